@@ -1,0 +1,169 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Twinforge.Engine.Models;
+
+/// <summary>
+/// A decoder-only transformer language model covering GPT-2 and Llama-style families (see
+/// <see cref="TransformerConfig"/>). Parameter names are the Hugging Face checkpoint names of the family, e.g.
+/// <c>transformer.h.0.attn.c_attn.weight</c> or <c>model.layers.0.self_attn.q_proj.weight</c>.
+/// </summary>
+/// <example><code>
+/// using var model = new CausalLanguageModel(TransformerConfig.Gpt2(layerCount: 2));
+/// model.InitializeWeights(seed: 1);
+/// using var logits = model.forward(torch.tensor(new long[] { 1, 2, 3 }).unsqueeze(0)); // (1, 3, vocab)
+/// </code></example>
+public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
+{
+    readonly ModuleNames names;
+    readonly ModuleContainer backbone;
+    readonly TokenEmbedding positionEmbedding;
+    readonly ModuleList<TransformerBlock> blocks;
+    readonly nn.Module<Tensor, Tensor> finalNorm;
+    readonly Projection? languageModelHead;
+    readonly RotaryEmbedding? rotary;
+
+    public CausalLanguageModel(TransformerConfig config, ScalarType dtype = ScalarType.Float32) : base("causal_lm")
+    {
+        config.Validate();
+        Config = config;
+        DType = dtype;
+        names = ModuleNames.For(config.Family);
+        backbone = new ModuleContainer(names.Backbone);
+        TokenEmbedding = new TokenEmbedding(names.TokenEmbedding, config.VocabularySize, config.HiddenSize, dtype);
+        backbone.Add(names.TokenEmbedding, TokenEmbedding);
+        if (names.PositionEmbedding is string positionName)
+        {
+            positionEmbedding = new TokenEmbedding(positionName, config.MaxPositions, config.HiddenSize, dtype);
+            backbone.Add(positionName, positionEmbedding);
+        }
+        else
+        {
+            positionEmbedding = null!;
+            rotary = new RotaryEmbedding(config.HeadDimension, config.RopeTheta, config.RopeScaling);
+        }
+        blocks = new ModuleList<TransformerBlock>(
+            Enumerable.Range(0, config.LayerCount).Select(i => new TransformerBlock(config, i, dtype)).ToArray());
+        backbone.Add(names.Layers, blocks);
+        finalNorm = TransformerBlock.CreateNorm(config, names.FinalNorm, dtype);
+        backbone.Add(names.FinalNorm, finalNorm);
+        register_module(names.Backbone, backbone);
+        if (!config.TieWordEmbeddings)
+        {
+            languageModelHead = new Projection(ModuleNames.LanguageModelHead, config.HiddenSize, config.VocabularySize,
+                hasBias: false, WeightLayout.OutputsByInputs, dtype);
+            register_module(ModuleNames.LanguageModelHead, languageModelHead);
+        }
+    }
+
+    public TransformerConfig Config { get; }
+
+    /// <summary>The dtype the parameters were created with.</summary>
+    public ScalarType DType { get; }
+
+    public TokenEmbedding TokenEmbedding { get; }
+
+    public IReadOnlyList<TransformerBlock> Blocks => blocks.ToList();
+
+    /// <summary>Number of parameters, the tied embedding counted once.</summary>
+    public long ParameterCount => parameters().Sum(p => p.numel());
+
+    /// <summary>Full causal forward pass: (B, T) token ids → (B, T, vocab) logits.</summary>
+    public override Tensor forward(Tensor inputIds) => Forward(inputIds);
+
+    /// <summary>
+    /// Forward pass with the options generation and training need.
+    /// </summary>
+    /// <param name="inputIds">(B, T) token ids.</param>
+    /// <param name="cache">Keys and values of earlier positions; the new ones are appended to it.</param>
+    /// <param name="positionIds">(B, T) positions; by default cache length + 0 … T−1.</param>
+    /// <param name="attentionMask">(B, 1, T, T) or (T, T) boolean, true where a query may attend to a key
+    /// (e.g. causal within each packed document); by default plain causal attention. Not used with a cache.</param>
+    /// <param name="lastPositionOnly">Compute logits for the last position only (generation).</param>
+    public Tensor Forward(Tensor inputIds, KeyValueCache? cache = null, Tensor? positionIds = null,
+        Tensor? attentionMask = null, bool lastPositionOnly = false)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = Hidden(inputIds, cache, positionIds, attentionMask);
+        if (lastPositionOnly) hidden = hidden.narrow(1, hidden.shape[1] - 1, 1);
+        return Logits(hidden).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The final-norm hidden states, (B, T, C).</summary>
+    public Tensor Hidden(Tensor inputIds, KeyValueCache? cache = null, Tensor? positionIds = null, Tensor? attentionMask = null)
+    {
+        using var scope = NewDisposeScope();
+        long batch = inputIds.shape[0], time = inputIds.shape[1];
+        int past = cache?.Length ?? 0;
+        if (attentionMask is not null && past > 0)
+            throw new ArgumentException("an explicit attention mask cannot be combined with a non-empty cache", nameof(attentionMask));
+        positionIds ??= arange(past, past + time, int64, inputIds.device).unsqueeze(0).expand(batch, time);
+        if (positionEmbedding is not null && past + time > Config.MaxPositions)
+            throw new ArgumentException($"sequence of {past + time} tokens exceeds the model's {Config.MaxPositions} positions");
+
+        var hidden = TokenEmbedding.forward(inputIds);
+        if (positionEmbedding is not null)
+        {
+            hidden = hidden.add(positionEmbedding.forward(positionIds));
+            if (training && Config.EmbeddingDropout > 0) hidden = nn.functional.dropout(hidden, Config.EmbeddingDropout, true);
+        }
+        Tensor? cos = null, sin = null;
+        if (rotary is not null) (cos, sin) = rotary.Angles(positionIds, hidden.dtype);
+
+        var inputs = attentionMask is not null
+            ? new AttentionInputs(cos, sin, attentionMask, IsCausal: false, cache)
+            : past == 0
+                ? new AttentionInputs(cos, sin, null, IsCausal: time > 1, cache)
+                : new AttentionInputs(cos, sin, time == 1 ? null : CausalMaskAfter(past, time, inputIds.device), IsCausal: false, cache);
+        foreach (var block in blocks) hidden = block.Forward(hidden, inputs);
+        cache?.Advance((int)time);
+        return finalNorm.forward(hidden).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>(B, T, C) hidden states → (B, T, vocab) logits.</summary>
+    public Tensor Logits(Tensor hidden) => languageModelHead is not null
+        ? languageModelHead.forward(hidden)
+        : nn.functional.linear(hidden, TokenEmbedding.weight);
+
+    /// <summary>Query i (at position past + i) may attend to keys 0 … past + i: causal, aligned bottom-right.</summary>
+    static Tensor CausalMaskAfter(int past, long time, Device device) =>
+        ones([time, past + time], ScalarType.Bool, device).tril(past);
+
+    /// <summary>
+    /// Initialises weights for training from scratch (GPT-2's scheme: N(0, 0.02); residual output projections
+    /// scaled by 1/√(2·layers); zero biases; unit norms), from a seeded generator so runs are reproducible.
+    /// </summary>
+    public void InitializeWeights(long seed, double standardDeviation = 0.02)
+    {
+        using var generator = new Generator((ulong)seed);
+        using var noGrad = no_grad();
+        double residualStd = standardDeviation / Math.Sqrt(2.0 * Config.LayerCount);
+        TokenEmbedding.Initialize(standardDeviation, generator);
+        positionEmbedding?.Initialize(standardDeviation / 2, generator);
+        foreach (var block in blocks)
+        {
+            foreach (var projection in block.Attention.Projections.Concat(block.Mlp.Projections))
+            {
+                bool residual = projection == block.Attention.OutputProjection || projection == block.Mlp.DownProjection;
+                projection.Initialize(residual ? residualStd : standardDeviation, generator);
+            }
+        }
+        languageModelHead?.Initialize(standardDeviation, generator);
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (IsNormParameter(name))
+            {
+                if (name.EndsWith(".bias")) parameter.zero_();
+                else parameter.fill_(1.0);
+            }
+        }
+    }
+
+    internal bool IsNormParameter(string parameterName)
+    {
+        var parts = parameterName.Split('.');
+        return parts.Length >= 2 && parts[^2] is var module &&
+               (module == names.AttentionNorm || module == names.MlpNorm || module == names.FinalNorm);
+    }
+}

@@ -1,0 +1,47 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Twinforge.Engine.Models;
+
+/// <summary>One pre-norm decoder block: x + attn(norm₁(x)), then + mlp(norm₂(x)).</summary>
+public sealed class TransformerBlock : nn.Module
+{
+    readonly nn.Module<Tensor, Tensor> attentionNorm;
+    readonly nn.Module<Tensor, Tensor> mlpNorm;
+    readonly double residualDropout;
+
+    public TransformerBlock(TransformerConfig config, int layerIndex, ScalarType dtype) : base($"block{layerIndex}")
+    {
+        var names = ModuleNames.For(config.Family);
+        attentionNorm = CreateNorm(config, names.AttentionNorm, dtype);
+        Attention = new CausalSelfAttention(config, layerIndex, dtype);
+        mlpNorm = CreateNorm(config, names.MlpNorm, dtype);
+        Mlp = new FeedForward(config, dtype);
+        residualDropout = config.ResidualDropout;
+        register_module(names.AttentionNorm, attentionNorm);
+        register_module(names.Attention, Attention);
+        register_module(names.MlpNorm, mlpNorm);
+        register_module(names.Mlp, Mlp);
+    }
+
+    public CausalSelfAttention Attention { get; }
+
+    public FeedForward Mlp { get; }
+
+    internal static nn.Module<Tensor, Tensor> CreateNorm(TransformerConfig config, string name, ScalarType dtype) =>
+        config.Family == ModelFamily.Gpt2
+            ? new LayerNormalization(name, config.HiddenSize, config.NormEpsilon, dtype)
+            : new RmsNormalization(name, config.HiddenSize, config.NormEpsilon, dtype);
+
+    internal Tensor Forward(Tensor hidden, AttentionInputs inputs)
+    {
+        using var scope = NewDisposeScope();
+        var attended = Attention.Forward(attentionNorm.forward(hidden), inputs);
+        var afterAttention = hidden.add(Dropout(attended));
+        var result = afterAttention.add_(Dropout(Mlp.forward(mlpNorm.forward(afterAttention))));
+        return result.MoveToOuterDisposeScope();
+    }
+
+    Tensor Dropout(Tensor x) =>
+        training && residualDropout > 0 ? nn.functional.dropout(x, residualDropout, training: true) : x;
+}
