@@ -1,0 +1,48 @@
+namespace Twinforge.Engine.Generation;
+
+/// <summary>
+/// How to choose the next tokens. The defaults decode greedily; set <see cref="Temperature"/> above 0 to sample.
+/// Field meanings follow Hugging Face's generation config.
+/// </summary>
+public sealed record GenerationOptions
+{
+    /// <summary>Most tokens to generate after the prompt.</summary>
+    public int MaxNewTokens { get; init; } = 128;
+
+    /// <summary>0 picks the most likely token (greedy); above 0, samples from softmax(logits / temperature).</summary>
+    public double Temperature { get; init; }
+
+    /// <summary>Sample only among the k most likely tokens; 0 disables.</summary>
+    public int TopK { get; init; }
+
+    /// <summary>Sample only among the most likely tokens whose probabilities sum to p (nucleus); 1 disables.</summary>
+    public double TopP { get; init; } = 1.0;
+
+    /// <summary>
+    /// Above 1 discourages tokens already in the prompt or the output (CTRL's penalty as Hugging Face applies it:
+    /// positive logits divided by it, negative ones multiplied).
+    /// </summary>
+    public double RepetitionPenalty { get; init; } = 1.0;
+
+    /// <summary>Generation ends when the text contains one of these; the stop text is not returned.</summary>
+    public IReadOnlyList<string> StopSequences { get; init; } = [];
+
+    /// <summary>Token ids that end generation (end of sequence, end of turn); added to the model's own.</summary>
+    public IReadOnlyList<int> StopTokenIds { get; init; } = [];
+
+    /// <summary>Seed for sampling; the same seed, prompt and options give the same output.</summary>
+    public long? Seed { get; init; }
+
+    public bool IsGreedy => Temperature <= 0;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the option whose value is out of range.</summary>
+    public void Validate()
+    {
+        if (MaxNewTokens < 0) throw new ArgumentException($"MaxNewTokens must be ≥ 0, got {MaxNewTokens}", nameof(MaxNewTokens));
+        if (Temperature < 0 || double.IsNaN(Temperature)) throw new ArgumentException($"Temperature must be ≥ 0, got {Temperature}", nameof(Temperature));
+        if (TopK < 0) throw new ArgumentException($"TopK must be ≥ 0, got {TopK}", nameof(TopK));
+        if (!(TopP > 0 && TopP <= 1)) throw new ArgumentException($"TopP must be in (0, 1], got {TopP}", nameof(TopP));
+        if (!(RepetitionPenalty > 0)) throw new ArgumentException($"RepetitionPenalty must be > 0, got {RepetitionPenalty}", nameof(RepetitionPenalty));
+        if (StopSequences.Any(string.IsNullOrEmpty)) throw new ArgumentException("stop sequences must not be empty", nameof(StopSequences));
+    }
+}

@@ -1,0 +1,62 @@
+using Twinforge.Engine.Models;
+using static TorchSharp.torch;
+
+namespace Twinforge.Engine.Generation;
+
+/// <summary>
+/// Autoregressive decoding with a key/value cache: the prompt is processed once, then each new token costs one
+/// single-position forward pass. Works on token ids; <see cref="TextGenerator"/> adds text and stop sequences.
+/// </summary>
+public sealed class TokenGenerator(CausalLanguageModel model)
+{
+    /// <summary>
+    /// Yields generated token ids one at a time until <see cref="GenerationOptions.MaxNewTokens"/>, a stop token
+    /// (the model's end-of-sequence ids and <see cref="GenerationOptions.StopTokenIds"/>, not yielded), the model's
+    /// context length, or the caller stops enumerating.
+    /// </summary>
+    public IEnumerable<int> Generate(IReadOnlyList<int> promptIds, GenerationOptions options)
+    {
+        options.Validate();
+        if (promptIds.Count == 0) throw new ArgumentException("the prompt must hold at least one token", nameof(promptIds));
+        var config = model.Config;
+        if (promptIds.Any(id => id < 0 || id >= config.VocabularySize))
+            throw new ArgumentException($"prompt token ids must lie in [0, {config.VocabularySize})", nameof(promptIds));
+        int capacity = promptIds.Count + options.MaxNewTokens;
+        if (config.Family == ModelFamily.Gpt2) capacity = Math.Min(capacity, config.MaxPositions);
+        if (promptIds.Count > capacity || promptIds.Count > config.MaxPositions)
+            throw new ArgumentException($"the prompt has {promptIds.Count} tokens; the model's context is {config.MaxPositions}", nameof(promptIds));
+        if (options.MaxNewTokens == 0) yield break;
+
+        var stopIds = config.EosTokenIds.Concat(options.StopTokenIds).ToHashSet();
+        var seen = new List<int>(promptIds);
+        bool wasTraining = model.training;
+        model.eval();
+        using var cache = new KeyValueCache(config, batchSize: 1, capacity, model.DType);
+        using var sampler = new TokenSampler(options);
+        try
+        {
+            int next = Step(promptIds, cache, sampler, seen);
+            for (int produced = 0; ; produced++)
+            {
+                if (stopIds.Contains(next)) yield break;
+                yield return next;
+                seen.Add(next);
+                if (produced + 1 >= options.MaxNewTokens || cache.Length >= capacity) yield break;
+                next = Step([next], cache, sampler, seen);
+            }
+        }
+        finally
+        {
+            if (wasTraining) model.train();
+        }
+    }
+
+    int Step(IReadOnlyList<int> inputIds, KeyValueCache cache, TokenSampler sampler, IReadOnlyCollection<int> seen)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var input = tensor(inputIds.Select(id => (long)id).ToArray()).unsqueeze(0);
+        var logits = model.Forward(input, cache, lastPositionOnly: true); // (1, 1, vocab)
+        return sampler.Next(logits, seen);
+    }
+}

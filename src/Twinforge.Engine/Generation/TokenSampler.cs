@@ -1,0 +1,56 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Twinforge.Engine.Generation;
+
+/// <summary>
+/// Picks the next token from one position's logits: repetition penalty, then greedy choice or temperature,
+/// top-k and top-p filtering and a draw from the seeded generator.
+/// </summary>
+public sealed class TokenSampler : IDisposable
+{
+    readonly GenerationOptions options;
+    readonly Generator generator;
+
+    public TokenSampler(GenerationOptions options)
+    {
+        options.Validate();
+        this.options = options;
+        generator = new Generator((ulong)(options.Seed ?? Random.Shared.NextInt64()));
+    }
+
+    /// <summary>Chooses a token from (vocab) logits given the ids seen so far (prompt and output).</summary>
+    public int Next(Tensor logits, IReadOnlyCollection<int> seenIds)
+    {
+        using var scope = NewDisposeScope();
+        var scores = logits.to(float32).flatten();
+        if (options.RepetitionPenalty != 1.0 && seenIds.Count > 0) scores = Penalize(scores, seenIds);
+        if (options.IsGreedy) return (int)scores.argmax().item<long>();
+
+        scores = scores.div(options.Temperature);
+        if (options.TopK > 0 && options.TopK < scores.shape[0])
+        {
+            var (topValues, _) = scores.topk(options.TopK);
+            scores = scores.masked_fill(scores.lt(topValues[-1]), double.NegativeInfinity);
+        }
+        if (options.TopP < 1.0)
+        {
+            var (sorted, order) = scores.sort(descending: true);
+            var probabilities = sorted.softmax(0);
+            // Drop a token when the more likely ones already reach p; the most likely token always stays.
+            var drop = probabilities.cumsum(0).sub(probabilities).gt(options.TopP);
+            scores = scores.index_put_(full_like(sorted, double.NegativeInfinity).masked_select(drop), order.masked_select(drop));
+        }
+        return (int)scores.softmax(0).multinomial(1, generator: generator).item<long>();
+    }
+
+    Tensor Penalize(Tensor scores, IReadOnlyCollection<int> seenIds)
+    {
+        var ids = tensor(seenIds.Distinct().Select(id => (long)id).ToArray());
+        var seen = scores.index_select(0, ids);
+        var penalized = where(seen.lt(0), seen.mul(options.RepetitionPenalty), seen.div(options.RepetitionPenalty));
+        return scores.clone().index_put_(penalized, ids);
+    }
+
+    public void Dispose() => generator.Dispose();
+}

@@ -1,0 +1,72 @@
+using Twinforge.Engine.Generation;
+using Twinforge.Engine.Tests.Models;
+using static TorchSharp.torch;
+
+namespace Twinforge.Engine.Tests.Generation;
+
+[Collection("Torch")]
+public sealed class TokenGeneratorTests
+{
+    [Theory]
+    [MemberData(nameof(TinyModels.AllConfigs), MemberType = typeof(TinyModels))]
+    public void Cached_greedy_generation_gives_the_tokens_of_full_recomputation(string configName)
+    {
+        var config = TinyModels.ByName(configName) with { EosTokenIds = [] };
+        using var model = TinyModels.Create(config);
+        var prompt = TinyModels.RandomTokens(4, config.VocabularySize, seed: 11).Select(id => (int)id).ToList();
+
+        var cached = new TokenGenerator(model).Generate(prompt, new GenerationOptions { MaxNewTokens = 15 }).ToList();
+
+        var recomputed = new List<int>(prompt);
+        using (no_grad())
+        {
+            for (int step = 0; step < 15; step++)
+            {
+                using var scope = NewDisposeScope();
+                var logits = model.forward(tensor(recomputed.Select(id => (long)id).ToArray()).unsqueeze(0));
+                recomputed.Add((int)logits[0, -1].argmax().item<long>());
+            }
+        }
+        Assert.Equal(recomputed.Skip(prompt.Count), cached);
+    }
+
+    [Fact]
+    public void Generation_stops_at_an_end_of_sequence_token_without_yielding_it()
+    {
+        var config = TinyModels.Llama();
+        using var model = TinyModels.Create(config);
+        var prompt = new[] { 1, 2, 3 };
+        var free = new TokenGenerator(model).Generate(prompt, new GenerationOptions { MaxNewTokens = 10 }).ToList();
+        int stopAt = free[3];
+        int firstIndex = free.IndexOf(stopAt);
+
+        var stopped = new TokenGenerator(model).Generate(prompt, new GenerationOptions { MaxNewTokens = 10, StopTokenIds = [stopAt] }).ToList();
+
+        Assert.Equal(free.Take(firstIndex), stopped);
+    }
+
+    [Fact]
+    public void Sampling_with_a_seed_is_reproducible_and_differs_across_seeds()
+    {
+        using var model = TinyModels.Create(TinyModels.Gpt2() with { EosTokenIds = [] });
+        var generator = new TokenGenerator(model);
+        List<int> Run(long seed) => generator.Generate([5, 6], new GenerationOptions
+        {
+            MaxNewTokens = 20, Temperature = 1.5, TopK = 40, TopP = 0.95, Seed = seed,
+        }).ToList();
+
+        Assert.Equal(Run(1), Run(1));
+        Assert.NotEqual(Run(1), Run(2));
+    }
+
+    [Fact]
+    public void Gpt2_generation_stops_at_the_context_length()
+    {
+        var config = TinyModels.Gpt2() with { EosTokenIds = [] }; // 24 positions
+        using var model = TinyModels.Create(config);
+        var output = new TokenGenerator(model).Generate(Enumerable.Range(1, 20).ToList(), new GenerationOptions { MaxNewTokens = 50 }).ToList();
+        // Positions 20…23 hold the first four generated tokens; the fifth is predicted from the full context and
+        // would need a 25th position to be fed back, so generation ends there.
+        Assert.Equal(5, output.Count);
+    }
+}
