@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: the README's test command, and what CI runs (.ci/run).
+# Usage: scripts/test.sh [extra dotnet test arguments, e.g. --filter "Category!=Slow"]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Twinforge.slnx --configuration Release "$@" 2>&1 | tee "$log" || status=$?
+
+# One plain summary line over all test assemblies, e.g. "tests: 41 passed, 0 failed, 0 skipped".
+awk '/(Passed|Failed)! +- +Failed:/ {
+       gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"
