@@ -26,7 +26,7 @@ internal sealed class ConfigFieldReader(JsonObject json, string path)
     public int? OptionalInt(string field) => Read(field, true, node => (int?)AsInt(node, field));
 
     public double? OptionalDouble(string field) => Read(field, true, node =>
-        node.GetValueKind() == JsonValueKind.Number ? (double?)node.GetValue<double>() : throw WrongType(field, "a number", node));
+        node.GetValueKind() == JsonValueKind.Number ? (double?)Number(node) : throw WrongType(field, "a number", node));
 
     public bool? OptionalBool(string field) => Read(field, true, node => node.GetValueKind() switch
     {
@@ -65,11 +65,14 @@ internal sealed class ConfigFieldReader(JsonObject json, string path)
     {
         if (node.GetValueKind() == JsonValueKind.Number)
         {
-            double value = node.GetValue<double>();
+            double value = Number(node);
             if (value == Math.Floor(value) && value >= int.MinValue && value <= int.MaxValue) return (int)value;
         }
         throw WrongType(field, "an integer", node);
     }
+
+    // A node built in code holds an int or a double; one parsed from text holds a JsonElement: read both alike.
+    static double Number(JsonNode node) => double.Parse(node.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
 
     InputFileException WrongType(string field, string expected, JsonNode node) =>
         new(path, $"expected {expected}, found {node.ToJsonString()}", field);

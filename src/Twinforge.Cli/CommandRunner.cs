@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Twinforge.Engine;
+
+namespace Twinforge.Cli;
+
+/// <summary>Exit codes: 0 success, 1 failure, 2 bad input (arguments, files, data) — scripts can tell them apart.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int BadInput = 2;
+}
+
+/// <summary>Runs a parsed command line, turning bad-input exceptions into a clear message and exit code 2.</summary>
+public static class CommandRunner
+{
+    public static int Invoke(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        var parseResult = root.Parse(args);
+        var configuration = new InvocationConfiguration
+        {
+            Output = output ?? Console.Out,
+            Error = error ?? Console.Error,
+            EnableDefaultExceptionHandler = false,
+        };
+        if (parseResult.Errors.Count > 0)
+        {
+            foreach (var parseError in parseResult.Errors) configuration.Error.WriteLine($"error: {parseError.Message}");
+            configuration.Error.WriteLine("Run with --help to see the options.");
+            return ExitCodes.BadInput;
+        }
+        try
+        {
+            return parseResult.Invoke(configuration);
+        }
+        catch (InputFileException e)
+        {
+            configuration.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (ArgumentException e)
+        {
+            configuration.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Twinforge.Engine;
+
+namespace Twinforge.Cli.Commands;
+
+/// <summary><c>twinforge generate --model DIR --prompt TEXT</c>: continue a prompt with a model directory.</summary>
+public static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<DirectoryInfo>("--model") { Description = "Model directory in Hugging Face layout (config.json, *.safetensors, tokenizer.json)", Required = true };
+        var prompt = new Option<string>("--prompt") { Description = "Text to continue", Required = true };
+        var decoding = new GenerationOptionsBinder();
+        var command = new Command("generate", "Continue a prompt with a model, printing the text as it is generated.") { model, prompt };
+        decoding.AddTo(command);
+        command.SetAction(result =>
+        {
+            using var loaded = PretrainedModel.Load(result.GetValue(model)!.FullName);
+            var options = decoding.Bind(result, loaded.DefaultGenerationOptions);
+            var output = result.InvocationConfiguration.Output;
+            output.Write(result.GetValue(prompt));
+            foreach (var piece in new Engine.Generation.TextGenerator(loaded.Network, loaded.Tokenizer).Stream(result.GetValue(prompt)!, options))
+            {
+                output.Write(piece);
+                output.Flush();
+            }
+            output.WriteLine();
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

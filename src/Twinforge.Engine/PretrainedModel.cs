@@ -1,0 +1,76 @@
+using Twinforge.Engine.Checkpoints;
+using Twinforge.Engine.Generation;
+using Twinforge.Engine.Models;
+using Twinforge.Engine.Tokenization;
+using static TorchSharp.torch;
+
+namespace Twinforge.Engine;
+
+/// <summary>
+/// A model directory in Hugging Face layout, loaded: the network, its tokenizer and its generation defaults.
+/// </summary>
+/// <example><code>
+/// using var model = PretrainedModel.Load("models/my-base");
+/// Console.WriteLine(model.Generate("Once upon a time", new GenerationOptions { MaxNewTokens = 40 }).Text);
+/// </code></example>
+public sealed class PretrainedModel : IDisposable
+{
+    public PretrainedModel(CausalLanguageModel network, ITokenizer tokenizer, GenerationConfig? generationConfig = null)
+    {
+        Network = network;
+        Tokenizer = tokenizer;
+        GenerationConfig = generationConfig;
+    }
+
+    public CausalLanguageModel Network { get; }
+
+    public ITokenizer Tokenizer { get; }
+
+    /// <summary>The directory's generation_config.json, if it had one.</summary>
+    public GenerationConfig? GenerationConfig { get; }
+
+    public TransformerConfig Config => Network.Config;
+
+    /// <summary>
+    /// Loads config.json, the safetensors weights (converted to <paramref name="dtype"/>), the tokenizer and
+    /// generation_config.json; checks that the tokenizer's ids fit the model's vocabulary.
+    /// </summary>
+    public static PretrainedModel Load(string directory, ScalarType dtype = ScalarType.Float32)
+    {
+        if (!System.IO.Directory.Exists(directory)) throw new InputFileException(directory, "model directory not found");
+        var tokenizer = TokenizerLoader.Load(directory);
+        var generationConfig = GenerationConfig.LoadIfPresent(directory);
+        var network = HuggingFaceModelCheckpoint.Load(directory, dtype);
+        try
+        {
+            TokenizerChecks.EnsureFitsModel(tokenizer, network.Config.VocabularySize, directory);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+        return new PretrainedModel(network, tokenizer, generationConfig);
+    }
+
+    /// <summary>Decoding defaults: the checkpoint's generation config, or greedy.</summary>
+    public GenerationOptions DefaultGenerationOptions => GenerationConfig?.ToOptions() ?? new GenerationOptions();
+
+    /// <summary>Continues a prompt (options default to <see cref="DefaultGenerationOptions"/>).</summary>
+    public GenerationResult Generate(string prompt, GenerationOptions? options = null) =>
+        new TextGenerator(Network, Tokenizer).Generate(prompt, options ?? DefaultGenerationOptions);
+
+    /// <summary>Answers a conversation in the tokenizer's chat format.</summary>
+    public GenerationResult Chat(IReadOnlyList<ChatMessage> messages, GenerationOptions? options = null) =>
+        new TextGenerator(Network, Tokenizer).Chat(messages, options ?? DefaultGenerationOptions);
+
+    /// <summary>Writes the whole model directory (config, weights, tokenizer, generation config).</summary>
+    public void Save(string directory, long maxShardBytes = 5L << 30)
+    {
+        HuggingFaceModelCheckpoint.Save(Network, directory, maxShardBytes);
+        Tokenizer.Save(directory);
+        GenerationConfig?.Save(directory);
+    }
+
+    public void Dispose() => Network.Dispose();
+}

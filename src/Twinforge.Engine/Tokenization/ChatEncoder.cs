@@ -1,0 +1,26 @@
+namespace Twinforge.Engine.Tokenization;
+
+/// <summary>
+/// Turns a conversation into token ids and a per-token mask of what a fine-tuning loss should be computed on.
+/// Each segment is encoded on its own: markup with special tokens recognised, message content without, so
+/// "&lt;|im_end|&gt;" typed by a user stays text.
+/// </summary>
+/// <example><code>
+/// var (ids, trainable) = ChatEncoder.Encode(tokenizer, [new(ChatRole.User, "Hi"), new(ChatRole.Assistant, "Hello!")], false);
+/// </code></example>
+public static class ChatEncoder
+{
+    public static (int[] Ids, bool[] Trainable) Encode(ITokenizer tokenizer, IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        var ids = new List<int>();
+        var trainable = new List<bool>();
+        foreach (var segment in tokenizer.ChatTemplate.Render(messages, addGenerationPrompt))
+        {
+            var segmentIds = tokenizer.Encode(segment.Text, parseSpecialTokens: segment.IsMarkup);
+            ids.AddRange(segmentIds);
+            for (int i = 0; i < segmentIds.Count; i++) trainable.Add(segment.IsTrainable);
+        }
+        return (ids.ToArray(), trainable.ToArray());
+    }
+}

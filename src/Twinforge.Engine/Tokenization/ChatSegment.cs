@@ -1,0 +1,19 @@
+namespace Twinforge.Engine.Tokenization;
+
+/// <summary>
+/// A piece of a rendered conversation. Markup (role headers, end-of-turn markers) is encoded with special tokens
+/// recognised; message content is encoded as plain text, so a message cannot smuggle in control tokens.
+/// </summary>
+/// <param name="Text">The exact text of the piece.</param>
+/// <param name="IsMarkup">True for template markup, false for message content.</param>
+/// <param name="Role">The turn the piece belongs to; null for markup outside any turn (Llama 3's begin-of-text).</param>
+/// <param name="IsTrainable">
+/// True exactly for assistant content and the assistant's end-of-turn marker: the tokens a fine-tuning loss is computed on.
+/// </param>
+public sealed record ChatSegment(string Text, bool IsMarkup, ChatRole? Role, bool IsTrainable)
+{
+    internal static ChatSegment Markup(string text, ChatRole? role, bool trainable = false) => new(text, true, role, trainable);
+
+    internal static ChatSegment Content(ChatMessage message) =>
+        new(message.Content, false, message.Role, message.Role == ChatRole.Assistant);
+}

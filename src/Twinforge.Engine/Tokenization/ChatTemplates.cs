@@ -1,0 +1,66 @@
+namespace Twinforge.Engine.Tokenization;
+
+/// <summary>
+/// Names the chat formats and picks the one a tokenizer's model was trained with: an explicit name wins; otherwise the
+/// family of tokenizer_config.json's <c>chat_template</c> (recognised by its markers); otherwise the chat tokens the
+/// vocabulary has; otherwise <see cref="PlainChatTemplate"/>.
+/// </summary>
+/// <example><code>var template = ChatTemplates.ByName("llama3", tokenizer.Special);</code></example>
+public static class ChatTemplates
+{
+    public const string ChatMl = "chatml";
+    public const string Llama3 = "llama3";
+    public const string Plain = "plain";
+
+    /// <summary>The names <see cref="ByName"/> accepts.</summary>
+    public static IReadOnlyList<string> Names { get; } = [ChatMl, Llama3, Plain];
+
+    /// <summary>The template called <paramref name="name"/> (case-insensitive); the plain one ends turns with the eos token.</summary>
+    /// <exception cref="ArgumentException">The name is not one of <see cref="Names"/>.</exception>
+    public static IChatTemplate ByName(string name, SpecialTokens special) => name.ToLowerInvariant() switch
+    {
+        ChatMl => new ChatMlTemplate(),
+        Llama3 => new Llama3ChatTemplate(),
+        Plain => new PlainChatTemplate(special.Eos is int eos ? special.TextOf(eos) : null),
+        _ => throw new ArgumentException($"unknown chat template '{name}' (known: {string.Join(", ", Names)})", nameof(name)),
+    };
+
+    /// <summary>
+    /// Chooses a template for a tokenizer. <paramref name="templateSource"/> is the Jinja text from tokenizer_config.json;
+    /// one from an unsupported family (neither ChatML nor Llama 3 markers) is ignored in favour of the vocabulary.
+    /// </summary>
+    public static IChatTemplate Detect(string? explicitName, string? templateSource, SpecialTokens special)
+    {
+        if (explicitName is not null) return ByName(explicitName, special);
+        var fromSource = FamilyOf(templateSource);
+        if (fromSource is not null) return ByName(fromSource, special);
+        if (special.Tokens.ContainsKey(ChatMlTemplate.StartToken) && special.Tokens.ContainsKey(ChatMlTemplate.EndToken))
+            return new ChatMlTemplate();
+        if (special.Tokens.ContainsKey(Llama3ChatTemplate.StartHeader) && special.Tokens.ContainsKey(Llama3ChatTemplate.EndHeader)
+            && special.Tokens.ContainsKey(Llama3ChatTemplate.EndOfTurn))
+            return new Llama3ChatTemplate();
+        return ByName(Plain, special);
+    }
+
+    /// <summary>The family a Jinja chat template belongs to, recognised by its markers, or null.</summary>
+    public static string? FamilyOf(string? templateSource)
+    {
+        if (string.IsNullOrEmpty(templateSource)) return null;
+        if (templateSource.Contains(ChatMlTemplate.StartToken, StringComparison.Ordinal)) return ChatMl;
+        if (templateSource.Contains(Llama3ChatTemplate.StartHeader, StringComparison.Ordinal)) return Llama3;
+        if (templateSource.Contains($"'{PlainChatTemplate.UserPrefix}'", StringComparison.Ordinal)
+            && templateSource.Contains($"'{PlainChatTemplate.AssistantPrefix}'", StringComparison.Ordinal)) return Plain;
+        return null;
+    }
+
+    internal static void Validate(IReadOnlyList<ChatMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        for (int i = 0; i < messages.Count; i++)
+        {
+            if (messages[i] is null) throw new ArgumentException($"message {i} is null", nameof(messages));
+            if (messages[i].Content is null) throw new ArgumentException($"message {i} has no content", nameof(messages));
+            if (!Enum.IsDefined(messages[i].Role)) throw new ArgumentException($"message {i} has an unknown role", nameof(messages));
+        }
+    }
+}

@@ -1,0 +1,25 @@
+namespace Twinforge.Engine.Tokenization;
+
+/// <summary>
+/// A chat format: how a conversation becomes text for the model, which parts are trained on, and which strings end
+/// the assistant's turn. Implementations: <see cref="ChatMlTemplate"/> (Qwen2, SmolLM, Twinforge's byte-level
+/// models), <see cref="Llama3ChatTemplate"/>, <see cref="PlainChatTemplate"/>; <see cref="ChatTemplates"/> picks one.
+/// </summary>
+public interface IChatTemplate
+{
+    /// <summary>Short name: "chatml", "llama3" or "plain" (see <see cref="ChatTemplates"/>).</summary>
+    string Name { get; }
+
+    /// <summary>The end-of-turn strings that end generation, e.g. "&lt;|im_end|&gt;".</summary>
+    IReadOnlyList<string> StopStrings { get; }
+
+    /// <summary>The same format as a Jinja template, for tokenizer_config.json's <c>chat_template</c>.</summary>
+    string Jinja { get; }
+
+    /// <summary>
+    /// Renders a conversation as segments whose texts, concatenated, are the prompt. With
+    /// <paramref name="addGenerationPrompt"/> it ends with the opening of an assistant turn, exactly the markup that
+    /// precedes assistant content in a rendered reply, so training and generation see the same tokens.
+    /// </summary>
+    IReadOnlyList<ChatSegment> Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt);
+}
