@@ -1,0 +1,8 @@
+namespace Twinforge.Engine.Data;
+
+/// <summary>What one file contributed.</summary>
+/// <param name="Path">The file.</param>
+/// <param name="Format">The format it was read as (detected or given), or null when it could not be read or told.</param>
+/// <param name="Documents">Documents kept from it.</param>
+/// <param name="Examples">Examples kept from it (after the over-long policy).</param>
+public sealed record DatasetFileSummary(string Path, DatasetFormat? Format, int Documents, int Examples);

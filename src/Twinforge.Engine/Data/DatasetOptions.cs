@@ -1,0 +1,31 @@
+namespace Twinforge.Engine.Data;
+
+/// <summary>How training files are read and checked (see <see cref="DatasetValidator"/>).</summary>
+/// <example><code>new DatasetOptions { SequenceLength = 256, Overlong = OverlongPolicy.TruncateLeft }</code></example>
+public record DatasetOptions
+{
+    /// <summary>The model's training context in tokens; longer examples are handled by <see cref="Overlong"/>.</summary>
+    public required int SequenceLength { get; init; }
+
+    /// <summary>The files' layout; <see cref="DatasetFormat.Auto"/> decides per file.</summary>
+    public DatasetFormat Format { get; init; } = DatasetFormat.Auto;
+
+    /// <summary>
+    /// For plain text: a line that separates documents when it holds exactly this text (surrounding whitespace
+    /// ignored), e.g. <c>"%"</c> for fortune files. Null: documents are paragraphs separated by blank lines.
+    /// </summary>
+    public string? PlainTextSeparator { get; init; }
+
+    /// <summary>What happens to examples longer than <see cref="SequenceLength"/>.</summary>
+    public OverlongPolicy Overlong { get; init; } = OverlongPolicy.Drop;
+
+    internal virtual void Check()
+    {
+        if (SequenceLength < 2)
+            throw new ArgumentOutOfRangeException(nameof(SequenceLength), SequenceLength, "the sequence length must be at least 2 tokens");
+        if (!Enum.IsDefined(Format)) throw new ArgumentOutOfRangeException(nameof(Format), Format, "unknown dataset format");
+        if (!Enum.IsDefined(Overlong)) throw new ArgumentOutOfRangeException(nameof(Overlong), Overlong, "unknown over-long policy");
+        if (PlainTextSeparator is not null && PlainTextSeparator.Trim().Length == 0)
+            throw new ArgumentException("a plain-text separator must be visible text such as \"%\"; null means blank lines", nameof(PlainTextSeparator));
+    }
+}

@@ -1,0 +1,139 @@
+using Twinforge.Engine.Tokenization;
+
+namespace Twinforge.Engine.Data;
+
+/// <summary>
+/// Reads and checks training files before any training: every malformed line is reported with its file, line and
+/// reason, over-long examples are handled by the <see cref="OverlongPolicy"/> and reported, and an empty file or one
+/// with no usable example is an error. Nothing is skipped without a line in the report.
+/// </summary>
+/// <example><code>
+/// var dataset = DatasetValidator.Validate(["chats.jsonl"], tokenizer, new DatasetOptions { SequenceLength = 512 });
+/// dataset.Report.ThrowIfInvalid();   // InputFileException naming the first bad file:line
+/// </code></example>
+public static class DatasetValidator
+{
+    /// <param name="paths">The files, read in order; their documents are numbered across them.</param>
+    /// <param name="tokenizer">The tokenizer of the model to be trained (its chat template renders conversations).</param>
+    /// <param name="options">Sequence length, format, plain-text separator and over-long policy.</param>
+    public static ValidatedDataset Validate(IReadOnlyList<string> paths, ITokenizer tokenizer, DatasetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(options);
+        if (paths.Count == 0) throw new ArgumentException("no training files given", nameof(paths));
+        options.Check();
+
+        var problems = new List<DatasetProblem>();
+        var examples = new List<TokenizedExample>();
+        var files = new List<DatasetFileSummary>();
+        foreach (var path in paths)
+        {
+            int documentsBefore = examples.Count == 0 ? 0 : examples[^1].Document + 1, examplesBefore = examples.Count;
+            var format = ReadFile(path, tokenizer, options, examples, problems);
+            int documentsAfter = examples.Count == 0 ? 0 : examples[^1].Document + 1;
+            files.Add(new DatasetFileSummary(path, format, documentsAfter - documentsBefore, examples.Count - examplesBefore));
+        }
+
+        var report = new DatasetReport(problems, files, options.SequenceLength, examples, heldOut: null);
+        return new ValidatedDataset(report, examples);
+    }
+
+    /// <summary>Reads one file into <paramref name="examples"/>; returns the format it was read as, or null.</summary>
+    static DatasetFormat? ReadFile(string path, ITokenizer tokenizer, DatasetOptions options, List<TokenizedExample> examples, List<DatasetProblem> problems)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            problems.Add(new DatasetProblem(path, null, DatasetProblemKind.Unreadable, $"cannot be read: {error.Message}"));
+            return null;
+        }
+
+        var fileProblems = new List<DatasetProblem>();
+        var lines = SourceLine.Split(bytes, path, fileProblems);
+        if (fileProblems.Count == 0 && lines.All(line => string.IsNullOrWhiteSpace(line.Text)))
+        {
+            problems.Add(new DatasetProblem(path, null, DatasetProblemKind.EmptyFile, "is empty: it holds no training data"));
+            return null;
+        }
+
+        var format = options.Format == DatasetFormat.Auto ? DatasetFormatDetector.Detect(path, lines, fileProblems) : options.Format;
+        var documents = format switch
+        {
+            DatasetFormat.Chat => ChatJsonlReader.Read(path, lines, tokenizer, fileProblems),
+            DatasetFormat.PromptCompletion => PromptCompletionJsonlReader.Read(path, lines, tokenizer, fileProblems),
+            DatasetFormat.PlainText => PlainTextReader.Read(lines, tokenizer, options.PlainTextSeparator),
+            _ => [],
+        };
+
+        int nextDocument = examples.Count == 0 ? 0 : examples[^1].Document + 1, kept = 0;
+        foreach (var document in documents)
+        {
+            var pieces = ApplyOverlongPolicy(document, path, options, fileProblems);
+            var usable = pieces.Where(piece => HasTargets(piece.Trainable)).ToList();
+            if (pieces.Count > 0 && usable.Count == 0)
+                fileProblems.Add(new DatasetProblem(path, document.Line, DatasetProblemKind.NoTrainableTokens,
+                    Untrainable(document, format)));
+            if (usable.Count == 0) continue;
+            foreach (var piece in usable) examples.Add(new TokenizedExample(piece.Ids, piece.Trainable, nextDocument, path, document.Line));
+            nextDocument++;
+            kept++;
+        }
+
+        // Reported with the file's other problems sorted by line; whole-file problems come last.
+        problems.AddRange(fileProblems.OrderBy(problem => problem.Line ?? long.MaxValue));
+        if (kept == 0 && format is not null)
+            problems.Add(new DatasetProblem(path, null, DatasetProblemKind.NoUsableExamples,
+                $"has no usable examples (read as {Describe(format.Value)})"));
+        return format;
+    }
+
+    static List<SourceDocument> ApplyOverlongPolicy(SourceDocument document, string path, DatasetOptions options, List<DatasetProblem> problems)
+    {
+        int limit = options.SequenceLength, length = document.Ids.Length;
+        if (length <= limit) return [document];
+        var what = $"has {length} tokens, more than the sequence length of {limit}";
+        switch (options.Overlong)
+        {
+            case OverlongPolicy.TruncateLeft:
+                problems.Add(new DatasetProblem(path, document.Line, DatasetProblemKind.TooLong, $"{what}: truncated to its last {limit} tokens"));
+                return [new SourceDocument(document.Ids[^limit..], document.Trainable[^limit..], document.Line)];
+            case OverlongPolicy.Split:
+                var pieces = new List<SourceDocument>();
+                for (int start = 0; start < length; start += limit)
+                {
+                    int end = Math.Min(length, start + limit);
+                    pieces.Add(new SourceDocument(document.Ids[start..end], document.Trainable[start..end], document.Line));
+                }
+                problems.Add(new DatasetProblem(path, document.Line, DatasetProblemKind.TooLong,
+                    $"{what}: split into {pieces.Count} pieces of at most {limit} tokens, each trained on its own"));
+                return pieces;
+            default:
+                problems.Add(new DatasetProblem(path, document.Line, DatasetProblemKind.TooLong,
+                    $"{what}: dropped (raise the sequence length, shorten it, or choose the truncate or split policy)"));
+                return [];
+        }
+    }
+
+    static bool HasTargets(bool[] trainable)
+    {
+        for (int i = 1; i < trainable.Length; i++) if (trainable[i]) return true;
+        return false;
+    }
+
+    static string Untrainable(SourceDocument document, DatasetFormat? format) =>
+        format == DatasetFormat.Chat && !document.Trainable.Any(flag => flag)
+            ? "every assistant message has weight 0, so there is nothing to train on: skipped"
+            : "has no token to train on after its first (after the over-long policy): skipped";
+
+    static string Describe(DatasetFormat format) => format switch
+    {
+        DatasetFormat.Chat => "chat JSON Lines",
+        DatasetFormat.PromptCompletion => "prompt/completion JSON Lines",
+        _ => "plain text",
+    };
+}

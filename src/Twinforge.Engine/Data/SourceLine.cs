@@ -1,0 +1,38 @@
+using System.Text;
+
+namespace Twinforge.Engine.Data;
+
+/// <summary>A line of a training file, with its 1-based number.</summary>
+internal readonly record struct SourceLine(long Number, string Text)
+{
+    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Splits UTF-8 bytes into lines (<c>\n</c> or <c>\r\n</c>; a leading byte-order mark is skipped). A line that is not
+    /// valid UTF-8 is reported and left out, so it is never silently decoded as replacement characters.
+    /// </summary>
+    public static List<SourceLine> Split(byte[] bytes, string path, List<DatasetProblem> problems)
+    {
+        var lines = new List<SourceLine>();
+        int start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        long number = 1;
+        while (start < bytes.Length)
+        {
+            int end = Array.IndexOf(bytes, (byte)'\n', start);
+            int next = end < 0 ? bytes.Length : end + 1;
+            int length = (end < 0 ? bytes.Length : end) - start;
+            if (length > 0 && bytes[start + length - 1] == (byte)'\r') length--;
+            try
+            {
+                lines.Add(new SourceLine(number, StrictUtf8.GetString(bytes, start, length)));
+            }
+            catch (DecoderFallbackException)
+            {
+                problems.Add(new DatasetProblem(path, number, DatasetProblemKind.InvalidUtf8, "is not valid UTF-8 text (save the file as UTF-8)"));
+            }
+            start = next;
+            number++;
+        }
+        return lines;
+    }
+}

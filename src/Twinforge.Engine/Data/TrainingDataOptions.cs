@@ -1,0 +1,31 @@
+namespace Twinforge.Engine.Data;
+
+/// <summary>Everything <see cref="TrainingData.Prepare"/> needs besides the files and the tokenizer.</summary>
+/// <example><code>new TrainingDataOptions { SequenceLength = 256, ValidationFraction = 0.1, Seed = 7 }</code></example>
+public sealed record TrainingDataOptions : DatasetOptions
+{
+    /// <summary>
+    /// Pack several examples into each sequence with an attention mask that keeps documents apart (true), or one
+    /// example per padded sequence with plain causal attention (false).
+    /// </summary>
+    public bool Packing { get; init; } = true;
+
+    /// <summary>A held-out file; when set, <see cref="ValidationFraction"/> is not used.</summary>
+    public string? ValidationFile { get; init; }
+
+    /// <summary>
+    /// The share of documents held out when there is no validation file, in [0, 1). 0 holds nothing out; otherwise at
+    /// least one document goes to each side.
+    /// </summary>
+    public double ValidationFraction { get; init; } = 0.1;
+
+    /// <summary>Seeds the held-out split (and, by convention, the batch order).</summary>
+    public long Seed { get; init; }
+
+    internal override void Check()
+    {
+        base.Check();
+        if (!(ValidationFraction >= 0 && ValidationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "the validation fraction must be in [0, 1)");
+    }
+}

@@ -1,0 +1,106 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Twinforge.Engine.Training;
+
+/// <summary>One parameter the optimizer updates, and whether weight decay applies to it.</summary>
+public sealed record OptimizedParameter(string Name, Parameter Parameter, bool Decay);
+
+/// <summary>
+/// Adam with decoupled weight decay (Loshchilov &amp; Hutter), PyTorch's formulation:
+/// θ ← θ·(1 − lr·λ); m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; θ ← θ − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε).
+/// Moments are float32 whatever the parameter dtype; the state saves and loads by parameter name, so a resumed
+/// run continues exactly.
+/// </summary>
+public sealed class AdamW : IDisposable
+{
+    readonly IReadOnlyList<OptimizedParameter> parameters;
+    readonly Dictionary<string, (Tensor FirstMoment, Tensor SecondMoment)> moments = [];
+
+    public AdamW(IEnumerable<OptimizedParameter> parameters, double weightDecay = 0.0, double beta1 = 0.9,
+        double beta2 = 0.999, double epsilon = 1e-8)
+    {
+        this.parameters = parameters.ToList();
+        if (this.parameters.Select(p => p.Name).Distinct().Count() != this.parameters.Count)
+            throw new ArgumentException("parameter names must be unique", nameof(parameters));
+        WeightDecay = weightDecay;
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        foreach (var p in this.parameters)
+            moments[p.Name] = (zeros_like(p.Parameter, dtype: ScalarType.Float32), zeros_like(p.Parameter, dtype: ScalarType.Float32));
+    }
+
+    public double WeightDecay { get; }
+    public double Beta1 { get; }
+    public double Beta2 { get; }
+    public double Epsilon { get; }
+
+    /// <summary>Updates taken so far (t in the bias corrections).</summary>
+    public long StepCount { get; private set; }
+
+    public IReadOnlyList<OptimizedParameter> Parameters => parameters;
+
+    /// <summary>Bytes of optimizer state (both moments of every parameter).</summary>
+    public long StateBytes => moments.Values.Sum(m => m.FirstMoment.NumberOfElements * 4 + m.SecondMoment.NumberOfElements * 4);
+
+    /// <summary>Applies one update with learning rate <paramref name="learningRate"/> from the current gradients.</summary>
+    public void Step(double learningRate)
+    {
+        StepCount++;
+        double correction1 = 1 - Math.Pow(Beta1, StepCount);
+        double correction2Root = Math.Sqrt(1 - Math.Pow(Beta2, StepCount));
+        using var noGrad = no_grad();
+        foreach (var p in parameters)
+        {
+            using var scope = NewDisposeScope();
+            var gradient = p.Parameter.grad;
+            if (gradient is null) continue;
+            var (m, v) = moments[p.Name];
+            var g = gradient.dtype == ScalarType.Float32 ? gradient : gradient.to(ScalarType.Float32);
+            m.mul_(Beta1).add_(g, alpha: 1 - Beta1);
+            v.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
+            var denominator = v.sqrt().div_(correction2Root).add_(Epsilon);
+            var update = m.div(denominator).mul_(learningRate / correction1);
+            if (p.Decay && WeightDecay > 0) p.Parameter.mul_(1 - learningRate * WeightDecay);
+            p.Parameter.sub_(update.to(p.Parameter.dtype));
+        }
+    }
+
+    /// <summary>Zeroes every gradient in place: keeping the buffers avoids reallocating them each step.</summary>
+    public void ZeroGradients()
+    {
+        foreach (var p in parameters)
+        {
+            p.Parameter.grad?.zero_();
+        }
+    }
+
+    /// <summary>The moments by name (<c>NAME.exp_avg</c>, <c>NAME.exp_avg_sq</c>, PyTorch's names) for saving.</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> StateTensors() => moments.SelectMany(pair => new[]
+    {
+        new KeyValuePair<string, Tensor>(pair.Key + ".exp_avg", pair.Value.FirstMoment),
+        new KeyValuePair<string, Tensor>(pair.Key + ".exp_avg_sq", pair.Value.SecondMoment),
+    });
+
+    /// <summary>Restores the step count and copies saved moments into place.</summary>
+    public void RestoreState(long stepCount, Func<string, Tensor, bool> readInto)
+    {
+        foreach (var (name, (m, v)) in moments)
+        {
+            if (!readInto(name + ".exp_avg", m) || !readInto(name + ".exp_avg_sq", v))
+                throw new InvalidDataException($"the optimizer state has no moments for parameter '{name}'");
+        }
+        StepCount = stepCount;
+    }
+
+    public void Dispose()
+    {
+        foreach (var (m, v) in moments.Values)
+        {
+            m.Dispose();
+            v.Dispose();
+        }
+    }
+}

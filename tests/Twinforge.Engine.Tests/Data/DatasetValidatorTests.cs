@@ -1,0 +1,313 @@
+using Twinforge.Engine.Data;
+using static Twinforge.Engine.Tests.Data.DataTesting;
+
+namespace Twinforge.Engine.Tests.Data;
+
+public sealed class DatasetValidatorTests : IDisposable
+{
+    readonly TemporaryDirectory _temporary = new();
+
+    public void Dispose() => _temporary.Dispose();
+
+    static readonly string GoodChat = Exchange("Hi", "Hello!");
+    static readonly string GoodPrompt = PromptCompletion("Say hi:", " hi");
+
+    static DatasetProblem SingleError(ValidatedDataset dataset)
+    {
+        var error = Assert.Single(dataset.Report.Errors);
+        Assert.False(dataset.Report.IsValid);
+        Assert.Empty(dataset.Examples);
+        return error;
+    }
+
+    [Theory]
+    [InlineData("{\"messages\": [", DatasetProblemKind.InvalidJson, null, "is not valid JSON")]
+    [InlineData("[1, 2]", DatasetProblemKind.NotAnObject, null, "expected a JSON object, found an array")]
+    [InlineData("{\"conversation\": []}", DatasetProblemKind.MissingField, null, "has no \"messages\" list")]
+    [InlineData("{\"messages\": \"hi\"}", DatasetProblemKind.WrongType, "messages", "expected a list of messages")]
+    [InlineData("{\"messages\": [\"hi\", {\"role\": \"assistant\", \"content\": \"yo\"}]}", DatasetProblemKind.WrongType, "messages[0]", "expected a message")]
+    [InlineData("{\"messages\": [{\"role\": \"bot\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"yo\"}]}",
+        DatasetProblemKind.UnknownRole, "messages[0].role", "unknown role the string \"bot\" (expected system, user or assistant)")]
+    [InlineData("{\"messages\": [{\"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"yo\"}]}", DatasetProblemKind.MissingField, "messages[0].role", "is missing")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"  \"}, {\"role\": \"assistant\", \"content\": \"yo\"}]}",
+        DatasetProblemKind.EmptyText, "messages[0].content", "is empty")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": 42}, {\"role\": \"assistant\", \"content\": \"yo\"}]}",
+        DatasetProblemKind.NotAString, "messages[0].content", "expected a string, found 42")]
+    [InlineData("{\"messages\": [{\"role\": \"user\"}, {\"role\": \"assistant\", \"content\": \"yo\"}]}", DatasetProblemKind.MissingField, "messages[0].content", "is missing")]
+    [InlineData("{\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"}, {\"role\": \"user\", \"content\": \"hi\"}]}",
+        DatasetProblemKind.NoAssistantTurn, null, "has no assistant message")]
+    [InlineData("{\"messages\": []}", DatasetProblemKind.NoAssistantTurn, "messages", "empty")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"yo\", \"weight\": 2}]}",
+        DatasetProblemKind.InvalidWeight, "messages[1].weight", "expected 0 or 1, found 2")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"yo\", \"weight\": true}]}",
+        DatasetProblemKind.InvalidWeight, "messages[1].weight", "expected 0 or 1, found true")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\", \"weight\": 1}, {\"role\": \"assistant\", \"content\": \"yo\"}]}",
+        DatasetProblemKind.InvalidWeight, "messages[0].weight", "only allowed on assistant messages")]
+    public void A_malformed_chat_line_is_reported_with_its_line_and_reason(string badLine, DatasetProblemKind kind, string? field, string reason)
+    {
+        var path = _temporary.Write("chats.jsonl", GoodChat, GoodChat, badLine, GoodChat);
+
+        var error = SingleError(Validate(path));
+
+        Assert.Equal((path, 3L, kind, field), (error.FilePath, error.Line, error.Kind, error.Field));
+        Assert.Contains(reason, error.Reason);
+        Assert.StartsWith($"{path}:3: ", error.ToString());
+    }
+
+    [Theory]
+    [InlineData("{\"completion\": \" hi\"}", DatasetProblemKind.MissingField, "prompt", "has no \"prompt\"")]
+    [InlineData("{\"prompt\": \"Say hi:\"}", DatasetProblemKind.MissingField, "completion", "has no \"completion\"")]
+    [InlineData("{\"prompt\": \"\", \"completion\": \" hi\"}", DatasetProblemKind.EmptyText, "prompt", "is empty")]
+    [InlineData("{\"prompt\": \"Say hi:\", \"completion\": \" \"}", DatasetProblemKind.EmptyText, "completion", "is empty")]
+    [InlineData("{\"prompt\": [\"Say hi:\"], \"completion\": \" hi\"}", DatasetProblemKind.NotAString, "prompt", "expected a string, found an array")]
+    [InlineData("{\"prompt\": \"Say hi:\", \"completion\": null}", DatasetProblemKind.NotAString, "completion", "expected a string, found null")]
+    [InlineData("{\"prompt\": \"Say hi:\" \"completion\": \" hi\"}", DatasetProblemKind.InvalidJson, null, "is not valid JSON")]
+    public void A_malformed_prompt_completion_line_is_reported_with_its_line_and_reason(string badLine, DatasetProblemKind kind, string? field, string reason)
+    {
+        var path = _temporary.Write("pairs.jsonl", GoodPrompt, GoodPrompt, badLine);
+
+        var error = SingleError(Validate(path));
+
+        Assert.Equal((path, 3L, kind, field), (error.FilePath, error.Line, error.Kind, error.Field));
+        Assert.Contains(reason, error.Reason);
+    }
+
+    [Fact]
+    public void Every_problem_of_a_line_is_reported()
+    {
+        var path = _temporary.Write("chats.jsonl", GoodChat,
+            "{\"messages\": [{\"role\": \"bot\", \"content\": \"\"}, {\"role\": \"assistant\", \"content\": 3, \"weight\": 5}]}");
+
+        var errors = Validate(path).Report.Errors;
+
+        Assert.Equal(
+            [DatasetProblemKind.UnknownRole, DatasetProblemKind.EmptyText, DatasetProblemKind.NotAString, DatasetProblemKind.InvalidWeight],
+            errors.Select(error => error.Kind));
+        Assert.All(errors, error => Assert.Equal(2L, error.Line));
+    }
+
+    [Fact]
+    public void A_line_that_is_not_utf8_is_reported_not_decoded_as_replacement_characters()
+    {
+        var path = _temporary.File("posts.txt");
+        File.WriteAllBytes(path, [.. "fine\n\nbroken "u8, 0xC3, 0x28, .. "\n\nfine again\n"u8]);
+
+        var error = SingleError(Validate(path));
+
+        Assert.Equal((DatasetProblemKind.InvalidUtf8, 3L), (error.Kind, error.Line));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("\n   \n\t\n")]
+    public void An_empty_file_is_an_error_naming_the_file(string content)
+    {
+        var path = _temporary.File("empty.jsonl");
+        File.WriteAllText(path, content);
+
+        var error = SingleError(Validate(path));
+
+        Assert.Equal((path, (long?)null, DatasetProblemKind.EmptyFile), (error.FilePath, error.Line, error.Kind));
+        Assert.Contains("is empty", error.ToString());
+    }
+
+    [Fact]
+    public void A_file_with_no_usable_example_is_an_error_naming_the_file_besides_its_bad_lines()
+    {
+        var path = _temporary.Write("chats.jsonl", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "not json");
+
+        var errors = Validate(path).Report.Errors;
+
+        Assert.Equal([DatasetProblemKind.NoAssistantTurn, DatasetProblemKind.InvalidJson, DatasetProblemKind.NoUsableExamples], errors.Select(e => e.Kind));
+        Assert.Equal([1L, 2L, null], errors.Select(e => e.Line));
+        Assert.Contains("has no usable examples", errors[2].ToString());
+        Assert.Equal(path, errors[2].FilePath);
+    }
+
+    [Fact]
+    public void A_missing_file_is_reported_not_thrown()
+    {
+        var path = _temporary.File("nowhere.jsonl");
+
+        var error = SingleError(Validate(path));
+
+        Assert.Equal((path, DatasetProblemKind.Unreadable), (error.FilePath, error.Kind));
+    }
+
+    [Fact]
+    public void A_json_lines_file_of_unknown_objects_says_it_cannot_tell_the_format()
+    {
+        var path = _temporary.Write("notes.jsonl", "{\"text\": \"hello\"}", GoodChat);
+
+        var error = SingleError(Validate(path));
+
+        Assert.Equal((DatasetProblemKind.UnknownFormat, 1L), (error.Kind, error.Line));
+        Assert.Null(Assert.Single(Validate(path).Report.Files).Format);
+    }
+
+    [Fact]
+    public void ThrowIfInvalid_names_the_first_bad_file_and_line_and_the_count()
+    {
+        var good = _temporary.Write("a.jsonl", GoodChat);
+        var bad = _temporary.Write("b.jsonl", GoodChat, "oops", GoodChat, "{\"messages\": 1}");
+        var dataset = DatasetValidator.Validate([good, bad], Tokenizer, Options());
+
+        var error = Assert.Throws<InputFileException>(dataset.Report.ThrowIfInvalid);
+
+        Assert.Equal((bad, 2L), (error.FilePath, error.Line));
+        Assert.StartsWith($"{bad}:2: is not valid JSON", error.Message);
+        Assert.Contains("first of 2 errors", error.Message);
+    }
+
+    [Fact]
+    public void ThrowIfInvalid_passes_with_warnings_only()
+    {
+        var path = _temporary.Write("posts.txt", "short", "", new string('x', 40));
+
+        var report = Validate(path, Options(sequenceLength: 16)).Report;
+
+        Assert.True(report.IsValid);
+        Assert.Single(report.Warnings);
+        report.ThrowIfInvalid();
+    }
+
+    [Fact]
+    public void Nothing_is_produced_for_training_when_there_are_errors()
+    {
+        var path = _temporary.Write("chats.jsonl", GoodChat, GoodChat, GoodChat, "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
+
+        var dataset = Validate(path);
+        var data = TrainingData.Prepare([path], Tokenizer, new TrainingDataOptions { SequenceLength = 64 });
+
+        Assert.Empty(dataset.Examples);
+        Assert.False(data.IsValid);
+        Assert.Null(data.Train);
+        Assert.Null(data.Validation);
+        Assert.Equal(3, data.Report.Statistics.Documents + data.Report.HeldOutStatistics!.Documents);  // counted, never packed
+        var error = Assert.Throws<InputFileException>(() => data.TrainBatches(batchSize: 2));
+        Assert.Equal(4L, error.Line);
+    }
+
+    [Fact]
+    public void Overlong_examples_are_dropped_by_default_and_reported()
+    {
+        var path = _temporary.Write("posts.txt", "short", "", new string('x', 40), "", "also short");
+
+        var dataset = Validate(path, Options(sequenceLength: 16));
+
+        var warning = Assert.Single(dataset.Report.Warnings);
+        Assert.Equal((DatasetProblemKind.TooLong, 3L), (warning.Kind, warning.Line));
+        Assert.Contains("has 41 tokens, more than the sequence length of 16: dropped", warning.Reason);
+        int[][] expected = [[.. Bytes("short"), Eos], [.. Bytes("also short"), Eos]];
+        Assert.Equal(expected, dataset.Examples.Select(example => example.Ids));
+        Assert.Equal([0, 1], dataset.Examples.Select(example => example.Document));
+    }
+
+    [Fact]
+    public void Overlong_examples_can_be_truncated_from_the_left_keeping_their_end()
+    {
+        var conversation = Exchange("Tell me everything about the weather today.", "Rain.");
+        var path = _temporary.Write("chats.jsonl", conversation);
+        var full = ChatMl(("user", "Tell me everything about the weather today.", false), ("assistant", "Rain.", true));
+
+        var dataset = Validate(path, Options(sequenceLength: 24, overlong: OverlongPolicy.TruncateLeft));
+
+        var example = Assert.Single(dataset.Examples);
+        Assert.Equal(full.Ids[^24..], example.Ids);
+        Assert.Equal(full.Trainable[^24..], example.Trainable);
+        Assert.Contains($"has {full.Ids.Length} tokens, more than the sequence length of 24: truncated to its last 24 tokens",
+            Assert.Single(dataset.Report.Warnings).Reason);
+    }
+
+    [Fact]
+    public void Overlong_examples_can_be_split_into_pieces_of_one_document()
+    {
+        var text = new string('y', 40);
+        var path = _temporary.Write("letters.txt", "intro", "", text);
+
+        var dataset = Validate(path, Options(sequenceLength: 16, overlong: OverlongPolicy.Split));
+
+        int[] document = [.. Bytes(text), Eos];
+        int[][] expected = [[.. Bytes("intro"), Eos], document[..16], document[16..32], document[32..]];
+        Assert.Equal(expected, dataset.Examples.Select(example => example.Ids));
+        Assert.Equal([0, 1, 1, 1], dataset.Examples.Select(example => example.Document));
+        Assert.Equal(2, dataset.Report.Statistics.Documents);
+        Assert.Equal(4, dataset.Report.Statistics.Examples);
+        Assert.Contains("split into 3 pieces", Assert.Single(dataset.Report.Warnings).Reason);
+    }
+
+    [Fact]
+    public void When_every_example_is_too_long_the_file_has_no_usable_examples()
+    {
+        var path = _temporary.Write("posts.txt", new string('z', 30));
+
+        var report = Validate(path, Options(sequenceLength: 8)).Report;
+
+        Assert.Equal([DatasetProblemKind.TooLong, DatasetProblemKind.NoUsableExamples], report.Problems.Select(problem => problem.Kind));
+        Assert.False(report.IsValid);
+    }
+
+    [Fact]
+    public void A_conversation_whose_every_reply_has_weight_zero_is_skipped_with_a_warning()
+    {
+        var untrained = "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"yo\", \"weight\": 0}]}";
+        var path = _temporary.Write("chats.jsonl", GoodChat, untrained);
+
+        var dataset = Validate(path);
+
+        var warning = Assert.Single(dataset.Report.Warnings);
+        Assert.Equal((DatasetProblemKind.NoTrainableTokens, 2L), (warning.Kind, warning.Line));
+        Assert.Contains("weight 0", warning.Reason);
+        Assert.Single(dataset.Examples);
+    }
+
+    [Fact]
+    public void The_format_is_detected_per_file_and_can_be_overridden()
+    {
+        var chat = _temporary.Write("chats.jsonl", "", "not json", GoodChat);
+        var pairs = _temporary.Write("pairs.json", GoodPrompt);
+        var notes = _temporary.Write("notes.md", "# Notes", "", "Some text.");
+        var other = _temporary.Write("transcript", "Hello there.");
+
+        var detected = DatasetValidator.Validate([chat, pairs, notes, other], Tokenizer, Options()).Report.Files;
+        var overridden = DatasetValidator.Validate([pairs], Tokenizer, Options(format: DatasetFormat.PlainText));
+
+        Assert.Equal([DatasetFormat.Chat, DatasetFormat.PromptCompletion, DatasetFormat.PlainText, DatasetFormat.PlainText],
+            detected.Select(file => file.Format));
+        Assert.Equal([.. Bytes(GoodPrompt), Eos], Assert.Single(overridden.Examples).Ids);
+    }
+
+    [Fact]
+    public void Statistics_count_documents_examples_and_tokens()
+    {
+        var path = _temporary.Write("posts.txt", "ab", "", "cde", "", "f");
+
+        var statistics = Validate(path).Report.Statistics;
+
+        // Documents "ab", "cde", "f" each end with eos: 3, 4 and 2 tokens; every token after a document's first is a target.
+        Assert.Equal(new DatasetStatistics(Documents: 3, Examples: 3, TotalTokens: 9, TrainableTokens: 6, MinTokens: 2, MeanTokens: 3, MaxTokens: 4),
+            statistics);
+    }
+
+    [Fact]
+    public void The_run_estimate_matches_what_packing_and_batching_produce()
+    {
+        var lines = Enumerable.Range(0, 23).Select(i => Exchange($"Question number {i}?", new string('a', 5 + 7 * i % 40))).ToArray();
+        var path = _temporary.Write("chats.jsonl", lines);
+        foreach (bool packing in new[] { true, false })
+        {
+            var data = TrainingData.Prepare([path], Tokenizer,
+                new TrainingDataOptions { SequenceLength = 128, Packing = packing, ValidationFraction = 0 });
+            data.ThrowIfInvalid();
+
+            var estimate = data.Estimate(batchSize: 4, gradientAccumulationSteps: 2);
+
+            Assert.Equal(data.Train.Count, estimate.Sequences);
+            Assert.Equal(data.TrainBatches(batchSize: 4).BatchesPerEpoch, estimate.BatchesPerEpoch);
+            Assert.Equal((estimate.BatchesPerEpoch + 1) / 2, estimate.OptimizerStepsPerEpoch);
+            Assert.Equal(data.Train.Count * 128L, estimate.TokensPerEpoch);
+            Assert.Equal(data.Train.TrainableTargets, estimate.TrainableTokensPerEpoch);
+            Assert.Equal(1 - (double)data.Train.TokenCount / estimate.TokensPerEpoch, estimate.PaddingFraction, 12);
+        }
+    }
+}

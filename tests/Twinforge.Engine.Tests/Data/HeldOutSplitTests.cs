@@ -1,0 +1,125 @@
+using Twinforge.Engine.Data;
+using static Twinforge.Engine.Tests.Data.DataTesting;
+
+namespace Twinforge.Engine.Tests.Data;
+
+public sealed class HeldOutSplitTests : IDisposable
+{
+    readonly TemporaryDirectory _temporary = new();
+
+    public void Dispose() => _temporary.Dispose();
+
+    [Fact]
+    public void The_split_is_deterministic_for_a_seed_and_differs_for_another()
+    {
+        var first = HeldOutSplit.ByDocument(40, 0.25, seed: 11);
+        var again = HeldOutSplit.ByDocument(40, 0.25, seed: 11);
+        var other = HeldOutSplit.ByDocument(40, 0.25, seed: 12);
+
+        Assert.Equal(first.Validation, again.Validation);
+        Assert.Equal(first.Train, again.Train);
+        Assert.NotEqual(first.Validation, other.Validation);
+    }
+
+    [Fact]
+    public void The_sides_are_disjoint_cover_every_document_and_have_the_requested_size()
+    {
+        var split = HeldOutSplit.ByDocument(40, 0.25, seed: 3);
+
+        Assert.Equal(10, split.Validation.Count);
+        Assert.Empty(split.Train.Intersect(split.Validation));
+        Assert.Equal(Enumerable.Range(0, 40), split.Train.Concat(split.Validation).Order());
+        Assert.Equal(split.Validation.Order(), split.Validation);
+    }
+
+    [Theory]
+    [InlineData(2, 0.1, 1)]
+    [InlineData(3, 0.01, 1)]
+    [InlineData(2, 0.9, 1)]
+    [InlineData(10, 0.95, 9)]
+    [InlineData(10, 0.25, 3)]
+    public void Each_side_gets_at_least_one_document(int documents, double fraction, int heldOut)
+    {
+        var split = HeldOutSplit.ByDocument(documents, fraction, seed: 1);
+
+        Assert.Equal(heldOut, split.Validation.Count);
+        Assert.Equal(documents - heldOut, split.Train.Count);
+    }
+
+    [Fact]
+    public void One_document_cannot_be_split()
+    {
+        var error = Assert.Throws<ArgumentException>(() => HeldOutSplit.ByDocument(1, 0.1, seed: 1));
+        Assert.Contains("at least 2", error.Message);
+        Assert.Single(HeldOutSplit.ByDocument(1, 0, seed: 1).Train);
+    }
+
+    [Fact]
+    public void Training_data_with_one_document_asks_for_more_or_a_validation_file()
+    {
+        var path = _temporary.Write("chats.jsonl", Exchange("Hi", "Hello!"));
+
+        var data = TrainingData.Prepare([path], Tokenizer, new TrainingDataOptions { SequenceLength = 64 });
+
+        var error = Assert.Single(data.Report.Errors);
+        Assert.Equal((path, DatasetProblemKind.TooFewDocuments), (error.FilePath, error.Kind));
+        Assert.Contains("give a validation file", error.Reason);
+        Assert.Null(data.Train);
+    }
+
+    [Fact]
+    public void Pieces_of_a_split_document_stay_on_one_side()
+    {
+        var examples = Enumerable.Range(0, 30).SelectMany(document => Enumerable.Range(0, 1 + document % 3).Select(piece => Example(document, 4, document * 10 + piece))).ToList();
+
+        var (train, validation) = HeldOutSplit.ByDocument(30, 0.3, seed: 5).Apply(examples);
+
+        Assert.Equal(examples.Count, train.Count + validation.Count);
+        Assert.Empty(train.Select(example => example.Document).Intersect(validation.Select(example => example.Document)));
+        Assert.Equal(9, validation.Select(example => example.Document).Distinct().Count());
+    }
+
+    [Fact]
+    public void Prepared_data_holds_out_whole_conversations()
+    {
+        var conversations = Enumerable.Range(0, 12)
+            .Select(i => Chat(("user", $"Question {i}?"), ("assistant", $"Answer {i}."), ("user", "And then?"), ("assistant", $"Then {i}.")))
+            .ToArray();
+        var path = _temporary.Write("chats.jsonl", conversations);
+        var options = new TrainingDataOptions { SequenceLength = 256, ValidationFraction = 0.25, Seed = 9 };
+
+        var data = TrainingData.Prepare([path], Tokenizer, options);
+        data.ThrowIfInvalid();
+
+        var rendered = Enumerable.Range(0, 12).Select(i => Tokenizer.Decode(ChatMl(
+            ("user", $"Question {i}?", false), ("assistant", $"Answer {i}.", true), ("user", "And then?", false), ("assistant", $"Then {i}.", true)).Ids)).ToList();
+        var train = Documents(data.Train);
+        var held = Documents(data.Validation);
+        Assert.Equal(3, held.Count);
+        Assert.Equal(rendered.Order(), train.Concat(held).Order());  // every conversation whole, exactly once
+        Assert.Empty(train.Intersect(held));
+        Assert.Equal(held, Documents(TrainingData.Prepare([path], Tokenizer, options).Validation!));
+        Assert.Equal(3, data.Report.HeldOutStatistics!.Documents);
+        Assert.Equal(9, data.Report.Statistics.Documents);
+    }
+
+    [Fact]
+    public void A_validation_file_is_used_instead_of_a_split()
+    {
+        var train = _temporary.Write("train.txt", "one", "", "two", "", "three");
+        var held = _temporary.Write("held.txt", "four");
+
+        var data = TrainingData.Prepare([train], Tokenizer, new TrainingDataOptions { SequenceLength = 64, ValidationFile = held });
+        data.ThrowIfInvalid();
+
+        Assert.Equal(["one<|endoftext|>", "two<|endoftext|>", "three<|endoftext|>"], Documents(data.Train));
+        Assert.Equal(["four<|endoftext|>"], Documents(data.Validation));
+        Assert.Equal([train, held], data.Report.Files.Select(file => file.Path));
+    }
+
+    /// <summary>The text of every document in the packed sequences.</summary>
+    static List<string> Documents(PackedDataset data) =>
+        data.Sequences.SelectMany(sequence => sequence.DocumentIds.Distinct().Where(document => document >= 0)
+                .Select(document => Tokenizer.Decode(sequence.InputIds.Where((_, t) => sequence.DocumentIds[t] == document))))
+            .ToList();
+}
