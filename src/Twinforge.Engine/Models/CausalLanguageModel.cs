@@ -121,10 +121,40 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         return finalNorm.forward(hidden).MoveToOuterDisposeScope();
     }
 
-    /// <summary>(B, T, C) hidden states → (B, T, vocab) logits.</summary>
-    public Tensor Logits(Tensor hidden) => languageModelHead is not null
-        ? languageModelHead.forward(hidden)
-        : nn.functional.linear(hidden, TokenEmbedding.weight);
+    /// <summary>
+    /// The dtype of the matrix products of every projection and of the output head, or null for the parameters'
+    /// dtype. Set it to bfloat16 on float32 parameters for mixed precision: norms, softmax statistics and the
+    /// residual stream stay float32 and <see cref="Logits"/> returns float32, so the loss is computed in full precision.
+    /// </summary>
+    public ScalarType? ComputeDType
+    {
+        get => computeDType;
+        set
+        {
+            computeDType = value;
+            foreach (var projection in modules().OfType<Projection>()) projection.ComputeDType = value;
+        }
+    }
+
+    ScalarType? computeDType;
+
+    /// <summary>(B, T, C) hidden states → (B, T, vocab) logits, in the parameters' dtype.</summary>
+    public Tensor Logits(Tensor hidden)
+    {
+        if (languageModelHead is not null)
+        {
+            var logits = languageModelHead.forward(hidden);
+            return logits.dtype == DType ? logits : WithDType(logits, DType);
+        }
+        if (computeDType is not ScalarType compute || compute == DType) return nn.functional.linear(hidden, TokenEmbedding.weight);
+        using var scope = NewDisposeScope();
+        return nn.functional.linear(hidden.to(compute), TokenEmbedding.weight.to(compute)).to(DType).MoveToOuterDisposeScope();
+    }
+
+    static Tensor WithDType(Tensor tensor, ScalarType dtype)
+    {
+        using (tensor) return tensor.to(dtype);
+    }
 
     /// <summary>Query i (at position past + i) may attend to keys 0 … past + i: causal, aligned bottom-right.</summary>
     static Tensor CausalMaskAfter(int past, long time, Device device) =>

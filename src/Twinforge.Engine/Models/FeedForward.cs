@@ -38,7 +38,7 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var inner = gate is null
             ? Gelu(up.forward(hidden))
-            : nn.functional.silu(gate.forward(hidden)).mul_(up.forward(hidden));
+            : nn.functional.silu(gate.forward(hidden)).mul(up.forward(hidden));
         return down.forward(inner).MoveToOuterDisposeScope();
     }
 

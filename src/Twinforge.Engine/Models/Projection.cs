@@ -40,9 +40,23 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     public long OutFeatures { get; }
     public WeightLayout Layout { get; }
 
-    public override Tensor forward(Tensor input) => Layout == WeightLayout.OutputsByInputs
-        ? nn.functional.linear(input, weight, bias)
-        : bias is null ? input.matmul(weight) : input.matmul(weight).add_(bias);
+    /// <summary>
+    /// The dtype the matrix product runs in, or null for the weight's own dtype. With bfloat16 over float32 weights
+    /// this is mixed precision: the weights stay float32 (the optimizer's master copy) and are cast per call, and
+    /// autograd carries the gradient back through the cast in float32.
+    /// </summary>
+    public ScalarType? ComputeDType { get; set; }
+
+    public override Tensor forward(Tensor input)
+    {
+        if (ComputeDType is not ScalarType compute || compute == weight.dtype) return Affine(input, weight, bias);
+        using var scope = NewDisposeScope();
+        return Affine(input.to(compute), weight.to(compute), bias?.to(compute)).MoveToOuterDisposeScope();
+    }
+
+    Tensor Affine(Tensor input, Tensor w, Tensor? b) => Layout == WeightLayout.OutputsByInputs
+        ? nn.functional.linear(input, w, b)
+        : b is null ? input.matmul(w) : input.matmul(w).add_(b);
 
     /// <summary>The weight as (out, in), whatever the storage layout (a view, not a copy).</summary>
     public Tensor WeightOutputsByInputs() => Layout == WeightLayout.OutputsByInputs ? weight.alias() : weight.t();

@@ -34,12 +34,15 @@ public sealed class RotaryEmbedding
         return (cos.MoveToOuterDisposeScope(), sin.MoveToOuterDisposeScope());
     }
 
-    /// <summary>Rotates (B, H, T, d) queries or keys by the angles from <see cref="Angles"/>.</summary>
+    /// <summary>
+    /// Rotates (B, H, T, d) queries or keys by the angles from <see cref="Angles"/>; the result keeps x's dtype
+    /// (under mixed precision q and k are bfloat16 while the angles are float32).
+    /// </summary>
     public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
     {
         using var scope = NewDisposeScope();
         long half = x.shape[^1] / 2;
         var rotated = cat([x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)], -1);
-        return x.mul(cos).add_(rotated.mul_(sin)).MoveToOuterDisposeScope();
+        return x.mul(cos).add_(rotated.mul_(sin)).to(x.dtype).MoveToOuterDisposeScope();
     }
 }

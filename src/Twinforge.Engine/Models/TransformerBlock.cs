@@ -38,7 +38,8 @@ public sealed class TransformerBlock : nn.Module
         using var scope = NewDisposeScope();
         var attended = Attention.Forward(attentionNorm.forward(hidden), inputs);
         var afterAttention = hidden.add(Dropout(attended));
-        var result = afterAttention.add_(Dropout(Mlp.forward(mlpNorm.forward(afterAttention))));
+        // Not in place: the MLP norm saved afterAttention for its backward pass.
+        var result = afterAttention.add(Dropout(Mlp.forward(mlpNorm.forward(afterAttention))));
         return result.MoveToOuterDisposeScope();
     }
 
