@@ -104,8 +104,13 @@ public static class HuggingFaceModelCheckpoint
     /// Writes config.json and the weights in the model's dtype (a tied head is stored once, as Hugging Face does);
     /// shards when the weights exceed <paramref name="maxShardBytes"/>. Each file is written atomically.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The model has LoRA adapters attached: their parameters must never
+    /// end up in model.safetensors.</exception>
     public static void Save(CausalLanguageModel model, string directory, long maxShardBytes = 5L << 30)
     {
+        if (model.HasAdapters)
+            throw new InvalidOperationException(
+                "the model has LoRA adapters attached: merge the adapters (LoraMerger.Merge) or save them with PeftAdapter.Save");
         Directory.CreateDirectory(directory);
         var config = model.Config with { TorchDtype = DTypeName(model.DType) };
         var tensors = model.named_parameters()

@@ -29,6 +29,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         config.Validate();
         Config = config;
         DType = dtype;
+        embeddingDropout = config.EmbeddingDropout;
         names = ModuleNames.For(config.Family);
         backbone = new ModuleContainer(names.Backbone);
         TokenEmbedding = new TokenEmbedding(names.TokenEmbedding, config.VocabularySize, config.HiddenSize, dtype);
@@ -64,7 +65,31 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
 
     public TokenEmbedding TokenEmbedding { get; }
 
+    /// <summary>GPT-2's learned position embedding (<c>transformer.wpe</c>); null for rotary families.</summary>
+    public TokenEmbedding? PositionEmbedding => positionEmbedding;
+
     public IReadOnlyList<TransformerBlock> Blocks => blocks.ToList();
+
+    /// <summary>
+    /// Every projection with its full module name, e.g. <c>model.layers.0.self_attn.q_proj</c> (the name PEFT's
+    /// <c>target_modules</c> are matched against), in registration order.
+    /// </summary>
+    public IReadOnlyList<(string Name, Projection Projection)> NamedProjections()
+    {
+        // TorchSharp lists a module once per name it is registered under: the Hugging Face name given to
+        // register_module first, then its C# field name added by RegisterComponents. Keep the first, as
+        // named_parameters() does.
+        var seen = new HashSet<Projection>(ReferenceEqualityComparer.Instance);
+        return named_modules().Where(entry => entry.module is Projection projection && seen.Add(projection))
+            .Select(entry => (entry.name, (Projection)entry.module)).ToList();
+    }
+
+    /// <summary>The projections that carry a LoRA adapter, with their full module names, in registration order.</summary>
+    public IReadOnlyList<(string Name, Projection Projection)> AdaptedProjections() =>
+        NamedProjections().Where(entry => entry.Projection.Adapter is not null).ToList();
+
+    /// <summary>True when any projection has a LoRA adapter attached.</summary>
+    public bool HasAdapters => modules().OfType<Projection>().Any(projection => projection.Adapter is not null);
 
     /// <summary>Number of parameters, the tied embedding counted once.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
@@ -106,7 +131,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         if (positionEmbedding is not null)
         {
             hidden = hidden.add(positionEmbedding.forward(positionIds));
-            if (training && Config.EmbeddingDropout > 0) hidden = nn.functional.dropout(hidden, Config.EmbeddingDropout, true);
+            if (training && embeddingDropout > 0) hidden = nn.functional.dropout(hidden, embeddingDropout, true);
         }
         Tensor? cos = null, sin = null;
         if (rotary is not null) (cos, sin) = rotary.Angles(positionIds, hidden.dtype);
@@ -137,6 +162,22 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     }
 
     ScalarType? computeDType;
+    double embeddingDropout;
+
+    /// <summary>
+    /// Sets the embedding, attention and residual dropout probability of every layer (a regulariser for training
+    /// on small data; it has no effect in eval mode). The config's values are the defaults.
+    /// </summary>
+    public void SetDropout(double probability)
+    {
+        if (!(probability >= 0 && probability < 1)) throw new ArgumentOutOfRangeException(nameof(probability), probability, "dropout must be in [0, 1)");
+        embeddingDropout = probability;
+        foreach (var block in blocks)
+        {
+            block.ResidualDropout = probability;
+            block.Attention.Dropout = probability;
+        }
+    }
 
     /// <summary>(B, T, C) hidden states → (B, T, vocab) logits, in the parameters' dtype.</summary>
     public Tensor Logits(Tensor hidden)

@@ -18,7 +18,7 @@ public sealed class CausalSelfAttention : nn.Module
     readonly int headCount;
     readonly int keyValueHeadCount;
     readonly int headDimension;
-    readonly double dropout;
+    double dropout;
 
     public CausalSelfAttention(TransformerConfig config, int layerIndex, ScalarType dtype) : base("attention")
     {
@@ -52,6 +52,13 @@ public sealed class CausalSelfAttention : nn.Module
         new[] { fusedQkv, query, key, value, output }.OfType<Projection>();
 
     internal Projection OutputProjection => output;
+
+    /// <summary>Dropout on the attention probabilities (training only).</summary>
+    internal double Dropout
+    {
+        get => dropout;
+        set => dropout = value;
+    }
 
     /// <summary>(B, T, C) → (B, T, C).</summary>
     internal Tensor Forward(Tensor hidden, AttentionInputs inputs)

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Twinforge.Engine.Lora;
 using static TorchSharp.torch;
 
 namespace Twinforge.Engine.Models;
@@ -16,7 +17,8 @@ public enum WeightLayout
 
 /// <summary>
 /// An affine projection whose parameters are named <c>weight</c> and <c>bias</c>, as in Hugging Face checkpoints,
-/// in either weight layout, so a checkpoint tensor loads into it byte for byte.
+/// in either weight layout, so a checkpoint tensor loads into it byte for byte. It has a slot for one LoRA adapter,
+/// whose factors are registered as the children <c>lora_A</c> and <c>lora_B</c> (PEFT's names without the adapter name).
 /// </summary>
 public sealed class Projection : nn.Module<Tensor, Tensor>
 {
@@ -47,11 +49,62 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     /// </summary>
     public ScalarType? ComputeDType { get; set; }
 
+    /// <summary>The attached LoRA adapter, or null: then the forward pass is the plain affine map, unchanged.</summary>
+    public LoraAdapter? Adapter { get; private set; }
+
     public override Tensor forward(Tensor input)
+    {
+        if (Adapter is null) return BaseForward(input);
+        using var scope = NewDisposeScope();
+        var output = BaseForward(input);
+        // PEFT's LoRA Linear: result + lora_B(lora_A(dropout(x))) · scaling, in the result's dtype.
+        var delta = Adapter.Delta(input, training, ComputeDType);
+        return output.add(delta.dtype == output.dtype ? delta : delta.to(output.dtype)).MoveToOuterDisposeScope();
+    }
+
+    Tensor BaseForward(Tensor input)
     {
         if (ComputeDType is not ScalarType compute || compute == weight.dtype) return Affine(input, weight, bias);
         using var scope = NewDisposeScope();
         return Affine(input.to(compute), weight.to(compute), bias?.to(compute)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Attaches <paramref name="adapter"/>: its factors become this module's children <c>lora_A</c> and <c>lora_B</c>,
+    /// so the model lists <c>&lt;module&gt;.lora_A.weight</c> and <c>&lt;module&gt;.lora_B.weight</c>.
+    /// </summary>
+    public void AttachAdapter(LoraAdapter adapter)
+    {
+        ArgumentNullException.ThrowIfNull(adapter);
+        if (Adapter is not null)
+            throw new InvalidOperationException($"projection '{GetName()}' already has a LoRA adapter; detach it first");
+        if (adapter.InFeatures != InFeatures || adapter.OutFeatures != OutFeatures)
+            throw new ArgumentException(
+                $"the adapter maps {adapter.InFeatures} → {adapter.OutFeatures} features but the projection maps {InFeatures} → {OutFeatures}",
+                nameof(adapter));
+        register_module(LoraAdapter.AName, adapter.lora_A);
+        register_module(LoraAdapter.BName, adapter.lora_B);
+        Adapter = adapter;
+    }
+
+    /// <summary>
+    /// Removes the adapter from the module tree (TorchSharp unregisters a child registered again as null) and
+    /// returns it, now owned by the caller; null when none was attached.
+    /// </summary>
+    public LoraAdapter? DetachAdapter()
+    {
+        var adapter = Adapter;
+        if (adapter is null) return null;
+        register_module(LoraAdapter.AName, null!);
+        register_module(LoraAdapter.BName, null!);
+        Adapter = null;
+        return adapter;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Adapter?.Dispose();
+        base.Dispose(disposing);
     }
 
     Tensor Affine(Tensor input, Tensor w, Tensor? b) => Layout == WeightLayout.OutputsByInputs

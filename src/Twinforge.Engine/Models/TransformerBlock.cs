@@ -8,7 +8,7 @@ public sealed class TransformerBlock : nn.Module
 {
     readonly nn.Module<Tensor, Tensor> attentionNorm;
     readonly nn.Module<Tensor, Tensor> mlpNorm;
-    readonly double residualDropout;
+    double residualDropout;
 
     public TransformerBlock(TransformerConfig config, int layerIndex, ScalarType dtype) : base($"block{layerIndex}")
     {
@@ -27,6 +27,13 @@ public sealed class TransformerBlock : nn.Module
     public CausalSelfAttention Attention { get; }
 
     public FeedForward Mlp { get; }
+
+    /// <summary>Dropout on the attention and MLP outputs before the residual additions (training only).</summary>
+    internal double ResidualDropout
+    {
+        get => residualDropout;
+        set => residualDropout = value;
+    }
 
     internal static nn.Module<Tensor, Tensor> CreateNorm(TransformerConfig config, string name, ScalarType dtype) =>
         config.Family == ModelFamily.Gpt2

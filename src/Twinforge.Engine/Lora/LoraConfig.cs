@@ -1,0 +1,101 @@
+using System.Text.RegularExpressions;
+using Twinforge.Engine.Models;
+
+namespace Twinforge.Engine.Lora;
+
+/// <summary>
+/// The settings of a LoRA adapter, as in PEFT's <c>LoraConfig</c>: rank r, alpha, dropout on the adapter's input, and
+/// which projections get one. ΔW = scaling · B·A with scaling = alpha / r, or alpha / √r with rsLoRA.
+/// </summary>
+/// <example><code>var config = new LoraConfig { Rank = 16, Alpha = 32, TargetModules = ["q_proj", "v_proj"] };</code></example>
+public sealed record LoraConfig
+{
+    /// <summary>The rank r of the factors A (r, in) and B (out, r).</summary>
+    public int Rank { get; init; } = 8;
+
+    /// <summary>PEFT's <c>lora_alpha</c>.</summary>
+    public double Alpha { get; init; } = 16;
+
+    /// <summary>Dropout probability applied to the adapter's input, in training mode only.</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>
+    /// Module-name suffixes, matched as PEFT matches a list: a module is targeted when its full name equals an entry
+    /// or ends with "." + entry (so <c>c_proj</c> selects GPT-2's attention and MLP output projections).
+    /// </summary>
+    public IReadOnlyList<string> TargetModules { get; init; } = [];
+
+    /// <summary>
+    /// A regular expression that must match the whole module name — PEFT's <c>target_modules</c> given as a string,
+    /// which PEFT applies with <c>re.fullmatch</c>. Used instead of <see cref="TargetModules"/>.
+    /// </summary>
+    public string? TargetPattern { get; init; }
+
+    /// <summary>Rank-stabilised LoRA (Kalajdzievski 2023): scaling alpha / √r instead of alpha / r.</summary>
+    public bool UseRsLora { get; init; }
+
+    /// <summary>The factor ΔW = scaling · B·A is multiplied by.</summary>
+    public double Scaling => UseRsLora ? Alpha / Math.Sqrt(Rank) : Alpha / Rank;
+
+    /// <summary>The targets in words, for messages: the list or the pattern.</summary>
+    public string TargetsDescription => TargetPattern is not null
+        ? $"target pattern \"{TargetPattern}\""
+        : $"target modules [{string.Join(", ", TargetModules)}]";
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that is out of range.</summary>
+    public void Validate()
+    {
+        if (Rank < 1) throw new ArgumentException($"LoRA rank must be at least 1, got {Rank}", nameof(Rank));
+        if (!double.IsFinite(Alpha) || Alpha <= 0)
+            throw new ArgumentException($"LoRA alpha must be a positive number, got {Alpha}", nameof(Alpha));
+        if (!(Dropout >= 0 && Dropout < 1))
+            throw new ArgumentException($"LoRA dropout must be in [0, 1), got {Dropout}", nameof(Dropout));
+        ArgumentNullException.ThrowIfNull(TargetModules, nameof(TargetModules));
+        if (TargetPattern is not null)
+        {
+            if (TargetModules.Count > 0)
+                throw new ArgumentException(
+                    "give either target modules or a target pattern, not both (PEFT's target_modules is a list or a string)",
+                    nameof(TargetPattern));
+            if (string.IsNullOrWhiteSpace(TargetPattern))
+                throw new ArgumentException("the LoRA target pattern is empty", nameof(TargetPattern));
+            try
+            {
+                _ = new Regex(TargetPattern);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"the LoRA target pattern \"{TargetPattern}\" is not a valid regular expression: {e.Message}",
+                    nameof(TargetPattern), e);
+            }
+            return;
+        }
+        if (TargetModules.Count == 0)
+            throw new ArgumentException("no LoRA target modules: give module names such as [\"q_proj\", \"v_proj\"] or a target pattern",
+                nameof(TargetModules));
+        foreach (var target in TargetModules)
+            if (string.IsNullOrWhiteSpace(target) || target.StartsWith('.') || target.EndsWith('.'))
+                throw new ArgumentException($"invalid LoRA target module \"{target}\": expected a module name or a dotted suffix of one",
+                    nameof(TargetModules));
+    }
+
+    /// <summary>True when the module of full name <paramref name="moduleName"/> gets an adapter.</summary>
+    public bool Matches(string moduleName)
+    {
+        // PEFT, check_target_module_exists: re.fullmatch(pattern, key) for a string; otherwise
+        // key == target or key.endswith("." + target) for each target.
+        if (TargetPattern is not null) return Regex.IsMatch(moduleName, $@"\A(?:{TargetPattern})\z");
+        return TargetModules.Any(target => moduleName == target || moduleName.EndsWith("." + target, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Every linear layer of the blocks: GPT-2's c_attn, c_proj (attention and MLP) and c_fc; Llama's q/k/v/o and
+    /// gate/up/down projections. The output head is left out, as PEFT's "all-linear" does.
+    /// </summary>
+    public static IReadOnlyList<string> DefaultTargets(ModelFamily family) => family switch
+    {
+        ModelFamily.Gpt2 => ["c_attn", "c_proj", "c_fc"],
+        ModelFamily.Llama => ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+        _ => throw new ArgumentOutOfRangeException(nameof(family), family, "unknown model family"),
+    };
+}
