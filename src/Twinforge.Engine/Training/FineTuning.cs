@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Twinforge.Engine.Data;
+using Twinforge.Engine.Lora;
+
+namespace Twinforge.Engine.Training;
+
+/// <summary>
+/// A whole fine-tuning job: load a Hugging Face model directory, validate and pack the creator's data, adapt the
+/// model (LoRA, full, or from scratch), train with validation and early stopping, and write the results into the
+/// run directory: <c>adapter/</c> (PEFT layout), <c>model/</c> (Hugging Face layout, merged), <c>metrics.jsonl</c>,
+/// checkpoints, and <c>run.json</c>, the record of where it all came from. Running it again on the same run
+/// directory resumes an interrupted job.
+/// </summary>
+/// <example><code>
+/// var result = FineTuning.Run("models/base", ["alice.jsonl"], "runs/alice-v1", new FineTuningOptions(),
+///     onEvent: e => Console.WriteLine(e));
+/// Console.WriteLine($"best validation loss {result.Training.Best?.Loss} at step {result.Training.BestStep}");
+/// </code></example>
+public static class FineTuning
+{
+    public const string AdapterDirectoryName = "adapter";
+    public const string ModelDirectoryName = "model";
+    public const string RecordFileName = "run.json";
+
+    /// <exception cref="InputFileException">The base model or the data is malformed; names the file and line or field. Nothing is trained.</exception>
+    public static FineTuningResult Run(string baseModelDirectory, IReadOnlyList<string> dataFiles, string runDirectory,
+        FineTuningOptions options, Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Training.Validate();
+        using var pretrained = PretrainedModel.Load(baseModelDirectory);
+        var model = pretrained.Network;
+        var dataOptions = options.Data with
+        {
+            SequenceLength = Math.Min(options.Data.SequenceLength, model.Config.MaxPositions),
+        };
+        var data = TrainingData.Prepare(dataFiles, pretrained.Tokenizer, dataOptions);
+        data.ThrowIfInvalid();
+        var replay = options.ReplayFile is string replayFile ? LoadReplay(replayFile, pretrained, dataOptions, options.ReplayFraction) : null;
+
+        AdapterSet? adapters = null;
+        switch (options.Method)
+        {
+            case FineTuningMethod.Lora:
+                var lora = options.Lora ?? new LoraConfig { TargetModules = LoraConfig.DefaultTargets(model.Config.Family) };
+                adapters = LoraInjector.Apply(model, lora, options.Training.Seed);
+                break;
+            case FineTuningMethod.FromScratch:
+                model.InitializeWeights(options.Training.Seed);
+                break;
+        }
+        if (options.FreezeEmbeddings) ParameterFreezer.FreezeEmbeddings(model);
+        if (options.FrozenLayers > 0) ParameterFreezer.FreezeFirstLayers(model, options.FrozenLayers);
+
+        var trainer = new Trainer(model, data, options.Training, runDirectory, replay);
+        var training = trainer.Run(onEvent, resume: true, cancellationToken);
+
+        string? adapterDirectory = null, modelDirectory = null;
+        if (!training.Cancelled)
+        {
+            if (adapters is not null)
+            {
+                adapterDirectory = Path.Combine(runDirectory, AdapterDirectoryName);
+                PeftAdapter.Save(adapters, adapterDirectory, Path.GetFullPath(baseModelDirectory));
+                if (options.SaveMergedModel) LoraMerger.Merge(model);
+            }
+            if (adapters is null || options.SaveMergedModel)
+            {
+                modelDirectory = Path.Combine(runDirectory, ModelDirectoryName);
+                pretrained.Save(modelDirectory);
+            }
+        }
+        var recordPath = Path.Combine(runDirectory, RecordFileName);
+        WriteRecord(recordPath, baseModelDirectory, dataFiles, options, data, training, adapterDirectory, modelDirectory);
+        return new FineTuningResult(training, data.Report, adapterDirectory, modelDirectory, recordPath);
+    }
+
+    static ReplayMixer LoadReplay(string file, PretrainedModel pretrained, TrainingDataOptions dataOptions, double fraction)
+    {
+        var replay = TrainingData.Prepare([file], pretrained.Tokenizer, dataOptions with { ValidationFraction = 0, ValidationFile = null });
+        replay.ThrowIfInvalid();
+        return new ReplayMixer(replay.Train, fraction);
+    }
+
+    /// <summary>
+    /// run.json: the base model, each data file with its SHA-256 (so a version can be traced to, and deleted with,
+    /// the data it came from), the options, the data report's statistics and the training results.
+    /// </summary>
+    static void WriteRecord(string path, string baseModelDirectory, IReadOnlyList<string> dataFiles, FineTuningOptions options,
+        TrainingData data, TrainingResult training, string? adapterDirectory, string? modelDirectory)
+    {
+        var serializer = MetricsLog.SerializerOptions;
+        var record = new JsonObject
+        {
+            ["base_model"] = Path.GetFullPath(baseModelDirectory),
+            ["data_files"] = new JsonArray(dataFiles.Select(file => (JsonNode)new JsonObject
+            {
+                ["path"] = Path.GetFullPath(file),
+                ["sha256"] = Sha256(file),
+            }).ToArray()),
+            ["method"] = options.Method.ToString(),
+            ["options"] = JsonSerializer.SerializeToNode(options, serializer),
+            ["data"] = JsonSerializer.SerializeToNode(data.Report.Statistics, serializer),
+            ["result"] = JsonSerializer.SerializeToNode(training with { TrainLosses = [] }, serializer),
+            ["adapter"] = adapterDirectory is null ? null : Path.GetFileName(adapterDirectory),
+            ["model"] = modelDirectory is null ? null : Path.GetFileName(modelDirectory),
+        };
+        AtomicFile.WriteAllText(path, record.ToJsonString(new JsonSerializerOptions(serializer) { WriteIndented = true }));
+    }
+
+    static string Sha256(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+    }
+}

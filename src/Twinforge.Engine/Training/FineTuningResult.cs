@@ -1,0 +1,9 @@
+using Twinforge.Engine.Data;
+
+namespace Twinforge.Engine.Training;
+
+/// <summary>What a fine-tuning job produced and where.</summary>
+/// <param name="AdapterDirectory">The best adapter in PEFT layout (LoRA runs), or null.</param>
+/// <param name="ModelDirectory">The complete model in Hugging Face layout (merged for LoRA), or null.</param>
+/// <param name="RecordPath">The run's record (<see cref="FineTuning.RecordFileName"/>): base, data, options, results.</param>
+public sealed record FineTuningResult(TrainingResult Training, DatasetReport Data, string? AdapterDirectory, string? ModelDirectory, string RecordPath);

@@ -1,0 +1,30 @@
+namespace Twinforge.Engine.Training;
+
+/// <summary>
+/// How far the model drifted from fitting the creator towards memorising their examples, read from the
+/// evaluations of a run.
+/// </summary>
+/// <param name="FinalGap">Validation − training loss at the last evaluation (nats); null without evaluations.</param>
+/// <param name="SmallestGap">The smallest gap seen.</param>
+/// <param name="GapWideningStep">
+/// The step of the evaluation after which the gap kept growing: the last evaluation with the smallest gap, reported
+/// when the final gap exceeds it by more than <see cref="WideningTolerance"/> nats; null when the gap did not widen.
+/// </param>
+/// <param name="ValidationLossRose">The validation loss ended above its best: the run went past its best point.</param>
+/// <param name="StoppedEarly">Early stopping ended the run.</param>
+public sealed record OverfittingReport(double? FinalGap, double? SmallestGap, int? GapWideningStep, bool ValidationLossRose, bool StoppedEarly)
+{
+    /// <summary>Growth of the gap (nats) below which it counts as noise.</summary>
+    public const double WideningTolerance = 0.02;
+
+    public static OverfittingReport From(IReadOnlyList<EvaluationCompleted> evaluations, bool stoppedEarly)
+    {
+        if (evaluations.Count == 0) return new OverfittingReport(null, null, null, false, stoppedEarly);
+        var smallest = evaluations.MinBy(e => e.Gap)!.Gap;
+        var lastSmallest = evaluations.Last(e => e.Gap == smallest);
+        double final = evaluations[^1].Gap;
+        int? widening = final - smallest > WideningTolerance ? lastSmallest.Step : null;
+        bool rose = evaluations[^1].Loss > evaluations.Min(e => e.Loss);
+        return new OverfittingReport(final, smallest, widening, rose, stoppedEarly);
+    }
+}

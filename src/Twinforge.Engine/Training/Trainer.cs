@@ -1,0 +1,441 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Twinforge.Engine.Checkpoints;
+using Twinforge.Engine.Data;
+using Twinforge.Engine.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Twinforge.Engine.Training;
+
+/// <summary>
+/// Trains a model's trainable parameters (all of them for full fine-tuning or pre-training, only the adapters
+/// after LoRA injection, whatever is not frozen otherwise) on packed data: AdamW with a warm-up schedule, gradient
+/// accumulation and clipping, mixed precision, non-finite step detection, validation with early stopping and best
+/// weight restoration, L2-SP, periodic atomic checkpoints and exact resume. Everything it does is published as
+/// <see cref="TrainingEvent"/>s and written to <c>metrics.jsonl</c> in the run directory.
+/// </summary>
+/// <example><code>
+/// var trainer = new Trainer(model, data, new TrainingOptions { Epochs = 3 }, "runs/alice-v1");
+/// var result = trainer.Run(onEvent: e => Console.WriteLine(e));   // resumes if the directory has a checkpoint
+/// </code></example>
+public sealed class Trainer
+{
+    public const string BestWeightsFileName = "best.safetensors";
+
+    readonly CausalLanguageModel model;
+    readonly TrainingData data;
+    readonly ReplayMixer? replay;
+
+    /// <param name="model">The model, with adapters injected and layers frozen as wanted: it trains what requires grad.</param>
+    /// <param name="data">Validated, packed training and validation data.</param>
+    /// <param name="runDirectory">Where checkpoints, the best weights and metrics.jsonl go.</param>
+    /// <param name="replay">General-domain sequences mixed into every batch, against forgetting.</param>
+    public Trainer(CausalLanguageModel model, TrainingData data, TrainingOptions options, string runDirectory, ReplayMixer? replay = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
+        options.Validate();
+        data.ThrowIfInvalid();
+        this.model = model;
+        this.data = data;
+        this.replay = replay;
+        Options = options;
+        RunDirectory = runDirectory;
+    }
+
+    public TrainingOptions Options { get; }
+
+    public string RunDirectory { get; }
+
+    /// <summary>The dtype matrix products will run in under <see cref="TrainingOptions.Precision"/> on this machine.</summary>
+    public ScalarType ComputeDType => Options.Precision switch
+    {
+        TrainingPrecision.Float32 => ScalarType.Float32,
+        TrainingPrecision.BFloat16Mixed => ScalarType.BFloat16,
+        _ => CpuFeatures.HasNativeBFloat16 ? ScalarType.BFloat16 : ScalarType.Float32,
+    };
+
+    /// <summary>
+    /// Runs to the end, to early stopping or to cancellation. With <paramref name="resume"/> a run directory holding
+    /// a checkpoint of this same run (same options, data and trainable parameters) continues from its newest
+    /// checkpoint exactly as if it had never stopped; a checkpoint of another run is an error, never overwritten.
+    /// </summary>
+    /// <param name="onEvent">Called on the training thread with every event, after it is written to metrics.jsonl.</param>
+    /// <param name="cancellationToken">Cancellation stops after the current update and writes a checkpoint to resume from.</param>
+    public TrainingResult Run(Action<TrainingEvent>? onEvent = null, bool resume = true, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(RunDirectory);
+        var run = new RunContext(this);
+        var store = new CheckpointStore(RunDirectory, Options.KeepLastCheckpoints);
+        var latest = store.Latest;
+        if (latest is not null && !resume)
+            throw new InvalidOperationException($"{RunDirectory} already holds checkpoints of a run: resume it or choose another run directory");
+        var resumedState = latest is null ? null : run.Restore(latest);
+        var previousCompute = model.ComputeDType;
+        var wasTraining = model.training;
+        try
+        {
+            model.ComputeDType = ComputeDType == model.DType ? null : ComputeDType;
+            if (Options.Dropout is double dropout) model.SetDropout(dropout);
+            using var metrics = resumedState is null ? MetricsLog.Create(RunDirectory) : MetricsLog.Resume(RunDirectory, resumedState.Step);
+            return run.Execute(store, resumedState, trainingEvent =>
+            {
+                metrics.Write(trainingEvent);
+                onEvent?.Invoke(trainingEvent);
+            }, cancellationToken);
+        }
+        finally
+        {
+            model.ComputeDType = previousCompute;
+            model.train(wasTraining);
+            run.Dispose();
+        }
+    }
+
+    /// <summary>The state of one call to <see cref="Run"/>: the optimizer, counters, iterator and histories.</summary>
+    sealed class RunContext : IDisposable
+    {
+        readonly Trainer trainer;
+        readonly TrainingOptions options;
+        readonly CausalLanguageModel model;
+        readonly List<(string Name, Parameter Parameter)> trainable;
+        readonly AdamW optimizer;
+        readonly L2SpPenalty? l2Sp;
+        readonly BatchIterator iterator;
+        readonly LearningRateSchedule schedule;
+        readonly EarlyStopping tracker;
+        readonly string fingerprint;
+        readonly List<double> trainLosses = [];
+        readonly List<EvaluationCompleted> evaluations = [];
+        readonly PackedDataset validation;
+        int step;
+        long tokensSeen;
+        int consecutiveNonFinite;
+        int skippedSteps;
+        double lossSinceEvaluation;
+        int stepsSinceEvaluation;
+        bool stoppedEarly;
+
+        public RunContext(Trainer trainer)
+        {
+            this.trainer = trainer;
+            options = trainer.Options;
+            model = trainer.model;
+            trainable = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
+            if (trainable.Count == 0)
+                throw new InvalidOperationException("the model has no trainable parameters: every parameter is frozen");
+            optimizer = new AdamW(trainable.Select(p => new OptimizedParameter(p.Name, p.Parameter, Decay: !IsExemptFromDecay(p.Name, p.Parameter))),
+                options.WeightDecay, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon);
+            l2Sp = options.L2SpStrength > 0 ? CreateL2Sp(model, trainable, options.L2SpStrength) : null;
+            iterator = trainer.data.TrainBatches(options.BatchSize, trainer.replay);
+            validation = trainer.data.Validation!;
+            StepsPerEpoch = (iterator.BatchesPerEpoch + options.GradientAccumulationSteps - 1) / options.GradientAccumulationSteps;
+            TotalSteps = options.MaxSteps
+                         ?? (int)Math.Ceiling(options.Epochs * (double)iterator.BatchesPerEpoch / options.GradientAccumulationSteps);
+            int warmup = options.WarmupSteps ?? Math.Max(1, (int)Math.Round(0.05 * TotalSteps));
+            schedule = new LearningRateSchedule(options.LearningRate, warmup, TotalSteps, options.Schedule, options.MinimumLearningRateRatio);
+            tracker = new EarlyStopping(options.EarlyStoppingPatience ?? int.MaxValue, options.EarlyStoppingMinimumImprovement);
+            fingerprint = Fingerprint();
+        }
+
+        int StepsPerEpoch { get; }
+        int TotalSteps { get; }
+        bool HasValidation => validation.Count > 0;
+        string BestWeightsPath => Path.Combine(trainer.RunDirectory, BestWeightsFileName);
+
+        /// <summary>Norms, biases and other vectors are not decayed (decay would only shrink scales and offsets).</summary>
+        bool IsExemptFromDecay(string name, Parameter parameter) =>
+            parameter.dim() < 2 || name.EndsWith(".bias", StringComparison.Ordinal) || model.IsNormParameter(name);
+
+        static L2SpPenalty CreateL2Sp(CausalLanguageModel model, List<(string Name, Parameter Parameter)> trainable, double strength)
+        {
+            var adapters = model.AdaptedProjections().ToList();
+            var adapterParameters = adapters.SelectMany(a => a.Projection.Adapter!.parameters()).ToHashSet(ReferenceEqualityComparer.Instance);
+            return new L2SpPenalty(strength,
+                trainable.Where(p => !adapterParameters.Contains(p.Parameter)).Select(p => p.Parameter),
+                adapters.Select(a => (Func<Tensor>)a.Projection.Adapter!.DeltaWeight));
+        }
+
+        /// <summary>Loads a checkpoint into the model, optimizer, iterator and counters; returns its state.</summary>
+        public TrainerState Restore(string checkpointDirectory)
+        {
+            var statePath = Path.Combine(checkpointDirectory, TrainerState.FileName);
+            var state = TrainerState.Load(statePath);
+            if (state.RunFingerprint != fingerprint)
+                throw new InvalidOperationException(
+                    $"{checkpointDirectory} belongs to a run with other options, data or trainable parameters: " +
+                    "resume with exactly the settings it was started with, or choose another run directory");
+            ReadInto(Path.Combine(checkpointDirectory, CheckpointStore.WeightsFileName), trainable);
+            var optimizerPath = Path.Combine(checkpointDirectory, CheckpointStore.OptimizerFileName);
+            using (var file = SafetensorsFile.Open(optimizerPath))
+            using (no_grad())
+            {
+                optimizer.RestoreState(state.Step - state.SkippedSteps, (name, destination) =>
+                {
+                    if (!file.Contains(name)) return false;
+                    file.ReadInto(name, destination);
+                    return true;
+                });
+            }
+            iterator.Seek(state.Position);
+            using (var randomState = tensor(state.RandomState, ScalarType.Byte)) torch.random.set_rng_state(randomState);
+            tracker.Restore(state.EarlyStopping);
+            step = state.Step;
+            tokensSeen = state.TokensSeen;
+            consecutiveNonFinite = state.ConsecutiveNonFiniteSteps;
+            skippedSteps = state.SkippedSteps;
+            lossSinceEvaluation = state.TrainLossSinceEvaluation;
+            stepsSinceEvaluation = state.StepsSinceEvaluation;
+            stoppedEarly = state.StoppedEarly;
+            trainLosses.AddRange(state.TrainLosses);
+            evaluations.AddRange(state.Evaluations);
+            return state;
+        }
+
+        public TrainingResult Execute(CheckpointStore store, TrainerState? resumedState, Action<TrainingEvent> publish, CancellationToken cancellationToken)
+        {
+            var clock = Stopwatch.StartNew();
+            bool cancelled = false;
+            if (resumedState is null) torch.random.manual_seed(options.Seed); // libtorch's default generator drives dropout
+            bool alreadyFinished = resumedState?.Finished == true;
+            if (!alreadyFinished)
+            {
+                publish(new RunStarted(step, TotalSteps, StepsPerEpoch, trainable.Sum(p => p.Parameter.numel()), model.ParameterCount,
+                    trainer.ComputeDType == ScalarType.BFloat16 ? "bf16-mixed" : "fp32",
+                    trainer.data.Train!.Count, validation.Count, resumedState?.Step));
+                if (!HasValidation && resumedState is null)
+                    publish(new TrainingWarning(step, "there is no validation set: overfitting cannot be measured, and early stopping and best-weight restoration are off"));
+                model.train();
+                while (step < TotalSteps && !stoppedEarly)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        cancelled = true;
+                        break;
+                    }
+                    int epochBefore = iterator.Position.Epoch;
+                    TrainStep(publish);
+                    bool epochEnded = iterator.Position.Epoch > epochBefore;
+                    bool last = step == TotalSteps;
+                    bool interval = options.EvaluateEverySteps > 0 && step % options.EvaluateEverySteps == 0;
+                    if (HasValidation && (interval || epochEnded || last))
+                        Evaluate(interval ? "interval" : epochEnded ? "epoch_end" : "final", publish);
+                    if (options.CheckpointEverySteps > 0 && step % options.CheckpointEverySteps == 0 && !last && !stoppedEarly)
+                        SaveCheckpoint(store, finished: false, publish);
+                }
+                SaveCheckpoint(store, finished: !cancelled, publish);
+            }
+
+            bool restoredBest = false;
+            if (options.RestoreBestWeights && tracker.BestStep >= 0 && tracker.BestStep != step && !cancelled)
+            {
+                RestoreBest();
+                restoredBest = true;
+            }
+            var overfitting = OverfittingReport.From(evaluations, stoppedEarly);
+            publish(new RunFinished(step, stoppedEarly, tracker.BestStep >= 0 ? tracker.BestStep : null,
+                tracker.BestStep >= 0 ? tracker.BestLoss : null, restoredBest, overfitting.GapWideningStep, skippedSteps,
+                clock.Elapsed.TotalSeconds));
+            var best = tracker.BestStep >= 0 ? evaluations.LastOrDefault(e => e.Step == tracker.BestStep) : null;
+            double finalTrainLoss = evaluations.Count > 0 ? evaluations[^1].TrainLoss
+                : trainLosses.LastOrDefault(double.IsFinite, double.NaN);
+            return new TrainingResult(step, TotalSteps, EpochsDone(), tokensSeen, finalTrainLoss, best?.Step, best, restoredBest,
+                stoppedEarly, cancelled, skippedSteps, overfitting, trainLosses.ToList(), evaluations.ToList(), clock.Elapsed);
+        }
+
+        double EpochsDone() => iterator.Position.Epoch + iterator.Position.Index / (double)iterator.BatchesPerEpoch;
+
+        /// <summary>One optimizer update over <see cref="TrainingOptions.GradientAccumulationSteps"/> batches.</summary>
+        void TrainStep(Action<TrainingEvent> publish)
+        {
+            var started = Stopwatch.GetTimestamp();
+            int epoch = iterator.Position.Epoch;
+            var batches = Enumerable.Range(0, options.GradientAccumulationSteps).Select(_ => iterator.Next()).ToList();
+            double summedLoss = 0, penalty = 0;
+            long tokens = 0;
+            try
+            {
+                // The window's loss is the mean over all its target tokens, so each batch's summed loss is divided by
+                // the window's total: accumulation then gives exactly the gradient of one large batch.
+                long windowTargets = batches.Sum(b => b.TrainableTargets);
+                foreach (var batch in batches)
+                {
+                    using var scope = NewDisposeScope();
+                    tokens += batch.InputIds.numel();
+                    if (batch.TrainableTargets == 0) continue;
+                    var (summed, _) = LanguageModelLoss.Compute(model, batch);
+                    summed.div(windowTargets).backward();
+                    summedLoss += summed.item<float>();
+                }
+                if (l2Sp is not null)
+                {
+                    using var scope = NewDisposeScope();
+                    var term = l2Sp.Compute();
+                    term.backward();
+                    penalty = term.item<float>();
+                }
+                double loss = windowTargets > 0 ? summedLoss / windowTargets : double.NaN;
+                double gradientNorm = GradientNorm();
+                double learningRate = schedule.At(step);
+                tokensSeen += tokens;
+                step++;
+                if (!double.IsFinite(loss) || !double.IsFinite(gradientNorm) || !double.IsFinite(penalty))
+                {
+                    optimizer.ZeroGradients();
+                    consecutiveNonFinite++;
+                    skippedSteps++;
+                    trainLosses.Add(double.NaN);
+                    string reason = windowTargets == 0 ? "the batches had no target tokens"
+                        : !double.IsFinite(loss) ? "the loss is not finite" : !double.IsFinite(penalty) ? "the L2-SP penalty is not finite"
+                        : "the gradient norm is not finite";
+                    publish(new StepSkipped(step, epoch, reason + ": the update was skipped and the weights are unchanged", loss, gradientNorm, consecutiveNonFinite));
+                    if (consecutiveNonFinite >= options.MaxConsecutiveNonFiniteSteps)
+                        throw new TrainingDivergedException(step, consecutiveNonFinite);
+                    return;
+                }
+                bool clipped = options.MaxGradientNorm > 0 && gradientNorm > options.MaxGradientNorm;
+                if (clipped) ScaleGradients(options.MaxGradientNorm / (gradientNorm + 1e-6));
+                optimizer.Step(learningRate);
+                optimizer.ZeroGradients();
+                consecutiveNonFinite = 0;
+                trainLosses.Add(loss);
+                lossSinceEvaluation += loss;
+                stepsSinceEvaluation++;
+                double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                publish(new StepCompleted(step, epoch, EpochsDone(), loss, learningRate, gradientNorm, clipped, penalty, tokens,
+                    seconds > 0 ? tokens / seconds : 0));
+            }
+            finally
+            {
+                foreach (var batch in batches) batch.Dispose();
+            }
+        }
+
+        /// <summary>The global L2 norm of all gradients, in float64 over float32 partial sums.</summary>
+        double GradientNorm()
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var squares = trainable.Select(p => p.Parameter.grad).OfType<Tensor>()
+                .Select(g => g.to(ScalarType.Float32).pow(2).sum()).ToList();
+            if (squares.Count == 0) return 0;
+            return Math.Sqrt(stack(squares).to(ScalarType.Float64).sum().item<double>());
+        }
+
+        void ScaleGradients(double factor)
+        {
+            using var noGrad = no_grad();
+            foreach (var (_, parameter) in trainable) parameter.grad?.mul_(factor);
+        }
+
+        void Evaluate(string trigger, Action<TrainingEvent> publish)
+        {
+            var result = Evaluation.Run(model, validation, options.BatchSize);
+            double trainLoss = stepsSinceEvaluation > 0 ? lossSinceEvaluation / stepsSinceEvaluation
+                : trainLosses.LastOrDefault(double.IsFinite, double.NaN);
+            bool isBest = tracker.Observe(step, result.Loss);
+            if (isBest) SaveBest();
+            var evaluation = new EvaluationCompleted(step, iterator.Position.Epoch, trigger, result.Loss, result.Perplexity,
+                result.TokenAccuracy, result.Targets, trainLoss, result.Loss - trainLoss, isBest);
+            evaluations.Add(evaluation);
+            publish(evaluation);
+            lossSinceEvaluation = 0;
+            stepsSinceEvaluation = 0;
+            if (options.EarlyStoppingPatience is int patience && tracker.ShouldStop)
+            {
+                stoppedEarly = true;
+                publish(new StoppedEarly(step, tracker.BestStep, tracker.BestLoss, patience));
+            }
+        }
+
+        IEnumerable<KeyValuePair<string, Tensor>> TrainableTensors() =>
+            trainable.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Parameter));
+
+        void SaveBest() => SafetensorsWriter.Write(BestWeightsPath, TrainableTensors(),
+            new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture), ["run"] = fingerprint });
+
+        void RestoreBest()
+        {
+            using (var file = SafetensorsFile.Open(BestWeightsPath))
+            {
+                var saved = file.Metadata.GetValueOrDefault("step");
+                if (saved != tracker.BestStep.ToString(CultureInfo.InvariantCulture) || file.Metadata.GetValueOrDefault("run") != fingerprint)
+                    throw new InputFileException(BestWeightsPath, $"holds the weights of step {saved ?? "?"}, not of the best evaluation (step {tracker.BestStep}) of this run", "step");
+            }
+            ReadInto(BestWeightsPath, trainable);
+        }
+
+        static void ReadInto(string path, IEnumerable<(string Name, Parameter Parameter)> parameters)
+        {
+            using var file = SafetensorsFile.Open(path);
+            using var noGrad = no_grad();
+            foreach (var (name, parameter) in parameters)
+            {
+                if (!file.Contains(name)) throw new InputFileException(path, "the tensor is missing", name);
+                file.ReadInto(name, parameter);
+            }
+        }
+
+        void SaveCheckpoint(CheckpointStore store, bool finished, Action<TrainingEvent> publish)
+        {
+            using var randomState = torch.random.get_rng_state();
+            var state = new TrainerState
+            {
+                RunFingerprint = fingerprint,
+                Step = step,
+                TotalSteps = TotalSteps,
+                Position = iterator.Position,
+                TokensSeen = tokensSeen,
+                RandomState = randomState.data<byte>().ToArray(),
+                EarlyStopping = tracker.State,
+                ConsecutiveNonFiniteSteps = consecutiveNonFinite,
+                SkippedSteps = skippedSteps,
+                TrainLossSinceEvaluation = lossSinceEvaluation,
+                StepsSinceEvaluation = stepsSinceEvaluation,
+                TrainLosses = trainLosses.ToList(),
+                Evaluations = evaluations.ToList(),
+                Finished = finished,
+                StoppedEarly = stoppedEarly,
+            };
+            var directory = store.Save(state, TrainableTensors(), optimizer.StateTensors());
+            publish(new CheckpointSaved(step, directory));
+        }
+
+        /// <summary>
+        /// A hash of everything that determines the run's trajectory: the options (except checkpoint cadence and
+        /// retention, which may change between sessions), the planned length, the trainable parameters, the data.
+        /// </summary>
+        string Fingerprint()
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            void Add(string text) => hash.AppendData(Encoding.UTF8.GetBytes(text + "\n"));
+            Add(JsonSerializer.Serialize(options with { CheckpointEverySteps = 0, KeepLastCheckpoints = 1 }, MetricsLog.SerializerOptions));
+            Add($"steps {TotalSteps} compute {trainer.ComputeDType}");
+            foreach (var (name, parameter) in trainable) Add($"{name} {string.Join('x', parameter.shape)} {parameter.dtype}");
+            foreach (var dataset in new[] { trainer.data.Train!, validation }.Concat(trainer.replay is { } r ? [r.Data] : []))
+            {
+                Add($"data {dataset.Count} {dataset.SequenceLength} {dataset.UsesDocumentMask}");
+                foreach (var sequence in dataset.Sequences)
+                {
+                    hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(sequence.InputIds.ToArray().AsSpan()));
+                    hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(sequence.Labels.ToArray().AsSpan()));
+                }
+            }
+            Add($"replay {trainer.replay?.Fraction}");
+            return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+        }
+
+        public void Dispose()
+        {
+            optimizer.Dispose();
+            l2Sp?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace Twinforge.Engine.Training;
+
+/// <summary>What a run did and how well: the figures a twin version records.</summary>
+/// <param name="Steps">Optimizer updates taken (skipped ones included).</param>
+/// <param name="TotalSteps">Updates planned.</param>
+/// <param name="Epochs">Passes over the training data, fractional.</param>
+/// <param name="TokensSeen">Positions computed in training, padding included.</param>
+/// <param name="FinalTrainLoss">Mean training loss of the last evaluation interval (or of the last update).</param>
+/// <param name="BestStep">Step of the best evaluation; null without a validation set.</param>
+/// <param name="Best">The best evaluation's results.</param>
+/// <param name="RestoredBest">The model now holds the best evaluation's weights rather than the last update's.</param>
+/// <param name="Cancelled">The run was cancelled; a checkpoint of its last step lets it resume.</param>
+public sealed record TrainingResult(
+    int Steps,
+    int TotalSteps,
+    double Epochs,
+    long TokensSeen,
+    double FinalTrainLoss,
+    int? BestStep,
+    EvaluationCompleted? Best,
+    bool RestoredBest,
+    bool StoppedEarly,
+    bool Cancelled,
+    int SkippedSteps,
+    OverfittingReport Overfitting,
+    IReadOnlyList<double> TrainLosses,
+    IReadOnlyList<EvaluationCompleted> Evaluations,
+    TimeSpan Duration);

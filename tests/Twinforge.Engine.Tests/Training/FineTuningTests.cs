@@ -1,0 +1,110 @@
+using Twinforge.Engine.Lora;
+using Twinforge.Engine.Models;
+using Twinforge.Engine.Tests.Data;
+using Twinforge.Engine.Tokenization;
+using Twinforge.Engine.Training;
+using static TorchSharp.torch;
+using static Twinforge.Engine.Tests.Training.TrainingTesting;
+
+namespace Twinforge.Engine.Tests.Training;
+
+[Collection("Torch")]
+public sealed class FineTuningTests
+{
+    /// <summary>A base model directory as users bring it: config.json, model.safetensors, tokenizer files.</summary>
+    static string SaveBase(TemporaryDirectory directory, TransformerConfig config)
+    {
+        var path = directory.Sub("base");
+        using var model = new PretrainedModel(Model(config), new ByteLevelTokenizer());
+        model.Save(path);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("llama")]
+    [InlineData("gpt2")]
+    public void Lora_fine_tuning_writes_the_best_adapter_in_peft_layout_and_a_merged_model(string family)
+    {
+        using var directory = new TemporaryDirectory();
+        var basePath = SaveBase(directory, family == "gpt2" ? Gpt2() : Llama());
+        var dataFile = directory.Write("alice.jsonl", Exchanges(12));
+        var runDirectory = Path.Combine(directory.Path, "run");
+        var options = new FineTuningOptions
+        {
+            Lora = new LoraConfig { Rank = 4, Alpha = 8, TargetModules = LoraConfig.DefaultTargets(family == "gpt2" ? ModelFamily.Gpt2 : ModelFamily.Llama) },
+            Data = new() { SequenceLength = 64, ValidationFraction = 0.25, Seed = 5 },
+            Training = Options with { MaxSteps = 12, EvaluateEverySteps = 4, EarlyStoppingPatience = 5, LearningRate = 1e-2 },
+        };
+
+        var result = FineTuning.Run(basePath, [dataFile], runDirectory, options);
+
+        Assert.Subset(result.Training.Evaluations.Select(e => e.Step).ToHashSet(), new HashSet<int> { 4, 8, 12 });
+        Assert.Equal(result.Training.Evaluations.Min(e => e.Loss), result.Training.Best!.Loss);
+        Assert.True(File.Exists(Path.Combine(result.AdapterDirectory!, "adapter_config.json")));
+        Assert.True(File.Exists(Path.Combine(result.AdapterDirectory!, "adapter_model.safetensors")));
+        Assert.True(File.Exists(result.RecordPath));
+        Assert.Contains("sha256", File.ReadAllText(result.RecordPath));
+
+        // The merged model equals the base with the saved adapter loaded back: the two outputs agree.
+        using var merged = PretrainedModel.Load(result.ModelDirectory!);
+        using var reloadedBase = PretrainedModel.Load(basePath);
+        PeftAdapter.Load(reloadedBase.Network, result.AdapterDirectory!);
+        using var tokens = tensor(DataTesting.Bytes("q1? hey friend").Select(b => (long)b).ToArray()).unsqueeze(0);
+        using var fromMerged = merged.Network.forward(tokens);
+        using var fromAdapter = reloadedBase.Network.forward(tokens);
+        Assert.True(allclose(fromMerged, fromAdapter, rtol: 1e-4, atol: 1e-5), $"max difference {(fromMerged - fromAdapter).abs().max().item<float>()}");
+        // ... and differs from the untouched base: something was learned.
+        using var pristine = PretrainedModel.Load(basePath);
+        using var fromBase = pristine.Network.forward(tokens);
+        Assert.False(allclose(fromMerged, fromBase, rtol: 1e-3, atol: 1e-3));
+    }
+
+    [Fact]
+    public void Lora_trains_only_the_adapters()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(6));
+        using var model = Model();
+        var before = Snapshot(model);
+        var adapters = LoraInjector.Apply(model, new LoraConfig { Rank = 4, TargetModules = ["q_proj", "v_proj"] }, seed: 1);
+        new Trainer(model, data, Options with { MaxSteps = 5 }, directory.Sub("run")).Run();
+
+        var after = Snapshot(model);
+        foreach (var (name, bytes) in before) Assert.True(bytes.AsSpan().SequenceEqual(after[name]), $"base parameter {name} changed");
+        Assert.All(adapters.Modules, module => Assert.True(module.Adapter.B.abs().sum().item<float>() > 0, $"{module.Name}'s B did not move"));
+    }
+
+    [Fact]
+    public void Full_fine_tuning_with_frozen_layers_leaves_them_untouched()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(6));
+        using var model = Model();
+        var before = Snapshot(model);
+        ParameterFreezer.FreezeEmbeddings(model);
+        ParameterFreezer.FreezeFirstLayers(model, 1);
+        new Trainer(model, data, Options with { MaxSteps = 3 }, directory.Sub("run")).Run();
+
+        var after = Snapshot(model);
+        foreach (var (name, bytes) in before)
+        {
+            bool frozen = name.Contains("embed_tokens") || name.Contains("layers.0.");
+            Assert.True(frozen == bytes.AsSpan().SequenceEqual(after[name]), $"{name}: frozen {frozen}");
+        }
+    }
+
+    [Fact]
+    public void L2_sp_on_lora_adapters_penalises_the_weight_delta_starting_from_zero()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(6));
+        using var model = Model();
+        LoraInjector.Apply(model, new LoraConfig { Rank = 4, TargetModules = ["q_proj", "v_proj"] }, seed: 1);
+        var events = new List<TrainingEvent>();
+        new Trainer(model, data, Options with { MaxSteps = 5, L2SpStrength = 1.0 }, directory.Sub("run")).Run(onEvent: events.Add);
+        var penalties = events.OfType<StepCompleted>().Select(e => e.L2SpPenalty).ToList();
+
+        Assert.Equal(0.0, penalties[0]); // B = 0: the adapted model is the base model
+        Assert.True(penalties[^1] > penalties[1] && penalties[1] > 0, string.Join(", ", penalties));
+    }
+}

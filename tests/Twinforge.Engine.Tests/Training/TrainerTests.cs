@@ -1,0 +1,223 @@
+using Twinforge.Engine.Data;
+using Twinforge.Engine.Tests.Data;
+using Twinforge.Engine.Training;
+using static TorchSharp.torch;
+using static Twinforge.Engine.Tests.Training.TrainingTesting;
+
+namespace Twinforge.Engine.Tests.Training;
+
+[Collection("Torch")]
+public sealed class TrainerTests
+{
+    [Fact]
+    public void Loss_falls_on_a_small_memorisation_task_from_random_initialisation()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(6));
+        using var model = Model();
+        var result = new Trainer(model, data, Options with { MaxSteps = 60 }, directory.Sub("run")).Run();
+
+        Assert.Equal(60, result.Steps);
+        double first = result.TrainLosses.Take(3).Average(), last = result.TrainLosses.TakeLast(3).Average();
+        Assert.True(last < 0.5 * first, $"loss went from {first:F3} to {last:F3}");
+        Assert.Equal(0, result.SkippedSteps);
+    }
+
+    [Fact]
+    public void Same_inputs_and_seed_give_bit_identical_weights()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(6));
+        var options = Options with { MaxSteps = 8, Dropout = 0.1, GradientAccumulationSteps = 2 };
+        using var first = Model();
+        using var second = Model();
+        new Trainer(first, data, options, directory.Sub("a")).Run();
+        new Trainer(second, data, options, directory.Sub("b")).Run();
+        AssertIdentical(Snapshot(first), Snapshot(second));
+    }
+
+    [Fact]
+    public void A_killed_run_resumes_from_its_checkpoint_with_exactly_the_same_losses_and_weights()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(10), validationFraction: 0.2);
+        // Dropout exercises the saved random state; accumulation and evaluation the saved counters.
+        var options = Options with
+        {
+            MaxSteps = 14, Dropout = 0.1, GradientAccumulationSteps = 2, EvaluateEverySteps = 3, CheckpointEverySteps = 4,
+            EarlyStoppingPatience = 100, KeepLastCheckpoints = 2,
+        };
+        using var straight = Model();
+        var uninterrupted = new Trainer(straight, data, options, directory.Sub("straight")).Run();
+
+        var runDirectory = directory.Sub("killed");
+        using (var doomed = Model())
+        {
+            // The "kill": an exception thrown from inside the run after step 10, between checkpoints 8 and 12.
+            Assert.Throws<SimulatedKill>(() => new Trainer(doomed, data, options, runDirectory)
+                .Run(onEvent: e => { if (e is StepCompleted { Step: 10 }) throw new SimulatedKill(); }));
+        }
+        using var resumedModel = Model();
+        var events = new List<TrainingEvent>();
+        var resumed = new Trainer(resumedModel, data, options, runDirectory).Run(onEvent: events.Add);
+
+        Assert.Equal(8, Assert.IsType<RunStarted>(events[0]).ResumedFromStep);
+        Assert.Equal(uninterrupted.TrainLosses, resumed.TrainLosses);
+        Assert.Equal(uninterrupted.Evaluations.Select(e => e.Loss), resumed.Evaluations.Select(e => e.Loss));
+        AssertIdentical(Snapshot(straight), Snapshot(resumedModel));
+        // The log reads as one run: every step once, in order.
+        var steps = MetricsLog.Read(Path.Combine(runDirectory, MetricsLog.FileName)).OfType<StepCompleted>().Select(e => e.Step).ToList();
+        Assert.Equal(Enumerable.Range(1, 14), steps);
+        // Checkpoints 4, 8, 12 and the final 14 were written; the last two are kept.
+        Assert.Equal([12, 14], new CheckpointStore(runDirectory, 2).List().Select(c => c.Step));
+    }
+
+    sealed class SimulatedKill : Exception;
+
+    [Fact]
+    public void Gradient_accumulation_matches_one_large_batch()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(8), packing: false);
+        using var large = Model();
+        using var accumulated = Model();
+        var largeResult = new Trainer(large, data, Options with { MaxSteps = 3, BatchSize = 4 }, directory.Sub("large")).Run();
+        var accumulatedResult = new Trainer(accumulated, data, Options with { MaxSteps = 3, BatchSize = 2, GradientAccumulationSteps = 2 },
+            directory.Sub("accumulated")).Run();
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(largeResult.TrainLosses[i], accumulatedResult.TrainLosses[i], 5);
+    }
+
+    [Fact]
+    public void Early_stopping_triggers_on_an_overfitting_run_and_restores_the_best_weights()
+    {
+        using var directory = new TemporaryDirectory();
+        // The training answers are arbitrary strings to memorise; the validation answers share nothing with them.
+        var training = Enumerable.Range(0, 4).Select(i => DataTesting.Exchange($"w{i}", $"zq{i * 7 % 5}xv kjw{i}")).ToArray();
+        var validation = Enumerable.Range(0, 4).Select(i => DataTesting.Exchange($"w{i}", $"Hello there, how are you {i}?")).ToArray();
+        var data = Prepare(directory, training, validationLines: validation);
+        var options = Options with
+        {
+            MaxSteps = 300, LearningRate = 1e-2, EvaluateEverySteps = 5, EarlyStoppingPatience = 3,
+            EarlyStoppingMinimumImprovement = 0.0,
+        };
+        using var model = Model();
+        var events = new List<TrainingEvent>();
+        var result = new Trainer(model, data, options, directory.Sub("run")).Run(onEvent: events.Add);
+
+        Assert.True(result.StoppedEarly, "the run should stop early");
+        Assert.True(result.Steps < 300);
+        Assert.True(result.RestoredBest);
+        Assert.Single(events.OfType<StoppedEarly>());
+        var best = result.Best!;
+        Assert.Equal(result.Evaluations.Min(e => e.Loss), best.Loss);
+        // The model now holds the best evaluation's weights: evaluating again gives exactly its loss.
+        Assert.Equal(best.Loss, Evaluation.Run(model, data.Validation!, options.BatchSize).Loss);
+        Assert.True(result.Overfitting.ValidationLossRose);
+        Assert.NotNull(result.Overfitting.GapWideningStep);
+        Assert.True(result.Overfitting.FinalGap > result.Overfitting.SmallestGap);
+    }
+
+    [Fact]
+    public void L2_sp_penalty_is_zero_at_the_start_and_grows()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(6));
+        using var model = Model();
+        var events = new List<TrainingEvent>();
+        new Trainer(model, data, Options with { MaxSteps = 6, L2SpStrength = 0.1 }, directory.Sub("run")).Run(onEvent: events.Add);
+        var penalties = events.OfType<StepCompleted>().Select(e => e.L2SpPenalty).ToList();
+
+        Assert.Equal(0.0, penalties[0]);
+        for (int i = 1; i < penalties.Count; i++) Assert.True(penalties[i] > penalties[i - 1], $"penalty did not grow at step {i + 1}: {string.Join(", ", penalties)}");
+    }
+
+    [Fact]
+    public void A_non_finite_update_is_skipped_and_reported_and_repeated_ones_stop_the_run()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(6));
+        using var model = Model();
+        var poisoned = model.named_parameters().First(p => p.name.EndsWith("mlp.up_proj.weight")).parameter;
+        using (no_grad()) poisoned[0, 0] = tensor(float.NaN);
+        var before = Snapshot(model);
+        var events = new List<TrainingEvent>();
+
+        var error = Assert.Throws<TrainingDivergedException>(() =>
+            new Trainer(model, data, Options with { MaxSteps = 10, MaxConsecutiveNonFiniteSteps = 3 }, directory.Sub("run")).Run(onEvent: events.Add));
+
+        Assert.Equal(3, error.ConsecutiveSkips);
+        Assert.Equal(3, events.OfType<StepSkipped>().Count());
+        Assert.Empty(events.OfType<StepCompleted>());
+        AssertIdentical(before, Snapshot(model));
+    }
+
+    [Fact]
+    public void Malformed_data_is_reported_with_its_line_and_nothing_is_trained()
+    {
+        using var directory = new TemporaryDirectory();
+        var lines = Exchanges(4).Append("{\"messages\": [{\"role\": \"user\", \"content\": \"no answer\"}]}").Append("{not json").ToArray();
+        var data = Prepare(directory, lines);
+        using var model = Model();
+        var before = Snapshot(model);
+        var runDirectory = Path.Combine(directory.Path, "run");
+
+        var error = Assert.Throws<InputFileException>(() => new Trainer(model, data, Options with { MaxSteps = 5 }, runDirectory));
+
+        Assert.Equal(5, error.Line);
+        Assert.Contains("train.jsonl", error.Message);
+        Assert.Contains(data.Report.Problems, p => p.Line == 6);
+        Assert.False(Directory.Exists(runDirectory));
+        AssertIdentical(before, Snapshot(model));
+    }
+
+    [Fact]
+    public void Metrics_are_written_as_json_lines_that_read_back_as_events()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(10), validationFraction: 0.2);
+        using var model = Model();
+        var published = new List<TrainingEvent>();
+        var runDirectory = directory.Sub("run");
+        new Trainer(model, data, Options with { MaxSteps = 4, EvaluateEverySteps = 2 }, runDirectory).Run(onEvent: published.Add);
+
+        var logged = MetricsLog.Read(Path.Combine(runDirectory, MetricsLog.FileName));
+        Assert.Equal(published, logged);
+        Assert.IsType<RunStarted>(logged[0]);
+        Assert.IsType<RunFinished>(logged[^1]);
+        Assert.Equal(2, logged.OfType<EvaluationCompleted>().Count());
+        var step = logged.OfType<StepCompleted>().First();
+        Assert.True(step.GradientNorm > 0 && step.LearningRate > 0 && step.TokensPerSecond > 0);
+        var line = File.ReadLines(Path.Combine(runDirectory, MetricsLog.FileName)).Skip(1).First();
+        Assert.StartsWith("{\"event\":\"step\",", line);
+        Assert.Matches("\"step\":1[,}]", line);
+        Assert.Contains("\"gradient_norm\":", line);
+    }
+
+    [Fact]
+    public void Resuming_into_a_directory_of_another_run_is_refused()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(6));
+        var runDirectory = directory.Sub("run");
+        using (var model = Model()) new Trainer(model, data, Options with { MaxSteps = 2 }, runDirectory).Run();
+        using var other = Model();
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            new Trainer(other, data, Options with { MaxSteps = 2, LearningRate = 1e-3 }, runDirectory).Run());
+        Assert.Contains("other options", error.Message);
+        Assert.Throws<InvalidOperationException>(() => new Trainer(other, data, Options with { MaxSteps = 2 }, runDirectory).Run(resume: false));
+    }
+
+    [Fact]
+    public void Mixed_precision_training_keeps_float32_masters_and_learns()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(6));
+        using var model = Model();
+        var result = new Trainer(model, data, Options with { MaxSteps = 40, Precision = TrainingPrecision.BFloat16Mixed }, directory.Sub("run")).Run();
+
+        Assert.All(model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+        Assert.Null(model.ComputeDType);
+        Assert.True(result.TrainLosses[^1] < 0.6 * result.TrainLosses[0], $"{result.TrainLosses[0]} → {result.TrainLosses[^1]}");
+    }
+}
