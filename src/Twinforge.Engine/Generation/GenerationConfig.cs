@@ -1,3 +1,4 @@
+using Twinforge.Engine.Tokenization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Twinforge.Engine.Models;
@@ -28,16 +29,7 @@ public sealed record GenerationConfig
     {
         var path = Path.Combine(directory, FileName);
         if (!File.Exists(path)) return null;
-        JsonObject json;
-        try
-        {
-            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-                ?? throw new InputFileException(path, "expected a JSON object at the top level");
-        }
-        catch (JsonException e)
-        {
-            throw new InputFileException(path, $"not valid JSON ({e.Message})", line: e.LineNumber + 1, inner: e);
-        }
+        var json = JsonFields.ReadObject(path);
         var reader = new ConfigFieldReader(json, path);
         return new GenerationConfig
         {

@@ -1,3 +1,4 @@
+using Twinforge.Engine.Tokenization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Twinforge.Engine.Models;
@@ -53,17 +54,7 @@ internal static class PeftAdapterConfigFile
         if (!File.Exists(path))
             throw new InputFileException(path,
                 "adapter_config.json not found: a PEFT adapter directory holds adapter_config.json and adapter_model.safetensors");
-        JsonNode? root;
-        try
-        {
-            root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true });
-        }
-        catch (JsonException e)
-        {
-            throw new InputFileException(path, $"not valid JSON ({e.Message})", line: e.LineNumber + 1, inner: e);
-        }
-        if (root is not JsonObject json)
-            throw new InputFileException(path, "expected a JSON object at the top level");
+        var json = JsonFields.ReadObject(path);
 
         var reader = new ConfigFieldReader(json, path);
         var peftType = reader.OptionalString("peft_type")

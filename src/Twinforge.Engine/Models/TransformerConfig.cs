@@ -1,3 +1,4 @@
+using Twinforge.Engine.Tokenization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -87,17 +88,7 @@ public sealed record TransformerConfig
     {
         if (!File.Exists(path))
             throw new InputFileException(path, "config.json not found: a model directory needs one (Hugging Face layout)");
-        JsonNode? root;
-        try
-        {
-            root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true });
-        }
-        catch (JsonException e)
-        {
-            throw new InputFileException(path, $"not valid JSON ({e.Message})", line: e.LineNumber + 1, inner: e);
-        }
-        if (root is not JsonObject json)
-            throw new InputFileException(path, "expected a JSON object at the top level");
+        var json = JsonFields.ReadObject(path);
         return FromJson(json, path);
     }
 

@@ -3,6 +3,8 @@ using Twinforge.Engine.Data;
 namespace Twinforge.Engine.Training;
 
 /// <summary>What a fine-tuning job produced and where.</summary>
+/// <param name="Training">The run: steps, evaluations, the best one, the overfitting signal.</param>
+/// <param name="Data">The data report: statistics of the training and held-out sets.</param>
 /// <param name="AdapterDirectory">The best adapter in PEFT layout (LoRA runs), or null.</param>
 /// <param name="ModelDirectory">The complete model in Hugging Face layout (merged for LoRA), or null.</param>
 /// <param name="RecordPath">The run's record (<see cref="FineTuning.RecordFileName"/>): base, data, options, results.</param>

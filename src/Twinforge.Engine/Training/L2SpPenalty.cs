@@ -15,6 +15,7 @@ public sealed class L2SpPenalty : IDisposable
     readonly List<(Parameter Parameter, Tensor Start)> anchored = [];
     readonly List<Func<Tensor>> deltas;
 
+    /// <param name="strength">α, the weight of the penalty in the loss.</param>
     /// <param name="anchoredParameters">Parameters trained in place; their current values are the anchor.</param>
     /// <param name="weightDeltas">Functions that return a weight delta (with autograd) whose squared norm is penalised.</param>
     public L2SpPenalty(double strength, IEnumerable<Parameter> anchoredParameters, IEnumerable<Func<Tensor>> weightDeltas)

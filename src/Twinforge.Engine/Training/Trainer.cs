@@ -32,6 +32,7 @@ public sealed class Trainer
     readonly ReplayMixer? replay;
 
     /// <param name="model">The model, with adapters injected and layers frozen as wanted: it trains what requires grad.</param>
+    /// <param name="options">Hyperparameters; validated here.</param>
     /// <param name="data">Validated, packed training and validation data.</param>
     /// <param name="runDirectory">Where checkpoints, the best weights and metrics.jsonl go.</param>
     /// <param name="replay">General-domain sequences mixed into every batch, against forgetting.</param>

@@ -168,7 +168,7 @@ public sealed class PeftAdapterTests
         using (var fixture = SavedAdapter())
         {
             File.WriteAllText(fixture.Directory.File("adapter_config.json"), "{ \"r\": ");
-            Assert.Contains("not valid JSON", LoadFails(fixture).Message);
+            Assert.Contains("is not valid JSON", LoadFails(fixture).Message);
         }
         using (var fixture = SavedAdapter())
         {
