@@ -69,6 +69,7 @@ public sealed class Trainer
     /// checkpoint exactly as if it had never stopped; a checkpoint of another run is an error, never overwritten.
     /// </summary>
     /// <param name="onEvent">Called on the training thread with every event, after it is written to metrics.jsonl.</param>
+    /// <param name="resume">Continue from the run directory's newest checkpoint if there is one; false refuses a directory with checkpoints.</param>
     /// <param name="cancellationToken">Cancellation stops after the current update and writes a checkpoint to resume from.</param>
     public TrainingResult Run(Action<TrainingEvent>? onEvent = null, bool resume = true, CancellationToken cancellationToken = default)
     {

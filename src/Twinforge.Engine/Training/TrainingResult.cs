@@ -9,7 +9,13 @@ namespace Twinforge.Engine.Training;
 /// <param name="BestStep">Step of the best evaluation; null without a validation set.</param>
 /// <param name="Best">The best evaluation's results.</param>
 /// <param name="RestoredBest">The model now holds the best evaluation's weights rather than the last update's.</param>
+/// <param name="StoppedEarly">Early stopping ended the run before its planned length.</param>
 /// <param name="Cancelled">The run was cancelled; a checkpoint of its last step lets it resume.</param>
+/// <param name="SkippedSteps">Updates skipped for a non-finite loss or gradient.</param>
+/// <param name="Overfitting">The train/validation gap and where it began to widen.</param>
+/// <param name="TrainLosses">The loss of every update (NaN where skipped).</param>
+/// <param name="Evaluations">Every validation, in order.</param>
+/// <param name="Duration">Wall-clock time of this call (not of earlier sessions of a resumed run).</param>
 public sealed record TrainingResult(
     int Steps,
     int TotalSteps,
