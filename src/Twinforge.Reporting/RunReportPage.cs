@@ -1,0 +1,146 @@
+using System.Text;
+using Twinforge.Engine.Training;
+
+namespace Twinforge.Reporting;
+
+/// <summary>
+/// The HTML of a run report: one self-contained page (inline CSS, plots as data URIs, no scripts or links) so it
+/// can be mailed or archived with the twin version and still open anywhere.
+/// </summary>
+static class RunReportPage
+{
+    const string Style = """
+        body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; line-height: 1.4; }
+        h1 { margin-bottom: 0.2rem; } .directory { color: #666; font-family: monospace; margin-top: 0; }
+        table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
+        th, td { border: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
+        thead th { background: #f3f3f3; } table.figures th { background: #fafafa; font-weight: 600; }
+        td.number { text-align: right; font-variant-numeric: tabular-nums; }
+        tr.best td { background: #eaf6ea; font-weight: 600; }
+        .statement { padding: 0.6rem 0.9rem; background: #f6f8fb; border-left: 4px solid #4a78c2; margin: 0.8rem 0; }
+        .warning { border-left-color: #d08a00; background: #fdf7ea; }
+        figure { margin: 1rem 0; } img { max-width: 100%; border: 1px solid #eee; }
+        table.samples td { white-space: pre-wrap; font-family: ui-monospace, monospace; font-size: 0.9em; width: 30%; }
+        """;
+
+    public static string Render(string runDirectory, TrainingHistory history, RunRecord record, RunFigures figures,
+        IReadOnlyList<RenderedPlot> plots, SampleSet? samples)
+    {
+        var html = new StringBuilder();
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDirectory)));
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+            .Append($"<title>{Html.Escape($"Run report: {name}")}</title><style>{Style}</style></head><body>\n")
+            .Append(Html.Element("h1", $"Run report: {name}"))
+            .Append($"<p class=\"directory\">{Html.Escape(Path.GetFullPath(runDirectory))}</p>\n");
+
+        html.Append(Html.Element("h2", "Run")).Append(Html.Definitions(RunRows(record))).Append('\n');
+        html.Append(Html.Element("h2", "Key figures")).Append(Html.Definitions(FigureRows(figures)));
+        foreach (var statement in Statements(figures))
+            html.Append($"<p class=\"statement\">{Html.Escape(statement)}</p>\n");
+        foreach (var warning in history.Warnings)
+            html.Append($"<p class=\"statement warning\">{Html.Escape($"Warning at step {warning.Step}: {warning.Message}")}</p>\n");
+
+        var statistics = record.DataStatistics;
+        if (statistics.Count > 0) html.Append(Html.Element("h2", "Training data")).Append(Html.Definitions(statistics)).Append('\n');
+
+        html.Append(Html.Element("h2", "Evaluations"));
+        html.Append(history.Evaluations.Count == 0
+            ? Html.Element("p", "No validation: the run had no validation set, so there are no evaluations.")
+            : EvaluationTable(history.Evaluations, figures.Best));
+
+        html.Append(Html.Element("h2", "Plots"));
+        foreach (var plot in plots)
+            html.Append("<figure>").Append(Html.PngImage(plot.Png, plot.Title))
+                .Append(Html.Element("figcaption", $"{plot.Title} ({plot.RelativePath})")).Append("</figure>\n");
+
+        if (samples is { Samples.Count: > 0 })
+        {
+            var labels = samples.ModelLabels;
+            html.Append(Html.Element("h2", "Samples")).Append(Html.Table(["prompt", .. labels],
+                samples.Samples.Select(sample => labels.Select(label => Html.Escape(sample.Outputs.GetValueOrDefault(label, "")))
+                    .Prepend(Html.Escape(sample.Prompt))), "samples"));
+        }
+
+        var options = record.Options;
+        if (options.Count > 0)
+            html.Append("<details><summary>Options</summary>").Append(Html.Definitions(options)).Append("</details>\n");
+        return html.Append("</body></html>\n").ToString();
+    }
+
+    static IEnumerable<(string, string)> RunRows(RunRecord record)
+    {
+        if (record.Method is { } method) yield return ("method", method);
+        if (record.BaseModel is { } baseModel) yield return ("base model", baseModel);
+        foreach (var (path, sha256) in record.DataFiles)
+            yield return ("data file", sha256 is null ? path : $"{path} (sha256 {sha256[..Math.Min(12, sha256.Length)]}…)");
+        if (record.Adapter is { } adapter) yield return ("adapter", adapter);
+        if (record.Model is { } model) yield return ("model", model);
+    }
+
+    static IEnumerable<(string, string)> FigureRows(RunFigures figures)
+    {
+        yield return ("steps", figures.TotalSteps is int total ? $"{figures.Steps} of {total} planned" : $"{figures.Steps}");
+        if (figures.Epochs is double epochs) yield return ("epochs", ReportFormat.Epochs(epochs));
+        yield return ("tokens trained on", ReportFormat.Count(figures.TokensSeen));
+        if (figures.SkippedSteps > 0) yield return ("skipped steps", $"{figures.SkippedSteps} (non-finite loss or gradient)");
+        if (figures.Best is not { } best)
+        {
+            yield return ("validation", "none");
+            yield break;
+        }
+        yield return ("best step", $"{best.Step}");
+        yield return ("best validation loss", ReportFormat.Loss(best.Loss));
+        yield return ("best validation perplexity", ReportFormat.Perplexity(best.Perplexity));
+        yield return ("token accuracy at best", ReportFormat.Percent(best.TokenAccuracy));
+        if (figures.Overfitting.FinalGap is double gap) yield return ("final gap (validation − train loss)", ReportFormat.Loss(gap));
+        yield return ("gap began to widen", figures.Overfitting.GapWideningStep is int step ? $"after step {step}" : "no");
+        if (figures.RestoredBest is bool restored) yield return ("restored best weights", restored ? "yes" : "no");
+    }
+
+    /// <summary>Sentences on how the run ended and whether it overfitted: the figures a reader is after, in words.</summary>
+    static IEnumerable<string> Statements(RunFigures figures)
+    {
+        if (figures.StoppedEarly is { } stop)
+            yield return $"Stopped early at step {stop.Step} (patience: {stop.Patience} evaluations without improvement); " +
+                         $"the best validation loss was {ReportFormat.Loss(stop.BestLoss)} at step {stop.BestStep}.";
+        else if (figures.Cancelled == true)
+            yield return $"Cancelled at step {figures.Steps}; a checkpoint lets it resume.";
+        else
+            yield return "Did not stop early.";
+
+        if (!figures.HasValidation)
+        {
+            yield return "There was no validation: without held-out data the report cannot tell fitting from memorising.";
+            yield break;
+        }
+        if (figures.Overfitting.GapWideningStep is int widening)
+            yield return $"Overfitting signal: the gap between validation and training loss began to widen after step {widening}" +
+                         (figures.Overfitting.FinalGap is double gap ? $" and ended at {ReportFormat.Loss(gap)} nats." : ".");
+        else
+            yield return "No overfitting signal: the gap between validation and training loss did not widen.";
+        if (figures.RestoredBest == true)
+            yield return $"The saved weights are those of the best evaluation (step {figures.Best!.Step}), not of the last update.";
+    }
+
+    static string EvaluationTable(IReadOnlyList<EvaluationCompleted> evaluations, EvaluationCompleted? best)
+    {
+        var html = new StringBuilder("<table class=\"evaluations\"><thead><tr>");
+        foreach (var header in new[] { "step", "epoch", "trigger", "validation loss", "perplexity", "token accuracy", "train loss", "gap", "best" })
+            html.Append($"<th>{Html.Escape(header)}</th>");
+        html.Append("</tr></thead><tbody>");
+        foreach (var evaluation in evaluations)
+        {
+            string[] cells =
+            [
+                $"{evaluation.Step}", $"{evaluation.Epoch}", evaluation.Trigger, ReportFormat.Loss(evaluation.Loss),
+                ReportFormat.Perplexity(evaluation.Perplexity), ReportFormat.Percent(evaluation.TokenAccuracy),
+                ReportFormat.Loss(evaluation.TrainLoss), ReportFormat.Loss(evaluation.Gap), evaluation.IsBest ? "new best" : "",
+            ];
+            html.Append(ReferenceEquals(evaluation, best) ? "<tr class=\"best\">" : "<tr>");
+            for (int i = 0; i < cells.Length; i++)
+                html.Append(i is 2 or 8 ? "<td>" : "<td class=\"number\">").Append(Html.Escape(cells[i])).Append("</td>");
+            html.Append("</tr>");
+        }
+        return html.Append("</tbody></table>\n").ToString();
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Twinforge.Engine;
+
+namespace Twinforge.Reporting;
+
+/// <summary>One prompt and what each model made of it, keyed by a model label such as <c>"base"</c> or the twin's name.</summary>
+public sealed record Sample(string Prompt, IReadOnlyDictionary<string, string> Outputs);
+
+/// <summary>
+/// A run's <c>samples.json</c>: generations for the same prompts from several models, shown side by side in the
+/// report. The CLI writes it after a run: <c>new SampleSet([new Sample(prompt, new Dictionary&lt;string, string&gt; { ["base"] = a, ["twin"] = b })]).Save(runDirectory)</c>.
+/// </summary>
+public sealed record SampleSet(IReadOnlyList<Sample> Samples)
+{
+    public const string FileName = "samples.json";
+
+    static readonly JsonSerializerOptions Serializer = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+    };
+
+    /// <summary>The model labels in order of first appearance: the report's columns.</summary>
+    public IReadOnlyList<string> ModelLabels => Samples.SelectMany(sample => sample.Outputs.Keys).Distinct().ToList();
+
+    /// <summary>Writes <c>samples.json</c> into <paramref name="runDirectory"/> atomically, as a JSON list of samples.</summary>
+    public void Save(string runDirectory) =>
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, FileName), JsonSerializer.Serialize(Samples, Serializer));
+
+    /// <summary>Reads <c>samples.json</c> from <paramref name="runDirectory"/>; null when there is none.</summary>
+    /// <exception cref="InputFileException">The file is not a list of samples.</exception>
+    public static SampleSet? Load(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, FileName);
+        if (!File.Exists(path)) return null;
+        List<Sample>? samples;
+        try
+        {
+            samples = JsonSerializer.Deserialize<List<Sample>>(File.ReadAllText(path), Serializer);
+        }
+        catch (JsonException exception)
+        {
+            throw new InputFileException(path, $"expected a list of {{\"prompt\": ..., \"outputs\": {{label: text}}}}: {exception.Message}",
+                line: exception.LineNumber + 1, inner: exception);
+        }
+        if (samples is null) throw new InputFileException(path, "expected a list of samples, found null");
+        int index = samples.FindIndex(sample => sample?.Prompt is null || sample.Outputs is null);
+        if (index >= 0) throw new InputFileException(path, "each sample needs a \"prompt\" and \"outputs\"", item: $"[{index}]");
+        return new SampleSet(samples);
+    }
+}
