@@ -9,6 +9,9 @@ public static class ExitCodes
     public const int Success = 0;
     public const int Failure = 1;
     public const int BadInput = 2;
+
+    /// <summary>Stopped by Ctrl-C after saving a checkpoint (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
 }
 
 /// <summary>Runs a parsed command line, turning bad-input exceptions into a clear message and exit code 2.</summary>
@@ -22,6 +25,9 @@ public static class CommandRunner
             Output = output ?? Console.Out,
             Error = error ?? Console.Error,
             EnableDefaultExceptionHandler = false,
+            // Ctrl-C cancels the command's token; a training run then finishes its update and writes a checkpoint,
+            // which takes longer than System.CommandLine's default grace of two seconds.
+            ProcessTerminationTimeout = TimeSpan.FromMinutes(2),
         };
         if (parseResult.Errors.Count > 0)
         {

@@ -1,20 +1,10 @@
-using System.CommandLine;
-using Twinforge.Cli;
-using Twinforge.Cli.Commands;
+using static Twinforge.Cli.Tests.CliTesting;
 
 namespace Twinforge.Cli.Tests;
 
+[Collection("Torch")]
 public sealed class CliTests
 {
-    static (int ExitCode, string Output, string Error) Run(params string[] args)
-    {
-        var root = new RootCommand("twinforge") { GenerateCommand.Create(), InspectCommand.Create(), DemoCommand.Create() };
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exitCode = CommandRunner.Invoke(root, args, output, error);
-        return (exitCode, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void Unknown_options_are_bad_input()
     {
@@ -26,42 +16,74 @@ public sealed class CliTests
     [Fact]
     public void A_directory_that_is_not_a_model_is_bad_input_and_named()
     {
-        var directory = Directory.CreateTempSubdirectory("twinforge-cli-").FullName;
-        try
-        {
-            var (exitCode, _, error) = Run("inspect", "--model", directory);
-            Assert.Equal(ExitCodes.BadInput, exitCode);
-            Assert.Contains(directory, error);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        using var directory = new TemporaryDirectory();
+        var (exitCode, _, error) = Run("inspect", "--model", directory.Path);
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains(directory.Path, error);
     }
 
     [Fact]
-    [Trait("Category", "Slow")]
-    public void Demo_builds_reloads_and_generates_then_inspect_and_generate_read_its_output()
+    public void Every_command_explains_its_options_in_help()
     {
-        var directory = Directory.CreateTempSubdirectory("twinforge-demo-").FullName;
-        try
+        foreach (var command in new[] { "demo", "pretrain", "eval", "generate", "chat", "export", "inspect" })
         {
-            var demo = Run("demo", "--output", directory);
-            Assert.Equal(ExitCodes.Success, demo.ExitCode);
-            Assert.Equal(2, demo.Output.Split('\n').Count(line => line.Contains("reloaded weights bit-identical: True")));
-
-            var model = Path.Combine(directory, "llama-family");
-            var inspect = Run("inspect", "--model", model);
-            Assert.Equal(ExitCodes.Success, inspect.ExitCode);
-            Assert.Contains("llama (Llama family)", inspect.Output);
-
-            var generate = Run("generate", "--model", model, "--prompt", "Hi", "--max-new-tokens", "4", "--seed", "1", "--temperature", "1");
-            Assert.Equal(ExitCodes.Success, generate.ExitCode);
-            Assert.StartsWith("Hi", generate.Output);
+            var (exitCode, output, _) = Run(command, "--help");
+            Assert.Equal(ExitCodes.Success, exitCode);
+            Assert.Contains("Options:", output);
         }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var validate = Run("data", "validate", "--help");
+        Assert.Contains("--sequence-length", validate.Output);
+        Assert.Contains("[default: 512]", validate.Output);
+    }
+
+    [Fact]
+    public void Data_validate_reports_token_counts_and_an_estimate_for_good_data()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = ChatData(directory.File("alice.jsonl"), 20);
+        var (exitCode, output, error) = Run("data", "validate", "--data", data, "--sequence-length", "128");
+        Assert.True(exitCode == ExitCodes.Success, error);
+        Assert.Contains("one epoch at batch size 8", output);
+    }
+
+    [Fact]
+    public void Data_validate_names_every_malformed_line_and_exits_with_bad_input()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = ChatData(directory.File("alice.jsonl"), 3);
+        File.AppendAllText(data, "{\"messages\": [{\"role\": \"wizard\", \"content\": \"hi\"}]}\n{oops\n");
+        var (exitCode, output, _) = Run("data", "validate", "--data", data);
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains($"{data}:4", output);
+        Assert.Contains($"{data}:5", output);
+    }
+
+    [Fact]
+    public void Eval_chat_and_generate_use_a_model_directory()
+    {
+        using var directory = new TemporaryDirectory();
+        var model = TinyModel(directory.File("model"));
+        var data = ChatData(directory.File("held-out.jsonl"), 5);
+
+        var eval = Run("eval", "--model", model, "--data", data, "--sequence-length", "128");
+        Assert.True(eval.ExitCode == ExitCodes.Success, eval.Error);
+        Assert.Matches(@"loss \d+\.\d{4}  perplexity", eval.Output);
+
+        var chat = RunWithInput("Hello?\n/reset\nAgain?\n/exit\n", "chat", "--model", model, "--max-new-tokens", "5", "--seed", "1");
+        Assert.True(chat.ExitCode == ExitCodes.Success, chat.Error);
+        Assert.Equal(2, chat.Output.Split("twin> ").Length - 1);
+
+        var generate = Run("generate", "--model", model, "--prompt", "Hi", "--max-new-tokens", "4", "--seed", "1", "--temperature", "1");
+        Assert.True(generate.ExitCode == ExitCodes.Success, generate.Error);
+        Assert.StartsWith("Hi", generate.Output);
+    }
+
+    [Fact]
+    public void The_built_in_model_must_be_built_before_other_commands_use_it()
+    {
+        using var directory = new TemporaryDirectory();
+        var (exitCode, _, error) = Run("generate", "--model", "builtin:tiny", "--cache", directory.Path, "--prompt", "Hi");
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains("twinforge pretrain --size tiny", error);
     }
 }

@@ -1,64 +1,136 @@
 using System.CommandLine;
-using System.Diagnostics;
+using System.Globalization;
+using Twinforge.Cli.BuiltIn;
+using Twinforge.Cli.Progress;
 using Twinforge.Engine;
+using Twinforge.Engine.Data;
 using Twinforge.Engine.Generation;
-using Twinforge.Engine.Models;
 using Twinforge.Engine.Tokenization;
-using static TorchSharp.torch;
+using Twinforge.Engine.Training;
+using Twinforge.Reporting;
 
 namespace Twinforge.Cli.Commands;
 
 /// <summary>
-/// <c>twinforge demo</c>: the engine end to end on built-in defaults, with nothing downloaded. It builds one model
-/// of each family, writes each as a Hugging Face model directory (the Llama one sharded), loads them back, checks
-/// every weight is bit-identical, and generates with the KV cache. The models are untrained, so their text is noise;
-/// fine-tuning a twin arrives with the trainer.
+/// <c>twinforge demo</c>, the README's main job, end to end on built-in defaults with nothing downloaded: build (or
+/// reuse) the built-in base model, make a twin of one persona by LoRA fine-tuning on their small chat dataset, train
+/// the same architecture from scratch on the same data for comparison, and show base and twin answering the same
+/// questions, the validation loss of base → twin → from scratch on the persona's held-out data, and the report.
 /// </summary>
 public static class DemoCommand
 {
+    const string Marker = "demo.json";
+
     public static Command Create()
     {
-        var output = new Option<DirectoryInfo>("--output") { Description = "Where the demo writes its model directories [default: runs/engine-demo]" };
-        var command = new Command("demo", "Run the engine end to end on built-in defaults: build, save, reload and generate.") { output };
-        command.SetAction(result =>
+        var size = CommonOptions.Size();
+        var cache = CommonOptions.Cache();
+        var plain = CommonOptions.Plain();
+        var output = new Option<DirectoryInfo>("--output") { Description = "Where the demo writes its runs (replaced if it holds an earlier demo) [default: runs/demo]" };
+        var command = new Command("demo", "Build the built-in base, make a twin of a persona from their small dataset, compare with training from scratch.")
+        {
+            size, cache, plain, output,
+        };
+        command.SetAction((result, cancellationToken) =>
         {
             var console = result.InvocationConfiguration.Output;
-            var root = result.GetValue(output)?.FullName ?? Path.GetFullPath(Path.Combine("runs", "engine-demo"));
-            var tokenizer = new ByteLevelTokenizer();
-            var architectures = new[]
-            {
-                (Name: "gpt2-family", Config: TransformerConfig.Gpt2(tokenizer.VocabularySize, hiddenSize: 256, layerCount: 4, headCount: 4, maxPositions: 256), ShardBytes: long.MaxValue),
-                (Name: "llama-family", Config: TransformerConfig.Llama(tokenizer.VocabularySize, hiddenSize: 256, layerCount: 4, headCount: 8, keyValueHeadCount: 2, intermediateSize: 688), ShardBytes: 4L << 20),
-            };
-            foreach (var (name, config, shardBytes) in architectures)
-            {
-                var directory = Path.Combine(root, name);
-                using (var built = new PretrainedModel(new CausalLanguageModel(config), tokenizer))
-                {
-                    built.Network.InitializeWeights(seed: 42);
-                    built.Save(directory, shardBytes);
-                    using var reloaded = PretrainedModel.Load(directory);
-                    bool identical = built.Network.named_parameters().Zip(reloaded.Network.named_parameters())
-                        .All(pair => pair.First.name == pair.Second.name && pair.First.parameter.bytes.SequenceEqual(pair.Second.parameter.bytes));
-                    var files = Directory.GetFiles(directory).Select(Path.GetFileName).Order();
-                    console.WriteLine($"{name}: {reloaded.Network.ParameterCount:N0} parameters written to {directory}");
-                    console.WriteLine($"  files: {string.Join(", ", files)}");
-                    console.WriteLine($"  reloaded weights bit-identical: {identical}");
-                    if (!identical) return ExitCodes.Failure;
+            var plan = DemoPlan.For(BuiltInModelSize.Parse(result.GetValue(size)!));
+            var cacheRoot = CacheLocation.Resolve(result.GetValue(cache));
+            var root = result.GetValue(output)?.FullName ?? Path.GetFullPath(Path.Combine("runs", "demo"));
+            PrepareOutput(root);
+            var display = TrainingDisplay.For(console, result.GetValue(plain));
 
-                    var clock = Stopwatch.StartNew();
-                    var generated = reloaded.Generate("The twin says: ", new GenerationOptions { MaxNewTokens = 64, Temperature = 0.8, TopK = 40, Seed = 1 });
-                    clock.Stop();
-                    console.WriteLine($"  generated {generated.TokenIds.Count} tokens in {clock.Elapsed.TotalSeconds:F2} s " +
-                                      $"({generated.TokenIds.Count / clock.Elapsed.TotalSeconds:F0} tokens/s, untrained weights): " +
-                                      $"{Printable(generated.Text)}");
-                }
+            console.WriteLine($"[1/5] Base model: the built-in {plan.BaseSize.Name} model, pre-trained from scratch on general English (Debian's fortunes).");
+            var basePath = BuiltInModels.EnsureBase(cacheRoot, plan.BaseSize, display, cancellationToken);
+            console.WriteLine($"      {basePath}");
+
+            console.WriteLine("[2/5] Creator data: the Bastard Operator From Hell's excuses (Debian's fortunes-bofh-excuses) as chat: a user reports a problem, the persona answers.");
+            var (training, validation) = new BuiltInCorpora(cacheRoot).Creator();
+            console.WriteLine($"      training {training} ({File.ReadLines(training).Count()} conversations), held out {validation} ({File.ReadLines(validation).Count()})");
+
+            console.WriteLine("[3/5] Twin: LoRA fine-tuning of the base on the creator's data, with validation and early stopping.");
+            var twin = display.Run("twin (LoRA)", onEvent =>
+                FineTuning.Run(basePath, [training], Path.Combine(root, "twin"), plan.Twin(validation), onEvent, cancellationToken));
+            if (twin.Training.Cancelled) return Task.FromResult(Interrupted(console));
+
+            console.WriteLine("[4/5] Baseline: the same architecture trained from scratch on the same small data.");
+            var scratch = display.Run("from scratch", onEvent =>
+                FineTuning.Run(basePath, [training], Path.Combine(root, "from-scratch"), plan.FromScratch(validation), onEvent, cancellationToken));
+            if (scratch.Training.Cancelled) return Task.FromResult(Interrupted(console));
+
+            console.WriteLine("[5/5] Base and twin side by side.");
+            double baseLoss = ValidationLoss(basePath, validation, plan);
+            var samples = Samples(basePath, twin.ModelDirectory!, scratch.ModelDirectory!);
+            samples.Save(Path.Combine(root, "twin"));
+            foreach (var sample in samples.Samples)
+            {
+                console.WriteLine($"  Q: {sample.Prompt}");
+                foreach (var (label, text) in sample.Outputs) console.WriteLine($"     {label,-13} {OneLine(text)}");
             }
-            return ExitCodes.Success;
+            var report = RunReport.Write(Path.Combine(root, "twin"));
+            RunReport.Write(Path.Combine(root, "from-scratch"));
+
+            console.WriteLine();
+            console.WriteLine("Validation loss on the persona's held-out conversations (nats per assistant token; lower is better):");
+            console.WriteLine(Row("base model, not fine-tuned", baseLoss, ""));
+            console.WriteLine(Row("twin (LoRA fine-tuned)", twin.Training.Best!.Loss, Describe(twin)));
+            console.WriteLine(Row("from scratch, same data", scratch.Training.Best!.Loss, Describe(scratch)));
+            console.WriteLine($"Report: {report}");
+            AtomicFile.WriteAllText(Path.Combine(root, Marker), string.Create(CultureInfo.InvariantCulture,
+                $"{{\"base\": \"{basePath}\", \"base_loss\": {baseLoss}, \"twin_loss\": {twin.Training.Best.Loss}, \"scratch_loss\": {scratch.Training.Best.Loss}}}\n"));
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }
 
-    static string Printable(string text) =>
-        new(text.Select(c => char.IsControl(c) || c == '\uFFFD' ? '·' : c).Take(60).ToArray());
+    /// <summary>The demo's directory is its own: an earlier demo there is replaced, anything else is refused.</summary>
+    static void PrepareOutput(string root)
+    {
+        if (!Directory.Exists(root) || !Directory.EnumerateFileSystemEntries(root).Any()) return;
+        if (!File.Exists(Path.Combine(root, Marker)) && !Directory.Exists(Path.Combine(root, "twin")))
+            throw new ArgumentException($"{root} exists and does not hold an earlier demo: choose another --output");
+        Directory.Delete(root, recursive: true);
+    }
+
+    static double ValidationLoss(string modelDirectory, string validation, DemoPlan plan)
+    {
+        using var model = PretrainedModel.Load(modelDirectory);
+        var data = TrainingData.Prepare([validation], model.Tokenizer, plan.Data(validation) with { ValidationFile = null, ValidationFraction = 0 });
+        data.ThrowIfInvalid();
+        return Evaluation.Run(model.Network, data.Train, plan.BatchSize).Loss;
+    }
+
+    static SampleSet Samples(string basePath, string twinPath, string scratchPath)
+    {
+        var options = new GenerationOptions { MaxNewTokens = 60, Temperature = 0 };
+        var models = new[] { ("base", basePath), ("twin", twinPath), ("from scratch", scratchPath) };
+        var answers = BuiltInCorpora.DemoQuestions.ToDictionary(question => question, _ => new Dictionary<string, string>());
+        foreach (var (label, path) in models)
+        {
+            using var model = PretrainedModel.Load(path);
+            foreach (var question in BuiltInCorpora.DemoQuestions)
+                answers[question][label] = model.Chat([new ChatMessage(ChatRole.User, question)], options).Text.Trim();
+        }
+        return new SampleSet(answers.Select(pair => new Sample(pair.Key, pair.Value)).ToList());
+    }
+
+    static string Describe(FineTuningResult run) =>
+        $"best at step {run.Training.BestStep} of {run.Training.Steps}" + (run.Training.StoppedEarly ? ", stopped early" : "") +
+        (run.Training.Overfitting.GapWideningStep is int widening ? $", train/val gap widening from step {widening}" : "");
+
+    static string Row(string label, double loss, string note) =>
+        string.Create(CultureInfo.InvariantCulture, $"  {label,-28} {loss,7:F4}  (perplexity {Math.Exp(loss),7:F2})  {note}");
+
+    static string OneLine(string text)
+    {
+        var flat = string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        flat = new string(flat.Select(c => char.IsControl(c) || c == '\uFFFD' ? '·' : c).ToArray());
+        return flat.Length <= 100 ? flat : flat[..100] + "…";
+    }
+
+    static int Interrupted(TextWriter console)
+    {
+        console.WriteLine("Interrupted: a checkpoint was saved; run the demo again to continue where it stopped.");
+        return ExitCodes.Interrupted;
+    }
 }

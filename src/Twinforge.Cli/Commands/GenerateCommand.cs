@@ -3,19 +3,20 @@ using Twinforge.Engine;
 
 namespace Twinforge.Cli.Commands;
 
-/// <summary><c>twinforge generate --model DIR --prompt TEXT</c>: continue a prompt with a model directory.</summary>
+/// <summary><c>twinforge generate --model DIR [--adapter DIR] --prompt TEXT</c>: continue a prompt with a model.</summary>
 public static class GenerateCommand
 {
     public static Command Create()
     {
-        var model = new Option<DirectoryInfo>("--model") { Description = "Model directory in Hugging Face layout (config.json, *.safetensors, tokenizer.json)", Required = true };
+        var model = new ModelArguments();
         var prompt = new Option<string>("--prompt") { Description = "Text to continue", Required = true };
         var decoding = new GenerationOptionsBinder();
-        var command = new Command("generate", "Continue a prompt with a model, printing the text as it is generated.") { model, prompt };
+        var command = new Command("generate", "Continue a prompt with a model, printing the text as it is generated.") { prompt };
+        model.AddTo(command);
         decoding.AddTo(command);
         command.SetAction(result =>
         {
-            using var loaded = PretrainedModel.Load(result.GetValue(model)!.FullName);
+            using var loaded = model.Load(result);
             var options = decoding.Bind(result, loaded.DefaultGenerationOptions);
             var output = result.InvocationConfiguration.Output;
             output.Write(result.GetValue(prompt));

@@ -8,7 +8,7 @@ namespace Twinforge.Engine.Training;
 /// <param name="SmallestGap">The smallest gap seen.</param>
 /// <param name="GapWideningStep">
 /// The step of the evaluation after which the gap kept growing: the last evaluation with the smallest gap, reported
-/// when the final gap exceeds it by more than <see cref="WideningTolerance"/> nats; null when the gap did not widen.
+/// when the final gap is positive and exceeds it by more than <see cref="WideningTolerance"/> nats; null when the gap did not widen.
 /// </param>
 /// <param name="ValidationLossRose">The validation loss ended above its best: the run went past its best point.</param>
 /// <param name="StoppedEarly">Early stopping ended the run.</param>
@@ -23,7 +23,8 @@ public sealed record OverfittingReport(double? FinalGap, double? SmallestGap, in
         var smallest = evaluations.MinBy(e => e.Gap)!.Gap;
         var lastSmallest = evaluations.Last(e => e.Gap == smallest);
         double final = evaluations[^1].Gap;
-        int? widening = final - smallest > WideningTolerance ? lastSmallest.Step : null;
+        // Widening counts once validation loss sits above training loss by more than noise and the gap has grown.
+        int? widening = final > WideningTolerance && final - smallest > WideningTolerance ? lastSmallest.Step : null;
         bool rose = evaluations[^1].Loss > evaluations.Min(e => e.Loss);
         return new OverfittingReport(final, smallest, widening, rose, stoppedEarly);
     }

@@ -1,0 +1,30 @@
+using Twinforge.Engine.Models;
+using Twinforge.Engine.Tokenization;
+
+namespace Twinforge.Cli.BuiltIn;
+
+/// <summary>
+/// The shape and pre-training budget of the built-in base model: a byte-level Llama-style model small enough to
+/// pre-train on 2 CPU cores in minutes (<see cref="Standard"/>), or in seconds for tests (<see cref="Tiny"/>).
+/// </summary>
+public sealed record BuiltInModelSize(string Name, int HiddenSize, int LayerCount, int HeadCount, int KeyValueHeadCount,
+    int IntermediateSize, int SequenceLength, int BatchSize, int Steps, double LearningRate)
+{
+    /// <summary>About 1.8 M parameters, ~1,000 updates of 16 × 256 bytes (about 4 M bytes, 1.5 passes over the corpus).</summary>
+    public static BuiltInModelSize Standard { get; } = new("standard", HiddenSize: 192, LayerCount: 4, HeadCount: 6, KeyValueHeadCount: 2,
+        IntermediateSize: 512, SequenceLength: 256, BatchSize: 16, Steps: 1000, LearningRate: 2e-3);
+
+    /// <summary>For tests and quick checks: seconds, and a model that has barely learned bytes.</summary>
+    public static BuiltInModelSize Tiny { get; } = new("tiny", HiddenSize: 64, LayerCount: 2, HeadCount: 4, KeyValueHeadCount: 2,
+        IntermediateSize: 128, SequenceLength: 128, BatchSize: 8, Steps: 30, LearningRate: 3e-3);
+
+    public static BuiltInModelSize Parse(string name) => name switch
+    {
+        "standard" => Standard,
+        "tiny" => Tiny,
+        _ => throw new ArgumentException($"unknown built-in model size '{name}': use standard or tiny"),
+    };
+
+    public TransformerConfig Config => TransformerConfig.Llama(new ByteLevelTokenizer().VocabularySize, HiddenSize, LayerCount, HeadCount,
+        KeyValueHeadCount, IntermediateSize, maxPositions: 1024, tieWordEmbeddings: true);
+}

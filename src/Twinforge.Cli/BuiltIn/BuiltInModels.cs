@@ -1,0 +1,16 @@
+using Twinforge.Cli.Progress;
+
+namespace Twinforge.Cli.BuiltIn;
+
+/// <summary>The built-in base model as the commands use it: reuse it from the cache, or build it showing progress.</summary>
+public static class BuiltInModels
+{
+    public static string EnsureBase(string cacheRoot, BuiltInModelSize size, TrainingDisplay display, CancellationToken cancellationToken)
+    {
+        if (BuiltInBaseModel.Existing(cacheRoot, size) is string existing) return existing;
+        display.Output.WriteLine($"Building the built-in base model ({size.Name}) in {BuiltInBaseModel.RunDirectory(cacheRoot, size)}: " +
+                                 "fetching the general-English corpus from Debian's fortunes packages and pre-training from scratch.");
+        return display.Run($"pre-training base ({size.Name})",
+            onEvent => BuiltInBaseModel.Ensure(cacheRoot, size, onEvent, cancellationToken));
+    }
+}

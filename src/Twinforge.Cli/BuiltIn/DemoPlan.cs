@@ -1,0 +1,43 @@
+using Twinforge.Engine.Data;
+using Twinforge.Engine.Lora;
+using Twinforge.Engine.Models;
+using Twinforge.Engine.Training;
+
+namespace Twinforge.Cli.BuiltIn;
+
+/// <summary>
+/// The demo's twin and its from-scratch baseline: the same creator data, validation file and budget; the twin
+/// starts from the built-in base with LoRA adapters, the baseline from random weights of the same architecture.
+/// </summary>
+public sealed record DemoPlan(BuiltInModelSize BaseSize, int SequenceLength, int BatchSize, int Epochs, int? MaxSteps, int EvaluateEverySteps)
+{
+    public static DemoPlan For(BuiltInModelSize size) => size == BuiltInModelSize.Tiny
+        ? new DemoPlan(size, SequenceLength: 128, BatchSize: 8, Epochs: 1, MaxSteps: 6, EvaluateEverySteps: 3)
+        : new DemoPlan(size, SequenceLength: 128, BatchSize: 16, Epochs: 8, MaxSteps: null, EvaluateEverySteps: 15);
+
+    public TrainingDataOptions Data(string validationFile) => new()
+    {
+        SequenceLength = SequenceLength, ValidationFile = validationFile, Seed = 1, Format = DatasetFormat.Chat,
+    };
+
+    TrainingOptions Training(double learningRate) => new()
+    {
+        Epochs = Epochs, MaxSteps = MaxSteps, BatchSize = BatchSize, LearningRate = learningRate, EvaluateEverySteps = EvaluateEverySteps,
+        EarlyStoppingPatience = 3, CheckpointEverySteps = EvaluateEverySteps * 2, WeightDecay = 0.01, Seed = 1,
+    };
+
+    public FineTuningOptions Twin(string validationFile) => new()
+    {
+        Method = FineTuningMethod.Lora,
+        Lora = new LoraConfig { Rank = 16, Alpha = 32, Dropout = 0.05, TargetModules = LoraConfig.DefaultTargets(ModelFamily.Llama) },
+        Data = Data(validationFile),
+        Training = Training(learningRate: 3e-3),
+    };
+
+    public FineTuningOptions FromScratch(string validationFile) => new()
+    {
+        Method = FineTuningMethod.FromScratch,
+        Data = Data(validationFile),
+        Training = Training(learningRate: 3e-3),
+    };
+}

@@ -1,0 +1,23 @@
+using System.CommandLine;
+
+namespace Twinforge.Cli.Commands;
+
+/// <summary>Options several commands share, so they are spelled and explained the same everywhere.</summary>
+public static class CommonOptions
+{
+    public static Option<DirectoryInfo> Cache() => new("--cache")
+    {
+        Description = "Where built-in corpora and base models are kept and reused [default: $TWINFORGE_CACHE or ~/.cache/twinforge]",
+    };
+
+    public static Option<bool> Plain() => new("--plain")
+    {
+        Description = "Plain log lines instead of a live progress bar (automatic when output is not a terminal or CI is set)",
+    };
+
+    public static Option<string> Size() => new("--size")
+    {
+        Description = "Built-in base model size: standard (a few minutes of pre-training on 2 cores) or tiny (seconds, for tests) [default: standard]",
+        DefaultValueFactory = _ => "standard",
+    };
+}

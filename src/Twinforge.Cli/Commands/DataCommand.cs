@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Twinforge.Engine.Data;
+using Twinforge.Engine.Tokenization;
+
+namespace Twinforge.Cli.Commands;
+
+/// <summary>
+/// <c>twinforge data validate --data FILE...</c>: checks training data before any training, reporting every
+/// problem with its file and line, the token counts and an estimate of the run. Exit code 2 when there are errors.
+/// </summary>
+public static class DataCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<FileInfo[]>("--data") { Description = "Data files (chat JSONL, prompt/completion JSONL or plain text)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var tokenizer = new Option<string>("--tokenizer")
+        {
+            Description = "A model directory whose tokenizer counts the tokens, or 'bytes' for the built-in byte-level tokenizer [default: bytes]",
+            DefaultValueFactory = _ => "bytes",
+        };
+        var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per training sequence [default: 512]", DefaultValueFactory = _ => 512 };
+        var validationFile = new Option<FileInfo>("--validation") { Description = "A held-out file, validated too [default: hold out documents of the data]" };
+        var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of documents held out when there is no validation file [default: 0.1]", DefaultValueFactory = _ => 0.1 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Batch size for the run estimate [default: 8]", DefaultValueFactory = _ => 8 };
+        var format = new Option<DatasetFormat>("--format") { Description = "Data format, or Auto to detect per file [default: Auto]", DefaultValueFactory = _ => DatasetFormat.Auto };
+        var validate = new Command("validate", "Validate data files: every malformed line with file and line number, token counts and a run estimate.")
+        {
+            data, tokenizer, sequenceLength, validationFile, validationFraction, batchSize, format,
+        };
+        validate.SetAction(result =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            var tokenizerSource = result.GetValue(tokenizer)!;
+            ITokenizer counting = tokenizerSource == "bytes" ? new ByteLevelTokenizer() : TokenizerLoader.Load(Path.GetFullPath(tokenizerSource));
+            var prepared = TrainingData.Prepare(result.GetValue(data)!.Select(file => file.FullName).ToList(), counting, new TrainingDataOptions
+            {
+                SequenceLength = result.GetValue(sequenceLength), ValidationFile = result.GetValue(validationFile)?.FullName,
+                ValidationFraction = result.GetValue(validationFraction), Format = result.GetValue(format),
+            });
+            output.WriteLine(prepared.Report.Summary());
+            if (!prepared.Report.IsValid) return ExitCodes.BadInput;
+            var estimate = prepared.Estimate(result.GetValue(batchSize));
+            output.WriteLine($"one epoch at batch size {estimate.BatchSize}: {estimate.OptimizerStepsPerEpoch} updates, {estimate.TokensPerEpoch:N0} tokens " +
+                             $"({estimate.TrainableTokensPerEpoch:N0} trained on, {estimate.PaddingFraction:P1} padding)");
+            return ExitCodes.Success;
+        });
+        return new Command("data", "Work with training data.") { validate };
+    }
+}

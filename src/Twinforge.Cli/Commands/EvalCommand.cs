@@ -1,0 +1,39 @@
+using System.CommandLine;
+using System.Globalization;
+using Twinforge.Engine.Data;
+using Twinforge.Engine.Training;
+
+namespace Twinforge.Cli.Commands;
+
+/// <summary>
+/// <c>twinforge eval --model DIR [--adapter DIR] --data FILE</c>: the loss, perplexity and next-token accuracy of a
+/// model on a dataset (a creator's held-out data, say), counted on the tokens training would count.
+/// </summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = new ModelArguments();
+        var data = new Option<FileInfo[]>("--data") { Description = "Data files (chat JSONL, prompt/completion JSONL or plain text)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per sequence [default: 512, at most the model's positions]", DefaultValueFactory = _ => 512 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Sequences per forward pass [default: 8]", DefaultValueFactory = _ => 8 };
+        var command = new Command("eval", "Measure a model's loss, perplexity and token accuracy on a dataset.") { data, sequenceLength, batchSize };
+        model.AddTo(command);
+        command.SetAction(result =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            using var loaded = model.Load(result);
+            var files = result.GetValue(data)!.Select(file => file.FullName).ToList();
+            var prepared = TrainingData.Prepare(files, loaded.Tokenizer, new TrainingDataOptions
+            {
+                SequenceLength = Math.Min(result.GetValue(sequenceLength), loaded.Config.MaxPositions), ValidationFraction = 0,
+            });
+            prepared.ThrowIfInvalid();
+            var evaluation = Evaluation.Run(loaded.Network, prepared.Train, result.GetValue(batchSize));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"loss {evaluation.Loss:F4}  perplexity {evaluation.Perplexity:F3}  token accuracy {evaluation.TokenAccuracy:P2}  over {evaluation.Targets:N0} target tokens"));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

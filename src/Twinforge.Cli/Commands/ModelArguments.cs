@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Twinforge.Cli.BuiltIn;
+using Twinforge.Engine;
+using Twinforge.Engine.Lora;
+
+namespace Twinforge.Cli.Commands;
+
+/// <summary>
+/// <c>--model</c> (a Hugging Face model directory, or <c>builtin</c> / <c>builtin:tiny</c> for the built-in base)
+/// and <c>--adapter</c> (a PEFT adapter directory loaded onto it), shared by every command that uses a model.
+/// </summary>
+public sealed class ModelArguments
+{
+    public Option<string> Model { get; } = new("--model")
+    {
+        Description = "Model directory in Hugging Face layout (config.json, *.safetensors, tokenizer.json), or 'builtin' (or 'builtin:tiny') for the built-in base model",
+        Required = true,
+    };
+
+    public Option<DirectoryInfo> Adapter { get; } = new("--adapter")
+    {
+        Description = "A LoRA adapter in PEFT layout (adapter_config.json + adapter_model.safetensors) to load onto the model [default: none]",
+    };
+
+    public Option<DirectoryInfo> Cache { get; } = CommonOptions.Cache();
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Model);
+        command.Options.Add(Adapter);
+        command.Options.Add(Cache);
+    }
+
+    /// <summary>The model directory the arguments name (the built-in base must have been built: see <c>pretrain</c>).</summary>
+    public string ResolveDirectory(ParseResult result) => Resolve(result.GetValue(Model)!, CacheLocation.Resolve(result.GetValue(Cache)));
+
+    public static string Resolve(string model, string cacheRoot)
+    {
+        if (model == "builtin" || model.StartsWith("builtin:", StringComparison.Ordinal))
+        {
+            var size = BuiltInModelSize.Parse(model == "builtin" ? "standard" : model["builtin:".Length..]);
+            return BuiltInBaseModel.Existing(cacheRoot, size)
+                   ?? throw new ArgumentException($"the built-in base model ({size.Name}) has not been built yet in {cacheRoot}: run 'twinforge pretrain --size {size.Name}' first");
+        }
+        return Path.GetFullPath(model);
+    }
+
+    /// <summary>Loads the model and, if given, the adapter onto it.</summary>
+    public PretrainedModel Load(ParseResult result)
+    {
+        var loaded = PretrainedModel.Load(ResolveDirectory(result));
+        try
+        {
+            if (result.GetValue(Adapter) is DirectoryInfo adapter) PeftAdapter.Load(loaded.Network, adapter.FullName);
+            return loaded;
+        }
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using System.CommandLine;
+using Twinforge.Cli.Commands;
+
+namespace Twinforge.Cli;
+
+/// <summary>The <c>twinforge</c> command tree; tests build it with their own input.</summary>
+public static class TwinforgeCommands
+{
+    public static RootCommand CreateRoot(TextReader input) => new("Twinforge: fine-tune foundation models into digital twins of one creator.")
+    {
+        DemoCommand.Create(),
+        DataCommand.Create(),
+        PretrainCommand.Create(),
+        EvalCommand.Create(),
+        GenerateCommand.Create(),
+        ChatCommand.Create(input),
+        ExportCommand.Create(),
+        InspectCommand.Create(),
+    };
+}

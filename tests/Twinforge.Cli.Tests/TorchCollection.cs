@@ -1,0 +1,7 @@
+namespace Twinforge.Cli.Tests;
+
+/// <summary>Commands that train seed torch's process-wide random generator: such tests run one at a time.</summary>
+[CollectionDefinition("Torch", DisableParallelization = true)]
+public sealed class TorchCollection
+{
+}
