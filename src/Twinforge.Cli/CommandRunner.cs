@@ -17,7 +17,8 @@ public static class ExitCodes
 /// <summary>Runs a parsed command line, turning bad-input exceptions into a clear message and exit code 2.</summary>
 public static class CommandRunner
 {
-    public static int Invoke(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null)
+    public static int Invoke(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null,
+        CancellationToken cancellationToken = default)
     {
         var parseResult = root.Parse(args);
         var configuration = new InvocationConfiguration
@@ -37,7 +38,7 @@ public static class CommandRunner
         }
         try
         {
-            return parseResult.Invoke(configuration);
+            return parseResult.InvokeAsync(configuration, cancellationToken).GetAwaiter().GetResult();
         }
         catch (InputFileException e)
         {
@@ -48,6 +49,13 @@ public static class CommandRunner
         {
             configuration.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or OperationCanceledException)
+        {
+            // Disk full, permissions, a diverged or refused run: the message says what happened; files written so far are
+            // whole (every write is temp + rename) and the last checkpoint is intact.
+            configuration.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
         }
     }
 }

@@ -11,6 +11,7 @@ public static class TwinforgeCommands
         DemoCommand.Create(),
         DataCommand.Create(),
         PretrainCommand.Create(),
+        FinetuneCommand.Create(),
         EvalCommand.Create(),
         GenerateCommand.Create(),
         ChatCommand.Create(input),

@@ -6,7 +6,7 @@ namespace Twinforge.Engine.Training;
 /// mixed precision, then resume or restart.
 /// </summary>
 public sealed class TrainingDivergedException(int step, int consecutiveSkips)
-    : Exception($"training diverged at step {step}: {consecutiveSkips} updates in a row had a non-finite loss or gradient " +
+    : InvalidOperationException($"training diverged at step {step}: {consecutiveSkips} updates in a row had a non-finite loss or gradient " +
                 "and were skipped; lower the learning rate or train in float32")
 {
     public int Step { get; } = step;

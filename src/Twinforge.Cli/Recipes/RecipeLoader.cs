@@ -1,0 +1,81 @@
+using Twinforge.Engine;
+
+namespace Twinforge.Cli.Recipes;
+
+/// <summary>
+/// Reads a recipe file (.yaml, .yml or .json) strictly: an unknown key, a value of the wrong type or out of range is
+/// an <see cref="InputFileException"/> naming the file, the line and the key path. Relative paths in the recipe are
+/// resolved against the recipe's own directory, so a recipe works from wherever it is run.
+/// </summary>
+/// <example><code>var recipe = RecipeLoader.Load("recipes/alice.yaml");</code></example>
+public static class RecipeLoader
+{
+    public static Recipe Load(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath)) throw new InputFileException(path, "the recipe file does not exist");
+        var root = Path.GetExtension(fullPath).ToLowerInvariant() switch
+        {
+            ".yaml" or ".yml" => RecipeYamlParser.Parse(path, File.ReadAllText(fullPath)),
+            ".json" => RecipeJsonParser.Parse(path, File.ReadAllBytes(fullPath)),
+            _ => throw new InputFileException(path, "a recipe must be a .yaml, .yml or .json file"),
+        };
+        var recipeDirectory = Path.GetDirectoryName(fullPath)!;
+        string ResolvePath(string value) => Path.GetFullPath(value, recipeDirectory);
+
+        var lines = new Dictionary<string, int?>();
+        var recipe = root switch
+        {
+            RecipeScalar { IsNull: true } => new Recipe(),
+            RecipeMapping mapping => ReadMapping(path, mapping, section: null, new Recipe(), ResolvePath, lines),
+            _ => throw new InputFileException(path, "expected a mapping of recipe keys such as base, data and training", line: root.Line),
+        };
+        try
+        {
+            RecipeValidator.Validate(recipe);
+        }
+        catch (RecipeException e)
+        {
+            throw new InputFileException(path, e.Problem, e.KeyPath, lines.GetValueOrDefault(e.KeyPath), e);
+        }
+        return recipe;
+    }
+
+    /// <summary>Sets every key of <paramref name="mapping"/> (the top level or one section) and records its line.</summary>
+    static Recipe ReadMapping(string filePath, RecipeMapping mapping, string? section, Recipe recipe,
+        Func<string, string> resolvePath, Dictionary<string, int?> lines)
+    {
+        foreach (var (name, keyLine, value) in mapping.Entries)
+        {
+            var keyPath = section is null ? name : $"{section}.{name}";
+            if (!lines.TryAdd(keyPath, value.Line ?? keyLine))
+                throw new InputFileException(filePath, "the key is given twice", keyPath, keyLine);
+
+            if (RecipeKeys.Find(keyPath) is { } key)
+            {
+                try
+                {
+                    recipe = key.Read(recipe, value, resolvePath);
+                }
+                catch (RecipeValueException e)
+                {
+                    throw new InputFileException(filePath, e.Problem, keyPath, e.Line ?? keyLine, e);
+                }
+            }
+            else if (section is null && RecipeKeys.IsSection(keyPath))
+            {
+                recipe = value switch
+                {
+                    RecipeMapping sectionMapping => ReadMapping(filePath, sectionMapping, keyPath, recipe, resolvePath, lines),
+                    RecipeScalar { IsNull: true } => recipe, // "lora:" with nothing under it: all defaults
+                    _ => throw new InputFileException(filePath, $"expected a mapping of {keyPath} settings", keyPath, value.Line ?? keyLine),
+                };
+            }
+            else
+            {
+                throw new InputFileException(filePath, RecipeKeys.DescribeUnknown(keyPath), keyPath, keyLine);
+            }
+        }
+        return recipe;
+    }
+}

@@ -1,0 +1,129 @@
+using Twinforge.Engine.Training;
+using static Twinforge.Cli.Tests.CliTesting;
+
+namespace Twinforge.Cli.Tests;
+
+[Collection("Torch")]
+public sealed class FinetuneCommandTests
+{
+    /// <summary>A recipe for a run of a few seconds on the tiny model: LoRA, 8 updates, validation every 2.</summary>
+    static string WriteRecipe(TemporaryDirectory directory)
+    {
+        var model = TinyModel(directory.File("base"));
+        ChatData(directory.File("alice.jsonl"), 24);
+        ChatData(directory.File("held-out.jsonl"), 6, offset: 100);
+        var recipe = directory.File("alice.yaml");
+        File.WriteAllText(recipe, $"""
+            base: {model}
+            data: alice.jsonl
+            validation: held-out.jsonl
+            output: run
+            method: lora
+            lora: {"{"} rank: 4, alpha: 8 {"}"}
+            data_options: {"{"} sequence_length: 128 {"}"}
+            training: {"{"} max_steps: 8, batch_size: 4, learning_rate: 0.01, precision: float32 {"}"}
+            early_stopping: {"{"} evaluate_every_steps: 2, patience: 10 {"}"}
+            checkpoints: {"{"} every_steps: 2, keep_last: 2 {"}"}
+            """);
+        return recipe;
+    }
+
+    [Fact]
+    public void Finetune_then_export_then_generate()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+
+        var finetune = Run("finetune", "--recipe", recipe);
+        Assert.True(finetune.ExitCode == ExitCodes.Success, finetune.Error + finetune.Output);
+        var run = directory.File("run");
+        Assert.Contains("Best validation: loss", finetune.Output);
+        Assert.Contains($"Report: {Path.Combine(run, "report.html")}", finetune.Output);
+        Assert.True(File.Exists(Path.Combine(run, "adapter", "adapter_config.json")));
+        Assert.True(File.Exists(Path.Combine(run, "recipe.yaml")));
+        var report = File.ReadAllText(Path.Combine(run, "report.html"));
+        var best = MetricsLog.Read(Path.Combine(run, MetricsLog.FileName)).OfType<EvaluationCompleted>().MinBy(e => e.Loss)!;
+        Assert.Contains(best.Loss.ToString("F4", System.Globalization.CultureInfo.InvariantCulture), report);
+        // Plain, log-friendly output when not on a terminal: no escape sequences.
+        Assert.DoesNotContain("\u001b[", finetune.Output);
+
+        var exported = directory.File("exported");
+        var export = Run("export", "--model", directory.File("base"), "--adapter", Path.Combine(run, "adapter"), "--output", exported);
+        Assert.True(export.ExitCode == ExitCodes.Success, export.Error);
+        var generate = Run("generate", "--model", exported, "--prompt", "Why", "--max-new-tokens", "3", "--seed", "1");
+        Assert.True(generate.ExitCode == ExitCodes.Success, generate.Error);
+        Assert.StartsWith("Why", generate.Output);
+        // The adapter on the base and the exported merged model answer the same way.
+        var viaAdapter = Run("generate", "--model", directory.File("base"), "--adapter", Path.Combine(run, "adapter"), "--prompt", "Why", "--max-new-tokens", "3");
+        Assert.Equal(Run("generate", "--model", exported, "--prompt", "Why", "--max-new-tokens", "3").Output, viaAdapter.Output);
+    }
+
+    [Fact]
+    public void An_interrupted_run_resumes_and_ends_as_an_uninterrupted_one()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+        var straight = Run("finetune", "--recipe", recipe, "--output", directory.File("straight"));
+        Assert.True(straight.ExitCode == ExitCodes.Success, straight.Error);
+
+        // Ctrl-C after step 5 is printed: the run stops after that update and saves a checkpoint.
+        using var cancellation = new CancellationTokenSource();
+        var output = new CancelOnText("step 5/8", cancellation);
+        int interrupted = CommandRunner.Invoke(TwinforgeCommands.CreateRoot(new StringReader("")),
+            ["finetune", "--recipe", recipe, "--output", directory.File("resumed")], output, new StringWriter(), cancellation.Token);
+        Assert.Equal(ExitCodes.Interrupted, interrupted);
+        Assert.Contains("--resume", output.ToString());
+
+        var refused = Run("finetune", "--recipe", recipe, "--output", directory.File("resumed"));
+        Assert.Equal(ExitCodes.BadInput, refused.ExitCode);
+        Assert.Contains("--resume", refused.Error);
+
+        var resumed = Run("finetune", "--recipe", recipe, "--output", directory.File("resumed"), "--resume");
+        Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Error);
+        Assert.Contains("resuming at step", resumed.Output);
+        double[] Losses(string run) => MetricsLog.Read(Path.Combine(directory.File(run), MetricsLog.FileName)).OfType<StepCompleted>().Select(e => e.Loss).ToArray();
+        Assert.Equal(Losses("straight"), Losses("resumed"));
+    }
+
+    [Fact]
+    public void Recipe_mistakes_and_overrides_are_reported_by_key()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+        var typo = Run("finetune", "--recipe", recipe, "--set", "training.learnig_rate=0.1");
+        Assert.Equal(ExitCodes.BadInput, typo.ExitCode);
+        Assert.Contains("training.learning_rate", typo.Error);
+
+        var badValue = Run("finetune", "--recipe", recipe, "--batch-size", "zero");
+        Assert.Equal(ExitCodes.BadInput, badValue.ExitCode);
+        Assert.Contains("training.batch_size", badValue.Error);
+
+        File.AppendAllText(recipe, "\nepochs: 3\n");
+        var unknownKey = Run("finetune", "--recipe", recipe);
+        Assert.Equal(ExitCodes.BadInput, unknownKey.ExitCode);
+        Assert.Contains("alice.yaml", unknownKey.Error);
+        Assert.Contains("epochs", unknownKey.Error);
+    }
+
+    [Fact]
+    public void Malformed_training_data_is_bad_input_and_nothing_is_trained()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+        File.AppendAllText(directory.File("alice.jsonl"), "{\"messages\": 3}\n");
+        var result = Run("finetune", "--recipe", recipe);
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("alice.jsonl:25", result.Error);
+        Assert.False(Directory.Exists(Path.Combine(directory.File("run"), "checkpoints")));
+    }
+
+    /// <summary>A console that presses Ctrl-C when a given text is printed.</summary>
+    sealed class CancelOnText(string text, CancellationTokenSource cancellation) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.Contains(text) == true) cancellation.Cancel();
+        }
+    }
+}
