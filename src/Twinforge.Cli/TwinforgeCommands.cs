@@ -12,6 +12,7 @@ public static class TwinforgeCommands
         DataCommand.Create(),
         PretrainCommand.Create(),
         FinetuneCommand.Create(),
+        StudyCommand.Create(),
         EvalCommand.Create(),
         GenerateCommand.Create(),
         ChatCommand.Create(input),
