@@ -1,9 +1,28 @@
 #!/usr/bin/env bash
-# Installs what the build and tests need beyond the .NET SDK. Idempotent; safe to run on every test run.
-# Today: nothing but a check. TorchSharp's native library is patched by the build itself where the system C++
-# runtime is too old (build/TorchSharpNative.targets), without root.
+# Installs what the build, the demo and the tests need beyond the .NET SDK. Idempotent; safe to run on every test run.
+# - TorchSharp's native library is patched by the build itself where the system C++ runtime is too old
+#   (build/TorchSharpNative.targets), without root.
+# - The built-in corpora come from Debian packages fetched with `apt-get download` (no installation). That needs the
+#   apt package lists; a fresh machine has none, so as root we fetch them once.
+# - The report's plots need a font to draw their labels: fonts-dejavu-core, installed as root if no font is present.
 set -euo pipefail
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "setup: the .NET SDK (10.0) is required: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2
   exit 1
+fi
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"; else return 1; fi
+}
+
+if command -v apt-get >/dev/null 2>&1; then
+  if ! apt-cache show fortunes-bofh-excuses >/dev/null 2>&1; then
+    echo "setup: fetching the apt package lists (the built-in corpora are Debian packages)"
+    as_root apt-get update -qq || echo "setup: could not run apt-get update; the demo's corpora may not download" >&2
+  fi
+  if ! fc-list 2>/dev/null | grep -q . && ! ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1; then
+    echo "setup: installing fonts-dejavu-core (labels in the report's plots)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null \
+      || echo "setup: could not install fonts-dejavu-core; plots will have no text" >&2
+  fi
 fi
