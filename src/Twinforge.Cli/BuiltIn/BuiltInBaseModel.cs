@@ -15,7 +15,7 @@ namespace Twinforge.Cli.BuiltIn;
 public static class BuiltInBaseModel
 {
     /// <summary>The run directory of a size's pre-training (its <c>model/</c> is the base model).</summary>
-    public static string RunDirectory(string cacheRoot, BuiltInModelSize size) => Path.Combine(cacheRoot, "base", $"{size.Name}-v1");
+    public static string RunDirectory(string cacheRoot, BuiltInModelSize size) => Path.Combine(cacheRoot, "base", size.CacheKey);
 
     /// <summary>The model directory if this size was already built, else null.</summary>
     public static string? Existing(string cacheRoot, BuiltInModelSize size)

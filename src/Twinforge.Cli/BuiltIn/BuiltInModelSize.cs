@@ -10,9 +10,12 @@ namespace Twinforge.Cli.BuiltIn;
 public sealed record BuiltInModelSize(string Name, int HiddenSize, int LayerCount, int HeadCount, int KeyValueHeadCount,
     int IntermediateSize, int SequenceLength, int BatchSize, int Steps, double LearningRate)
 {
-    /// <summary>About 1.8 M parameters, ~1,000 updates of 16 × 256 bytes (about 4 M bytes, 1.5 passes over the corpus).</summary>
-    public static BuiltInModelSize Standard { get; } = new("standard", HiddenSize: 192, LayerCount: 4, HeadCount: 6, KeyValueHeadCount: 2,
-        IntermediateSize: 512, SequenceLength: 256, BatchSize: 16, Steps: 1000, LearningRate: 2e-3);
+    /// <summary>
+    /// About 1.5 M parameters, 800 updates of 16 × 256 bytes (3.3 M bytes, about 1.1 passes over the corpus): some five
+    /// minutes on 2 cores in bf16. Heads of 64 dimensions run faster here than more, smaller heads.
+    /// </summary>
+    public static BuiltInModelSize Standard { get; } = new("standard", HiddenSize: 192, LayerCount: 4, HeadCount: 3, KeyValueHeadCount: 1,
+        IntermediateSize: 512, SequenceLength: 256, BatchSize: 16, Steps: 800, LearningRate: 2e-3);
 
     /// <summary>For tests and quick checks: seconds, and a model that has barely learned bytes.</summary>
     public static BuiltInModelSize Tiny { get; } = new("tiny", HiddenSize: 64, LayerCount: 2, HeadCount: 4, KeyValueHeadCount: 2,
@@ -24,6 +27,9 @@ public sealed record BuiltInModelSize(string Name, int HiddenSize, int LayerCoun
         "tiny" => Tiny,
         _ => throw new ArgumentException($"unknown built-in model size '{name}': use standard or tiny"),
     };
+
+    /// <summary>Names the cache entry: any change to the shape or budget builds a new model instead of reusing an old one.</summary>
+    public string CacheKey => $"{Name}-{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ToString())))[..8].ToLowerInvariant()}";
 
     public TransformerConfig Config => TransformerConfig.Llama(new ByteLevelTokenizer().VocabularySize, HiddenSize, LayerCount, HeadCount,
         KeyValueHeadCount, IntermediateSize, maxPositions: 1024, tieWordEmbeddings: true);

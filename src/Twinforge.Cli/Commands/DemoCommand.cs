@@ -102,7 +102,8 @@ public static class DemoCommand
 
     static SampleSet Samples(string basePath, string twinPath, string scratchPath)
     {
-        var options = new GenerationOptions { MaxNewTokens = 60, Temperature = 0 };
+        // Lightly sampled: greedy decoding makes small models loop, and a repetition penalty on bytes would garble spelling.
+        var options = new GenerationOptions { MaxNewTokens = 60, Temperature = 0.7, TopK = 20, Seed = 1 };
         var models = new[] { ("base", basePath), ("twin", twinPath), ("from scratch", scratchPath) };
         var answers = BuiltInCorpora.DemoQuestions.ToDictionary(question => question, _ => new Dictionary<string, string>());
         foreach (var (label, path) in models)
