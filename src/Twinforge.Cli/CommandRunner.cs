@@ -50,10 +50,15 @@ public static class CommandRunner
             configuration.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or OperationCanceledException)
+        catch (OperationCanceledException e)
         {
-            // Disk full, permissions, a diverged or refused run: the message says what happened; files written so far are
-            // whole (every write is temp + rename) and the last checkpoint is intact.
+            configuration.Error.WriteLine($"interrupted: {e.Message}");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception e)
+        {
+            // Disk full, permissions, a diverged or refused run, a native error: the message says what happened; files
+            // written so far are whole (every write is temp + rename) and the last checkpoint is intact.
             configuration.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failure;
         }

@@ -25,12 +25,15 @@ public sealed class CliTests
     [Fact]
     public void Every_command_explains_its_options_in_help()
     {
-        foreach (var command in new[] { "demo", "pretrain", "eval", "generate", "chat", "export", "inspect" })
+        foreach (var command in new[] { "demo", "pretrain", "finetune", "eval", "generate", "chat", "export", "inspect" })
         {
             var (exitCode, output, _) = Run(command, "--help");
             Assert.Equal(ExitCodes.Success, exitCode);
             Assert.Contains("Options:", output);
         }
+        var finetune = Run("finetune", "--help").Output;
+        foreach (var option in new[] { "--recipe", "--resume", "--force", "--plain", "--lr", "--set" }) Assert.Contains(option, finetune);
+        Assert.Contains("[default: 0.01,0.03,0.1,0.3,1]", Run("study", "data-efficiency", "--help").Output);
         var validate = Run("data", "validate", "--help");
         Assert.Contains("--sequence-length", validate.Output);
         Assert.Contains("[default: 512]", validate.Output);

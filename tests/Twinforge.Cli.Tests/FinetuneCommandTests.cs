@@ -115,6 +115,28 @@ public sealed class FinetuneCommandTests
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
         Assert.Contains("alice.jsonl:25", result.Error);
         Assert.False(Directory.Exists(Path.Combine(directory.File("run"), "checkpoints")));
+        Assert.False(File.Exists(Path.Combine(directory.File("run"), "recipe.yaml")));
+
+        // Once the data is fixed, the same command runs: the failed attempt left nothing that blocks it.
+        File.WriteAllLines(directory.File("alice.jsonl"), File.ReadAllLines(directory.File("alice.jsonl"))[..24]);
+        var retry = Run("finetune", "--recipe", recipe);
+        Assert.True(retry.ExitCode == ExitCodes.Success, retry.Error);
+    }
+
+    [Fact]
+    public void Force_never_deletes_a_directory_that_is_not_a_run()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+        var precious = directory.File("precious");
+        Directory.CreateDirectory(precious);
+        File.WriteAllText(Path.Combine(precious, "thesis.txt"), "years of work");
+
+        var result = Run("finetune", "--recipe", recipe, "--output", precious, "--force");
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("holds no Twinforge run", result.Error);
+        Assert.True(File.Exists(Path.Combine(precious, "thesis.txt")));
     }
 
     /// <summary>A console that presses Ctrl-C when a given text is printed.</summary>

@@ -29,7 +29,10 @@ public sealed record BuiltInModelSize(string Name, int HiddenSize, int LayerCoun
     };
 
     /// <summary>Names the cache entry: any change to the shape or budget builds a new model instead of reusing an old one.</summary>
-    public string CacheKey => $"{Name}-{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ToString())))[..8].ToLowerInvariant()}";
+    public string CacheKey => $"{Name}-{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Shape)))[..8].ToLowerInvariant()}";
+
+    string Shape => FormattableString.Invariant(
+        $"{HiddenSize} {LayerCount} {HeadCount} {KeyValueHeadCount} {IntermediateSize} {SequenceLength} {BatchSize} {Steps} {LearningRate}");
 
     public TransformerConfig Config => TransformerConfig.Llama(new ByteLevelTokenizer().VocabularySize, HiddenSize, LayerCount, HeadCount,
         KeyValueHeadCount, IntermediateSize, maxPositions: 1024, tieWordEmbeddings: true);

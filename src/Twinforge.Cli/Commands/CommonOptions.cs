@@ -12,7 +12,7 @@ public static class CommonOptions
 
     public static Option<bool> Plain() => new("--plain")
     {
-        Description = "Plain log lines instead of a live progress bar (automatic when output is not a terminal or CI is set)",
+        Description = "Plain log lines instead of a live progress bar (automatic when output is not a terminal or CI is set) [default: off]",
     };
 
     public static Option<string> Size() => new("--size")

@@ -83,13 +83,20 @@ public static class DemoCommand
         return command;
     }
 
-    /// <summary>The demo's directory is its own: an earlier demo there is replaced, anything else is refused.</summary>
+    /// <summary>
+    /// The demo's directory is its own: a finished demo there is replaced, an interrupted one is continued from its
+    /// checkpoints, anything else is refused.
+    /// </summary>
     static void PrepareOutput(string root)
     {
         if (!Directory.Exists(root) || !Directory.EnumerateFileSystemEntries(root).Any()) return;
-        if (!File.Exists(Path.Combine(root, Marker)) && !Directory.Exists(Path.Combine(root, "twin")))
+        if (File.Exists(Path.Combine(root, Marker)))
+        {
+            Directory.Delete(root, recursive: true);
+            return;
+        }
+        if (!Directory.Exists(Path.Combine(root, "twin")))
             throw new ArgumentException($"{root} exists and does not hold an earlier demo: choose another --output");
-        Directory.Delete(root, recursive: true);
     }
 
     static double ValidationLoss(string modelDirectory, string validation, DemoPlan plan)

@@ -32,8 +32,8 @@ public static class FinetuneCommand
         var batchSize = new Option<string>("--batch-size") { Description = "Sequences per batch [recipe key: training.batch_size; default: 8]" };
         var rank = new Option<string>("--rank") { Description = "LoRA rank [recipe key: lora.rank; default: 8]" };
         var set = new Option<string[]>("--set") { Description = "Any recipe key, as key.path=value (e.g. --set early_stopping.patience=5); repeatable", AllowMultipleArgumentsPerToken = false };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in the output directory from its last checkpoint" };
-        var force = new Option<bool>("--force") { Description = "Delete whatever run the output directory holds and start over" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in the output directory from its last checkpoint [default: off]" };
+        var force = new Option<bool>("--force") { Description = "Replace the run the output directory holds (only a Twinforge run is ever deleted) [default: off]" };
         var size = CommonOptions.Size();
         var cache = CommonOptions.Cache();
         var plain = CommonOptions.Plain();
@@ -58,7 +58,7 @@ public static class FinetuneCommand
             effective = RecipeOverrides.Apply(effective, result.GetValue(set) ?? []);
 
             var runDirectory = Path.GetFullPath(RecipeMapper.OutputDirectory(effective));
-            PrepareRunDirectory(runDirectory, result.GetValue(resume), result.GetValue(force));
+            CheckRunDirectory(runDirectory, result.GetValue(resume), result.GetValue(force));
             var display = TrainingDisplay.For(console, result.GetValue(plain));
             var basePath = RecipeMapper.UsesBuiltInBase(effective)
                 ? BuiltInModels.EnsureBase(CacheLocation.Resolve(result.GetValue(cache)), BuiltInModelSize.Parse(result.GetValue(size)!), display, cancellationToken)
@@ -67,10 +67,15 @@ public static class FinetuneCommand
             var options = RecipeMapper.ToFineTuningOptions(effective, family);
             var dataFiles = RecipeMapper.DataFiles(effective);
 
-            Directory.CreateDirectory(runDirectory);
-            RecipeWriter.Write(effective with { Base = basePath }, Path.Combine(runDirectory, RecipeFileName));
-            var run = display.Run($"finetune ({options.Method})", onEvent =>
-                FineTuning.Run(basePath, dataFiles, runDirectory, options, onEvent, cancellationToken));
+            // Everything is checked: only now is a replaced run deleted.
+            if (result.GetValue(force) && Directory.Exists(runDirectory)) Directory.Delete(runDirectory, recursive: true);
+            var recipePath = Path.Combine(runDirectory, RecipeFileName);
+            var run = display.Run($"finetune ({options.Method})", onEvent => FineTuning.Run(basePath, dataFiles, runDirectory, options, trainingEvent =>
+            {
+                // Written once the data is valid and the run has started (or resumed, when it is kept as first written).
+                if (trainingEvent is RunStarted && !File.Exists(recipePath)) RecipeWriter.Write(effective with { Base = basePath }, recipePath);
+                onEvent(trainingEvent);
+            }, cancellationToken));
             if (run.Training.Cancelled)
             {
                 console.WriteLine($"Interrupted at step {run.Training.Steps}: a checkpoint was saved. Continue with: twinforge finetune --output {runDirectory} --resume (and the same recipe and options).");
@@ -83,14 +88,19 @@ public static class FinetuneCommand
         return command;
     }
 
-    /// <summary>A directory that holds a run is continued only with --resume and replaced only with --force.</summary>
-    static void PrepareRunDirectory(string runDirectory, bool resume, bool force)
+    /// <summary>
+    /// A directory that holds a run is continued only with --resume and replaced only with --force; a non-empty
+    /// directory that is not a run is never touched.
+    /// </summary>
+    static void CheckRunDirectory(string runDirectory, bool resume, bool force)
     {
         if (resume && force) throw new ArgumentException("--resume and --force contradict each other: continue the run, or replace it");
-        bool holdsRun = Directory.Exists(runDirectory) && Directory.EnumerateFileSystemEntries(runDirectory).Any();
-        if (!holdsRun || resume) return;
-        if (!force)
+        if (!Directory.Exists(runDirectory) || !Directory.EnumerateFileSystemEntries(runDirectory).Any()) return;
+        bool holdsRun = new[] { RecipeFileName, MetricsLog.FileName, FineTuning.RecordFileName, CheckpointStore.DirectoryName }
+            .Any(entry => Path.Exists(Path.Combine(runDirectory, entry)));
+        if (!holdsRun)
+            throw new ArgumentException($"{runDirectory} is not empty and holds no Twinforge run: choose another --output");
+        if (!resume && !force)
             throw new ArgumentException($"{runDirectory} already holds a run: add --resume to continue it, --force to replace it, or choose another --output");
-        Directory.Delete(runDirectory, recursive: true);
     }
 }

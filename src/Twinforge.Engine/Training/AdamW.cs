@@ -73,7 +73,8 @@ public sealed class AdamW : IDisposable
     {
         foreach (var p in parameters)
         {
-            p.Parameter.grad?.zero_();
+            using var gradient = p.Parameter.grad; // a new handle each read: dispose it, not the gradient
+            gradient?.zero_();
         }
     }
 

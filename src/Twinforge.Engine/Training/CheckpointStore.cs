@@ -50,12 +50,21 @@ public sealed class CheckpointStore
         Directory.CreateDirectory(Root);
         RemoveIncomplete();
         var final = Path.Combine(Root, Prefix + state.Step.ToString("D6", CultureInfo.InvariantCulture));
+        if (Directory.Exists(final))
+        {
+            // The same step saved again (a run that ends, or is cancelled, right after a periodic checkpoint): its
+            // tensors are the ones already there, so replacing each file atomically, the state last, never leaves
+            // the step without a complete checkpoint.
+            SafetensorsWriter.Write(Path.Combine(final, WeightsFileName), weights);
+            SafetensorsWriter.Write(Path.Combine(final, OptimizerFileName), optimizerState);
+            state.Save(Path.Combine(final, TrainerState.FileName));
+            return final;
+        }
         var temporary = Path.Combine(Root, TemporaryPrefix + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(temporary);
         SafetensorsWriter.Write(Path.Combine(temporary, WeightsFileName), weights);
         SafetensorsWriter.Write(Path.Combine(temporary, OptimizerFileName), optimizerState);
         state.Save(Path.Combine(temporary, TrainerState.FileName)); // last: its presence marks the checkpoint complete
-        if (Directory.Exists(final)) Directory.Delete(final, recursive: true); // the same step saved again (a finished run's final state)
         Directory.Move(temporary, final);
         Prune();
         return final;

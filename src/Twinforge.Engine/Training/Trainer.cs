@@ -74,16 +74,17 @@ public sealed class Trainer
     public TrainingResult Run(Action<TrainingEvent>? onEvent = null, bool resume = true, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(RunDirectory);
-        var run = new RunContext(this);
         var store = new CheckpointStore(RunDirectory, Options.KeepLastCheckpoints);
         var latest = store.Latest;
         if (latest is not null && !resume)
             throw new InvalidOperationException($"{RunDirectory} already holds checkpoints of a run: resume it or choose another run directory");
-        var resumedState = latest is null ? null : run.Restore(latest);
         var previousCompute = model.ComputeDType;
         var wasTraining = model.training;
+        RunContext? run = null;
         try
         {
+            run = new RunContext(this);
+            var resumedState = latest is null ? null : run.Restore(latest);
             model.ComputeDType = ComputeDType == model.DType ? null : ComputeDType;
             if (Options.Dropout is double dropout) model.SetDropout(dropout);
             using var metrics = resumedState is null ? MetricsLog.Create(RunDirectory) : MetricsLog.Resume(RunDirectory, resumedState.Step);
@@ -97,7 +98,7 @@ public sealed class Trainer
         {
             model.ComputeDType = previousCompute;
             model.train(wasTraining);
-            run.Dispose();
+            run?.Dispose();
         }
     }
 
@@ -288,14 +289,22 @@ public sealed class Trainer
                 double learningRate = schedule.At(step);
                 tokensSeen += tokens;
                 step++;
+                if (windowTargets == 0)
+                {
+                    // Nothing to learn from (every label ignored): a data matter, not divergence, so it is not counted as one.
+                    optimizer.ZeroGradients();
+                    skippedSteps++;
+                    trainLosses.Add(double.NaN);
+                    publish(new StepSkipped(step, epoch, "the batches had no target tokens: the update was skipped", loss, gradientNorm, consecutiveNonFinite));
+                    return;
+                }
                 if (!double.IsFinite(loss) || !double.IsFinite(gradientNorm) || !double.IsFinite(penalty))
                 {
                     optimizer.ZeroGradients();
                     consecutiveNonFinite++;
                     skippedSteps++;
                     trainLosses.Add(double.NaN);
-                    string reason = windowTargets == 0 ? "the batches had no target tokens"
-                        : !double.IsFinite(loss) ? "the loss is not finite" : !double.IsFinite(penalty) ? "the L2-SP penalty is not finite"
+                    string reason = !double.IsFinite(loss) ? "the loss is not finite" : !double.IsFinite(penalty) ? "the L2-SP penalty is not finite"
                         : "the gradient norm is not finite";
                     publish(new StepSkipped(step, epoch, reason + ": the update was skipped and the weights are unchanged", loss, gradientNorm, consecutiveNonFinite));
                     if (consecutiveNonFinite >= options.MaxConsecutiveNonFiniteSteps)
@@ -334,7 +343,11 @@ public sealed class Trainer
         void ScaleGradients(double factor)
         {
             using var noGrad = no_grad();
-            foreach (var (_, parameter) in trainable) parameter.grad?.mul_(factor);
+            foreach (var (_, parameter) in trainable)
+            {
+                using var gradient = parameter.grad;
+                gradient?.mul_(factor);
+            }
         }
 
         void Evaluate(string trigger, Action<TrainingEvent> publish)
@@ -421,6 +434,9 @@ public sealed class Trainer
             Add(JsonSerializer.Serialize(options with { CheckpointEverySteps = 0, KeepLastCheckpoints = 1 }, MetricsLog.SerializerOptions));
             Add($"steps {TotalSteps} compute {trainer.ComputeDType}");
             foreach (var (name, parameter) in trainable) Add($"{name} {string.Join('x', parameter.shape)} {parameter.dtype}");
+            foreach (var (name, projection) in model.AdaptedProjections())
+                Add(FormattableString.Invariant($"adapter {name} scaling {projection.Adapter!.Scaling} dropout {projection.Adapter.Dropout}"));
+            Add(FormattableString.Invariant($"dropout {model.Config.EmbeddingDropout} {model.Config.AttentionDropout} {model.Config.ResidualDropout} data seed {trainer.data.Options.Seed}"));
             foreach (var dataset in new[] { trainer.data.Train!, validation }.Concat(trainer.replay is { } r ? [r.Data] : []))
             {
                 Add($"data {dataset.Count} {dataset.SequenceLength} {dataset.UsesDocumentMask}");
