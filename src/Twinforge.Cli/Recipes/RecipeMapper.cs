@@ -16,6 +16,7 @@ namespace Twinforge.Cli.Recipes;
 /// </code></example>
 public static class RecipeMapper
 {
+    /// <param name="recipe">The recipe, validated here.</param>
     /// <param name="family">
     /// The base model's family, needed only when LoRA settings differ from the defaults but name no targets: the
     /// family's default targets are then filled in. Without them the engine chooses the targets (and rank 8, alpha 16).

@@ -65,7 +65,7 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, ResultsFileName), JsonSerializer.Serialize(new
         {
             base_model = basePath, training = trainingFile, validation = validationFile, points,
-            multiples = multiples.Select(m => new { fine_tuned_tokens = m.FineTunedData, target_loss = m.TargetLoss, scratch_tokens = m.ScratchData, multiple = m.Multiple, lower_bound = m.IsLowerBound }),
+            multiples = multiples.Select(m => new { fine_tuned_tokens = m.FineTunedData, target_loss = m.TargetLoss, scratch_tokens = m.ScratchData, multiple = m.Multiple, lower_bound = m.IsLowerBound, upper_bound = m.IsUpperBound }),
         }, MetricsLog.SerializerOptions));
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, TableFileName), Table(points, multiples));
         LineChart.Save(Path.Combine(outputDirectory, PlotFileName), "Validation loss on held-out creator data", "training tokens of creator data (log scale)",

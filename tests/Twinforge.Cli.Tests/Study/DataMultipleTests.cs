@@ -26,9 +26,11 @@ public sealed class DataMultipleTests
     }
 
     [Fact]
-    public void A_loss_scratch_beats_at_its_smallest_amount_is_reached_there()
+    public void A_loss_scratch_beats_at_its_smallest_amount_gives_an_upper_bound()
     {
         var multiple = DataMultiple.For(fineTunedData: 100, fineTunedLoss: 5.0, Scratch);
+        Assert.True(multiple.IsUpperBound);
         Assert.Equal(1, multiple.Multiple);
+        Assert.StartsWith("at most 1×", multiple.ToString());
     }
 }
