@@ -61,14 +61,9 @@ public static class BuiltInBaseModel
     static string WriteInitialModel(string directory, BuiltInModelSize size)
     {
         if (File.Exists(Path.Combine(directory, HuggingFaceConfigFile))) return directory;
-        var temporary = directory + ".incomplete";
-        if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
-        using (var model = new PretrainedModel(new CausalLanguageModel(size.Config), new ByteLevelTokenizer()))
-        {
-            model.Network.InitializeWeights(seed: 1);
-            model.Save(temporary);
-        }
-        Directory.Move(temporary, directory);
+        using var model = new PretrainedModel(new CausalLanguageModel(size.Config), new ByteLevelTokenizer());
+        model.Network.InitializeWeights(seed: 1);
+        AtomicDirectory.Write(directory, path => model.Save(path));
         return directory;
     }
 }

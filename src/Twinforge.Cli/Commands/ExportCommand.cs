@@ -27,11 +27,8 @@ public static class ExportCommand
             using var loaded = model.Load(result);
             var merged = LoraMerger.Merge(loaded.Network);
             // Written beside the destination and renamed into place: a failed export leaves nothing half-written.
-            var temporary = destination + ".incomplete";
-            if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
-            loaded.Save(temporary, result.GetValue(shard) << 20);
             if (Directory.Exists(destination)) Directory.Delete(destination);
-            Directory.Move(temporary, destination);
+            AtomicDirectory.Write(destination, directory => loaded.Save(directory, result.GetValue(shard) << 20));
             console.WriteLine($"merged {merged.Count} adapted modules into the base; model written to {destination}");
             return ExitCodes.Success;
         });

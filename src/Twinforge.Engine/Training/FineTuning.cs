@@ -63,13 +63,13 @@ public static class FineTuning
             if (adapters is not null)
             {
                 adapterDirectory = Path.Combine(runDirectory, AdapterDirectoryName);
-                PeftAdapter.Save(adapters, adapterDirectory, Path.GetFullPath(baseModelDirectory));
+                AtomicDirectory.Write(adapterDirectory, directory => PeftAdapter.Save(adapters, directory, Path.GetFullPath(baseModelDirectory)));
                 if (options.SaveMergedModel) LoraMerger.Merge(model);
             }
             if (adapters is null || options.SaveMergedModel)
             {
                 modelDirectory = Path.Combine(runDirectory, ModelDirectoryName);
-                pretrained.Save(modelDirectory);
+                AtomicDirectory.Write(modelDirectory, directory => pretrained.Save(directory));
             }
         }
         var recordPath = Path.Combine(runDirectory, RecordFileName);
