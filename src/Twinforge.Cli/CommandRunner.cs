@@ -40,12 +40,7 @@ public static class CommandRunner
         {
             return parseResult.InvokeAsync(configuration, cancellationToken).GetAwaiter().GetResult();
         }
-        catch (InputFileException e)
-        {
-            configuration.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is InputFileException or ArgumentException)
         {
             configuration.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
