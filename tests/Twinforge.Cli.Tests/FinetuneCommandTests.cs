@@ -44,6 +44,9 @@ public sealed class FinetuneCommandTests
         var report = File.ReadAllText(Path.Combine(run, "report.html"));
         var best = MetricsLog.Read(Path.Combine(run, MetricsLog.FileName)).OfType<EvaluationCompleted>().MinBy(e => e.Loss)!;
         Assert.Contains(best.Loss.ToString("F4", System.Globalization.CultureInfo.InvariantCulture), report);
+        // Base and fine-tuned answers to held-out prompts, side by side.
+        Assert.Contains("Why is thing 100 broken?", report);
+        Assert.Contains("fine-tuned", File.ReadAllText(Path.Combine(run, "samples.json")));
         // Plain, log-friendly output when not on a terminal: no escape sequences.
         Assert.DoesNotContain("\u001b[", finetune.Output);
 

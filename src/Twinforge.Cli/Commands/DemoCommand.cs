@@ -4,8 +4,6 @@ using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.Progress;
 using Twinforge.Engine;
 using Twinforge.Engine.Data;
-using Twinforge.Engine.Generation;
-using Twinforge.Engine.Tokenization;
 using Twinforge.Engine.Training;
 using Twinforge.Reporting;
 
@@ -107,20 +105,13 @@ public static class DemoCommand
         return Evaluation.Run(model.Network, data.Train, plan.BatchSize).Loss;
     }
 
-    static SampleSet Samples(string basePath, string twinPath, string scratchPath)
-    {
-        // Lightly sampled: greedy decoding makes small models loop, and a repetition penalty on bytes would garble spelling.
-        var options = new GenerationOptions { MaxNewTokens = 60, Temperature = 0.7, TopK = 20, Seed = 1 };
-        var models = new[] { ("base", basePath), ("twin", twinPath), ("from scratch", scratchPath) };
-        var answers = BuiltInCorpora.DemoQuestions.ToDictionary(question => question, _ => new Dictionary<string, string>());
-        foreach (var (label, path) in models)
+    static SampleSet Samples(string basePath, string twinPath, string scratchPath) =>
+        RunSamples.Answer(BuiltInCorpora.DemoQuestions, new (string, Func<PretrainedModel>)[]
         {
-            using var model = PretrainedModel.Load(path);
-            foreach (var question in BuiltInCorpora.DemoQuestions)
-                answers[question][label] = model.Chat([new ChatMessage(ChatRole.User, question)], options).Text.Trim();
-        }
-        return new SampleSet(answers.Select(pair => new Sample(pair.Key, pair.Value)).ToList());
-    }
+            ("base", () => PretrainedModel.Load(basePath)),
+            ("twin", () => PretrainedModel.Load(twinPath)),
+            ("from scratch", () => PretrainedModel.Load(scratchPath)),
+        });
 
     static string Describe(FineTuningResult run) =>
         $"best at step {run.Training.BestStep} of {run.Training.Steps}" + (run.Training.StoppedEarly ? ", stopped early" : "") +

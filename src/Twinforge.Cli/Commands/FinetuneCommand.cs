@@ -81,6 +81,7 @@ public static class FinetuneCommand
                 console.WriteLine($"Interrupted at step {run.Training.Steps}: a checkpoint was saved. Continue with: twinforge finetune --output {runDirectory} --resume (and the same recipe and options).");
                 return Task.FromResult(ExitCodes.Interrupted);
             }
+            RunSamples.Write(runDirectory, basePath, run, RecipeMapper.ValidationFile(effective) ?? dataFiles[0]);
             var report = RunReport.Write(runDirectory);
             RunSummary.Write(console, run, report);
             return Task.FromResult(ExitCodes.Success);
