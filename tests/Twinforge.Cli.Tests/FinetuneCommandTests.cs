@@ -127,6 +127,20 @@ public sealed class FinetuneCommandTests
     }
 
     [Fact]
+    public void Data_files_given_as_options_may_hold_commas_in_their_names()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+        var renamed = directory.File("alice, v2.jsonl");
+        File.Move(directory.File("alice.jsonl"), renamed);
+
+        var result = Run("finetune", "--recipe", recipe, "--data", renamed);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        Assert.Contains("alice, v2.jsonl", File.ReadAllText(Path.Combine(directory.File("run"), "recipe.yaml")));
+    }
+
+    [Fact]
     public void Force_never_deletes_a_directory_that_is_not_a_run()
     {
         using var directory = new TemporaryDirectory();

@@ -54,7 +54,8 @@ public static class FinetuneCommand
                 if (result.GetResult(option) is { Implicit: false } given && given.Tokens.Count > 0)
                     effective = RecipeOverrides.Set(effective, key, given.Tokens[0].Value);
             }
-            if (result.GetValue(data) is { Length: > 0 } files) effective = RecipeOverrides.Set(effective, "data", string.Join(',', files));
+            // Set as a list, not as "a,b" text: a file name may hold a comma. Relative to the current directory, as typed.
+            if (result.GetValue(data) is { Length: > 0 } files) effective = effective with { Data = new EquatableList<string>(files.Select(Path.GetFullPath)) };
             effective = RecipeOverrides.Apply(effective, result.GetValue(set) ?? []);
 
             var runDirectory = Path.GetFullPath(RecipeMapper.OutputDirectory(effective));
