@@ -107,4 +107,51 @@ public sealed class FineTuningTests
         Assert.Equal(0.0, penalties[0]); // B = 0: the adapted model is the base model
         Assert.True(penalties[^1] > penalties[1] && penalties[1] > 0, string.Join(", ", penalties));
     }
+
+    /// <summary>
+    /// The combinations a creator's run uses most, killed between checkpoints and run again: LoRA with adapter dropout,
+    /// bf16 mixed precision, replay of general text, full fine-tuning with L2-SP. The resumed run must end exactly as
+    /// the uninterrupted one: the same losses at every step and byte-identical saved weights.
+    /// </summary>
+    [Theory]
+    [InlineData("lora", "bfloat16_mixed", true)]
+    [InlineData("lora", "float32", true)]
+    [InlineData("full", "bfloat16_mixed", false)]
+    public void A_killed_fine_tuning_run_resumes_to_exactly_the_uninterrupted_result(string method, string precision, bool replay)
+    {
+        using var directory = new TemporaryDirectory();
+        var basePath = SaveBase(directory, Llama());
+        var dataFile = directory.Write("alice.jsonl", Exchanges(12));
+        var general = directory.Write("general.txt", Enumerable.Range(0, 30).Select(i => $"General text number {i}, plain and calm.\n").ToArray());
+        var options = new FineTuningOptions
+        {
+            Method = method == "lora" ? FineTuningMethod.Lora : FineTuningMethod.Full,
+            Lora = method == "lora" ? new LoraConfig { Rank = 4, Alpha = 8, Dropout = 0.1, TargetModules = LoraConfig.DefaultTargets(ModelFamily.Llama) } : null,
+            Data = new() { SequenceLength = 64, ValidationFraction = 0.25, Seed = 5 },
+            Training = Options with
+            {
+                MaxSteps = 10, EvaluateEverySteps = 3, CheckpointEverySteps = 4, KeepLastCheckpoints = 2, EarlyStoppingPatience = 50,
+                Precision = precision == "float32" ? TrainingPrecision.Float32 : TrainingPrecision.BFloat16Mixed,
+                L2SpStrength = method == "full" ? 0.01 : 0, Dropout = 0.1,
+            },
+            ReplayFile = replay ? general : null,
+            ReplayFraction = 0.3,
+        };
+        var straight = FineTuning.Run(basePath, [dataFile], Path.Combine(directory.Path, "straight"), options);
+
+        var killedDirectory = Path.Combine(directory.Path, "killed");
+        Assert.Throws<SimulatedKill>(() => FineTuning.Run(basePath, [dataFile], killedDirectory, options,
+            e => { if (e is StepCompleted { Step: 6 }) throw new SimulatedKill(); }));
+        var events = new List<TrainingEvent>();
+        var resumed = FineTuning.Run(basePath, [dataFile], killedDirectory, options, events.Add);
+
+        Assert.Equal(4, Assert.IsType<RunStarted>(events[0]).ResumedFromStep);
+        Assert.Equal(straight.Training.TrainLosses, resumed.Training.TrainLosses);
+        Assert.Equal(straight.Training.Evaluations.Select(e => e.Loss), resumed.Training.Evaluations.Select(e => e.Loss));
+        var saved = method == "lora" ? (Directory: "adapter", File: "adapter_model.safetensors") : (Directory: "model", File: "model.safetensors");
+        Assert.Equal(File.ReadAllBytes(Path.Combine(directory.Path, "straight", saved.Directory, saved.File)),
+            File.ReadAllBytes(Path.Combine(killedDirectory, saved.Directory, saved.File)));
+    }
+
+    sealed class SimulatedKill : Exception;
 }
