@@ -26,6 +26,13 @@ public sealed class DemoCommandTests
         Assert.True(File.Exists(Path.Combine(output, "twin", "report.html")));
         Assert.True(File.Exists(Path.Combine(output, "twin", "adapter", "adapter_model.safetensors")));
         Assert.Contains("Why is the server down?", File.ReadAllText(Path.Combine(output, "twin", "report.html")));
+        Assert.Contains("twin/report.html", File.ReadAllText(Path.Combine(output, "report.html")));
+        Assert.Contains("method: lora", File.ReadAllText(Path.Combine(output, "twin", "recipe.yaml")));
+        Assert.Contains("method: from_scratch", File.ReadAllText(Path.Combine(output, "from-scratch", "recipe.yaml")));
+        // The base's own pre-training run has its recipe and report, like any run.
+        var baseRun = Directory.GetDirectories(Path.Combine(directory.File("cache"), "base")).Single();
+        Assert.True(File.Exists(Path.Combine(baseRun, "report.html")));
+        Assert.Contains("plain_text_separator: \"%\"", File.ReadAllText(Path.Combine(baseRun, "recipe.yaml")));
 
         // A second demo reuses the cached base: no pre-training this time.
         var again = Run("demo", "--size", "tiny", "--cache", directory.File("cache"), "--output", output);

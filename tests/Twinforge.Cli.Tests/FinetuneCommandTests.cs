@@ -156,6 +156,21 @@ public sealed class FinetuneCommandTests
         Assert.True(File.Exists(Path.Combine(precious, "thesis.txt")));
     }
 
+    [Fact]
+    public void A_run_that_cannot_be_saved_fails_with_the_path_and_a_failure_exit_code()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+        var blocker = directory.File("a-file");
+        File.WriteAllText(blocker, "not a directory");
+
+        var result = Run("finetune", "--recipe", recipe, "--output", Path.Combine(blocker, "run"));
+
+        Assert.Equal(ExitCodes.Failure, result.ExitCode); // not bad input: the system refused the write
+        Assert.Contains(blocker, result.Error);
+        Assert.Equal("not a directory", File.ReadAllText(blocker));
+    }
+
     /// <summary>A console that presses Ctrl-C when a given text is printed.</summary>
     sealed class CancelOnText(string text, CancellationTokenSource cancellation) : StringWriter
     {

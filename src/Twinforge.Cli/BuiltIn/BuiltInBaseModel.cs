@@ -1,8 +1,11 @@
+using Twinforge.Cli.Recipes;
+using Twinforge.Cli.Runs;
 using Twinforge.Engine;
 using Twinforge.Engine.Data;
 using Twinforge.Engine.Models;
 using Twinforge.Engine.Tokenization;
 using Twinforge.Engine.Training;
+using Twinforge.Reporting;
 
 namespace Twinforge.Cli.BuiltIn;
 
@@ -10,7 +13,7 @@ namespace Twinforge.Cli.BuiltIn;
 /// Twinforge's own small foundation model, so the demo runs on a machine with nothing downloaded: a byte-level
 /// Llama-style model pre-trained from random initialisation on <see cref="BuiltInCorpora.GeneralEnglish"/> with the
 /// same trainer users fine-tune with. Built once per size into the cache and reused; an interrupted build resumes
-/// from its checkpoints.
+/// from its checkpoints. Its run directory holds the recipe it was built with and its report, like any run.
 /// </summary>
 public static class BuiltInBaseModel
 {
@@ -34,19 +37,35 @@ public static class BuiltInBaseModel
         if (Existing(cacheRoot, size) is string existing) return existing;
         var corpus = new BuiltInCorpora(cacheRoot).GeneralEnglish();
         var run = RunDirectory(cacheRoot, size);
-        var initial = WriteInitialModel(Path.Combine(run, "initial"), size);
-        var result = FineTuning.Run(initial, [corpus], run, PretrainingOptions(size), onEvent, cancellationToken);
+        var initial = InitialModel(cacheRoot, size);
+        var options = PretrainingOptions(size);
+        var recipe = RecipeMapper.ToRecipe(options, initial, [corpus], run);
+        var result = RecipeRun.Run(recipe, initial, run, options, onEvent, cancellationToken);
         if (result.Training.Cancelled) throw new OperationCanceledException("pre-training of the built-in base model was cancelled; run again to resume");
+        RunReport.Write(run);
         return result.ModelDirectory!;
     }
 
-    /// <summary>Pre-training on plain text: every parameter trained, long documents split, 2% held out to watch.</summary>
-    public static FineTuningOptions PretrainingOptions(BuiltInModelSize size) => new()
+    /// <summary>
+    /// Pre-training on the built-in corpus: every parameter trained, long documents split, 2% held out to watch.
+    /// Fortune files separate their documents with <c>%</c> lines.
+    /// </summary>
+    public static FineTuningOptions PretrainingOptions(BuiltInModelSize size) => CorpusPretrainingOptions(size) with
     {
         Method = FineTuningMethod.Full,
+        Data = CorpusPretrainingOptions(size).Data with { PlainTextSeparator = "%" },
+    };
+
+    /// <summary>
+    /// The defaults of <c>twinforge pretrain --data</c> on one's own corpus: the built-in base's budget at this size,
+    /// from random initialisation, documents being paragraphs of plain text.
+    /// </summary>
+    public static FineTuningOptions CorpusPretrainingOptions(BuiltInModelSize size) => new()
+    {
+        Method = FineTuningMethod.FromScratch,
         Data = new TrainingDataOptions
         {
-            SequenceLength = size.SequenceLength, PlainTextSeparator = "%", Overlong = OverlongPolicy.Split,
+            SequenceLength = size.SequenceLength, Overlong = OverlongPolicy.Split,
             Format = DatasetFormat.PlainText, ValidationFraction = 0.02, Seed = 1,
         },
         Training = new TrainingOptions
@@ -57,9 +76,13 @@ public static class BuiltInBaseModel
         },
     };
 
-    /// <summary>The randomly initialised starting point, written once (atomically, as a directory rename).</summary>
-    static string WriteInitialModel(string directory, BuiltInModelSize size)
+    /// <summary>
+    /// The randomly initialised built-in architecture at this size, with the byte-level tokenizer: the starting point
+    /// of the built-in base and of <c>pretrain --base builtin</c>. Written once (atomically, as a directory rename).
+    /// </summary>
+    public static string InitialModel(string cacheRoot, BuiltInModelSize size)
     {
+        var directory = Path.Combine(RunDirectory(cacheRoot, size), "initial");
         if (File.Exists(Path.Combine(directory, HuggingFaceConfigFile))) return directory;
         using var model = new PretrainedModel(new CausalLanguageModel(size.Config), new ByteLevelTokenizer());
         model.Network.InitializeWeights(seed: 1);

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.Progress;
+using Twinforge.Cli.Recipes;
+using Twinforge.Cli.Runs;
 using Twinforge.Engine;
 using Twinforge.Engine.Data;
 using Twinforge.Engine.Training;
@@ -47,13 +49,11 @@ public static class DemoCommand
             console.WriteLine($"      training {training} ({File.ReadLines(training).Count()} conversations), held out {validation} ({File.ReadLines(validation).Count()})");
 
             console.WriteLine("[3/5] Twin: LoRA fine-tuning of the base on the creator's data, with validation and early stopping.");
-            var twin = display.Run("twin (LoRA)", onEvent =>
-                FineTuning.Run(basePath, [training], Path.Combine(root, "twin"), plan.Twin(validation), onEvent, cancellationToken));
+            var twin = Train(display, "twin (LoRA)", basePath, training, Path.Combine(root, "twin"), plan.Twin(validation), cancellationToken);
             if (twin.Training.Cancelled) return Task.FromResult(Interrupted(console));
 
             console.WriteLine("[4/5] Baseline: the same architecture trained from scratch on the same small data.");
-            var scratch = display.Run("from scratch", onEvent =>
-                FineTuning.Run(basePath, [training], Path.Combine(root, "from-scratch"), plan.FromScratch(validation), onEvent, cancellationToken));
+            var scratch = Train(display, "from scratch", basePath, training, Path.Combine(root, "from-scratch"), plan.FromScratch(validation), cancellationToken);
             if (scratch.Training.Cancelled) return Task.FromResult(Interrupted(console));
 
             console.WriteLine("[5/5] Base and twin side by side.");
@@ -65,8 +65,17 @@ public static class DemoCommand
                 console.WriteLine($"  Q: {sample.Prompt}");
                 foreach (var (label, text) in sample.Outputs) console.WriteLine($"     {label,-13} {OneLine(text)}");
             }
-            var report = RunReport.Write(Path.Combine(root, "twin"));
-            RunReport.Write(Path.Combine(root, "from-scratch"));
+            var twinReport = RunReport.Write(Path.Combine(root, "twin"));
+            var scratchReport = RunReport.Write(Path.Combine(root, "from-scratch"));
+            var report = SummaryReport.Write(root, new SummaryPage("Twinforge demo: a twin of one persona",
+                [$"Base model {basePath}; creator data {training}; every loss measured on the same held-out conversations {validation}."],
+                ["model", "validation loss", "perplexity", "training"],
+                [
+                    LossRow("base model, not fine-tuned", baseLoss, ""),
+                    LossRow("twin (LoRA fine-tuned)", twin.Training.Best!.Loss, Describe(twin)),
+                    LossRow("from scratch, same data", scratch.Training.Best!.Loss, Describe(scratch)),
+                ],
+                [], [("twin: run report with base and twin answers", twinReport), ("from scratch: run report", scratchReport)]));
 
             console.WriteLine();
             console.WriteLine("Validation loss on the persona's held-out conversations (nats per assistant token; lower is better):");
@@ -96,6 +105,14 @@ public static class DemoCommand
         if (!Directory.Exists(Path.Combine(root, "twin")))
             throw new ArgumentException($"{root} exists and does not hold an earlier demo: choose another --output");
     }
+
+    /// <summary>A demo run, recorded with the recipe that repeats it through <c>twinforge finetune</c>.</summary>
+    static FineTuningResult Train(TrainingDisplay display, string title, string basePath, string training, string runDirectory,
+        FineTuningOptions options, CancellationToken cancellationToken) =>
+        RecipeRun.Execute(display, title, RecipeMapper.ToRecipe(options, basePath, [training], runDirectory), basePath, runDirectory, options, cancellationToken);
+
+    static IReadOnlyList<string> LossRow(string label, double loss, string note) =>
+        [label, loss.ToString("F4", CultureInfo.InvariantCulture), Math.Exp(loss).ToString("F2", CultureInfo.InvariantCulture), note];
 
     static double ValidationLoss(string modelDirectory, string validation, DemoPlan plan)
     {

@@ -2,71 +2,101 @@ using System.CommandLine;
 using System.Globalization;
 using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.Progress;
+using Twinforge.Cli.Recipes;
+using Twinforge.Cli.Runs;
 using Twinforge.Cli.Study;
+using Twinforge.Engine.Models;
 using Twinforge.Engine.Training;
 
 namespace Twinforge.Cli.Commands;
 
 /// <summary>
 /// <c>twinforge study data-efficiency</c>: fine-tuning against training from scratch on growing shares of a creator's
-/// data, judged on the same held-out data, with the data multiple. Defaults to the built-in base and persona.
+/// data, judged on the same held-out data, with the data multiple. Defaults to the built-in base and persona; a recipe
+/// sets the fine-tuned runs (the from-scratch runs use it with method from_scratch).
 /// </summary>
 public static class StudyCommand
 {
+    const int DefaultBudget = 150;
+
     public static Command Create()
     {
-        var baseModel = new Option<string>("--base") { Description = "Base model directory, or 'builtin' [default: builtin]", DefaultValueFactory = _ => "builtin" };
-        var data = new Option<FileInfo>("--data") { Description = "The creator's training conversations (chat JSONL) [default: the built-in persona]" };
-        var validation = new Option<FileInfo>("--validation") { Description = "Held-out conversations every run is judged on [default: the built-in persona's]" };
+        var line = new RecipeCommandLine("The creator's training conversations, one chat JSONL file [default: the built-in persona]");
+        line.Typed("--base", "base", "Base model directory, or 'builtin' [default: builtin]");
+        line.Typed("--validation", "validation", "Held-out conversations every run is judged on [default: the built-in persona's; required with --data]");
+        line.Typed("--output", "output", "Where the study writes its runs, table, plot and report.html [default: runs/study]");
+        line.Typed("--method", "method", "How the fine-tuned runs train: lora or full [default: lora]");
+        var maxSteps = new Option<int?>("--max-steps")
+        {
+            Description = $"Update budget of every run, with early stopping; evaluates every tenth of it [recipe key: training.max_steps; default: {DefaultBudget}]",
+        };
         var fractions = new Option<string>("--fractions") { Description = "Shares of the data, comma-separated [default: 0.01,0.03,0.1,0.3,1]", DefaultValueFactory = _ => "0.01,0.03,0.1,0.3,1" };
-        var steps = new Option<int>("--max-steps") { Description = "Update budget of every run (with early stopping) [default: 150]", DefaultValueFactory = _ => 150 };
-        var output = new Option<DirectoryInfo>("--output") { Description = "Where the study writes its runs, table and plot [default: runs/study]" };
         var size = CommonOptions.Size();
         var cache = CommonOptions.Cache();
         var plain = CommonOptions.Plain();
-        var dataEfficiency = new Command("data-efficiency", "Fine-tune vs train from scratch on growing shares of the data; report the curve and how much more data scratch needs.")
-        {
-            baseModel, data, validation, fractions, steps, output, size, cache, plain,
-        };
+        var dataEfficiency = new Command("data-efficiency", "Fine-tune vs train from scratch on growing shares of the data; report the curve and how much more data scratch needs.");
+        foreach (var option in line.Options.Concat([maxSteps, fractions, size, cache, plain])) dataEfficiency.Options.Add(option);
         dataEfficiency.SetAction((result, cancellationToken) =>
         {
             var console = result.InvocationConfiguration.Output;
             var shares = ParseFractions(result.GetValue(fractions)!);
             var cacheRoot = CacheLocation.Resolve(result.GetValue(cache));
             var modelSize = BuiltInModelSize.Parse(result.GetValue(size)!);
-            var display = TrainingDisplay.For(console, result.GetValue(plain));
-            var basePath = result.GetValue(baseModel) == "builtin"
-                ? BuiltInModels.EnsureBase(cacheRoot, modelSize, display, cancellationToken)
-                : Path.GetFullPath(result.GetValue(baseModel)!);
+            var plan = DemoPlan.For(modelSize);
+            var defaults = RecipeMapper.ToRecipe(Budgeted(plan.Twin(validationFile: "")), Recipe.BuiltInBase, [], Path.GetFullPath(Path.Combine("runs", "study")));
+            // No validation until the data is known, and the base's family's own LoRA targets (the plan names Llama's).
+            defaults = defaults with { Validation = null, Lora = defaults.Lora with { TargetModules = [] } };
+            var recipe = line.Effective(result, defaults, beforeSet: recipe => result.GetValue(maxSteps) is int budget
+                ? recipe with
+                {
+                    Training = recipe.Training with { MaxSteps = budget },
+                    EarlyStopping = recipe.EarlyStopping with { EvaluateEverySteps = Math.Max(1, budget / 10) },
+                }
+                : recipe);
+            if (recipe.Method == FineTuningMethod.FromScratch)
+                throw new RecipeException("method", "the study compares fine-tuning with training from scratch: use lora or full for the fine-tuned runs");
+
+            var root = Path.GetFullPath(RecipeMapper.OutputDirectory(recipe));
+            var guard = new RunDirectoryGuard(DataEfficiencyStudy.ResultsFileName, DataEfficiencyStudy.RunsDirectoryName);
+            bool force = line.ForceRequested(result);
+            guard.Check(root, line.ResumeRequested(result), force);
             string training, held;
-            if (result.GetValue(data) is FileInfo given)
+            if (recipe.Data.Count > 0)
             {
-                training = given.FullName;
-                held = result.GetValue(validation)?.FullName ?? throw new ArgumentException("--validation is required with --data: every run is judged on the same held-out file");
+                training = recipe.Data.Count == 1 ? recipe.Data[0] : throw new RecipeException("data", "the study takes shares of one chat JSONL file: give exactly one");
+                held = recipe.Validation ?? throw new RecipeException("validation", "a held-out file is required with --data: every run is judged on the same held-out data");
             }
             else
             {
                 (training, held) = new BuiltInCorpora(cacheRoot).Creator();
             }
-            var root = result.GetValue(output)?.FullName ?? Path.GetFullPath(Path.Combine("runs", "study"));
+            var display = TrainingDisplay.For(console, result.GetValue(plain));
+            var basePath = RecipeMapper.UsesBuiltInBase(recipe)
+                ? BuiltInModels.EnsureBase(cacheRoot, modelSize, display, cancellationToken)
+                : Path.GetFullPath(RecipeMapper.BaseModel(recipe));
+            var family = TransformerConfig.Load(Path.Combine(basePath, "config.json")).Family;
+            _ = RecipeMapper.ToFineTuningOptions(recipe with { Validation = held }, family); // every setting checked before anything is replaced
+
+            guard.ReplaceIfForced(root, force);
             Directory.CreateDirectory(root);
-            var plan = DemoPlan.For(modelSize);
-            int budget = result.GetValue(steps);
-            FineTuningOptions OptionsFor(FineTuningMethod method)
-            {
-                var options = method == FineTuningMethod.Lora ? plan.Twin(held) : plan.FromScratch(held);
-                return options with { Training = options.Training with { Epochs = 1000, MaxSteps = budget, EvaluateEverySteps = Math.Max(1, budget / 10) } };
-            }
-            console.WriteLine($"Data-efficiency study: base {basePath}, data {training}, held out {held}, shares {string.Join(", ", shares)}, {budget} updates per run.");
+            console.WriteLine($"Data-efficiency study: base {basePath}, data {training}, held out {held}, shares {string.Join(", ", shares)}, " +
+                              $"{recipe.Training.MaxSteps?.ToString(CultureInfo.InvariantCulture) ?? "epoch-limited"} updates per run.");
             var study = new DataEfficiencyStudy(basePath, training, held, root);
-            var points = study.Run(shares, OptionsFor, (title, work) => display.Run(title, work), console, cancellationToken);
+            var points = study.Run(shares, recipe, family, (title, work) => display.Run(title, work), console, cancellationToken);
             console.WriteLine();
             console.Write(DataEfficiencyStudy.Table(points, DataEfficiencyStudy.Multiples(points)));
-            console.WriteLine($"Results: {Path.Combine(root, DataEfficiencyStudy.ResultsFileName)}, plot: {Path.Combine(root, DataEfficiencyStudy.PlotFileName)}");
+            console.WriteLine($"Results: {Path.Combine(root, DataEfficiencyStudy.ResultsFileName)}, plot: {Path.Combine(root, DataEfficiencyStudy.PlotFileName)}, " +
+                              $"report: {Path.Combine(root, Reporting.RunReport.FileName)}");
             return Task.FromResult(ExitCodes.Success);
         });
         return new Command("study", "Studies that measure what fine-tuning buys.") { dataEfficiency };
     }
+
+    /// <summary>Every run gets the same update budget, stopped early on the held-out data.</summary>
+    static FineTuningOptions Budgeted(FineTuningOptions options) => options with
+    {
+        Training = options.Training with { Epochs = 1000, MaxSteps = DefaultBudget, EvaluateEverySteps = DefaultBudget / 10 },
+    };
 
     static IReadOnlyList<double> ParseFractions(string text)
     {

@@ -10,7 +10,10 @@ namespace Twinforge.Cli.Recipes;
 /// <example><code>var recipe = RecipeLoader.Load("recipes/alice.yaml");</code></example>
 public static class RecipeLoader
 {
-    public static Recipe Load(string path)
+    public static Recipe Load(string path) => Load(path, new Recipe());
+
+    /// <summary>Reads a recipe whose absent keys keep the values of <paramref name="defaults"/> (a command's own defaults).</summary>
+    public static Recipe Load(string path, Recipe defaults)
     {
         var fullPath = Path.GetFullPath(path);
         if (!File.Exists(fullPath)) throw new InputFileException(path, "the recipe file does not exist");
@@ -26,8 +29,8 @@ public static class RecipeLoader
         var lines = new Dictionary<string, int?>();
         var recipe = root switch
         {
-            RecipeScalar { IsNull: true } => new Recipe(),
-            RecipeMapping mapping => ReadMapping(path, mapping, section: null, new Recipe(), ResolvePath, lines),
+            RecipeScalar { IsNull: true } => defaults,
+            RecipeMapping mapping => ReadMapping(path, mapping, section: null, defaults, ResolvePath, lines),
             _ => throw new InputFileException(path, "expected a mapping of recipe keys such as base, data and training", line: root.Line),
         };
         try

@@ -54,6 +54,58 @@ public static class RecipeMapper
     public static string OutputDirectory(Recipe recipe) => recipe.Output
         ?? throw new RecipeException("output", "no run directory: give the directory the run is written to");
 
+    /// <summary>
+    /// The recipe that means <paramref name="options"/>: how runs configured in code (the built-in base's
+    /// pre-training, the demo, the study) record themselves as a recipe.yaml that <c>twinforge finetune</c> or
+    /// <c>pretrain --recipe</c> can run again. <see cref="ToFineTuningOptions"/> of the result gives the same options.
+    /// </summary>
+    public static Recipe ToRecipe(FineTuningOptions options, string? baseModel, IReadOnlyList<string> dataFiles, string? output)
+    {
+        var training = options.Training;
+        var data = options.Data;
+        return new Recipe
+        {
+            Base = baseModel,
+            Data = new EquatableList<string>(dataFiles),
+            Validation = data.ValidationFile,
+            Output = output,
+            Method = options.Method,
+            SaveMergedModel = options.SaveMergedModel,
+            Lora = options.Lora is { } lora
+                ? new RecipeLora
+                {
+                    Rank = lora.Rank, Alpha = lora.Alpha, Dropout = lora.Dropout, TargetModules = new EquatableList<string>(lora.TargetModules),
+                    TargetPattern = lora.TargetPattern, UseRsLora = lora.UseRsLora,
+                }
+                : new RecipeLora(),
+            Freeze = new RecipeFreeze { Embeddings = options.FreezeEmbeddings, Layers = options.FrozenLayers },
+            DataOptions = new RecipeDataOptions
+            {
+                SequenceLength = data.SequenceLength, Packing = data.Packing, ValidationFraction = data.ValidationFraction, Seed = data.Seed,
+                Format = data.Format, Overlong = data.Overlong, PlainTextSeparator = data.PlainTextSeparator,
+            },
+            Training = new RecipeTraining
+            {
+                Epochs = training.Epochs, MaxSteps = training.MaxSteps, BatchSize = training.BatchSize,
+                GradientAccumulationSteps = training.GradientAccumulationSteps, LearningRate = training.LearningRate, Schedule = training.Schedule,
+                WarmupSteps = training.WarmupSteps, MinLearningRateRatio = training.MinimumLearningRateRatio, WeightDecay = training.WeightDecay,
+                AdamBeta1 = training.AdamBeta1, AdamBeta2 = training.AdamBeta2, AdamEpsilon = training.AdamEpsilon,
+                MaxGradientNorm = training.MaxGradientNorm, Precision = training.Precision, Seed = training.Seed,
+                MaxConsecutiveNonFiniteSteps = training.MaxConsecutiveNonFiniteSteps,
+            },
+            Regularization = new RecipeRegularization
+            {
+                Dropout = training.Dropout, L2Sp = training.L2SpStrength, ReplayFile = options.ReplayFile, ReplayFraction = options.ReplayFraction,
+            },
+            EarlyStopping = new RecipeEarlyStopping
+            {
+                EvaluateEverySteps = training.EvaluateEverySteps, Patience = training.EarlyStoppingPatience,
+                MinImprovement = training.EarlyStoppingMinimumImprovement, RestoreBest = training.RestoreBestWeights,
+            },
+            Checkpoints = new RecipeCheckpoints { EverySteps = training.CheckpointEverySteps, KeepLast = training.KeepLastCheckpoints },
+        };
+    }
+
     internal static TrainingOptions ToTrainingOptions(Recipe recipe) => new()
     {
         Epochs = recipe.Training.Epochs,

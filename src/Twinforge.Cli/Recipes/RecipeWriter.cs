@@ -11,6 +11,9 @@ namespace Twinforge.Cli.Recipes;
 /// <example><code>RecipeWriter.Write(recipe, Path.Combine(runDirectory, "recipe.yaml"));</code></example>
 public static class RecipeWriter
 {
+    /// <summary>The name of the effective recipe in a run directory.</summary>
+    public const string FileName = "recipe.yaml";
+
     const string Header = "# The effective recipe of this run, after command-line overrides; written by twinforge.\n";
 
     /// <summary>Writes atomically: a reader sees the old file or the complete new one.</summary>

@@ -1,8 +1,12 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Twinforge.Cli.Recipes;
+using Twinforge.Cli.Runs;
 using Twinforge.Engine;
+using Twinforge.Engine.Models;
 using Twinforge.Engine.Training;
+using Twinforge.Reporting;
 using Twinforge.Reporting.Charts;
 
 namespace Twinforge.Cli.Study;
@@ -19,7 +23,15 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
     public const string TableFileName = "study.md";
     public const string PlotFileName = "data-efficiency.png";
 
-    public IReadOnlyList<DataEfficiencyPoint> Run(IReadOnlyList<double> fractions, Func<FineTuningMethod, FineTuningOptions> optionsFor,
+    /// <summary>
+    /// Runs every share of the training file in <paramref name="fractions"/> with <paramref name="fineTuning"/>
+    /// (its method: LoRA or full; its base, data, validation and output are set per run here) and with the same recipe
+    /// from scratch, each with progress through <paramref name="runWithProgress"/> and a line on
+    /// <paramref name="console"/>. A finished run (a study resumed) is reused; an interrupted one resumes from its
+    /// checkpoint. <paramref name="family"/> is the base model's, for LoRA settings that name no targets.
+    /// <paramref name="cancellationToken"/> stops after a checkpoint.
+    /// </summary>
+    public IReadOnlyList<DataEfficiencyPoint> Run(IReadOnlyList<double> fractions, Recipe fineTuning, ModelFamily family,
         Func<string, Func<Action<TrainingEvent>, FineTuningResult>, FineTuningResult> runWithProgress, TextWriter console,
         CancellationToken cancellationToken)
     {
@@ -27,39 +39,49 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
         var order = Enumerable.Range(0, conversations.Count).ToArray();
         new Random(1).Shuffle(order);
         var points = new List<DataEfficiencyPoint>();
+        var reports = new List<(string, string)>();
         foreach (var fraction in fractions.Order())
         {
             int count = Math.Max(1, (int)Math.Round(fraction * conversations.Count));
             var subset = Path.Combine(outputDirectory, "data", Label(fraction) + ".jsonl");
             AtomicFile.WriteAllText(subset, string.Join('\n', order.Take(count).Order().Select(i => conversations[i])) + "\n");
-            foreach (var method in new[] { FineTuningMethod.Lora, FineTuningMethod.FromScratch })
+            foreach (var method in new[] { fineTuning.Method, FineTuningMethod.FromScratch })
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                string name = method == FineTuningMethod.Lora ? "fine-tuned" : "from scratch";
-                var runDirectory = Path.Combine(outputDirectory, "runs", $"{Label(fraction)}-{(method == FineTuningMethod.Lora ? "lora" : "scratch")}");
-                var options = optionsFor(method) with { SaveMergedModel = false };
-                options = options with { Data = options.Data with { ValidationFile = validationFile } };
+                string name = method == FineTuningMethod.FromScratch ? FromScratch : FineTuned;
+                var runDirectory = Path.Combine(outputDirectory, RunsDirectoryName, $"{Label(fraction)}-{(method == FineTuningMethod.FromScratch ? "scratch" : "fine-tuned")}");
+                var recipe = fineTuning with
+                {
+                    Method = method, Base = basePath, Data = [subset], Validation = validationFile, Output = runDirectory, SaveMergedModel = false,
+                };
+                var options = RecipeMapper.ToFineTuningOptions(recipe, family);
                 var result = runWithProgress($"{name}, {Label(fraction)} ({count} examples)",
-                    onEvent => FineTuning.Run(basePath, [subset], runDirectory, options, onEvent, cancellationToken));
-                if (result.Training.Cancelled) throw new OperationCanceledException("the study was interrupted; run it again to continue");
+                    onEvent => RecipeRun.Run(recipe, basePath, runDirectory, options, onEvent, cancellationToken));
+                if (result.Training.Cancelled) throw new OperationCanceledException("the study was interrupted; run it again with --resume to continue");
                 var best = result.Training.Best ?? throw new InvalidOperationException("a study run had no validation");
                 var point = new DataEfficiencyPoint(name, fraction, count, result.Data.Statistics.TrainableTokens, best.Loss, best.Step, result.Training.StoppedEarly);
                 points.Add(point);
+                reports.Add(($"{name}, {Label(fraction)} of the data", RunReport.Write(runDirectory)));
                 console.WriteLine(FormattableString.Invariant($"  {name,-12} {Label(fraction),6}: {count,5} examples, {point.TrainedTokens,8:N0} tokens → validation loss {best.Loss:F4}"));
             }
         }
-        Write(points);
+        Write(points, reports);
         return points;
     }
+
+    const string FineTuned = "fine-tuned", FromScratch = "from scratch";
+
+    /// <summary>Where the study's training runs are, one directory per share and method.</summary>
+    public const string RunsDirectoryName = "runs";
 
     /// <summary>The data multiple at every fine-tuned point.</summary>
     public static IReadOnlyList<DataMultiple> Multiples(IReadOnlyList<DataEfficiencyPoint> points)
     {
-        var scratch = points.Where(p => p.Method == "from scratch").Select(p => ((double)p.TrainedTokens, p.ValidationLoss)).ToList();
-        return points.Where(p => p.Method == "fine-tuned").Select(p => DataMultiple.For(p.TrainedTokens, p.ValidationLoss, scratch)).ToList();
+        var scratch = points.Where(p => p.Method == FromScratch).Select(p => ((double)p.TrainedTokens, p.ValidationLoss)).ToList();
+        return points.Where(p => p.Method == FineTuned).Select(p => DataMultiple.For(p.TrainedTokens, p.ValidationLoss, scratch)).ToList();
     }
 
-    void Write(IReadOnlyList<DataEfficiencyPoint> points)
+    void Write(IReadOnlyList<DataEfficiencyPoint> points, IReadOnlyList<(string Label, string ReportPath)> reports)
     {
         var multiples = Multiples(points);
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, ResultsFileName), JsonSerializer.Serialize(new
@@ -72,6 +94,28 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
             "validation loss (nats/token)",
             points.GroupBy(p => p.Method).Select(group => LineSeries.Of(group.Key, group.Select(p => (double)p.TrainedTokens).ToList(),
                 group.Select(p => p.ValidationLoss).ToList(), SeriesStyle.LineWithMarkers)).ToList(), logX: true);
+        WriteReport(points, multiples, reports);
+    }
+
+    /// <summary>report.html: the conclusion, the table, the plot and a link to every run's own report.</summary>
+    void WriteReport(IReadOnlyList<DataEfficiencyPoint> points, IReadOnlyList<DataMultiple> multiples, IReadOnlyList<(string, string)> reports)
+    {
+        var fineTuned = points.Where(p => p.Method == FineTuned).ToList();
+        var rows = fineTuned.Select((point, i) =>
+        {
+            var scratch = points.Single(p => p.Method == FromScratch && p.Fraction == point.Fraction);
+            return (IReadOnlyList<string>)[Label(point.Fraction), point.Examples.ToString(CultureInfo.InvariantCulture), point.TrainedTokens.ToString("N0", CultureInfo.InvariantCulture),
+                point.ValidationLoss.ToString("F4", CultureInfo.InvariantCulture), scratch.ValidationLoss.ToString("F4", CultureInfo.InvariantCulture), multiples[i].ToString()];
+        }).ToList();
+        var statements = new List<string>
+        {
+            $"Base model {basePath}; training data {trainingFile}; every run judged on the same held-out file {validationFile}.",
+            "The data multiple is how many times more creator data training from scratch needs to reach the validation loss fine-tuning reaches; " +
+            "'>' marks a lower bound (from scratch never got there on all the data), '<' an upper bound.",
+        };
+        SummaryReport.Write(outputDirectory, new SummaryPage("Data-efficiency study", statements,
+            ["share of data", "examples", "training tokens", "fine-tuned loss", "from-scratch loss", "data multiple"], rows,
+            [("Validation loss on held-out creator data against training tokens", Path.Combine(outputDirectory, PlotFileName))], reports));
     }
 
     /// <summary>The study as a Markdown table, ready for the README.</summary>
@@ -80,11 +124,11 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
         var text = new StringBuilder();
         text.AppendLine("| share of data | examples | training tokens | fine-tuned loss | from-scratch loss | data multiple |");
         text.AppendLine("| ---: | ---: | ---: | ---: | ---: | --- |");
-        var fineTuned = points.Where(p => p.Method == "fine-tuned").ToList();
+        var fineTuned = points.Where(p => p.Method == FineTuned).ToList();
         for (int i = 0; i < fineTuned.Count; i++)
         {
             var point = fineTuned[i];
-            var scratch = points.Single(p => p.Method == "from scratch" && p.Fraction == point.Fraction);
+            var scratch = points.Single(p => p.Method == FromScratch && p.Fraction == point.Fraction);
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {Label(point.Fraction)} | {point.Examples} | {point.TrainedTokens:N0} | {point.ValidationLoss:F4} | {scratch.ValidationLoss:F4} | {multiples[i]} |"));
         }

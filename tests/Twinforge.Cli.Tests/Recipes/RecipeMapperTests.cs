@@ -67,4 +67,28 @@ public sealed class RecipeMapperTests
         Assert.Equal("output", Assert.Throws<RecipeException>(() => RecipeMapper.OutputDirectory(empty)).KeyPath);
         Assert.Null(RecipeMapper.ValidationFile(empty));
     }
+
+    [Fact]
+    public void Options_set_in_code_map_to_a_recipe_that_means_the_same_options()
+    {
+        using var recipeDirectory = new RecipeDirectory();
+        var options = FullRecipe.ExpectedOptions(recipeDirectory);
+
+        var recipe = RecipeMapper.ToRecipe(options, "models/base", ["a.jsonl"], "runs/x");
+
+        FullRecipe.AssertEqual(options, RecipeMapper.ToFineTuningOptions(recipe));
+        Assert.Equal("models/base", recipe.Base);
+        Assert.Equal(["a.jsonl"], recipe.Data);
+        // And through the YAML a run directory keeps.
+        var reloaded = RecipeLoader.Load(recipeDirectory.Write("again.yaml", RecipeWriter.ToYaml(recipe)));
+        FullRecipe.AssertEqual(options, RecipeMapper.ToFineTuningOptions(reloaded));
+    }
+
+    [Fact]
+    public void The_built_in_pretraining_options_survive_the_round_trip()
+    {
+        var options = Twinforge.Cli.BuiltIn.BuiltInBaseModel.PretrainingOptions(Twinforge.Cli.BuiltIn.BuiltInModelSize.Standard);
+
+        FullRecipe.AssertEqual(options, RecipeMapper.ToFineTuningOptions(RecipeMapper.ToRecipe(options, "initial", ["corpus.txt"], "run")));
+    }
 }

@@ -29,6 +29,49 @@ public sealed class StudyCommandTests
         // Shares are nested: the quarter is a subset of the whole.
         var quarter = File.ReadAllLines(Path.Combine(output, "data", "25%.jsonl"));
         Assert.Subset(File.ReadAllLines(training).ToHashSet(), quarter.ToHashSet());
+
+        // A report over the study, and every run with its own report and the recipe that repeats it.
+        var report = File.ReadAllText(Path.Combine(output, "report.html"));
+        Assert.Contains("data multiple", report);
+        Assert.Contains("data:image/png;base64,", report);
+        foreach (var run in new[] { "25%-fine-tuned", "25%-scratch", "100%-fine-tuned", "100%-scratch" })
+        {
+            Assert.True(File.Exists(Path.Combine(output, "runs", run, "report.html")), run);
+            Assert.Contains($"runs/{Uri.EscapeDataString(run)}/report.html", report);
+        }
+        Assert.Contains("method: from_scratch", File.ReadAllText(Path.Combine(output, "runs", "25%-scratch", "recipe.yaml")));
+
+        // The output holds a study now: refused without --resume, continued (every run reused) with it.
+        string[] again = ["study", "data-efficiency", "--base", model, "--data", training, "--validation", validation,
+            "--fractions", "0.25,1", "--max-steps", "4", "--size", "tiny", "--output", output];
+        var refused = Run(again);
+        Assert.Equal(ExitCodes.BadInput, refused.ExitCode);
+        Assert.Contains("--resume", refused.Error);
+        var resumed = Run([.. again, "--resume"]);
+        Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Error);
+        Assert.Equal(text[text.IndexOf("| share of data |")..].Split("Results:")[0], resumed.Output[resumed.Output.IndexOf("| share of data |")..].Split("Results:")[0]);
+    }
+
+    [Fact]
+    public void A_recipe_sets_the_fine_tuned_runs_and_data_must_be_one_file_with_a_held_out_file()
+    {
+        using var directory = new TemporaryDirectory();
+        var model = TinyModel(directory.File("base"));
+        var training = ChatData(directory.File("train.jsonl"), 8);
+        var recipe = directory.File("study.yaml");
+        File.WriteAllText(recipe, $"base: {model}\ndata: train.jsonl\nmethod: full\ntraining: {{ max_steps: 2, batch_size: 4 }}\n");
+
+        var noValidation = Run("study", "data-efficiency", "--recipe", recipe, "--output", directory.File("study"));
+        Assert.Equal(ExitCodes.BadInput, noValidation.ExitCode);
+        Assert.Contains("validation", noValidation.Error);
+
+        var validation = ChatData(directory.File("held-out.jsonl"), 4, offset: 50);
+        var result = Run("study", "data-efficiency", "--recipe", recipe, "--validation", validation, "--fractions", "1",
+            "--set", "early_stopping.evaluate_every_steps=1", "--output", directory.File("study"));
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        var written = File.ReadAllText(Path.Combine(directory.File("study"), "runs", "100%-fine-tuned", "recipe.yaml"));
+        Assert.Contains("method: full", written);
+        Assert.Contains("max_steps: 2", written);
     }
 
     [Fact]
