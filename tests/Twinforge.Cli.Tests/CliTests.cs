@@ -34,6 +34,11 @@ public sealed class CliTests
         var finetune = Run("finetune", "--help").Output;
         foreach (var option in new[] { "--recipe", "--resume", "--force", "--plain", "--lr", "--set" }) Assert.Contains(option, finetune);
         Assert.Contains("[default: 0.01,0.03,0.1,0.3,1]", Run("study", "data-efficiency", "--help").Output);
+        foreach (var command in new[] { new[] { "pretrain" }, ["study", "data-efficiency"] })
+        {
+            var help = Run([.. command, "--help"]).Output;
+            foreach (var option in new[] { "--recipe", "--data", "--resume", "--force", "--set", "--max-steps" }) Assert.Contains(option, help);
+        }
         var validate = Run("data", "validate", "--help");
         Assert.Contains("--sequence-length", validate.Output);
         Assert.Contains("[default: 512]", validate.Output);

@@ -32,7 +32,7 @@ public sealed class RecipeCommandLine
 
     public Option<bool> Force { get; } = new("--force") { Description = "Replace the run the output directory holds (only a Twinforge run is ever deleted) [default: off]" };
 
-    public RecipeCommandLine(string dataDescription) => Data.Description = dataDescription + " [recipe key: data]";
+    public RecipeCommandLine(string dataDescription) => Data.Description = dataDescription + " [recipe key: data; default: none]";
 
     /// <summary>A typed option that sets <paramref name="key"/>; its text is checked like the recipe's own value.</summary>
     public Option<string> Typed(string name, string key, string description)
