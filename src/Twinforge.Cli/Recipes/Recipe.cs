@@ -29,6 +29,12 @@ public sealed record Recipe
     /// <summary>Key <c>method</c>: <c>lora</c>, <c>full</c> or <c>from_scratch</c>.</summary>
     public FineTuningMethod Method { get; init; } = EngineDefaults.FineTuning.Method;
 
+    /// <summary>
+    /// For LoRA: a PEFT adapter to continue training from (a previous version's); its own config then sets the LoRA
+    /// shape, so the <c>lora</c> section must stay at its defaults. Key <c>initial_adapter</c>.
+    /// </summary>
+    public string? InitialAdapter { get; init; }
+
     /// <summary>For LoRA: also write the merged model. Key <c>save_merged_model</c>.</summary>
     public bool SaveMergedModel { get; init; } = EngineDefaults.FineTuning.SaveMergedModel;
 

@@ -32,6 +32,7 @@ internal static class RecipeKeys
         RecipeKey.Create("validation", OptionalPath, r => r.Validation, (r, v) => r with { Validation = v }),
         RecipeKey.Create("output", OptionalPath, r => r.Output, (r, v) => r with { Output = v }),
         RecipeKey.Create("method", Enum<FineTuningMethod>(), r => r.Method, (r, v) => r with { Method = v }),
+        RecipeKey.Create("initial_adapter", OptionalPath, r => r.InitialAdapter, (r, v) => r with { InitialAdapter = v }),
         RecipeKey.Create("save_merged_model", Flag, r => r.SaveMergedModel, (r, v) => r with { SaveMergedModel = v }),
 
         Lora.Key("rank", Integer, s => s.Rank, (s, v) => s with { Rank = v }),

@@ -27,7 +27,8 @@ public static class RecipeMapper
         return new FineTuningOptions
         {
             Method = recipe.Method,
-            Lora = recipe.Method == FineTuningMethod.Lora ? ToLoraConfig(recipe.Lora, family) : null,
+            Lora = recipe.Method == FineTuningMethod.Lora && recipe.InitialAdapter is null ? ToLoraConfig(recipe.Lora, family) : null,
+            InitialAdapter = recipe.InitialAdapter,
             FreezeEmbeddings = recipe.Freeze.Embeddings,
             FrozenLayers = recipe.Freeze.Layers,
             Training = ToTrainingOptions(recipe),
@@ -71,6 +72,7 @@ public static class RecipeMapper
             Output = output,
             Method = options.Method,
             SaveMergedModel = options.SaveMergedModel,
+            InitialAdapter = options.InitialAdapter,
             Lora = options.Lora is { } lora
                 ? new RecipeLora
                 {

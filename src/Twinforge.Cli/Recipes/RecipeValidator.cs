@@ -47,6 +47,12 @@ public static class RecipeValidator
     {
         WithRecipeKeys(RecipeMapper.ToTrainingOptions(recipe).Validate, TrainingKeys, "training");
         WithRecipeKeys(() => LoraToValidate(recipe.Lora).Validate(), LoraKeys, "lora");
+        if (recipe.InitialAdapter is not null)
+        {
+            Require(recipe.Method == FineTuningMethod.Lora, "method", recipe.Method, "must be lora to continue from an initial_adapter");
+            if (recipe.Lora != new RecipeLora())
+                throw new RecipeException("lora", "the LoRA shape comes from the initial_adapter's own config: leave the lora section out");
+        }
         Require(recipe.Freeze.Layers >= 0, "freeze.layers", recipe.Freeze.Layers, "must not be negative");
 
         // The engine checks data options in TrainingDataOptions.Check, which is internal to it; its rules are repeated

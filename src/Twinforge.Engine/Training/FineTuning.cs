@@ -30,6 +30,9 @@ public static class FineTuning
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Training.Validate();
+        if (options.InitialAdapter is not null && (options.Method != FineTuningMethod.Lora || options.Lora is not null))
+            throw new ArgumentException("an initial adapter continues LoRA training with its own settings: use method LoRA and leave Lora unset",
+                nameof(options));
         using var pretrained = PretrainedModel.Load(baseModelDirectory);
         var model = pretrained.Network;
         var dataOptions = options.Data with
@@ -44,6 +47,11 @@ public static class FineTuning
         switch (options.Method)
         {
             case FineTuningMethod.Lora:
+                if (options.InitialAdapter is string initial)
+                {
+                    adapters = PeftAdapter.Load(model, initial);
+                    break;
+                }
                 var lora = options.Lora ?? new LoraConfig { TargetModules = LoraConfig.DefaultTargets(model.Config.Family) };
                 adapters = LoraInjector.Apply(model, lora, options.Training.Seed);
                 break;

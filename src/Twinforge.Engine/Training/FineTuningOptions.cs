@@ -31,6 +31,12 @@ public sealed record FineTuningOptions
     /// <summary>The share of each batch drawn from <see cref="ReplayFile"/>.</summary>
     public double ReplayFraction { get; init; } = 0.25;
 
+    /// <summary>
+    /// For LoRA: a PEFT adapter directory to continue training from (a twin's previous version) instead of fresh
+    /// adapters. Its adapter_config.json sets rank, alpha and targets; <see cref="Lora"/> must then be null.
+    /// </summary>
+    public string? InitialAdapter { get; init; }
+
     /// <summary>For LoRA: also write the base with the adapters merged in, as a plain Hugging Face model.</summary>
     public bool SaveMergedModel { get; init; } = true;
 }

@@ -91,4 +91,18 @@ public sealed class RecipeMapperTests
 
         FullRecipe.AssertEqual(options, RecipeMapper.ToFineTuningOptions(RecipeMapper.ToRecipe(options, "initial", ["corpus.txt"], "run")));
     }
+
+    [Fact]
+    public void An_initial_adapter_continues_lora_with_its_own_shape()
+    {
+        var recipe = new Recipe { InitialAdapter = "/runs/v1/adapter" };
+
+        var options = RecipeMapper.ToFineTuningOptions(recipe);
+
+        Assert.Equal("/runs/v1/adapter", options.InitialAdapter);
+        Assert.Null(options.Lora);
+        Assert.Equal("/runs/v1/adapter", RecipeMapper.ToRecipe(options, null, [], null).InitialAdapter);
+        Assert.Equal("lora", Assert.Throws<RecipeException>(() => RecipeMapper.ToFineTuningOptions(recipe with { Lora = new RecipeLora { Rank = 4 } })).KeyPath);
+        Assert.Equal("method", Assert.Throws<RecipeException>(() => RecipeMapper.ToFineTuningOptions(recipe with { Method = FineTuningMethod.Full })).KeyPath);
+    }
 }

@@ -153,5 +153,32 @@ public sealed class FineTuningTests
             File.ReadAllBytes(Path.Combine(killedDirectory, saved.Directory, saved.File)));
     }
 
+    [Fact]
+    public void Lora_training_continues_from_an_earlier_adapter()
+    {
+        using var directory = new TemporaryDirectory();
+        var basePath = SaveBase(directory, Llama());
+        var dataFile = directory.Write("alice.jsonl", Exchanges(12));
+        var options = new FineTuningOptions
+        {
+            Lora = new LoraConfig { Rank = 4, Alpha = 8, TargetModules = LoraConfig.DefaultTargets(ModelFamily.Llama) },
+            Data = new() { SequenceLength = 64, ValidationFraction = 0 },
+            Training = Options with { MaxSteps = 20, LearningRate = 3e-2 },
+            SaveMergedModel = false,
+        };
+        var first = FineTuning.Run(basePath, [dataFile], Path.Combine(directory.Path, "v1"), options);
+
+        var continued = FineTuning.Run(basePath, [dataFile], Path.Combine(directory.Path, "v2"),
+            options with { Lora = null, InitialAdapter = first.AdapterDirectory, Training = options.Training with { MaxSteps = 3 } });
+
+        // The continued run starts where the first ended, not where the first started.
+        double start = continued.Training.TrainLosses[0], freshStart = first.Training.TrainLosses[0], firstEnd = first.Training.TrainLosses[^1];
+        Assert.True(Math.Abs(start - firstEnd) < Math.Abs(start - freshStart) / 3,
+            $"continued from {start:F3}; the first run went from {freshStart:F3} to {firstEnd:F3}");
+        Assert.Equal(PeftAdapter.ReadConfig(first.AdapterDirectory!).Rank, PeftAdapter.ReadConfig(continued.AdapterDirectory!).Rank);
+        Assert.Throws<ArgumentException>(() => FineTuning.Run(basePath, [dataFile], Path.Combine(directory.Path, "v3"),
+            options with { InitialAdapter = first.AdapterDirectory }));
+    }
+
     sealed class SimulatedKill : Exception;
 }
