@@ -6,6 +6,12 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 
+# The registry's PostgreSQL tests connect here (the private server setup started); an explicit setting wins.
+if [ -z "${TWINFORGE_TEST_POSTGRES:-}" ] && bash scripts/postgres.sh status; then
+  TWINFORGE_TEST_POSTGRES=$(bash scripts/postgres.sh connection-string)
+  export TWINFORGE_TEST_POSTGRES
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
