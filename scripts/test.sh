@@ -11,6 +11,9 @@ if [ -z "${TWINFORGE_TEST_POSTGRES:-}" ] && bash scripts/postgres.sh status; the
   TWINFORGE_TEST_POSTGRES=$(bash scripts/postgres.sh connection-string)
   export TWINFORGE_TEST_POSTGRES
 fi
+if [ -z "${TWINFORGE_TEST_POSTGRES:-}" ]; then
+  echo "test: no PostgreSQL server; the registry's PostgreSQL tests will be skipped (they fail when CI=true)" >&2
+fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
