@@ -126,6 +126,23 @@ public sealed class LocalArtifactStore : IArtifactStore
         return found;
     }
 
+    /// <summary>
+    /// Removes temporary files of writes that never finished (a process killed mid-put) and are older than
+    /// <paramref name="olderThan"/>; a younger one may belong to a write still in progress. Returns how many.
+    /// </summary>
+    public int DeleteAbandonedWrites(TimeSpan olderThan)
+    {
+        var cutoff = DateTime.UtcNow - olderThan;
+        var deleted = 0;
+        foreach (var path in Directory.EnumerateFiles(incoming))
+        {
+            if (File.GetLastWriteTimeUtc(path) > cutoff) continue;
+            File.Delete(path);
+            deleted++;
+        }
+        return deleted;
+    }
+
     string PutWritten(Action<Stream> write)
     {
         var temporary = Path.Combine(incoming, $"{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");

@@ -44,7 +44,10 @@ internal sealed partial class SqlTwinRegistry
         catch (DbException e) when (dialect.IsUniqueViolation(e))
         {
             // Another process registered the same content between our look-up and insert: that record is the answer.
-            return Read(s => SameCreatorOrThrow(s, FindDatasetByHash(s, dataset.ContentHash)!, dataset.CreatorId));
+            return Read(s => SameCreatorOrThrow(s,
+                FindDatasetByHash(s, dataset.ContentHash) ?? throw new RegistryConflictException(
+                    $"dataset {dataset.ContentHash} was registered and deleted by other writers meanwhile; try again", e),
+                dataset.CreatorId));
         }
     }
 

@@ -168,4 +168,21 @@ public sealed class LocalArtifactStoreTests : IDisposable
 
         Assert.Equal([kept], store.List().Select(a => a.ContentHash));
     }
+
+    [Fact]
+    public void Abandoned_partial_writes_are_removed_once_old_and_never_listed()
+    {
+        var incoming = Path.Combine(store.Root, "incoming");
+        var abandoned = Path.Combine(incoming, "1234.dead.tmp");
+        var inProgress = Path.Combine(incoming, "5678.live.tmp");
+        File.WriteAllText(abandoned, "half an adapter");
+        File.WriteAllText(inProgress, "still being written");
+        File.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddDays(-1));
+
+        Assert.Empty(store.List());
+        Assert.Equal(1, store.DeleteAbandonedWrites(TimeSpan.FromHours(1)));
+
+        Assert.False(File.Exists(abandoned));
+        Assert.True(File.Exists(inProgress));
+    }
 }
