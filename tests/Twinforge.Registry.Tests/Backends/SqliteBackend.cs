@@ -5,11 +5,15 @@ namespace Twinforge.Registry.Tests.Backends;
 /// <summary>A registry file in a fresh temporary directory.</summary>
 public sealed class SqliteBackend : RegistryBackend
 {
-    readonly TemporaryDirectory directory = new();
+    TemporaryDirectory? directory;
 
     public override string Name => "SQLite";
 
-    protected override string CreateDatabase() => directory.File("registry.db");
+    protected override string CreateDatabase()
+    {
+        directory = new TemporaryDirectory();
+        return directory.File("registry.db");
+    }
 
     public override void ExecuteRaw(string sql) => Run(sql, c => c.ExecuteNonQuery());
 
@@ -24,5 +28,5 @@ public sealed class SqliteBackend : RegistryBackend
         return run(command);
     }
 
-    protected override void DropDatabase(string location) => directory.Dispose();
+    protected override void DropDatabase(string location) => directory?.Dispose();
 }
