@@ -5,6 +5,9 @@
 # - The built-in corpora come from Debian packages fetched with `apt-get download` (no installation). That needs the
 #   apt package lists; a fresh machine has none, so as root we fetch them once.
 # - The report's plots need a font to draw their labels: fonts-dejavu-core, installed as root if no font is present.
+# - The registry's PostgreSQL tests need a server: scripts/postgres.sh installs Debian's postgresql package if missing
+#   and starts a private cluster on 127.0.0.1:55432 (never the system's cluster). Where it cannot, the tests say so:
+#   skipped outside CI, failed in CI.
 set -euo pipefail
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "setup: the .NET SDK (10.0) is required: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2
@@ -26,3 +29,6 @@ if command -v apt-get >/dev/null 2>&1; then
       || echo "setup: could not install fonts-dejavu-core; plots will have no text" >&2
   fi
 fi
+
+bash "$(dirname "$0")/postgres.sh" start \
+  || echo "setup: could not start PostgreSQL; the registry's PostgreSQL tests will be skipped (failed when CI=true)" >&2

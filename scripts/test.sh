@@ -6,6 +6,15 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 
+# The registry's PostgreSQL tests connect here (the private server setup started); an explicit setting wins.
+if [ -z "${TWINFORGE_TEST_POSTGRES:-}" ] && bash scripts/postgres.sh status; then
+  TWINFORGE_TEST_POSTGRES=$(bash scripts/postgres.sh connection-string)
+  export TWINFORGE_TEST_POSTGRES
+fi
+if [ -z "${TWINFORGE_TEST_POSTGRES:-}" ]; then
+  echo "test: no PostgreSQL server; the registry's PostgreSQL tests will be skipped (they fail when CI=true)" >&2
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

@@ -1,0 +1,130 @@
+using Twinforge.Registry.Artifacts;
+using Twinforge.Registry.Errors;
+using Twinforge.Registry.Records;
+
+namespace Twinforge.Registry;
+
+/// <summary>
+/// The record of creators, their consent, their data, and every twin version built from it, with lineage, aliases
+/// and consent-driven deletion. One interface over two back-ends (SQLite, PostgreSQL); open one with
+/// <see cref="TwinRegistry"/>. Every method is a single transaction and safe to call from several threads and
+/// processes at once. Errors derive from <see cref="RegistryException"/>; reads of unknown ids throw
+/// <see cref="UnknownEntityException"/>.
+/// </summary>
+/// <example><code>
+/// using var registry = TwinRegistry.OpenSqlite("registry.db");
+/// var ana = registry.CreateCreator("ana");
+/// registry.GiveConsent(ana.Id, ConsentScopes.Text, "signed form 2025-03");
+/// </code></example>
+public interface ITwinRegistry : IDisposable
+{
+    /// <summary>The schema version of the database after migrations (the newest this code knows).</summary>
+    int SchemaVersion { get; }
+
+    // Creators and consent
+
+    Creator CreateCreator(string name);
+    Creator GetCreator(long creatorId);
+    Creator GetCreatorByName(string name);
+    IReadOnlyList<Creator> ListCreators();
+
+    /// <summary>Records consent for a scope; if a valid record for that exact scope exists, returns it unchanged.</summary>
+    ConsentRecord GiveConsent(long creatorId, string scope, string? note = null);
+    IReadOnlyList<ConsentRecord> ListConsents(long creatorId);
+
+    /// <summary>Whether the creator has a valid (not withdrawn) consent for <paramref name="scope"/> or for "all".</summary>
+    bool HasValidConsent(long creatorId, string scope);
+
+    /// <summary>
+    /// Withdraws the creator's consent for <paramref name="scope"/> ("all" withdraws every scope) and, in one
+    /// transaction, deletes every dataset of theirs that is no longer covered by a valid consent and every version
+    /// built from those datasets directly or through parents, removes aliases pointing at them, writes an audit record
+    /// and journals the artifacts to delete. Then deletes those artifacts from <paramref name="artifacts"/> (unless a
+    /// surviving version still uses the same content), marking each journal entry done; if that is interrupted, the
+    /// next <see cref="CompletePendingDeletions"/> finishes it.
+    /// </summary>
+    ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason, string withdrawnBy, IArtifactStore artifacts);
+
+    // Datasets and base models
+
+    /// <summary>Registers a dataset, or returns the existing one with the same content hash and creator.</summary>
+    Dataset RegisterDataset(NewDataset dataset);
+    Dataset GetDataset(long datasetId);
+    Dataset? FindDatasetByHash(string contentHash);
+    IReadOnlyList<Dataset> ListDatasets(long? creatorId = null);
+
+    BaseModel CreateBaseModel(NewBaseModel baseModel);
+    BaseModel GetBaseModel(long baseModelId);
+    BaseModel GetBaseModelByName(string name);
+    IReadOnlyList<BaseModel> ListBaseModels();
+
+    // Twins and versions
+
+    Twin CreateTwin(long creatorId, string name);
+    Twin GetTwin(long twinId);
+    Twin GetTwinByName(long creatorId, string name);
+    IReadOnlyList<Twin> ListTwins(long? creatorId = null);
+
+    /// <summary>
+    /// Reserves version N+1 of the twin, atomically, as a pending version built from the given parent, base model and
+    /// datasets. Refused when a dataset's creator has no valid consent, when the parent is deleted or has not
+    /// succeeded, and (with a <see cref="RegistryConflictException"/>) when the twin's latest version is no longer
+    /// <see cref="NewTwinVersion.ExpectedLatestVersion"/>.
+    /// </summary>
+    TwinVersion NextVersion(NewTwinVersion request);
+    TwinVersion GetVersion(long versionId);
+    TwinVersion GetVersionByNumber(long twinId, int number);
+
+    /// <summary>All versions of a twin by number, including deleted ones (which keep only their identity).</summary>
+    IReadOnlyList<TwinVersion> ListVersions(long twinId);
+
+    /// <summary>Moves a version along Pending → Training → Succeeded/Failed.</summary>
+    TwinVersion SetVersionStatus(long versionId, VersionStatus status);
+    TwinVersion SetVersionMetrics(long versionId, string metricsJson);
+
+    /// <summary>Replaces the version's artifact list; record an artifact only after it is in the store.</summary>
+    TwinVersion SetVersionArtifacts(long versionId, IReadOnlyList<ArtifactReference> artifacts);
+
+    // Aliases
+
+    /// <summary>
+    /// Points an alias at a succeeded version (a pending, training, failed or deleted one is refused). With
+    /// <paramref name="expectedRowVersion"/>, the move happens only if the alias is still as the caller saw it
+    /// (0 = does not exist yet); otherwise a <see cref="RegistryConflictException"/>.
+    /// </summary>
+    Alias SetAlias(long twinId, string aliasName, long versionId, string setBy, long? expectedRowVersion = null);
+    Alias GetAlias(long twinId, string aliasName);
+    IReadOnlyList<Alias> ListAliases(long twinId);
+
+    /// <summary>Moves the alias back to the target it had before its current one (repeatable, like undo).</summary>
+    Alias RollbackAlias(long twinId, string aliasName, string rolledBackBy);
+    IReadOnlyList<AliasChange> GetAliasHistory(long twinId, string aliasName);
+
+    /// <summary>The live version an alias points at: the only way versions should be served.</summary>
+    TwinVersion ResolveAlias(long twinId, string aliasName);
+
+    // Lineage
+
+    /// <summary>Everything the version was built from: base model, datasets, and the same for each ancestor.</summary>
+    VersionLineage GetLineage(long versionId);
+
+    /// <summary>Every version built from the dataset, directly or through parents, by id.</summary>
+    IReadOnlyList<TwinVersion> VersionsBuiltFromDataset(long datasetId);
+
+    /// <summary>Every version built from any of the creator's datasets, directly or through parents, by id.</summary>
+    IReadOnlyList<TwinVersion> VersionsBuiltFromCreator(long creatorId);
+
+    // Deletion and artifacts
+
+    IReadOnlyList<AuditRecord> ListAuditRecords();
+    IReadOnlyList<DeletionJournalEntry> ListDeletionJournal(bool pendingOnly = false);
+
+    /// <summary>Finishes journalled artifact deletions left by an interrupted withdrawal; safe to run at any time.</summary>
+    PendingDeletionReport CompletePendingDeletions(IArtifactStore artifacts);
+
+    /// <summary>Whether a live version or a dataset records this artifact hash; only such artifacts are ever served.</summary>
+    bool IsArtifactRecorded(string contentHash);
+
+    /// <summary>Every artifact hash recorded by a live version or a dataset (what garbage collection keeps).</summary>
+    IReadOnlySet<string> ListRecordedArtifactHashes();
+}

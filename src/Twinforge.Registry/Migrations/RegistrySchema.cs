@@ -1,0 +1,161 @@
+namespace Twinforge.Registry.Migrations;
+
+/// <summary>
+/// The registry's schema as its migrations, oldest first. A released migration is never edited: a change is a new
+/// migration with the next number. Lists (source files, audit ids) are JSON text; recipes and metrics are kept as
+/// the exact text given, so a recipe reads back byte for byte.
+/// </summary>
+internal static class RegistrySchema
+{
+    public static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, "creators, consent, datasets and base models",
+        [
+            """
+            CREATE TABLE creators (
+                id {id},
+                name TEXT NOT NULL,
+                created_at {timestamp} NOT NULL,
+                CONSTRAINT creators_name_key UNIQUE (name))
+            """,
+            """
+            CREATE TABLE consents (
+                id {id},
+                creator_id BIGINT NOT NULL REFERENCES creators (id),
+                scope TEXT NOT NULL,
+                given_at {timestamp} NOT NULL,
+                withdrawn_at {timestamp},
+                note TEXT)
+            """,
+            "CREATE INDEX consents_creator ON consents (creator_id)",
+            """
+            CREATE TABLE datasets (
+                id {id},
+                creator_id BIGINT NOT NULL REFERENCES creators (id),
+                content_hash TEXT NOT NULL,
+                consent_scope TEXT NOT NULL,
+                source_files TEXT NOT NULL,
+                statistics TEXT NOT NULL,
+                stored_artifact_hash TEXT,
+                created_at {timestamp} NOT NULL,
+                CONSTRAINT datasets_content_hash_key UNIQUE (content_hash))
+            """,
+            "CREATE INDEX datasets_creator ON datasets (creator_id)",
+            """
+            CREATE TABLE base_models (
+                id {id},
+                name TEXT NOT NULL,
+                path TEXT,
+                content_hash TEXT,
+                architecture TEXT NOT NULL,
+                parameter_count BIGINT NOT NULL,
+                created_at {timestamp} NOT NULL,
+                CONSTRAINT base_models_name_key UNIQUE (name),
+                CONSTRAINT base_models_located CHECK (path IS NOT NULL OR content_hash IS NOT NULL))
+            """,
+        ]),
+        new(2, "twins, versions with their datasets and artifacts, aliases with history",
+        [
+            """
+            CREATE TABLE twins (
+                id {id},
+                creator_id BIGINT NOT NULL REFERENCES creators (id),
+                name TEXT NOT NULL,
+                latest_version BIGINT NOT NULL DEFAULT 0,
+                row_version BIGINT NOT NULL DEFAULT 1,
+                created_at {timestamp} NOT NULL,
+                CONSTRAINT twins_creator_name_key UNIQUE (creator_id, name))
+            """,
+            """
+            CREATE TABLE twin_versions (
+                id {id},
+                twin_id BIGINT NOT NULL REFERENCES twins (id),
+                version BIGINT NOT NULL,
+                parent_version_id BIGINT REFERENCES twin_versions (id),
+                base_model_id BIGINT NOT NULL REFERENCES base_models (id),
+                recipe TEXT NOT NULL,
+                seed BIGINT NOT NULL,
+                code_version TEXT NOT NULL,
+                metrics TEXT,
+                status TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at {timestamp} NOT NULL,
+                deleted_at {timestamp},
+                CONSTRAINT twin_versions_twin_version_key UNIQUE (twin_id, version),
+                CONSTRAINT twin_versions_number CHECK (version >= 1),
+                CONSTRAINT twin_versions_status CHECK (status IN ('pending', 'training', 'succeeded', 'failed', 'deleted')))
+            """,
+            "CREATE INDEX twin_versions_parent ON twin_versions (parent_version_id)",
+            """
+            CREATE TABLE version_datasets (
+                version_id BIGINT NOT NULL REFERENCES twin_versions (id),
+                position BIGINT NOT NULL,
+                dataset_id BIGINT NOT NULL REFERENCES datasets (id),
+                role TEXT NOT NULL,
+                PRIMARY KEY (version_id, position))
+            """,
+            "CREATE INDEX version_datasets_dataset ON version_datasets (dataset_id)",
+            """
+            CREATE TABLE version_artifacts (
+                version_id BIGINT NOT NULL REFERENCES twin_versions (id),
+                position BIGINT NOT NULL,
+                kind TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                PRIMARY KEY (version_id, position))
+            """,
+            "CREATE INDEX version_artifacts_hash ON version_artifacts (content_hash)",
+            """
+            CREATE TABLE aliases (
+                twin_id BIGINT NOT NULL REFERENCES twins (id),
+                name TEXT NOT NULL,
+                version_id BIGINT NOT NULL REFERENCES twin_versions (id),
+                row_version BIGINT NOT NULL,
+                updated_at {timestamp} NOT NULL,
+                updated_by TEXT NOT NULL,
+                PRIMARY KEY (twin_id, name))
+            """,
+            """
+            CREATE TABLE alias_history (
+                id {id},
+                twin_id BIGINT NOT NULL REFERENCES twins (id),
+                alias_name TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                version_id BIGINT REFERENCES twin_versions (id),
+                previous_version_id BIGINT REFERENCES twin_versions (id),
+                changed_at {timestamp} NOT NULL,
+                changed_by TEXT NOT NULL)
+            """,
+            "CREATE INDEX alias_history_alias ON alias_history (twin_id, alias_name)",
+        ]),
+        new(3, "audit records and the artifact deletion journal",
+        [
+            """
+            CREATE TABLE audit_records (
+                id {id},
+                action TEXT NOT NULL,
+                creator_id BIGINT NOT NULL REFERENCES creators (id),
+                scope TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                performed_by TEXT NOT NULL,
+                performed_at {timestamp} NOT NULL,
+                deleted_dataset_ids TEXT NOT NULL,
+                deleted_dataset_hashes TEXT NOT NULL,
+                deleted_version_ids TEXT NOT NULL,
+                removed_alias_count BIGINT NOT NULL,
+                artifact_hashes TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE deletion_journal (
+                id {id},
+                audit_record_id BIGINT NOT NULL REFERENCES audit_records (id),
+                content_hash TEXT NOT NULL,
+                created_at {timestamp} NOT NULL,
+                completed_at {timestamp},
+                outcome TEXT)
+            """,
+            "CREATE INDEX deletion_journal_pending ON deletion_journal (completed_at)",
+        ]),
+    ];
+
+    public static int NewestVersion => Migrations[^1].Number;
+}

@@ -1,0 +1,165 @@
+using System.Data.Common;
+using System.Text.Json;
+using Twinforge.Registry.Artifacts;
+using Twinforge.Registry.Records;
+
+namespace Twinforge.Registry.Sql;
+
+// Consent withdrawal and the deletion it triggers. The protocol:
+//   1. One transaction marks the consent withdrawn, computes the derived set (the creator's datasets that lose their
+//      consent, every version using them directly or through parents), deletes the datasets, turns the versions into
+//      tombstones (status deleted; recipe, metrics, dataset and artifact links erased), removes aliases pointing at
+//      them, writes the audit record and journals every artifact hash that no survivor still records.
+//   2. Outside the transaction, each journalled artifact is deleted from the store and its entry marked done.
+//   3. Anything step 2 did not finish (a crash, a failing store) is finished by CompletePendingDeletions, which the
+//      registry runs when opened with an artifact store.
+internal sealed partial class SqlTwinRegistry
+{
+    const string AuditColumns =
+        "id, action, creator_id, scope, reason, performed_by, performed_at, deleted_dataset_ids, deleted_dataset_hashes, deleted_version_ids, removed_alias_count, artifact_hashes";
+    const string JournalColumns = "id, audit_record_id, content_hash, created_at, completed_at, outcome";
+
+    /// <summary>Every artifact hash that something live records: live versions' artifacts, stored datasets, base models.</summary>
+    const string RecordedHashes = """
+        SELECT x.content_hash FROM version_artifacts x JOIN twin_versions v ON v.id = x.version_id WHERE v.status <> 'deleted'
+        UNION SELECT d.stored_artifact_hash FROM datasets d WHERE d.stored_artifact_hash IS NOT NULL
+        UNION SELECT b.content_hash FROM base_models b WHERE b.content_hash IS NOT NULL
+        """;
+
+    public ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason, string withdrawnBy, IArtifactStore artifacts)
+    {
+        ConsentScopes.Validate(scope);
+        Names.RequireText(reason, "reason for the withdrawal");
+        Names.RequireName(withdrawnBy, "withdrawn by");
+        ArgumentNullException.ThrowIfNull(artifacts);
+        var audit = Write(s => DeleteDerivedData(s, creatorId, scope, reason, withdrawnBy));
+        return new ConsentWithdrawal(audit, CompletePendingDeletions(artifacts));
+    }
+
+    AuditRecord DeleteDerivedData(SqlSession s, long creatorId, string scope, string reason, string withdrawnBy)
+    {
+        // The creator's row lock orders this against version reservations and consent grants that read it.
+        RequireCreator(s, creatorId, dialect.ForUpdateOf("c"));
+        var now = Now();
+        s.Execute("UPDATE consents SET withdrawn_at = @at WHERE creator_id = @creator AND withdrawn_at IS NULL AND (scope = @scope OR @scope = 'all')",
+            ("at", s.Time(now)), ("creator", creatorId), ("scope", scope));
+
+        // The creator's datasets of the withdrawn scope that no remaining valid consent covers.
+        var datasets = s.Query(
+            """
+            SELECT d.id, d.content_hash, d.stored_artifact_hash FROM datasets d
+            WHERE d.creator_id = @creator AND (d.consent_scope = @scope OR @scope = 'all')
+              AND NOT EXISTS (SELECT 1 FROM consents k WHERE k.creator_id = d.creator_id AND k.withdrawn_at IS NULL
+                                                         AND (k.scope = d.consent_scope OR k.scope = 'all'))
+            ORDER BY d.id
+            """,
+            r => (Id: r.Int64(0), Hash: r.GetString(1), Stored: r.OptionalString(2)), ("creator", creatorId), ("scope", scope));
+        var datasetIds = datasets.Select(d => d.Id).ToList();
+
+        var versionIds = new List<long>();
+        var candidateHashes = new SortedSet<string>(StringComparer.Ordinal);
+        var removedAliases = 0;
+        if (datasetIds.Count > 0)
+        {
+            var (datasetList, datasetParameters) = InList("dataset", datasetIds);
+            versionIds = s.Query($"{string.Format(DerivedCteFormat, datasetList)} SELECT v.id FROM twin_versions v WHERE v.id IN (SELECT id FROM derived) AND v.status <> 'deleted' ORDER BY v.id",
+                r => r.Int64(0), datasetParameters);
+            foreach (var stored in datasets.Select(d => d.Stored).OfType<string>()) candidateHashes.Add(stored);
+            if (versionIds.Count > 0)
+            {
+                var (versionList, versionParameters) = InList("version", versionIds);
+                candidateHashes.UnionWith(s.Query($"SELECT DISTINCT content_hash FROM version_artifacts WHERE version_id IN ({versionList})",
+                    r => r.GetString(0), versionParameters));
+                // Tombstones first, then aliases: on PostgreSQL the UPDATE waits for any concurrent promotion holding a
+                // share lock on these versions, and the alias query that follows then sees that promotion's alias.
+                s.Execute($"UPDATE twin_versions SET status = 'deleted', deleted_at = @at, recipe = '', metrics = NULL WHERE id IN ({versionList})",
+                    [("at", s.Time(now)), .. versionParameters]);
+                var aliases = s.Query($"SELECT twin_id, name, version_id FROM aliases WHERE version_id IN ({versionList})",
+                    r => (Twin: r.Int64(0), Name: r.GetString(1), Version: r.Int64(2)), versionParameters);
+                foreach (var alias in aliases)
+                    RecordAliasChange(s, alias.Twin, alias.Name, AliasChangeKind.Removed, null, alias.Version, now, withdrawnBy);
+                removedAliases = s.Execute($"DELETE FROM aliases WHERE version_id IN ({versionList})", versionParameters);
+                s.Execute($"DELETE FROM version_artifacts WHERE version_id IN ({versionList})", versionParameters);
+                s.Execute($"DELETE FROM version_datasets WHERE version_id IN ({versionList})", versionParameters);
+            }
+            s.Execute($"DELETE FROM datasets WHERE id IN ({datasetList})", datasetParameters);
+        }
+
+        // Content that a survivor records under the same hash stays.
+        var stillRecorded = s.Query(RecordedHashes, r => r.GetString(0)).ToHashSet(StringComparer.Ordinal);
+        var toDelete = candidateHashes.Where(h => !stillRecorded.Contains(h)).ToList();
+
+        var auditId = s.InsertReturningId(
+            $"""
+             INSERT INTO audit_records (action, creator_id, scope, reason, performed_by, performed_at, deleted_dataset_ids,
+                                        deleted_dataset_hashes, deleted_version_ids, removed_alias_count, artifact_hashes)
+             VALUES (@action, @creator, @scope, @reason, @by, @at, @datasetIds, @datasetHashes, @versionIds, @aliases, @artifacts) RETURNING id
+             """,
+            ("action", AuditRecord.ConsentWithdrawn), ("creator", creatorId), ("scope", scope), ("reason", reason), ("by", withdrawnBy),
+            ("at", s.Time(now)), ("datasetIds", JsonSerializer.Serialize(datasetIds)),
+            ("datasetHashes", JsonSerializer.Serialize(datasets.Select(d => d.Hash))), ("versionIds", JsonSerializer.Serialize(versionIds)),
+            ("aliases", (long)removedAliases), ("artifacts", JsonSerializer.Serialize(toDelete)));
+        foreach (var hash in toDelete)
+            s.Execute("INSERT INTO deletion_journal (audit_record_id, content_hash, created_at) VALUES (@audit, @hash, @at)",
+                ("audit", auditId), ("hash", hash), ("at", s.Time(now)));
+
+        return new AuditRecord(auditId, AuditRecord.ConsentWithdrawn, creatorId, scope, reason, withdrawnBy, now, datasetIds,
+            [.. datasets.Select(d => d.Hash)], versionIds, removedAliases, toDelete);
+    }
+
+    public PendingDeletionReport CompletePendingDeletions(IArtifactStore artifacts)
+    {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        var pending = ListDeletionJournal(pendingOnly: true);
+        if (pending.Count == 0) return PendingDeletionReport.Empty;
+        var deleted = new List<string>();
+        var kept = new List<string>();
+        foreach (var entry in pending)
+        {
+            // Checked again now: content recorded since the withdrawal under the same hash must survive.
+            var outcome = IsArtifactRecorded(entry.ContentHash) ? DeletionOutcome.KeptStillReferenced : DeletionOutcome.Deleted;
+            if (outcome == DeletionOutcome.Deleted) artifacts.Delete(entry.ContentHash);
+            Write(s => s.Execute("UPDATE deletion_journal SET completed_at = @at, outcome = @outcome WHERE id = @id AND completed_at IS NULL",
+                ("at", s.Time(Now())), ("outcome", OutcomeName(outcome)), ("id", entry.Id)));
+            (outcome == DeletionOutcome.Deleted ? deleted : kept).Add(entry.ContentHash);
+        }
+        return new PendingDeletionReport(deleted, kept);
+    }
+
+    public IReadOnlyList<AuditRecord> ListAuditRecords() => Read(s => s.Query($"SELECT {AuditColumns} FROM audit_records ORDER BY id", r => new AuditRecord(
+        r.Int64(0), r.GetString(1), r.Int64(2), r.GetString(3), r.GetString(4), r.GetString(5), s.ReadTime(r, 6),
+        JsonSerializer.Deserialize<long[]>(r.GetString(7)) ?? [], JsonSerializer.Deserialize<string[]>(r.GetString(8)) ?? [],
+        JsonSerializer.Deserialize<long[]>(r.GetString(9)) ?? [], (int)r.Int64(10), JsonSerializer.Deserialize<string[]>(r.GetString(11)) ?? [])));
+
+    public IReadOnlyList<DeletionJournalEntry> ListDeletionJournal(bool pendingOnly = false) => Read(s => s.Query(
+        $"SELECT {JournalColumns} FROM deletion_journal {(pendingOnly ? "WHERE completed_at IS NULL " : "")}ORDER BY id",
+        r => new DeletionJournalEntry(r.Int64(0), r.Int64(1), r.GetString(2), s.ReadTime(r, 3), s.ReadOptionalTime(r, 4),
+            r.OptionalString(5) is { } outcome ? ParseOutcome(outcome) : null)));
+
+    public bool IsArtifactRecorded(string contentHash)
+    {
+        ContentHash.Require(contentHash);
+        return Read(s => s.Scalar($"SELECT 1 FROM ({RecordedHashes}) recorded WHERE content_hash = @hash", ("hash", contentHash)) is not null);
+    }
+
+    public IReadOnlySet<string> ListRecordedArtifactHashes() =>
+        Read(s => s.Query(RecordedHashes, r => r.GetString(0)).ToHashSet(StringComparer.Ordinal));
+
+    /// <summary>"@name0, @name1, …" and the matching parameters, for an IN list.</summary>
+    static (string Sql, (string Name, object? Value)[] Parameters) InList(string name, IReadOnlyList<long> ids) =>
+        (string.Join(", ", ids.Select((_, i) => $"@{name}{i}")), [.. ids.Select((id, i) => ($"{name}{i}", (object?)id))]);
+
+    static string OutcomeName(DeletionOutcome outcome) => outcome switch
+    {
+        DeletionOutcome.Deleted => "deleted",
+        DeletionOutcome.KeptStillReferenced => "kept-still-referenced",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
+    };
+
+    static DeletionOutcome ParseOutcome(string name) => name switch
+    {
+        "deleted" => DeletionOutcome.Deleted,
+        "kept-still-referenced" => DeletionOutcome.KeptStillReferenced,
+        _ => throw new FormatException($"'{name}' is not a deletion outcome"),
+    };
+}
