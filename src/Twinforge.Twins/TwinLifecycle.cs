@@ -1,0 +1,188 @@
+using System.Globalization;
+using Twinforge.Engine.Training;
+using Twinforge.Registry;
+using Twinforge.Registry.Artifacts;
+using Twinforge.Registry.Errors;
+using Twinforge.Registry.Records;
+
+namespace Twinforge.Twins;
+
+/// <summary>
+/// The life of a digital twin over a registry and an artifact store: create version 1 from a creator's data, update
+/// to version N+1 as new data arrives (continuing from N, replaying older data, judged on a held-out set that stays
+/// fixed), promote and roll back aliases, compare versions, rebuild a version from its record, and withdraw consent.
+/// Training runs in a scratch directory that is removed afterwards: outside the artifact store nothing derived from
+/// a creator's data is kept.
+/// </summary>
+/// <example><code>
+/// var lifecycle = new TwinLifecycle(registry, store, actor: "ana@studio");
+/// var v1 = lifecycle.CreateTwin(creator.Id, "ana-style", baseModel, dataset, heldOut: null, new TwinRecipe());
+/// var v2 = lifecycle.Update(v1.Version.TwinId, 1, moreData, new UpdatePolicy { PromoteTo = "production" });
+/// </code></example>
+public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, string actor, string? scratchRoot = null)
+{
+    /// <summary>Recorded with every version: the engine assembly's version.</summary>
+    public static string CodeVersion { get; } = typeof(FineTuning).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    readonly VersionTrainer trainer = new(registry, store);
+
+    public CreatorData Data { get; } = new(registry, store);
+
+    /// <summary>
+    /// Creates the twin and trains version 1 on <paramref name="training"/>. The held-out set every version of the
+    /// twin is judged on is <paramref name="heldOut"/>, or, when null, the share of the training data
+    /// <see cref="TwinRecipe.NewDataHeldOutFraction"/> holds out, registered as its own dataset.
+    /// </summary>
+    public VersionOutcome CreateTwin(long creatorId, string name, BaseModel baseModel, Dataset training, Dataset? heldOut, TwinRecipe recipe,
+        Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default)
+    {
+        recipe.Validate();
+        heldOut ??= HoldOut(creatorId, training, recipe);
+        var twin = registry.CreateTwin(creatorId, name);
+        return TrainNext(twin, new VersionPlan(baseModel, [training], [], heldOut, Parent: null, recipe), expectedLatest: 0,
+            promoteTo: null, margin: 0, onEvent, cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains version N+1 from version <paramref name="fromVersion"/> on <paramref name="newData"/>, replaying the
+    /// data every earlier version trained on, and records whether it is better. Refused for a deleted, failed or
+    /// unfinished parent and for data without valid consent.
+    /// </summary>
+    public VersionOutcome Update(long twinId, int fromVersion, Dataset newData, UpdatePolicy policy,
+        Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default)
+    {
+        var twin = registry.GetTwin(twinId);
+        var parent = registry.GetVersionByNumber(twinId, fromVersion);
+        if (parent.Status == VersionStatus.Deleted) throw new VersionDeletedException(twin.Name, parent.Number, parent.Id, "update from it");
+        var recipe = policy.Recipe ?? TwinRecipe.FromJson(parent.RecipeJson);
+        recipe.Validate();
+        var fixedHeldOut = parent.Datasets.Single(use => use.Role == DatasetUse.HeldOut).DatasetId;
+        var older = parent.Datasets.Where(use => use.Role is DatasetUse.Train or DatasetUse.Replay).Select(use => use.DatasetId)
+            .Where(id => id != newData.Id).Distinct().Select(registry.GetDataset).ToList();
+        var plan = new VersionPlan(registry.GetBaseModel(parent.BaseModelId), [newData], older, registry.GetDataset(fixedHeldOut), parent, recipe);
+        return TrainNext(twin, plan, policy.ExpectedLatestVersion ?? twin.LatestVersion, policy.PromoteTo, policy.PromotionMargin,
+            onEvent, cancellationToken);
+    }
+
+    /// <summary>Points <paramref name="alias"/> at a succeeded version (a failed, unfinished or deleted one is refused).</summary>
+    public Alias Promote(long twinId, int version, string alias) =>
+        registry.SetAlias(twinId, alias, registry.GetVersionByNumber(twinId, version).Id, actor);
+
+    /// <summary>Moves <paramref name="alias"/> back to the version it pointed at before.</summary>
+    public Alias Rollback(long twinId, string alias) => registry.RollbackAlias(twinId, alias, actor);
+
+    public VersionComparison Compare(long twinId, int a, int b)
+    {
+        var first = registry.GetVersionByNumber(twinId, a);
+        var second = registry.GetVersionByNumber(twinId, b);
+        return new VersionComparison(first, VersionMetrics.FromJson(first.MetricsJson), second, VersionMetrics.FromJson(second.MetricsJson));
+    }
+
+    /// <summary>Unpacks a version's adapter (or full model), verified, into <paramref name="destination"/>; returns its kind.</summary>
+    public string ExtractWeights(TwinVersion version, string destination)
+    {
+        if (version.Status != VersionStatus.Succeeded)
+            throw new InvalidVersionStateException($"version {version.Number} is {version.Status.Name()}: only a succeeded version is served");
+        var kind = version.Artifacts.Any(artifact => artifact.Kind == ArtifactReference.Adapter) ? ArtifactReference.Adapter : ArtifactReference.MergedModel;
+        new RecordedArtifacts(registry, store).ExtractDirectory(VersionTrainer.ArtifactOf(version, kind), destination);
+        return kind;
+    }
+
+    /// <summary>
+    /// Trains the version again from its record alone (recipe, seed, datasets, parent, base model) and compares the
+    /// weights' artifact hash with the recorded one. Nothing is stored or recorded.
+    /// </summary>
+    public RebuildResult Rebuild(long versionId, Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default)
+    {
+        var version = registry.GetVersion(versionId);
+        if (version.Status != VersionStatus.Succeeded)
+            throw new InvalidVersionStateException($"version {version.Number} is {version.Status.Name()}: only a succeeded version can be rebuilt");
+        var plan = new VersionPlan(registry.GetBaseModel(version.BaseModelId),
+            DatasetsWithRole(version, DatasetUse.Train), DatasetsWithRole(version, DatasetUse.Replay),
+            DatasetsWithRole(version, DatasetUse.HeldOut).Single(),
+            version.ParentVersionId is long parentId ? registry.GetVersion(parentId) : null, TwinRecipe.FromJson(version.RecipeJson));
+        var kind = version.Artifacts.Any(artifact => artifact.Kind == ArtifactReference.Adapter) ? ArtifactReference.Adapter : ArtifactReference.MergedModel;
+        return InScratch(scratch =>
+        {
+            var rebuilt = trainer.Train(plan, scratch, onEvent, cancellationToken);
+            if (rebuilt.Cancelled) throw new OperationCanceledException("the rebuild was cancelled");
+            return new RebuildResult(kind, VersionTrainer.ArtifactOf(version, kind), rebuilt.Artifacts.Single(artifact => artifact.Kind == kind).ContentHash);
+        });
+    }
+
+    /// <summary>Withdraws consent and deletes everything derived from the creator's data under it (see the registry).</summary>
+    public ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason) =>
+        registry.WithdrawConsent(creatorId, scope, reason, actor, store);
+
+    IReadOnlyList<Dataset> DatasetsWithRole(TwinVersion version, string role) =>
+        version.Datasets.Where(use => use.Role == role).Select(use => registry.GetDataset(use.DatasetId)).ToList();
+
+    /// <summary>The held-out share of the training data, as a dataset of its own (same creator, same consent scope).</summary>
+    Dataset HoldOut(long creatorId, Dataset training, TwinRecipe recipe) => InScratch(scratch =>
+    {
+        var (_, heldOut) = HeldOutSplit.Split(Data.Examples(training, scratch), recipe.NewDataHeldOutFraction);
+        if (heldOut.Count == 0)
+            throw new ArgumentException($"dataset {training.Id} is too small to hold out part of it: give a held-out dataset");
+        var file = Path.Combine(scratch, "heldout.jsonl");
+        File.WriteAllLines(file, heldOut);
+        return Data.Register(creatorId, [file], training.ConsentScope);
+    });
+
+    VersionOutcome TrainNext(Twin twin, VersionPlan plan, int expectedLatest, string? promoteTo, double margin,
+        Action<TrainingEvent>? onEvent, CancellationToken cancellationToken)
+    {
+        var version = registry.NextVersion(new NewTwinVersion(twin.Id, plan.BaseModel.Id, plan.DatasetUses, plan.Recipe.ToJson(),
+            plan.Recipe.Options.Training.Seed, CodeVersion, actor)
+        {
+            ParentVersionId = plan.Parent?.Id,
+            ExpectedLatestVersion = expectedLatest,
+        });
+        TrainedVersion trained;
+        try
+        {
+            registry.SetVersionStatus(version.Id, VersionStatus.Training);
+            trained = InScratch(scratch => trainer.Train(plan, scratch, onEvent, cancellationToken));
+        }
+        catch
+        {
+            registry.SetVersionStatus(version.Id, VersionStatus.Failed);
+            throw;
+        }
+        if (trained.Cancelled)
+        {
+            registry.SetVersionStatus(version.Id, VersionStatus.Failed);
+            throw new OperationCanceledException($"training of version {version.Number} was cancelled; it is recorded as failed");
+        }
+        // Artifacts are recorded only once they are in the store; a crash before this leaves orphans, never served.
+        registry.SetVersionArtifacts(version.Id, trained.Artifacts);
+        registry.SetVersionMetrics(version.Id, trained.Metrics.ToJson());
+        version = registry.SetVersionStatus(version.Id, VersionStatus.Succeeded);
+
+        Alias? promoted = null;
+        string? note = null;
+        if (promoteTo is not null)
+        {
+            if (trained.Metrics.Improvement is double improvement && improvement < margin)
+                note = string.Create(CultureInfo.InvariantCulture,
+                    $"not promoted to {promoteTo}: the fixed held-out loss improved by {improvement:F4}, less than the margin {margin:F4}");
+            else
+                promoted = registry.SetAlias(twin.Id, promoteTo, version.Id, actor);
+        }
+        return new VersionOutcome(version, trained.Metrics, promoted, note);
+    }
+
+    T InScratch<T>(Func<string, T> work)
+    {
+        var scratch = scratchRoot is null
+            ? Directory.CreateTempSubdirectory("twinforge-twin-").FullName
+            : Directory.CreateDirectory(Path.Combine(scratchRoot, Guid.NewGuid().ToString("N"))).FullName;
+        try
+        {
+            return work(scratch);
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace Twinforge.Twins;
+
+/// <summary>
+/// How <see cref="TwinLifecycle.Update"/> builds and judges version N+1. <see cref="PromoteTo"/> names an alias to
+/// move automatically, which happens only when the fixed held-out loss improves on the parent's by at least
+/// <see cref="PromotionMargin"/> (nats per token). <see cref="ExpectedLatestVersion"/> is the latest version the
+/// caller saw; if another writer added one since, the update fails with a conflict instead of racing it.
+/// </summary>
+public sealed record UpdatePolicy
+{
+    /// <summary>The recipe for the new version; null keeps the parent's.</summary>
+    public TwinRecipe? Recipe { get; init; }
+
+    public string? PromoteTo { get; init; }
+
+    public double PromotionMargin { get; init; } = 0.01;
+
+    public int? ExpectedLatestVersion { get; init; }
+}

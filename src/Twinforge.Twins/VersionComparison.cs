@@ -1,0 +1,10 @@
+using Twinforge.Registry.Records;
+
+namespace Twinforge.Twins;
+
+/// <summary>Two versions of one twin side by side: their records and metrics (null for a version that has none).</summary>
+public sealed record VersionComparison(TwinVersion A, VersionMetrics? MetricsA, TwinVersion B, VersionMetrics? MetricsB)
+{
+    /// <summary>B's fixed held-out loss minus A's: negative means B is better on the data every version is judged on.</summary>
+    public double? FixedHeldOutLossChange => MetricsA is { } a && MetricsB is { } b ? b.FixedHeldOutLoss - a.FixedHeldOutLoss : null;
+}

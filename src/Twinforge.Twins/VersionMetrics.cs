@@ -1,0 +1,31 @@
+using System.Text.Json;
+
+namespace Twinforge.Twins;
+
+/// <summary>
+/// How a version did, recorded with it. <see cref="FixedHeldOutLoss"/> is measured on the twin's held-out set, the
+/// same for every version, so versions compare on it; <see cref="NewHeldOutLoss"/> on the held-out part of the data
+/// this version added. <see cref="Improvement"/> is the parent's fixed held-out loss minus this one's (positive is
+/// better); null for a first version.
+/// </summary>
+public sealed record VersionMetrics(
+    double FixedHeldOutLoss,
+    double? NewHeldOutLoss,
+    double? ParentFixedHeldOutLoss,
+    int BestStep,
+    int Steps,
+    bool StoppedEarly,
+    long TrainedTokens,
+    long ReplayedExamples)
+{
+    public double FixedHeldOutPerplexity => Math.Exp(FixedHeldOutLoss);
+
+    public double? Improvement => ParentFixedHeldOutLoss is double parent ? parent - FixedHeldOutLoss : null;
+
+    /// <summary>Better than its parent on the fixed held-out set (a first version counts as better than nothing).</summary>
+    public bool IsBetterThanParent => Improvement is not double improvement || improvement > 0;
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonSettings.Options);
+
+    public static VersionMetrics? FromJson(string? json) => json is null ? null : JsonSerializer.Deserialize<VersionMetrics>(json, JsonSettings.Options);
+}

@@ -1,0 +1,105 @@
+using Twinforge.Engine;
+using Twinforge.Engine.Data;
+using Twinforge.Engine.Lora;
+using Twinforge.Engine.Training;
+using Twinforge.Registry;
+using Twinforge.Registry.Artifacts;
+using Twinforge.Registry.Records;
+using Twinforge.Reporting;
+
+namespace Twinforge.Twins;
+
+/// <summary>
+/// Trains one version from its plan, in a scratch directory: unpacks its datasets (verified), holds out part of the
+/// new data, continues from the parent's weights, replays older data, judges on the fixed held-out set, and puts the
+/// adapter (or full model) and the report into the artifact store. The same steps serve a new version and a rebuild,
+/// so a rebuild trains exactly what the original did.
+/// </summary>
+public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
+{
+    readonly CreatorData data = new(registry, store);
+
+    public TrainedVersion Train(VersionPlan plan, string scratchDirectory, Action<TrainingEvent>? onEvent, CancellationToken cancellationToken)
+    {
+        var recipe = plan.Recipe;
+        var basePath = BaseModels.RequireUnchanged(plan.BaseModel);
+        var inputs = Path.Combine(scratchDirectory, "inputs");
+        Directory.CreateDirectory(inputs);
+
+        var newTrain = new List<string>();
+        var newHeldOut = new List<string>();
+        foreach (var dataset in plan.NewData)
+        {
+            var (train, heldOut) = HeldOutSplit.Split(data.Examples(dataset, inputs), recipe.NewDataHeldOutFraction);
+            newTrain.AddRange(train);
+            newHeldOut.AddRange(heldOut);
+        }
+        // Older data is replayed without its held-out part, which earlier versions were judged on.
+        var replay = plan.ReplayData.SelectMany(dataset => HeldOutSplit.Split(data.Examples(dataset, inputs), recipe.NewDataHeldOutFraction).Train).ToList();
+        var trainFile = WriteLines(Path.Combine(inputs, "train.jsonl"), newTrain);
+        var fixedHeldOutFile = WriteLines(Path.Combine(inputs, "heldout.jsonl"), data.Examples(plan.FixedHeldOut, inputs));
+        var newHeldOutFile = newHeldOut.Count > 0 ? WriteLines(Path.Combine(inputs, "new-heldout.jsonl"), newHeldOut) : null;
+        var replayFile = replay.Count > 0 && recipe.ReplayFraction > 0 ? WriteLines(Path.Combine(inputs, "replay.jsonl"), replay) : null;
+
+        var options = recipe.Options with
+        {
+            Data = recipe.Options.Data with { ValidationFile = fixedHeldOutFile },
+            ReplayFile = replayFile,
+            ReplayFraction = recipe.ReplayFraction,
+        };
+        var startPath = basePath;
+        if (plan.Parent is { } parent)
+        {
+            var recorded = new RecordedArtifacts(registry, store);
+            if (options.Method == FineTuningMethod.Lora)
+            {
+                var adapter = Path.Combine(inputs, "parent-adapter");
+                recorded.ExtractDirectory(ArtifactOf(parent, ArtifactReference.Adapter), adapter);
+                options = options with { Lora = null, InitialAdapter = adapter };
+            }
+            else
+            {
+                startPath = Path.Combine(inputs, "parent-model");
+                recorded.ExtractDirectory(ArtifactOf(parent, ArtifactReference.MergedModel), startPath);
+            }
+        }
+
+        var runDirectory = Path.Combine(scratchDirectory, "run");
+        var result = FineTuning.Run(startPath, [trainFile], runDirectory, options, onEvent, cancellationToken);
+        if (result.Training.Cancelled) return new TrainedVersion(EmptyMetrics, [], Cancelled: true);
+
+        var best = result.Training.Best ?? throw new InvalidOperationException("the run had no validation on the fixed held-out set");
+        double? newHeldOutLoss = newHeldOutFile is null ? null : Evaluate(basePath, result, newHeldOutFile, options);
+        var metrics = new VersionMetrics(best.Loss, newHeldOutLoss, VersionMetrics.FromJson(plan.Parent?.MetricsJson)?.FixedHeldOutLoss,
+            best.Step, result.Training.Steps, result.Training.StoppedEarly, result.Data.Statistics.TrainableTokens, replay.Count);
+
+        var artifacts = new List<ArtifactReference>();
+        if (result.AdapterDirectory is string adapterDirectory) artifacts.Add(new(ArtifactReference.Adapter, store.PutDirectory(adapterDirectory)));
+        if (result.ModelDirectory is string modelDirectory) artifacts.Add(new(ArtifactReference.MergedModel, store.PutDirectory(modelDirectory)));
+        artifacts.Add(new(ArtifactReference.Report, store.PutFile(RunReport.Write(runDirectory))));
+        return new TrainedVersion(metrics, artifacts, Cancelled: false);
+    }
+
+    /// <summary>The content hash of a version's artifact of one kind.</summary>
+    public static string ArtifactOf(TwinVersion version, string kind) =>
+        version.Artifacts.FirstOrDefault(artifact => artifact.Kind == kind)?.ContentHash
+        ?? throw new Registry.Errors.RegistryException($"version {version.Number} of twin {version.TwinId} has no {kind} artifact");
+
+    static readonly VersionMetrics EmptyMetrics = new(double.NaN, null, null, 0, 0, false, 0, 0);
+
+    /// <summary>The trained model's loss on a held-out file (base + adapter for LoRA, the saved model for full).</summary>
+    static double Evaluate(string basePath, FineTuningResult result, string file, FineTuningOptions options)
+    {
+        using var model = result.AdapterDirectory is string adapter ? PretrainedModel.Load(basePath) : PretrainedModel.Load(result.ModelDirectory!);
+        if (result.AdapterDirectory is string adapterDirectory) PeftAdapter.Load(model.Network, adapterDirectory);
+        var prepared = TrainingData.Prepare([file], model.Tokenizer, options.Data with { ValidationFile = null, ValidationFraction = 0 });
+        prepared.ThrowIfInvalid();
+        return Evaluation.Run(model.Network, prepared.Train!, options.Training.BatchSize).Loss;
+    }
+
+    static string WriteLines(string path, IEnumerable<string> lines)
+    {
+        AtomicFile.WriteAllText(path, string.Concat(lines.Select(line => line + "\n")));
+        return path;
+    }
+}
