@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Twinforge.Engine;
+using Twinforge.Registry.Artifacts;
+using Twinforge.Registry.Errors;
 
 namespace Twinforge.Cli;
 
@@ -40,7 +42,13 @@ public static class CommandRunner
         {
             return parseResult.InvokeAsync(configuration, cancellationToken).GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is InputFileException or ArgumentException)
+        catch (RegistryConflictException e)
+        {
+            // Another writer got there first: nothing is wrong with the input, so it is a failure to retry.
+            configuration.Error.WriteLine($"conflict: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is InputFileException or ArgumentException or RegistryException and not ArtifactCorruptedException)
         {
             configuration.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;

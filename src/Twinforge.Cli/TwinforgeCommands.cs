@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Twinforge.Cli.Commands;
+using Twinforge.Cli.Commands.Twins;
 
 namespace Twinforge.Cli;
 
@@ -18,5 +19,7 @@ public static class TwinforgeCommands
         ChatCommand.Create(input),
         ExportCommand.Create(),
         InspectCommand.Create(),
+        TwinCommand.Create(),
+        CreatorCommand.Create(),
     };
 }

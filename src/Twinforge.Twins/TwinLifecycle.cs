@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 using Twinforge.Engine.Training;
 using Twinforge.Registry;
 using Twinforge.Registry.Artifacts;
@@ -21,8 +22,13 @@ namespace Twinforge.Twins;
 /// </code></example>
 public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, string actor, string? scratchRoot = null)
 {
-    /// <summary>Recorded with every version: the engine assembly's version.</summary>
-    public static string CodeVersion { get; } = typeof(FineTuning).Assembly.GetName().Version?.ToString() ?? "unknown";
+    /// <summary>
+    /// Recorded with every version: the engine's informational version, which the SDK stamps with the git commit it
+    /// was built from (e.g. 1.0.0+3f2c…), so a version names the code that trained it.
+    /// </summary>
+    public static string CodeVersion { get; } =
+        typeof(FineTuning).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(FineTuning).Assembly.GetName().Version?.ToString() ?? "unknown";
 
     readonly VersionTrainer trainer = new(registry, store);
 

@@ -1,0 +1,135 @@
+using System.CommandLine;
+using Twinforge.Registry.Records;
+
+namespace Twinforge.Cli.Commands.Twins;
+
+/// <summary>
+/// <c>twinforge creator</c>: the people twins are made of, and their consent. <c>withdraw</c> deletes everything
+/// derived from the creator's data under the withdrawn scope and keeps an audit record without the data.
+/// </summary>
+public static class CreatorCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("creator", "Creators and their consent: add, consent, withdraw (deleting everything derived from their data), list, show.");
+        command.Subcommands.Add(Add());
+        command.Subcommands.Add(Consent());
+        command.Subcommands.Add(Withdraw());
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Show());
+        return command;
+    }
+
+    static Argument<string> NameArgument() => new("name") { Description = "The creator's unique name" };
+
+    static Option<string> ScopeOption(string description) => new("--scope")
+    {
+        Description = $"{description}: text, voice, face, all, or another lowercase name [default: text]",
+        DefaultValueFactory = _ => ConsentScopes.Text,
+    };
+
+    static Command Add()
+    {
+        var name = NameArgument();
+        var registry = new RegistryArguments();
+        var command = new Command("add", "Add a creator.") { name };
+        registry.AddTo(command);
+        command.SetAction(result =>
+        {
+            using var opened = registry.Open(result);
+            var creator = opened.Registry.CreateCreator(result.GetValue(name)!);
+            result.InvocationConfiguration.Output.WriteLine($"creator '{creator.Name}' added (id {creator.Id}); record their consent with: twinforge creator consent {creator.Name} --scope text");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    static Command Consent()
+    {
+        var name = NameArgument();
+        var scope = ScopeOption("What the consent covers");
+        var note = new Option<string>("--note") { Description = "Where the consent is documented, e.g. a signed form's reference [default: none]" };
+        var registry = new RegistryArguments();
+        var command = new Command("consent", "Record a creator's consent for a scope.") { name, scope, note };
+        registry.AddTo(command);
+        command.SetAction(result =>
+        {
+            using var opened = registry.Open(result);
+            var creator = opened.Creator(result.GetValue(name)!);
+            var consent = opened.Registry.GiveConsent(creator.Id, ConsentScopes.Validate(result.GetValue(scope)!), result.GetValue(note));
+            result.InvocationConfiguration.Output.WriteLine($"consent of '{creator.Name}' for '{consent.Scope}' recorded at {consent.GivenAt:u}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    static Command Withdraw()
+    {
+        var name = NameArgument();
+        var scope = ScopeOption("The consent withdrawn ('all' withdraws every scope)");
+        var reason = new Option<string>("--reason") { Description = "Why, as kept in the audit record", Required = true };
+        var registry = new RegistryArguments();
+        var command = new Command("withdraw", "Withdraw consent: delete the creator's data under it and every twin version derived from it, with an audit record.")
+        {
+            name, scope, reason,
+        };
+        registry.AddTo(command);
+        command.SetAction(result =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            using var opened = registry.Open(result);
+            var creator = opened.Creator(result.GetValue(name)!);
+            var withdrawal = opened.Lifecycle.WithdrawConsent(creator.Id, ConsentScopes.Validate(result.GetValue(scope)!), result.GetValue(reason)!);
+            var audit = withdrawal.Audit;
+            output.WriteLine($"consent of '{creator.Name}' for '{audit.Scope}' withdrawn: deleted {audit.DeletedDatasetIds.Count} dataset(s), " +
+                             $"{audit.DeletedVersionIds.Count} twin version(s) [{string.Join(", ", audit.DeletedVersionIds)}], {audit.RemovedAliasCount} alias(es), " +
+                             $"{withdrawal.Artifacts.Deleted.Count} artifact(s); audit record {audit.Id}.");
+            if (withdrawal.Artifacts.KeptStillReferenced.Count > 0)
+                output.WriteLine($"kept {withdrawal.Artifacts.KeptStillReferenced.Count} artifact(s) that versions not derived from this data also record");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    static Command List()
+    {
+        var registry = new RegistryArguments();
+        var command = new Command("list", "List creators with their valid consents.");
+        registry.AddTo(command);
+        command.SetAction(result =>
+        {
+            using var opened = registry.Open(result);
+            foreach (var creator in opened.Registry.ListCreators())
+            {
+                var scopes = opened.Registry.ListConsents(creator.Id).Where(c => c.WithdrawnAt is null).Select(c => c.Scope);
+                result.InvocationConfiguration.Output.WriteLine($"{creator.Name,-24} consent: {string.Join(", ", scopes.DefaultIfEmpty("none"))}");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    static Command Show()
+    {
+        var name = NameArgument();
+        var registry = new RegistryArguments();
+        var command = new Command("show", "A creator's consent history, datasets, and every twin version built from their data.") { name };
+        registry.AddTo(command);
+        command.SetAction(result =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            using var opened = registry.Open(result);
+            var creator = opened.Creator(result.GetValue(name)!);
+            output.WriteLine($"creator '{creator.Name}' (id {creator.Id}), added {creator.CreatedAt:u}");
+            foreach (var consent in opened.Registry.ListConsents(creator.Id))
+                output.WriteLine($"  consent {consent.Scope}: given {consent.GivenAt:u}" + (consent.WithdrawnAt is { } withdrawn ? $", withdrawn {withdrawn:u}" : ""));
+            foreach (var dataset in opened.Registry.ListDatasets(creator.Id))
+                output.WriteLine($"  dataset {dataset.Id}: {string.Join(", ", dataset.SourceFiles)} ({dataset.ContentHash[..12]}, scope {dataset.ConsentScope}) {dataset.StatisticsJson}");
+            var twins = opened.Registry.ListTwins().ToDictionary(twin => twin.Id);
+            foreach (var version in opened.Registry.VersionsBuiltFromCreator(creator.Id))
+                output.WriteLine($"  built from their data: twin '{twins[version.TwinId].Name}' version {version.Number} ({version.Status.Name()})");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,25 @@
+using System.CommandLine;
+
+namespace Twinforge.Cli.Commands.Twins;
+
+/// <summary>
+/// <c>twinforge twin</c>: a twin's versions over the registry — create, update as data arrives, promote, roll back,
+/// compare, inspect lineage, rebuild, export for serving, collect orphaned artifacts.
+/// </summary>
+public static class TwinCommand
+{
+    public static Command Create() => new("twin", "Twin versions with lineage: create, update, promote, rollback, compare, show, lineage, rebuild, export, gc.")
+    {
+        TwinTrainingCommands.Create(),
+        TwinTrainingCommands.Update(),
+        TwinAliasCommands.Promote(),
+        TwinAliasCommands.Rollback(),
+        TwinInspectionCommands.Compare(),
+        TwinInspectionCommands.List(),
+        TwinInspectionCommands.Show(),
+        TwinInspectionCommands.Lineage(),
+        TwinInspectionCommands.Export(),
+        TwinMaintenanceCommands.Rebuild(),
+        TwinMaintenanceCommands.CollectGarbage(),
+    };
+}

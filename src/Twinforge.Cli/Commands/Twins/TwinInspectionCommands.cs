@@ -1,0 +1,200 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Twinforge.Cli.Progress;
+using Twinforge.Engine;
+using Twinforge.Engine.Lora;
+using Twinforge.Registry.Records;
+using Twinforge.Twins;
+
+namespace Twinforge.Cli.Commands.Twins;
+
+/// <summary><c>twin list</c>, <c>show</c>, <c>lineage</c>, <c>compare</c> and <c>export</c>: reading the registry.</summary>
+static class TwinInspectionCommands
+{
+    public static Command List()
+    {
+        var creator = new Option<string>("--creator") { Description = "Only this creator's twins [default: all]" };
+        var registry = new RegistryArguments();
+        var command = new Command("list", "List twins with their latest version and aliases.") { creator };
+        registry.AddTo(command);
+        command.SetAction(result =>
+        {
+            using var opened = registry.Open(result);
+            var creators = opened.Registry.ListCreators().ToDictionary(c => c.Id, c => c.Name);
+            long? only = result.GetValue(creator) is string creatorName ? opened.Creator(creatorName).Id : null;
+            foreach (var twin in opened.Registry.ListTwins(only))
+            {
+                var aliases = opened.Registry.ListAliases(twin.Id).Select(a => $"{a.Name}→v{opened.Registry.GetVersion(a.VersionId).Number}");
+                result.InvocationConfiguration.Output.WriteLine($"{twin.Name,-24} creator {creators[twin.CreatorId],-16} versions {twin.LatestVersion,3}  {string.Join(" ", aliases)}");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Show()
+    {
+        var name = new Argument<string>("name") { Description = "The twin" };
+        var creator = TwinTrainingCommands.CreatorOption();
+        var registry = new RegistryArguments();
+        var command = new Command("show", "Every version of a twin: status, parent, held-out figures, who made it, and the aliases.") { name, creator };
+        registry.AddTo(command);
+        command.SetAction(result =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            using var opened = registry.Open(result);
+            var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
+            var aliases = opened.Registry.ListAliases(twin.Id).ToLookup(a => a.VersionId, a => a.Name);
+            var numbers = opened.Registry.ListVersions(twin.Id).ToDictionary(v => v.Id, v => v.Number);
+            output.WriteLine($"twin '{twin.Name}' of {opened.Registry.GetCreator(twin.CreatorId).Name}");
+            output.WriteLine($"{"version",7} {"status",-10} {"parent",6} {"held-out",9} {"new data",9}  {"verdict",-36} {"by",-10} created");
+            foreach (var version in opened.Registry.ListVersions(twin.Id))
+            {
+                var metrics = VersionMetrics.FromJson(version.MetricsJson);
+                var parent = version.ParentVersionId is long id ? numbers[id].ToString(CultureInfo.InvariantCulture) : "-";
+                var fresh = metrics?.NewHeldOutLoss is double loss ? loss.ToString("F4", CultureInfo.InvariantCulture) : "-";
+                var verdict = metrics is null ? "" : VersionPrinter.Verdict(metrics);
+                output.WriteLine($"{version.Number,7} {version.Status.Name(),-10} {parent,6} {VersionPrinter.Loss(metrics),9} {fresh,9}  {verdict,-36} {version.CreatedBy,-10} " +
+                                 $"{version.CreatedAt:u} {string.Join(" ", aliases[version.Id].Select(a => "[" + a + "]"))}");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Lineage()
+    {
+        var name = new Argument<string>("name") { Description = "The twin" };
+        var version = new Argument<int>("version") { Description = "The version" };
+        var creator = TwinTrainingCommands.CreatorOption();
+        var registry = new RegistryArguments();
+        var command = new Command("lineage", "Everything a version was built from: base model, datasets and parent chain.") { name, version, creator };
+        registry.AddTo(command);
+        command.SetAction(result =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            using var opened = registry.Open(result);
+            var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
+            var lineage = opened.Registry.GetLineage(opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(version)).Id);
+            foreach (var sources in new[] { lineage.Version }.Concat(lineage.Ancestors))
+            {
+                var v = sources.Version;
+                output.WriteLine($"version {v.Number} ({v.Status.Name()}, seed {v.Seed}, code {v.CodeVersion}, by {v.CreatedBy} at {v.CreatedAt:u})");
+                output.WriteLine($"  base model '{sources.BaseModel.Name}': {sources.BaseModel.Architecture}, {sources.BaseModel.ParameterCount:N0} parameters, {sources.BaseModel.Path}");
+                foreach (var used in sources.Datasets)
+                    output.WriteLine($"  {used.Role,-8} dataset {used.Dataset.Id}: {string.Join(", ", used.Dataset.SourceFiles)} (sha256 {used.Dataset.ContentHash[..16]}…)");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Compare()
+    {
+        var name = new Argument<string>("name") { Description = "The twin" };
+        var first = new Argument<int>("a") { Description = "A version" };
+        var second = new Argument<int>("b") { Description = "Another version" };
+        var prompts = new Option<int>("--prompts") { Description = "How many held-out prompts both versions answer [default: 3]", DefaultValueFactory = _ => 3 };
+        var creator = TwinTrainingCommands.CreatorOption();
+        var registry = new RegistryArguments();
+        var command = new Command("compare", "Two versions side by side: held-out figures and answers to the same prompts.") { name, first, second, prompts, creator };
+        registry.AddTo(command);
+        command.SetAction(result =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            using var opened = registry.Open(result);
+            var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
+            var comparison = opened.Lifecycle.Compare(twin.Id, result.GetValue(first), result.GetValue(second));
+            string Figure(VersionMetrics? m, Func<VersionMetrics, double?> pick) =>
+                m is not null && pick(m) is double value ? value.ToString("F4", CultureInfo.InvariantCulture) : "-";
+            output.WriteLine($"{"",-28} {"version " + comparison.A.Number,14} {"version " + comparison.B.Number,14}");
+            output.WriteLine($"{"status",-28} {comparison.A.Status.Name(),14} {comparison.B.Status.Name(),14}");
+            output.WriteLine($"{"fixed held-out loss",-28} {Figure(comparison.MetricsA, m => m.FixedHeldOutLoss),14} {Figure(comparison.MetricsB, m => m.FixedHeldOutLoss),14}");
+            output.WriteLine($"{"its own new data's held-out",-28} {Figure(comparison.MetricsA, m => m.NewHeldOutLoss),14} {Figure(comparison.MetricsB, m => m.NewHeldOutLoss),14}");
+            output.WriteLine($"{"new tokens trained",-28} {comparison.MetricsA?.TrainedTokens,14:N0} {comparison.MetricsB?.TrainedTokens,14:N0}");
+            if (comparison.FixedHeldOutLossChange is double change)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"version {comparison.B.Number} is {(change < 0 ? "better" : "not better")} on the fixed held-out set ({change:+0.0000;-0.0000})"));
+            if (comparison.A.Status != VersionStatus.Succeeded || comparison.B.Status != VersionStatus.Succeeded)
+            {
+                output.WriteLine("no answers to compare: only succeeded versions are served");
+                return ExitCodes.Success;
+            }
+            var samples = Samples(opened, comparison, result.GetValue(prompts));
+            foreach (var sample in samples.Samples)
+            {
+                output.WriteLine($"Q: {sample.Prompt}");
+                foreach (var (label, text) in sample.Outputs) output.WriteLine($"   {label,-10} {text.ReplaceLineEndings(" ")}");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>Both versions answering the first user turns of the twin's fixed held-out conversations.</summary>
+    static Reporting.SampleSet Samples(OpenedRegistry opened, VersionComparison comparison, int count)
+    {
+        var scratch = Directory.CreateTempSubdirectory("twinforge-compare-").FullName;
+        try
+        {
+            var heldOut = opened.Registry.GetDataset(comparison.B.Datasets.Concat(comparison.A.Datasets).First(use => use.Role == DatasetUse.HeldOut).DatasetId);
+            var prompts = opened.Lifecycle.Data.Examples(heldOut, scratch).Select(UserPrompt).OfType<string>().Take(count).ToList();
+            var models = new[] { comparison.A, comparison.B }.Select(version => ($"version {version.Number}", (Func<PretrainedModel>)(() =>
+            {
+                var weights = Path.Combine(scratch, $"v{version.Number}");
+                var kind = opened.Lifecycle.ExtractWeights(version, weights);
+                if (kind != ArtifactReference.Adapter) return PretrainedModel.Load(weights);
+                var model = PretrainedModel.Load(opened.Registry.GetBaseModel(version.BaseModelId).Path!);
+                PeftAdapter.Load(model.Network, weights);
+                return model;
+            })));
+            return RunSamples.Answer(prompts, models);
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    static string? UserPrompt(string line)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            return document.RootElement.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array
+                ? messages.EnumerateArray().Where(m => m.TryGetProperty("role", out var role) && role.GetString() == "user")
+                    .Select(m => m.TryGetProperty("content", out var content) ? content.GetString() : null).FirstOrDefault()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static Command Export()
+    {
+        var name = new Argument<string>("name") { Description = "The twin" };
+        var version = new Option<int?>("--version") { Description = "The version [default: the one --alias serves]" };
+        var alias = new Option<string>("--alias") { Description = "The alias whose version is exported [default: production]", DefaultValueFactory = _ => "production" };
+        var output = new Option<DirectoryInfo>("--output") { Description = "Where the adapter (PEFT layout) or model is written", Required = true };
+        var creator = TwinTrainingCommands.CreatorOption();
+        var registry = new RegistryArguments();
+        var command = new Command("export", "Write a version's adapter (or full model), verified, to a directory: what serving loads.") { name, version, alias, output, creator };
+        registry.AddTo(command);
+        command.SetAction(result =>
+        {
+            using var opened = registry.Open(result);
+            var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
+            var chosen = result.GetValue(version) is int number
+                ? opened.Registry.GetVersionByNumber(twin.Id, number)
+                : opened.Registry.ResolveAlias(twin.Id, result.GetValue(alias)!);
+            var destination = result.GetValue(output)!.FullName;
+            var kind = opened.Lifecycle.ExtractWeights(chosen, destination);
+            result.InvocationConfiguration.Output.WriteLine($"version {chosen.Number} of '{twin.Name}': {kind} written to {destination}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

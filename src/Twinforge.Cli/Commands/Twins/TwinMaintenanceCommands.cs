@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Twinforge.Cli.Progress;
+using Twinforge.Registry.Artifacts;
+
+namespace Twinforge.Cli.Commands.Twins;
+
+/// <summary><c>twin rebuild</c> (reproducibility) and <c>twin gc</c> (orphaned artifacts).</summary>
+static class TwinMaintenanceCommands
+{
+    public static Command Rebuild()
+    {
+        var name = new Argument<string>("name") { Description = "The twin" };
+        var version = new Argument<int>("version") { Description = "The version to train again from its record" };
+        var creator = TwinTrainingCommands.CreatorOption();
+        var registry = new RegistryArguments();
+        var plain = CommonOptions.Plain();
+        var command = new Command("rebuild", "Train a version again from its record alone and check the weights hash to the recorded artifact.") { name, version, creator, plain };
+        registry.AddTo(command);
+        command.SetAction((result, cancellationToken) =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            using var opened = registry.Open(result);
+            var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
+            var record = opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(version));
+            var rebuilt = TrainingDisplay.For(output, result.GetValue(plain)).Run($"rebuilding version {record.Number}", onEvent =>
+                opened.Lifecycle.Rebuild(record.Id, onEvent, cancellationToken));
+            output.WriteLine($"recorded {rebuilt.Kind} {rebuilt.RecordedHash}");
+            output.WriteLine($"rebuilt  {rebuilt.Kind} {rebuilt.RebuiltHash}");
+            output.WriteLine(rebuilt.Identical ? "identical: the version is reproducible from its record" : "DIFFERENT: the rebuild did not reproduce the recorded artifact");
+            return Task.FromResult(rebuilt.Identical ? ExitCodes.Success : ExitCodes.Failure);
+        });
+        return command;
+    }
+
+    public static Command CollectGarbage()
+    {
+        var minAge = new Option<double>("--min-age-hours")
+        {
+            Description = "Only artifacts (and abandoned partial writes) older than this are removed, so a write in progress is never touched [default: 24]",
+            DefaultValueFactory = _ => 24,
+        };
+        var registry = new RegistryArguments();
+        var command = new Command("gc", "Delete artifacts no version or dataset records (left by a crash between writing and recording).") { minAge };
+        registry.AddTo(command);
+        command.SetAction(result =>
+        {
+            using var opened = registry.Open(result);
+            var age = TimeSpan.FromHours(result.GetValue(minAge));
+            var removed = ArtifactGarbageCollector.CollectGarbage(opened.Registry, opened.Store, age);
+            int partial = opened.Store.DeleteAbandonedWrites(age);
+            result.InvocationConfiguration.Output.WriteLine($"removed {removed.Count} unrecorded artifact(s) and {partial} abandoned partial write(s)");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Twinforge.Cli.BuiltIn;
+using Twinforge.Cli.Recipes;
+using Twinforge.Engine.Models;
+using Twinforge.Twins;
+
+namespace Twinforge.Cli.Commands.Twins;
+
+/// <summary>
+/// How a twin's versions train, as a recipe: <c>--recipe</c> and <c>--set</c>. Only training keys matter here (base,
+/// data and output come from the registry); <c>data_options.validation_fraction</c> is the share of each new
+/// dataset held out and <c>regularization.replay_fraction</c> the share of each batch replayed from older data.
+/// </summary>
+public sealed class TwinRecipeArguments
+{
+    public Option<FileInfo> Recipe { get; } = new("--recipe")
+    {
+        Description = "A recipe file with the training settings (base, data, validation and output keys are not used) " +
+                      "[default: the demo twin's settings on the built-in base, the engine's otherwise; an update keeps its parent's]",
+    };
+
+    public Option<string[]> Set { get; } = new("--set")
+    {
+        Description = "Any recipe key, as key.path=value (e.g. --set training.max_steps=100); repeatable", AllowMultipleArgumentsPerToken = false,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Recipe);
+        command.Options.Add(Set);
+    }
+
+    public bool Given(ParseResult result) => result.GetValue(Recipe) is not null || result.GetValue(Set) is { Length: > 0 };
+
+    /// <summary>The twin recipe the options describe, over the defaults for a base of <paramref name="family"/>.</summary>
+    public TwinRecipe Resolve(ParseResult result, BuiltInModelSize? builtInSize, ModelFamily family)
+    {
+        var defaults = builtInSize is { } size
+            ? RecipeMapper.ToRecipe(DemoPlan.For(size).Twin(validationFile: ""), baseModel: null, [], output: null) with { Validation = null }
+            : new Recipe();
+        defaults = defaults with { Lora = defaults.Lora with { TargetModules = [] }, SaveMergedModel = false };
+        var recipe = result.GetValue(Recipe) is FileInfo file ? RecipeLoader.Load(file.FullName, defaults) : defaults;
+        recipe = RecipeOverrides.Apply(recipe with { Validation = null, InitialAdapter = null }, result.GetValue(Set) ?? []);
+        var twinRecipe = new TwinRecipe
+        {
+            Options = RecipeMapper.ToFineTuningOptions(recipe, family),
+            NewDataHeldOutFraction = recipe.DataOptions.ValidationFraction,
+            ReplayFraction = recipe.Regularization.ReplayFraction,
+        };
+        if (recipe.Method == Engine.Training.FineTuningMethod.FromScratch)
+            throw new RecipeException("method", "a twin is fine-tuned from its base: use lora or full");
+        twinRecipe.Validate();
+        return twinRecipe.Recorded();
+    }
+}

@@ -1,0 +1,121 @@
+using System.CommandLine;
+using Twinforge.Cli.BuiltIn;
+using Twinforge.Cli.Progress;
+using Twinforge.Cli.Recipes;
+using Twinforge.Engine.Models;
+using Twinforge.Registry.Records;
+using Twinforge.Twins;
+
+namespace Twinforge.Cli.Commands.Twins;
+
+/// <summary><c>twin create</c> and <c>twin update</c>: the commands that train a version.</summary>
+static class TwinTrainingCommands
+{
+    public static Command Create()
+    {
+        var name = new Argument<string>("name") { Description = "The twin's name, unique for its creator" };
+        var creator = new Option<string>("--creator") { Description = "The creator the twin is of (consent must be recorded)", Required = true };
+        var baseModel = new Option<string>("--base")
+        {
+            Description = "Base model: a Hugging Face model directory, or 'builtin' for the built-in base at --size [default: builtin]",
+            DefaultValueFactory = _ => Recipe.BuiltInBase,
+        };
+        var data = DataOption("The creator's training data for version 1 (chat JSONL, prompt/completion JSONL or text)");
+        var heldOut = new Option<string[]>("--heldout")
+        {
+            Description = "The held-out data every version of the twin is judged on [default: hold out data_options.validation_fraction of --data]",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var scope = ScopeOption();
+        var recipe = new TwinRecipeArguments();
+        var registry = new RegistryArguments();
+        var (size, cache, plain) = (CommonOptions.Size(), CommonOptions.Cache(), CommonOptions.Plain());
+        var command = new Command("create", "Create a twin of a creator and train its version 1.") { name, creator, baseModel, data, heldOut, scope };
+        recipe.AddTo(command);
+        registry.AddTo(command);
+        foreach (var option in new Option[] { size, cache, plain }) command.Options.Add(option);
+        command.SetAction((result, cancellationToken) =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            var display = TrainingDisplay.For(output, result.GetValue(plain));
+            using var opened = registry.Open(result);
+            var owner = opened.Creator(result.GetValue(creator)!);
+            var builtIn = result.GetValue(baseModel) == Recipe.BuiltInBase ? BuiltInModelSize.Parse(result.GetValue(size)!) : null;
+            var basePath = builtIn is { } builtInSize
+                ? BuiltInModels.EnsureBase(CacheLocation.Resolve(result.GetValue(cache)), builtInSize, display, cancellationToken)
+                : Path.GetFullPath(result.GetValue(baseModel)!);
+            var twinRecipe = recipe.Resolve(result, builtIn, TransformerConfig.Load(Path.Combine(basePath, "config.json")).Family);
+            var registeredBase = BaseModels.Register(opened.Registry, builtIn is { } b ? $"builtin-{b.CacheKey}" : Path.GetFileName(basePath), basePath);
+            var training = opened.Lifecycle.Data.Register(owner.Id, Files(result, data), result.GetValue(scope)!);
+            var held = result.GetValue(heldOut) is { Length: > 0 } heldFiles
+                ? opened.Lifecycle.Data.Register(owner.Id, heldFiles.Select(Path.GetFullPath).ToList(), result.GetValue(scope)!)
+                : null;
+            var outcome = display.Run($"twin '{result.GetValue(name)}' version 1", onEvent =>
+                opened.Lifecycle.CreateTwin(owner.Id, result.GetValue(name)!, registeredBase, training, held, twinRecipe, onEvent, cancellationToken));
+            VersionPrinter.Outcome(output, opened.Registry.GetTwin(outcome.Version.TwinId), outcome);
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    public static Command Update()
+    {
+        var name = new Argument<string>("name") { Description = "The twin" };
+        var creator = CreatorOption();
+        var data = DataOption("The new data (chat JSONL, prompt/completion JSONL or text)");
+        var from = new Option<int?>("--from") { Description = "The version to continue from [default: the latest succeeded version]" };
+        var promoteTo = new Option<string>("--promote-to") { Description = "An alias (e.g. production) to move to the new version if it beats its parent by --margin [default: none]" };
+        var margin = new Option<double>("--margin")
+        {
+            Description = "Least improvement of the fixed held-out loss (nats per token) for --promote-to [default: 0.01]", DefaultValueFactory = _ => 0.01,
+        };
+        var scope = ScopeOption();
+        var recipe = new TwinRecipeArguments();
+        var registry = new RegistryArguments();
+        var plain = CommonOptions.Plain();
+        var command = new Command("update", "Train version N+1 from version N on new data, replaying older data, and record whether it is better.")
+        {
+            name, creator, data, from, promoteTo, margin, scope,
+        };
+        recipe.AddTo(command);
+        registry.AddTo(command);
+        command.Options.Add(plain);
+        command.SetAction((result, cancellationToken) =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            using var opened = registry.Open(result);
+            var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
+            var parentNumber = result.GetValue(from) ?? opened.Registry.ListVersions(twin.Id).LastOrDefault(v => v.Status == VersionStatus.Succeeded)?.Number
+                ?? throw new ArgumentException($"twin '{twin.Name}' has no succeeded version to continue from");
+            TwinRecipe? twinRecipe = null;
+            if (recipe.Given(result))
+            {
+                var parent = opened.Registry.GetVersionByNumber(twin.Id, parentNumber);
+                var basePath = opened.Registry.GetBaseModel(parent.BaseModelId).Path!;
+                twinRecipe = recipe.Resolve(result, builtInSize: null, TransformerConfig.Load(Path.Combine(basePath, "config.json")).Family);
+            }
+            var newData = opened.Lifecycle.Data.Register(twin.CreatorId, Files(result, data), result.GetValue(scope)!);
+            var policy = new UpdatePolicy
+            {
+                Recipe = twinRecipe, PromoteTo = result.GetValue(promoteTo), PromotionMargin = result.GetValue(margin), ExpectedLatestVersion = twin.LatestVersion,
+            };
+            var display = TrainingDisplay.For(output, result.GetValue(plain));
+            var outcome = display.Run($"twin '{twin.Name}' version {twin.LatestVersion + 1}", onEvent =>
+                opened.Lifecycle.Update(twin.Id, parentNumber, newData, policy, onEvent, cancellationToken));
+            VersionPrinter.Outcome(output, twin, outcome);
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    public static Option<string> CreatorOption() => new("--creator") { Description = "The twin's creator, when two creators have twins of that name [default: none]" };
+
+    static Option<string[]> DataOption(string description) => new("--data") { Description = description, Required = true, AllowMultipleArgumentsPerToken = true };
+
+    static Option<string> ScopeOption() => new("--scope")
+    {
+        Description = "The consent scope the data needs [default: text]", DefaultValueFactory = _ => ConsentScopes.Text,
+    };
+
+    static IReadOnlyList<string> Files(ParseResult result, Option<string[]> option) => result.GetValue(option)!.Select(Path.GetFullPath).ToList();
+}

@@ -1,0 +1,33 @@
+using System.Globalization;
+using Twinforge.Registry.Records;
+using Twinforge.Twins;
+
+namespace Twinforge.Cli.Commands.Twins;
+
+/// <summary>How twin versions and their figures read on the console.</summary>
+static class VersionPrinter
+{
+    public static void Outcome(TextWriter output, Twin twin, VersionOutcome outcome)
+    {
+        var metrics = outcome.Metrics;
+        output.WriteLine($"twin '{twin.Name}' version {outcome.Version.Number}: {outcome.Version.Status.Name()}");
+        output.WriteLine(Invariant($"  fixed held-out loss {metrics.FixedHeldOutLoss:F4} (perplexity {metrics.FixedHeldOutPerplexity:F2})") +
+                         (metrics.NewHeldOutLoss is double fresh ? Invariant($", new data's held-out loss {fresh:F4}") : ""));
+        output.WriteLine($"  {Verdict(metrics)}; best at step {metrics.BestStep} of {metrics.Steps}{(metrics.StoppedEarly ? ", stopped early" : "")}, " +
+                         Invariant($"{metrics.TrainedTokens:N0} new tokens, {metrics.ReplayedExamples} older examples replayed"));
+        output.WriteLine($"  artifacts: {string.Join(", ", outcome.Version.Artifacts.Select(a => $"{a.Kind} {a.ContentHash[..12]}"))}");
+        if (outcome.PromotedTo is { } alias) output.WriteLine($"  promoted to '{alias.Name}'");
+        if (outcome.PromotionNote is string note) output.WriteLine($"  {note}");
+    }
+
+    public static string Verdict(VersionMetrics metrics) => metrics.Improvement switch
+    {
+        null => "first version",
+        double improvement when improvement > 0 => Invariant($"better than its parent by {improvement:F4}"),
+        double improvement => Invariant($"not better than its parent ({-improvement:F4} worse)"),
+    };
+
+    public static string Loss(VersionMetrics? metrics) => metrics is null ? "-" : Invariant($"{metrics.FixedHeldOutLoss:F4}");
+
+    static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,98 @@
+using static Twinforge.Cli.Tests.CliTesting;
+
+namespace Twinforge.Cli.Tests;
+
+[Collection("Torch")]
+public sealed class TwinCommandTests
+{
+    /// <summary>The registry options and a quick recipe for every command of a test.</summary>
+    sealed class Registry(TemporaryDirectory directory)
+    {
+        public (int ExitCode, string Output, string Error) Run(params string[] args) =>
+            CliTesting.Run([.. args, "--registry", directory.File("registry.db"), "--by", "tester"]);
+
+        public static readonly string[] QuickRecipe =
+        [
+            "--set", "training.max_steps=4", "--set", "training.batch_size=4", "--set", "training.learning_rate=0.01",
+            "--set", "training.precision=float32", "--set", "early_stopping.evaluate_every_steps=2", "--set", "data_options.sequence_length=96",
+            "--set", "data_options.validation_fraction=0.2",
+        ];
+    }
+
+    [Fact]
+    public void A_twin_lives_through_versions_aliases_comparison_rebuild_and_withdrawn_consent()
+    {
+        using var directory = new TemporaryDirectory();
+        var registry = new Registry(directory);
+        var model = TinyModel(directory.File("base"));
+        var spring = ChatData(directory.File("spring.jsonl"), 30);
+        var summer = ChatData(directory.File("summer.jsonl"), 30, offset: 100);
+
+        Assert.Equal(ExitCodes.Success, registry.Run("creator", "add", "ana").ExitCode);
+        var noConsent = registry.Run(["twin", "create", "ana-style", "--creator", "ana", "--base", model, "--data", spring, .. Registry.QuickRecipe]);
+        Assert.Equal(ExitCodes.BadInput, noConsent.ExitCode);
+        Assert.Contains("consent", noConsent.Error);
+        Assert.Equal(ExitCodes.Success, registry.Run("creator", "consent", "ana", "--scope", "text", "--note", "form 7").ExitCode);
+
+        var created = registry.Run(["twin", "create", "ana-style", "--creator", "ana", "--base", model, "--data", spring, .. Registry.QuickRecipe]);
+        Assert.True(created.ExitCode == ExitCodes.Success, created.Error + created.Output);
+        Assert.Contains("version 1: succeeded", created.Output);
+        Assert.Contains("first version", created.Output);
+        Assert.Contains("now serves version 1", registry.Run("twin", "promote", "ana-style", "1", "--alias", "production").Output);
+
+        var updated = registry.Run("twin", "update", "ana-style", "--data", summer, "--promote-to", "production", "--margin", "-100");
+        Assert.True(updated.ExitCode == ExitCodes.Success, updated.Error + updated.Output);
+        Assert.Contains("version 2: succeeded", updated.Output);
+        Assert.Contains("promoted to 'production'", updated.Output);
+        Assert.Matches("(better|not better) than its parent", updated.Output);
+
+        var shown = registry.Run("twin", "show", "ana-style");
+        Assert.Contains("[production]", shown.Output);
+        Assert.Matches(@"\s+2 succeeded\s+1 ", shown.Output);
+
+        var compared = registry.Run("twin", "compare", "ana-style", "1", "2", "--prompts", "1");
+        Assert.True(compared.ExitCode == ExitCodes.Success, compared.Error);
+        Assert.Contains("fixed held-out loss", compared.Output);
+        Assert.Contains("Q: ", compared.Output);
+        Assert.Contains("version 1", compared.Output);
+
+        var lineage = registry.Run("twin", "lineage", "ana-style", "2");
+        foreach (var role in new[] { "train", "replay", "heldout" }) Assert.Contains(role + " ", lineage.Output);
+        Assert.Contains("version 1 (succeeded", lineage.Output);
+
+        Assert.Contains("rolled back to version 1", registry.Run("twin", "rollback", "ana-style", "--alias", "production").Output);
+        var exported = registry.Run("twin", "export", "ana-style", "--alias", "production", "--output", directory.File("served"));
+        Assert.True(exported.ExitCode == ExitCodes.Success, exported.Error);
+        Assert.True(File.Exists(Path.Combine(directory.File("served"), "adapter_model.safetensors")));
+
+        var rebuilt = registry.Run("twin", "rebuild", "ana-style", "2");
+        Assert.True(rebuilt.ExitCode == ExitCodes.Success, rebuilt.Error + rebuilt.Output);
+        Assert.Contains("identical", rebuilt.Output);
+
+        var withdrawn = registry.Run("creator", "withdraw", "ana", "--scope", "all", "--reason", "asked by email");
+        Assert.True(withdrawn.ExitCode == ExitCodes.Success, withdrawn.Error);
+        Assert.Contains("2 twin version(s)", withdrawn.Output);
+        Assert.Contains("deleted", registry.Run("twin", "show", "ana-style").Output);
+        var fromDeleted = registry.Run("twin", "update", "ana-style", "--from", "2", "--data", summer);
+        Assert.Equal(ExitCodes.BadInput, fromDeleted.ExitCode);
+    }
+
+    [Fact]
+    public void Unknown_names_and_unpromotable_versions_are_bad_input_with_the_name()
+    {
+        using var directory = new TemporaryDirectory();
+        var registry = new Registry(directory);
+
+        var unknown = registry.Run("twin", "show", "nobody-style");
+        Assert.Equal(ExitCodes.BadInput, unknown.ExitCode);
+        Assert.Contains("nobody-style", unknown.Error);
+
+        Assert.Equal(ExitCodes.Success, registry.Run("creator", "add", "ana").ExitCode);
+        var duplicate = registry.Run("creator", "add", "ana");
+        Assert.Equal(ExitCodes.BadInput, duplicate.ExitCode);
+        Assert.Contains("ana", duplicate.Error);
+
+        var badScope = registry.Run("creator", "consent", "ana", "--scope", "Everything!");
+        Assert.Equal(ExitCodes.BadInput, badScope.ExitCode);
+    }
+}
