@@ -60,6 +60,10 @@ public sealed class TwinCommandTests
         foreach (var role in new[] { "train", "replay", "heldout" }) Assert.Contains(role + " ", lineage.Output);
         Assert.Contains("version 1 (succeeded", lineage.Output);
 
+        var creatorShown = registry.Run("creator", "show", "ana").Output;
+        Assert.Contains("versions built from it, directly or through parents: ana-style v1, ana-style v2", creatorShown);
+        Assert.Contains("consent text: given", creatorShown);
+
         Assert.Contains("rolled back to version 1", registry.Run("twin", "rollback", "ana-style", "--alias", "production").Output);
         var exported = registry.Run("twin", "export", "ana-style", "--alias", "production", "--output", directory.File("served"));
         Assert.True(exported.ExitCode == ExitCodes.Success, exported.Error);

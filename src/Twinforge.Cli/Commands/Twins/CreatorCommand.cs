@@ -113,7 +113,7 @@ public static class CreatorCommand
     {
         var name = NameArgument();
         var registry = new RegistryArguments();
-        var command = new Command("show", "A creator's consent history, datasets, and every twin version built from their data.") { name };
+        var command = new Command("show", "A creator's consent history, datasets with the versions built from each, and every twin version built from their data.") { name };
         registry.AddTo(command);
         command.SetAction(result =>
         {
@@ -123,9 +123,13 @@ public static class CreatorCommand
             output.WriteLine($"creator '{creator.Name}' (id {creator.Id}), added {creator.CreatedAt:u}");
             foreach (var consent in opened.Registry.ListConsents(creator.Id))
                 output.WriteLine($"  consent {consent.Scope}: given {consent.GivenAt:u}" + (consent.WithdrawnAt is { } withdrawn ? $", withdrawn {withdrawn:u}" : ""));
-            foreach (var dataset in opened.Registry.ListDatasets(creator.Id))
-                output.WriteLine($"  dataset {dataset.Id}: {string.Join(", ", dataset.SourceFiles)} ({dataset.ContentHash[..12]}, scope {dataset.ConsentScope}) {dataset.StatisticsJson}");
             var twins = opened.Registry.ListTwins().ToDictionary(twin => twin.Id);
+            string Names(IEnumerable<TwinVersion> versions) => string.Join(", ", versions.Select(v => $"{twins[v.TwinId].Name} v{v.Number}").DefaultIfEmpty("none"));
+            foreach (var dataset in opened.Registry.ListDatasets(creator.Id))
+            {
+                output.WriteLine($"  dataset {dataset.Id}: {string.Join(", ", dataset.SourceFiles)} ({dataset.ContentHash[..12]}, scope {dataset.ConsentScope}) {dataset.StatisticsJson}");
+                output.WriteLine($"    versions built from it, directly or through parents: {Names(opened.Registry.VersionsBuiltFromDataset(dataset.Id))}");
+            }
             foreach (var version in opened.Registry.VersionsBuiltFromCreator(creator.Id))
                 output.WriteLine($"  built from their data: twin '{twins[version.TwinId].Name}' version {version.Number} ({version.Status.Name()})");
             return ExitCodes.Success;
