@@ -45,6 +45,12 @@ public sealed class AdamW : IDisposable
     /// <summary>Bytes of optimizer state (both moments of every parameter).</summary>
     public long StateBytes => moments.Values.Sum(m => m.FirstMoment.NumberOfElements * 4 + m.SecondMoment.NumberOfElements * 4);
 
+    /// <summary>
+    /// The <see cref="StateBytes"/> an optimizer over <paramref name="parameters"/> will hold — two float32 moments
+    /// per element — without allocating them (e.g. to compare LoRA's state with full fine-tuning's).
+    /// </summary>
+    public static long StateBytesFor(IEnumerable<Tensor> parameters) => parameters.Sum(p => p.numel() * 2 * sizeof(float));
+
     /// <summary>Applies one update with learning rate <paramref name="learningRate"/> from the current gradients.</summary>
     public void Step(double learningRate)
     {
