@@ -329,15 +329,11 @@ public sealed class Trainer
             }
         }
 
-        /// <summary>The global L2 norm of all gradients, in float64 over float32 partial sums.</summary>
+        /// <summary>The global L2 norm of all gradients (see <see cref="Training.GradientNorm.Of"/>).</summary>
         double GradientNorm()
         {
             using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var squares = trainable.Select(p => p.Parameter.grad).OfType<Tensor>()
-                .Select(g => g.to(ScalarType.Float32).pow(2).sum()).ToList();
-            if (squares.Count == 0) return 0;
-            return Math.Sqrt(stack(squares).to(ScalarType.Float64).sum().item<double>());
+            return Training.GradientNorm.Of(trainable.Select(p => p.Parameter.grad).OfType<Tensor>());
         }
 
         void ScaleGradients(double factor)
