@@ -86,6 +86,8 @@ public sealed class Trainer
             run = new RunContext(this);
             var resumedState = latest is null ? null : run.Restore(latest);
             model.ComputeDType = ComputeDType == model.DType ? null : ComputeDType;
+            // Only trainable parameters change during the run, so frozen ones (a LoRA base) are cast to the compute dtype once.
+            using var frozenCopies = model.CacheFrozenComputeCopies();
             if (Options.Dropout is double dropout) model.SetDropout(dropout);
             using var metrics = resumedState is null ? MetricsLog.Create(RunDirectory) : MetricsLog.Resume(RunDirectory, resumedState.Step);
             return run.Execute(store, resumedState, trainingEvent =>
