@@ -54,7 +54,7 @@ public static class FineTuningCaseRunner
 
             var stepEnds = new List<long>();
             var losses = new List<double>();
-            long residentAfterWarmup = 0, residentAtEnd = 0, peakResident = 0;
+            long residentAfterWarmup = 0, residentAtEnd = 0, peakResident = 0, faultsAfterWarmup = 0, faultsAtEnd = 0;
             output.WriteLine($"  {run.Name}: {parameterCount:N0} parameters, {trainableCount:N0} trainable; {run.WarmupSteps} warm-up + {run.TimedSteps} timed updates");
             trainer.Run(onEvent: trainingEvent =>
             {
@@ -63,11 +63,16 @@ public static class FineTuningCaseRunner
                     case StepCompleted step:
                         stepEnds.Add(Stopwatch.GetTimestamp());
                         losses.Add(step.Loss);
-                        if (step.Step == run.WarmupSteps) residentAfterWarmup = ProcessMemory.ResidentBytes();
+                        if (step.Step == run.WarmupSteps)
+                        {
+                            residentAfterWarmup = ProcessMemory.ResidentBytes();
+                            faultsAfterWarmup = ProcessMemory.MinorPageFaults();
+                        }
                         if (step.Step == steps)
                         {
                             // Read before the trainer's end-of-run checkpoint, which is not part of a training step. The
                             // kernel's per-thread counters can leave VmHWM a page or so behind a later VmRSS read.
+                            faultsAtEnd = ProcessMemory.MinorPageFaults();
                             residentAtEnd = ProcessMemory.ResidentBytes();
                             peakResident = Math.Max(ProcessMemory.PeakResidentBytes(), residentAtEnd);
                         }
@@ -87,7 +92,8 @@ public static class FineTuningCaseRunner
                 SequenceLength = run.SequenceLength, WarmupSteps = run.WarmupSteps, TimedSteps = run.TimedSteps,
                 TokensPerSecond = run.BatchSize * run.SequenceLength / median, MedianSecondsPerStep = median, StepSeconds = stepSeconds,
                 PeakResidentBytes = peakResident, ResidentBytesAfterWarmup = residentAfterWarmup, ResidentBytesAtEnd = residentAtEnd,
-                PeakMemoryIsolated = isolated, OptimizerStateBytes = AdamW.StateBytesFor(trainable),
+                PeakMemoryIsolated = isolated, MinorPageFaultsPerStep = (faultsAtEnd - faultsAfterWarmup) / (double)run.TimedSteps,
+                OptimizerStateBytes = AdamW.StateBytesFor(trainable),
                 ParameterCount = parameterCount, TrainableParameterCount = trainableCount,
                 FlopsPerToken = run.Lora ? 4.0 * (parameterCount - trainableCount) + 6.0 * trainableCount : 6.0 * parameterCount,
                 FirstLoss = losses[0], LastLoss = losses[^1],

@@ -29,17 +29,17 @@ public static class ReportTable
         if (report.FineTuning.Count > 0)
         {
             output.WriteLine();
-            output.WriteLine($"{"training (trainer step)",-26}{"tok/s",9}{"s/step",9}{"peak RSS",11}{"RSS Δ",10}{"opt state",11}{"MFU",7}{"loss",15}   reference / target");
+            output.WriteLine($"{"training (trainer step)",-26}{"tok/s",9}{"s/step",9}{"peak RSS",11}{"RSS Δ",10}{"opt state",11}{"faults/step",12}{"MFU",7}{"loss",15}   reference / target");
             foreach (var t in report.FineTuning)
             {
                 var mfu = t.ModelFlopUtilization is double u ? (100 * u).ToString("F1", CultureInfo.InvariantCulture) + "%" : "–";
                 var loss = $"{t.FirstLoss:F2}→{t.LastLoss:F2}";
                 output.WriteLine($"  {t.Name,-24}{t.TokensPerSecond,9:F1}{t.MedianSecondsPerStep,9:F3}{Bytes(t.PeakResidentBytes),11}" +
-                                 $"{Bytes(t.ResidentBytesAtEnd - t.ResidentBytesAfterWarmup),10}{Bytes(t.OptimizerStateBytes),11}{mfu,7}{loss,15}   {TrainingGoal(t, report)}");
+                                 $"{Bytes(t.ResidentBytesAtEnd - t.ResidentBytesAfterWarmup),10}{Bytes(t.OptimizerStateBytes),11}{t.MinorPageFaultsPerStep,12:F0}{mfu,7}{loss,15}   {TrainingGoal(t, report)}");
             }
             output.WriteLine("  tok/s from the median step; peak RSS " + (report.FineTuning.All(t => t.PeakMemoryIsolated)
                 ? "of each case's own process" : "of the shared process (running maximum)") +
-                "; RSS Δ from warm-up to the end; MFU = FLOPs/token · tok/s / bf16 ceiling (6N full, 4N_frozen + 6N_trainable LoRA)");
+                "; RSS Δ from warm-up to the end; faults/step = minor page faults (allocation churn); MFU = FLOPs/token · tok/s / bf16 ceiling (6N full, 4N_frozen + 6N_trainable LoRA)");
         }
 
         if (report.Generation.Count > 0)
