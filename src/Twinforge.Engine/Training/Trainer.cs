@@ -73,6 +73,9 @@ public sealed class Trainer
     /// <param name="cancellationToken">Cancellation stops after the current update and writes a checkpoint to resume from.</param>
     public TrainingResult Run(Action<TrainingEvent>? onEvent = null, bool resume = true, CancellationToken cancellationToken = default)
     {
+        // Large tensors are freed and allocated again every step: keep the memory instead of page-faulting it anew
+        // (effective when training runs on the main thread, as the CLI and the benchmark do).
+        NativeHeap.KeepFreedMemoryForReuse();
         Directory.CreateDirectory(RunDirectory);
         var store = new CheckpointStore(RunDirectory, Options.KeepLastCheckpoints);
         var latest = store.Latest;
