@@ -9,14 +9,21 @@ public static class GradientNorm
     /// <summary>
     /// Each gradient's norm is a float32 reduction (no squared copy of the gradient is made: for an embedding-sized
     /// gradient that copy is a large fresh allocation every step); the per-tensor norms are combined in float64.
-    /// One host read for the result. 0 for no gradients.
+    /// 0 for no gradients.
     /// </summary>
     public static double Of(IEnumerable<Tensor> gradients)
+    {
+        using var norm = OnDevice(gradients);
+        return norm.item<double>();
+    }
+
+    /// <summary>The same norm as a float64 scalar on the gradients' device, for a caller that reads it with other figures.</summary>
+    public static Tensor OnDevice(IEnumerable<Tensor> gradients)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var norms = gradients.Select(g => linalg.vector_norm(g.dtype == ScalarType.Float32 ? g : g.to(ScalarType.Float32))).ToList();
-        if (norms.Count == 0) return 0;
-        return stack(norms).to(ScalarType.Float64).square().sum().sqrt().item<double>();
+        if (norms.Count == 0) return zeros([], ScalarType.Float64).MoveToOuterDisposeScope();
+        return stack(norms).to(ScalarType.Float64).square().sum().sqrt().MoveToOuterDisposeScope();
     }
 }

@@ -266,8 +266,9 @@ public sealed class Trainer
             var started = Stopwatch.GetTimestamp();
             int epoch = iterator.Position.Epoch;
             var batches = Enumerable.Range(0, options.GradientAccumulationSteps).Select(_ => iterator.Next()).ToList();
-            double summedLoss = 0, penalty = 0;
             long tokens = 0;
+            // The summed loss and the penalty stay on the device (float64) until the step's one host read.
+            Tensor? summedLoss = null, penaltyTerm = null;
             try
             {
                 // The window's loss is the mean over all its target tokens, so each batch's summed loss is divided by
@@ -280,17 +281,19 @@ public sealed class Trainer
                     if (batch.TrainableTargets == 0) continue;
                     var (summed, _) = LanguageModelLoss.Compute(model, batch);
                     summed.div(windowTargets).backward();
-                    summedLoss += summed.item<float>();
+                    var part = summed.detach().to(ScalarType.Float64);
+                    if (summedLoss is null) summedLoss = part.clone().DetachFromDisposeScope();
+                    else summedLoss.add_(part);
                 }
                 if (l2Sp is not null)
                 {
                     using var scope = NewDisposeScope();
                     var term = l2Sp.Compute();
                     term.backward();
-                    penalty = term.item<float>();
+                    penaltyTerm = term.detach().to(ScalarType.Float64).clone().DetachFromDisposeScope();
                 }
-                double loss = windowTargets > 0 ? summedLoss / windowTargets : double.NaN;
-                double gradientNorm = GradientNorm();
+                var (lossSum, penalty, gradientNorm) = ReadStepFigures(summedLoss, penaltyTerm);
+                double loss = windowTargets > 0 ? lossSum / windowTargets : double.NaN;
                 double learningRate = schedule.At(step);
                 tokensSeen += tokens;
                 step++;
@@ -331,14 +334,22 @@ public sealed class Trainer
             finally
             {
                 foreach (var batch in batches) batch.Dispose();
+                summedLoss?.Dispose();
+                penaltyTerm?.Dispose();
             }
         }
 
-        /// <summary>The global L2 norm of all gradients (see <see cref="Training.GradientNorm.Of"/>).</summary>
-        double GradientNorm()
+        /// <summary>
+        /// The summed loss, the penalty and the global gradient norm (see <see cref="GradientNorm.Of"/>) in one read
+        /// from the device: the host needs them for the log, the non-finite check and the clipping decision.
+        /// </summary>
+        (double SummedLoss, double Penalty, double GradientNorm) ReadStepFigures(Tensor? summedLoss, Tensor? penalty)
         {
             using var scope = NewDisposeScope();
-            return Training.GradientNorm.Of(trainable.Select(p => p.Parameter.grad).OfType<Tensor>());
+            var norm = GradientNorm.OnDevice(trainable.Select(p => p.Parameter.grad).OfType<Tensor>());
+            var none = zeros([], ScalarType.Float64, norm.device);
+            var figures = stack([summedLoss ?? none, penalty ?? none, norm]).cpu().data<double>().ToArray();
+            return (figures[0], figures[1], figures[2]);
         }
 
         void ScaleGradients(double factor)
