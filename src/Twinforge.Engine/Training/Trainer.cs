@@ -279,11 +279,10 @@ public sealed class Trainer
                     using var scope = NewDisposeScope();
                     tokens += batch.InputIds.numel();
                     if (batch.TrainableTargets == 0) continue;
-                    var (summed, _) = LanguageModelLoss.Compute(model, batch);
-                    summed.div(windowTargets).backward();
-                    var part = summed.detach().to(ScalarType.Float64);
-                    if (summedLoss is null) summedLoss = part.clone().DetachFromDisposeScope();
-                    else summedLoss.add_(part);
+                    // The head and loss run in chunks of positions, so a long batch never holds all its logits at once.
+                    var summed = LanguageModelLoss.Backward(model, batch, scale: 1.0 / windowTargets);
+                    if (summedLoss is null) summedLoss = summed.DetachFromDisposeScope();
+                    else summedLoss.add_(summed);
                 }
                 if (l2Sp is not null)
                 {
