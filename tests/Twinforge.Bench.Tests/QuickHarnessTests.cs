@@ -23,7 +23,7 @@ public sealed class QuickHarnessTests
             Assert.Equal(1, root.GetProperty("schemaVersion").GetInt32());
             Assert.True(root.GetProperty("quick").GetBoolean());
             Assert.False(string.IsNullOrEmpty(root.GetProperty("date").GetString()));
-            Assert.Equal(JsonValueKind.String, root.GetProperty("gitCommit").ValueKind);
+            Assert.True(root.TryGetProperty("gitCommit", out _)); // null only where git is missing
             Positive(root.GetProperty("machine"), "logicalCores", "memoryBytes", "torchThreads");
 
             var ceiling = root.GetProperty("ceiling");
