@@ -12,6 +12,19 @@ namespace Twinforge.Bench;
 /// </summary>
 public static class TrainerThroughput
 {
+    public const string Usage = "trainer TEXT_FILE [steps=12] [--no-packing]   (e.g. ~/.cache/twinforge/corpora/general-english.txt)";
+
+    /// <summary><c>trainer TEXT_FILE [steps] [--no-packing]</c>: the built-in base model's shape on a real corpus.</summary>
+    public static int RunCommand(IReadOnlyList<string> arguments, TextWriter output)
+    {
+        if (arguments.Count == 0) throw new ArgumentException("usage: " + Usage);
+        var shape = TransformerConfig.Llama(vocabularySize: 260, hiddenSize: 192, layerCount: 4, headCount: 3, keyValueHeadCount: 1,
+            intermediateSize: 512, maxPositions: 1024, tieWordEmbeddings: true);
+        Run(arguments[0], shape, batchSize: 16, sequenceLength: 256, steps: arguments.Count > 1 && int.TryParse(arguments[1], out var n) ? n : 12,
+            packing: !arguments.Contains("--no-packing"), output);
+        return 0;
+    }
+
     public static void Run(string textFile, TransformerConfig config, int batchSize, int sequenceLength, int steps, bool packing, TextWriter output)
     {
         var tokenizer = new ByteLevelTokenizer();

@@ -14,6 +14,20 @@ namespace Twinforge.Bench;
 /// </summary>
 public static class TrainingThroughput
 {
+    public const string Usage = "training [hidden=256] [layers=4] [batch=16] [sequence=256] [steps=10] [--mask]";
+
+    /// <summary><c>training [hidden] [layers] [batch] [sequence] [steps] [--mask]</c>: a byte-level Llama-style model.</summary>
+    public static int RunCommand(IReadOnlyList<string> arguments, TextWriter output)
+    {
+        var numbers = arguments.Where(a => a != "--mask").ToList();
+        int Arg(int index, int fallback) => numbers.Count > index ? int.Parse(numbers[index]) : fallback;
+        int hidden = Arg(0, 256), layers = Arg(1, 4);
+        var config = TransformerConfig.Llama(vocabularySize: 260, hiddenSize: hidden, layerCount: layers, headCount: Math.Max(1, hidden / 64),
+            keyValueHeadCount: Math.Max(1, hidden / 128), intermediateSize: hidden * 8 / 3 / 16 * 16, maxPositions: 1024);
+        Run(config, batchSize: Arg(2, 16), sequenceLength: Arg(3, 256), steps: Arg(4, 10), documentMask: arguments.Contains("--mask"), output);
+        return 0;
+    }
+
     public static void Run(TransformerConfig config, int batchSize, int sequenceLength, int steps, bool documentMask, TextWriter output)
     {
         output.WriteLine($"model: {config.ModelType}, hidden {config.HiddenSize}, {config.LayerCount} layers, vocabulary {config.VocabularySize}; " +

@@ -103,8 +103,9 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// <param name="inputIds">(B, T) token ids.</param>
     /// <param name="cache">Keys and values of earlier positions; the new ones are appended to it.</param>
     /// <param name="positionIds">(B, T) positions; by default cache length + 0 … T−1.</param>
-    /// <param name="attentionMask">(B, 1, T, T) or (T, T) boolean, true where a query may attend to a key
-    /// (e.g. causal within each packed document); by default plain causal attention. Not used with a cache.</param>
+    /// <param name="attentionMask">(B, 1, T, past + T) or (T, past + T) boolean, true where a query may attend to a
+    /// key (e.g. causal within each packed document, or causal over the non-padding positions of a left-padded batch);
+    /// by default plain causal attention. With a cache its last dimension covers the cached keys too.</param>
     /// <param name="lastPositionOnly">Compute logits for the last position only (generation).</param>
     public Tensor Forward(Tensor inputIds, KeyValueCache? cache = null, Tensor? positionIds = null,
         Tensor? attentionMask = null, bool lastPositionOnly = false)
@@ -121,8 +122,10 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         long batch = inputIds.shape[0], time = inputIds.shape[1];
         int past = cache?.Length ?? 0;
-        if (attentionMask is not null && past > 0)
-            throw new ArgumentException("an explicit attention mask cannot be combined with a non-empty cache", nameof(attentionMask));
+        if (attentionMask is not null && attentionMask.shape[^1] != past + time)
+            throw new ArgumentException(
+                $"the attention mask covers {attentionMask.shape[^1]} keys; {past} cached and {time} new positions make {past + time}",
+                nameof(attentionMask));
         positionIds ??= arange(past, past + time, int64, inputIds.device).unsqueeze(0).expand(batch, time);
         if (positionEmbedding is not null && past + time > Config.MaxPositions)
             throw new ArgumentException($"sequence of {past + time} tokens exceeds the model's {Config.MaxPositions} positions");
@@ -189,7 +192,56 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         }
         if (computeDType is not ScalarType compute || compute == DType) return nn.functional.linear(hidden, TokenEmbedding.weight);
         using var scope = NewDisposeScope();
-        return nn.functional.linear(hidden.to(compute), TokenEmbedding.weight.to(compute)).to(DType).MoveToOuterDisposeScope();
+        var head = frozenHead is not null && frozenHead.dtype == compute && !TokenEmbedding.weight.requires_grad
+            ? frozenHead
+            : TokenEmbedding.weight.to(compute);
+        return nn.functional.linear(hidden.to(compute), head).to(DType).MoveToOuterDisposeScope();
+    }
+
+    // The tied output head (the token embedding) in the compute dtype while frozen copies are cached.
+    Tensor? frozenHead;
+
+    /// <summary>
+    /// Keeps copies of the frozen projection weights (and the frozen tied output head) in <see cref="ComputeDType"/>
+    /// until the handle is disposed, instead of casting them in every forward pass: with LoRA in bfloat16 mixed
+    /// precision that cast reads every base weight and writes a fresh half-size copy each step. Trainable parameters
+    /// are still cast per call, so their gradients flow. While the handle lives, frozen weights must not change (a
+    /// frozen parameter that is made trainable again is cast per call). Costs the copies' memory: 2 bytes per frozen
+    /// weight element for bfloat16.
+    /// </summary>
+    /// <example><code>
+    /// model.ComputeDType = ScalarType.BFloat16;
+    /// using var copies = model.CacheFrozenComputeCopies();   // for the length of a training run
+    /// </code></example>
+    public IDisposable CacheFrozenComputeCopies()
+    {
+        var projections = modules().OfType<Projection>().Distinct().ToList();
+        foreach (var projection in projections) projection.CacheFrozenComputeCopies();
+        frozenHead?.Dispose();
+        frozenHead = null;
+        if (languageModelHead is null && computeDType is ScalarType compute && compute != DType && !TokenEmbedding.weight.requires_grad)
+        {
+            using var noGrad = no_grad();
+            frozenHead = TokenEmbedding.weight.to(compute).DetachFromDisposeScope();
+        }
+        return new FrozenComputeCopies(() =>
+        {
+            foreach (var projection in projections) projection.ReleaseFrozenComputeCopies();
+            frozenHead?.Dispose();
+            frozenHead = null;
+        });
+    }
+
+    sealed class FrozenComputeCopies(Action release) : IDisposable
+    {
+        bool released;
+
+        public void Dispose()
+        {
+            if (released) return;
+            released = true;
+            release();
+        }
     }
 
     static Tensor WithDType(Tensor tensor, ScalarType dtype)

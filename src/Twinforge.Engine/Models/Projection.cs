@@ -66,7 +66,36 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     {
         if (ComputeDType is not ScalarType compute || compute == weight.dtype) return Affine(input, weight, bias);
         using var scope = NewDisposeScope();
-        return Affine(input.to(compute), weight.to(compute), bias?.to(compute)).MoveToOuterDisposeScope();
+        return Affine(input.to(compute), InComputeDType(weight, frozenWeight, compute), bias is null ? null : InComputeDType(bias, frozenBias, compute))
+            .MoveToOuterDisposeScope();
+    }
+
+    // Copies of frozen parameters in the compute dtype, kept while a FrozenComputeCopies handle lives.
+    Tensor? frozenWeight;
+    Tensor? frozenBias;
+
+    /// <summary>The cached copy while it is valid (same dtype, parameter still frozen), else a cast made now.</summary>
+    static Tensor InComputeDType(Parameter parameter, Tensor? frozenCopy, ScalarType compute) =>
+        frozenCopy is not null && frozenCopy.dtype == compute && !parameter.requires_grad ? frozenCopy : parameter.to(compute);
+
+    /// <summary>
+    /// Keeps compute-dtype copies of the frozen weight and bias (see <see cref="CausalLanguageModel.CacheFrozenComputeCopies"/>)
+    /// instead of casting them in every forward pass.
+    /// </summary>
+    internal void CacheFrozenComputeCopies()
+    {
+        ReleaseFrozenComputeCopies();
+        if (ComputeDType is not ScalarType compute || compute == weight.dtype) return;
+        using var noGrad = no_grad();
+        if (!weight.requires_grad) frozenWeight = weight.to(compute).DetachFromDisposeScope();
+        if (bias is not null && !bias.requires_grad) frozenBias = bias.to(compute).DetachFromDisposeScope();
+    }
+
+    internal void ReleaseFrozenComputeCopies()
+    {
+        frozenWeight?.Dispose();
+        frozenBias?.Dispose();
+        frozenWeight = frozenBias = null;
     }
 
     /// <summary>
@@ -103,7 +132,11 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) Adapter?.Dispose();
+        if (disposing)
+        {
+            Adapter?.Dispose();
+            ReleaseFrozenComputeCopies();
+        }
         base.Dispose(disposing);
     }
 

@@ -17,6 +17,10 @@ public sealed class AdamW : IDisposable
 {
     readonly IReadOnlyList<OptimizedParameter> parameters;
     readonly Dictionary<string, (Tensor FirstMoment, Tensor SecondMoment)> moments = [];
+    // One float32 buffer as large as the largest parameter, reused by every update for the denominator: fresh
+    // parameter-sized temporaries would cost a page-faulting allocation per parameter per step (large blocks are
+    // mapped anew by malloc each time), which for GPT-2's 38M-element embedding is most of the optimizer's time.
+    readonly Tensor scratch;
 
     public AdamW(IEnumerable<OptimizedParameter> parameters, double weightDecay = 0.0, double beta1 = 0.9,
         double beta2 = 0.999, double epsilon = 1e-8)
@@ -30,6 +34,8 @@ public sealed class AdamW : IDisposable
         Epsilon = epsilon;
         foreach (var p in this.parameters)
             moments[p.Name] = (zeros_like(p.Parameter, dtype: ScalarType.Float32), zeros_like(p.Parameter, dtype: ScalarType.Float32));
+        long largest = this.parameters.Select(p => p.Parameter.numel()).DefaultIfEmpty(0).Max();
+        scratch = empty(largest, ScalarType.Float32, this.parameters.Count > 0 ? this.parameters[0].Parameter.device : null);
     }
 
     public double WeightDecay { get; }
@@ -44,6 +50,12 @@ public sealed class AdamW : IDisposable
 
     /// <summary>Bytes of optimizer state (both moments of every parameter).</summary>
     public long StateBytes => moments.Values.Sum(m => m.FirstMoment.NumberOfElements * 4 + m.SecondMoment.NumberOfElements * 4);
+
+    /// <summary>
+    /// The <see cref="StateBytes"/> an optimizer over <paramref name="parameters"/> will hold — two float32 moments
+    /// per element — without allocating them (e.g. to compare LoRA's state with full fine-tuning's).
+    /// </summary>
+    public static long StateBytesFor(IEnumerable<Tensor> parameters) => parameters.Sum(p => p.numel() * 2 * sizeof(float));
 
     /// <summary>Applies one update with learning rate <paramref name="learningRate"/> from the current gradients.</summary>
     public void Step(double learningRate)
@@ -61,12 +73,26 @@ public sealed class AdamW : IDisposable
             var g = gradient.dtype == ScalarType.Float32 ? gradient : gradient.to(ScalarType.Float32);
             m.mul_(Beta1).add_(g, alpha: 1 - Beta1);
             v.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
-            var denominator = v.sqrt().div_(correction2Root).add_(Epsilon);
-            var update = m.div(denominator).mul_(learningRate / correction1);
+            // √v̂ + ε = √v / √(1−β₂ᵗ) + ε, written into the scratch buffer rather than a new tensor.
+            var denominator = Scratch(p.Parameter).copy_(v).sqrt_().div_(correction2Root).add_(Epsilon);
             if (p.Decay && WeightDecay > 0) p.Parameter.mul_(1 - learningRate * WeightDecay);
-            p.Parameter.sub_(update.to(p.Parameter.dtype));
+            if (p.Parameter.dtype == ScalarType.Float32)
+            {
+                p.Parameter.addcdiv_(m, denominator, value: -learningRate / correction1);
+            }
+            else
+            {
+                // A parameter stored in another dtype: the update is formed in float32, then rounded once.
+                var update = denominator.reciprocal_().mul_(m).mul_(learningRate / correction1);
+                p.Parameter.sub_(update.to(p.Parameter.dtype));
+            }
         }
     }
+
+    /// <summary>A float32 view of the scratch buffer shaped like <paramref name="parameter"/> (a new tensor on another device).</summary>
+    Tensor Scratch(Tensor parameter) => parameter.device.type == scratch.device.type && parameter.device.index == scratch.device.index
+        ? scratch.narrow(0, 0, parameter.numel()).view(parameter.shape)
+        : empty_like(parameter, dtype: ScalarType.Float32);
 
     /// <summary>Zeroes every gradient in place: keeping the buffers avoids reallocating them each step.</summary>
     public void ZeroGradients()
@@ -103,5 +129,6 @@ public sealed class AdamW : IDisposable
             m.Dispose();
             v.Dispose();
         }
+        scratch.Dispose();
     }
 }

@@ -22,6 +22,42 @@ public static class LanguageModelLoss
         return (loss.MoveToOuterDisposeScope(), batch.TrainableTargets);
     }
 
+    /// <summary>Token positions whose logits exist at once in <see cref="Backward"/>: 256 × 50257 float32 logits are 51 MB.</summary>
+    public const int DefaultRowsPerChunk = 256;
+
+    /// <summary>
+    /// Forward and backward of one training batch, with the output head and the loss taken
+    /// <paramref name="rowsPerChunk"/> token positions at a time: a chunk's logits (rows × vocabulary; for 2048 GPT-2
+    /// positions all of them would be 412 MB in float32, with as much again for their log-probabilities and each of
+    /// their gradients) are freed as soon as its gradient has reached the hidden states, and the body's backward runs
+    /// once from there. The gradients of (summed loss · <paramref name="scale"/>) accumulate into the parameters'
+    /// <c>.grad</c>, as one <see cref="Compute"/> then backward would give. Returns the summed loss, detached, as a
+    /// float64 scalar on the model's device.
+    /// </summary>
+    public static Tensor Backward(CausalLanguageModel model, TrainingBatch batch, double scale, int rowsPerChunk = DefaultRowsPerChunk)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rowsPerChunk, 1);
+        using var scope = NewDisposeScope();
+        var hidden = model.Hidden(batch.InputIds, positionIds: batch.PositionIds, attentionMask: batch.AttentionMask); // (B, T, C)
+        // The graph is cut between the body and the head: (B·T, C) rows as a leaf collect the head's gradient chunk by chunk.
+        var rows = hidden.detach().flatten(0, 1).requires_grad_(true);
+        var labels = batch.Labels.flatten();
+        var summed = zeros([], ScalarType.Float64, hidden.device);
+        long count = rows.shape[0];
+        for (long start = 0; start < count; start += rowsPerChunk)
+        {
+            using var chunkScope = NewDisposeScope();
+            long length = Math.Min(rowsPerChunk, count - start);
+            var logits = model.Logits(rows.narrow(0, start, length)).to(ScalarType.Float32);
+            var loss = nn.functional.cross_entropy(logits, labels.narrow(0, start, length), ignore_index: PackedSequence.IgnoredLabel,
+                reduction: nn.Reduction.Sum);
+            loss.mul(scale).backward();
+            summed.add_(loss.detach().to(ScalarType.Float64));
+        }
+        if (hidden.requires_grad && rows.grad is Tensor rowsGradient) hidden.backward([rowsGradient.view(hidden.shape)]);
+        return summed.MoveToOuterDisposeScope();
+    }
+
     /// <summary>Summed loss, correct argmax predictions and targets of a batch, without gradients.</summary>
     public static (double SummedLoss, long Correct, long Targets) Score(CausalLanguageModel model, TrainingBatch batch)
     {

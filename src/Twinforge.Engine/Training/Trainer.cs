@@ -73,6 +73,9 @@ public sealed class Trainer
     /// <param name="cancellationToken">Cancellation stops after the current update and writes a checkpoint to resume from.</param>
     public TrainingResult Run(Action<TrainingEvent>? onEvent = null, bool resume = true, CancellationToken cancellationToken = default)
     {
+        // Large tensors are freed and allocated again every step: keep the memory instead of page-faulting it anew
+        // (effective when training runs on the main thread, as the CLI and the benchmark do).
+        NativeHeap.KeepFreedMemoryForReuse();
         Directory.CreateDirectory(RunDirectory);
         var store = new CheckpointStore(RunDirectory, Options.KeepLastCheckpoints);
         var latest = store.Latest;
@@ -86,6 +89,8 @@ public sealed class Trainer
             run = new RunContext(this);
             var resumedState = latest is null ? null : run.Restore(latest);
             model.ComputeDType = ComputeDType == model.DType ? null : ComputeDType;
+            // Only trainable parameters change during the run, so frozen ones (a LoRA base) are cast to the compute dtype once.
+            using var frozenCopies = model.CacheFrozenComputeCopies();
             if (Options.Dropout is double dropout) model.SetDropout(dropout);
             using var metrics = resumedState is null ? MetricsLog.Create(RunDirectory) : MetricsLog.Resume(RunDirectory, resumedState.Step);
             return run.Execute(store, resumedState, trainingEvent =>
@@ -261,8 +266,9 @@ public sealed class Trainer
             var started = Stopwatch.GetTimestamp();
             int epoch = iterator.Position.Epoch;
             var batches = Enumerable.Range(0, options.GradientAccumulationSteps).Select(_ => iterator.Next()).ToList();
-            double summedLoss = 0, penalty = 0;
             long tokens = 0;
+            // The summed loss and the penalty stay on the device (float64) until the step's one host read.
+            Tensor? summedLoss = null, penaltyTerm = null;
             try
             {
                 // The window's loss is the mean over all its target tokens, so each batch's summed loss is divided by
@@ -273,19 +279,20 @@ public sealed class Trainer
                     using var scope = NewDisposeScope();
                     tokens += batch.InputIds.numel();
                     if (batch.TrainableTargets == 0) continue;
-                    var (summed, _) = LanguageModelLoss.Compute(model, batch);
-                    summed.div(windowTargets).backward();
-                    summedLoss += summed.item<float>();
+                    // The head and loss run in chunks of positions, so a long batch never holds all its logits at once.
+                    var summed = LanguageModelLoss.Backward(model, batch, scale: 1.0 / windowTargets);
+                    if (summedLoss is null) summedLoss = summed.DetachFromDisposeScope();
+                    else summedLoss.add_(summed);
                 }
                 if (l2Sp is not null)
                 {
                     using var scope = NewDisposeScope();
                     var term = l2Sp.Compute();
                     term.backward();
-                    penalty = term.item<float>();
+                    penaltyTerm = term.detach().to(ScalarType.Float64).clone().DetachFromDisposeScope();
                 }
-                double loss = windowTargets > 0 ? summedLoss / windowTargets : double.NaN;
-                double gradientNorm = GradientNorm();
+                var (lossSum, penalty, gradientNorm) = ReadStepFigures(summedLoss, penaltyTerm);
+                double loss = windowTargets > 0 ? lossSum / windowTargets : double.NaN;
                 double learningRate = schedule.At(step);
                 tokensSeen += tokens;
                 step++;
@@ -326,18 +333,22 @@ public sealed class Trainer
             finally
             {
                 foreach (var batch in batches) batch.Dispose();
+                summedLoss?.Dispose();
+                penaltyTerm?.Dispose();
             }
         }
 
-        /// <summary>The global L2 norm of all gradients, in float64 over float32 partial sums.</summary>
-        double GradientNorm()
+        /// <summary>
+        /// The summed loss, the penalty and the global gradient norm (see <see cref="GradientNorm.Of"/>) in one read
+        /// from the device: the host needs them for the log, the non-finite check and the clipping decision.
+        /// </summary>
+        (double SummedLoss, double Penalty, double GradientNorm) ReadStepFigures(Tensor? summedLoss, Tensor? penalty)
         {
             using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var squares = trainable.Select(p => p.Parameter.grad).OfType<Tensor>()
-                .Select(g => g.to(ScalarType.Float32).pow(2).sum()).ToList();
-            if (squares.Count == 0) return 0;
-            return Math.Sqrt(stack(squares).to(ScalarType.Float64).sum().item<double>());
+            var norm = GradientNorm.OnDevice(trainable.Select(p => p.Parameter.grad).OfType<Tensor>());
+            var none = zeros([], ScalarType.Float64, norm.device);
+            var figures = stack([summedLoss ?? none, penalty ?? none, norm]).cpu().data<double>().ToArray();
+            return (figures[0], figures[1], figures[2]);
         }
 
         void ScaleGradients(double factor)

@@ -50,6 +50,17 @@ public sealed class AdamWTests
     }
 
     [Fact]
+    public void State_bytes_for_parameters_equal_what_the_optimizer_allocates()
+    {
+        var matrix = new Parameter(zeros(3, 5));
+        var vector = new Parameter(zeros(7, dtype: ScalarType.BFloat16)); // moments are float32 whatever the dtype
+        using var optimizer = new AdamW([new OptimizedParameter("m", matrix, true), new OptimizedParameter("v", vector, false)]);
+
+        Assert.Equal(optimizer.StateBytes, AdamW.StateBytesFor([matrix, vector]));
+        Assert.Equal((15 + 7) * 2 * 4, optimizer.StateBytes);
+    }
+
+    [Fact]
     public void Restored_state_continues_exactly()
     {
         Parameter Make() => new(tensor(new float[] { 1f, -2f, 3f }));

@@ -1,4 +1,5 @@
 using Twinforge.Engine.Data;
+using Twinforge.Engine.Lora;
 using Twinforge.Engine.Tests.Data;
 using Twinforge.Engine.Training;
 using static TorchSharp.torch;
@@ -52,5 +53,55 @@ public sealed class LanguageModelLossTests
         // An untrained model over 260 symbols: loss near ln 260, accuracy near chance.
         Assert.InRange(evaluation.Loss, Math.Log(260) - 0.5, Math.Log(260) + 0.5);
         Assert.InRange(evaluation.TokenAccuracy, 0, 0.2);
+    }
+    [Theory]
+    [InlineData("gpt2", false, false)]
+    [InlineData("llama", false, false)]
+    [InlineData("gpt2", true, true)]
+    [InlineData("llama", true, false)]
+    [InlineData("llama", false, true)]
+    public void Chunked_backward_gives_the_loss_and_gradients_of_one_whole_backward(string family, bool lora, bool bfloat16)
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(6));
+        var config = family == "gpt2" ? Gpt2() : Llama();
+        using var model = Model(config);
+        if (lora)
+        {
+            LoraInjector.Apply(model, new LoraConfig { Rank = 4, TargetModules = LoraConfig.DefaultTargets(config.Family) }, seed: 3);
+            using (no_grad())
+                foreach (var (name, parameter) in model.named_parameters().Where(p => p.name.Contains("lora_B"))) parameter.normal_(0, 0.05);
+        }
+        if (bfloat16) model.ComputeDType = ScalarType.BFloat16;
+        using var batch = BatchIterator.InOrder(data.Train!, 2).First();
+        const double scale = 1.0 / 37;
+        var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+
+        Dictionary<string, Tensor> Gradients() => trainable.ToDictionary(p => p.name, p =>
+        {
+            using var gradient = p.parameter.grad!;
+            var copy = gradient.clone();
+            gradient.zero_();
+            return copy;
+        });
+
+        var (whole, _) = LanguageModelLoss.Compute(model, batch);
+        whole.mul(scale).backward();
+        double wholeLoss = whole.item<float>();
+        var wholeGradients = Gradients();
+
+        using var chunked = LanguageModelLoss.Backward(model, batch, scale, rowsPerChunk: 7); // 128 positions: 19 chunks
+        var chunkedGradients = Gradients();
+
+        Assert.Equal(ScalarType.Float64, chunked.dtype);
+        Assert.Equal(wholeLoss, chunked.item<double>(), wholeLoss * 1e-5);
+        double tolerance = bfloat16 ? 2e-2 : 1e-4; // bf16 products may round differently at another row count
+        foreach (var (name, expected) in wholeGradients)
+        {
+            double scaleOfGradient = expected.abs().max().item<float>() + 1e-12;
+            double difference = (chunkedGradients[name] - expected).abs().max().item<float>();
+            Assert.True(difference <= tolerance * scaleOfGradient, $"{name}: max difference {difference} against {scaleOfGradient}");
+        }
+        whole.Dispose();
     }
 }

@@ -172,6 +172,42 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void A_steps_logged_loss_and_gradient_norm_are_those_of_its_accumulated_batches()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(12));
+        var options = Options with { MaxSteps = 1, GradientAccumulationSteps = 2, MaxGradientNorm = 0 };
+
+        // The same two batches through the loss on an identical model, with the sums and the norm taken here in float64.
+        double expectedLoss, expectedNorm;
+        using (var reference = Model())
+        using (var scope = NewDisposeScope())
+        {
+            var iterator = data.TrainBatches(options.BatchSize);
+            var batches = new[] { iterator.Next(), iterator.Next() };
+            long targets = batches.Sum(b => b.TrainableTargets);
+            double summed = 0;
+            foreach (var batch in batches)
+            {
+                var (loss, _) = LanguageModelLoss.Compute(reference, batch);
+                loss.div(targets).backward();
+                summed += loss.item<float>();
+                batch.Dispose();
+            }
+            expectedLoss = summed / targets;
+            expectedNorm = Math.Sqrt(reference.parameters().Sum(p => p.grad!.to(ScalarType.Float64).square().sum().item<double>()));
+        }
+
+        using var model = Model();
+        StepCompleted? step = null;
+        new Trainer(model, data, options, directory.Sub("run")).Run(onEvent: e => step ??= e as StepCompleted);
+
+        Assert.NotNull(step);
+        Assert.Equal(expectedLoss, step.Loss, 6);
+        Assert.True(Math.Abs(step.GradientNorm - expectedNorm) <= 1e-5 * expectedNorm, $"gradient norm {step.GradientNorm}, expected {expectedNorm}");
+    }
+
+    [Fact]
     public void Metrics_are_written_as_json_lines_that_read_back_as_events()
     {
         using var directory = new TemporaryDirectory();

@@ -1,0 +1,38 @@
+using System.Runtime.InteropServices;
+using Twinforge.Engine.Training;
+using TorchSharp;
+
+namespace Twinforge.Bench;
+
+/// <summary>What the figures were measured on.</summary>
+public sealed record MachineInfo(string CpuModel, int LogicalCores, long MemoryBytes, bool NativeBFloat16, int TorchThreads,
+    string TorchSharpVersion, string Runtime, string OperatingSystem)
+{
+    public static MachineInfo Current() => new(
+        ReadCpuModel(),
+        Environment.ProcessorCount,
+        MemoryTotalBytes(),
+        CpuFeatures.HasNativeBFloat16,
+        torch.get_num_threads(),
+        typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown",
+        RuntimeInformation.FrameworkDescription,
+        RuntimeInformation.OSDescription);
+
+    static string ReadCpuModel() => ProcFile("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
+
+    static long MemoryTotalBytes() =>
+        ProcFile("/proc/meminfo", "MemTotal") is string total && long.TryParse(total.Split(' ')[0], out var kilobytes) ? kilobytes * 1024 : 0;
+
+    /// <summary>The value after the colon of the first line starting with <paramref name="key"/>.</summary>
+    static string? ProcFile(string path, string key)
+    {
+        if (!File.Exists(path)) return null;
+        var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
+        return line?[(line.IndexOf(':') + 1)..].Trim();
+    }
+
+    /// <summary>The 1-minute load average (/proc/loadavg), or -1 where there is none.</summary>
+    public static double LoadAverage() =>
+        File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0],
+            System.Globalization.CultureInfo.InvariantCulture, out var load) ? load : -1;
+}
