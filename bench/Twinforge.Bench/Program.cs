@@ -15,6 +15,7 @@ try
         FineTuningBenchmark.CaseCommand => FineTuningBenchmark.RunCase(rest, output),
         "training" => TrainingThroughput.RunCommand(rest, output),
         "trainer" => TrainerThroughput.RunCommand(rest, output),
+        "decode-profile" => DecodeProfile.RunCommand(rest, output),
         "-h" or "--help" => Usage(0),
         _ => Usage(2),
     };
@@ -41,5 +42,6 @@ int Usage(int exitCode)
     writer.WriteLine($"       twinforge-bench ceiling|fine-tuning|generation {HarnessOptions.Usage}   (one part of 'all')");
     writer.WriteLine($"       twinforge-bench {TrainingThroughput.Usage}");
     writer.WriteLine($"       twinforge-bench {TrainerThroughput.Usage}");
+    writer.WriteLine($"       twinforge-bench {DecodeProfile.Usage}");
     return exitCode;
 }

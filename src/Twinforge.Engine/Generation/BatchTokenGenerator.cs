@@ -52,6 +52,7 @@ public sealed class BatchTokenGenerator(CausalLanguageModel model)
         bool wasTraining = model.training;
         model.eval();
         using var cache = new KeyValueCache(config, streams, capacity, model.DType);
+        model.EnsureInferenceLayout();
         var samplers = Enumerable.Range(0, streams).Select(_ => new TokenSampler(options)).ToArray();
         // true where a stream's cache slot holds a real token: the key padding mask, grown one column per step.
         using var validSlots = PaddingMask(padding, capacity);

@@ -32,6 +32,7 @@ public sealed class TokenGenerator(CausalLanguageModel model)
         bool wasTraining = model.training;
         model.eval();
         using var cache = new KeyValueCache(config, batchSize: 1, capacity, model.DType);
+        model.EnsureInferenceLayout();
         using var sampler = new TokenSampler(options);
         try
         {

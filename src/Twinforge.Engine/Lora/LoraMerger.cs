@@ -16,6 +16,7 @@ public static class LoraMerger
     public static IReadOnlyList<string> Merge(CausalLanguageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        model.ReleaseInferenceLayout(); // the merged weights replace the ones the decoding copies were made from
         var adapted = LoraInjector.AdaptedModules(model);
         using (no_grad())
         {

@@ -232,6 +232,32 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         });
     }
 
+    /// <summary>
+    /// Makes (outputs × inputs) copies of Conv1D-layout weights (GPT-2's) for decoding, if not made already: a
+    /// one-token matrix-vector product reads them row-wise, about 20% faster per decoded token on GPT-2 124M (see
+    /// <see cref="Projection"/>). They are used only outside training and autograd, kept across generations (making
+    /// them takes far longer than a token), and dropped whenever the weights may change: <see cref="train"/>, the
+    /// trainer, merging adapters, re-initialising. Code that changes weights in place some other way must call
+    /// <see cref="ReleaseInferenceLayout"/>. Costs one copy of those weights; other models have none.
+    /// </summary>
+    public void EnsureInferenceLayout()
+    {
+        foreach (var projection in modules().OfType<Projection>().Distinct()) projection.CacheInferenceLayout();
+    }
+
+    /// <summary>Drops the copies <see cref="EnsureInferenceLayout"/> made.</summary>
+    public void ReleaseInferenceLayout()
+    {
+        foreach (var projection in modules().OfType<Projection>().Distinct()) projection.ReleaseInferenceLayout();
+    }
+
+    /// <summary>Training mode changes weights: the decoding copies go.</summary>
+    public override void train(bool on = true)
+    {
+        if (on) ReleaseInferenceLayout();
+        base.train(on);
+    }
+
     sealed class FrozenComputeCopies(Action release) : IDisposable
     {
         bool released;
@@ -259,6 +285,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public void InitializeWeights(long seed, double standardDeviation = 0.02)
     {
+        ReleaseInferenceLayout();
         using var generator = new Generator((ulong)seed);
         using var noGrad = no_grad();
         double residualStd = standardDeviation / Math.Sqrt(2.0 * Config.LayerCount);

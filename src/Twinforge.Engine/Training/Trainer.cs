@@ -76,6 +76,8 @@ public sealed class Trainer
         // Large tensors are freed and allocated again every step: keep the memory instead of page-faulting it anew
         // (effective when training runs on the main thread, as the CLI and the benchmark do).
         NativeHeap.KeepFreedMemoryForReuse();
+        // Training changes the weights, and evaluation (eval mode, no autograd) would otherwise read stale decoding copies.
+        model.ReleaseInferenceLayout();
         Directory.CreateDirectory(RunDirectory);
         var store = new CheckpointStore(RunDirectory, Options.KeepLastCheckpoints);
         var latest = store.Latest;

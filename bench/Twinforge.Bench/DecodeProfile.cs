@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Twinforge.Engine.Models;
+using static TorchSharp.torch;
+
+namespace Twinforge.Bench;
+
+/// <summary>
+/// <c>twinforge-bench decode-profile [fp32|bf16]</c>: where a single-stream decoding step of GPT-2 124M spends its
+/// time. Times the whole cached one-token forward pass, then the same step's matrix-vector products alone (each
+/// layer's four projections in GPT-2's Conv1D layout, as the model runs them, and in the transposed nn.Linear layout,
+/// and the 50257-wide head), so the rest (norms, attention, dispatch) is the difference.
+/// </summary>
+public static class DecodeProfile
+{
+    public const string Usage = "decode-profile [fp32|bf16] [--conv1d]   (where a GPT-2 124M decoding step's time goes)";
+
+    public static int RunCommand(string[] args, TextWriter output)
+    {
+        var dtype = args.FirstOrDefault() == "fp32" ? ScalarType.Float32 : ScalarType.BFloat16;
+        var config = TransformerConfig.Gpt2();
+        using var model = new CausalLanguageModel(config, dtype);
+        model.InitializeWeights(seed: 1);
+        model.eval();
+        using var noGrad = no_grad();
+
+        double stepMs, prepareMs = 0;
+        bool inference = !args.Contains("--conv1d");
+        if (inference)
+        {
+            var watch = Stopwatch.StartNew();
+            model.EnsureInferenceLayout();
+            prepareMs = watch.Elapsed.TotalMilliseconds;
+        }
+        using (var cache = new KeyValueCache(config, batchSize: 1, capacity: 256, dtype))
+        {
+            using (NewDisposeScope()) model.Forward(randint(0, config.VocabularySize, [1, 64]), cache, lastPositionOnly: true);
+            stepMs = TimeMs(64, () => model.Forward(tensor(new long[] { 42 }).unsqueeze(0), cache, lastPositionOnly: true).argmax(-1).item<long>());
+        }
+
+        var x = randn([1, config.HiddenSize], dtype: dtype);
+        var hidden = x.unsqueeze(0);
+        // Every layer's own weights, as in the model: one matrix used over and over would stay in the CPU's cache.
+        var shapes = new (long In, long Out)[] { (768, 2304), (768, 768), (768, 3072), (3072, 768) };
+        var layers = Enumerable.Range(0, (int)config.LayerCount).SelectMany(_ => shapes.Select(shape =>
+            (Input: randn([1, 1, shape.In], dtype: dtype), Conv: randn([shape.In, shape.Out], dtype: dtype)))).ToList();
+        var transposed = layers.Select(layer => layer.Conv.t().contiguous()).ToList();
+        double conv1d = TimeMs(30, () => layers.Select(layer => layer.Input.matmul(layer.Conv)).ToList());
+        double linear = TimeMs(30, () => layers.Select((layer, i) => nn.functional.linear(layer.Input, transposed[i])).ToList());
+        using var head = randn([config.VocabularySize, config.HiddenSize], dtype: dtype);
+        double headMs = TimeMs(50, () => nn.functional.linear(hidden, head));
+
+        output.WriteLine($"GPT-2 124M single-stream decoding step, {dtype}, 2 threads");
+        output.WriteLine($"  whole step (cached forward + argmax):     {stepMs,7:F2} ms  = {1000 / stepMs,6:F1} tok/s" +
+                         (inference ? $" (inference layout, made once in {prepareMs:F1} ms)" : " (weights as stored)"));
+        output.WriteLine($"  projections as the model runs them (x·W): {conv1d,7:F2} ms");
+        output.WriteLine($"  the same as nn.Linear (W·x, transposed):  {linear,7:F2} ms");
+        output.WriteLine($"  head 768 → 50257:                         {headMs,7:F2} ms");
+        output.WriteLine($"  the rest (norms, attention, dispatch):    {stepMs - (inference ? linear : conv1d) - headMs,7:F2} ms");
+        return 0;
+    }
+
+    /// <summary>Median milliseconds of <paramref name="work"/> over <paramref name="repeats"/> runs after two warm-ups.</summary>
+    static double TimeMs(int repeats, Func<object> work)
+    {
+        for (int i = 0; i < 2; i++) using (NewDisposeScope()) work();
+        var times = new List<double>();
+        for (int i = 0; i < repeats; i++)
+        {
+            using var scope = NewDisposeScope();
+            var watch = Stopwatch.StartNew();
+            work();
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+}
