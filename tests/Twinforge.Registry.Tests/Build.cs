@@ -17,9 +17,10 @@ internal static class Build
     }
 
     /// <summary>A dataset whose content hash is the SHA-256 of <paramref name="content"/> (a stand-in for real files).</summary>
-    public static Dataset Dataset(ITwinRegistry registry, Creator creator, string content, string scope = ConsentScopes.Text, string? storedHash = null) =>
+    public static Dataset Dataset(ITwinRegistry registry, Creator creator, string content, string scope = ConsentScopes.Text, string? storedHash = null,
+        bool requireConsent = true) =>
         registry.RegisterDataset(new NewDataset(creator.Id, ContentHash.Of(Encoding.UTF8.GetBytes(content)), scope,
-            [$"{creator.Name}-{content.Length}.jsonl"], $$"""{"examples":{{content.Length}}}""") { StoredArtifactHash = storedHash });
+            [$"{creator.Name}-{content.Length}.jsonl"], $$"""{"examples":{{content.Length}}}""") { StoredArtifactHash = storedHash, RequireValidConsent = requireConsent });
 
     public static BaseModel BaseModel(ITwinRegistry registry, string name = "tiny-base") =>
         registry.CreateBaseModel(new NewBaseModel(name, $"/models/{name}", null, "llama", 1_234_567));

@@ -136,7 +136,8 @@ public abstract class ConsentWithdrawalTests(RegistryBackend backend) : Registry
     {
         var w = Build_world(Open());
         w.Registry.WithdrawConsent(w.Ana.Id, ConsentScopes.Text, "withdrawn", "privacy-officer", w.Store);
-        var fresh = Build.Dataset(w.Registry, w.Ana, "ana's new chats");
+        Assert.Throws<ConsentRequiredException>(() => Build.Dataset(w.Registry, w.Ana, "ana's new chats"));
+        var fresh = Build.Dataset(w.Registry, w.Ana, "ana's new chats", requireConsent: false); // as if imported
 
         Assert.Throws<ConsentRequiredException>(() =>
             w.Registry.NextVersion(Build.Request(w.AnaFresh, w.Registry.GetBaseModel(w.F1.BaseModelId), [Build.Train(fresh)], w.F1)));

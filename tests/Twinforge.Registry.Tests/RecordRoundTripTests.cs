@@ -47,7 +47,7 @@ public abstract class RecordRoundTripTests(RegistryBackend backend) : RegistryTe
     public void Datasets_round_trip_and_the_same_content_registers_once()
     {
         using var writer = Open();
-        var ana = writer.CreateCreator("ana");
+        var ana = Build.ConsentingCreator(writer, "ana");
         var stored = Build.Hash("stored copy");
         var request = new NewDataset(ana.Id, Build.Hash("chats"), ConsentScopes.Text, ["chats-2024.jsonl", "chats 2025.jsonl"],
             """{"examples": 120, "tokens": 4096}""") { StoredArtifactHash = stored };

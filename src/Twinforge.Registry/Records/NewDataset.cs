@@ -10,4 +10,12 @@ public sealed record NewDataset(
     string StatisticsJson)
 {
     public string? StoredArtifactHash { get; init; }
+
+    /// <summary>
+    /// Refuse the dataset unless its creator holds valid consent for <see cref="ConsentScope"/>, checked in the
+    /// registering transaction with the creator locked, so a withdrawal running at the same time either sees the new
+    /// dataset (and deletes it) or makes this registration fail. Only records imported from elsewhere, whose training
+    /// is still refused without consent, should turn it off.
+    /// </summary>
+    public bool RequireValidConsent { get; init; } = true;
 }

@@ -26,7 +26,10 @@ internal sealed partial class SqlTwinRegistry
         {
             return Write(s =>
             {
-                RequireCreator(s, dataset.CreatorId);
+                // Locking the creator orders this after (or before) a concurrent consent withdrawal, never interleaved with it.
+                var creator = RequireCreator(s, dataset.CreatorId, dialect.ForUpdateOf("c"));
+                if (dataset.RequireValidConsent && !HasValidConsent(s, dataset.CreatorId, dataset.ConsentScope))
+                    throw new ConsentRequiredException(creator.Name, dataset.ConsentScope);
                 if (FindDatasetByHash(s, dataset.ContentHash) is { } existing) return SameCreatorOrThrow(s, existing, dataset.CreatorId);
                 var now = Now();
                 var id = s.InsertReturningId(
