@@ -160,7 +160,17 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
             throw new OperationCanceledException($"training of version {version.Number} was cancelled; it is recorded as failed");
         }
         // Artifacts are recorded only once they are in the store; a crash before this leaves orphans, never served.
-        registry.SetVersionArtifacts(version.Id, trained.Artifacts);
+        try
+        {
+            registry.SetVersionArtifacts(version.Id, trained.Artifacts);
+        }
+        catch (RegistryException)
+        {
+            // Consent withdrawn (the version deleted) while it trained: what it derived from the data must not
+            // wait for a garbage collection's grace period.
+            DeleteUnrecorded(trained.Artifacts);
+            throw;
+        }
         registry.SetVersionMetrics(version.Id, trained.Metrics.ToJson());
         version = registry.SetVersionStatus(version.Id, VersionStatus.Succeeded);
 
@@ -175,6 +185,14 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
                 promoted = registry.SetAlias(twin.Id, promoteTo, version.Id, actor);
         }
         return new VersionOutcome(version, trained.Metrics, promoted, note);
+    }
+
+    /// <summary>Deletes the artifacts no record references (content-addressed: another version may hold the same bytes).</summary>
+    void DeleteUnrecorded(IEnumerable<ArtifactReference> artifacts)
+    {
+        var recorded = registry.ListRecordedArtifactHashes();
+        foreach (var artifact in artifacts)
+            if (!recorded.Contains(artifact.ContentHash)) store.Delete(artifact.ContentHash);
     }
 
     T InScratch<T>(Func<string, T> work)

@@ -146,6 +146,29 @@ public sealed class TwinLifecycleTests
     }
 
     [Fact]
+    public void Consent_withdrawn_while_a_version_trains_leaves_nothing_derived_in_the_store()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), null, TwinWorkbench.Recipe);
+        var summer = bench.Data(ana, "summer", 30);
+        bool withdrawn = false;
+
+        // The creator withdraws (another process, say) while version 2 trains: its artifacts reach the store first.
+        Assert.ThrowsAny<RegistryException>(() => bench.Lifecycle.Update(v1.Version.TwinId, 1, summer, new UpdatePolicy(), onEvent: e =>
+        {
+            if (withdrawn || e is not Engine.Training.StepCompleted) return;
+            withdrawn = true;
+            bench.Lifecycle.WithdrawConsent(ana.Id, ConsentScopes.Text, "asked during training");
+        }));
+
+        Assert.True(withdrawn);
+        Assert.Equal(VersionStatus.Deleted, bench.Registry.GetVersionByNumber(v1.Version.TwinId, 2).Status);
+        var recorded = bench.Registry.ListRecordedArtifactHashes();
+        Assert.All(bench.Store.List(), artifact => Assert.Contains(artifact.ContentHash, recorded));
+    }
+
+    [Fact]
     public void A_corrupted_adapter_is_detected_and_never_served()
     {
         using var bench = new TwinWorkbench();
