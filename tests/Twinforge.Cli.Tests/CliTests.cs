@@ -45,6 +45,27 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Every_option_of_every_command_states_its_default_or_that_it_is_required()
+    {
+        var root = TwinforgeCommands.CreateRoot(TextReader.Null);
+        var undocumented = new List<string>();
+        void Walk(System.CommandLine.Command command, string path)
+        {
+            foreach (var option in command.Options)
+            {
+                if (option is System.CommandLine.Help.HelpOption || option is System.CommandLine.VersionOption || option.Required) continue;
+                var text = option.Description ?? "";
+                if (!text.Contains("[default", StringComparison.Ordinal) && !text.Contains("default:", StringComparison.Ordinal) &&
+                    !text.Contains("[required", StringComparison.Ordinal))
+                    undocumented.Add($"{path} {option.Name}");
+            }
+            foreach (var sub in command.Subcommands) Walk(sub, $"{path} {sub.Name}");
+        }
+        Walk(root, "twinforge");
+        Assert.True(undocumented.Count == 0, "options without a stated default: " + string.Join(", ", undocumented));
+    }
+
+    [Fact]
     public void Data_validate_reports_token_counts_and_an_estimate_for_good_data()
     {
         using var directory = new TemporaryDirectory();

@@ -68,6 +68,16 @@ public sealed class TwinCommandTests
         var exported = registry.Run("twin", "export", "ana-style", "--alias", "production", "--output", directory.File("served"));
         Assert.True(exported.ExitCode == ExitCodes.Success, exported.Error);
         Assert.True(File.Exists(Path.Combine(directory.File("served"), "adapter_model.safetensors")));
+        var again = registry.Run("twin", "export", "ana-style", "--output", directory.File("served"));
+        Assert.Equal(ExitCodes.BadInput, again.ExitCode);
+        Assert.Contains("--force", again.Error);
+        Assert.Equal(ExitCodes.Success, registry.Run("twin", "export", "ana-style", "--output", directory.File("served"), "--force").ExitCode);
+        var documents = Directory.CreateDirectory(directory.File("documents")).FullName;
+        File.WriteAllText(Path.Combine(documents, "letter.txt"), "keep me");
+        var intoDocuments = registry.Run("twin", "export", "ana-style", "--output", documents, "--force");
+        Assert.Equal(ExitCodes.BadInput, intoDocuments.ExitCode);
+        Assert.Contains("holds no adapter or model", intoDocuments.Error);
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(documents, "letter.txt")));
 
         var rebuilt = registry.Run("twin", "rebuild", "ana-style", "2");
         Assert.True(rebuilt.ExitCode == ExitCodes.Success, rebuilt.Error + rebuilt.Output);

@@ -20,9 +20,9 @@ public static class FinetuneCommand
     public static Command Create()
     {
         var line = new RecipeCommandLine("Training files: chat JSONL, prompt/completion JSONL or plain text");
-        line.Typed("--base", "base", "Base model: a Hugging Face model directory, or 'builtin' for the built-in base");
+        line.Typed("--base", "base", "Base model: a Hugging Face model directory, or 'builtin' for the built-in base [required: here or in the recipe]");
         line.Typed("--validation", "validation", "A held-out file [default: hold out data_options.validation_fraction of the documents]");
-        line.Typed("--output", "output", "The run directory");
+        line.Typed("--output", "output", "The run directory [required: here or in the recipe]");
         line.Typed("--method", "method", "lora, full or from_scratch [default: lora]");
         line.Typed("--epochs", "training.epochs", "Passes over the data [default: 3]");
         line.Typed("--max-steps", "training.max_steps", "Optimizer updates, overriding epochs [default: none]");

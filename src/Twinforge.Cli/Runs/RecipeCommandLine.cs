@@ -25,7 +25,7 @@ public sealed class RecipeCommandLine
 
     public Option<string[]> Set { get; } = new("--set")
     {
-        Description = "Any recipe key, as key.path=value (e.g. --set early_stopping.patience=5); repeatable", AllowMultipleArgumentsPerToken = false,
+        Description = "Any recipe key, as key.path=value (e.g. --set early_stopping.patience=5); repeatable [default: none]", AllowMultipleArgumentsPerToken = false,
     };
 
     public Option<bool> Resume { get; } = new("--resume") { Description = "Continue the run in the output directory from its last checkpoint [default: off]" };

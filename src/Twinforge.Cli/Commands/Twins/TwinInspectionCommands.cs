@@ -178,10 +178,11 @@ static class TwinInspectionCommands
         var name = new Argument<string>("name") { Description = "The twin" };
         var version = new Option<int?>("--version") { Description = "The version [default: the one --alias serves]" };
         var alias = new Option<string>("--alias") { Description = "The alias whose version is exported [default: production]", DefaultValueFactory = _ => "production" };
-        var output = new Option<DirectoryInfo>("--output") { Description = "Where the adapter (PEFT layout) or model is written", Required = true };
+        var output = new Option<DirectoryInfo>("--output") { Description = "Where the adapter (PEFT layout) or model is written (must not exist, or be empty)", Required = true };
+        var force = new Option<bool>("--force") { Description = "Replace an earlier export (an adapter or model directory) at --output [default: false]" };
         var creator = TwinTrainingCommands.CreatorOption();
         var registry = new RegistryArguments();
-        var command = new Command("export", "Write a version's adapter (or full model), verified, to a directory: what serving loads.") { name, version, alias, output, creator };
+        var command = new Command("export", "Write a version's adapter (or full model), verified, to a directory: what serving loads.") { name, version, alias, output, force, creator };
         registry.AddTo(command);
         command.SetAction(result =>
         {
@@ -191,10 +192,26 @@ static class TwinInspectionCommands
                 ? opened.Registry.GetVersionByNumber(twin.Id, number)
                 : opened.Registry.ResolveAlias(twin.Id, result.GetValue(alias)!);
             var destination = result.GetValue(output)!.FullName;
+            RequireExportDestination(destination, result.GetValue(force));
             var kind = opened.Lifecycle.ExtractWeights(chosen, destination);
             result.InvocationConfiguration.Output.WriteLine($"version {chosen.Number} of '{twin.Name}': {kind} written to {destination}");
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The store replaces whatever directory it extracts to, so the command checks first: a new or empty directory is
+    /// used, an earlier export (an adapter or model directory) only with --force, anything else never.
+    /// </summary>
+    static void RequireExportDestination(string destination, bool force)
+    {
+        if (File.Exists(destination)) throw new ArgumentException($"{destination} is a file: choose a directory for --output");
+        if (!Directory.Exists(destination) || !Directory.EnumerateFileSystemEntries(destination).Any()) return;
+        bool earlierExport = File.Exists(Path.Combine(destination, "adapter_config.json")) || File.Exists(Path.Combine(destination, "config.json"));
+        if (!earlierExport)
+            throw new ArgumentException($"{destination} is not empty and holds no adapter or model: choose another --output");
+        if (!force)
+            throw new ArgumentException($"{destination} already holds an adapter or model: add --force to replace it, or choose another --output");
     }
 }

@@ -21,7 +21,7 @@ public sealed class TwinRecipeArguments
 
     public Option<string[]> Set { get; } = new("--set")
     {
-        Description = "Any recipe key, as key.path=value (e.g. --set training.max_steps=100); repeatable", AllowMultipleArgumentsPerToken = false,
+        Description = "Any recipe key, as key.path=value (e.g. --set training.max_steps=100); repeatable [default: none]", AllowMultipleArgumentsPerToken = false,
     };
 
     public void AddTo(Command command)
