@@ -57,8 +57,12 @@ public sealed class AdamW : IDisposable
     /// </summary>
     public static long StateBytesFor(IEnumerable<Tensor> parameters) => parameters.Sum(p => p.numel() * 2 * sizeof(float));
 
-    /// <summary>Applies one update with learning rate <paramref name="learningRate"/> from the current gradients.</summary>
-    public void Step(double learningRate)
+    /// <summary>
+    /// Applies one update with learning rate <paramref name="learningRate"/> from the current gradients, each first
+    /// multiplied by <paramref name="gradientScale"/> (the clipping coefficient). With <paramref name="zeroGradients"/>
+    /// the gradients are zeroed too, in the same pass over memory where the fused kernel applies.
+    /// </summary>
+    public void Step(double learningRate, double gradientScale = 1.0, bool zeroGradients = false)
     {
         StepCount++;
         double correction1 = 1 - Math.Pow(Beta1, StepCount);
@@ -70,12 +74,21 @@ public sealed class AdamW : IDisposable
             var gradient = p.Parameter.grad;
             if (gradient is null) continue;
             var (m, v) = moments[p.Name];
+            double decay = p.Decay && WeightDecay > 0 ? 1 - learningRate * WeightDecay : 1.0;
+            if (FusedAdamWKernel.Supports(p.Parameter, gradient, m, v))
+            {
+                FusedAdamWKernel.Apply(p.Parameter, gradient, m, v, new FusedAdamWKernel.Coefficients(
+                    (float)Beta1, (float)Beta2, (float)gradientScale, (float)decay, (float)(learningRate / correction1),
+                    (float)(1 / correction2Root), (float)Epsilon), zeroGradients);
+                continue;
+            }
             var g = gradient.dtype == ScalarType.Float32 ? gradient : gradient.to(ScalarType.Float32);
+            if (gradientScale != 1.0) g = g.mul(gradientScale);
             m.mul_(Beta1).add_(g, alpha: 1 - Beta1);
             v.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
             // √v̂ + ε = √v / √(1−β₂ᵗ) + ε, written into the scratch buffer rather than a new tensor.
             var denominator = Scratch(p.Parameter).copy_(v).sqrt_().div_(correction2Root).add_(Epsilon);
-            if (p.Decay && WeightDecay > 0) p.Parameter.mul_(1 - learningRate * WeightDecay);
+            if (decay != 1.0) p.Parameter.mul_(decay);
             if (p.Parameter.dtype == ScalarType.Float32)
             {
                 p.Parameter.addcdiv_(m, denominator, value: -learningRate / correction1);
@@ -86,6 +99,7 @@ public sealed class AdamW : IDisposable
                 var update = denominator.reciprocal_().mul_(m).mul_(learningRate / correction1);
                 p.Parameter.sub_(update.to(p.Parameter.dtype));
             }
+            if (zeroGradients) gradient.zero_();
         }
     }
 

@@ -321,9 +321,8 @@ public sealed class Trainer
                     return;
                 }
                 bool clipped = options.MaxGradientNorm > 0 && gradientNorm > options.MaxGradientNorm;
-                if (clipped) ScaleGradients(options.MaxGradientNorm / (gradientNorm + 1e-6));
-                optimizer.Step(learningRate);
-                optimizer.ZeroGradients();
+                // Clipping is folded into the update, and the gradients are zeroed in the same pass over memory.
+                optimizer.Step(learningRate, gradientScale: clipped ? options.MaxGradientNorm / (gradientNorm + 1e-6) : 1.0, zeroGradients: true);
                 consecutiveNonFinite = 0;
                 trainLosses.Add(loss);
                 lossSinceEvaluation += loss;
@@ -351,16 +350,6 @@ public sealed class Trainer
             var none = zeros([], ScalarType.Float64, norm.device);
             var figures = stack([summedLoss ?? none, penalty ?? none, norm]).cpu().data<double>().ToArray();
             return (figures[0], figures[1], figures[2]);
-        }
-
-        void ScaleGradients(double factor)
-        {
-            using var noGrad = no_grad();
-            foreach (var (_, parameter) in trainable)
-            {
-                using var gradient = parameter.grad;
-                gradient?.mul_(factor);
-            }
         }
 
         void Evaluate(string trigger, Action<TrainingEvent> publish)
