@@ -67,6 +67,7 @@ internal static class RecipeKeys
         Training.Key("adam_epsilon", Number, s => s.AdamEpsilon, (s, v) => s with { AdamEpsilon = v }),
         Training.Key("max_gradient_norm", Number, s => s.MaxGradientNorm, (s, v) => s with { MaxGradientNorm = v }),
         Training.Key("precision", Enum<TrainingPrecision>(), s => s.Precision, (s, v) => s with { Precision = v }),
+        Training.Key("activation_checkpointing", Flag, s => s.ActivationCheckpointing, (s, v) => s with { ActivationCheckpointing = v }),
         Training.Key("seed", LongInteger, s => s.Seed, (s, v) => s with { Seed = v }),
         Training.Key("max_consecutive_non_finite_steps", Integer, s => s.MaxConsecutiveNonFiniteSteps, (s, v) => s with { MaxConsecutiveNonFiniteSteps = v }),
 

@@ -92,7 +92,8 @@ public static class RecipeMapper
                 GradientAccumulationSteps = training.GradientAccumulationSteps, LearningRate = training.LearningRate, Schedule = training.Schedule,
                 WarmupSteps = training.WarmupSteps, MinLearningRateRatio = training.MinimumLearningRateRatio, WeightDecay = training.WeightDecay,
                 AdamBeta1 = training.AdamBeta1, AdamBeta2 = training.AdamBeta2, AdamEpsilon = training.AdamEpsilon,
-                MaxGradientNorm = training.MaxGradientNorm, Precision = training.Precision, Seed = training.Seed,
+                MaxGradientNorm = training.MaxGradientNorm, Precision = training.Precision,
+                ActivationCheckpointing = training.ActivationCheckpointing, Seed = training.Seed,
                 MaxConsecutiveNonFiniteSteps = training.MaxConsecutiveNonFiniteSteps,
             },
             Regularization = new RecipeRegularization
@@ -124,6 +125,7 @@ public static class RecipeMapper
         AdamEpsilon = recipe.Training.AdamEpsilon,
         MaxGradientNorm = recipe.Training.MaxGradientNorm,
         Precision = recipe.Training.Precision,
+        ActivationCheckpointing = recipe.Training.ActivationCheckpointing,
         Seed = recipe.Training.Seed,
         MaxConsecutiveNonFiniteSteps = recipe.Training.MaxConsecutiveNonFiniteSteps,
         Dropout = recipe.Regularization.Dropout,

@@ -56,6 +56,7 @@ public sealed record RecipeTraining
     public double AdamEpsilon { get; init; } = EngineDefaults.Training.AdamEpsilon;
     public double MaxGradientNorm { get; init; } = EngineDefaults.Training.MaxGradientNorm;
     public TrainingPrecision Precision { get; init; } = EngineDefaults.Training.Precision;
+    public bool ActivationCheckpointing { get; init; } = EngineDefaults.Training.ActivationCheckpointing;
     public long Seed { get; init; } = EngineDefaults.Training.Seed;
     public int MaxConsecutiveNonFiniteSteps { get; init; } = EngineDefaults.Training.MaxConsecutiveNonFiniteSteps;
 }

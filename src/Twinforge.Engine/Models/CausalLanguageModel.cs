@@ -120,6 +120,70 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     public Tensor Hidden(Tensor inputIds, KeyValueCache? cache = null, Tensor? positionIds = null, Tensor? attentionMask = null)
     {
         using var scope = NewDisposeScope();
+        var (positions, inputs) = Prepare(inputIds, cache, positionIds, attentionMask);
+        var hidden = Embed(inputIds, positions);
+        foreach (var block in blocks) hidden = block.Forward(hidden, inputs);
+        cache?.Advance((int)inputIds.shape[1]);
+        return finalNorm.forward(hidden).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Forward and backward of one training batch with activation checkpointing: the blocks first run without autograd,
+    /// keeping only each block's input; <paramref name="headBackward"/> receives the final-norm hidden states (B, T, C)
+    /// with autograd from the last block's output, computes the loss and runs its backward (returning the loss); then
+    /// each block, last to first, runs again from its saved input with autograd and is back-propagated at once. Memory
+    /// for activations is one block's instead of every block's, for about one more forward pass of compute. The
+    /// random generator is rewound before each recomputation, so dropout draws the masks the first pass drew (the
+    /// gradients are those of an ordinary backward), and left where the first pass left it.
+    /// </summary>
+    public Tensor CheckpointedBackward(Tensor inputIds, Tensor? positionIds, Tensor? attentionMask, Func<Tensor, Tensor> headBackward)
+    {
+        using var scope = NewDisposeScope();
+        var (positions, inputs) = Prepare(inputIds, null, positionIds, attentionMask);
+        int count = blocks.Count;
+        var blockInputs = new Tensor[count];
+        var blockRandomStates = new Tensor[count];
+        var embeddingRandomState = torch.random.get_rng_state();
+        Tensor hidden;
+        using (no_grad())
+        {
+            hidden = Embed(inputIds, positions);
+            for (int i = 0; i < count; i++)
+            {
+                blockRandomStates[i] = torch.random.get_rng_state();
+                blockInputs[i] = hidden;
+                hidden = blocks[i].Forward(hidden, inputs);
+            }
+        }
+        var afterForward = torch.random.get_rng_state();
+
+        var lastOutput = hidden.requires_grad_(true); // a leaf: made without autograd
+        var loss = headBackward(finalNorm.forward(lastOutput));
+        var upstream = lastOutput.grad;
+        for (int i = count - 1; i >= 0 && upstream is not null; i--)
+        {
+            using var blockScope = NewDisposeScope();
+            torch.random.set_rng_state(blockRandomStates[i]);
+            var input = blockInputs[i].requires_grad_(true);
+            var output = blocks[i].Forward(input, inputs);
+            output.backward([upstream]);
+            upstream = input.grad?.MoveToOuterDisposeScope();
+            blockInputs[i].Dispose(); // its gradient lives on in upstream
+        }
+        bool embeddingsTrain = TokenEmbedding.weight.requires_grad || positionEmbedding?.weight.requires_grad == true;
+        if (embeddingsTrain && upstream is not null)
+        {
+            using var embeddingScope = NewDisposeScope();
+            torch.random.set_rng_state(embeddingRandomState);
+            Embed(inputIds, positions).backward([upstream]);
+        }
+        torch.random.set_rng_state(afterForward);
+        return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Positions (default: after the cache) and what every attention layer shares; checks the lengths.</summary>
+    (Tensor Positions, AttentionInputs Inputs) Prepare(Tensor inputIds, KeyValueCache? cache, Tensor? positionIds, Tensor? attentionMask)
+    {
         long batch = inputIds.shape[0], time = inputIds.shape[1];
         int past = cache?.Length ?? 0;
         if (attentionMask is not null && attentionMask.shape[^1] != past + time)
@@ -129,24 +193,26 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         positionIds ??= arange(past, past + time, int64, inputIds.device).unsqueeze(0).expand(batch, time);
         if (positionEmbedding is not null && past + time > Config.MaxPositions)
             throw new ArgumentException($"sequence of {past + time} tokens exceeds the model's {Config.MaxPositions} positions");
+        Tensor? cos = null, sin = null;
+        if (rotary is not null) (cos, sin) = rotary.Angles(positionIds, DType);
+        var inputs = attentionMask is not null
+            ? new AttentionInputs(cos, sin, attentionMask, IsCausal: false, cache)
+            : past == 0
+                ? new AttentionInputs(cos, sin, null, IsCausal: time > 1, cache)
+                : new AttentionInputs(cos, sin, time == 1 ? null : CausalMaskAfter(past, time, inputIds.device), IsCausal: false, cache);
+        return (positionIds, inputs);
+    }
 
+    /// <summary>Token (and GPT-2's learned position) embeddings, with embedding dropout in training: (B, T) → (B, T, C).</summary>
+    Tensor Embed(Tensor inputIds, Tensor positionIds)
+    {
         var hidden = TokenEmbedding.forward(inputIds);
         if (positionEmbedding is not null)
         {
             hidden = hidden.add(positionEmbedding.forward(positionIds));
             if (training && embeddingDropout > 0) hidden = nn.functional.dropout(hidden, embeddingDropout, true);
         }
-        Tensor? cos = null, sin = null;
-        if (rotary is not null) (cos, sin) = rotary.Angles(positionIds, hidden.dtype);
-
-        var inputs = attentionMask is not null
-            ? new AttentionInputs(cos, sin, attentionMask, IsCausal: false, cache)
-            : past == 0
-                ? new AttentionInputs(cos, sin, null, IsCausal: time > 1, cache)
-                : new AttentionInputs(cos, sin, time == 1 ? null : CausalMaskAfter(past, time, inputIds.device), IsCausal: false, cache);
-        foreach (var block in blocks) hidden = block.Forward(hidden, inputs);
-        cache?.Advance((int)time);
-        return finalNorm.forward(hidden).MoveToOuterDisposeScope();
+        return hidden;
     }
 
     /// <summary>

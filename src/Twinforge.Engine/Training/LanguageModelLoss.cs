@@ -26,6 +26,12 @@ public static class LanguageModelLoss
     public const int DefaultRowsPerChunk = 256;
 
     /// <summary>
+    /// With activation checkpointing a block's recomputed activations are the other large term, about 80 KB per
+    /// position for GPT-2 124M; half the chunk keeps the head's share of the peak below that block's.
+    /// </summary>
+    public const int CheckpointedRowsPerChunk = 128;
+
+    /// <summary>
     /// Forward and backward of one training batch, with the output head and the loss taken
     /// <paramref name="rowsPerChunk"/> token positions at a time: a chunk's logits (rows × vocabulary; for 2048 GPT-2
     /// positions all of them would be 412 MB in float32, with as much again for their log-probabilities and each of
@@ -34,14 +40,28 @@ public static class LanguageModelLoss
     /// <c>.grad</c>, as one <see cref="Compute"/> then backward would give. Returns the summed loss, detached, as a
     /// float64 scalar on the model's device.
     /// </summary>
-    public static Tensor Backward(CausalLanguageModel model, TrainingBatch batch, double scale, int rowsPerChunk = DefaultRowsPerChunk)
+    /// <param name="checkpointActivations">Keep only each block's input and recompute the block during the backward
+    /// pass (<see cref="CausalLanguageModel.CheckpointedBackward"/>): the same gradients, a fraction of the activation
+    /// memory, about one more forward pass of compute.</param>
+    public static Tensor Backward(CausalLanguageModel model, TrainingBatch batch, double scale, int rowsPerChunk = DefaultRowsPerChunk,
+        bool checkpointActivations = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rowsPerChunk, 1);
         using var scope = NewDisposeScope();
-        var hidden = model.Hidden(batch.InputIds, positionIds: batch.PositionIds, attentionMask: batch.AttentionMask); // (B, T, C)
+        var labels = batch.Labels.flatten();
+        var summed = checkpointActivations
+            ? model.CheckpointedBackward(batch.InputIds, batch.PositionIds, batch.AttentionMask,
+                hidden => HeadBackward(model, hidden, labels, scale, rowsPerChunk))
+            : HeadBackward(model, model.Hidden(batch.InputIds, positionIds: batch.PositionIds, attentionMask: batch.AttentionMask),
+                labels, scale, rowsPerChunk);
+        return summed.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The head and loss over (B, T, C) hidden states in chunks of rows, then one backward into the body.</summary>
+    static Tensor HeadBackward(CausalLanguageModel model, Tensor hidden, Tensor labels, double scale, int rowsPerChunk)
+    {
         // The graph is cut between the body and the head: (B·T, C) rows as a leaf collect the head's gradient chunk by chunk.
         var rows = hidden.detach().flatten(0, 1).requires_grad_(true);
-        var labels = batch.Labels.flatten();
         var summed = zeros([], ScalarType.Float64, hidden.device);
         long count = rows.shape[0];
         for (long start = 0; start < count; start += rowsPerChunk)
@@ -55,7 +75,7 @@ public static class LanguageModelLoss
             summed.add_(loss.detach().to(ScalarType.Float64));
         }
         if (hidden.requires_grad && rows.grad is Tensor rowsGradient) hidden.backward([rowsGradient.view(hidden.shape)]);
-        return summed.MoveToOuterDisposeScope();
+        return summed;
     }
 
     /// <summary>Summed loss, correct argmax predictions and targets of a batch, without gradients.</summary>

@@ -282,7 +282,9 @@ public sealed class Trainer
                     tokens += batch.InputIds.numel();
                     if (batch.TrainableTargets == 0) continue;
                     // The head and loss run in chunks of positions, so a long batch never holds all its logits at once.
-                    var summed = LanguageModelLoss.Backward(model, batch, scale: 1.0 / windowTargets);
+                    var summed = LanguageModelLoss.Backward(model, batch, scale: 1.0 / windowTargets,
+                        rowsPerChunk: options.ActivationCheckpointing ? LanguageModelLoss.CheckpointedRowsPerChunk : LanguageModelLoss.DefaultRowsPerChunk,
+                        checkpointActivations: options.ActivationCheckpointing);
                     if (summedLoss is null) summedLoss = summed.DetachFromDisposeScope();
                     else summedLoss.add_(summed);
                 }
@@ -427,13 +429,14 @@ public sealed class Trainer
 
         /// <summary>
         /// A hash of everything that determines the run's trajectory: the options (except checkpoint cadence and
-        /// retention, which may change between sessions), the planned length, the trainable parameters, the data.
+        /// retention and activation checkpointing, which may change between sessions: a run short of memory can resume
+        /// with checkpointing on), the planned length, the trainable parameters, the data.
         /// </summary>
         string Fingerprint()
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             void Add(string text) => hash.AppendData(Encoding.UTF8.GetBytes(text + "\n"));
-            Add(JsonSerializer.Serialize(options with { CheckpointEverySteps = 0, KeepLastCheckpoints = 1 }, MetricsLog.SerializerOptions));
+            Add(JsonSerializer.Serialize(options with { CheckpointEverySteps = 0, KeepLastCheckpoints = 1, ActivationCheckpointing = false }, MetricsLog.SerializerOptions));
             Add($"steps {TotalSteps} compute {trainer.ComputeDType}");
             foreach (var (name, parameter) in trainable) Add($"{name} {string.Join('x', parameter.shape)} {parameter.dtype}");
             foreach (var (name, projection) in model.AdaptedProjections())

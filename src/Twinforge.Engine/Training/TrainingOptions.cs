@@ -75,6 +75,13 @@ public sealed record TrainingOptions
     /// <summary>Matrix-product precision; see <see cref="TrainingPrecision"/>.</summary>
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Automatic;
 
+    /// <summary>
+    /// Recompute each block's activations during the backward pass instead of keeping them from the forward pass:
+    /// the same gradients with a fraction of the memory (GPT-2 124M LoRA at 8 × 256: see bench/NOTES.md), for about
+    /// one more forward pass of compute per step. For long sequences or large batches on small machines.
+    /// </summary>
+    public bool ActivationCheckpointing { get; init; }
+
     /// <summary>Consecutive updates with a non-finite loss or gradient after which the run stops as diverged.</summary>
     public int MaxConsecutiveNonFiniteSteps { get; init; } = 5;
 

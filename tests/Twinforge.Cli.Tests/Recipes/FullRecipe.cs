@@ -45,6 +45,7 @@ static class FullRecipe
           adam_epsilon: 1e-6
           max_gradient_norm: 0.5
           precision: bfloat16_mixed
+          activation_checkpointing: true
           seed: 42
           max_consecutive_non_finite_steps: 3
         regularization: { dropout: 0.1, l2_sp: 0.01, replay_file: general.txt, replay_fraction: 0.3 }
@@ -70,7 +71,7 @@ static class FullRecipe
             "epochs": 5, "max_steps": 400, "batch_size": 4, "gradient_accumulation_steps": 2, "learning_rate": 1e-3,
             "schedule": "Linear", "warmup_steps": 10, "min_learning_rate_ratio": 0.05, "weight_decay": 0.1,
             "adam_beta1": 0.8, "adam_beta2": 0.99, "adam_epsilon": 1e-6, "max_gradient_norm": 0.5,
-            "precision": "bfloat16_mixed", "seed": 42, "max_consecutive_non_finite_steps": 3
+            "precision": "bfloat16_mixed", "activation_checkpointing": true, "seed": 42, "max_consecutive_non_finite_steps": 3
           },
           "regularization": { "dropout": 0.1, "l2_sp": 0.01, "replay_file": "general.txt", "replay_fraction": 0.3 },
           "early_stopping": { "evaluate_every_steps": 20, "patience": null, "min_improvement": 0.01, "restore_best": false },
@@ -90,7 +91,7 @@ static class FullRecipe
             Epochs = 5, MaxSteps = 400, BatchSize = 4, GradientAccumulationSteps = 2, LearningRate = 1e-3,
             Schedule = ScheduleShape.Linear, WarmupSteps = 10, MinimumLearningRateRatio = 0.05, WeightDecay = 0.1,
             AdamBeta1 = 0.8, AdamBeta2 = 0.99, AdamEpsilon = 1e-6, MaxGradientNorm = 0.5,
-            Precision = TrainingPrecision.BFloat16Mixed, Seed = 42, MaxConsecutiveNonFiniteSteps = 3,
+            Precision = TrainingPrecision.BFloat16Mixed, ActivationCheckpointing = true, Seed = 42, MaxConsecutiveNonFiniteSteps = 3,
             Dropout = 0.1, L2SpStrength = 0.01,
             EvaluateEverySteps = 20, EarlyStoppingPatience = null, EarlyStoppingMinimumImprovement = 0.01, RestoreBestWeights = false,
             CheckpointEverySteps = 100, KeepLastCheckpoints = 3,

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Twinforge.Engine.Data;
 using Twinforge.Engine.Lora;
 using Twinforge.Engine.Tests.Data;
@@ -103,5 +104,59 @@ public sealed class LanguageModelLossTests
             Assert.True(difference <= tolerance * scaleOfGradient, $"{name}: max difference {difference} against {scaleOfGradient}");
         }
         whole.Dispose();
+    }
+
+    [Theory]
+    [InlineData("gpt2", false, false)]
+    [InlineData("gpt2", true, true)]
+    [InlineData("llama", true, false)]
+    [InlineData("llama", false, true)]
+    public void Checkpointed_backward_gives_the_gradients_of_an_ordinary_backward_with_the_same_dropout(string family, bool lora, bool bfloat16)
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(6));
+        var config = family == "gpt2" ? Gpt2() : Llama();
+        using var model = Model(config);
+        if (lora)
+        {
+            LoraInjector.Apply(model, new LoraConfig { Rank = 4, Dropout = 0.3, TargetModules = LoraConfig.DefaultTargets(config.Family) }, seed: 3);
+            using (no_grad())
+                foreach (var (name, parameter) in model.named_parameters().Where(p => p.name.Contains("lora_B"))) parameter.normal_(0, 0.05);
+        }
+        if (bfloat16) model.ComputeDType = ScalarType.BFloat16;
+        model.SetDropout(0.2); // dropout everywhere: the recomputation must draw the masks the first pass drew
+        model.train();
+        using var batch = BatchIterator.InOrder(data.Train!, 2).First();
+        const double scale = 1.0 / 37;
+        var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+
+        (double Loss, Dictionary<string, Tensor> Gradients, float NextRandom) Run(bool checkpoint)
+        {
+            torch.random.manual_seed(5);
+            using var loss = LanguageModelLoss.Backward(model, batch, scale, rowsPerChunk: 16, checkpointActivations: checkpoint);
+            var gradients = trainable.ToDictionary(p => p.name, p =>
+            {
+                using var gradient = p.parameter.grad!;
+                var copy = gradient.clone();
+                gradient.zero_();
+                return copy;
+            });
+            using var next = torch.rand(1); // where the generator was left
+            return (loss.item<double>(), gradients, next.item<float>());
+        }
+
+        var ordinary = Run(checkpoint: false);
+        var checkpointed = Run(checkpoint: true);
+
+        Assert.Equal(ordinary.Loss, checkpointed.Loss, Math.Abs(ordinary.Loss) * 1e-6);
+        Assert.Equal(ordinary.NextRandom, checkpointed.NextRandom);
+        Assert.Equal(ordinary.Gradients.Keys.Order(), checkpointed.Gradients.Keys.Order());
+        double tolerance = bfloat16 ? 1e-2 : 1e-5;
+        foreach (var (name, expected) in ordinary.Gradients)
+        {
+            double scaleOfGradient = expected.abs().max().item<float>() + 1e-12;
+            double difference = (checkpointed.Gradients[name] - expected).abs().max().item<float>();
+            Assert.True(difference <= tolerance * scaleOfGradient, $"{name}: max difference {difference} against {scaleOfGradient}");
+        }
     }
 }

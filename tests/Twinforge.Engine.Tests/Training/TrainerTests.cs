@@ -89,6 +89,28 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Activation_checkpointing_follows_the_ordinary_runs_losses_with_dropout_and_resumes_it()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(8), validationFraction: 0.25);
+        var options = Options with { MaxSteps = 6, Dropout = 0.1, EvaluateEverySteps = 3, CheckpointEverySteps = 3, EarlyStoppingPatience = 100 };
+        using var ordinary = Model();
+        var ordinaryResult = new Trainer(ordinary, data, options, directory.Sub("ordinary")).Run();
+        var runDirectory = directory.Sub("checkpointed");
+        using (var doomed = Model())
+        {
+            Assert.Throws<SimulatedKill>(() => new Trainer(doomed, data, options with { ActivationCheckpointing = true }, runDirectory)
+                .Run(onEvent: e => { if (e is StepCompleted { Step: 4 }) throw new SimulatedKill(); }));
+        }
+        // Checkpointing changes memory, not the run: it continues the same run with it switched off again.
+        using var resumed = Model();
+        var resumedResult = new Trainer(resumed, data, options, runDirectory).Run();
+
+        for (int i = 0; i < 6; i++) Assert.Equal(ordinaryResult.TrainLosses[i], resumedResult.TrainLosses[i], 5);
+        Assert.Equal(ordinaryResult.Evaluations.Select(e => Math.Round(e.Loss, 5)), resumedResult.Evaluations.Select(e => Math.Round(e.Loss, 5)));
+    }
+
+    [Fact]
     public void Early_stopping_triggers_on_an_overfitting_run_and_restores_the_best_weights()
     {
         using var directory = new TemporaryDirectory();
