@@ -50,6 +50,7 @@ public static class FineTuningCaseRunner
                 MaxSteps = steps, BatchSize = run.BatchSize, LearningRate = run.Lora ? 2e-4 : 5e-5, EvaluateEverySteps = 0,
                 CheckpointEverySteps = 0, EarlyStoppingPatience = null, RestoreBestWeights = false,
                 Precision = run.BFloat16Mixed ? TrainingPrecision.BFloat16Mixed : TrainingPrecision.Float32,
+                ActivationCheckpointing = run.ActivationCheckpointing,
             }, Path.Combine(directory.FullName, "run"));
 
             var stepEnds = new List<long>();
@@ -90,6 +91,7 @@ public static class FineTuningCaseRunner
             {
                 Name = run.Name, Method = run.Method, Precision = run.PrecisionName, BatchSize = run.BatchSize,
                 SequenceLength = run.SequenceLength, WarmupSteps = run.WarmupSteps, TimedSteps = run.TimedSteps,
+                ActivationCheckpointing = run.ActivationCheckpointing,
                 TokensPerSecond = run.BatchSize * run.SequenceLength / median, MedianSecondsPerStep = median, StepSeconds = stepSeconds,
                 PeakResidentBytes = peakResident, ResidentBytesAfterWarmup = residentAfterWarmup, ResidentBytesAtEnd = residentAtEnd,
                 PeakMemoryIsolated = isolated, MinorPageFaultsPerStep = (faultsAtEnd - faultsAfterWarmup) / (double)run.TimedSteps,

@@ -16,6 +16,8 @@ public sealed record FineTuningMeasurement
     public required int SequenceLength { get; init; }
     public required int WarmupSteps { get; init; }
     public required int TimedSteps { get; init; }
+    /// <summary>Activations recomputed in the backward pass (less memory, more compute).</summary>
+    public bool ActivationCheckpointing { get; init; }
     public required double TokensPerSecond { get; init; }
     public required double MedianSecondsPerStep { get; init; }
     public required IReadOnlyList<double> StepSeconds { get; init; }

@@ -23,7 +23,10 @@ public sealed class HarnessPartsTests
         Assert.Equal((64, 128, 16, 16), (plan.PromptTokens, plan.NewTokens, plan.ConcurrentStreams, plan.LoraRank));
         var head = plan.MatmulShapes().Single(s => s.Name == "lm-head" && s.M == 256);
         Assert.Equal(2.0 * 256 * 768 * 50257, head.Flops);
-        Assert.Equal(8, FineTuningCase.AllOf(plan).Count); // 2 shapes × full/LoRA × fp32/bf16-mixed
+        // 2 shapes × full/LoRA × fp32/bf16-mixed, and LoRA at 8 × 256 with activation checkpointing in both precisions.
+        var cases = FineTuningCase.AllOf(plan);
+        Assert.Equal(10, cases.Count);
+        Assert.Equal(["lora fp32 8x256 ckpt", "lora bf16-mixed 8x256 ckpt"], cases.Where(c => c.ActivationCheckpointing).Select(c => c.Name));
     }
 
     [Fact]
@@ -32,6 +35,8 @@ public sealed class HarnessPartsTests
         var run = new FineTuningCase(BenchPlan.Gpt2Small, 8, 256, Lora: true, LoraRank: 16, BFloat16Mixed: true, WarmupSteps: 3, TimedSteps: 8);
         Assert.Equal(run, FineTuningCase.FromJson(run.ToJson()));
         Assert.Equal("lora bf16-mixed 8x256", run.Name);
+        var checkpointed = run with { ActivationCheckpointing = true };
+        Assert.Equal(checkpointed, FineTuningCase.FromJson(checkpointed.ToJson()));
     }
 
     [Fact]

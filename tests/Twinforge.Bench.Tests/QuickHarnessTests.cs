@@ -32,7 +32,8 @@ public sealed class QuickHarnessTests
             foreach (var shape in ceiling.GetProperty("shapes").EnumerateArray()) Positive(shape, "bestSeconds", "gflopsPerSecond");
 
             var training = root.GetProperty("fineTuning").EnumerateArray().ToList();
-            Assert.Equal(8, training.Count); // 2 shapes × full/LoRA × fp32/bf16-mixed
+            Assert.Equal(10, training.Count); // 2 shapes × full/LoRA × fp32/bf16-mixed, and LoRA checkpointed at the larger shape
+            Assert.Equal(2, training.Count(m => m.GetProperty("activationCheckpointing").GetBoolean()));
             foreach (var figures in training)
             {
                 Positive(figures, "tokensPerSecond", "medianSecondsPerStep", "peakResidentBytes", "residentBytesAfterWarmup", "residentBytesAtEnd",
@@ -72,7 +73,7 @@ public sealed class QuickHarnessTests
     {
         var report = BenchHarness.Run(new HarnessOptions { Quick = true }, BenchParts.FineTuning, TextWriter.Null);
 
-        Assert.Equal(8, report.FineTuning.Count);
+        Assert.Equal(10, report.FineTuning.Count);
         Assert.All(report.FineTuning, figures =>
         {
             Assert.True(figures.PeakMemoryIsolated, $"{figures.Name} did not run in its own process");
