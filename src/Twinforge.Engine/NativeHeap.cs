@@ -29,6 +29,19 @@ public static class NativeHeap
     /// </summary>
     public static bool KeepFreedMemoryForReuse() => keepsFreedMemory.Value;
 
+    /// <summary>
+    /// Runs the garbage collector and waits for finalizers: native tensor memory that some wrapper still references
+    /// without having been disposed is released now rather than whenever the GC next runs. The GC sees only those
+    /// small managed wrappers, not the native megabytes behind them, so left alone it runs too rarely: measured on
+    /// GPT-2-shaped training (bench/NOTES.md), resident memory grew by 5–150 MB per step, without bound, and stayed
+    /// flat with this call after every step. Costs a few milliseconds (the managed heap is small).
+    /// </summary>
+    public static void ReleaseUndisposedTensors()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+    }
+
     static unsafe bool Apply()
     {
         if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libc.so.6", out var libc)) return false;

@@ -82,6 +82,7 @@ public sealed class BatchTokenGenerator(CausalLanguageModel model)
         {
             foreach (var sampler in samplers) sampler.Dispose();
             if (wasTraining) model.train();
+            NativeHeap.ReleaseUndisposedTensors();
         }
         return outputs;
     }

@@ -49,6 +49,7 @@ public sealed class TokenGenerator(CausalLanguageModel model)
         finally
         {
             if (wasTraining) model.train();
+            NativeHeap.ReleaseUndisposedTensors(); // a server generating reply after reply would otherwise creep up
         }
     }
 

@@ -160,15 +160,23 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         var lastOutput = hidden.requires_grad_(true); // a leaf: made without autograd
         var loss = headBackward(finalNorm.forward(lastOutput));
         var upstream = lastOutput.grad;
+        lastOutput.Dispose();
+        // Each gradient and saved input is freed as soon as it is used: kept to the end, these (B, T, C) tensors would
+        // sit between the blocks' recomputed activations and fragment the heap.
         for (int i = count - 1; i >= 0 && upstream is not null; i--)
         {
-            using var blockScope = NewDisposeScope();
-            torch.random.set_rng_state(blockRandomStates[i]);
-            var input = blockInputs[i].requires_grad_(true);
-            var output = blocks[i].Forward(input, inputs);
-            output.backward([upstream]);
-            upstream = input.grad?.MoveToOuterDisposeScope();
-            blockInputs[i].Dispose(); // its gradient lives on in upstream
+            Tensor? next;
+            using (var blockScope = NewDisposeScope())
+            {
+                torch.random.set_rng_state(blockRandomStates[i]);
+                var input = blockInputs[i].requires_grad_(true);
+                var output = blocks[i].Forward(input, inputs);
+                output.backward([upstream]);
+                next = input.grad?.MoveToOuterDisposeScope();
+            }
+            blockInputs[i].Dispose(); // its gradient lives on in next
+            upstream.Dispose();
+            upstream = next;
         }
         bool embeddingsTrain = TokenEmbedding.weight.requires_grad || positionEmbedding?.weight.requires_grad == true;
         if (embeddingsTrain && upstream is not null)

@@ -111,6 +111,7 @@ public sealed class AdamW : IDisposable
     /// <summary>Zeroes every gradient in place: keeping the buffers avoids reallocating them each step.</summary>
     public void ZeroGradients()
     {
+        using var scope = NewDisposeScope(); // in-place ops hand back new handles
         foreach (var p in parameters)
         {
             using var gradient = p.Parameter.grad; // a new handle each read: dispose it, not the gradient

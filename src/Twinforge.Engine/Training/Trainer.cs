@@ -232,6 +232,7 @@ public sealed class Trainer
                     }
                     int epochBefore = iterator.Position.Epoch;
                     TrainStep(publish);
+                    NativeHeap.ReleaseUndisposedTensors(); // or resident memory creeps up step after step
                     bool epochEnded = iterator.Position.Epoch > epochBefore;
                     bool last = step == TotalSteps;
                     bool interval = options.EvaluateEverySteps > 0 && step % options.EvaluateEverySteps == 0;

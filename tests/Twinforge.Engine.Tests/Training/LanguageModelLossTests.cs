@@ -65,14 +65,7 @@ public sealed class LanguageModelLossTests
     {
         using var directory = new TemporaryDirectory();
         var data = Prepare(directory, Exchanges(6));
-        var config = family == "gpt2" ? Gpt2() : Llama();
-        using var model = Model(config);
-        if (lora)
-        {
-            LoraInjector.Apply(model, new LoraConfig { Rank = 4, TargetModules = LoraConfig.DefaultTargets(config.Family) }, seed: 3);
-            using (no_grad())
-                foreach (var (name, parameter) in model.named_parameters().Where(p => p.name.Contains("lora_B"))) parameter.normal_(0, 0.05);
-        }
+        using var model = ModelToTest(family, lora, loraDropout: 0);
         if (bfloat16) model.ComputeDType = ScalarType.BFloat16;
         using var batch = BatchIterator.InOrder(data.Train!, 2).First();
         const double scale = 1.0 / 37;
@@ -115,14 +108,7 @@ public sealed class LanguageModelLossTests
     {
         using var directory = new TemporaryDirectory();
         var data = Prepare(directory, Exchanges(6));
-        var config = family == "gpt2" ? Gpt2() : Llama();
-        using var model = Model(config);
-        if (lora)
-        {
-            LoraInjector.Apply(model, new LoraConfig { Rank = 4, Dropout = 0.3, TargetModules = LoraConfig.DefaultTargets(config.Family) }, seed: 3);
-            using (no_grad())
-                foreach (var (name, parameter) in model.named_parameters().Where(p => p.name.Contains("lora_B"))) parameter.normal_(0, 0.05);
-        }
+        using var model = ModelToTest(family, lora, loraDropout: 0.3);
         if (bfloat16) model.ComputeDType = ScalarType.BFloat16;
         model.SetDropout(0.2); // dropout everywhere: the recomputation must draw the masks the first pass drew
         model.train();
@@ -158,5 +144,45 @@ public sealed class LanguageModelLossTests
             double difference = (checkpointed.Gradients[name] - expected).abs().max().item<float>();
             Assert.True(difference <= tolerance * scaleOfGradient, $"{name}: max difference {difference} against {scaleOfGradient}");
         }
+    }
+
+    /// <summary>A tiny model of the family, with LoRA adapters whose B factors are non-zero (so their gradients are not trivial).</summary>
+    static Twinforge.Engine.Models.CausalLanguageModel ModelToTest(string family, bool lora, double loraDropout)
+    {
+        var config = family == "gpt2" ? Gpt2() : Llama();
+        var model = Model(config);
+        if (!lora) return model;
+        LoraInjector.Apply(model, new LoraConfig { Rank = 4, Dropout = loraDropout, TargetModules = LoraConfig.DefaultTargets(config.Family) }, seed: 3);
+        using (no_grad())
+            foreach (var (_, parameter) in model.named_parameters().Where(p => p.name.Contains("lora_B"))) parameter.normal_(0, 0.05);
+        return model;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Repeated_backward_passes_leave_no_tensor_alive(bool checkpoint)
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(6));
+        using var model = ModelToTest("gpt2", lora: true, loraDropout: 0.1);
+        model.train();
+        using var batch = BatchIterator.InOrder(data.Train!, 2).First();
+        var trainable = model.parameters().Where(p => p.requires_grad).ToList();
+        void Step()
+        {
+            using var scope = NewDisposeScope(); // in-place ops hand back new handles: the scope takes them
+            using var loss = LanguageModelLoss.Backward(model, batch, 1.0 / 37, rowsPerChunk: 16, checkpointActivations: checkpoint);
+            foreach (var parameter in trainable)
+            {
+                using var gradient = parameter.grad;
+                gradient?.zero_();
+            }
+        }
+        Step(); // the gradients are allocated once, by the first backward
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 5; i++) Step();
+
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 }
