@@ -116,6 +116,22 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         });
     }
 
+    /// <summary>
+    /// Marks failed every version still pending or training that was created more than <paramref name="minimumAge"/>
+    /// ago: what a process that crashed or was killed mid-training leaves behind, which would otherwise look busy
+    /// forever. The age must exceed the longest training run, since a live run is not told apart from a dead one.
+    /// </summary>
+    /// <returns>The versions marked failed.</returns>
+    public IReadOnlyList<TwinVersion> FailAbandonedVersions(TimeSpan minimumAge, TimeProvider? clock = null)
+    {
+        if (minimumAge < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(minimumAge), minimumAge, "the age cannot be negative");
+        var cutoff = (clock ?? TimeProvider.System).GetUtcNow() - minimumAge;
+        return registry.ListTwins().SelectMany(twin => registry.ListVersions(twin.Id))
+            .Where(version => version.Status is VersionStatus.Pending or VersionStatus.Training && version.CreatedAt <= cutoff)
+            .Select(version => registry.SetVersionStatus(version.Id, VersionStatus.Failed))
+            .ToList();
+    }
+
     /// <summary>Withdraws consent and deletes everything derived from the creator's data under it (see the registry).</summary>
     public ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason) =>
         registry.WithdrawConsent(creatorId, scope, reason, actor, store);

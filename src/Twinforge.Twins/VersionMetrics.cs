@@ -4,8 +4,9 @@ namespace Twinforge.Twins;
 
 /// <summary>
 /// How a version did, recorded with it. <see cref="FixedHeldOutLoss"/> is measured on the twin's held-out set, the
-/// same for every version, so versions compare on it; <see cref="NewHeldOutLoss"/> on the held-out part of the data
-/// this version added. <see cref="Improvement"/> is the parent's fixed held-out loss minus this one's (positive is
+/// same for every version, so versions compare on it, and scored once by the final weights (early stopping chose them
+/// on the new data's held-out part, so the comparison is not biased by that choice); <see cref="NewHeldOutLoss"/> on
+/// the held-out part of the data this version added. <see cref="Improvement"/> is the parent's fixed held-out loss minus this one's (positive is
 /// better); null for a first version.
 /// </summary>
 public sealed record VersionMetrics(

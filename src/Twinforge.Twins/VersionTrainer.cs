@@ -41,9 +41,12 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         var newHeldOutFile = newHeldOut.Count > 0 ? WriteLines(Path.Combine(inputs, "new-heldout.jsonl"), newHeldOut) : null;
         var replayFile = replay.Count > 0 && recipe.ReplayFraction > 0 ? WriteLines(Path.Combine(inputs, "replay.jsonl"), replay) : null;
 
+        // Early stopping and the best weights are chosen on the new data's held-out part, so the fixed held-out set
+        // that compares versions is scored once, by weights it did not select (without new held-out data, it does both).
+        var selectionFile = newHeldOutFile ?? fixedHeldOutFile;
         var options = recipe.Options with
         {
-            Data = recipe.Options.Data with { ValidationFile = fixedHeldOutFile },
+            Data = recipe.Options.Data with { ValidationFile = selectionFile },
             ReplayFile = replayFile,
             ReplayFraction = recipe.ReplayFraction,
         };
@@ -68,9 +71,10 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         var result = FineTuning.Run(startPath, [trainFile], runDirectory, options, onEvent, cancellationToken);
         if (result.Training.Cancelled) return new TrainedVersion(EmptyMetrics, [], Cancelled: true);
 
-        var best = result.Training.Best ?? throw new InvalidOperationException("the run had no validation on the fixed held-out set");
+        var best = result.Training.Best ?? throw new InvalidOperationException("the run had no validation on its held-out data");
+        double fixedHeldOutLoss = newHeldOutFile is null ? best.Loss : Evaluate(basePath, result, fixedHeldOutFile, options);
         double? newHeldOutLoss = newHeldOutFile is null ? null : Evaluate(basePath, result, newHeldOutFile, options);
-        var metrics = new VersionMetrics(best.Loss, newHeldOutLoss, VersionMetrics.FromJson(plan.Parent?.MetricsJson)?.FixedHeldOutLoss,
+        var metrics = new VersionMetrics(fixedHeldOutLoss, newHeldOutLoss, VersionMetrics.FromJson(plan.Parent?.MetricsJson)?.FixedHeldOutLoss,
             best.Step, result.Training.Steps, result.Training.StoppedEarly, result.Data.Statistics.TrainableTokens, replay.Count);
 
         var artifacts = new List<ArtifactReference>();

@@ -169,6 +169,31 @@ public sealed class TwinLifecycleTests
     }
 
     [Fact]
+    public void Versions_a_crashed_run_left_unfinished_are_marked_failed_once_old_enough()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), null, TwinWorkbench.Recipe);
+        // What a process killed mid-training leaves: version 2 reserved and training, never finished.
+        var stuck = bench.Registry.NextVersion(new NewTwinVersion(v1.Version.TwinId, v1.Version.BaseModelId, v1.Version.Datasets, v1.Version.RecipeJson,
+            1, "test", "crashed") { ParentVersionId = v1.Version.Id, ExpectedLatestVersion = 1 });
+        bench.Registry.SetVersionStatus(stuck.Id, VersionStatus.Training);
+
+        Assert.Empty(bench.Lifecycle.FailAbandonedVersions(TimeSpan.FromHours(1)));
+        var failed = bench.Lifecycle.FailAbandonedVersions(TimeSpan.FromHours(1), new ShiftedClock(TimeSpan.FromHours(2)));
+
+        Assert.Equal([stuck.Id], failed.Select(v => v.Id));
+        Assert.Equal(VersionStatus.Failed, bench.Registry.GetVersion(stuck.Id).Status);
+        Assert.Equal(VersionStatus.Succeeded, bench.Registry.GetVersion(v1.Version.Id).Status);
+    }
+
+    /// <summary>The system clock moved forward.</summary>
+    sealed class ShiftedClock(TimeSpan shift) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + shift;
+    }
+
+    [Fact]
     public void A_corrupted_adapter_is_detected_and_never_served()
     {
         using var bench = new TwinWorkbench();

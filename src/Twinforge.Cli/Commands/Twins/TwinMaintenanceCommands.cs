@@ -4,7 +4,7 @@ using Twinforge.Registry.Artifacts;
 
 namespace Twinforge.Cli.Commands.Twins;
 
-/// <summary><c>twin rebuild</c> (reproducibility) and <c>twin gc</c> (orphaned artifacts).</summary>
+/// <summary><c>twin rebuild</c> (reproducibility) and <c>twin gc</c> (orphaned artifacts, abandoned versions).</summary>
 static class TwinMaintenanceCommands
 {
     public static Command Rebuild()
@@ -36,11 +36,11 @@ static class TwinMaintenanceCommands
     {
         var minAge = new Option<double>("--min-age-hours")
         {
-            Description = "Only artifacts (and abandoned partial writes) older than this are removed, so a write in progress is never touched [default: 24]",
+            Description = "Only artifacts (and abandoned partial writes) older than this are removed, and versions left pending or training longer than this are marked failed, so work in progress is never touched [default: 24]",
             DefaultValueFactory = _ => 24,
         };
         var registry = new RegistryArguments();
-        var command = new Command("gc", "Delete artifacts no version or dataset records (left by a crash between writing and recording).") { minAge };
+        var command = new Command("gc", "Delete artifacts no version or dataset records (left by a crash between writing and recording) and mark versions a crashed run left unfinished as failed.") { minAge };
         registry.AddTo(command);
         command.SetAction(result =>
         {
@@ -48,7 +48,11 @@ static class TwinMaintenanceCommands
             var age = TimeSpan.FromHours(result.GetValue(minAge));
             var removed = ArtifactGarbageCollector.CollectGarbage(opened.Registry, opened.Store, age);
             int partial = opened.Store.DeleteAbandonedWrites(age);
-            result.InvocationConfiguration.Output.WriteLine($"removed {removed.Count} unrecorded artifact(s) and {partial} abandoned partial write(s)");
+            var abandoned = opened.Lifecycle.FailAbandonedVersions(age);
+            var output = result.InvocationConfiguration.Output;
+            output.WriteLine($"removed {removed.Count} unrecorded artifact(s) and {partial} abandoned partial write(s)");
+            foreach (var version in abandoned)
+                output.WriteLine($"version {version.Number} of twin {version.TwinId} was left unfinished since {version.CreatedAt:u}: marked failed");
             return ExitCodes.Success;
         });
         return command;
