@@ -15,11 +15,17 @@ public static class BenchHarness
         if (loadBefore > 0.5)
             output.WriteLine($"warning: load average {loadBefore:F2} on {Environment.ProcessorCount} cores: other work is running and the figures will be low");
         var machine = MachineInfo.Current();
+        var speed = new List<SpeedCheck>();
+        void CheckSpeed(string when) => speed.Add(SpeedCheck.Measure(when));
+        CheckSpeed("start");
         var ceiling = parts.HasFlag(BenchParts.Ceiling) ? MatmulCeiling.Measure(plan, output) : null;
+        if (parts.HasFlag(BenchParts.FineTuning)) CheckSpeed("before training");
         var training = parts.HasFlag(BenchParts.FineTuning) ? FineTuningBenchmark.Measure(plan, options.Isolation, output) : [];
         if (ceiling is not null)
             training = training.Select(m => m with { ModelFlopUtilization = m.FlopsPerToken * m.TokensPerSecond / (ceiling.BFloat16GflopsPerSecond * 1e9) }).ToList();
+        if (parts.HasFlag(BenchParts.Generation)) CheckSpeed("before generation");
         var generation = parts.HasFlag(BenchParts.Generation) ? GenerationBenchmark.Measure(plan, output) : [];
+        CheckSpeed("end");
         var report = new BenchReport
         {
             Date = DateTimeOffset.UtcNow,
@@ -30,6 +36,7 @@ public static class BenchHarness
             Machine = machine,
             LoadAverageBefore = loadBefore,
             LoadAverageAfter = MachineInfo.LoadAverage(),
+            SpeedChecks = speed,
             Ceiling = ceiling,
             FineTuning = training,
             Generation = generation,

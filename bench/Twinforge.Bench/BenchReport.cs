@@ -7,7 +7,7 @@ namespace Twinforge.Bench;
 public sealed record BenchReport
 {
     /// <summary>Bumped when a field changes meaning.</summary>
-    public int SchemaVersion { get; init; } = 1;
+    public int SchemaVersion { get; init; } = 2;
     public required DateTimeOffset Date { get; init; }
     public required string? GitCommit { get; init; }
     public required string Model { get; init; }
@@ -18,6 +18,8 @@ public sealed record BenchReport
     /// <summary>1-minute load average before and after: above ~0.5 on this 2-core machine the figures are disturbed.</summary>
     public required double LoadAverageBefore { get; init; }
     public required double LoadAverageAfter { get; init; }
+    /// <summary>The machine's speed before each part and at the end (see <see cref="SpeedCheck"/>).</summary>
+    public required IReadOnlyList<SpeedCheck> SpeedChecks { get; init; }
     /// <summary>Null when the run did not measure it (a single sub-command); likewise the lists are then empty.</summary>
     public required CeilingReport? Ceiling { get; init; }
     public required IReadOnlyList<FineTuningMeasurement> FineTuning { get; init; }

@@ -11,8 +11,15 @@ public static class ReportTable
         output.WriteLine($"Twinforge benchmark: {report.Model}, {report.Date:yyyy-MM-dd HH:mm} UTC, commit {report.GitCommit ?? "unknown"}" +
                          (report.Quick ? "  [QUICK: tiny model, the figures say nothing about speed]" : ""));
         output.WriteLine($"machine: {m.CpuModel}, {m.LogicalCores} logical cores, {Bytes(m.MemoryBytes)}, native bf16 {(m.NativeBFloat16 ? "yes" : "no")}, " +
-                         $"torch threads {m.TorchThreads}; load average {report.LoadAverageBefore:F2} before, {report.LoadAverageAfter:F2} after" +
-                         (report.LoadAverageBefore > 0.5 || report.LoadAverageAfter > 0.5 ? "  [CONTENDED: other work was running]" : ""));
+                         $"torch threads {m.TorchThreads}; load average {report.LoadAverageBefore:F2} before, {report.LoadAverageAfter:F2} after (the run's own)" +
+                         (report.LoadAverageBefore > 0.5 ? "  [CONTENDED: other work was running]" : ""));
+        if (report.SpeedChecks.Count > 0)
+        {
+            double first = report.SpeedChecks[0].BFloat16GflopsPerSecond, slowest = report.SpeedChecks.Min(check => check.BFloat16GflopsPerSecond);
+            output.WriteLine("machine speed, bf16 256x768·768x3072 GFLOP/s: " +
+                             string.Join(", ", report.SpeedChecks.Select(check => $"{check.When} {check.BFloat16GflopsPerSecond:F0}")) +
+                             (slowest < 0.9 * first ? $"  [DRIFT: the machine slowed by {1 - slowest / first:P0} during the run]" : ""));
+        }
 
         if (report.Ceiling is { } ceiling)
         {

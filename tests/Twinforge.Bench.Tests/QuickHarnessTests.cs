@@ -20,7 +20,10 @@ public sealed class QuickHarnessTests
 
             using var document = JsonDocument.Parse(File.ReadAllText(json));
             var root = document.RootElement;
-            Assert.Equal(1, root.GetProperty("schemaVersion").GetInt32());
+            Assert.Equal(2, root.GetProperty("schemaVersion").GetInt32());
+            var speed = root.GetProperty("speedChecks").EnumerateArray().ToList();
+            Assert.Equal(["start", "before training", "before generation", "end"], speed.Select(check => check.GetProperty("when").GetString()));
+            foreach (var check in speed) Positive(check, "bFloat16GflopsPerSecond");
             Assert.True(root.GetProperty("quick").GetBoolean());
             Assert.False(string.IsNullOrEmpty(root.GetProperty("date").GetString()));
             Assert.True(root.TryGetProperty("gitCommit", out _)); // null only where git is missing

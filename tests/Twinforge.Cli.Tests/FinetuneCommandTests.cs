@@ -44,6 +44,15 @@ public sealed class FinetuneCommandTests
         var report = File.ReadAllText(Path.Combine(run, "report.html"));
         var best = MetricsLog.Read(Path.Combine(run, MetricsLog.FileName)).OfType<EvaluationCompleted>().MinBy(e => e.Loss)!;
         Assert.Contains(best.Loss.ToString("F4", System.Globalization.CultureInfo.InvariantCulture), report);
+        // The PNG plots beside the report, embedded in it, and the data statistics.
+        foreach (var plot in new[] { "loss_by_step.png", "loss_by_tokens.png", "learning_rate.png" })
+        {
+            var png = File.ReadAllBytes(Path.Combine(run, "plots", plot));
+            Assert.True(png.Length > 1000 && png[1] == (byte)'P' && png[2] == (byte)'N' && png[3] == (byte)'G', plot);
+            Assert.Contains($"plots/{plot}", report);
+        }
+        Assert.Contains("data:image/png;base64,", report);
+        Assert.Contains("<h2>Training data</h2>", report);
         // Base and fine-tuned answers to held-out prompts, side by side.
         Assert.Contains("Why is thing 100 broken?", report);
         Assert.Contains("fine-tuned", File.ReadAllText(Path.Combine(run, "samples.json")));

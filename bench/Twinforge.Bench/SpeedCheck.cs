@@ -1,0 +1,32 @@
+using System.Diagnostics;
+using static TorchSharp.torch;
+
+namespace Twinforge.Bench;
+
+/// <summary>
+/// The machine's speed at one point of a harness run: the best rate of one fixed bfloat16 matrix product
+/// (256 × 768 · 768 × 3072, a GPT-2 MLP projection at 4 × 64 tokens). The host is a shared VM whose speed drifts by a
+/// quarter within an hour with nothing else running here, so a run checks it before each part and at the end: a
+/// part measured while the check had dropped ran on a slower machine, not slower code.
+/// </summary>
+public sealed record SpeedCheck(string When, double BFloat16GflopsPerSecond)
+{
+    const int Rows = 256, Inner = 768, Columns = 3072, Warmups = 3, Repeats = 15;
+
+    public static SpeedCheck Measure(string when)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var left = randn([Rows, Inner], dtype: ScalarType.BFloat16);
+        var right = randn([Inner, Columns], dtype: ScalarType.BFloat16);
+        for (int i = 0; i < Warmups; i++) using (left.matmul(right)) { }
+        double best = double.MaxValue;
+        for (int i = 0; i < Repeats; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            using (left.matmul(right)) { }
+            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+        return new SpeedCheck(when, 2.0 * Rows * Inner * Columns / best / 1e9);
+    }
+}
