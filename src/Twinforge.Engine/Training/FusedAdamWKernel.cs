@@ -18,10 +18,13 @@ namespace Twinforge.Engine.Training;
 internal static unsafe class FusedAdamWKernel
 {
     /// <summary>The per-step scalars, all float32 as the arithmetic is.</summary>
+    /// <param name="Beta1">β₁, the first moment's decay.</param>
+    /// <param name="Beta2">β₂, the second moment's decay.</param>
     /// <param name="GradientScale">Multiplies the gradient first (the clipping coefficient; 1 for none).</param>
     /// <param name="DecayFactor">1 − lr·λ for decayed parameters, 1 otherwise.</param>
     /// <param name="StepSize">lr / (1 − β₁ᵗ).</param>
     /// <param name="InverseCorrection2Root">1 / √(1 − β₂ᵗ).</param>
+    /// <param name="Epsilon">ε, added to the denominator.</param>
     public readonly record struct Coefficients(float Beta1, float Beta2, float GradientScale, float DecayFactor, float StepSize,
         float InverseCorrection2Root, float Epsilon);
 

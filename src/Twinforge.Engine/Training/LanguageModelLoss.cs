@@ -40,9 +40,9 @@ public static class LanguageModelLoss
     /// <c>.grad</c>, as one <see cref="Compute"/> then backward would give. Returns the summed loss, detached, as a
     /// float64 scalar on the model's device.
     /// </summary>
-    /// <param name="checkpointActivations">Keep only each block's input and recompute the block during the backward
-    /// pass (<see cref="CausalLanguageModel.CheckpointedBackward"/>): the same gradients, a fraction of the activation
-    /// memory, about one more forward pass of compute.</param>
+    /// <remarks>With <c>checkpointActivations</c> only each block's input is kept and the block is recomputed during
+    /// the backward pass (<see cref="CausalLanguageModel.CheckpointedBackward"/>): the same gradients, a fraction of
+    /// the activation memory, about one more forward pass of compute.</remarks>
     public static Tensor Backward(CausalLanguageModel model, TrainingBatch batch, double scale, int rowsPerChunk = DefaultRowsPerChunk,
         bool checkpointActivations = false)
     {
