@@ -126,10 +126,20 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     {
         if (minimumAge < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(minimumAge), minimumAge, "the age cannot be negative");
         var cutoff = (clock ?? TimeProvider.System).GetUtcNow() - minimumAge;
-        return registry.ListTwins().SelectMany(twin => registry.ListVersions(twin.Id))
-            .Where(version => version.Status is VersionStatus.Pending or VersionStatus.Training && version.CreatedAt <= cutoff)
-            .Select(version => registry.SetVersionStatus(version.Id, VersionStatus.Failed))
-            .ToList();
+        var failed = new List<TwinVersion>();
+        foreach (var version in registry.ListTwins().SelectMany(twin => registry.ListVersions(twin.Id)))
+        {
+            if (version.Status is not (VersionStatus.Pending or VersionStatus.Training) || version.CreatedAt > cutoff) continue;
+            try
+            {
+                failed.Add(registry.SetVersionStatus(version.Id, VersionStatus.Failed));
+            }
+            catch (RegistryException)
+            {
+                // Finished, failed or deleted by another process since the listing: nothing to mark.
+            }
+        }
+        return failed;
     }
 
     /// <summary>Withdraws consent and deletes everything derived from the creator's data under it (see the registry).</summary>

@@ -72,8 +72,13 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         if (result.Training.Cancelled) return new TrainedVersion(EmptyMetrics, [], Cancelled: true);
 
         var best = result.Training.Best ?? throw new InvalidOperationException("the run had no validation on its held-out data");
-        double fixedHeldOutLoss = newHeldOutFile is null ? best.Loss : Evaluate(basePath, result, fixedHeldOutFile, options);
-        double? newHeldOutLoss = newHeldOutFile is null ? null : Evaluate(basePath, result, newHeldOutFile, options);
+        double fixedHeldOutLoss = best.Loss;
+        double? newHeldOutLoss = null;
+        if (newHeldOutFile is not null)
+        {
+            var losses = Evaluate(basePath, result, [fixedHeldOutFile, newHeldOutFile], options);
+            (fixedHeldOutLoss, newHeldOutLoss) = (losses[0], losses[1]);
+        }
         var metrics = new VersionMetrics(fixedHeldOutLoss, newHeldOutLoss, VersionMetrics.FromJson(plan.Parent?.MetricsJson)?.FixedHeldOutLoss,
             best.Step, result.Training.Steps, result.Training.StoppedEarly, result.Data.Statistics.TrainableTokens, replay.Count);
 
@@ -91,14 +96,17 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
 
     static readonly VersionMetrics EmptyMetrics = new(double.NaN, null, null, 0, 0, false, 0, 0);
 
-    /// <summary>The trained model's loss on a held-out file (base + adapter for LoRA, the saved model for full).</summary>
-    static double Evaluate(string basePath, FineTuningResult result, string file, FineTuningOptions options)
+    /// <summary>The trained model's loss on each held-out file (base + adapter for LoRA, the saved model for full), loaded once.</summary>
+    static double[] Evaluate(string basePath, FineTuningResult result, IReadOnlyList<string> files, FineTuningOptions options)
     {
         using var model = result.AdapterDirectory is string adapter ? PretrainedModel.Load(basePath) : PretrainedModel.Load(result.ModelDirectory!);
         if (result.AdapterDirectory is string adapterDirectory) PeftAdapter.Load(model.Network, adapterDirectory);
-        var prepared = TrainingData.Prepare([file], model.Tokenizer, options.Data with { ValidationFile = null, ValidationFraction = 0 });
-        prepared.ThrowIfInvalid();
-        return Evaluation.Run(model.Network, prepared.Train!, options.Training.BatchSize).Loss;
+        return files.Select(file =>
+        {
+            var prepared = TrainingData.Prepare([file], model.Tokenizer, options.Data with { ValidationFile = null, ValidationFraction = 0 });
+            prepared.ThrowIfInvalid();
+            return Evaluation.Run(model.Network, prepared.Train!, options.Training.BatchSize).Loss;
+        }).ToArray();
     }
 
     static string WriteLines(string path, IEnumerable<string> lines)

@@ -20,7 +20,8 @@ public sealed class AdamW : IDisposable
     // One float32 buffer as large as the largest parameter, reused by every update for the denominator: fresh
     // parameter-sized temporaries would cost a page-faulting allocation per parameter per step (large blocks are
     // mapped anew by malloc each time), which for GPT-2's 38M-element embedding is most of the optimizer's time.
-    readonly Tensor scratch;
+    // Made on first use: float32 CPU parameters take the fused kernel, which needs none (154 MB saved for GPT-2).
+    Tensor? scratch;
 
     public AdamW(IEnumerable<OptimizedParameter> parameters, double weightDecay = 0.0, double beta1 = 0.9,
         double beta2 = 0.999, double epsilon = 1e-8)
@@ -34,8 +35,6 @@ public sealed class AdamW : IDisposable
         Epsilon = epsilon;
         foreach (var p in this.parameters)
             moments[p.Name] = (zeros_like(p.Parameter, dtype: ScalarType.Float32), zeros_like(p.Parameter, dtype: ScalarType.Float32));
-        long largest = this.parameters.Select(p => p.Parameter.numel()).DefaultIfEmpty(0).Max();
-        scratch = empty(largest, ScalarType.Float32, this.parameters.Count > 0 ? this.parameters[0].Parameter.device : null);
     }
 
     public double WeightDecay { get; }
@@ -104,9 +103,13 @@ public sealed class AdamW : IDisposable
     }
 
     /// <summary>A float32 view of the scratch buffer shaped like <paramref name="parameter"/> (a new tensor on another device).</summary>
-    Tensor Scratch(Tensor parameter) => parameter.device.type == scratch.device.type && parameter.device.index == scratch.device.index
-        ? scratch.narrow(0, 0, parameter.numel()).view(parameter.shape)
-        : empty_like(parameter, dtype: ScalarType.Float32);
+    Tensor Scratch(Tensor parameter)
+    {
+        scratch ??= empty(parameters.Max(p => p.Parameter.numel()), ScalarType.Float32, parameters[0].Parameter.device).DetachFromDisposeScope();
+        return parameter.device.type == scratch.device.type && parameter.device.index == scratch.device.index
+            ? scratch.narrow(0, 0, parameter.numel()).view(parameter.shape)
+            : empty_like(parameter, dtype: ScalarType.Float32);
+    }
 
     /// <summary>Zeroes every gradient in place: keeping the buffers avoids reallocating them each step.</summary>
     public void ZeroGradients()
@@ -144,6 +147,6 @@ public sealed class AdamW : IDisposable
             m.Dispose();
             v.Dispose();
         }
-        scratch.Dispose();
+        scratch?.Dispose();
     }
 }
