@@ -16,6 +16,7 @@ try
         "training" => TrainingThroughput.RunCommand(rest, output),
         "trainer" => TrainerThroughput.RunCommand(rest, output),
         "decode-profile" => DecodeProfile.RunCommand(rest, output),
+        "batch-decode-profile" => BatchDecodeProfile.RunCommand(rest, output),
         "-h" or "--help" => Usage(0),
         _ => Usage(2),
     };
@@ -43,5 +44,6 @@ int Usage(int exitCode)
     writer.WriteLine($"       twinforge-bench {TrainingThroughput.Usage}");
     writer.WriteLine($"       twinforge-bench {TrainerThroughput.Usage}");
     writer.WriteLine($"       twinforge-bench {DecodeProfile.Usage}");
+    writer.WriteLine($"       twinforge-bench {BatchDecodeProfile.Usage}");
     return exitCode;
 }

@@ -85,6 +85,14 @@ public sealed class CausalSelfAttention : nn.Module
             q = RotaryEmbedding.Apply(q, inputs.RotaryCos, inputs.RotarySin!);
             k = RotaryEmbedding.Apply(k, inputs.RotaryCos, inputs.RotarySin!);
         }
+        if (inputs.Cache is { } cache && time == 1 && !is_grad_enabled() && !(training && dropout > 0) &&
+            DecodeAttentionKernel.Supports(q, cache.KeyStorage(layerIndex), cache.ValueStorage(layerIndex), inputs.Mask))
+        {
+            // Decoding one position: one pass over the cache (see DecodeAttentionKernel for why not SDPA here).
+            int stored = cache.Write(layerIndex, k, v);
+            var decoded = DecodeAttentionKernel.Attend(q, cache.KeyStorage(layerIndex), cache.ValueStorage(layerIndex), stored, inputs.Mask);
+            return output.forward(decoded).MoveToOuterDisposeScope();
+        }
         if (inputs.Cache is not null) (k, v) = inputs.Cache.Store(layerIndex, k, v);
         if (keyValueHeadCount != headCount)
         {

@@ -41,13 +41,29 @@ public sealed class KeyValueCache : IDisposable
     /// </summary>
     internal (Tensor Keys, Tensor Values) Store(int layer, Tensor newKeys, Tensor newValues)
     {
+        int stored = Write(layer, newKeys, newValues);
+        return (keys[layer].narrow(2, 0, stored), values[layer].narrow(2, 0, stored));
+    }
+
+    /// <summary>
+    /// Stores one layer's new keys and values as <see cref="Store"/> does and returns how many positions that layer
+    /// now holds, for code that reads <see cref="KeyStorage"/> and <see cref="ValueStorage"/> directly.
+    /// </summary>
+    internal int Write(int layer, Tensor newKeys, Tensor newValues)
+    {
         long count = newKeys.shape[2];
         if (Length + count > Capacity)
             throw new InvalidOperationException($"the key/value cache holds {Capacity} positions; {Length + count} were needed");
         using (var keySlot = keys[layer].narrow(2, Length, count)) keySlot.copy_(newKeys);
         using (var valueSlot = values[layer].narrow(2, Length, count)) valueSlot.copy_(newValues);
-        return (keys[layer].narrow(2, 0, Length + count), values[layer].narrow(2, 0, Length + count));
+        return Length + (int)count;
     }
+
+    /// <summary>One layer's whole key storage, (B, kv heads, capacity, d), contiguous; owned by the cache.</summary>
+    internal Tensor KeyStorage(int layer) => keys[layer];
+
+    /// <summary>One layer's whole value storage, (B, kv heads, capacity, d), contiguous; owned by the cache.</summary>
+    internal Tensor ValueStorage(int layer) => values[layer];
 
     internal void Advance(int count) => Length += count;
 
