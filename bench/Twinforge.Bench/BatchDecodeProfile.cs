@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Twinforge.Engine.Models;
 using static TorchSharp.torch;
 
@@ -20,7 +19,7 @@ public static class BatchDecodeProfile
     {
         var dtype = args.FirstOrDefault() == "fp32" ? ScalarType.Float32 : ScalarType.BFloat16;
         int streams = OptionValue(args, "--streams", 16);
-        int Past = OptionValue(args, "--past", 64);
+        int past = OptionValue(args, "--past", 64);
         var config = TransformerConfig.Gpt2();
         using var model = new CausalLanguageModel(config, dtype);
         model.InitializeWeights(seed: 1);
@@ -29,11 +28,11 @@ public static class BatchDecodeProfile
         using var noGrad = no_grad();
 
         double stepMs;
-        using (var cache = new KeyValueCache(config, streams, capacity: Past + 64, dtype))
+        using (var cache = new KeyValueCache(config, streams, capacity: past + 64, dtype))
         {
-            using (NewDisposeScope()) model.Forward(randint(0, config.VocabularySize, [streams, Past]), cache, lastPositionOnly: true);
+            using (NewDisposeScope()) model.Forward(randint(0, config.VocabularySize, [streams, past]), cache, lastPositionOnly: true);
             // Each timed step appends one position; 40 steps stay inside the capacity.
-            stepMs = TimeMs(38, () => model.Forward(randint(0, config.VocabularySize, [streams, 1]), cache, lastPositionOnly: true).argmax(-1).data<long>().ToArray());
+            stepMs = ProfileTimer.MedianMs(38, () => model.Forward(randint(0, config.VocabularySize, [streams, 1]), cache, lastPositionOnly: true).argmax(-1).data<long>().ToArray());
         }
 
         long c = config.HiddenSize, heads = config.HeadCount, d = config.HeadDimension;
@@ -42,57 +41,57 @@ public static class BatchDecodeProfile
         var weights = Enumerable.Range(0, layers).SelectMany(_ => shapes.Select(shape => randn([shape.Out, shape.In], dtype: dtype))).ToList();
         var biases = Enumerable.Range(0, layers).SelectMany(_ => shapes.Select(shape => randn([shape.Out], dtype: dtype))).ToList();
         var inputs = Enumerable.Range(0, layers).SelectMany(_ => shapes.Select(shape => randn([streams, 1, shape.In], dtype: dtype))).ToList();
-        double projections3d = TimeMs(20, () => inputs.Select((x, i) => nn.functional.linear(x, weights[i], biases[i])).ToList());
-        double projections2d = TimeMs(20, () => inputs.Select((x, i) => nn.functional.linear(x.view(streams, -1), weights[i], biases[i])).ToList());
-        double projectionsAddmm = TimeMs(20, () => inputs.Select((x, i) => addmm(biases[i], x.view(streams, -1), weights[i].t(), 1, 1)).ToList());
+        double projections3d = ProfileTimer.MedianMs(20, () => inputs.Select((x, i) => nn.functional.linear(x, weights[i], biases[i])).ToList());
+        double projections2d = ProfileTimer.MedianMs(20, () => inputs.Select((x, i) => nn.functional.linear(x.view(streams, -1), weights[i], biases[i])).ToList());
+        double projectionsAddmm = ProfileTimer.MedianMs(20, () => inputs.Select((x, i) => addmm(biases[i], x.view(streams, -1), weights[i].t(), 1, 1)).ToList());
 
         using var head = randn([config.VocabularySize, c], dtype: dtype);
         using var hidden = randn([streams, 1, c], dtype: dtype);
-        double headLinear = TimeMs(20, () => nn.functional.linear(hidden, head));
-        double headTransposed = TimeMs(20, () => head.matmul(hidden.view(streams, c).t()));
-        double headChunked = TimeMs(20, () => head.split(4096).Select(part => nn.functional.linear(hidden, part)).ToList());
+        double headLinear = ProfileTimer.MedianMs(20, () => nn.functional.linear(hidden, head));
+        double headTransposed = ProfileTimer.MedianMs(20, () => head.matmul(hidden.view(streams, c).t()));
+        double headChunked = ProfileTimer.MedianMs(20, () => head.split(4096).Select(part => nn.functional.linear(hidden, part)).ToList());
 
         var norms = Enumerable.Range(0, 2 * layers).Select(_ => (Weight: ones([c], dtype), Bias: zeros([c], dtype))).ToList();
-        double layerNorms = TimeMs(20, () => norms.Select(norm => nn.functional.layer_norm(hidden, [c], norm.Weight, norm.Bias, 1e-5)).ToList());
+        double layerNorms = ProfileTimer.MedianMs(20, () => norms.Select(norm => nn.functional.layer_norm(hidden, [c], norm.Weight, norm.Bias, 1e-5)).ToList());
         var mlpInputs = Enumerable.Range(0, layers).Select(_ => randn([streams, 1, 4 * c], dtype: dtype)).ToList();
-        double gelus = TimeMs(20, () => mlpInputs.Select(x => nn.functional.gelu(x, TorchSharp.Modules.GELU.Approximate.tanh)).ToList());
-        double residuals = TimeMs(20, () => norms.Select(_ => hidden.add(hidden)).ToList());
+        double gelus = ProfileTimer.MedianMs(20, () => mlpInputs.Select(x => nn.functional.gelu(x, TorchSharp.Modules.GELU.Approximate.tanh)).ToList());
+        double residuals = ProfileTimer.MedianMs(20, () => norms.Select(_ => hidden.add(hidden)).ToList());
 
-        var keyStores = Enumerable.Range(0, layers).Select(_ => randn([streams, heads, Past + 64, d], dtype: dtype)).ToList();
-        var valueStores = Enumerable.Range(0, layers).Select(_ => randn([streams, heads, Past + 64, d], dtype: dtype)).ToList();
+        var keyStores = Enumerable.Range(0, layers).Select(_ => randn([streams, heads, past + 64, d], dtype: dtype)).ToList();
+        var valueStores = Enumerable.Range(0, layers).Select(_ => randn([streams, heads, past + 64, d], dtype: dtype)).ToList();
         var query = randn([streams, 1, heads, d], dtype: dtype).transpose(1, 2);
-        double attentionViews = TimeMs(20, () => keyStores.Select((keys, i) => nn.functional.scaled_dot_product_attention(
-            query, keys.narrow(2, 0, Past + 1), valueStores[i].narrow(2, 0, Past + 1))).ToList());
-        var keysContiguous = keyStores.Select(keys => keys.narrow(2, 0, Past + 1).contiguous()).ToList();
-        var valuesContiguous = valueStores.Select(values => values.narrow(2, 0, Past + 1).contiguous()).ToList();
-        double attentionContiguous = TimeMs(20, () => keysContiguous.Select((keys, i) => nn.functional.scaled_dot_product_attention(
+        double attentionViews = ProfileTimer.MedianMs(20, () => keyStores.Select((keys, i) => nn.functional.scaled_dot_product_attention(
+            query, keys.narrow(2, 0, past + 1), valueStores[i].narrow(2, 0, past + 1))).ToList());
+        var keysContiguous = keyStores.Select(keys => keys.narrow(2, 0, past + 1).contiguous()).ToList();
+        var valuesContiguous = valueStores.Select(values => values.narrow(2, 0, past + 1).contiguous()).ToList();
+        double attentionContiguous = ProfileTimer.MedianMs(20, () => keysContiguous.Select((keys, i) => nn.functional.scaled_dot_product_attention(
             query, keys, valuesContiguous[i])).ToList());
-        double attentionManual = TimeMs(20, () => keyStores.Select((keys, i) =>
-            query.matmul(keys.narrow(2, 0, Past + 1).transpose(2, 3)).mul_(1.0 / Math.Sqrt(d)).softmax(-1).matmul(valueStores[i].narrow(2, 0, Past + 1))).ToList());
-        double attentionKernel = TimeMs(20, () => keyStores.Select((keys, i) => DecodeAttentionKernel.Attend(query, keys, valueStores[i], Past + 1, null)).ToList());
+        double attentionManual = ProfileTimer.MedianMs(20, () => keyStores.Select((keys, i) =>
+            query.matmul(keys.narrow(2, 0, past + 1).transpose(2, 3)).mul_(1.0 / Math.Sqrt(d)).softmax(-1).matmul(valueStores[i].narrow(2, 0, past + 1))).ToList());
+        double attentionKernel = ProfileTimer.MedianMs(20, () => keyStores.Select((keys, i) => DecodeAttentionKernel.Attend(query, keys, valueStores[i], past + 1, null)).ToList());
         double cacheMegabytes = keyStores.Concat(valueStores).Sum(t => t.NumberOfElements * t.ElementSize) / 1e6;
-        double readMs = TimeMs(20, () => keyStores.Concat(valueStores).Sum(ReadAll));
+        double readMs = ProfileTimer.MedianMs(20, () => keyStores.Concat(valueStores).Sum(ReadAll));
         var newKeys = randn([streams, 1, heads, d], dtype: dtype).transpose(1, 2);
-        double cacheStores = TimeMs(20, () =>
+        double cacheStores = ProfileTimer.MedianMs(20, () =>
         {
             foreach (var (keys, values) in keyStores.Zip(valueStores))
             {
-                using var keySlot = keys.narrow(2, Past, 1);
+                using var keySlot = keys.narrow(2, past, 1);
                 keySlot.copy_(newKeys);
-                using var valueSlot = values.narrow(2, Past, 1);
+                using var valueSlot = values.narrow(2, past, 1);
                 valueSlot.copy_(newKeys);
             }
             return 0;
         });
         var qkv = randn([streams, 1, 3 * c], dtype: dtype);
-        double splits = TimeMs(20, () => Enumerable.Range(0, layers).Select(_ =>
+        double splits = ProfileTimer.MedianMs(20, () => Enumerable.Range(0, layers).Select(_ =>
         {
             var parts = qkv.split([c, c, c], -1);
             return parts.Select(part => part.view(streams, 1, heads, d).transpose(1, 2)).ToList();
         }).ToList());
 
         double measured = projections3d + headLinear + layerNorms + gelus + residuals + attentionKernel + cacheStores + splits;
-        output.WriteLine($"GPT-2 124M decoding {streams} streams together after {Past} cached positions, {dtype}, {get_num_threads()} threads");
+        output.WriteLine($"GPT-2 124M decoding {streams} streams together after {past} cached positions, {dtype}, {get_num_threads()} threads");
         output.WriteLine($"  whole step (cached forward + argmax):   {stepMs,7:F2} ms = {streams * 1000 / stepMs,6:F0} tok/s");
         output.WriteLine($"  projections, (B,1,C) input as the model: {projections3d,7:F2} ms   (2D input {projections2d:F2} ms, addmm {projectionsAddmm:F2} ms)");
         output.WriteLine($"  head 768 -> 50257, linear:               {headLinear,7:F2} ms   (W·hᵀ {headTransposed:F2} ms, 4096-row chunks {headChunked:F2} ms)");
@@ -100,7 +99,7 @@ public static class BatchDecodeProfile
         output.WriteLine($"  gelu ({layers}):                              {gelus,7:F2} ms");
         output.WriteLine($"  residual additions ({2 * layers}):                {residuals,7:F2} ms");
         output.WriteLine($"  attention, DecodeAttentionKernel ({layers}):  {attentionKernel,7:F2} ms   (SDPA over cache views {attentionViews:F2} ms, contiguous keys {attentionContiguous:F2} ms, matmul+softmax {attentionManual:F2} ms)");
-        output.WriteLine($"    one core streaming all {cacheMegabytes:F0} MB of cache storage: {readMs:F2} ms = {cacheMegabytes / readMs:F1} GB/s; the kernel reads {(Past + 1.0) / (Past + 64):P0} of it");
+        output.WriteLine($"    one core streaming all {cacheMegabytes:F0} MB of cache storage: {readMs:F2} ms = {cacheMegabytes / readMs:F1} GB/s; the kernel reads {(past + 1.0) / (past + 64):P0} of it");
         output.WriteLine($"  cache stores ({layers}):                      {cacheStores,7:F2} ms");
         output.WriteLine($"  qkv split and head views ({layers}):          {splits,7:F2} ms");
         output.WriteLine($"  the rest (embedding, final norm, dispatch): {stepMs - measured,7:F2} ms");
@@ -113,7 +112,7 @@ public static class BatchDecodeProfile
         fixed (byte* p = t.bytes)
         {
             var v = (System.Numerics.Vector<float>*)p;
-            long n = t.NumberOfElements * 2 / System.Numerics.Vector<byte>.Count;
+            long n = t.NumberOfElements * t.ElementSize / System.Numerics.Vector<byte>.Count;
             System.Numerics.Vector<float> a = default, b = default;
             for (long i = 0; i + 1 < n; i += 2) { a += v[i]; b += v[i + 1]; }
             return System.Numerics.Vector.Sum(a + b);
@@ -127,21 +126,5 @@ public static class BatchDecodeProfile
         if (index + 1 >= args.Length || !int.TryParse(args[index + 1], out int value) || value < 1)
             throw new ArgumentException($"{name} needs a positive whole number");
         return value;
-    }
-
-    /// <summary>Median milliseconds of <paramref name="work"/> over <paramref name="repeats"/> runs after two warm-ups.</summary>
-    internal static double TimeMs(int repeats, Func<object> work)
-    {
-        for (int i = 0; i < 2; i++) using (NewDisposeScope()) work();
-        var times = new List<double>();
-        for (int i = 0; i < repeats; i++)
-        {
-            using var scope = NewDisposeScope();
-            var watch = Stopwatch.StartNew();
-            work();
-            times.Add(watch.Elapsed.TotalMilliseconds);
-        }
-        times.Sort();
-        return times[times.Count / 2];
     }
 }

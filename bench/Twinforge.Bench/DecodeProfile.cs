@@ -34,7 +34,7 @@ public static class DecodeProfile
         using (var cache = new KeyValueCache(config, batchSize: 1, capacity: 256, dtype))
         {
             using (NewDisposeScope()) model.Forward(randint(0, config.VocabularySize, [1, 64]), cache, lastPositionOnly: true);
-            stepMs = TimeMs(64, () => model.Forward(tensor(new long[] { 42 }).unsqueeze(0), cache, lastPositionOnly: true).argmax(-1).item<long>());
+            stepMs = ProfileTimer.MedianMs(64, () => model.Forward(tensor(new long[] { 42 }).unsqueeze(0), cache, lastPositionOnly: true).argmax(-1).item<long>());
         }
 
         var x = randn([1, config.HiddenSize], dtype: dtype);
@@ -44,10 +44,10 @@ public static class DecodeProfile
         var layers = Enumerable.Range(0, (int)config.LayerCount).SelectMany(_ => shapes.Select(shape =>
             (Input: randn([1, 1, shape.In], dtype: dtype), Conv: randn([shape.In, shape.Out], dtype: dtype)))).ToList();
         var transposed = layers.Select(layer => layer.Conv.t().contiguous()).ToList();
-        double conv1d = TimeMs(30, () => layers.Select(layer => layer.Input.matmul(layer.Conv)).ToList());
-        double linear = TimeMs(30, () => layers.Select((layer, i) => nn.functional.linear(layer.Input, transposed[i])).ToList());
+        double conv1d = ProfileTimer.MedianMs(30, () => layers.Select(layer => layer.Input.matmul(layer.Conv)).ToList());
+        double linear = ProfileTimer.MedianMs(30, () => layers.Select((layer, i) => nn.functional.linear(layer.Input, transposed[i])).ToList());
         using var head = randn([config.VocabularySize, config.HiddenSize], dtype: dtype);
-        double headMs = TimeMs(50, () => nn.functional.linear(hidden, head));
+        double headMs = ProfileTimer.MedianMs(50, () => nn.functional.linear(hidden, head));
 
         output.WriteLine($"GPT-2 124M single-stream decoding step, {dtype}, 2 threads");
         output.WriteLine($"  whole step (cached forward + argmax):     {stepMs,7:F2} ms  = {1000 / stepMs,6:F1} tok/s" +
@@ -57,21 +57,5 @@ public static class DecodeProfile
         output.WriteLine($"  head 768 → 50257:                         {headMs,7:F2} ms");
         output.WriteLine($"  the rest (norms, attention, dispatch):    {stepMs - (inference ? linear : conv1d) - headMs,7:F2} ms");
         return 0;
-    }
-
-    /// <summary>Median milliseconds of <paramref name="work"/> over <paramref name="repeats"/> runs after two warm-ups.</summary>
-    static double TimeMs(int repeats, Func<object> work)
-    {
-        for (int i = 0; i < 2; i++) using (NewDisposeScope()) work();
-        var times = new List<double>();
-        for (int i = 0; i < repeats; i++)
-        {
-            using var scope = NewDisposeScope();
-            var watch = Stopwatch.StartNew();
-            work();
-            times.Add(watch.Elapsed.TotalMilliseconds);
-        }
-        times.Sort();
-        return times[times.Count / 2];
     }
 }
