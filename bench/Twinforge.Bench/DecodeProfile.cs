@@ -1,3 +1,4 @@
+using Twinforge.Engine.Generation;
 using System.Diagnostics;
 using Twinforge.Engine.Models;
 using static TorchSharp.torch;
@@ -7,8 +8,9 @@ namespace Twinforge.Bench;
 /// <summary>
 /// <c>twinforge-bench decode-profile [fp32|bf16]</c>: where a single-stream decoding step of GPT-2 124M spends its
 /// time. Times the whole cached one-token forward pass, then the same step's matrix-vector products alone (each
-/// layer's four projections in GPT-2's Conv1D layout, as the model runs them, and in the transposed nn.Linear layout,
-/// and the 50257-wide head), so the rest (norms, attention, dispatch) is the difference.
+/// layer's four projections in GPT-2's Conv1D layout, in the transposed nn.Linear layout and through
+/// <see cref="MatrixVectorKernel"/> over that layout, as the model runs them; and the 50257-wide head through libtorch
+/// and the kernel), so the rest (norms, attention, dispatch) is the difference.
 /// </summary>
 public static class DecodeProfile
 {
@@ -34,7 +36,7 @@ public static class DecodeProfile
         using (var cache = new KeyValueCache(config, batchSize: 1, capacity: 256, dtype))
         {
             using (NewDisposeScope()) model.Forward(randint(0, config.VocabularySize, [1, 64]), cache, lastPositionOnly: true);
-            stepMs = ProfileTimer.MedianMs(64, () => model.Forward(tensor(new long[] { 42 }).unsqueeze(0), cache, lastPositionOnly: true).argmax(-1).item<long>());
+            stepMs = ProfileTimer.MedianMs(64, () => GreedyChoice.PerRow(model.Forward(tensor(new long[] { 42 }).unsqueeze(0), cache, lastPositionOnly: true)));
         }
 
         var x = randn([1, config.HiddenSize], dtype: dtype);
@@ -48,14 +50,18 @@ public static class DecodeProfile
         double linear = ProfileTimer.MedianMs(30, () => layers.Select((layer, i) => nn.functional.linear(layer.Input, transposed[i])).ToList());
         using var head = randn([config.VocabularySize, config.HiddenSize], dtype: dtype);
         double headMs = ProfileTimer.MedianMs(50, () => nn.functional.linear(hidden, head));
+        double kernel = ProfileTimer.MedianMs(30, () => layers.Select((layer, i) => MatrixVectorKernel.Multiply(layer.Input, transposed[i], null)).ToList());
+        double headKernel = ProfileTimer.MedianMs(50, () => MatrixVectorKernel.Multiply(hidden, head, null));
 
         output.WriteLine($"GPT-2 124M single-stream decoding step, {dtype}, 2 threads");
-        output.WriteLine($"  whole step (cached forward + argmax):     {stepMs,7:F2} ms  = {1000 / stepMs,6:F1} tok/s" +
+        output.WriteLine($"  whole step (forward + greedy choice):     {stepMs,7:F2} ms  = {1000 / stepMs,6:F1} tok/s" +
                          (inference ? $" (inference layout, made once in {prepareMs:F1} ms)" : " (weights as stored)"));
-        output.WriteLine($"  projections as the model runs them (x·W): {conv1d,7:F2} ms");
+        output.WriteLine($"  projections in the stored layout (x·W):   {conv1d,7:F2} ms" + (inference ? "" : "  (as the model runs them)"));
         output.WriteLine($"  the same as nn.Linear (W·x, transposed):  {linear,7:F2} ms");
+        output.WriteLine($"  the same through MatrixVectorKernel:      {kernel,7:F2} ms" + (inference ? "  (as the model runs them)" : ""));
         output.WriteLine($"  head 768 → 50257:                         {headMs,7:F2} ms");
-        output.WriteLine($"  the rest (norms, attention, dispatch):    {stepMs - (inference ? linear : conv1d) - headMs,7:F2} ms");
+        output.WriteLine($"  head through MatrixVectorKernel:          {headKernel,7:F2} ms  (as the model runs it)");
+        output.WriteLine($"  the rest (norms, attention, dispatch):    {stepMs - (inference ? kernel : conv1d) - headKernel,7:F2} ms");
         return 0;
     }
 }

@@ -17,6 +17,7 @@ try
         "trainer" => TrainerThroughput.RunCommand(rest, output),
         "decode-profile" => DecodeProfile.RunCommand(rest, output),
         "batch-decode-profile" => BatchDecodeProfile.RunCommand(rest, output),
+        "matvec-profile" => MatrixVectorProfile.RunCommand(rest, output),
         "-h" or "--help" => Usage(0),
         _ => Usage(2),
     };
@@ -45,5 +46,6 @@ int Usage(int exitCode)
     writer.WriteLine($"       twinforge-bench {TrainerThroughput.Usage}");
     writer.WriteLine($"       twinforge-bench {DecodeProfile.Usage}");
     writer.WriteLine($"       twinforge-bench {BatchDecodeProfile.Usage}");
+    writer.WriteLine($"       twinforge-bench {MatrixVectorProfile.Usage}");
     return exitCode;
 }

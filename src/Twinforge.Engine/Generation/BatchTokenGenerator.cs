@@ -147,9 +147,8 @@ public sealed class BatchTokenGenerator(CausalLanguageModel model)
     {
         if (options.IsGreedy && options.RepetitionPenalty == 1.0)
         {
-            // One argmax over the batch and one read of the chosen ids, as TokenSampler's greedy choice per row.
-            var chosen = logits.to(ScalarType.Float32).argmax(-1).flatten();
-            return chosen.data<long>().Select(id => (int)id).ToArray();
+            // One scan over the batch's logits, as TokenSampler's greedy choice per row.
+            return GreedyChoice.PerRow(logits);
         }
         var next = new int[samplers.Length];
         for (int stream = 0; stream < samplers.Length; stream++)

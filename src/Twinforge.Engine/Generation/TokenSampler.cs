@@ -23,9 +23,11 @@ public sealed class TokenSampler : IDisposable
     public int Next(Tensor logits, IReadOnlyCollection<int> seenIds)
     {
         using var scope = NewDisposeScope();
+        bool penalize = options.RepetitionPenalty != 1.0 && seenIds.Count > 0;
+        if (options.IsGreedy && !penalize) return GreedyChoice.PerRow(logits.flatten())[0];
         var scores = logits.to(float32).flatten();
-        if (options.RepetitionPenalty != 1.0 && seenIds.Count > 0) scores = Penalize(scores, seenIds);
-        if (options.IsGreedy) return (int)scores.argmax().item<long>();
+        if (penalize) scores = Penalize(scores, seenIds);
+        if (options.IsGreedy) return GreedyChoice.PerRow(scores)[0];
 
         scores = scores.div(options.Temperature);
         if (options.TopK > 0 && options.TopK < scores.shape[0])

@@ -264,7 +264,13 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
             var logits = languageModelHead.forward(hidden);
             return logits.dtype == DType ? logits : WithDType(logits, DType);
         }
-        if (computeDType is not ScalarType compute || compute == DType) return nn.functional.linear(hidden, TokenEmbedding.weight);
+        if (computeDType is not ScalarType compute || compute == DType)
+        {
+            // One decoded token: the tied head is a matrix-vector product over the embedding (see MatrixVectorKernel).
+            if (!is_grad_enabled() && MatrixVectorKernel.Supports(hidden, TokenEmbedding.weight, null))
+                return MatrixVectorKernel.Multiply(hidden, TokenEmbedding.weight, null);
+            return nn.functional.linear(hidden, TokenEmbedding.weight);
+        }
         using var scope = NewDisposeScope();
         var head = frozenHead is not null && frozenHead.dtype == compute && !TokenEmbedding.weight.requires_grad
             ? frozenHead
@@ -312,7 +318,8 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// <see cref="Projection"/>). They are used only outside training and autograd, kept across generations (making
     /// them takes far longer than a token), and dropped whenever the weights may change: <see cref="train"/>, the
     /// trainer, merging adapters, re-initialising. Code that changes weights in place some other way must call
-    /// <see cref="ReleaseInferenceLayout"/>. Costs one copy of those weights; other models have none.
+    /// <see cref="ReleaseInferenceLayout"/>. Costs one copy of those weights (and of weights whose dtype differs from
+    /// <see cref="ComputeDType"/>); other models have none.
     /// </summary>
     public void EnsureInferenceLayout()
     {

@@ -123,7 +123,7 @@ internal static unsafe class DecodeAttentionKernel
                     float* result = stackalloc float[d];
                     WeightedSum(scores, (ushort*)values, d, length, inverse, result, nextKeys);
                     ushort* target = (ushort*)memory.Output + pair * d;
-                    for (int i = 0; i < d; i++) target[i] = ToBFloat16(result[i]);
+                    for (int i = 0; i < d; i++) target[i] = BFloat16Lanes.FromSingle(result[i]);
                 }
                 else
                 {
@@ -197,10 +197,9 @@ internal static unsafe class DecodeAttentionKernel
     }
 
     /// <summary>
-    /// scores[t] = q · K[t] for t &lt; length, keys stored row after row (bfloat16). Two bfloat16 values share a
-    /// 32-bit lane; each is a float32 once moved to (or masked in) the lane's upper half, so the keys are taken as
-    /// even and odd elements, against <paramref name="queryEven"/> and <paramref name="queryOdd"/> (the query's even
-    /// and odd elements), with no widening shuffles.
+    /// scores[t] = q · K[t] for t &lt; length, keys stored row after row (bfloat16), taken as even and odd elements
+    /// (see <see cref="BFloat16Lanes"/>) against <paramref name="queryEven"/> and <paramref name="queryOdd"/>, the
+    /// query's even and odd elements.
     /// </summary>
     static void Scores(float* query, float* queryEven, float* queryOdd, ushort* keys, int d, int length, float* scores, byte* ahead)
     {
@@ -227,13 +226,7 @@ internal static unsafe class DecodeAttentionKernel
     }
 
     static Vector<float> Accumulate(Vector<float> sum, Vector<float> even, Vector<float> odd, Vector<uint> pairs) =>
-        Vector.FusedMultiplyAdd(odd, High(pairs), Vector.FusedMultiplyAdd(even, Low(pairs), sum));
-
-    /// <summary>The even-indexed bfloat16 of each lane (the lane's lower half) as float32.</summary>
-    static Vector<float> Low(Vector<uint> pairs) => Vector.AsVectorSingle(Vector.ShiftLeft(pairs, 16));
-
-    /// <summary>The odd-indexed bfloat16 of each lane (the lane's upper half) as float32.</summary>
-    static Vector<float> High(Vector<uint> pairs) => Vector.AsVectorSingle(pairs & new Vector<uint>(0xFFFF0000u));
+        Vector.FusedMultiplyAdd(odd, BFloat16Lanes.High(pairs), Vector.FusedMultiplyAdd(even, BFloat16Lanes.Low(pairs), sum));
 
     /// <summary>Asks for the cache lines of [block + offset, block + offset + bytes) ahead of use (a hint; never faults).</summary>
     static void Prefetch(byte* block, long offset, int bytes)
@@ -252,7 +245,7 @@ internal static unsafe class DecodeAttentionKernel
     static float Tail(float* query, ushort* row, int from, int d)
     {
         float sum = 0;
-        for (int i = from; i < d; i++) sum += query[i] * FromBFloat16(row[i]);
+        for (int i = from; i < d; i++) sum += query[i] * BFloat16Lanes.ToSingle(row[i]);
         return sum;
     }
 
@@ -308,10 +301,10 @@ internal static unsafe class DecodeAttentionKernel
                 var w = new Vector<float>(weight);
                 uint* row = (uint*)(values + (long)t * d + i);
                 Vector<uint> p0 = Vector.Load(row), p1 = Vector.Load(row + width);
-                e0 = Vector.FusedMultiplyAdd(w, Low(p0), e0);
-                o0 = Vector.FusedMultiplyAdd(w, High(p0), o0);
-                e1 = Vector.FusedMultiplyAdd(w, Low(p1), e1);
-                o1 = Vector.FusedMultiplyAdd(w, High(p1), o1);
+                e0 = Vector.FusedMultiplyAdd(w, BFloat16Lanes.Low(p0), e0);
+                o0 = Vector.FusedMultiplyAdd(w, BFloat16Lanes.High(p0), o0);
+                e1 = Vector.FusedMultiplyAdd(w, BFloat16Lanes.Low(p1), e1);
+                o1 = Vector.FusedMultiplyAdd(w, BFloat16Lanes.High(p1), o1);
             }
             e0.Store(even);
             e1.Store(even + width);
@@ -326,18 +319,8 @@ internal static unsafe class DecodeAttentionKernel
         for (; i < d; i++)
         {
             float sum = 0;
-            for (int t = 0; t < length; t++) sum += weights[t] == 0 ? 0 : weights[t] * FromBFloat16(values[(long)t * d + i]);
+            for (int t = 0; t < length; t++) sum += weights[t] == 0 ? 0 : weights[t] * BFloat16Lanes.ToSingle(values[(long)t * d + i]);
             result[i] = sum * scale;
         }
-    }
-
-    static float FromBFloat16(ushort bits) => BitConverter.UInt32BitsToSingle((uint)bits << 16);
-
-    /// <summary>Rounds to the nearest bfloat16, ties to even, as libtorch's conversion does; NaN stays NaN.</summary>
-    internal static ushort ToBFloat16(float value)
-    {
-        uint bits = BitConverter.SingleToUInt32Bits(value);
-        if (float.IsNaN(value)) return (ushort)((bits >> 16) | 0x0040);
-        return (ushort)((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
     }
 }

@@ -121,7 +121,7 @@ public sealed class DecodeAttentionKernelTests
         using var source = tensor(values);
         using var converted = source.to(bfloat16);
         var expected = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(converted.bytes).ToArray();
-        Assert.Equal(expected, values.Select(DecodeAttentionKernel.ToBFloat16).ToArray());
+        Assert.Equal(expected, values.Select(BFloat16Lanes.FromSingle).ToArray());
     }
 
     static void AssertClose(Tensor actual, Tensor expected, ScalarType dtype)

@@ -39,6 +39,7 @@ public sealed class ForwardParityTests
         var tokens = TinyModels.RandomTokens(12, config.VocabularySize, seed: 5);
         using var noGrad = no_grad();
         using var full = model.forward(tensor(tokens).unsqueeze(0));
+        model.EnsureInferenceLayout(); // as generation does: one-token steps then run the matrix-vector kernel
 
         // Prefill 5 tokens, then a chunk of 3 (masked after a non-empty cache), then one token at a time.
         using var cache = new KeyValueCache(config, batchSize: 1, capacity: 16, ScalarType.Float32);
@@ -56,7 +57,7 @@ public sealed class ForwardParityTests
     [Theory]
     [InlineData("gpt2")]
     [InlineData("llama")]
-    public void Bfloat16_decoding_through_the_cache_kernel_matches_the_full_forward_pass(string family)
+    public void Bfloat16_decoding_through_the_decoding_kernels_matches_the_full_forward_pass(string family)
     {
         // Heads of 64 dimensions, as real models have, so the kernel's whole-vector loops run (the tiny configs'
         // 8-dimension heads take its scalar tails); the Llama shape has grouped-query heads.
@@ -68,6 +69,7 @@ public sealed class ForwardParityTests
         var tokens = TinyModels.RandomTokens(10, config.VocabularySize, seed: 9);
         using var noGrad = no_grad();
         using var full = model.forward(tensor(tokens).unsqueeze(0)).to(float32);
+        model.EnsureInferenceLayout();
 
         using var cache = new KeyValueCache(config, batchSize: 1, capacity: 10, ScalarType.BFloat16);
         var pieces = new List<Tensor> { model.Forward(tensor(tokens[..4]).unsqueeze(0), cache) };
