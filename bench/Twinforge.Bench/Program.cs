@@ -18,6 +18,7 @@ try
         "decode-profile" => DecodeProfile.RunCommand(rest, output),
         "batch-decode-profile" => BatchDecodeProfile.RunCommand(rest, output),
         "matvec-profile" => MatrixVectorProfile.RunCommand(rest, output),
+        "step-profile" => TrainingStepProfile.RunCommand(rest, output),
         "-h" or "--help" => Usage(0),
         _ => Usage(2),
     };
@@ -47,5 +48,6 @@ int Usage(int exitCode)
     writer.WriteLine($"       twinforge-bench {DecodeProfile.Usage}");
     writer.WriteLine($"       twinforge-bench {BatchDecodeProfile.Usage}");
     writer.WriteLine($"       twinforge-bench {MatrixVectorProfile.Usage}");
+    writer.WriteLine($"       twinforge-bench {TrainingStepProfile.Usage}");
     return exitCode;
 }
