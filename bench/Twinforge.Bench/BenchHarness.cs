@@ -22,7 +22,7 @@ public static class BenchHarness
         if (parts.HasFlag(BenchParts.FineTuning)) CheckSpeed("before training");
         var training = parts.HasFlag(BenchParts.FineTuning) ? FineTuningBenchmark.Measure(plan, options.Isolation, output) : [];
         if (ceiling is not null)
-            training = training.Select(m => m with { ModelFlopUtilization = m.FlopsPerToken * m.TokensPerSecond / (ceiling.BFloat16GflopsPerSecond * 1e9) }).ToList();
+            training = training.Select(m => m with { ModelFlopUtilization = m.FlopsPerToken * m.TokensPerSecond / (ceiling.BestGflopsPerSecond * 1e9) }).ToList();
         if (parts.HasFlag(BenchParts.Generation)) CheckSpeed("before generation");
         var generation = parts.HasFlag(BenchParts.Generation) ? GenerationBenchmark.Measure(plan, output) : [];
         CheckSpeed("end");

@@ -5,7 +5,8 @@ using TorchSharp;
 namespace Twinforge.Bench;
 
 /// <summary>What the figures were measured on.</summary>
-public sealed record MachineInfo(string CpuModel, int LogicalCores, long MemoryBytes, bool NativeBFloat16, int TorchThreads,
+public sealed record MachineInfo(string CpuModel, int LogicalCores, long MemoryBytes, bool NativeBFloat16, double BFloat16Speedup,
+    bool AutomaticPrecisionIsBFloat16, int TorchThreads,
     string TorchSharpVersion, string Runtime, string OperatingSystem)
 {
     public static MachineInfo Current() => new(
@@ -13,6 +14,8 @@ public sealed record MachineInfo(string CpuModel, int LogicalCores, long MemoryB
         Environment.ProcessorCount,
         MemoryTotalBytes(),
         CpuFeatures.HasNativeBFloat16,
+        CpuFeatures.MeasureBFloat16Speedup(),
+        CpuFeatures.BFloat16ProductsPayOff,
         torch.get_num_threads(),
         typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown",
         RuntimeInformation.FrameworkDescription,

@@ -10,7 +10,8 @@ public static class ReportTable
         var m = report.Machine;
         output.WriteLine($"Twinforge benchmark: {report.Model}, {report.Date:yyyy-MM-dd HH:mm} UTC, commit {report.GitCommit ?? "unknown"}" +
                          (report.Quick ? "  [QUICK: tiny model, the figures say nothing about speed]" : ""));
-        output.WriteLine($"machine: {m.CpuModel}, {m.LogicalCores} logical cores, {Bytes(m.MemoryBytes)}, native bf16 {(m.NativeBFloat16 ? "yes" : "no")}, " +
+        output.WriteLine($"machine: {m.CpuModel}, {m.LogicalCores} logical cores, {Bytes(m.MemoryBytes)}, native bf16 {(m.NativeBFloat16 ? "yes" : "no")} " +
+                         $"(bf16 products {m.BFloat16Speedup:F2}× fp32: automatic training precision {(m.AutomaticPrecisionIsBFloat16 ? "bf16-mixed" : "fp32")}), " +
                          $"torch threads {m.TorchThreads}; load average {report.LoadAverageBefore:F2} before, {report.LoadAverageAfter:F2} after (the run's own)" +
                          (report.LoadAverageBefore > 0.5 ? "  [CONTENDED: other work was running]" : ""));
         if (report.SpeedChecks.Count > 0)
@@ -46,7 +47,7 @@ public static class ReportTable
             }
             output.WriteLine("  tok/s from the median step; peak RSS " + (report.FineTuning.All(t => t.PeakMemoryIsolated)
                 ? "of each case's own process" : "of the shared process (running maximum)") +
-                "; RSS Δ from warm-up to the end; faults/step = minor page faults (allocation churn); MFU = FLOPs/token · tok/s / bf16 ceiling (6N full, 4N_frozen + 6N_trainable LoRA)");
+                "; RSS Δ from warm-up to the end; faults/step = minor page faults (allocation churn); MFU = FLOPs/token · tok/s / the better of the fp32 and bf16 ceilings (6N full, 4N_frozen + 6N_trainable LoRA)");
         }
 
         if (report.Generation.Count > 0)

@@ -53,4 +53,11 @@ public sealed class HarnessPartsTests
         Assert.False(new TargetCheck("t", "bytes", 2e9, AtMost: true, 2e9, "x").Met);
         Assert.Null(new TargetCheck("t", "tok/s", 300, AtMost: false, null, "not measured").Met);
     }
+
+    [Fact]
+    public void Utilisation_is_over_the_faster_dtype_so_a_slow_bf16_cannot_push_it_past_one()
+    {
+        Assert.Equal(870, new CeilingReport(160, 870, "m", []).BestGflopsPerSecond); // Zen 4: bf16 the faster
+        Assert.Equal(254, new CeilingReport(254, 164, "m", []).BestGflopsPerSecond); // Xeon without AMX: fp32 the faster
+    }
 }

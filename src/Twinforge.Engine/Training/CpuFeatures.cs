@@ -1,13 +1,55 @@
+using System.Diagnostics;
+using static TorchSharp.torch;
+
 namespace Twinforge.Engine.Training;
 
 /// <summary>What the CPU offers that changes how training should run.</summary>
 public static class CpuFeatures
 {
     /// <summary>
-    /// True when the CPU multiplies bfloat16 natively (the avx512_bf16 or amx_bf16 flags in /proc/cpuinfo). There,
-    /// libtorch's bfloat16 matrix products are several times faster than float32; elsewhere they are emulated and slower.
+    /// True when the CPU multiplies bfloat16 natively (the avx512_bf16 or amx_bf16 flags in /proc/cpuinfo). Without
+    /// them libtorch emulates bfloat16 and its products are slower than float32's.
     /// </summary>
     public static bool HasNativeBFloat16 { get; } = DetectNativeBFloat16();
+
+    /// <summary>
+    /// True when bfloat16 matrix products are clearly faster than float32 here, as measured once per process by
+    /// <see cref="MeasureBFloat16Speedup"/>. Native instructions alone do not settle it: on an AMD Zen 4 they made
+    /// libtorch's bf16 products 4–5× faster than fp32 (bench/NOTES.md), while on an Intel Xeon whose hypervisor
+    /// hides AMX the same avx512_bf16 path ran at 0.6× fp32, so bf16-mixed training there was slower, not faster.
+    /// </summary>
+    public static bool BFloat16ProductsPayOff => bfloat16PaysOff.Value;
+
+    /// <summary>Below this measured speedup float32 is kept: the cast to bf16 and back costs more than a close call gains.</summary>
+    public const double BFloat16SpeedupNeeded = 1.3;
+
+    static readonly Lazy<bool> bfloat16PaysOff = new(() => HasNativeBFloat16 && MeasureBFloat16Speedup() >= BFloat16SpeedupNeeded);
+
+    /// <summary>
+    /// The best time of a float32 matrix product over the best time of the same product in bfloat16, at a shape a
+    /// small transformer's training step runs (256 rows, 768 → 3072); about 50 ms on two cores.
+    /// </summary>
+    public static double MeasureBFloat16Speedup(int rows = 256, int inner = 768, int outer = 3072, int repeats = 5)
+    {
+        using var scope = NewDisposeScope();
+        using var guard = no_grad();
+        var left = randn(rows, inner);
+        var right = randn(inner, outer);
+        return BestMs(left, right, repeats) / BestMs(left.to(ScalarType.BFloat16), right.to(ScalarType.BFloat16), repeats);
+    }
+
+    static double BestMs(Tensor left, Tensor right, int repeats)
+    {
+        double best = double.MaxValue;
+        for (int i = 0; i < repeats + 2; i++) // the first two warm libtorch's kernels and caches up
+        {
+            using var scope = NewDisposeScope();
+            var clock = Stopwatch.StartNew();
+            matmul(left, right);
+            if (i >= 2) best = Math.Min(best, clock.Elapsed.TotalMilliseconds);
+        }
+        return best;
+    }
 
     static bool DetectNativeBFloat16()
     {

@@ -60,7 +60,7 @@ public sealed class Trainer
     {
         TrainingPrecision.Float32 => ScalarType.Float32,
         TrainingPrecision.BFloat16Mixed => ScalarType.BFloat16,
-        _ => CpuFeatures.HasNativeBFloat16 ? ScalarType.BFloat16 : ScalarType.Float32,
+        _ => CpuFeatures.BFloat16ProductsPayOff ? ScalarType.BFloat16 : ScalarType.Float32,
     };
 
     /// <summary>
