@@ -14,7 +14,7 @@ public sealed record MachineInfo(string CpuModel, int LogicalCores, long MemoryB
         Environment.ProcessorCount,
         MemoryTotalBytes(),
         CpuFeatures.HasNativeBFloat16,
-        CpuFeatures.MeasureBFloat16Speedup(),
+        CpuFeatures.BFloat16Speedup,
         CpuFeatures.BFloat16ProductsPayOff,
         torch.get_num_threads(),
         typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown",

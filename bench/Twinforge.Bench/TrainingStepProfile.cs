@@ -61,6 +61,12 @@ public static class TrainingStepProfile
         return 0;
     }
 
-    static int Setting(string[] args, string name, int fallback) =>
-        args.Select(arg => arg.Split('=')).Where(pair => pair.Length == 2 && pair[0] == name).Select(pair => int.Parse(pair[1])).DefaultIfEmpty(fallback).First();
+    static int Setting(string[] args, string name, int fallback)
+    {
+        var setting = args.FirstOrDefault(arg => arg.StartsWith(name + "=", StringComparison.Ordinal));
+        if (setting is null) return fallback;
+        return int.TryParse(setting[(name.Length + 1)..], out int value) && value >= 1
+            ? value
+            : throw new ArgumentException($"step-profile: {name} needs a whole number of at least 1, not '{setting}'");
+    }
 }

@@ -13,17 +13,20 @@ public static class CpuFeatures
     public static bool HasNativeBFloat16 { get; } = DetectNativeBFloat16();
 
     /// <summary>
-    /// True when bfloat16 matrix products are clearly faster than float32 here, as measured once per process by
-    /// <see cref="MeasureBFloat16Speedup"/>. Native instructions alone do not settle it: on an AMD Zen 4 they made
-    /// libtorch's bf16 products 4–5× faster than fp32 (bench/NOTES.md), while on an Intel Xeon whose hypervisor
-    /// hides AMX the same avx512_bf16 path ran at 0.6× fp32, so bf16-mixed training there was slower, not faster.
+    /// True when bfloat16 matrix products are clearly faster than float32 here: native instructions and a
+    /// <see cref="BFloat16Speedup"/> of at least <see cref="BFloat16SpeedupNeeded"/>. The flags alone do not settle
+    /// it: on an AMD Zen 4 libtorch's bf16 products ran 4–5× faster than fp32 (bench/NOTES.md), while on an Intel Xeon
+    /// whose hypervisor hides AMX the same avx512_bf16 path ran at 0.6× fp32, so bf16-mixed training there was slower.
     /// </summary>
-    public static bool BFloat16ProductsPayOff => bfloat16PaysOff.Value;
+    public static bool BFloat16ProductsPayOff => HasNativeBFloat16 && BFloat16Speedup >= BFloat16SpeedupNeeded;
 
     /// <summary>Below this measured speedup float32 is kept: the cast to bf16 and back costs more than a close call gains.</summary>
     public const double BFloat16SpeedupNeeded = 1.3;
 
-    static readonly Lazy<bool> bfloat16PaysOff = new(() => HasNativeBFloat16 && MeasureBFloat16Speedup() >= BFloat16SpeedupNeeded);
+    /// <summary>This machine's <see cref="MeasureBFloat16Speedup"/>, measured once per process on first use.</summary>
+    public static double BFloat16Speedup => bfloat16Speedup.Value;
+
+    static readonly Lazy<double> bfloat16Speedup = new(() => MeasureBFloat16Speedup());
 
     /// <summary>
     /// The best time of a float32 matrix product over the best time of the same product in bfloat16, at a shape a
