@@ -98,6 +98,23 @@ public sealed class FinetuneCommandTests
     }
 
     [Fact]
+    public void A_held_out_file_that_asks_one_question_over_and_over_still_ends_with_a_report()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+        File.WriteAllText(directory.File("held-out.jsonl"), string.Concat(Enumerable.Range(0, 6).Select(i =>
+            $"{{\"messages\":[{{\"role\":\"user\",\"content\":\"hi\"}},{{\"role\":\"assistant\",\"content\":\"Cosmic rays, friend {i}.\"}}]}}\n")));
+
+        var result = Run("finetune", "--recipe", recipe);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        var samples = Reporting.SampleSet.Load(directory.File("run"))!;
+        Assert.Equal(["hi"], samples.Samples.Select(sample => sample.Prompt)); // the repeated question is asked once
+        Assert.Equal(["base", "fine-tuned"], samples.Samples[0].Outputs.Keys.Order());
+        Assert.True(File.Exists(Path.Combine(directory.File("run"), "report.html")));
+    }
+
+    [Fact]
     public void Recipe_mistakes_and_overrides_are_reported_by_key()
     {
         using var directory = new TemporaryDirectory();

@@ -16,7 +16,7 @@ public static class RunSamples
 {
     public static void Write(string runDirectory, string basePath, FineTuningResult run, string promptSource, int count = 3)
     {
-        var prompts = UserPrompts(promptSource).Take(count).ToList();
+        var prompts = DistinctPrompts(File.ReadLines(promptSource), count);
         if (prompts.Count == 0) return;
         Answer(prompts, Models(basePath, run)).Save(runDirectory);
     }
@@ -28,14 +28,15 @@ public static class RunSamples
     public static SampleSet Answer(IReadOnlyList<string> prompts, IEnumerable<(string Label, Func<PretrainedModel> Load)> models)
     {
         var options = new GenerationOptions { MaxNewTokens = 60, Temperature = 0.7, TopK = 20, Seed = 1 };
-        var answers = prompts.ToDictionary(prompt => prompt, _ => new Dictionary<string, string>());
+        // By position, not by prompt: a caller's list may repeat a prompt, and each entry gets its own answers.
+        var answers = prompts.Select(_ => new Dictionary<string, string>()).ToList();
         foreach (var (label, load) in models)
         {
             using var model = load();
-            foreach (var prompt in prompts)
-                answers[prompt][label] = model.Chat([new ChatMessage(ChatRole.User, prompt)], options).Text.Trim();
+            for (var index = 0; index < prompts.Count; index++)
+                answers[index][label] = model.Chat([new ChatMessage(ChatRole.User, prompts[index])], options).Text.Trim();
         }
-        return new SampleSet(prompts.Select(prompt => new Sample(prompt, answers[prompt])).ToList());
+        return new SampleSet(prompts.Select((prompt, index) => new Sample(prompt, answers[index])).ToList());
     }
 
     static IEnumerable<(string Label, Func<PretrainedModel> Load)> Models(string basePath, FineTuningResult run)
@@ -51,28 +52,31 @@ public static class RunSamples
             });
     }
 
-    static IEnumerable<string> UserPrompts(string file)
+    /// <summary>
+    /// The first <paramref name="count"/> different first user turns of chat JSONL lines: the same question asked
+    /// twice says nothing more about a model. Lines that are not chat conversations are skipped.
+    /// </summary>
+    public static IReadOnlyList<string> DistinctPrompts(IEnumerable<string> jsonLines, int count) =>
+        jsonLines.Select(FirstUserTurn).OfType<string>().Distinct(StringComparer.Ordinal).Take(count).ToList();
+
+    /// <summary>The content of a chat JSONL line's first user message, or null when the line holds none.</summary>
+    public static string? FirstUserTurn(string jsonLine)
     {
-        foreach (var line in File.ReadLines(file))
+        try
         {
-            string? prompt = null;
-            try
-            {
-                using var document = JsonDocument.Parse(line);
-                if (document.RootElement.ValueKind == JsonValueKind.Object &&
-                    document.RootElement.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
-                {
-                    prompt = messages.EnumerateArray()
-                        .Where(m => m.TryGetProperty("role", out var role) && role.GetString() == "user" && m.TryGetProperty("content", out _))
-                        .Select(m => m.GetProperty("content").GetString())
-                        .FirstOrDefault();
-                }
-            }
-            catch (JsonException)
-            {
-                yield break; // not chat JSONL
-            }
-            if (!string.IsNullOrWhiteSpace(prompt)) yield return prompt;
+            using var document = JsonDocument.Parse(jsonLine);
+            if (document.RootElement.ValueKind != JsonValueKind.Object ||
+                !document.RootElement.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
+                return null;
+            var prompt = messages.EnumerateArray()
+                .Where(m => m.ValueKind == JsonValueKind.Object && m.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && role.GetString() == "user")
+                .Select(m => m.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String ? content.GetString() : null)
+                .FirstOrDefault();
+            return string.IsNullOrWhiteSpace(prompt) ? null : prompt;
+        }
+        catch (JsonException)
+        {
+            return null; // not chat JSONL
         }
     }
 }

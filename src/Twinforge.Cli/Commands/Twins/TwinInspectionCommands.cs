@@ -139,7 +139,7 @@ static class TwinInspectionCommands
         try
         {
             var heldOut = opened.Registry.GetDataset(comparison.B.Datasets.Concat(comparison.A.Datasets).First(use => use.Role == DatasetUse.HeldOut).DatasetId);
-            var prompts = opened.Lifecycle.Data.Examples(heldOut, scratch).Select(UserPrompt).OfType<string>().Take(count).ToList();
+            var prompts = RunSamples.DistinctPrompts(opened.Lifecycle.Data.Examples(heldOut, scratch), count);
             var models = new[] { comparison.A, comparison.B }.Select(version => ($"version {version.Number}", (Func<PretrainedModel>)(() =>
             {
                 var weights = Path.Combine(scratch, $"v{version.Number}");
@@ -154,22 +154,6 @@ static class TwinInspectionCommands
         finally
         {
             Directory.Delete(scratch, recursive: true);
-        }
-    }
-
-    static string? UserPrompt(string line)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(line);
-            return document.RootElement.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array
-                ? messages.EnumerateArray().Where(m => m.TryGetProperty("role", out var role) && role.GetString() == "user")
-                    .Select(m => m.TryGetProperty("content", out var content) ? content.GetString() : null).FirstOrDefault()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
         }
     }
 
