@@ -51,6 +51,7 @@ internal static class RecipeKeys
         DataOptions.Key("seed", LongInteger, s => s.Seed, (s, v) => s with { Seed = v }),
         DataOptions.Key("format", Enum<DatasetFormat>(), s => s.Format, (s, v) => s with { Format = v }),
         DataOptions.Key("overlong", Enum<OverlongPolicy>(), s => s.Overlong, (s, v) => s with { Overlong = v }),
+        DataOptions.Key("max_dropped_fraction", Number, s => s.MaxDroppedFraction, (s, v) => s with { MaxDroppedFraction = v }),
         DataOptions.Key("plain_text_separator", OptionalText, s => s.PlainTextSeparator, (s, v) => s with { PlainTextSeparator = v }),
 
         Training.Key("epochs", Integer, s => s.Epochs, (s, v) => s with { Epochs = v }),

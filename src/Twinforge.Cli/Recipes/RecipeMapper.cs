@@ -84,7 +84,7 @@ public static class RecipeMapper
             DataOptions = new RecipeDataOptions
             {
                 SequenceLength = data.SequenceLength, Packing = data.Packing, ValidationFraction = data.ValidationFraction, Seed = data.Seed,
-                Format = data.Format, Overlong = data.Overlong, PlainTextSeparator = data.PlainTextSeparator,
+                Format = data.Format, Overlong = data.Overlong, MaxDroppedFraction = data.MaxDroppedFraction, PlainTextSeparator = data.PlainTextSeparator,
             },
             Training = new RecipeTraining
             {
@@ -168,6 +168,7 @@ public static class RecipeMapper
         Seed = recipe.DataOptions.Seed,
         Format = recipe.DataOptions.Format,
         Overlong = recipe.DataOptions.Overlong,
+        MaxDroppedFraction = recipe.DataOptions.MaxDroppedFraction,
         PlainTextSeparator = recipe.DataOptions.PlainTextSeparator,
     };
 }

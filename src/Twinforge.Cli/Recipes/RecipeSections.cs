@@ -36,6 +36,7 @@ public sealed record RecipeDataOptions
     public long Seed { get; init; } = EngineDefaults.FineTuning.Data.Seed;
     public DatasetFormat Format { get; init; } = EngineDefaults.FineTuning.Data.Format;
     public OverlongPolicy Overlong { get; init; } = EngineDefaults.FineTuning.Data.Overlong;
+    public double MaxDroppedFraction { get; init; } = EngineDefaults.FineTuning.Data.MaxDroppedFraction;
     public string? PlainTextSeparator { get; init; } = EngineDefaults.FineTuning.Data.PlainTextSeparator;
 }
 

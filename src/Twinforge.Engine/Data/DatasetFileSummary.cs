@@ -5,4 +5,5 @@ namespace Twinforge.Engine.Data;
 /// <param name="Format">The format it was read as (detected or given), or null when it could not be read or told.</param>
 /// <param name="Documents">Documents kept from it.</param>
 /// <param name="Examples">Examples kept from it (after the over-long policy).</param>
-public sealed record DatasetFileSummary(string Path, DatasetFormat? Format, int Documents, int Examples);
+/// <param name="Overlong">What the over-long policy did to its documents.</param>
+public sealed record DatasetFileSummary(string Path, DatasetFormat? Format, int Documents, int Examples, OverlongCounts Overlong);

@@ -19,12 +19,23 @@ public record DatasetOptions
     /// <summary>What happens to examples longer than <see cref="SequenceLength"/>.</summary>
     public OverlongPolicy Overlong { get; init; } = OverlongPolicy.Drop;
 
+    /// <summary>
+    /// The largest share of a file's documents that <see cref="OverlongPolicy.Drop"/> may leave out, in [0, 1]; more is
+    /// an error, so a sequence length too short for the data cannot quietly train on a fraction of it. 1 allows any.
+    /// </summary>
+    public double MaxDroppedFraction { get; init; } = DefaultMaxDroppedFraction;
+
+    /// <summary>The default <see cref="MaxDroppedFraction"/>: a tenth of a file.</summary>
+    public const double DefaultMaxDroppedFraction = 0.1;
+
     internal virtual void Check()
     {
         if (SequenceLength < 2)
             throw new ArgumentOutOfRangeException(nameof(SequenceLength), SequenceLength, "the sequence length must be at least 2 tokens");
         if (!Enum.IsDefined(Format)) throw new ArgumentOutOfRangeException(nameof(Format), Format, "unknown dataset format");
         if (!Enum.IsDefined(Overlong)) throw new ArgumentOutOfRangeException(nameof(Overlong), Overlong, "unknown over-long policy");
+        if (!(MaxDroppedFraction >= 0 && MaxDroppedFraction <= 1))
+            throw new ArgumentOutOfRangeException(nameof(MaxDroppedFraction), MaxDroppedFraction, "the largest dropped share must be in [0, 1]");
         if (PlainTextSeparator is not null && PlainTextSeparator.Trim().Length == 0)
             throw new ArgumentException("a plain-text separator must be visible text such as \"%\"; null means blank lines", nameof(PlainTextSeparator));
     }

@@ -33,6 +33,8 @@ public enum DatasetProblemKind
     InvalidWeight,
     /// <summary>An example longer than the sequence length (a warning: the over-long policy says what happens).</summary>
     TooLong,
+    /// <summary>More of a file's documents are over-long and dropped than <see cref="DatasetOptions.MaxDroppedFraction"/> allows.</summary>
+    TooManyDropped,
     /// <summary>An example with nothing to train on, e.g. every assistant message has weight 0 (a warning: it is skipped).</summary>
     NoTrainableTokens,
     /// <summary>Too few documents to hold some out for validation.</summary>

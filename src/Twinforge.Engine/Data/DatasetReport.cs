@@ -44,6 +44,26 @@ public sealed class DatasetReport
     /// <summary>Each file read, with the format it was read as.</summary>
     public IReadOnlyList<DatasetFileSummary> Files { get; }
 
+    /// <summary>What the over-long policy did, over every file (training and held-out).</summary>
+    public OverlongCounts Overlong => Files.Aggregate(OverlongCounts.None, (total, file) => total.Add(file.Overlong));
+
+    /// <summary>
+    /// One sentence per file whose examples were dropped or truncated for being longer than the sequence length, for
+    /// people: a run says them at its start, so no example is left out or cut in silence. Split documents are whole.
+    /// </summary>
+    public IReadOnlyList<string> DataLossNotices() =>
+        Files.Where(file => file.Overlong.Dropped + file.Overlong.Truncated > 0).Select(DataLossNotice).ToList();
+
+    string DataLossNotice(DatasetFileSummary file)
+    {
+        var counts = file.Overlong;
+        var outcomes = new List<string>();
+        if (counts.Dropped > 0) outcomes.Add($"{counts.Dropped} were dropped");
+        if (counts.Truncated > 0) outcomes.Add($"{counts.Truncated} were truncated to their last {SequenceLength} tokens");
+        return $"{file.Path}: {counts.Dropped + counts.Truncated} of {counts.DocumentsRead} examples are longer than the sequence length " +
+               $"of {SequenceLength} tokens (the longest has {counts.LongestTokens}): {string.Join(", ", outcomes)}";
+    }
+
     /// <summary>The sequence length examples were checked against.</summary>
     public int SequenceLength { get; }
 
@@ -98,7 +118,14 @@ public sealed class DatasetReport
         var culture = CultureInfo.InvariantCulture;
         foreach (var problem in Problems) text.AppendLine(problem.ToString());
         foreach (var file in Files)
-            text.AppendLine(culture, $"{file.Path}: {file.Format?.ToString() ?? "unread"}, {file.Documents} documents, {file.Examples} examples");
+        {
+            text.Append(culture, $"{file.Path}: {file.Format?.ToString() ?? "unread"}, {file.Documents} documents, {file.Examples} examples");
+            var overlong = file.Overlong;
+            if (overlong.Overlong > 0)
+                text.Append(culture, $"; {overlong.Overlong} of {overlong.DocumentsRead} over {SequenceLength} tokens " +
+                    $"({overlong.Dropped} dropped, {overlong.Truncated} truncated, {overlong.Split} split)");
+            text.AppendLine();
+        }
         AppendStatistics(text, "train", Statistics);
         if (HeldOutStatistics is not null) AppendStatistics(text, "held out", HeldOutStatistics);
         var errors = Errors.Count;

@@ -30,17 +30,20 @@ public static class DatasetValidator
         foreach (var path in paths)
         {
             int documentsBefore = examples.Count == 0 ? 0 : examples[^1].Document + 1, examplesBefore = examples.Count;
-            var format = ReadFile(path, tokenizer, options, examples, problems);
+            var (format, overlong) = ReadFile(path, tokenizer, options, examples, problems);
             int documentsAfter = examples.Count == 0 ? 0 : examples[^1].Document + 1;
-            files.Add(new DatasetFileSummary(path, format, documentsAfter - documentsBefore, examples.Count - examplesBefore));
+            files.Add(new DatasetFileSummary(path, format, documentsAfter - documentsBefore, examples.Count - examplesBefore, overlong));
         }
 
         var report = new DatasetReport(problems, files, options.SequenceLength, examples, heldOut: null);
         return new ValidatedDataset(report, examples);
     }
 
-    /// <summary>Reads one file into <paramref name="examples"/>; returns the format it was read as, or null.</summary>
-    static DatasetFormat? ReadFile(string path, ITokenizer tokenizer, DatasetOptions options, List<TokenizedExample> examples, List<DatasetProblem> problems)
+    /// <summary>
+    /// Reads one file into <paramref name="examples"/>; returns the format it was read as (or null) and what the
+    /// over-long policy did to its documents.
+    /// </summary>
+    static (DatasetFormat? Format, OverlongCounts Overlong) ReadFile(string path, ITokenizer tokenizer, DatasetOptions options, List<TokenizedExample> examples, List<DatasetProblem> problems)
     {
         byte[] bytes;
         try
@@ -50,7 +53,7 @@ public static class DatasetValidator
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             problems.Add(new DatasetProblem(path, null, DatasetProblemKind.Unreadable, $"cannot be read: {error.Message}"));
-            return null;
+            return (null, OverlongCounts.None);
         }
 
         var fileProblems = new List<DatasetProblem>();
@@ -58,7 +61,7 @@ public static class DatasetValidator
         if (fileProblems.Count == 0 && lines.All(line => string.IsNullOrWhiteSpace(line.Text)))
         {
             problems.Add(new DatasetProblem(path, null, DatasetProblemKind.EmptyFile, "is empty: it holds no training data"));
-            return null;
+            return (null, OverlongCounts.None);
         }
 
         var format = options.Format == DatasetFormat.Auto ? DatasetFormatDetector.Detect(path, lines, fileProblems) : options.Format;
@@ -71,8 +74,10 @@ public static class DatasetValidator
         };
 
         int nextDocument = examples.Count == 0 ? 0 : examples[^1].Document + 1, kept = 0;
+        var overlong = OverlongCounts.None;
         foreach (var document in documents)
         {
+            overlong = overlong.Add(Count(document.Ids.Length, options));
             var pieces = ApplyOverlongPolicy(document, path, options, fileProblems);
             var usable = pieces.Where(piece => HasTargets(piece.Trainable)).ToList();
             if (pieces.Count > 0 && usable.Count == 0)
@@ -88,8 +93,36 @@ public static class DatasetValidator
         problems.AddRange(fileProblems.OrderBy(problem => problem.Line ?? long.MaxValue));
         if (kept == 0 && format is not null)
             problems.Add(new DatasetProblem(path, null, DatasetProblemKind.NoUsableExamples,
-                $"has no usable examples (read as {Describe(format.Value)})"));
-        return format;
+                $"has no usable examples (read as {Describe(format.Value)}){NoneUsableBecause(overlong, options.SequenceLength)}"));
+        else if (overlong.DroppedFraction > options.MaxDroppedFraction)
+            problems.Add(new DatasetProblem(path, null, DatasetProblemKind.TooManyDropped,
+                $"{overlong.Dropped} of its {overlong.DocumentsRead} examples ({Percent(overlong.DroppedFraction)}) are longer than the sequence length " +
+                $"of {options.SequenceLength} tokens and would be dropped, more than the {Percent(options.MaxDroppedFraction)} allowed " +
+                $"(the longest has {overlong.LongestTokens} tokens): raise the sequence length, choose the truncate_left or split " +
+                "over-long policy, or allow it (data_options.max_dropped_fraction in a recipe)"));
+        return (format, overlong);
+    }
+
+    static string Percent(double fraction) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{fraction * 100:0.#}%");
+
+    static OverlongCounts Count(int length, DatasetOptions options)
+    {
+        bool over = length > options.SequenceLength;
+        return new OverlongCounts(1,
+            Dropped: over && options.Overlong == OverlongPolicy.Drop ? 1 : 0,
+            Truncated: over && options.Overlong == OverlongPolicy.TruncateLeft ? 1 : 0,
+            Split: over && options.Overlong == OverlongPolicy.Split ? 1 : 0,
+            LongestTokens: length);
+    }
+
+    /// <summary>Why nothing was left, when it was the over-long policy: ": all 40 are longer than the sequence length …".</summary>
+    static string NoneUsableBecause(OverlongCounts overlong, int sequenceLength)
+    {
+        if (overlong.DocumentsRead == 0 || overlong.Dropped != overlong.DocumentsRead) return "";
+        var which = overlong.DocumentsRead == 1
+            ? $"its only example has {overlong.LongestTokens} tokens, more than the sequence length of {sequenceLength} tokens"
+            : $"all {overlong.DocumentsRead} examples are longer than the sequence length of {sequenceLength} tokens (the longest has {overlong.LongestTokens})";
+        return $": {which}; raise the sequence length or choose the truncate_left or split over-long policy";
     }
 
     static List<SourceDocument> ApplyOverlongPolicy(SourceDocument document, string path, DatasetOptions options, List<DatasetProblem> problems)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Twinforge.Engine.Data;
 using Twinforge.Engine.Lora;
 
@@ -94,12 +95,14 @@ public static class FineTuning
 
     /// <summary>
     /// run.json: the base model, each data file with its SHA-256 (so a version can be traced to, and deleted with,
-    /// the data it came from), the options, the data report's statistics and the training results.
+    /// the data it came from), the options, the data report (statistics, and per file what the over-long policy
+    /// dropped or cut) and the training results.
     /// </summary>
     static void WriteRecord(string path, string baseModelDirectory, IReadOnlyList<string> dataFiles, FineTuningOptions options,
         TrainingData data, TrainingResult training, string? adapterDirectory, string? modelDirectory)
     {
-        var serializer = MetricsLog.SerializerOptions;
+        var serializer = RecordSerializer;
+        var report = data.Report;
         var record = new JsonObject
         {
             ["base_model"] = Path.GetFullPath(baseModelDirectory),
@@ -108,15 +111,31 @@ public static class FineTuning
                 ["path"] = Path.GetFullPath(file),
                 ["sha256"] = Sha256(file),
             }).ToArray()),
-            ["method"] = options.Method.ToString(),
+            ["validation_file"] = options.Data.ValidationFile is string validation ? Path.GetFullPath(validation) : null,
+            ["method"] = JsonSerializer.SerializeToNode(options.Method, serializer),
             ["options"] = JsonSerializer.SerializeToNode(options, serializer),
-            ["data"] = JsonSerializer.SerializeToNode(data.Report.Statistics, serializer),
+            // What was trained on and held out, and what the over-long policy left out or cut, file by file.
+            ["data"] = new JsonObject
+            {
+                ["train"] = JsonSerializer.SerializeToNode(report.Statistics, serializer),
+                ["held_out"] = JsonSerializer.SerializeToNode(report.HeldOutStatistics, serializer),
+                ["sequence_length"] = report.SequenceLength,
+                ["overlong_policy"] = JsonSerializer.SerializeToNode(data.Options.Overlong, serializer),
+                ["max_dropped_fraction"] = data.Options.MaxDroppedFraction,
+                ["files"] = JsonSerializer.SerializeToNode(report.Files, serializer),
+            },
             ["result"] = JsonSerializer.SerializeToNode(training with { TrainLosses = [] }, serializer),
             ["adapter"] = adapterDirectory is null ? null : Path.GetFileName(adapterDirectory),
             ["model"] = modelDirectory is null ? null : Path.GetFileName(modelDirectory),
         };
         AtomicFile.WriteAllText(path, record.ToJsonString(new JsonSerializerOptions(serializer) { WriteIndented = true }));
     }
+
+    /// <summary>run.json's JSON: the metrics log's conventions, with enums by name (<c>"lora"</c>, not <c>0</c>).</summary>
+    static readonly JsonSerializerOptions RecordSerializer = new(MetricsLog.SerializerOptions)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
 
     static string Sha256(string file)
     {

@@ -178,10 +178,7 @@ public sealed class Trainer
         {
             var statePath = Path.Combine(checkpointDirectory, TrainerState.FileName);
             var state = TrainerState.Load(statePath);
-            if (state.RunFingerprint != fingerprint)
-                throw new InvalidOperationException(
-                    $"{checkpointDirectory} belongs to a run with other options, data or trainable parameters: " +
-                    "resume with exactly the settings it was started with, or choose another run directory");
+            if (state.RunFingerprint != fingerprint) throw new CheckpointMismatchException(checkpointDirectory);
             ReadInto(Path.Combine(checkpointDirectory, CheckpointStore.WeightsFileName), trainable);
             var optimizerPath = Path.Combine(checkpointDirectory, CheckpointStore.OptimizerFileName);
             using (var file = SafetensorsFile.Open(optimizerPath))
@@ -222,6 +219,9 @@ public sealed class Trainer
                     trainer.data.Train!.Count, validation.Count, resumedState?.Step));
                 if (!HasValidation && resumedState is null)
                     publish(new TrainingWarning(step, "there is no validation set: overfitting cannot be measured, and early stopping and best-weight restoration are off"));
+                // Examples left out or cut for their length are said at the start, in the output and the report alike.
+                if (resumedState is null)
+                    foreach (var notice in trainer.data.Report.DataLossNotices()) publish(new TrainingWarning(step, notice));
                 model.train();
                 while (step < TotalSteps && !stoppedEarly)
                 {

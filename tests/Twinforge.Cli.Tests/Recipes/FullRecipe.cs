@@ -29,6 +29,7 @@ static class FullRecipe
           seed: 7
           format: prompt_completion
           overlong: truncate_left
+          max_dropped_fraction: 0.5
           plain_text_separator: "%"
         training:
           epochs: 5
@@ -65,7 +66,7 @@ static class FullRecipe
           "freeze": { "embeddings": true, "layers": 2 },
           "data_options": {
             "sequence_length": 256, "packing": false, "validation_fraction": 0.2, "seed": 7,
-            "format": "prompt_completion", "overlong": "truncate_left", "plain_text_separator": "%"
+            "format": "prompt_completion", "overlong": "truncate_left", "max_dropped_fraction": 0.5, "plain_text_separator": "%"
           },
           "training": {
             "epochs": 5, "max_steps": 400, "batch_size": 4, "gradient_accumulation_steps": 2, "learning_rate": 1e-3,
@@ -99,7 +100,7 @@ static class FullRecipe
         Data = new TrainingDataOptions
         {
             SequenceLength = 256, Packing = false, ValidationFile = recipeDirectory.PathOf("held_out.jsonl"), ValidationFraction = 0.2,
-            Seed = 7, Format = DatasetFormat.PromptCompletion, Overlong = OverlongPolicy.TruncateLeft, PlainTextSeparator = "%",
+            Seed = 7, Format = DatasetFormat.PromptCompletion, Overlong = OverlongPolicy.TruncateLeft, MaxDroppedFraction = 0.5, PlainTextSeparator = "%",
         },
         ReplayFile = recipeDirectory.PathOf("general.txt"),
         ReplayFraction = 0.3,

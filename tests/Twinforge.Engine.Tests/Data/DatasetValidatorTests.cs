@@ -164,7 +164,7 @@ public sealed class DatasetValidatorTests : IDisposable
     {
         var path = _temporary.Write("posts.txt", "short", "", new string('x', 40));
 
-        var report = Validate(path, Options(sequenceLength: 16)).Report;
+        var report = Validate(path, Options(sequenceLength: 16) with { MaxDroppedFraction = 0.5 }).Report;
 
         Assert.True(report.IsValid);
         Assert.Single(report.Warnings);
@@ -193,7 +193,7 @@ public sealed class DatasetValidatorTests : IDisposable
     {
         var path = _temporary.Write("posts.txt", "short", "", new string('x', 40), "", "also short");
 
-        var dataset = Validate(path, Options(sequenceLength: 16));
+        var dataset = Validate(path, Options(sequenceLength: 16) with { MaxDroppedFraction = 0.5 });
 
         var warning = Assert.Single(dataset.Report.Warnings);
         Assert.Equal((DatasetProblemKind.TooLong, 3L), (warning.Kind, warning.Line));
@@ -201,6 +201,44 @@ public sealed class DatasetValidatorTests : IDisposable
         int[][] expected = [[.. Bytes("short"), Eos], [.. Bytes("also short"), Eos]];
         Assert.Equal(expected, dataset.Examples.Select(example => example.Ids));
         Assert.Equal([0, 1], dataset.Examples.Select(example => example.Document));
+    }
+
+    [Fact]
+    public void Dropping_more_than_the_allowed_share_of_a_file_is_an_error_that_says_how_much_and_why()
+    {
+        var lines = Enumerable.Range(0, 10).SelectMany(i => new[] { i < 3 ? new string('x', 40) : $"short {i}", "" }).ToArray();
+        var path = _temporary.Write("posts.txt", lines);
+
+        var refused = Validate(path, Options(sequenceLength: 16));
+
+        var error = Assert.Single(refused.Report.Errors);
+        Assert.Equal((DatasetProblemKind.TooManyDropped, path), (error.Kind, error.FilePath));
+        Assert.Contains("3 of its 10 examples (30%) are longer than the sequence length of 16 tokens", error.Reason);
+        Assert.Contains("more than the 10% allowed", error.Reason);
+        Assert.Contains("max_dropped_fraction", error.Reason);
+        Assert.Equal(new OverlongCounts(10, 3, 0, 0, 41), refused.Report.Files.Single().Overlong);
+
+        // Allowed explicitly, it is a run that says what it left out.
+        var allowed = Validate(path, Options(sequenceLength: 16) with { MaxDroppedFraction = 0.5 });
+        Assert.True(allowed.Report.IsValid);
+        Assert.Equal(7, allowed.Examples.Count);
+        var notice = Assert.Single(allowed.Report.DataLossNotices());
+        Assert.Equal($"{path}: 3 of 10 examples are longer than the sequence length of 16 tokens (the longest has 41): 3 were dropped", notice);
+    }
+
+    [Fact]
+    public void Truncated_and_split_examples_are_counted_and_only_cut_ones_are_notices()
+    {
+        var path = _temporary.Write("posts.txt", "short", "", new string('x', 40), "", "also short");
+
+        var truncated = Validate(path, Options(sequenceLength: 16, overlong: OverlongPolicy.TruncateLeft));
+        var split = Validate(path, Options(sequenceLength: 16, overlong: OverlongPolicy.Split));
+
+        Assert.Equal(new OverlongCounts(3, 0, 1, 0, 41), truncated.Report.Overlong);
+        Assert.Contains("1 were truncated to their last 16 tokens", Assert.Single(truncated.Report.DataLossNotices()));
+        Assert.Equal(new OverlongCounts(3, 0, 0, 1, 41), split.Report.Overlong);
+        Assert.Empty(split.Report.DataLossNotices()); // split documents are trained whole, in pieces
+        Assert.Contains("1 of 3 over 16 tokens (0 dropped, 0 truncated, 1 split)", split.Report.Summary());
     }
 
     [Fact]
@@ -245,6 +283,9 @@ public sealed class DatasetValidatorTests : IDisposable
 
         Assert.Equal([DatasetProblemKind.TooLong, DatasetProblemKind.NoUsableExamples], report.Problems.Select(problem => problem.Kind));
         Assert.False(report.IsValid);
+        // The error says why: not just "no usable examples", but that its only example is over the sequence length.
+        Assert.Contains("has no usable examples (read as plain text): its only example has 31 tokens, more than the sequence length of 8 tokens",
+            report.Errors.Single().Reason);
     }
 
     [Fact]

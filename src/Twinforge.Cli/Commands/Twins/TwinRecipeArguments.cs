@@ -16,7 +16,8 @@ public sealed class TwinRecipeArguments
     public Option<FileInfo> Recipe { get; } = new("--recipe")
     {
         Description = "A recipe file with the training settings (base, data, validation and output keys are not used) " +
-                      "[default: the demo twin's settings on the built-in base, the engine's otherwise; an update keeps its parent's]",
+                      $"[default: on the built-in base {DescribeBuiltInDefaults(BuiltInModelSize.Standard)}; " +
+                      "on other bases the engine's (src/Twinforge.Cli/Recipes/README.md); an update keeps its parent's]",
     };
 
     public Option<string[]> Set { get; } = new("--set")
@@ -30,14 +31,28 @@ public sealed class TwinRecipeArguments
         command.Options.Add(Set);
     }
 
+    /// <summary>The twin recipe on the built-in base: the demo twin's settings.</summary>
+    static Recipe BuiltInDefaults(BuiltInModelSize size) =>
+        RecipeMapper.ToRecipe(DemoPlan.For(size).Twin(validationFile: ""), baseModel: null, [], output: null) with { Validation = null };
+
+    /// <summary>The built-in defaults in words, for --help (and so the README can quote them).</summary>
+    public static string DescribeBuiltInDefaults(BuiltInModelSize size)
+    {
+        var recipe = BuiltInDefaults(size);
+        var (lora, data, training) = (recipe.Lora, recipe.DataOptions, recipe.Training);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"LoRA rank {lora.Rank} (alpha {lora.Alpha}), sequence length {data.SequenceLength} tokens with longer examples dropped " +
+            $"(more than {data.MaxDroppedFraction * 100:0}% of a file dropped is an error), {training.Epochs} epochs of batches of {training.BatchSize}, " +
+            $"learning rate {training.LearningRate:0.####}, early stopping after {recipe.EarlyStopping.Patience} evaluations without improvement, " +
+            $"{data.ValidationFraction * 100:0}% of each dataset held out");
+    }
+
     public bool Given(ParseResult result) => result.GetValue(Recipe) is not null || result.GetValue(Set) is { Length: > 0 };
 
     /// <summary>The twin recipe the options describe, over the defaults for a base of <paramref name="family"/>.</summary>
     public TwinRecipe Resolve(ParseResult result, BuiltInModelSize? builtInSize, ModelFamily family)
     {
-        var defaults = builtInSize is { } size
-            ? RecipeMapper.ToRecipe(DemoPlan.For(size).Twin(validationFile: ""), baseModel: null, [], output: null) with { Validation = null }
-            : new Recipe();
+        var defaults = builtInSize is { } size ? BuiltInDefaults(size) : new Recipe();
         defaults = defaults with { Lora = defaults.Lora with { TargetModules = [] }, SaveMergedModel = false };
         var recipe = result.GetValue(Recipe) is FileInfo file ? RecipeLoader.Load(file.FullName, defaults) : defaults;
         recipe = RecipeOverrides.Apply(recipe with { Validation = null, InitialAdapter = null }, result.GetValue(Set) ?? []);
