@@ -9,7 +9,8 @@ public static class AtomicDirectory
 {
     public static void Write(string directory, Action<string> write)
     {
-        var full = Path.GetFullPath(directory);
+        // Without its trailing separator: "served/" would otherwise put the temporary directory inside the target.
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         var temporary = full + ".incomplete";
         var old = full + ".replaced";
         // A crash between the two renames below left the earlier version aside: put it back before anything else.

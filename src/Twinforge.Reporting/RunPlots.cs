@@ -14,7 +14,6 @@ public static class RunPlots
     public static IReadOnlyList<RenderedPlot> Write(string runDirectory, TrainingHistory history, RunFigures figures)
     {
         var stepLosses = history.Steps.Select(step => step.Loss).ToList();
-        var smoothed = Smoothing.ExponentialMovingAverage(stepLosses, Smoothing.LightWindow(stepLosses.Count));
         var steps = history.Steps.Select(step => (double)step.Step).ToList();
         var tokens = history.CumulativeTokens();
         var evaluationSteps = history.Evaluations.Select(e => (double)e.Step).ToList();
@@ -22,11 +21,7 @@ public static class RunPlots
         var validationLosses = history.Evaluations.Select(e => e.Loss).ToList();
 
         List<LineSeries> LossSeries(IReadOnlyList<double> xs, IReadOnlyList<double> evaluationXs) =>
-        [
-            new("train loss (raw)", xs, stepLosses, SeriesStyle.Faint),
-            new("train loss (smoothed)", xs, smoothed),
-            new("validation loss", evaluationXs, validationLosses, SeriesStyle.LineWithMarkers),
-        ];
+            [.. TrainLossSeries(xs, stepLosses), new("validation loss", evaluationXs, validationLosses, SeriesStyle.LineWithMarkers)];
 
         var plots = new List<RenderedPlot>
         {
@@ -38,6 +33,21 @@ public static class RunPlots
                 [new("learning rate", steps, history.Steps.Select(step => step.LearningRate).ToList())], []),
         };
         return plots;
+    }
+
+    /// <summary>
+    /// The training loss as lines: raw (faint) and smoothed, or one line when the run is too short to smooth (its
+    /// smoothed line would be the raw one, hiding it while it still took a legend entry).
+    /// </summary>
+    public static IReadOnlyList<LineSeries> TrainLossSeries(IReadOnlyList<double> xs, IReadOnlyList<double> losses)
+    {
+        int window = Smoothing.LightWindow(losses.Count);
+        if (window == 1) return [new("train loss", xs, losses)];
+        return
+        [
+            new("train loss (raw)", xs, losses, SeriesStyle.Faint),
+            new("train loss (smoothed)", xs, Smoothing.ExponentialMovingAverage(losses, window)),
+        ];
     }
 
     static List<VerticalMarker> Markers(RunFigures figures, Func<int, double> position)

@@ -13,8 +13,9 @@ public static class RunReport
     /// <summary>Writes the report and its plots into <paramref name="runDirectory"/>, each file atomically.</summary>
     /// <returns>The path of <c>report.html</c>.</returns>
     /// <exception cref="InputFileException">metrics.jsonl is missing or malformed, or run.json/samples.json is malformed.</exception>
+    /// <param name="title">The heading's name for the run; null: the directory's name, and the directory is shown.</param>
     /// <example><c>var html = RunReport.Write("runs/2025-06-01-alice");</c></example>
-    public static string Write(string runDirectory)
+    public static string Write(string runDirectory, string? title = null)
     {
         var history = TrainingHistory.Load(runDirectory);
         var record = RunRecord.Load(runDirectory);
@@ -22,7 +23,7 @@ public static class RunReport
         var figures = RunFigures.Of(history, record);
         var plots = RunPlots.Write(runDirectory, history, figures);
         var path = Path.Combine(runDirectory, FileName);
-        AtomicFile.WriteAllText(path, RunReportPage.Render(runDirectory, history, record, figures, plots, samples));
+        AtomicFile.WriteAllText(path, RunReportPage.Render(runDirectory, title, history, record, figures, plots, samples));
         return path;
     }
 }

@@ -9,15 +9,17 @@ namespace Twinforge.Reporting;
 /// </summary>
 static class RunReportPage
 {
-    public static string Render(string runDirectory, TrainingHistory history, RunRecord record, RunFigures figures,
+    /// <param name="title">What the run is, for the heading; null names it after its directory and shows the directory
+    /// (a run trained in a scratch directory that will be gone gets a title instead).</param>
+    public static string Render(string runDirectory, string? title, TrainingHistory history, RunRecord record, RunFigures figures,
         IReadOnlyList<RenderedPlot> plots, SampleSet? samples)
     {
         var html = new StringBuilder();
-        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDirectory)));
+        var heading = title ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDirectory)));
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-            .Append($"<title>{Html.Escape($"Run report: {name}")}</title><style>{ReportStyle.Css}</style></head><body>\n")
-            .Append(Html.Element("h1", $"Run report: {name}"))
-            .Append($"<p class=\"directory\">{Html.Escape(Path.GetFullPath(runDirectory))}</p>\n");
+            .Append($"<title>{Html.Escape($"Run report: {heading}")}</title><style>{ReportStyle.Css}</style></head><body>\n")
+            .Append(Html.Element("h1", $"Run report: {heading}"));
+        if (title is null) html.Append($"<p class=\"directory\">{Html.Escape(Path.GetFullPath(runDirectory))}</p>\n");
 
         html.Append(Html.Element("h2", "Run")).Append(Html.Definitions(RunRows(record))).Append('\n');
         html.Append(Html.Element("h2", "Key figures")).Append(Html.Definitions(FigureRows(figures)));
@@ -32,7 +34,7 @@ static class RunReportPage
         html.Append(Html.Element("h2", "Evaluations"));
         html.Append(history.Evaluations.Count == 0
             ? Html.Element("p", "No validation: the run had no validation set, so there are no evaluations.")
-            : EvaluationTable(history.Evaluations, figures.Best));
+            : EvaluationTable(history.Evaluations, figures.Best, history.Starts.LastOrDefault()?.StepsPerEpoch));
 
         html.Append(Html.Element("h2", "Plots"));
         foreach (var plot in plots)
@@ -59,6 +61,7 @@ static class RunReportPage
         if (record.BaseModel is { } baseModel) yield return ("base model", baseModel);
         foreach (var (path, sha256) in record.DataFiles)
             yield return ("data file", sha256 is null ? path : $"{path} (sha256 {sha256[..Math.Min(12, sha256.Length)]}…)");
+        yield return ("validation", record.ValidationFile ?? "held out from the data files");
         if (record.Adapter is { } adapter) yield return ("adapter", adapter);
         if (record.Model is { } model) yield return ("model", model);
     }
@@ -108,17 +111,21 @@ static class RunReportPage
             yield return $"The saved weights are those of the best evaluation (step {figures.Best!.Step}), not of the last update.";
     }
 
-    static string EvaluationTable(IReadOnlyList<EvaluationCompleted> evaluations, EvaluationCompleted? best)
+    /// <param name="stepsPerEpoch">Turns an evaluation's step into epochs trained (1.5 halfway through the second);
+    /// without it (a log with no start) the whole epochs completed are shown.</param>
+    static string EvaluationTable(IReadOnlyList<EvaluationCompleted> evaluations, EvaluationCompleted? best, int? stepsPerEpoch)
     {
         var html = new StringBuilder("<table class=\"evaluations\"><thead><tr>");
-        foreach (var header in new[] { "step", "epoch", "trigger", "validation loss", "perplexity", "token accuracy", "train loss", "gap", "best" })
+        foreach (var header in new[] { "step", stepsPerEpoch > 0 ? "epochs" : "epoch", "trigger", "validation loss", "perplexity", "token accuracy", "train loss", "gap", "best" })
             html.Append($"<th>{Html.Escape(header)}</th>");
         html.Append("</tr></thead><tbody>");
         foreach (var evaluation in evaluations)
         {
             string[] cells =
             [
-                $"{evaluation.Step}", $"{evaluation.Epoch}", evaluation.Trigger, ReportFormat.Loss(evaluation.Loss),
+                $"{evaluation.Step}",
+                stepsPerEpoch is int perEpoch and > 0 ? ReportFormat.Epochs((double)evaluation.Step / perEpoch) : $"{evaluation.Epoch}",
+                evaluation.Trigger, ReportFormat.Loss(evaluation.Loss),
                 ReportFormat.Perplexity(evaluation.Perplexity), ReportFormat.Percent(evaluation.TokenAccuracy),
                 ReportFormat.Loss(evaluation.TrainLoss), ReportFormat.Loss(evaluation.Gap), evaluation.IsBest ? "new best" : "",
             ];

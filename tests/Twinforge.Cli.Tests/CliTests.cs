@@ -98,9 +98,12 @@ public sealed class CliTests
         Assert.True(eval.ExitCode == ExitCodes.Success, eval.Error);
         Assert.Matches(@"loss \d+\.\d{4}  perplexity", eval.Output);
 
-        var chat = RunWithInput("Hello?\n/reset\nAgain?\n/exit\n", "chat", "--model", model, "--max-new-tokens", "5", "--seed", "1");
+        var chat = RunWithInput("Hello?\n/reset\nAgain?\n/help\n/bogus\n/exit\n", "chat", "--model", model, "--max-new-tokens", "5", "--seed", "1");
         Assert.True(chat.ExitCode == ExitCodes.Success, chat.Error);
-        Assert.Equal(2, chat.Output.Split("twin> ").Length - 1);
+        Assert.Equal(2, chat.Output.Split("twin> ").Length - 1); // commands never reach the model
+        Assert.Contains("Conversation reset.", chat.Output);
+        Assert.Contains("/help lists these commands, /reset starts the conversation over, /exit quits.", chat.Output.Split("Conversation reset.")[1]);
+        Assert.Contains("Unknown command /bogus", chat.Output);
 
         var generate = Run("generate", "--model", model, "--prompt", "Hi", "--max-new-tokens", "4", "--seed", "1", "--temperature", "1");
         Assert.True(generate.ExitCode == ExitCodes.Success, generate.Error);

@@ -60,8 +60,11 @@ public sealed class FinetuneCommandTests
         Assert.DoesNotContain("\u001b[", finetune.Output);
 
         var exported = directory.File("exported");
-        var export = Run("export", "--model", directory.File("base"), "--adapter", Path.Combine(run, "adapter"), "--output", exported);
+        // With a trailing slash, as people type directories: written beside itself, nothing left half-written.
+        var export = Run("export", "--model", directory.File("base"), "--adapter", Path.Combine(run, "adapter"), "--output", exported + "/");
         Assert.True(export.ExitCode == ExitCodes.Success, export.Error);
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(directory.Path), entry => entry.Contains(".incomplete"));
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(exported), entry => entry.Contains(".incomplete"));
         var generate = Run("generate", "--model", exported, "--prompt", "Why", "--max-new-tokens", "3", "--seed", "1");
         Assert.True(generate.ExitCode == ExitCodes.Success, generate.Error);
         Assert.StartsWith("Why", generate.Output);
@@ -84,13 +87,22 @@ public sealed class FinetuneCommandTests
         int interrupted = CommandRunner.Invoke(TwinforgeCommands.CreateRoot(new StringReader("")),
             ["finetune", "--recipe", recipe, "--output", directory.File("resumed")], output, new StringWriter(), cancellation.Token);
         Assert.Equal(ExitCodes.Interrupted, interrupted);
-        Assert.Contains("--resume", output.ToString());
+        var ownRecipe = Path.Combine(directory.File("resumed"), "recipe.yaml");
+        // The hint is a command that works as typed: the run's own recipe, which names its output.
+        Assert.Contains($"Continue with: twinforge finetune --recipe {ownRecipe} --resume", output.ToString());
 
         var refused = Run("finetune", "--recipe", recipe, "--output", directory.File("resumed"));
         Assert.Equal(ExitCodes.BadInput, refused.ExitCode);
         Assert.Contains("--resume", refused.Error);
 
-        var resumed = Run("finetune", "--recipe", recipe, "--output", directory.File("resumed"), "--resume");
+        // Resuming with other settings is refused, naming each setting that differs and the command that works.
+        var changed = Run("finetune", "--recipe", recipe, "--output", directory.File("resumed"), "--resume", "--lr", "0.02", "--batch-size", "2");
+        Assert.Equal(ExitCodes.BadInput, changed.ExitCode);
+        Assert.Contains("training.learning_rate was 0.01, now 0.02", changed.Error);
+        Assert.Contains("training.batch_size was 4, now 2", changed.Error);
+        Assert.Contains($"twinforge finetune --recipe {ownRecipe} --resume", changed.Error);
+
+        var resumed = Run("finetune", "--recipe", ownRecipe, "--resume");
         Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Error);
         Assert.Contains("resuming at step", resumed.Output);
         double[] Losses(string run) => MetricsLog.Read(Path.Combine(directory.File(run), MetricsLog.FileName)).OfType<StepCompleted>().Select(e => e.Loss).ToArray();
@@ -112,6 +124,57 @@ public sealed class FinetuneCommandTests
         Assert.Equal(["hi"], samples.Samples.Select(sample => sample.Prompt)); // the repeated question is asked once
         Assert.Equal(["base", "fine-tuned"], samples.Samples[0].Outputs.Keys.Order());
         Assert.True(File.Exists(Path.Combine(directory.File("run"), "report.html")));
+    }
+
+    /// <summary>Appends conversations whose reply is longer than the recipe's 128-token sequence length.</summary>
+    static void AppendLongConversations(TemporaryDirectory directory, int count)
+    {
+        var reply = string.Concat(Enumerable.Repeat("Cosmic rays again. ", 10));
+        File.AppendAllText(directory.File("alice.jsonl"), string.Concat(Enumerable.Range(0, count).Select(i =>
+            $"{{\"messages\":[{{\"role\":\"user\",\"content\":\"Why {i}?\"}},{{\"role\":\"assistant\",\"content\":\"{reply}\"}}]}}\n")));
+    }
+
+    [Fact]
+    public void Examples_dropped_for_their_length_are_said_in_the_output_the_report_and_run_json()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+        AppendLongConversations(directory, 1); // 1 of 25: within the 10% allowed
+
+        var result = Run("finetune", "--recipe", recipe);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        var notice = $"{directory.File("alice.jsonl")}: 1 of 25 examples are longer than the sequence length of 128 tokens";
+        Assert.Contains($"warning: {notice}", result.Output);
+        Assert.Contains("1 were dropped", result.Output);
+        var run = directory.File("run");
+        Assert.Contains(notice, File.ReadAllText(Path.Combine(run, "report.html")));
+        Assert.Contains("24 of 25 examples kept; longer than 128 tokens (drop): 1 dropped", File.ReadAllText(Path.Combine(run, "report.html")));
+        var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(run, "run.json")))!;
+        var overlong = record["data"]!["files"]![0]!["overlong"]!;
+        Assert.Equal((25, 1), ((int)overlong["documents_read"]!, (int)overlong["dropped"]!));
+        Assert.Equal("drop", (string)record["data"]!["overlong_policy"]!);
+        Assert.Equal("lora", (string)record["method"]!);
+    }
+
+    [Fact]
+    public void A_run_that_would_drop_more_than_the_allowed_share_stops_before_training_and_says_how_to_go_on()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+        AppendLongConversations(directory, 6); // 6 of 30: 20%
+
+        var refused = Run("finetune", "--recipe", recipe);
+
+        Assert.Equal(ExitCodes.BadInput, refused.ExitCode);
+        Assert.Contains(directory.File("alice.jsonl"), refused.Error);
+        Assert.Contains("6 of its 30 examples (20%) are longer than the sequence length of 128 tokens and would be dropped", refused.Error);
+        Assert.Contains("data_options.max_dropped_fraction", refused.Error);
+        Assert.False(Directory.Exists(Path.Combine(directory.File("run"), "checkpoints")));
+
+        var allowed = Run("finetune", "--recipe", recipe, "--set", "data_options.max_dropped_fraction=0.25");
+        Assert.True(allowed.ExitCode == ExitCodes.Success, allowed.Error);
+        Assert.Contains("6 of 30 examples are longer than the sequence length of 128 tokens", allowed.Output);
     }
 
     [Fact]

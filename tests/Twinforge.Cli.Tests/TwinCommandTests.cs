@@ -65,7 +65,8 @@ public sealed class TwinCommandTests
         Assert.Contains("consent text: given", creatorShown);
 
         Assert.Contains("rolled back to version 1", registry.Run("twin", "rollback", "ana-style", "--alias", "production").Output);
-        var exported = registry.Run("twin", "export", "ana-style", "--alias", "production", "--output", directory.File("served"));
+        // "served/" exactly as the README writes it.
+        var exported = registry.Run("twin", "export", "ana-style", "--alias", "production", "--output", directory.File("served") + "/");
         Assert.True(exported.ExitCode == ExitCodes.Success, exported.Error);
         Assert.True(File.Exists(Path.Combine(directory.File("served"), "adapter_model.safetensors")));
         var again = registry.Run("twin", "export", "ana-style", "--output", directory.File("served"));

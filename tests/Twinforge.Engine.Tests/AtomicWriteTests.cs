@@ -44,6 +44,27 @@ public sealed class AtomicWriteTests
     }
 
     [Fact]
+    public void A_directory_named_with_a_trailing_slash_is_written_beside_itself_and_a_failure_leaves_nothing()
+    {
+        using var directory = new TemporaryDirectory();
+        var model = directory.File("served") + Path.DirectorySeparatorChar;
+
+        Assert.Throws<IOException>(() => AtomicDirectory.Write(model, path =>
+        {
+            File.WriteAllText(Path.Combine(path, "weights"), "half");
+            throw DiskFull();
+        }));
+        Assert.Empty(Directory.GetFileSystemEntries(directory.Path)); // no target, no temporary directory
+
+        AtomicDirectory.Write(model, path => File.WriteAllText(Path.Combine(path, "weights"), "version 1"));
+        AtomicDirectory.Write(model, path => File.WriteAllText(Path.Combine(path, "weights"), "version 2"));
+
+        Assert.Equal(["weights"], Directory.GetFileSystemEntries(model).Select(Path.GetFileName));
+        Assert.Equal("version 2", File.ReadAllText(Path.Combine(model, "weights")));
+        Assert.Equal([directory.File("served")], Directory.GetFileSystemEntries(directory.Path));
+    }
+
+    [Fact]
     public void A_crash_between_the_renames_is_repaired_by_the_next_write()
     {
         using var directory = new TemporaryDirectory();

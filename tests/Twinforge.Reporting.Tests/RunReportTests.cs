@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Twinforge.Engine;
 using Twinforge.Engine.Training;
+using Twinforge.Reporting.Charts;
 
 namespace Twinforge.Reporting.Tests;
 
@@ -42,9 +43,57 @@ public class RunReportTests
         Assert.Contains("(patience: 3 evaluations without improvement)", html);
         Assert.Contains("began to widen after step 10", html);
         Assert.Contains("<th>restored best weights</th><td>yes</td>", html);
-        Assert.Contains("<th>method</th><td>Lora</td>", html);
+        Assert.Contains("<th>method</th><td>lora</td>", html);
         Assert.Contains("sha256 0123456789ab", html);
-        Assert.Contains("<th>total_tokens</th><td>40960</td>", html);
+        Assert.Contains("<th>validation</th><td>/data/alice-held-out.jsonl</td>", html);
+    }
+
+    [Fact]
+    public void Report_shows_the_data_with_what_was_dropped_and_options_by_readable_name()
+    {
+        using var run = new SyntheticRun();
+        run.WriteMetrics(SyntheticRun.OverfittingRun());
+        run.WriteFile("run.json", SyntheticRun.RunJson);
+
+        var html = File.ReadAllText(RunReport.Write(run.Path));
+
+        Assert.Contains("<th>sequence length</th><td>512 tokens</td>", html);
+        Assert.Contains("<th>trained on</th><td>12 documents, 80 examples, 40,960 tokens (30,000 trained on); tokens per example 100 to 512, mean 512.1</td>", html);
+        Assert.Contains("<th>/data/alice.jsonl</th><td>chat, 12 of 13 examples kept; longer than 512 tokens (drop): 1 dropped, 0 truncated, 0 split (the longest has 900)</td>", html);
+        Assert.Contains("<th>/data/alice-held-out.jsonl</th><td>chat, 2 of 2 examples kept</td>", html);
+        Assert.Contains("<th>training › learning rate</th><td>0.0001</td>", html);
+        Assert.Contains("<th>training › precision</th><td>float32</td>", html);
+        Assert.DoesNotContain("512.123456", html);
+        Assert.DoesNotContain("<th>training.learning_rate", html);
+    }
+
+    [Fact]
+    public void An_older_run_json_still_shows_its_statistics_rounded_and_readably_named()
+    {
+        using var run = new SyntheticRun();
+        run.WriteMetrics(SyntheticRun.OverfittingRun());
+        run.WriteFile("run.json", SyntheticRun.OlderRunJson);
+
+        var html = File.ReadAllText(RunReport.Write(run.Path));
+
+        Assert.Contains("<th>total tokens</th><td>40960</td>", html);
+        Assert.Contains("<th>mean tokens</th><td>512.1</td>", html);
+    }
+
+    [Fact]
+    public void Evaluations_are_placed_in_epochs_trained_and_a_titled_report_hides_its_directory()
+    {
+        using var run = new SyntheticRun();
+        run.WriteMetrics(SyntheticRun.OverfittingRun()); // 10 steps per epoch, evaluations every 5 steps
+
+        var html = File.ReadAllText(RunReport.Write(run.Path, title: "ana-chat version 2"));
+
+        var table = Regex.Match(html, "<table class=\"evaluations\">.*?</table>", RegexOptions.Singleline).Value;
+        Assert.Contains("<th>epochs</th>", table);
+        Assert.Contains("<tr><td class=\"number\">5</td><td class=\"number\">0.5</td>", table);
+        Assert.Contains("<td class=\"number\">15</td><td class=\"number\">1.5</td>", table);
+        Assert.Contains("<h1>Run report: ana-chat version 2</h1>", html);
+        Assert.DoesNotContain(run.Path, html);
     }
 
     [Fact]
@@ -148,5 +197,18 @@ public class RunReportTests
 
         Assert.EndsWith("metrics.jsonl", error.FilePath);
         Assert.Equal(4, error.Line);
+    }
+
+    [Fact]
+    public void A_run_too_short_to_smooth_draws_one_train_loss_line_so_every_legend_entry_is_visible()
+    {
+        double[] Range(int count) => Enumerable.Range(1, count).Select(i => (double)i).ToArray();
+
+        var shortRun = RunPlots.TrainLossSeries(Range(8), Range(8).Select(x => 3 - x / 10).ToArray());
+        var longRun = RunPlots.TrainLossSeries(Range(400), Range(400).Select(x => 3 - x / 1000).ToArray());
+
+        Assert.Equal(["train loss"], shortRun.Select(series => series.Label));
+        Assert.Equal(["train loss (raw)", "train loss (smoothed)"], longRun.Select(series => series.Label));
+        Assert.NotEqual(longRun[0].Ys, longRun[1].Ys);
     }
 }

@@ -43,17 +43,38 @@ sealed class SyntheticRun : IDisposable
         yield return new RunFinished(35, true, 20, 1.23456, true, 10, 0, 12.5);
     }
 
+    /// <summary>A run.json as <c>FineTuning</c> writes it: enums by name, the data report with what the over-long policy did.</summary>
     public const string RunJson = """
         {
           "base_model": "/models/tiny-gpt2",
           "data_files": [ { "path": "/data/alice.jsonl", "sha256": "0123456789abcdef0123456789abcdef" } ],
-          "method": "Lora",
-          "options": { "training": { "learning_rate": 0.0001, "early_stopping_patience": 3 } },
-          "data": { "documents": 12, "examples": 80, "total_tokens": 40960, "trainable_tokens": 30000, "min_tokens": 100, "mean_tokens": 512.0, "max_tokens": 512 },
+          "validation_file": "/data/alice-held-out.jsonl",
+          "method": "lora",
+          "options": { "method": "lora", "training": { "learning_rate": 0.0001, "early_stopping_patience": 3, "precision": "float32" } },
+          "data": {
+            "train": { "documents": 12, "examples": 80, "total_tokens": 40960, "trainable_tokens": 30000, "min_tokens": 100, "mean_tokens": 512.123456, "max_tokens": 512 },
+            "held_out": { "documents": 2, "examples": 8, "total_tokens": 4096, "trainable_tokens": 3000, "min_tokens": 100, "mean_tokens": 512.0, "max_tokens": 512 },
+            "sequence_length": 512, "overlong_policy": "drop", "max_dropped_fraction": 0.1,
+            "files": [
+              { "path": "/data/alice.jsonl", "format": "chat", "documents": 12, "examples": 80,
+                "overlong": { "documents_read": 13, "dropped": 1, "truncated": 0, "split": 0, "longest_tokens": 900 } },
+              { "path": "/data/alice-held-out.jsonl", "format": "chat", "documents": 2, "examples": 8,
+                "overlong": { "documents_read": 2, "dropped": 0, "truncated": 0, "split": 0, "longest_tokens": 512 } }
+            ]
+          },
           "result": { "steps": 35, "total_steps": 40, "epochs": 3.5, "best_step": 20, "restored_best": true, "stopped_early": true,
                       "overfitting": { "final_gap": 0.9, "smallest_gap": 0.5, "gap_widening_step": 10, "validation_loss_rose": true, "stopped_early": true } },
           "adapter": "adapter",
           "model": null
+        }
+        """;
+
+    /// <summary>A run.json from before the data report was recorded: flat statistics, enums as numbers.</summary>
+    public const string OlderRunJson = """
+        {
+          "method": "Lora",
+          "options": { "method": 0, "training": { "learning_rate": 0.0001 } },
+          "data": { "documents": 12, "examples": 80, "total_tokens": 40960, "mean_tokens": 512.123456 }
         }
         """;
 

@@ -5,11 +5,14 @@ namespace Twinforge.Cli.Commands;
 
 /// <summary>
 /// <c>twinforge chat --model DIR [--adapter DIR]</c>: an interactive conversation in the model's chat format.
-/// Each line read is a user turn; the reply is printed and kept in the conversation. <c>/reset</c> starts over,
-/// <c>/exit</c> (or end of input) quits.
+/// Each line read is a user turn; the reply is printed and kept in the conversation. Lines starting with <c>/</c>
+/// are commands, never sent to the model: <c>/help</c> lists them, <c>/reset</c> starts over, <c>/exit</c> (or end of
+/// input) quits.
 /// </summary>
 public static class ChatCommand
 {
+    const string Commands = "/help lists these commands, /reset starts the conversation over, /exit quits";
+
     public static Command Create(TextReader input)
     {
         var model = new ModelArguments();
@@ -25,19 +28,32 @@ public static class ChatCommand
             var options = decoding.Bind(result, loaded.DefaultGenerationOptions);
             var opening = result.GetValue(system) is string text ? new[] { new ChatMessage(ChatRole.System, text) } : [];
             var conversation = new List<ChatMessage>(opening);
-            output.WriteLine("Type a message; /reset starts over, /exit quits.");
+            output.WriteLine($"Type a message; {Commands}.");
             while (true)
             {
                 output.Write("you> ");
                 output.Flush();
                 var line = input.ReadLine();
-                if (line is null || line.Trim() == "/exit") break;
-                if (line.Trim() == "/reset")
+                var typed = line?.Trim();
+                if (typed is null || typed == "/exit") break;
+                if (typed.Length == 0) continue;
+                if (typed.StartsWith('/'))
                 {
-                    conversation = new List<ChatMessage>(opening);
+                    switch (typed)
+                    {
+                        case "/help":
+                            output.WriteLine(Commands + ".");
+                            break;
+                        case "/reset":
+                            conversation = new List<ChatMessage>(opening);
+                            output.WriteLine(opening.Length > 0 ? "Conversation reset (the system message is kept)." : "Conversation reset.");
+                            break;
+                        default:
+                            output.WriteLine($"Unknown command {typed}: {Commands}.");
+                            break;
+                    }
                     continue;
                 }
-                if (line.Trim().Length == 0) continue;
                 conversation.Add(new ChatMessage(ChatRole.User, line));
                 var reply = loaded.Chat(conversation, options);
                 conversation.Add(new ChatMessage(ChatRole.Assistant, reply.Text));

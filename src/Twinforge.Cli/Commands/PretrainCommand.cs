@@ -80,7 +80,7 @@ public static class PretrainCommand
         _ = RecipeMapper.DataFiles(effective); // a recipe without data is refused before anything is replaced
 
         RunDirectoryGuard.TrainingRun.ReplaceIfForced(runDirectory, force);
-        var run = RecipeRun.Execute(display, $"pre-training ({effective.Method})", effective with { Base = basePath }, basePath, runDirectory, options, cancellationToken);
+        var run = RecipeRun.Execute(display, $"pre-training ({effective.Method})", effective with { Base = basePath }, basePath, runDirectory, options, cancellationToken, Name);
         if (run.Training.Cancelled) return RecipeRun.Interrupted(console, run, Name, runDirectory);
         var report = RunReport.Write(runDirectory);
         RunSummary.Write(console, run, report);

@@ -11,27 +11,62 @@ public static class RecipeRun
     /// Trains with live progress under <paramref name="title"/>; <paramref name="recipe"/> is the effective recipe,
     /// as recorded in the run directory's recipe.yaml.
     /// </summary>
+    /// <param name="command">The command that resumes such a run, for messages.</param>
     public static FineTuningResult Execute(TrainingDisplay display, string title, Recipe recipe, string baseModelDirectory, string runDirectory,
-        FineTuningOptions options, CancellationToken cancellationToken) =>
-        display.Run(title, onEvent => Run(recipe, baseModelDirectory, runDirectory, options, onEvent, cancellationToken));
+        FineTuningOptions options, CancellationToken cancellationToken, string command = "finetune") =>
+        display.Run(title, onEvent => Run(recipe, baseModelDirectory, runDirectory, options, onEvent, cancellationToken, command));
 
     /// <summary>Trains the recipe's data into <paramref name="runDirectory"/>, writing recipe.yaml once the run has started.</summary>
     public static FineTuningResult Run(Recipe recipe, string baseModelDirectory, string runDirectory, FineTuningOptions options,
-        Action<TrainingEvent>? onEvent, CancellationToken cancellationToken)
+        Action<TrainingEvent>? onEvent, CancellationToken cancellationToken, string command = "finetune")
     {
         var recipePath = Path.Combine(runDirectory, RecipeWriter.FileName);
-        return FineTuning.Run(baseModelDirectory, RecipeMapper.DataFiles(recipe), runDirectory, options, trainingEvent =>
+        try
         {
-            // Written once the data is valid and the run has started; a resumed run keeps the recipe it was started with.
-            if (trainingEvent is RunStarted && !File.Exists(recipePath)) RecipeWriter.Write(recipe, recipePath);
-            onEvent?.Invoke(trainingEvent);
-        }, cancellationToken);
+            return FineTuning.Run(baseModelDirectory, RecipeMapper.DataFiles(recipe), runDirectory, options, trainingEvent =>
+            {
+                // Written once the data is valid and the run has started; a resumed run keeps the recipe it was started with.
+                if (trainingEvent is RunStarted && !File.Exists(recipePath)) RecipeWriter.Write(recipe, recipePath);
+                onEvent?.Invoke(trainingEvent);
+            }, cancellationToken);
+        }
+        catch (CheckpointMismatchException mismatch) when (File.Exists(recipePath))
+        {
+            throw new ArgumentException(ResumeRefused(mismatch, recipe, recipePath, command), mismatch);
+        }
     }
+
+    /// <summary>
+    /// Why a resume was refused, in recipe keys: each setting that differs from the run's own recipe.yaml, and the
+    /// command that resumes with the run's own settings.
+    /// </summary>
+    static string ResumeRefused(CheckpointMismatchException mismatch, Recipe recipe, string recipePath, string command)
+    {
+        var started = RecipeLoader.Load(recipePath);
+        var differences = RecipeKeys.All
+            .Select(key => (key.Path, Then: RecipeNodeText.Of(key.Write(started)), Now: RecipeNodeText.Of(key.Write(recipe))))
+            .Where(key => key.Then != key.Now)
+            .Select(key => $"{key.Path} was {key.Then}, now {key.Now}")
+            .ToList();
+        var what = differences.Count > 0
+            ? $"the run in {Path.GetDirectoryName(recipePath)} was started with other settings: {string.Join("; ", differences)}"
+            : $"{mismatch.Message} (its recipe is the same, so its data files or base model have changed since)";
+        return $"{what}. Resume it with its own settings: {ResumeCommand(recipePath, command)}";
+    }
+
+    static string ResumeCommand(string recipePath, string command) =>
+        $"twinforge {command} --recipe {Quoted(recipePath)} --resume";
+
+    /// <summary>A path as a shell word: quoted when it holds spaces or quotes.</summary>
+    static string Quoted(string path) => path.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '\\')
+        ? $"'{path.Replace("'", "'\\''")}'"
+        : path;
 
     /// <summary>Says how to continue an interrupted run; returns the exit code for it.</summary>
     public static int Interrupted(TextWriter console, FineTuningResult run, string command, string runDirectory)
     {
-        console.WriteLine($"Interrupted at step {run.Training.Steps}: a checkpoint was saved. Continue with: twinforge {command} --output {runDirectory} --resume (and the same recipe and options).");
+        var recipePath = Path.Combine(runDirectory, RecipeWriter.FileName);
+        console.WriteLine($"Interrupted at step {run.Training.Steps}: a checkpoint was saved. Continue with: {ResumeCommand(recipePath, command)}");
         return ExitCodes.Interrupted;
     }
 }

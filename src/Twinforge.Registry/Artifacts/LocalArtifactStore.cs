@@ -73,7 +73,8 @@ public sealed class LocalArtifactStore : IArtifactStore
 
     public void ExtractDirectory(string contentHash, string destination)
     {
-        var target = Path.GetFullPath(destination);
+        // Without its trailing separator: the parent of "served/" would otherwise be "served" itself.
+        var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(destination));
         var parent = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(parent);
         var temporary = Path.Combine(parent, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.incomplete");

@@ -40,7 +40,8 @@ public static class LineChart
             scatter.LegendText = line.Label;
             scatter.Color = line.Style == SeriesStyle.Faint ? colour.WithAlpha(0.25) : colour;
             scatter.LineWidth = line.Style == SeriesStyle.Faint ? 1 : 2;
-            scatter.MarkerSize = line.Style == SeriesStyle.LineWithMarkers ? 7 : 0;
+            // A single point draws no line: it gets a marker, or its legend entry would name nothing visible.
+            scatter.MarkerSize = line.Style == SeriesStyle.LineWithMarkers || xs.Length == 1 ? 7 : 0;
         }
 
         foreach (var marker in markers ?? [])

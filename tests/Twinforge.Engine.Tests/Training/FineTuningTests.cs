@@ -20,6 +20,32 @@ public sealed class FineTuningTests
         return path;
     }
 
+    /// <summary>
+    /// The end-of-turn token is a training target and a stop token: a model fine-tuned on short replies ends its turn
+    /// there instead of running on to the token limit (as `chat` once did).
+    /// </summary>
+    [Fact]
+    public void A_model_fine_tuned_on_chats_ends_its_turn_at_the_end_of_turn_token()
+    {
+        using var directory = new TemporaryDirectory();
+        var basePath = SaveBase(directory, Llama());
+        var dataFile = directory.Write("alice.jsonl", Enumerable.Repeat(DataTesting.Exchange("hi?", "yo."), 16).ToArray());
+        var options = new FineTuningOptions
+        {
+            Method = FineTuningMethod.Full,
+            Data = new() { SequenceLength = 64, ValidationFraction = 0, Seed = 5 },
+            Training = Options with { MaxSteps = 60, LearningRate = 1e-2, BatchSize = 4 },
+        };
+
+        var result = FineTuning.Run(basePath, [dataFile], Path.Combine(directory.Path, "run"), options);
+
+        using var twin = PretrainedModel.Load(result.ModelDirectory!);
+        var reply = twin.Chat([new ChatMessage(ChatRole.User, "hi?")], new Twinforge.Engine.Generation.GenerationOptions { MaxNewTokens = 40 });
+        Assert.Equal("yo.", reply.Text);
+        Assert.Equal(Twinforge.Engine.Generation.StopReason.EndOfSequence, reply.StopReason);
+        Assert.True(reply.TokenIds.Count < 10, $"{reply.TokenIds.Count} tokens generated"); // stopped at the end token, not the limit
+    }
+
     [Theory]
     [InlineData("llama")]
     [InlineData("gpt2")]

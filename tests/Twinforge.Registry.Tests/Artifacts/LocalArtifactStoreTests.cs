@@ -146,6 +146,21 @@ public sealed class LocalArtifactStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_directory_extracts_to_a_path_written_with_a_trailing_slash_and_nowhere_else()
+    {
+        var adapter = scratch.Sub("adapter");
+        File.WriteAllText(Path.Combine(adapter, "adapter_config.json"), """{"r":4}""");
+        var hash = store.PutDirectory(adapter);
+        var parent = scratch.Sub("exports");
+        var destination = Path.Combine(parent, "served") + Path.DirectorySeparatorChar;
+
+        store.ExtractDirectory(hash, destination);
+
+        Assert.Equal(["adapter_config.json"], Directory.GetFileSystemEntries(destination).Select(Path.GetFileName));
+        Assert.Equal([Path.Combine(parent, "served")], Directory.GetFileSystemEntries(parent));
+    }
+
+    [Fact]
     public void An_archive_that_escapes_its_directory_is_refused()
     {
         using var archive = new MemoryStream();
