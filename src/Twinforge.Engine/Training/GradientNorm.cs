@@ -7,23 +7,30 @@ namespace Twinforge.Engine.Training;
 public static class GradientNorm
 {
     /// <summary>
-    /// Each gradient's norm is a float32 reduction (no squared copy of the gradient is made: for an embedding-sized
-    /// gradient that copy is a large fresh allocation every step); the per-tensor norms are combined in float64.
-    /// 0 for no gradients.
+    /// Every square is summed in float64 (<see cref="SquaredSumKernel"/>, straight from a float32 gradient's memory,
+    /// with no copy), so the norm of a gradient of tens of millions of elements is exact to float64 rounding rather
+    /// than to float32's. Other gradients (another dtype or device) are converted to float64 first. 0 for none.
     /// </summary>
     public static double Of(IEnumerable<Tensor> gradients)
     {
-        using var norm = OnDevice(gradients);
-        return norm.item<double>();
+        double squares = 0;
+        foreach (var gradient in gradients) squares += SquaredSum(gradient);
+        return Math.Sqrt(squares);
     }
 
-    /// <summary>The same norm as a float64 scalar on the gradients' device, for a caller that reads it with other figures.</summary>
+    /// <summary>The same norm as a float64 scalar tensor on the gradients' device, for a caller that reads it with other figures.</summary>
     public static Tensor OnDevice(IEnumerable<Tensor> gradients)
     {
+        var list = gradients.ToList();
+        var device = list.Count > 0 ? list[0].device : CPU;
+        return tensor(Of(list), ScalarType.Float64, device);
+    }
+
+    static double SquaredSum(Tensor gradient)
+    {
+        if (SquaredSumKernel.Supports(gradient)) return SquaredSumKernel.Of(gradient);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var norms = gradients.Select(g => linalg.vector_norm(g.dtype == ScalarType.Float32 ? g : g.to(ScalarType.Float32))).ToList();
-        if (norms.Count == 0) return zeros([], ScalarType.Float64).MoveToOuterDisposeScope();
-        return stack(norms).to(ScalarType.Float64).square().sum().sqrt().MoveToOuterDisposeScope();
+        return gradient.to(ScalarType.Float64).square().sum().item<double>();
     }
 }

@@ -260,7 +260,7 @@ public sealed class TrainerTests
         var runDirectory = directory.Sub("run");
         using (var model = Model()) new Trainer(model, data, Options with { MaxSteps = 2 }, runDirectory).Run();
         using var other = Model();
-        var error = Assert.Throws<InvalidOperationException>(() =>
+        var error = Assert.Throws<CheckpointMismatchException>(() =>
             new Trainer(other, data, Options with { MaxSteps = 2, LearningRate = 1e-3 }, runDirectory).Run());
         Assert.Contains("other options", error.Message);
         Assert.Throws<InvalidOperationException>(() => new Trainer(other, data, Options with { MaxSteps = 2 }, runDirectory).Run(resume: false));
