@@ -1,6 +1,8 @@
 using Twinforge.Bench;
 
 // twinforge-bench COMMAND [options]: each benchmark lives in its own file; this only dispatches.
+// The host's heap policy, as the CLI sets it (NativeHeap): measured figures are those a CLI run gets.
+Twinforge.Engine.NativeHeap.KeepFreedMemoryForReuse();
 var output = Console.Out;
 string command = args.Length > 0 ? args[0] : "--help";
 var rest = args.Skip(1).ToArray();

@@ -26,10 +26,17 @@ public sealed record TwinRecipe
     public static TwinRecipe FromJson(string json) =>
         JsonSerializer.Deserialize<TwinRecipe>(json, JsonSettings.Options) ?? throw new JsonException("the recipe is empty");
 
-    /// <summary>Paths are per run (where datasets and the parent's adapter were unpacked), so they are not recorded.</summary>
+    /// <summary>
+    /// As a version records it: paths are per run (where datasets and the parent's adapter were unpacked), so they are
+    /// not recorded; automatic precision is resolved on this machine now, so the version's rebuilds train as it did.
+    /// </summary>
     public TwinRecipe Recorded() => this with
     {
-        Options = Options with { ReplayFile = null, InitialAdapter = null, Data = Options.Data with { ValidationFile = null } },
+        Options = Options with
+        {
+            ReplayFile = null, InitialAdapter = null, Data = Options.Data with { ValidationFile = null },
+            Training = Options.Training with { Precision = PrecisionChoice.OnThisMachine(Options.Training.Precision) },
+        },
     };
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for shares out of range.</summary>

@@ -25,8 +25,10 @@ public static class RecipeRun
         {
             return FineTuning.Run(baseModelDirectory, RecipeMapper.DataFiles(recipe), runDirectory, options, trainingEvent =>
             {
-                // Written once the data is valid and the run has started; a resumed run keeps the recipe it was started with.
-                if (trainingEvent is RunStarted && !File.Exists(recipePath)) RecipeWriter.Write(recipe, recipePath);
+                // Written once the data is valid and the run has started, with automatic precision as it resolved (so the
+                // file repeats the run anywhere); a resumed run keeps the recipe it was started with.
+                if (trainingEvent is RunStarted started && !File.Exists(recipePath))
+                    RecipeWriter.Write(recipe with { Training = recipe.Training with { Precision = started.ResolvedPrecision ?? recipe.Training.Precision } }, recipePath);
                 onEvent?.Invoke(trainingEvent);
             }, cancellationToken);
         }

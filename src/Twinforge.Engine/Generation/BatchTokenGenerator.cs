@@ -82,7 +82,6 @@ public sealed class BatchTokenGenerator(CausalLanguageModel model)
         {
             foreach (var sampler in samplers) sampler.Dispose();
             if (wasTraining) model.train();
-            NativeHeap.ReleaseUndisposedTensors();
         }
         return outputs;
     }

@@ -49,7 +49,6 @@ public sealed class TokenGenerator(CausalLanguageModel model)
         finally
         {
             if (wasTraining) model.train();
-            NativeHeap.ReleaseUndisposedTensors(); // a server generating reply after reply would otherwise creep up
         }
     }
 

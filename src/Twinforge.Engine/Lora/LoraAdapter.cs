@@ -79,15 +79,18 @@ public sealed class LoraAdapter : nn.Module
 
     /// <summary>
     /// The adapter's contribution for <paramref name="input"/> (…, in) → (…, out): scaling · dropout(x) Aᵀ Bᵀ, in
-    /// <paramref name="computeDType"/> when given, else in the factors' dtype. Dropout uses torch's global generator.
+    /// <paramref name="computeDType"/> when given, else in the factors' dtype. Dropout draws from <paramref name="randomness"/>
+    /// (the model's generator), which training with dropout needs.
     /// </summary>
-    public Tensor Delta(Tensor input, bool training, ScalarType? computeDType)
+    public Tensor Delta(Tensor input, bool training, ScalarType? computeDType, DropoutRandomness? randomness = null)
     {
         using var scope = NewDisposeScope();
         var dtype = computeDType ?? A.dtype;
         var x = input.dtype == dtype ? input : input.to(dtype);
         Tensor a = A.dtype == dtype ? A : A.to(dtype), b = B.dtype == dtype ? B : B.to(dtype);
-        if (training && Dropout > 0) x = nn.functional.dropout(x, Dropout, training: true);
+        if (training && Dropout > 0)
+            x = (randomness ?? throw new InvalidOperationException("LoRA dropout needs the model's dropout generator: attach the adapter to a model's projection"))
+                .Apply(x, Dropout);
         return nn.functional.linear(nn.functional.linear(x, a), b).mul(Scaling).MoveToOuterDisposeScope(); // (…, r) → (…, out)
     }
 

@@ -2,10 +2,14 @@ using static TorchSharp.torch;
 
 namespace Twinforge.Engine.Models;
 
-/// <summary>What every attention layer of one forward pass shares: positions, masking and the cache.</summary>
+/// <summary>
+/// What every attention layer of one forward pass shares: positions, masking, the cache, and the model's dropout
+/// generator.
+/// </summary>
 internal sealed record AttentionInputs(
     Tensor? RotaryCos,
     Tensor? RotarySin,
     Tensor? Mask,
     bool IsCausal,
-    KeyValueCache? Cache);
+    KeyValueCache? Cache,
+    DropoutRandomness Randomness);

@@ -56,9 +56,14 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
                 hasBias: false, WeightLayout.OutputsByInputs, dtype);
             register_module(ModuleNames.LanguageModelHead, languageModelHead);
         }
+        // LoRA adapters attached later draw their dropout masks through their projection from the model's generator.
+        foreach (var projection in modules().OfType<Projection>()) projection.Randomness = Randomness;
     }
 
     public TransformerConfig Config { get; }
+
+    /// <summary>The generator every dropout of this model draws from (embeddings, attention, residuals, LoRA).</summary>
+    public DropoutRandomness Randomness { get; } = new();
 
     /// <summary>The dtype the parameters were created with.</summary>
     public ScalarType DType { get; }
@@ -133,7 +138,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// with autograd from the last block's output, computes the loss and runs its backward (returning the loss); then
     /// each block, last to first, runs again from its saved input with autograd and is back-propagated at once. Memory
     /// for activations is one block's instead of every block's, for about one more forward pass of compute. The
-    /// random generator is rewound before each recomputation, so dropout draws the masks the first pass drew (the
+    /// dropout generator is rewound before each recomputation, so dropout draws the masks the first pass drew (the
     /// gradients are those of an ordinary backward), and left where the first pass left it.
     /// </summary>
     public Tensor CheckpointedBackward(Tensor inputIds, Tensor? positionIds, Tensor? attentionMask, Func<Tensor, Tensor> headBackward)
@@ -142,20 +147,20 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         var (positions, inputs) = Prepare(inputIds, null, positionIds, attentionMask);
         int count = blocks.Count;
         var blockInputs = new Tensor[count];
-        var blockRandomStates = new Tensor[count];
-        var embeddingRandomState = torch.random.get_rng_state();
+        var blockRandomStates = new byte[count][];
+        var embeddingRandomState = Randomness.SaveState();
         Tensor hidden;
         using (no_grad())
         {
             hidden = Embed(inputIds, positions);
             for (int i = 0; i < count; i++)
             {
-                blockRandomStates[i] = torch.random.get_rng_state();
+                blockRandomStates[i] = Randomness.SaveState();
                 blockInputs[i] = hidden;
                 hidden = blocks[i].Forward(hidden, inputs);
             }
         }
-        var afterForward = torch.random.get_rng_state();
+        var afterForward = Randomness.SaveState();
 
         var lastOutput = hidden.requires_grad_(true); // a leaf: made without autograd
         var loss = headBackward(finalNorm.forward(lastOutput));
@@ -168,7 +173,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
             Tensor? next;
             using (var blockScope = NewDisposeScope())
             {
-                torch.random.set_rng_state(blockRandomStates[i]);
+                Randomness.RestoreState(blockRandomStates[i]);
                 var input = blockInputs[i].requires_grad_(true);
                 var output = blocks[i].Forward(input, inputs);
                 output.backward([upstream]);
@@ -182,10 +187,10 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         if (embeddingsTrain && upstream is not null)
         {
             using var embeddingScope = NewDisposeScope();
-            torch.random.set_rng_state(embeddingRandomState);
+            Randomness.RestoreState(embeddingRandomState);
             Embed(inputIds, positions).backward([upstream]);
         }
-        torch.random.set_rng_state(afterForward);
+        Randomness.RestoreState(afterForward);
         return loss.MoveToOuterDisposeScope();
     }
 
@@ -204,10 +209,10 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         Tensor? cos = null, sin = null;
         if (rotary is not null) (cos, sin) = rotary.Angles(positionIds, DType);
         var inputs = attentionMask is not null
-            ? new AttentionInputs(cos, sin, attentionMask, IsCausal: false, cache)
+            ? new AttentionInputs(cos, sin, attentionMask, IsCausal: false, cache, Randomness)
             : past == 0
-                ? new AttentionInputs(cos, sin, null, IsCausal: time > 1, cache)
-                : new AttentionInputs(cos, sin, time == 1 ? null : CausalMaskAfter(past, time, inputIds.device), IsCausal: false, cache);
+                ? new AttentionInputs(cos, sin, null, IsCausal: time > 1, cache, Randomness)
+                : new AttentionInputs(cos, sin, time == 1 ? null : CausalMaskAfter(past, time, inputIds.device), IsCausal: false, cache, Randomness);
         return (positionIds, inputs);
     }
 
@@ -218,7 +223,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         if (positionEmbedding is not null)
         {
             hidden = hidden.add(positionEmbedding.forward(positionIds));
-            if (training && embeddingDropout > 0) hidden = nn.functional.dropout(hidden, embeddingDropout, true);
+            if (training && embeddingDropout > 0) hidden = Randomness.Apply(hidden, embeddingDropout);
         }
         return hidden;
     }
@@ -396,5 +401,11 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         var parts = parameterName.Split('.');
         return parts.Length >= 2 && parts[^2] is var module &&
                (module == names.AttentionNorm || module == names.MlpNorm || module == names.FinalNorm);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Randomness.Dispose();
+        base.Dispose(disposing);
     }
 }

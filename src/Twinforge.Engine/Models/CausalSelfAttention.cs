@@ -101,10 +101,27 @@ public sealed class CausalSelfAttention : nn.Module
             k = RepeatHeads(k, group);
             v = RepeatHeads(v, group);
         }
-        var attended = nn.functional.scaled_dot_product_attention(q, k, v, inputs.Mask,
-            training ? dropout : 0.0, inputs.IsCausal);
+        var attended = training && dropout > 0
+            ? AttendWithDropout(q, k, v, inputs)
+            : nn.functional.scaled_dot_product_attention(q, k, v, inputs.Mask, 0.0, inputs.IsCausal);
         var merged = attended.transpose(1, 2).reshape(batch, time, headCount * headDimension);
         return output.forward(merged).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// softmax(q kᵀ / √d + mask) with dropout on the probabilities, then · v: (B, h, T, d) each. Written out because
+    /// the fused attention draws its dropout masks from libtorch's process-wide generator, not the model's.
+    /// </summary>
+    Tensor AttendWithDropout(Tensor q, Tensor k, Tensor v, AttentionInputs inputs)
+    {
+        using var scope = NewDisposeScope();
+        long queries = q.shape[2], keys = k.shape[2];
+        var scores = matmul(q, k.transpose(-2, -1)).mul_(1.0 / Math.Sqrt(headDimension)); // (B, h, T, S)
+        var allowed = inputs.Mask ?? (inputs.IsCausal ? ones(queries, keys, ScalarType.Bool, q.device).tril() : null);
+        // The dtype's lowest finite value, not −∞: a query with no key to attend to (padding) gets finite weights, not NaN.
+        if (allowed is not null) scores = scores.masked_fill(allowed.logical_not(), finfo(scores.dtype).min);
+        var probabilities = inputs.Randomness.Apply(scores.softmax(-1), dropout);
+        return matmul(probabilities, v).MoveToOuterDisposeScope();
     }
 
     static Tensor RepeatHeads(Tensor x, int group)

@@ -49,6 +49,12 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     /// </summary>
     public ScalarType? ComputeDType { get; set; }
 
+    /// <summary>
+    /// The generator an attached adapter's dropout draws from: its model's (set when the model is built). A projection
+    /// outside a model has none, and its adapter then trains without dropout masks only if its dropout is 0.
+    /// </summary>
+    internal DropoutRandomness? Randomness { get; set; }
+
     /// <summary>The attached LoRA adapter, or null: then the forward pass is the plain affine map, unchanged.</summary>
     public LoraAdapter? Adapter { get; private set; }
 
@@ -58,7 +64,7 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var output = BaseForward(input);
         // PEFT's LoRA Linear: result + lora_B(lora_A(dropout(x))) · scaling, in the result's dtype.
-        var delta = Adapter.Delta(input, training, ComputeDType);
+        var delta = Adapter.Delta(input, training, ComputeDType, Randomness);
         return output.add(delta.dtype == output.dtype ? delta : delta.to(output.dtype)).MoveToOuterDisposeScope();
     }
 

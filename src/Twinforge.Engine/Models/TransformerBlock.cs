@@ -44,12 +44,12 @@ public sealed class TransformerBlock : nn.Module
     {
         using var scope = NewDisposeScope();
         var attended = Attention.Forward(attentionNorm.forward(hidden), inputs);
-        var afterAttention = hidden.add(Dropout(attended));
+        var afterAttention = hidden.add(Dropout(attended, inputs.Randomness));
         // Not in place: the MLP norm saved afterAttention for its backward pass.
-        var result = afterAttention.add(Dropout(Mlp.forward(mlpNorm.forward(afterAttention))));
+        var result = afterAttention.add(Dropout(Mlp.forward(mlpNorm.forward(afterAttention)), inputs.Randomness));
         return result.MoveToOuterDisposeScope();
     }
 
-    Tensor Dropout(Tensor x) =>
-        training && residualDropout > 0 ? nn.functional.dropout(x, residualDropout, training: true) : x;
+    Tensor Dropout(Tensor x, DropoutRandomness randomness) =>
+        training && residualDropout > 0 ? randomness.Apply(x, residualDropout) : x;
 }

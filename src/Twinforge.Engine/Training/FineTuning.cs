@@ -113,7 +113,8 @@ public static class FineTuning
             }).ToArray()),
             ["validation_file"] = options.Data.ValidationFile is string validation ? Path.GetFullPath(validation) : null,
             ["method"] = JsonSerializer.SerializeToNode(options.Method, serializer),
-            ["options"] = JsonSerializer.SerializeToNode(options, serializer),
+            // As trained: automatic precision recorded as what it resolved to, so the record repeats the run.
+            ["options"] = JsonSerializer.SerializeToNode(options with { Training = options.Training with { Precision = training.Precision } }, serializer),
             // What was trained on and held out, and what the over-long policy left out or cut, file by file.
             ["data"] = new JsonObject
             {

@@ -18,9 +18,13 @@ internal static unsafe class SquaredSumKernel
     /// <summary>Elements per chunk: 256 KB of float32, one core's L2 share.</summary>
     const int ChunkElements = 1 << 16;
 
-    /// <summary>True for what the kernel reads directly: a contiguous float32 tensor in CPU memory.</summary>
+    /// <summary>
+    /// True for what the kernel reads directly: a contiguous float32 tensor in CPU memory, of at most 2 GB (TorchSharp
+    /// exposes a tensor's memory as one span).
+    /// </summary>
     public static bool Supports(Tensor tensor) =>
-        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.is_contiguous();
+        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.is_contiguous() &&
+        tensor.NumberOfElements * sizeof(float) <= int.MaxValue;
 
     /// <summary>Σ x² in float64 over <paramref name="tensor"/>, which must satisfy <see cref="Supports"/>.</summary>
     public static double Of(Tensor tensor)

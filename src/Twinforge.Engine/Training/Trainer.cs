@@ -55,13 +55,20 @@ public sealed class Trainer
 
     public string RunDirectory { get; }
 
-    /// <summary>The dtype matrix products will run in under <see cref="TrainingOptions.Precision"/> on this machine.</summary>
-    public ScalarType ComputeDType => Options.Precision switch
+    /// <summary>
+    /// Resolves <see cref="TrainingPrecision.Automatic"/> for a new run (this machine's measurement by default; tests
+    /// give another). A resumed run uses the precision its checkpoint recorded instead.
+    /// </summary>
+    internal Func<TrainingPrecision, TrainingPrecision> ResolvePrecision { get; init; } = PrecisionChoice.OnThisMachine;
+
+    /// <summary>The run's precision: the requested one, else the one its newest checkpoint recorded, else resolved now.</summary>
+    TrainingPrecision PrecisionFor(string? latestCheckpoint)
     {
-        TrainingPrecision.Float32 => ScalarType.Float32,
-        TrainingPrecision.BFloat16Mixed => ScalarType.BFloat16,
-        _ => CpuFeatures.BFloat16ProductsPayOff ? ScalarType.BFloat16 : ScalarType.Float32,
-    };
+        if (Options.Precision != TrainingPrecision.Automatic) return Options.Precision;
+        if (latestCheckpoint is not null && TrainerState.Load(Path.Combine(latestCheckpoint, TrainerState.FileName)).Precision is { } recorded)
+            return recorded;
+        return ResolvePrecision(Options.Precision);
+    }
 
     /// <summary>
     /// Runs to the end, to early stopping or to cancellation. With <paramref name="resume"/> a run directory holding
@@ -73,9 +80,6 @@ public sealed class Trainer
     /// <param name="cancellationToken">Cancellation stops after the current update and writes a checkpoint to resume from.</param>
     public TrainingResult Run(Action<TrainingEvent>? onEvent = null, bool resume = true, CancellationToken cancellationToken = default)
     {
-        // Large tensors are freed and allocated again every step: keep the memory instead of page-faulting it anew
-        // (effective when training runs on the main thread, as the CLI and the benchmark do).
-        NativeHeap.KeepFreedMemoryForReuse();
         // Training changes the weights, and evaluation (eval mode, no autograd) would otherwise read stale decoding copies.
         model.ReleaseInferenceLayout();
         Directory.CreateDirectory(RunDirectory);
@@ -88,9 +92,10 @@ public sealed class Trainer
         RunContext? run = null;
         try
         {
-            run = new RunContext(this);
+            run = new RunContext(this, Options with { Precision = PrecisionFor(latest) });
             var resumedState = latest is null ? null : run.Restore(latest);
-            model.ComputeDType = ComputeDType == model.DType ? null : ComputeDType;
+            var compute = PrecisionChoice.ComputeDType(run.Precision);
+            model.ComputeDType = compute == model.DType ? null : compute;
             // Only trainable parameters change during the run, so frozen ones (a LoRA base) are cast to the compute dtype once.
             using var frozenCopies = model.CacheFrozenComputeCopies();
             if (Options.Dropout is double dropout) model.SetDropout(dropout);
@@ -133,10 +138,11 @@ public sealed class Trainer
         int stepsSinceEvaluation;
         bool stoppedEarly;
 
-        public RunContext(Trainer trainer)
+        /// <param name="options">The trainer's options with the precision resolved.</param>
+        public RunContext(Trainer trainer, TrainingOptions options)
         {
             this.trainer = trainer;
-            options = trainer.Options;
+            this.options = options;
             model = trainer.model;
             trainable = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
             if (trainable.Count == 0)
@@ -154,6 +160,8 @@ public sealed class Trainer
             tracker = new EarlyStopping(options.EarlyStoppingPatience ?? int.MaxValue, options.EarlyStoppingMinimumImprovement);
             fingerprint = Fingerprint();
         }
+
+        public TrainingPrecision Precision => options.Precision;
 
         int StepsPerEpoch { get; }
         int TotalSteps { get; }
@@ -192,7 +200,7 @@ public sealed class Trainer
                 });
             }
             iterator.Seek(state.Position);
-            using (var randomState = tensor(state.RandomState, ScalarType.Byte)) torch.random.set_rng_state(randomState);
+            model.Randomness.RestoreState(state.RandomState);
             tracker.Restore(state.EarlyStopping);
             step = state.Step;
             tokensSeen = state.TokensSeen;
@@ -210,13 +218,13 @@ public sealed class Trainer
         {
             var clock = Stopwatch.StartNew();
             bool cancelled = false;
-            if (resumedState is null) torch.random.manual_seed(options.Seed); // libtorch's default generator drives dropout
+            if (resumedState is null) model.Randomness.Seed(options.Seed); // the model's own generator drives dropout
             bool alreadyFinished = resumedState?.Finished == true;
             if (!alreadyFinished)
             {
                 publish(new RunStarted(step, TotalSteps, StepsPerEpoch, trainable.Sum(p => p.Parameter.numel()), model.ParameterCount,
-                    trainer.ComputeDType == ScalarType.BFloat16 ? "bf16-mixed" : "fp32",
-                    trainer.data.Train!.Count, validation.Count, resumedState?.Step));
+                    Precision == TrainingPrecision.BFloat16Mixed ? "bf16-mixed" : "fp32",
+                    trainer.data.Train!.Count, validation.Count, resumedState?.Step, Precision));
                 if (!HasValidation && resumedState is null)
                     publish(new TrainingWarning(step, "there is no validation set: overfitting cannot be measured, and early stopping and best-weight restoration are off"));
                 // Examples left out or cut for their length are said at the start, in the output and the report alike.
@@ -232,7 +240,6 @@ public sealed class Trainer
                     }
                     int epochBefore = iterator.Position.Epoch;
                     TrainStep(publish);
-                    NativeHeap.ReleaseUndisposedTensors(); // or resident memory creeps up step after step
                     bool epochEnded = iterator.Position.Epoch > epochBefore;
                     bool last = step == TotalSteps;
                     bool interval = options.EvaluateEverySteps > 0 && step % options.EvaluateEverySteps == 0;
@@ -258,7 +265,7 @@ public sealed class Trainer
             double finalTrainLoss = evaluations.Count > 0 ? evaluations[^1].TrainLoss
                 : trainLosses.LastOrDefault(double.IsFinite, double.NaN);
             return new TrainingResult(step, TotalSteps, EpochsDone(), tokensSeen, finalTrainLoss, best?.Step, best, restoredBest,
-                stoppedEarly, cancelled, skippedSteps, overfitting, trainLosses.ToList(), evaluations.ToList(), clock.Elapsed);
+                stoppedEarly, cancelled, skippedSteps, overfitting, trainLosses.ToList(), evaluations.ToList(), clock.Elapsed, Precision);
         }
 
         double EpochsDone() => iterator.Position.Epoch + iterator.Position.Index / (double)iterator.BatchesPerEpoch;
@@ -405,7 +412,6 @@ public sealed class Trainer
 
         void SaveCheckpoint(CheckpointStore store, bool finished, Action<TrainingEvent> publish)
         {
-            using var randomState = torch.random.get_rng_state();
             var state = new TrainerState
             {
                 RunFingerprint = fingerprint,
@@ -413,7 +419,8 @@ public sealed class Trainer
                 TotalSteps = TotalSteps,
                 Position = iterator.Position,
                 TokensSeen = tokensSeen,
-                RandomState = randomState.data<byte>().ToArray(),
+                RandomState = model.Randomness.SaveState(),
+                Precision = Precision,
                 EarlyStopping = tracker.State,
                 ConsecutiveNonFiniteSteps = consecutiveNonFinite,
                 SkippedSteps = skippedSteps,
@@ -438,7 +445,7 @@ public sealed class Trainer
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             void Add(string text) => hash.AppendData(Encoding.UTF8.GetBytes(text + "\n"));
             Add(JsonSerializer.Serialize(options with { CheckpointEverySteps = 0, KeepLastCheckpoints = 1, ActivationCheckpointing = false }, MetricsLog.SerializerOptions));
-            Add($"steps {TotalSteps} compute {trainer.ComputeDType}");
+            Add($"steps {TotalSteps} compute {PrecisionChoice.ComputeDType(Precision)}");
             foreach (var (name, parameter) in trainable) Add($"{name} {string.Join('x', parameter.shape)} {parameter.dtype}");
             foreach (var (name, projection) in model.AdaptedProjections())
                 Add(FormattableString.Invariant($"adapter {name} scaling {projection.Adapter!.Scaling} dropout {projection.Adapter.Dropout}"));

@@ -28,7 +28,7 @@ public sealed record TrainerState
 
     public required long TokensSeen { get; init; }
 
-    /// <summary>libtorch's default CPU generator (it drives dropout), as <c>torch.random.get_rng_state</c> bytes.</summary>
+    /// <summary>The model's dropout generator (<see cref="Models.DropoutRandomness"/>), as its state bytes.</summary>
     public required byte[] RandomState { get; init; }
 
     public required EarlyStoppingState EarlyStopping { get; init; }
@@ -46,6 +46,12 @@ public sealed record TrainerState
     public required IReadOnlyList<double> TrainLosses { get; init; }
 
     public required IReadOnlyList<EvaluationCompleted> Evaluations { get; init; }
+
+    /// <summary>
+    /// The precision the run trains in, automatic already resolved: its resumes use it rather than measure again
+    /// (null in checkpoints written before it was recorded).
+    /// </summary>
+    public TrainingPrecision? Precision { get; init; }
 
     /// <summary>True once the run has ended: resuming a finished run only restores its result.</summary>
     public bool Finished { get; init; }

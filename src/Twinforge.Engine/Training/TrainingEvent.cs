@@ -19,8 +19,11 @@ namespace Twinforge.Engine.Training;
 public abstract record TrainingEvent(int Step);
 
 /// <summary>The run began (or resumed from <see cref="ResumedFromStep"/>).</summary>
+/// <param name="Precision">"bf16-mixed" or "fp32", for people.</param>
+/// <param name="ResolvedPrecision">The precision the run trains in (automatic resolved once, when the run began).</param>
 public sealed record RunStarted(int Step, int TotalSteps, int StepsPerEpoch, long TrainableParameters, long TotalParameters,
-    string Precision, int TrainSequences, int ValidationSequences, int? ResumedFromStep) : TrainingEvent(Step);
+    string Precision, int TrainSequences, int ValidationSequences, int? ResumedFromStep,
+    TrainingPrecision? ResolvedPrecision = null) : TrainingEvent(Step);
 
 /// <summary>One optimizer update. <see cref="Loss"/> is the mean loss per target token of the update's batches.</summary>
 public sealed record StepCompleted(int Step, int Epoch, double EpochProgress, double Loss, double LearningRate,

@@ -16,6 +16,7 @@ namespace Twinforge.Engine.Training;
 /// <param name="TrainLosses">The loss of every update (NaN where skipped).</param>
 /// <param name="Evaluations">Every validation, in order.</param>
 /// <param name="Duration">Wall-clock time of this call (not of earlier sessions of a resumed run).</param>
+/// <param name="Precision">The precision the run trained in, automatic resolved (as its checkpoints record it).</param>
 public sealed record TrainingResult(
     int Steps,
     int TotalSteps,
@@ -31,4 +32,5 @@ public sealed record TrainingResult(
     OverfittingReport Overfitting,
     IReadOnlyList<double> TrainLosses,
     IReadOnlyList<EvaluationCompleted> Evaluations,
-    TimeSpan Duration);
+    TimeSpan Duration,
+    TrainingPrecision Precision = TrainingPrecision.Float32);

@@ -116,9 +116,9 @@ public sealed class LanguageModelLossTests
         const double scale = 1.0 / 37;
         var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
 
-        (double Loss, Dictionary<string, Tensor> Gradients, float NextRandom) Run(bool checkpoint)
+        (double Loss, Dictionary<string, Tensor> Gradients, byte[] NextRandom) Run(bool checkpoint)
         {
-            torch.random.manual_seed(5);
+            model.Randomness.Seed(5);
             using var loss = LanguageModelLoss.Backward(model, batch, scale, rowsPerChunk: 16, checkpointActivations: checkpoint);
             var gradients = trainable.ToDictionary(p => p.name, p =>
             {
@@ -127,8 +127,7 @@ public sealed class LanguageModelLossTests
                 gradient.zero_();
                 return copy;
             });
-            using var next = torch.rand(1); // where the generator was left
-            return (loss.item<double>(), gradients, next.item<float>());
+            return (loss.item<double>(), gradients, model.Randomness.SaveState()); // where the generator was left
         }
 
         var ordinary = Run(checkpoint: false);

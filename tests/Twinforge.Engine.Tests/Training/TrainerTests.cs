@@ -36,6 +36,90 @@ public sealed class TrainerTests
         AssertIdentical(Snapshot(first), Snapshot(second));
     }
 
+    /// <summary>
+    /// Each run draws its dropout masks from its own model's generator, never libtorch's process-wide one: two runs
+    /// interleaved on two threads (each step of one between steps of the other) end exactly as each ends alone.
+    /// </summary>
+    [Fact]
+    public void Two_runs_interleaved_on_two_threads_give_exactly_what_each_gives_alone()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(8));
+        TrainingOptions OptionsFor(long seed) => Options with { MaxSteps = 6, Dropout = 0.2, Seed = seed };
+
+        (double[] Losses, Dictionary<string, byte[]> Weights) Alone(long seed, string name)
+        {
+            using var model = Model();
+            var result = new Trainer(model, data, OptionsFor(seed), directory.Sub(name)).Run();
+            return (result.TrainLosses.ToArray(), Snapshot(model));
+        }
+        var first = Alone(1, "first-alone");
+        var second = Alone(2, "second-alone");
+
+        // Lock-step on two threads: a step of one, then a step of the other, and so on.
+        using var turn = new SemaphoreSlim(1);
+        (double[] Losses, Dictionary<string, byte[]> Weights) Interleaved(long seed, string name)
+        {
+            using var model = Model();
+            turn.Wait();
+            try
+            {
+                var result = new Trainer(model, data, OptionsFor(seed), directory.Sub(name)).Run(onEvent: e =>
+                {
+                    if (e is not StepCompleted) return;
+                    turn.Release();
+                    Thread.Sleep(5);
+                    turn.Wait();
+                });
+                return (result.TrainLosses.ToArray(), Snapshot(model));
+            }
+            finally
+            {
+                turn.Release();
+            }
+        }
+        var runs = new[] { (Seed: 1L, Name: "first-together"), (Seed: 2L, Name: "second-together") }
+            .Select(run => Task.Factory.StartNew(() => Interleaved(run.Seed, run.Name), TaskCreationOptions.LongRunning)).ToArray();
+        Task.WaitAll(runs);
+
+        Assert.Equal(first.Losses, runs[0].Result.Losses);
+        Assert.Equal(second.Losses, runs[1].Result.Losses);
+        AssertIdentical(first.Weights, runs[0].Result.Weights);
+        AssertIdentical(second.Weights, runs[1].Result.Weights);
+        Assert.NotEqual(first.Losses, second.Losses); // the seeds differ, so the masks did
+    }
+
+    /// <summary>
+    /// Automatic precision is resolved once, when the run begins, and recorded in its checkpoints: a resume on a
+    /// machine (or under a load) that would measure otherwise is neither refused nor trained differently.
+    /// </summary>
+    [Fact]
+    public void A_resume_that_would_measure_another_precision_keeps_the_recorded_one_and_the_same_losses()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(6));
+        var options = Options with { MaxSteps = 6, CheckpointEverySteps = 2, Precision = TrainingPrecision.Automatic };
+        TrainingResult straight;
+        using (var model = Model())
+            straight = new Trainer(model, data, options, directory.Sub("straight")) { ResolvePrecision = _ => TrainingPrecision.BFloat16Mixed }.Run();
+        Assert.Equal(TrainingPrecision.BFloat16Mixed, straight.Precision);
+
+        var runDirectory = directory.Sub("resumed");
+        using (var doomed = Model())
+        {
+            Assert.Throws<SimulatedKill>(() => new Trainer(doomed, data, options, runDirectory) { ResolvePrecision = _ => TrainingPrecision.BFloat16Mixed }
+                .Run(onEvent: e => { if (e is StepCompleted { Step: 3 }) throw new SimulatedKill(); }));
+        }
+        using var resumedModel = Model();
+        // This time the machine would choose float32: the checkpoint's bf16 is used, so the run is still its own.
+        var resumed = new Trainer(resumedModel, data, options, runDirectory) { ResolvePrecision = _ => TrainingPrecision.Float32 }.Run();
+
+        Assert.Equal(TrainingPrecision.BFloat16Mixed, resumed.Precision);
+        Assert.Equal(straight.TrainLosses, resumed.TrainLosses);
+        var starts = MetricsLog.Read(Path.Combine(runDirectory, MetricsLog.FileName)).OfType<RunStarted>().ToList();
+        Assert.All(starts, start => Assert.Equal(TrainingPrecision.BFloat16Mixed, start.ResolvedPrecision));
+    }
+
     [Fact]
     public void A_killed_run_resumes_from_its_checkpoint_with_exactly_the_same_losses_and_weights()
     {
