@@ -28,12 +28,15 @@ public class LineChartTests
         Assert.Throws<ArgumentException>(() => LineSeries.Of("bad", [1, 2], [1]));
 
     [Fact]
-    public void Smoothing_keeps_the_first_value_and_skips_nan()
+    public void Smoothing_is_a_bias_corrected_moving_average_that_keeps_the_first_value_and_skips_nan()
     {
-        var smoothed = Smoothing.ExponentialMovingAverage([2.0, double.NaN, 2.0, 2.0], window: 3);
+        var smoothed = Smoothing.ExponentialMovingAverage([4.0, double.NaN, 1.0, 7.0], window: 3);
 
-        Assert.Equal(2.0, smoothed[0], 12);
+        // Weight 2/(3+1) = 0.5. By hand: after 4: 4. After 1: average 0.5·0.5·4 + 0.5·1 = 1.5 over correction 0.75 → 2.
+        // After 7: (0.5·1.5 + 0.5·7 = 4.25) over (0.5·0.75 + 0.5 = 0.875) → 4.857142…
+        Assert.Equal(4.0, smoothed[0], 12);
         Assert.True(double.IsNaN(smoothed[1]));
-        Assert.Equal(2.0, smoothed[3], 12);
+        Assert.Equal(2.0, smoothed[2], 12);
+        Assert.Equal(4.25 / 0.875, smoothed[3], 12);
     }
 }
