@@ -13,6 +13,8 @@ namespace Twinforge.Registry.Sql;
 //   2. Outside the transaction, each journalled artifact is deleted from the store and its entry marked done.
 //   3. Anything step 2 did not finish (a crash, a failing store) is finished by CompletePendingDeletions, which the
 //      registry runs when opened with an artifact store.
+//   4. Erasure: what the deleted and overwritten rows held is removed from the database's storage as well (free pages,
+//      dead row versions, the write-ahead log), so the files keep no readable copy (see EraseDeletedContent).
 internal sealed partial class SqlTwinRegistry
 {
     const string AuditColumns =
@@ -26,6 +28,12 @@ internal sealed partial class SqlTwinRegistry
         UNION SELECT b.content_hash FROM base_models b WHERE b.content_hash IS NOT NULL
         """;
 
+    /// <summary>
+    /// The tables whose rows a withdrawal deletes or overwrites (and the journal, whose entries the artifact deletions
+    /// update): after it, their storage is rewritten from the live rows.
+    /// </summary>
+    static readonly string[] WithdrawalTables = ["datasets", "twin_versions", "version_datasets", "version_artifacts", "aliases", "deletion_journal"];
+
     public ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason, string withdrawnBy, IArtifactStore artifacts)
     {
         ConsentScopes.Validate(scope);
@@ -33,7 +41,15 @@ internal sealed partial class SqlTwinRegistry
         Names.RequireName(withdrawnBy, "withdrawn by");
         ArgumentNullException.ThrowIfNull(artifacts);
         var audit = Write(s => DeleteDerivedData(s, creatorId, scope, reason, withdrawnBy));
-        return new ConsentWithdrawal(audit, CompletePendingDeletions(artifacts));
+        try
+        {
+            return new ConsentWithdrawal(audit, CompletePendingDeletions(artifacts));
+        }
+        finally
+        {
+            // Also when the store fails: the records are deleted either way, and their content must not stay readable.
+            dialect.EraseDeletedContent(WithdrawalTables);
+        }
     }
 
     AuditRecord DeleteDerivedData(SqlSession s, long creatorId, string scope, string reason, string withdrawnBy)
