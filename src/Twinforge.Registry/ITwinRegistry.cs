@@ -41,7 +41,9 @@ public interface ITwinRegistry : IDisposable
     /// built from those datasets directly or through parents, removes aliases pointing at them, writes an audit record
     /// and journals the artifacts to delete. Then deletes those artifacts from <paramref name="artifacts"/> (unless a
     /// surviving version still uses the same content), marking each journal entry done; if that is interrupted, the
-    /// next <see cref="CompletePendingDeletions"/> finishes it.
+    /// next <see cref="CompletePendingDeletions"/> finishes it. Last, it erases what the deleted rows held from the
+    /// database's storage. When the creator holds no valid consent record for the scope and no data lost its consent,
+    /// nothing is changed or audited and <see cref="NothingToWithdrawException"/> says so.
     /// </summary>
     ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason, string withdrawnBy, IArtifactStore artifacts);
 

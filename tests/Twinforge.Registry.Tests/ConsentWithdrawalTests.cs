@@ -166,6 +166,29 @@ public abstract class ConsentWithdrawalTests(RegistryBackend backend) : Registry
     }
 
     [SkippableFact]
+    public void Withdrawing_when_no_valid_consent_is_left_for_the_scope_deletes_nothing_and_writes_no_audit_record()
+    {
+        var w = Build_world(Open());
+        w.Registry.WithdrawConsent(w.Ana.Id, ConsentScopes.Text, "asked by email", "privacy-officer", w.Store);
+        var cy = Build.ConsentingCreator(w.Registry, "cy", ConsentScopes.All);
+
+        var again = Assert.Throws<NothingToWithdrawException>(() =>
+            w.Registry.WithdrawConsent(w.Ana.Id, ConsentScopes.Text, "asked again", "privacy-officer", w.Store));
+        var neverGiven = Assert.Throws<NothingToWithdrawException>(() =>
+            w.Registry.WithdrawConsent(w.Bo.Id, ConsentScopes.Voice, "no voice", "privacy-officer", w.Store));
+        // Cy's "all" still covers text: withdrawing "text" alone ends nothing.
+        var coveredByAll = Assert.Throws<NothingToWithdrawException>(() =>
+            w.Registry.WithdrawConsent(cy.Id, ConsentScopes.Text, "no text", "privacy-officer", w.Store));
+
+        Assert.Equal("creator 'ana' holds no valid 'text' consent: nothing was withdrawn or deleted, and no audit record was written", again.Message);
+        Assert.Contains("'voice'", neverGiven.Message);
+        Assert.Contains("'all' consent still covers 'text'", coveredByAll.Message);
+        Assert.Single(w.Registry.ListAuditRecords());
+        Assert.True(w.Registry.HasValidConsent(cy.Id, ConsentScopes.Text));
+        Assert.Equal(VersionStatus.Succeeded, w.Registry.GetVersion(w.B1.Id).Status);
+    }
+
+    [SkippableFact]
     public void A_deletion_interrupted_after_its_transaction_completes_when_the_registry_next_opens()
     {
         var w = Build_world(Open());

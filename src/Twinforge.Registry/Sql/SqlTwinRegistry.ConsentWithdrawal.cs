@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Twinforge.Registry.Artifacts;
+using Twinforge.Registry.Errors;
 using Twinforge.Registry.Records;
 
 namespace Twinforge.Registry.Sql;
@@ -55,9 +56,9 @@ internal sealed partial class SqlTwinRegistry
     AuditRecord DeleteDerivedData(SqlSession s, long creatorId, string scope, string reason, string withdrawnBy)
     {
         // The creator's row lock orders this against version reservations and consent grants that read it.
-        RequireCreator(s, creatorId, dialect.ForUpdateOf("c"));
+        var creator = RequireCreator(s, creatorId, dialect.ForUpdateOf("c"));
         var now = Now();
-        s.Execute("UPDATE consents SET withdrawn_at = @at WHERE creator_id = @creator AND withdrawn_at IS NULL AND (scope = @scope OR @scope = 'all')",
+        var withdrawn = s.Execute("UPDATE consents SET withdrawn_at = @at WHERE creator_id = @creator AND withdrawn_at IS NULL AND (scope = @scope OR @scope = 'all')",
             ("at", s.Time(now)), ("creator", creatorId), ("scope", scope));
 
         // The creator's datasets of the withdrawn scope that no remaining valid consent covers.
@@ -71,6 +72,9 @@ internal sealed partial class SqlTwinRegistry
             """,
             r => (Id: r.Int64(0), Hash: r.GetString(1), Stored: r.OptionalString(2)), ("creator", creatorId), ("scope", scope));
         var datasetIds = datasets.Select(d => d.Id).ToList();
+        // Withdrawing again, or a scope never given: say so rather than audit a deletion of nothing.
+        if (withdrawn == 0 && datasetIds.Count == 0)
+            throw new NothingToWithdrawException(creator.Name, scope, scope != ConsentScopes.All && HasValidConsent(s, creatorId, scope));
 
         var versionIds = new List<long>();
         var candidateHashes = new SortedSet<string>(StringComparer.Ordinal);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Twinforge.Registry.Errors;
 using Twinforge.Registry.Records;
 
 namespace Twinforge.Cli.Commands.Twins;
@@ -79,7 +80,17 @@ public static class CreatorCommand
             var output = result.InvocationConfiguration.Output;
             using var opened = registry.Open(result);
             var creator = opened.Creator(result.GetValue(name)!);
-            var withdrawal = opened.Lifecycle.WithdrawConsent(creator.Id, ConsentScopes.Validate(result.GetValue(scope)!), result.GetValue(reason)!);
+            ConsentWithdrawal withdrawal;
+            try
+            {
+                withdrawal = opened.Lifecycle.WithdrawConsent(creator.Id, ConsentScopes.Validate(result.GetValue(scope)!), result.GetValue(reason)!);
+            }
+            catch (NothingToWithdrawException nothing)
+            {
+                // What the withdrawal asks for already holds (run twice, say): success, as a repeated consent is.
+                output.WriteLine($"nothing to withdraw: {nothing.Message}");
+                return ExitCodes.Success;
+            }
             var audit = withdrawal.Audit;
             output.WriteLine($"consent of '{creator.Name}' for '{audit.Scope}' withdrawn: deleted {audit.DeletedDatasetIds.Count} dataset(s), " +
                              $"{audit.DeletedVersionIds.Count} twin version(s) [{string.Join(", ", audit.DeletedVersionIds)}], {audit.RemovedAliasCount} alias(es), " +
