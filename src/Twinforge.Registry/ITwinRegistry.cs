@@ -87,6 +87,18 @@ public interface ITwinRegistry : IDisposable
     /// <summary>Replaces the version's artifact list; record an artifact only after it is in the store.</summary>
     TwinVersion SetVersionArtifacts(long versionId, IReadOnlyList<ArtifactReference> artifacts);
 
+    // Exports
+
+    /// <summary>
+    /// Records that a succeeded version's weights are being copied to <paramref name="path"/>, outside the artifact
+    /// store, so that deleting the version later lists the copy for the operator to delete. Record before writing the
+    /// copy: a copy must never exist unrecorded. Refused for a deleted version and for one that has not succeeded.
+    /// </summary>
+    VersionExport RecordExport(long versionId, string path, string exportedBy);
+
+    /// <summary>The recorded exports of live versions (of one twin, or all), oldest first.</summary>
+    IReadOnlyList<VersionExport> ListExports(long? twinId = null);
+
     // Aliases
 
     /// <summary>

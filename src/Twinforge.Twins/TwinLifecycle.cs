@@ -84,7 +84,23 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         return new VersionComparison(first, VersionMetrics.FromJson(first.MetricsJson), second, VersionMetrics.FromJson(second.MetricsJson));
     }
 
-    /// <summary>Unpacks a version's adapter (or full model), verified, into <paramref name="destination"/>; returns its kind.</summary>
+    /// <summary>
+    /// Writes a succeeded version's adapter (or full model), verified, to <paramref name="destination"/> outside the
+    /// store — what serving loads — and records the copy in the registry, so that deleting the version later lists it
+    /// for the operator to delete. Returns the kind written.
+    /// </summary>
+    public string Export(TwinVersion version, string destination)
+    {
+        // Recorded before it is written: a copy that may exist is never unrecorded (should the write fail, the
+        // record names a copy that is partial or absent, which deleting does no harm to).
+        registry.RecordExport(version.Id, Path.GetFullPath(destination), actor);
+        return ExtractWeights(version, destination);
+    }
+
+    /// <summary>
+    /// Unpacks a version's adapter (or full model), verified, into <paramref name="destination"/>; returns its kind. Not
+    /// recorded: for scratch copies that are deleted after use (use <see cref="Export"/> for a copy that is kept).
+    /// </summary>
     public string ExtractWeights(TwinVersion version, string destination)
     {
         if (version.Status != VersionStatus.Succeeded)

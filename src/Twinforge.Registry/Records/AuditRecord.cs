@@ -2,7 +2,9 @@ namespace Twinforge.Registry.Records;
 
 /// <summary>
 /// What a deletion removed and why, when and by whom — ids, counts and content hashes only, never the data itself,
-/// so the record can be kept after the data is gone.
+/// so the record can be kept after the data is gone. <see cref="ExportedCopies"/> are the copies of deleted versions
+/// that were exported outside the artifact store, which the operator must delete. <see cref="Scope"/> is the consent
+/// scope withdrawn ("" for a twin deletion, which names the twin instead).
 /// </summary>
 public sealed record AuditRecord(
     long Id,
@@ -19,4 +21,7 @@ public sealed record AuditRecord(
     IReadOnlyList<string> ArtifactHashesToDelete)
 {
     public const string ConsentWithdrawn = "consent-withdrawn";
+
+    /// <summary>Copies of the deleted versions written outside the store (by an export), for the operator to delete.</summary>
+    public IReadOnlyList<VersionExport> ExportedCopies { get; init; } = [];
 }

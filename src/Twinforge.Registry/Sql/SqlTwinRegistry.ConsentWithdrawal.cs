@@ -10,7 +10,8 @@ namespace Twinforge.Registry.Sql;
 //   1. One transaction marks the consent withdrawn, computes the derived set (the creator's datasets that lose their
 //      consent, every version using them directly or through parents), deletes the datasets, turns the versions into
 //      tombstones (status deleted; recipe, metrics, dataset and artifact links erased), removes aliases pointing at
-//      them, writes the audit record and journals every artifact hash that no survivor still records.
+//      them and the records of their exports (listed in the audit record as copies outside the store for the operator
+//      to delete), writes the audit record and journals every artifact hash that no survivor still records.
 //   2. Outside the transaction, each journalled artifact is deleted from the store and its entry marked done.
 //   3. Anything step 2 did not finish (a crash, a failing store) is finished by CompletePendingDeletions, which the
 //      registry runs when opened with an artifact store.
@@ -19,7 +20,7 @@ namespace Twinforge.Registry.Sql;
 internal sealed partial class SqlTwinRegistry
 {
     const string AuditColumns =
-        "id, action, creator_id, scope, reason, performed_by, performed_at, deleted_dataset_ids, deleted_dataset_hashes, deleted_version_ids, removed_alias_count, artifact_hashes";
+        "id, action, creator_id, scope, reason, performed_by, performed_at, deleted_dataset_ids, deleted_dataset_hashes, deleted_version_ids, removed_alias_count, artifact_hashes, exported_copies";
     const string JournalColumns = "id, audit_record_id, content_hash, created_at, completed_at, outcome";
 
     /// <summary>Every artifact hash that something live records: live versions' artifacts, stored datasets, base models.</summary>
@@ -33,7 +34,8 @@ internal sealed partial class SqlTwinRegistry
     /// The tables whose rows a withdrawal deletes or overwrites (and the journal, whose entries the artifact deletions
     /// update): after it, their storage is rewritten from the live rows.
     /// </summary>
-    static readonly string[] WithdrawalTables = ["datasets", "twin_versions", "version_datasets", "version_artifacts", "aliases", "deletion_journal"];
+    static readonly string[] WithdrawalTables =
+        ["datasets", "twin_versions", "version_datasets", "version_artifacts", "aliases", "exports", "deletion_journal"];
 
     public ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason, string withdrawnBy, IArtifactStore artifacts)
     {
@@ -79,6 +81,7 @@ internal sealed partial class SqlTwinRegistry
         var versionIds = new List<long>();
         var candidateHashes = new SortedSet<string>(StringComparer.Ordinal);
         var removedAliases = 0;
+        List<VersionExport> exports = [];
         if (datasetIds.Count > 0)
         {
             var (datasetList, datasetParameters) = InList("dataset", datasetIds);
@@ -99,6 +102,7 @@ internal sealed partial class SqlTwinRegistry
                 foreach (var alias in aliases)
                     RecordAliasChange(s, alias.Twin, alias.Name, AliasChangeKind.Removed, null, alias.Version, now, withdrawnBy);
                 removedAliases = s.Execute($"DELETE FROM aliases WHERE version_id IN ({versionList})", versionParameters);
+                exports = TakeExports(s, versionList, versionParameters);
                 s.Execute($"DELETE FROM version_artifacts WHERE version_id IN ({versionList})", versionParameters);
                 s.Execute($"DELETE FROM version_datasets WHERE version_id IN ({versionList})", versionParameters);
             }
@@ -112,19 +116,19 @@ internal sealed partial class SqlTwinRegistry
         var auditId = s.InsertReturningId(
             $"""
              INSERT INTO audit_records (action, creator_id, scope, reason, performed_by, performed_at, deleted_dataset_ids,
-                                        deleted_dataset_hashes, deleted_version_ids, removed_alias_count, artifact_hashes)
-             VALUES (@action, @creator, @scope, @reason, @by, @at, @datasetIds, @datasetHashes, @versionIds, @aliases, @artifacts) RETURNING id
+                                        deleted_dataset_hashes, deleted_version_ids, removed_alias_count, artifact_hashes, exported_copies)
+             VALUES (@action, @creator, @scope, @reason, @by, @at, @datasetIds, @datasetHashes, @versionIds, @aliases, @artifacts, @exports) RETURNING id
              """,
             ("action", AuditRecord.ConsentWithdrawn), ("creator", creatorId), ("scope", scope), ("reason", reason), ("by", withdrawnBy),
             ("at", s.Time(now)), ("datasetIds", JsonSerializer.Serialize(datasetIds)),
             ("datasetHashes", JsonSerializer.Serialize(datasets.Select(d => d.Hash))), ("versionIds", JsonSerializer.Serialize(versionIds)),
-            ("aliases", (long)removedAliases), ("artifacts", JsonSerializer.Serialize(toDelete)));
+            ("aliases", (long)removedAliases), ("artifacts", JsonSerializer.Serialize(toDelete)), ("exports", ExportsToJson(exports)));
         foreach (var hash in toDelete)
             s.Execute("INSERT INTO deletion_journal (audit_record_id, content_hash, created_at) VALUES (@audit, @hash, @at)",
                 ("audit", auditId), ("hash", hash), ("at", s.Time(now)));
 
         return new AuditRecord(auditId, AuditRecord.ConsentWithdrawn, creatorId, scope, reason, withdrawnBy, now, datasetIds,
-            [.. datasets.Select(d => d.Hash)], versionIds, removedAliases, toDelete);
+            [.. datasets.Select(d => d.Hash)], versionIds, removedAliases, toDelete) { ExportedCopies = exports };
     }
 
     public PendingDeletionReport CompletePendingDeletions(IArtifactStore artifacts)
@@ -149,7 +153,10 @@ internal sealed partial class SqlTwinRegistry
     public IReadOnlyList<AuditRecord> ListAuditRecords() => Read(s => s.Query($"SELECT {AuditColumns} FROM audit_records ORDER BY id", r => new AuditRecord(
         r.Int64(0), r.GetString(1), r.Int64(2), r.GetString(3), r.GetString(4), r.GetString(5), s.ReadTime(r, 6),
         JsonSerializer.Deserialize<long[]>(r.GetString(7)) ?? [], JsonSerializer.Deserialize<string[]>(r.GetString(8)) ?? [],
-        JsonSerializer.Deserialize<long[]>(r.GetString(9)) ?? [], (int)r.Int64(10), JsonSerializer.Deserialize<string[]>(r.GetString(11)) ?? [])));
+        JsonSerializer.Deserialize<long[]>(r.GetString(9)) ?? [], (int)r.Int64(10), JsonSerializer.Deserialize<string[]>(r.GetString(11)) ?? [])
+    {
+        ExportedCopies = ExportsFromJson(r.GetString(12)),
+    }));
 
     public IReadOnlyList<DeletionJournalEntry> ListDeletionJournal(bool pendingOnly = false) => Read(s => s.Query(
         $"SELECT {JournalColumns} FROM deletion_journal {(pendingOnly ? "WHERE completed_at IS NULL " : "")}ORDER BY id",

@@ -97,6 +97,7 @@ public static class CreatorCommand
                              $"{withdrawal.Artifacts.Deleted.Count} artifact(s); audit record {audit.Id}.");
             if (withdrawal.Artifacts.KeptStillReferenced.Count > 0)
                 output.WriteLine($"kept {withdrawal.Artifacts.KeptStillReferenced.Count} artifact(s) that versions not derived from this data also record");
+            VersionPrinter.ExportedCopies(output, audit.ExportedCopies, twinId => $"twin '{opened.Registry.GetTwin(twinId).Name}'");
             return ExitCodes.Success;
         });
         return command;

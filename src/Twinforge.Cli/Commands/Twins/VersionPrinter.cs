@@ -27,6 +27,19 @@ static class VersionPrinter
         double improvement => Invariant($"not better than its parent ({-improvement:F4} worse)"),
     };
 
+    /// <summary>
+    /// The copies of deleted versions that were exported outside the store: the registry cannot delete them, so the
+    /// operator is told where each is.
+    /// </summary>
+    public static void ExportedCopies(TextWriter output, IReadOnlyList<VersionExport> copies, Func<long, string> twinName)
+    {
+        if (copies.Count == 0) return;
+        output.WriteLine($"{copies.Count} exported cop{(copies.Count == 1 ? "y" : "ies")} of the deleted versions, outside the store: delete "
+                         + (copies.Count == 1 ? "it" : "them") + " yourself (the audit record lists them too):");
+        foreach (var copy in copies)
+            output.WriteLine($"  {copy.Path}  ({twinName(copy.TwinId)} version {copy.VersionNumber}, exported {copy.ExportedAt:u} by {copy.ExportedBy})");
+    }
+
     public static string Loss(VersionMetrics? metrics) => metrics is null ? "-" : Invariant($"{metrics.FixedHeldOutLoss:F4}");
 
     static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
