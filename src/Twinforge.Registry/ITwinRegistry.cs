@@ -47,6 +47,16 @@ public interface ITwinRegistry : IDisposable
     /// </summary>
     ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason, string withdrawnBy, IArtifactStore artifacts);
 
+    /// <summary>
+    /// Deletes a twin with all its versions, whatever their status, in one transaction: its aliases and their history,
+    /// the records of its exports (listed in the audit record as copies outside the store for the operator to delete),
+    /// its versions with their dataset and artifact links, and the twin itself, whose name is then free again. Audited
+    /// and followed through like <see cref="WithdrawConsent"/>: an audit record, the journalled artifacts deleted from
+    /// <paramref name="artifacts"/> (unless a survivor records the same content), the rows' content erased from the
+    /// database's storage. The creator's datasets stay: they are governed by consent.
+    /// </summary>
+    TwinDeletion DeleteTwin(long twinId, string reason, string deletedBy, IArtifactStore artifacts);
+
     // Datasets and base models
 
     /// <summary>Registers a dataset, or returns the existing one with the same content hash and creator.</summary>

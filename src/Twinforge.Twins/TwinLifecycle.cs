@@ -158,6 +158,13 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         return failed;
     }
 
+    /// <summary>
+    /// Deletes the twin with all its versions, aliases and artifacts, with an audit record that lists the copies
+    /// exported outside the store for the operator to delete (see the registry). A version training meanwhile fails
+    /// when it tries to record what it produced, and its just-stored artifacts are deleted.
+    /// </summary>
+    public TwinDeletion DeleteTwin(long twinId, string reason) => registry.DeleteTwin(twinId, reason, actor, store);
+
     /// <summary>Withdraws consent and deletes everything derived from the creator's data under it (see the registry).</summary>
     public ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason) =>
         registry.WithdrawConsent(creatorId, scope, reason, actor, store);

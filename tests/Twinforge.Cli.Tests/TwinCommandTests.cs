@@ -96,6 +96,33 @@ public sealed class TwinCommandTests
     }
 
     [Fact]
+    public void Deleting_a_twin_removes_every_version_frees_its_name_and_lists_its_exported_copies()
+    {
+        using var directory = new TemporaryDirectory();
+        var registry = new Registry(directory);
+        var model = TinyModel(directory.File("base"));
+        var spring = ChatData(directory.File("spring.jsonl"), 30);
+        registry.Run("creator", "add", "ana");
+        registry.Run("creator", "consent", "ana", "--scope", "text");
+        string[] create = ["twin", "create", "ana-style", "--creator", "ana", "--base", model, "--data", spring, .. Registry.QuickRecipe];
+        var created = registry.Run(create);
+        Assert.True(created.ExitCode == ExitCodes.Success, created.Error + created.Output);
+        var exported = registry.Run("twin", "export", "ana-style", "--version", "1", "--output", directory.File("served"));
+        Assert.True(exported.ExitCode == ExitCodes.Success, exported.Error);
+
+        var deleted = registry.Run("twin", "delete", "ana-style", "--reason", "retired");
+
+        Assert.True(deleted.ExitCode == ExitCodes.Success, deleted.Error);
+        Assert.Contains("twin 'ana-style' deleted with 1 version(s)", deleted.Output);
+        Assert.Contains($"{directory.File("served")}  (twin 'ana-style' version 1, exported ", deleted.Output);
+        Assert.Equal(ExitCodes.BadInput, registry.Run("twin", "show", "ana-style").ExitCode);
+        Assert.Contains("spring.jsonl", registry.Run("creator", "show", "ana").Output);
+        var again = registry.Run(create);
+        Assert.True(again.ExitCode == ExitCodes.Success, again.Error + again.Output);
+        Assert.Contains("version 1: succeeded", again.Output);
+    }
+
+    [Fact]
     public void Unknown_names_and_unpromotable_versions_are_bad_input_with_the_name()
     {
         using var directory = new TemporaryDirectory();

@@ -74,6 +74,39 @@ public abstract class ErasureTests(RegistryBackend backend) : RegistryTest(backe
         }
     }
 
+    [SkippableFact]
+    public void After_a_twin_deletion_its_versions_content_is_nowhere_in_the_database_storage()
+    {
+        var registry = Open();
+        var ana = Build.ConsentingCreator(registry, "ana");
+        var data = Build.Dataset(registry, ana, "ana's chats");
+        var baseModel = Build.BaseModel(registry);
+        var twin = registry.CreateTwin(ana.Id, "ana-chat");
+        var v1 = registry.NextVersion(Build.Request(twin, baseModel, [Build.Train(data)]) with
+        {
+            RecipeJson = $$"""{"marker":"{{RecipeMarker}}-long","padding":"{{new string('p', 6000)}}"}""",
+        });
+        registry.SetVersionStatus(v1.Id, VersionStatus.Training);
+        registry.SetVersionArtifacts(v1.Id, [new ArtifactReference(ArtifactReference.Adapter, AdapterHash)]);
+        registry.SetVersionMetrics(v1.Id, $$"""{"marker":"{{MetricsMarker}}"}""");
+        registry.SetVersionStatus(v1.Id, VersionStatus.Succeeded);
+        registry.SetAlias(twin.Id, "markeralias", v1.Id, "ana");
+        Assert.True(OccurrencesInStorage(MetricsMarker) > 0, "the scenario should have written the markers");
+
+        registry.DeleteTwin(twin.Id, "retired", "ops", new LocalArtifactStore(Scratch.Sub("artifacts")));
+
+        AssertNoTrace("while the registry is open");
+        registry.Dispose();
+        AssertNoTrace("after the registry is closed");
+
+        void AssertNoTrace(string when)
+        {
+            foreach (var marker in new[] { RecipeMarker, MetricsMarker, "markeralias" })
+                Assert.True(OccurrencesInStorage(marker) == 0, $"'{marker}' is still in the database's storage {when}");
+            Assert.Equal(2, OccurrencesInStorage(AdapterHash)); // the audit record and the journal
+        }
+    }
+
     protected static int Count(byte[] haystack, byte[] needle)
     {
         int count = 0;

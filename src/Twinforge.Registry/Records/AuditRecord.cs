@@ -21,6 +21,12 @@ public sealed record AuditRecord(
     IReadOnlyList<string> ArtifactHashesToDelete)
 {
     public const string ConsentWithdrawn = "consent-withdrawn";
+    public const string TwinDeleted = "twin-deleted";
+
+    /// <summary>The twin a twin deletion removed (its id and name, since the twin is gone); null for a withdrawal.</summary>
+    public long? TwinId { get; init; }
+
+    public string? TwinName { get; init; }
 
     /// <summary>Copies of the deleted versions written outside the store (by an export), for the operator to delete.</summary>
     public IReadOnlyList<VersionExport> ExportedCopies { get; init; } = [];

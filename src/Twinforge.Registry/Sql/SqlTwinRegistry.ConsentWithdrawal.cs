@@ -20,7 +20,8 @@ namespace Twinforge.Registry.Sql;
 internal sealed partial class SqlTwinRegistry
 {
     const string AuditColumns =
-        "id, action, creator_id, scope, reason, performed_by, performed_at, deleted_dataset_ids, deleted_dataset_hashes, deleted_version_ids, removed_alias_count, artifact_hashes, exported_copies";
+        "id, action, creator_id, scope, reason, performed_by, performed_at, deleted_dataset_ids, deleted_dataset_hashes, deleted_version_ids, " +
+        "removed_alias_count, artifact_hashes, exported_copies, twin_id, twin_name";
     const string JournalColumns = "id, audit_record_id, content_hash, created_at, completed_at, outcome";
 
     /// <summary>Every artifact hash that something live records: live versions' artifacts, stored datasets, base models.</summary>
@@ -109,26 +110,39 @@ internal sealed partial class SqlTwinRegistry
             s.Execute($"DELETE FROM datasets WHERE id IN ({datasetList})", datasetParameters);
         }
 
-        // Content that a survivor records under the same hash stays.
+        return RecordDeletion(s, new AuditRecord(0, AuditRecord.ConsentWithdrawn, creatorId, scope, reason, withdrawnBy, now, datasetIds,
+            [.. datasets.Select(d => d.Hash)], versionIds, removedAliases, ArtifactsToDelete(s, candidateHashes)) { ExportedCopies = exports });
+    }
+
+    /// <summary>The candidate artifact hashes that nothing live still records: content a survivor records under the same hash stays.</summary>
+    static List<string> ArtifactsToDelete(SqlSession s, IEnumerable<string> candidateHashes)
+    {
         var stillRecorded = s.Query(RecordedHashes, r => r.GetString(0)).ToHashSet(StringComparer.Ordinal);
-        var toDelete = candidateHashes.Where(h => !stillRecorded.Contains(h)).ToList();
+        return candidateHashes.Where(h => !stillRecorded.Contains(h)).Order(StringComparer.Ordinal).ToList();
+    }
 
+    /// <summary>
+    /// Writes the audit record of a deletion (a withdrawal or a twin deletion) and journals each artifact it leaves to
+    /// delete after commit; returns the record with its id.
+    /// </summary>
+    static AuditRecord RecordDeletion(SqlSession s, AuditRecord audit)
+    {
         var auditId = s.InsertReturningId(
-            $"""
-             INSERT INTO audit_records (action, creator_id, scope, reason, performed_by, performed_at, deleted_dataset_ids,
-                                        deleted_dataset_hashes, deleted_version_ids, removed_alias_count, artifact_hashes, exported_copies)
-             VALUES (@action, @creator, @scope, @reason, @by, @at, @datasetIds, @datasetHashes, @versionIds, @aliases, @artifacts, @exports) RETURNING id
-             """,
-            ("action", AuditRecord.ConsentWithdrawn), ("creator", creatorId), ("scope", scope), ("reason", reason), ("by", withdrawnBy),
-            ("at", s.Time(now)), ("datasetIds", JsonSerializer.Serialize(datasetIds)),
-            ("datasetHashes", JsonSerializer.Serialize(datasets.Select(d => d.Hash))), ("versionIds", JsonSerializer.Serialize(versionIds)),
-            ("aliases", (long)removedAliases), ("artifacts", JsonSerializer.Serialize(toDelete)), ("exports", ExportsToJson(exports)));
-        foreach (var hash in toDelete)
+            """
+            INSERT INTO audit_records (action, creator_id, scope, reason, performed_by, performed_at, deleted_dataset_ids, deleted_dataset_hashes,
+                                       deleted_version_ids, removed_alias_count, artifact_hashes, twin_id, twin_name, exported_copies)
+            VALUES (@action, @creator, @scope, @reason, @by, @at, @datasetIds, @datasetHashes, @versionIds, @aliases, @artifacts, @twin, @twinName, @exports)
+            RETURNING id
+            """,
+            ("action", audit.Action), ("creator", audit.CreatorId), ("scope", audit.Scope), ("reason", audit.Reason), ("by", audit.PerformedBy),
+            ("at", s.Time(audit.PerformedAt)), ("datasetIds", JsonSerializer.Serialize(audit.DeletedDatasetIds)),
+            ("datasetHashes", JsonSerializer.Serialize(audit.DeletedDatasetHashes)), ("versionIds", JsonSerializer.Serialize(audit.DeletedVersionIds)),
+            ("aliases", (long)audit.RemovedAliasCount), ("artifacts", JsonSerializer.Serialize(audit.ArtifactHashesToDelete)),
+            ("twin", audit.TwinId), ("twinName", audit.TwinName), ("exports", ExportsToJson(audit.ExportedCopies)));
+        foreach (var hash in audit.ArtifactHashesToDelete)
             s.Execute("INSERT INTO deletion_journal (audit_record_id, content_hash, created_at) VALUES (@audit, @hash, @at)",
-                ("audit", auditId), ("hash", hash), ("at", s.Time(now)));
-
-        return new AuditRecord(auditId, AuditRecord.ConsentWithdrawn, creatorId, scope, reason, withdrawnBy, now, datasetIds,
-            [.. datasets.Select(d => d.Hash)], versionIds, removedAliases, toDelete) { ExportedCopies = exports };
+                ("audit", auditId), ("hash", hash), ("at", s.Time(audit.PerformedAt)));
+        return audit with { Id = auditId };
     }
 
     public PendingDeletionReport CompletePendingDeletions(IArtifactStore artifacts)
@@ -156,6 +170,8 @@ internal sealed partial class SqlTwinRegistry
         JsonSerializer.Deserialize<long[]>(r.GetString(9)) ?? [], (int)r.Int64(10), JsonSerializer.Deserialize<string[]>(r.GetString(11)) ?? [])
     {
         ExportedCopies = ExportsFromJson(r.GetString(12)),
+        TwinId = r.OptionalInt64(13),
+        TwinName = r.OptionalString(14),
     }));
 
     public IReadOnlyList<DeletionJournalEntry> ListDeletionJournal(bool pendingOnly = false) => Read(s => s.Query(
