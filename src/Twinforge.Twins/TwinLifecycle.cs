@@ -178,7 +178,8 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         var (_, heldOut) = HeldOutSplit.Split(Data.Examples(training, scratch), recipe.NewDataHeldOutFraction);
         if (heldOut.Count == 0)
             throw new ArgumentException($"dataset {training.Id} is too small to hold out part of it: give a held-out dataset");
-        var file = Path.Combine(scratch, "heldout.jsonl");
+        // Named after the data it is held out of, which is how the dataset's record (and any problem with it) names it.
+        var file = Path.Combine(scratch, $"heldout-of-{Path.GetFileNameWithoutExtension(training.SourceFiles[0])}.jsonl");
         File.WriteAllLines(file, heldOut);
         return Data.Register(creatorId, [file], training.ConsentScope);
     });

@@ -1,3 +1,5 @@
+using Twinforge.Engine;
+using Twinforge.Engine.Data;
 using Twinforge.Registry;
 using Twinforge.Registry.Artifacts;
 using Twinforge.Registry.Errors;
@@ -191,6 +193,43 @@ public sealed class TwinLifecycleTests
     sealed class ShiftedClock(TimeSpan shift) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + shift;
+    }
+
+    [Fact]
+    public void Data_without_a_usable_example_is_reported_by_the_users_file_and_why_not_by_a_scratch_path()
+    {
+        using var bench = new TwinWorkbench();
+        var scratch = Directory.CreateDirectory(Path.Combine(bench.Root, "scratch")).FullName;
+        var lifecycle = new TwinLifecycle(bench.Registry, bench.Store, "test", scratch);
+        var ana = bench.Creator("ana");
+        var tooLong = lifecycle.Data.Register(ana.Id, [bench.DataFile(ana, "long", TwinWorkbench.LongExchanges(30))]);
+
+        var error = Assert.Throws<InputFileException>(() =>
+            lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, tooLong, heldOut: null, TwinWorkbench.Recipe));
+
+        Assert.StartsWith("ana-long.jsonl: has no usable examples: every example is longer than the sequence length of 96 tokens", error.Message);
+        Assert.DoesNotContain(scratch, error.Message);
+        Assert.DoesNotContain("train.jsonl", error.Message);
+    }
+
+    [Fact]
+    public void A_malformed_line_is_reported_by_the_users_file_and_line()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var path = Path.Combine(bench.Root, "ana-spring.jsonl");
+        bench.Data(ana, "spring", 30);
+        var lines = File.ReadAllLines(path).ToList();
+        lines.Insert(6, "");
+        lines[11] = "{oops";
+        var broken = bench.Lifecycle.Data.Register(ana.Id, [bench.DataFile(ana, "broken", lines)]);
+
+        var error = Assert.Throws<InputFileException>(() =>
+            bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, broken, heldOut: null, TwinWorkbench.Recipe));
+
+        // Line 12 of the user's file, counting the blank line the scratch copies leave out.
+        Assert.Equal(("ana-broken.jsonl", 12L), (error.FilePath, error.Line));
+        Assert.StartsWith("ana-broken.jsonl:12: ", error.Message);
     }
 
     [Fact]

@@ -70,14 +70,18 @@ public static class DatasetValidator
             _ => [],
         };
 
-        int nextDocument = examples.Count == 0 ? 0 : examples[^1].Document + 1, kept = 0;
+        int nextDocument = examples.Count == 0 ? 0 : examples[^1].Document + 1, kept = 0, dropped = 0, untrainable = 0;
         foreach (var document in documents)
         {
             var pieces = ApplyOverlongPolicy(document, path, options, fileProblems);
             var usable = pieces.Where(piece => HasTargets(piece.Trainable)).ToList();
+            if (pieces.Count == 0) dropped++;
             if (pieces.Count > 0 && usable.Count == 0)
+            {
+                untrainable++;
                 fileProblems.Add(new DatasetProblem(path, document.Line, DatasetProblemKind.NoTrainableTokens,
                     Untrainable(document, format)));
+            }
             if (usable.Count == 0) continue;
             foreach (var piece in usable) examples.Add(new TokenizedExample(piece.Ids, piece.Trainable, nextDocument, path, document.Line));
             nextDocument++;
@@ -88,9 +92,17 @@ public static class DatasetValidator
         problems.AddRange(fileProblems.OrderBy(problem => problem.Line ?? long.MaxValue));
         if (kept == 0 && format is not null)
             problems.Add(new DatasetProblem(path, null, DatasetProblemKind.NoUsableExamples,
-                $"has no usable examples (read as {Describe(format.Value)})"));
+                $"has no usable examples{WhyNone(documents.Count, dropped, untrainable, options.SequenceLength)} (read as {Describe(format.Value)})"
+                + (dropped > 0 ? "; raise the sequence length, shorten the examples, or choose the truncate or split over-long policy" : "")));
         return format;
     }
+
+    /// <summary>Why no example of a file survived, when its lines were read but every example was then left out.</summary>
+    static string WhyNone(int documents, int dropped, int untrainable, int sequenceLength) =>
+        documents == 0 ? ""
+        : dropped == documents ? $": every example is longer than the sequence length of {sequenceLength} tokens"
+        : untrainable == documents ? ": no example has a token to train on"
+        : $": {dropped} examples are longer than the sequence length of {sequenceLength} tokens and the other {untrainable} have no token to train on";
 
     static List<SourceDocument> ApplyOverlongPolicy(SourceDocument document, string path, DatasetOptions options, List<DatasetProblem> problems)
     {

@@ -245,6 +245,8 @@ public sealed class DatasetValidatorTests : IDisposable
 
         Assert.Equal([DatasetProblemKind.TooLong, DatasetProblemKind.NoUsableExamples], report.Problems.Select(problem => problem.Kind));
         Assert.False(report.IsValid);
+        // The error says why there is nothing left, not only that.
+        Assert.StartsWith("has no usable examples: every example is longer than the sequence length of 8 tokens", report.Errors.Single().Reason);
     }
 
     [Fact]
