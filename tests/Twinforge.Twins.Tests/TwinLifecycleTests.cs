@@ -233,6 +233,41 @@ public sealed class TwinLifecycleTests
     }
 
     [Fact]
+    public void A_twin_whose_first_version_failed_is_created_again_or_retried_as_its_next_version()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var tooLong = bench.Lifecycle.Data.Register(ana.Id, [bench.DataFile(ana, "long", TwinWorkbench.LongExchanges(30))]);
+        Assert.Throws<InputFileException>(() =>
+            bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, tooLong, heldOut: null, TwinWorkbench.Recipe));
+        var twin = bench.Registry.GetTwinByName(ana.Id, "ana-style");
+        var v1 = bench.Registry.GetVersionByNumber(twin.Id, 1);
+        Assert.Equal(VersionStatus.Failed, v1.Status);
+
+        // Creating it again, with other data, reuses the twin that has no succeeded version: version 2.
+        var v2 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
+        // Retrying version 1 trains its record again (same data, same roles) with a recipe that keeps over-long examples.
+        var truncating = TwinWorkbench.Recipe with
+        {
+            Options = TwinWorkbench.Recipe.Options with { Data = TwinWorkbench.Recipe.Options.Data with { Overlong = OverlongPolicy.TruncateLeft } },
+        };
+        var v3 = bench.Lifecycle.Retry(twin.Id, version: 1, recipe: truncating);
+
+        Assert.Equal((twin.Id, 2, VersionStatus.Succeeded), (v2.Version.TwinId, v2.Version.Number, v2.Version.Status));
+        Assert.Equal((twin.Id, 3, VersionStatus.Succeeded), (v3.Version.TwinId, v3.Version.Number, v3.Version.Status));
+        Assert.Equal(v1.Datasets, v3.Version.Datasets);
+        Assert.Null(v3.Version.ParentVersionId);
+        Assert.Equal(OverlongPolicy.TruncateLeft, TwinRecipe.FromJson(v3.Version.RecipeJson).Options.Data.Overlong);
+        Assert.Equal([twin.Id], bench.Registry.ListTwins(ana.Id).Select(t => t.Id));
+        // Once a version has succeeded the twin exists for good: a second create is refused, an update is the way on.
+        var duplicate = Assert.Throws<DuplicateEntityException>(() =>
+            bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "summer", 30), heldOut: null, TwinWorkbench.Recipe));
+        Assert.Contains("update", duplicate.Message);
+        var notFailed = Assert.Throws<InvalidVersionStateException>(() => bench.Lifecycle.Retry(twin.Id));
+        Assert.Contains("version 3 of twin 'ana-style' is succeeded", notFailed.Message);
+    }
+
+    [Fact]
     public void A_corrupted_adapter_is_detected_and_never_served()
     {
         using var bench = new TwinWorkbench();

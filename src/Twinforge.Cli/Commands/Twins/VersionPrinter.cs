@@ -34,10 +34,10 @@ static class VersionPrinter
     public static void ExportedCopies(TextWriter output, IReadOnlyList<VersionExport> copies, Func<long, string> twinName)
     {
         if (copies.Count == 0) return;
-        output.WriteLine($"{copies.Count} exported cop{(copies.Count == 1 ? "y" : "ies")} of the deleted versions, outside the store: delete "
-                         + (copies.Count == 1 ? "it" : "them") + " yourself (the audit record lists them too):");
-        foreach (var copy in copies)
-            output.WriteLine($"  {copy.Path}  ({twinName(copy.TwinId)} version {copy.VersionNumber}, exported {copy.ExportedAt:u} by {copy.ExportedBy})");
+        var (copy, it) = copies.Count == 1 ? ("copy", "it") : ("copies", "them");
+        output.WriteLine($"{copies.Count} exported {copy} of the deleted versions, outside the store: delete {it} yourself (the audit record lists {it} too):");
+        foreach (var exported in copies)
+            output.WriteLine($"  {exported.Path}  ({twinName(exported.TwinId)} version {exported.VersionNumber}, exported {exported.ExportedAt:u} by {exported.ExportedBy})");
     }
 
     public static string Loss(VersionMetrics? metrics) => metrics is null ? "-" : Invariant($"{metrics.FixedHeldOutLoss:F4}");
