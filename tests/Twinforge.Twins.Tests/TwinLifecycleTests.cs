@@ -171,6 +171,29 @@ public sealed class TwinLifecycleTests
     }
 
     [Fact]
+    public void A_twin_deleted_while_a_version_trains_leaves_nothing_of_it_in_the_store()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), null, TwinWorkbench.Recipe);
+        var summer = bench.Data(ana, "summer", 30);
+        bool deleted = false;
+
+        Assert.ThrowsAny<RegistryException>(() => bench.Lifecycle.Update(v1.Version.TwinId, 1, summer, new UpdatePolicy(), onEvent: e =>
+        {
+            if (deleted || e is not Engine.Training.StepCompleted) return;
+            deleted = true;
+            bench.Lifecycle.DeleteTwin(v1.Version.TwinId, "retired during training");
+        }));
+
+        Assert.True(deleted);
+        Assert.Empty(bench.Registry.ListTwins(ana.Id));
+        var recorded = bench.Registry.ListRecordedArtifactHashes();
+        Assert.All(bench.Store.List(), artifact => Assert.Contains(artifact.ContentHash, recorded));
+        Assert.Equal(AuditRecord.TwinDeleted, Assert.Single(bench.Registry.ListAuditRecords()).Action);
+    }
+
+    [Fact]
     public void Versions_a_crashed_run_left_unfinished_are_marked_failed_once_old_enough()
     {
         using var bench = new TwinWorkbench();
