@@ -41,9 +41,21 @@ public interface ITwinRegistry : IDisposable
     /// built from those datasets directly or through parents, removes aliases pointing at them, writes an audit record
     /// and journals the artifacts to delete. Then deletes those artifacts from <paramref name="artifacts"/> (unless a
     /// surviving version still uses the same content), marking each journal entry done; if that is interrupted, the
-    /// next <see cref="CompletePendingDeletions"/> finishes it.
+    /// next <see cref="CompletePendingDeletions"/> finishes it. Last, it erases what the deleted rows held from the
+    /// database's storage. When the creator holds no valid consent record for the scope and no data lost its consent,
+    /// nothing is changed or audited and <see cref="NothingToWithdrawException"/> says so.
     /// </summary>
     ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason, string withdrawnBy, IArtifactStore artifacts);
+
+    /// <summary>
+    /// Deletes a twin with all its versions, whatever their status, in one transaction: its aliases and their history,
+    /// the records of its exports (listed in the audit record as copies outside the store for the operator to delete),
+    /// its versions with their dataset and artifact links, and the twin itself, whose name is then free again. Audited
+    /// and followed through like <see cref="WithdrawConsent"/>: an audit record, the journalled artifacts deleted from
+    /// <paramref name="artifacts"/> (unless a survivor records the same content), the rows' content erased from the
+    /// database's storage. The creator's datasets stay: they are governed by consent.
+    /// </summary>
+    TwinDeletion DeleteTwin(long twinId, string reason, string deletedBy, IArtifactStore artifacts);
 
     // Datasets and base models
 
@@ -84,6 +96,18 @@ public interface ITwinRegistry : IDisposable
 
     /// <summary>Replaces the version's artifact list; record an artifact only after it is in the store.</summary>
     TwinVersion SetVersionArtifacts(long versionId, IReadOnlyList<ArtifactReference> artifacts);
+
+    // Exports
+
+    /// <summary>
+    /// Records that a succeeded version's weights are being copied to <paramref name="path"/>, outside the artifact
+    /// store, so that deleting the version later lists the copy for the operator to delete. Record before writing the
+    /// copy: a copy must never exist unrecorded. Refused for a deleted version and for one that has not succeeded.
+    /// </summary>
+    VersionExport RecordExport(long versionId, string path, string exportedBy);
+
+    /// <summary>The recorded exports of live versions (of one twin, or all), oldest first.</summary>
+    IReadOnlyList<VersionExport> ListExports(long? twinId = null);
 
     // Aliases
 

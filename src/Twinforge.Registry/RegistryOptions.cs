@@ -14,6 +14,9 @@ public sealed record RegistryOptions
     /// </summary>
     public IArtifactStore? ArtifactStore { get; init; }
 
-    /// <summary>SQLite: how long a writer waits for another process's write to finish before reporting a conflict.</summary>
+    /// <summary>
+    /// SQLite: how long a writer waits for another process's write to finish before reporting a conflict. Both
+    /// back-ends: how long erasing deleted content from the database's storage waits for older readers to finish.
+    /// </summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -16,8 +16,11 @@ public static class TwinRegistry
         return Open(new SqliteDialect(path, options.BusyTimeout), options);
     }
 
-    public static ITwinRegistry OpenPostgres(string connectionString, RegistryOptions? options = null) =>
-        Open(new PostgresDialect(connectionString), options ?? new RegistryOptions());
+    public static ITwinRegistry OpenPostgres(string connectionString, RegistryOptions? options = null)
+    {
+        options ??= new RegistryOptions();
+        return Open(new PostgresDialect(connectionString, options.BusyTimeout), options);
+    }
 
     /// <summary>
     /// A location with "Host=" in it is a PostgreSQL connection string (Npgsql's keywords); anything else is the path

@@ -50,13 +50,36 @@ public sealed class CreatorData(ITwinRegistry registry, IArtifactStore store)
     }
 
     /// <summary>The dataset's examples (non-blank lines, files in order), read from its verified stored copy.</summary>
-    public IReadOnlyList<string> Examples(Dataset dataset, string scratchDirectory)
+    public IReadOnlyList<string> Examples(Dataset dataset, string scratchDirectory) =>
+        SourcedExamples(dataset, scratchDirectory).Select(example => example.Text).ToList();
+
+    /// <summary>
+    /// The dataset's examples with the source file and line each was written on. The stored copy keeps every line
+    /// (normalising changes only line endings and a byte-order mark), so line numbers are the user's.
+    /// </summary>
+    public IReadOnlyList<DatasetExample> SourcedExamples(Dataset dataset, string scratchDirectory)
     {
         var hash = dataset.StoredArtifactHash
             ?? throw new InvalidOperationException($"dataset {dataset.Id} has no stored copy, so it cannot be trained on again");
         var directory = Path.Combine(scratchDirectory, "dataset-" + dataset.Id);
         new RecordedArtifacts(registry, store).ExtractDirectory(hash, directory);
-        return Directory.GetFiles(directory).Order(StringComparer.Ordinal)
-            .SelectMany(File.ReadLines).Where(line => line.Trim().Length > 0).ToList();
+        var examples = new List<DatasetExample>();
+        foreach (var file in Directory.GetFiles(directory).Order(StringComparer.Ordinal))
+        {
+            var source = SourceName(dataset, Path.GetFileName(file));
+            long line = 0;
+            foreach (var text in File.ReadLines(file))
+            {
+                line++;
+                if (text.Trim().Length > 0) examples.Add(new DatasetExample(text, source, line));
+            }
+        }
+        return examples;
     }
+
+    /// <summary>A stored file is named "{position:D3}-{name}" (see <see cref="Register"/>): the position names the source file.</summary>
+    static string SourceName(Dataset dataset, string storedName) =>
+        storedName.Length > 4 && storedName[3] == '-' && int.TryParse(storedName.AsSpan(0, 3), out var position) && position < dataset.SourceFiles.Count
+            ? dataset.SourceFiles[position]
+            : storedName;
 }

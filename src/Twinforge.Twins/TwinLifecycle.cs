@@ -37,15 +37,18 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     /// <summary>
     /// Creates the twin and trains version 1 on <paramref name="training"/>. The held-out set every version of the
     /// twin is judged on is <paramref name="heldOut"/>, or, when null, the share of the training data
-    /// <see cref="TwinRecipe.NewDataHeldOutFraction"/> holds out, registered as its own dataset.
+    /// <see cref="TwinRecipe.NewDataHeldOutFraction"/> holds out, registered as its own dataset. A twin of that name
+    /// that has no succeeded version (every attempt failed) is not a dead end: it is reused, and this trains its next
+    /// version (numbers are never reused); one with a succeeded version is refused, as an update builds on it.
     /// </summary>
     public VersionOutcome CreateTwin(long creatorId, string name, BaseModel baseModel, Dataset training, Dataset? heldOut, TwinRecipe recipe,
         Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default)
     {
         recipe.Validate();
+        var existing = TwinWithoutSuccess(creatorId, name);
         heldOut ??= HoldOut(creatorId, training, recipe);
-        var twin = registry.CreateTwin(creatorId, name);
-        return TrainNext(twin, new VersionPlan(baseModel, [training], [], heldOut, Parent: null, recipe), expectedLatest: 0,
+        var twin = existing ?? registry.CreateTwin(creatorId, name);
+        return TrainNext(twin, new VersionPlan(baseModel, [training], [], heldOut, Parent: null, recipe), expectedLatest: twin.LatestVersion,
             promoteTo: null, margin: 0, onEvent, cancellationToken);
     }
 
@@ -70,6 +73,27 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
             onEvent, cancellationToken);
     }
 
+    /// <summary>
+    /// Trains a failed version again, as the twin's next version, from its record: the same base model, datasets in
+    /// the same roles, parent and recipe — or <paramref name="recipe"/> instead, to fix what made it fail (a sequence
+    /// length too short for the data, say). <paramref name="version"/> is the failed version; by default the latest,
+    /// which must have failed.
+    /// </summary>
+    public VersionOutcome Retry(long twinId, int? version = null, TwinRecipe? recipe = null,
+        Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default)
+    {
+        var twin = registry.GetTwin(twinId);
+        if (twin.LatestVersion == 0)
+            throw new InvalidVersionStateException($"twin '{twin.Name}' has no version to retry: create it again with its data");
+        var failed = registry.GetVersionByNumber(twinId, version ?? twin.LatestVersion);
+        if (failed.Status != VersionStatus.Failed)
+            throw new InvalidVersionStateException($"version {failed.Number} of twin '{twin.Name}' is {failed.Status.Name()}: only a failed version is retried"
+                + (failed.Status == VersionStatus.Succeeded ? "; train a new version with an update" : ""));
+        recipe ??= TwinRecipe.FromJson(failed.RecipeJson);
+        recipe.Validate();
+        return TrainNext(twin, PlanOf(failed, recipe), twin.LatestVersion, promoteTo: null, margin: 0, onEvent, cancellationToken);
+    }
+
     /// <summary>Points <paramref name="alias"/> at a succeeded version (a failed, unfinished or deleted one is refused).</summary>
     public Alias Promote(long twinId, int version, string alias) =>
         registry.SetAlias(twinId, alias, registry.GetVersionByNumber(twinId, version).Id, actor);
@@ -84,7 +108,23 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         return new VersionComparison(first, VersionMetrics.FromJson(first.MetricsJson), second, VersionMetrics.FromJson(second.MetricsJson));
     }
 
-    /// <summary>Unpacks a version's adapter (or full model), verified, into <paramref name="destination"/>; returns its kind.</summary>
+    /// <summary>
+    /// Writes a succeeded version's adapter (or full model), verified, to <paramref name="destination"/> outside the
+    /// store — what serving loads — and records the copy in the registry, so that deleting the version later lists it
+    /// for the operator to delete. Returns the kind written.
+    /// </summary>
+    public string Export(TwinVersion version, string destination)
+    {
+        // Recorded before it is written: a copy that may exist is never unrecorded (should the write fail, the
+        // record names a copy that is partial or absent, which deleting does no harm to).
+        registry.RecordExport(version.Id, Path.GetFullPath(destination), actor);
+        return ExtractWeights(version, destination);
+    }
+
+    /// <summary>
+    /// Unpacks a version's adapter (or full model), verified, into <paramref name="destination"/>; returns its kind. Not
+    /// recorded: for scratch copies that are deleted after use (use <see cref="Export"/> for a copy that is kept).
+    /// </summary>
     public string ExtractWeights(TwinVersion version, string destination)
     {
         if (version.Status != VersionStatus.Succeeded)
@@ -103,10 +143,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         var version = registry.GetVersion(versionId);
         if (version.Status != VersionStatus.Succeeded)
             throw new InvalidVersionStateException($"version {version.Number} is {version.Status.Name()}: only a succeeded version can be rebuilt");
-        var plan = new VersionPlan(registry.GetBaseModel(version.BaseModelId),
-            DatasetsWithRole(version, DatasetUse.Train), DatasetsWithRole(version, DatasetUse.Replay),
-            DatasetsWithRole(version, DatasetUse.HeldOut).Single(),
-            version.ParentVersionId is long parentId ? registry.GetVersion(parentId) : null, TwinRecipe.FromJson(version.RecipeJson));
+        var plan = PlanOf(version, TwinRecipe.FromJson(version.RecipeJson));
         var kind = version.Artifacts.Any(artifact => artifact.Kind == ArtifactReference.Adapter) ? ArtifactReference.Adapter : ArtifactReference.MergedModel;
         return InScratch(scratch =>
         {
@@ -142,9 +179,34 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         return failed;
     }
 
+    /// <summary>
+    /// Deletes the twin with all its versions, aliases and artifacts, with an audit record that lists the copies
+    /// exported outside the store for the operator to delete (see the registry). A version training meanwhile fails
+    /// when it tries to record what it produced, and its just-stored artifacts are deleted.
+    /// </summary>
+    public TwinDeletion DeleteTwin(long twinId, string reason) => registry.DeleteTwin(twinId, reason, actor, store);
+
     /// <summary>Withdraws consent and deletes everything derived from the creator's data under it (see the registry).</summary>
     public ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason) =>
         registry.WithdrawConsent(creatorId, scope, reason, actor, store);
+
+    /// <summary>What a recorded version trained on, to train it again (a rebuild, a retry), with <paramref name="recipe"/>.</summary>
+    VersionPlan PlanOf(TwinVersion version, TwinRecipe recipe) => new(registry.GetBaseModel(version.BaseModelId),
+        DatasetsWithRole(version, DatasetUse.Train), DatasetsWithRole(version, DatasetUse.Replay), DatasetsWithRole(version, DatasetUse.HeldOut).Single(),
+        version.ParentVersionId is long parentId ? registry.GetVersion(parentId) : null, recipe);
+
+    /// <summary>
+    /// The creator's twin called <paramref name="name"/> when it has no succeeded version, to train its next version;
+    /// null when there is no such twin. Refused when one of its versions succeeded: it is updated, not created again.
+    /// </summary>
+    Twin? TwinWithoutSuccess(long creatorId, string name)
+    {
+        if (registry.ListTwins(creatorId).FirstOrDefault(twin => twin.Name == name) is not { } existing) return null;
+        if (registry.ListVersions(existing.Id).LastOrDefault(v => v.Status == VersionStatus.Succeeded) is { } succeeded)
+            throw new DuplicateEntityException("twin", $"named '{name}' for creator '{registry.GetCreator(creatorId).Name}'", advice:
+                $"its version {succeeded.Number} succeeded, so train the next version with an update");
+        return existing;
+    }
 
     IReadOnlyList<Dataset> DatasetsWithRole(TwinVersion version, string role) =>
         version.Datasets.Where(use => use.Role == role).Select(use => registry.GetDataset(use.DatasetId)).ToList();
@@ -155,7 +217,8 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         var (_, heldOut) = HeldOutSplit.Split(Data.Examples(training, scratch), recipe.NewDataHeldOutFraction);
         if (heldOut.Count == 0)
             throw new ArgumentException($"dataset {training.Id} is too small to hold out part of it: give a held-out dataset");
-        var file = Path.Combine(scratch, "heldout.jsonl");
+        // Named after the data it is held out of, which is how the dataset's record (and any problem with it) names it.
+        var file = Path.Combine(scratch, $"heldout-of-{Path.GetFileNameWithoutExtension(training.SourceFiles[0])}.jsonl");
         File.WriteAllLines(file, heldOut);
         return Data.Register(creatorId, [file], training.ConsentScope);
     });

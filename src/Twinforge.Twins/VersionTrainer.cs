@@ -26,20 +26,24 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         var inputs = Path.Combine(scratchDirectory, "inputs");
         Directory.CreateDirectory(inputs);
 
+        // Training reads scratch files; the engine's problems with them are translated back to the user's files.
+        var origins = new ExampleOrigins();
         var newTrain = new List<string>();
         var newHeldOut = new List<string>();
         foreach (var dataset in plan.NewData)
         {
-            var (train, heldOut) = HeldOutSplit.Split(data.Examples(dataset, inputs), recipe.NewDataHeldOutFraction);
+            var (train, heldOut) = HeldOutSplit.Split(origins.Learn(data.SourcedExamples(dataset, inputs)), recipe.NewDataHeldOutFraction);
             newTrain.AddRange(train);
             newHeldOut.AddRange(heldOut);
         }
         // Older data is replayed without its held-out part, which earlier versions were judged on.
-        var replay = plan.ReplayData.SelectMany(dataset => HeldOutSplit.Split(data.Examples(dataset, inputs), recipe.NewDataHeldOutFraction).Train).ToList();
-        var trainFile = WriteLines(Path.Combine(inputs, "train.jsonl"), newTrain);
-        var fixedHeldOutFile = WriteLines(Path.Combine(inputs, "heldout.jsonl"), data.Examples(plan.FixedHeldOut, inputs));
-        var newHeldOutFile = newHeldOut.Count > 0 ? WriteLines(Path.Combine(inputs, "new-heldout.jsonl"), newHeldOut) : null;
-        var replayFile = replay.Count > 0 && recipe.ReplayFraction > 0 ? WriteLines(Path.Combine(inputs, "replay.jsonl"), replay) : null;
+        var replay = plan.ReplayData
+            .SelectMany(dataset => HeldOutSplit.Split(origins.Learn(data.SourcedExamples(dataset, inputs)), recipe.NewDataHeldOutFraction).Train).ToList();
+        var trainFile = origins.Write(Path.Combine(inputs, "train.jsonl"), newTrain, plan.NewData);
+        var fixedHeldOutFile = origins.Write(Path.Combine(inputs, "heldout.jsonl"), origins.Learn(data.SourcedExamples(plan.FixedHeldOut, inputs)),
+            [plan.FixedHeldOut]);
+        var newHeldOutFile = newHeldOut.Count > 0 ? origins.Write(Path.Combine(inputs, "new-heldout.jsonl"), newHeldOut, plan.NewData) : null;
+        var replayFile = replay.Count > 0 && recipe.ReplayFraction > 0 ? origins.Write(Path.Combine(inputs, "replay.jsonl"), replay, plan.ReplayData) : null;
 
         // Early stopping and the best weights are chosen on the new data's held-out part, so the fixed held-out set
         // that compares versions is scored once, by weights it did not select (without new held-out data, it does both).
@@ -68,17 +72,25 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         }
 
         var runDirectory = Path.Combine(scratchDirectory, "run");
-        var result = FineTuning.Run(startPath, [trainFile], runDirectory, options, onEvent, cancellationToken);
-        if (result.Training.Cancelled) return new TrainedVersion(EmptyMetrics, [], Cancelled: true);
-
-        var best = result.Training.Best ?? throw new InvalidOperationException("the run had no validation on its held-out data");
-        double fixedHeldOutLoss = best.Loss;
+        FineTuningResult result;
+        double fixedHeldOutLoss;
         double? newHeldOutLoss = null;
-        if (newHeldOutFile is not null)
+        try
         {
-            var losses = Evaluate(basePath, result, [fixedHeldOutFile, newHeldOutFile], options);
-            (fixedHeldOutLoss, newHeldOutLoss) = (losses[0], losses[1]);
+            result = FineTuning.Run(startPath, [trainFile], runDirectory, options, onEvent, cancellationToken);
+            if (result.Training.Cancelled) return new TrainedVersion(EmptyMetrics, [], Cancelled: true);
+            fixedHeldOutLoss = (result.Training.Best ?? throw new InvalidOperationException("the run had no validation on its held-out data")).Loss;
+            if (newHeldOutFile is not null)
+            {
+                var losses = Evaluate(basePath, result, [fixedHeldOutFile, newHeldOutFile], options);
+                (fixedHeldOutLoss, newHeldOutLoss) = (losses[0], losses[1]);
+            }
         }
+        catch (InputFileException error) when (origins.Knows(error.FilePath))
+        {
+            throw origins.Translate(error);
+        }
+        var best = result.Training.Best!;
         var metrics = new VersionMetrics(fixedHeldOutLoss, newHeldOutLoss, VersionMetrics.FromJson(plan.Parent?.MetricsJson)?.FixedHeldOutLoss,
             best.Step, result.Training.Steps, result.Training.StoppedEarly, result.Data.Statistics.TrainableTokens, replay.Count);
 
@@ -107,11 +119,5 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
             prepared.ThrowIfInvalid();
             return Evaluation.Run(model.Network, prepared.Train!, options.Training.BatchSize).Loss;
         }).ToArray();
-    }
-
-    static string WriteLines(string path, IEnumerable<string> lines)
-    {
-        AtomicFile.WriteAllText(path, string.Concat(lines.Select(line => line + "\n")));
-        return path;
     }
 }

@@ -87,9 +87,91 @@ public sealed class TwinCommandTests
         var withdrawn = registry.Run("creator", "withdraw", "ana", "--scope", "all", "--reason", "asked by email");
         Assert.True(withdrawn.ExitCode == ExitCodes.Success, withdrawn.Error);
         Assert.Contains("2 twin version(s)", withdrawn.Output);
+        // Each export was recorded: the withdrawal names the copies outside the store for the operator to delete.
+        Assert.Contains("2 exported copies of the deleted versions, outside the store", withdrawn.Output);
+        Assert.Contains($"{directory.File("served")}  (twin 'ana-style' version 1, exported ", withdrawn.Output);
+        Assert.DoesNotContain(documents, withdrawn.Output);
         Assert.Contains("deleted", registry.Run("twin", "show", "ana-style").Output);
         var fromDeleted = registry.Run("twin", "update", "ana-style", "--from", "2", "--data", summer);
         Assert.Equal(ExitCodes.BadInput, fromDeleted.ExitCode);
+    }
+
+    [Fact]
+    public void A_twin_whose_first_version_failed_names_the_users_file_and_is_retried_or_created_again()
+    {
+        using var directory = new TemporaryDirectory();
+        var registry = new Registry(directory);
+        var model = TinyModel(directory.File("base"));
+        var longData = directory.File("ana-long.jsonl");
+        File.WriteAllLines(longData, Enumerable.Range(0, 30).Select(i =>
+            $"{{\"messages\":[{{\"role\":\"user\",\"content\":\"Tell me all, part {i}.\"}},{{\"role\":\"assistant\",\"content\":\"{new string('a', 150)} {i}\"}}]}}"));
+        registry.Run("creator", "add", "ana");
+        registry.Run("creator", "consent", "ana", "--scope", "text");
+
+        var failed = registry.Run(["twin", "create", "ana-style", "--creator", "ana", "--base", model, "--data", longData, .. Registry.QuickRecipe]);
+
+        Assert.Equal(ExitCodes.BadInput, failed.ExitCode);
+        Assert.Contains("error: ana-long.jsonl: has no usable examples: every example is longer than the sequence length of 96 tokens", failed.Error);
+        Assert.DoesNotContain("train.jsonl", failed.Error);
+        Assert.Matches(@"\s+1 failed ", registry.Run("twin", "show", "ana-style").Output);
+        var noParent = registry.Run("twin", "update", "ana-style", "--data", longData);
+        Assert.Contains("no succeeded version", noParent.Error);
+
+        // Retried from its record, with only the over-long policy changed: version 2.
+        var retried = registry.Run("twin", "retry", "ana-style", "--set", "data_options.overlong=truncate_left");
+        Assert.True(retried.ExitCode == ExitCodes.Success, retried.Error + retried.Output);
+        Assert.Contains("twin 'ana-style' version 2: succeeded", retried.Output);
+        // Now that a version has succeeded, creating the twin again is refused with a pointer to update.
+        var refused = registry.Run(["twin", "create", "ana-style", "--creator", "ana", "--base", model, "--data", longData, .. Registry.QuickRecipe]);
+        Assert.Equal(ExitCodes.BadInput, refused.ExitCode);
+        Assert.Contains("update", refused.Error);
+    }
+
+    [Fact]
+    public void Creating_a_twin_again_after_its_first_version_failed_trains_its_next_version()
+    {
+        using var directory = new TemporaryDirectory();
+        var registry = new Registry(directory);
+        var model = TinyModel(directory.File("base"));
+        var spring = ChatData(directory.File("spring.jsonl"), 30);
+        registry.Run("creator", "add", "ana");
+        registry.Run("creator", "consent", "ana", "--scope", "text");
+        var failed = registry.Run(["twin", "create", "ana-style", "--creator", "ana", "--base", model, "--data", spring, .. Registry.QuickRecipe,
+            "--set", "data_options.sequence_length=16"]);
+        Assert.Equal(ExitCodes.BadInput, failed.ExitCode);
+
+        var again = registry.Run(["twin", "create", "ana-style", "--creator", "ana", "--base", model, "--data", spring, .. Registry.QuickRecipe]);
+
+        Assert.True(again.ExitCode == ExitCodes.Success, again.Error + again.Output);
+        Assert.Contains("twin 'ana-style' version 2: succeeded", again.Output);
+        Assert.Matches(@"\s+1 failed ", registry.Run("twin", "show", "ana-style").Output);
+    }
+
+    [Fact]
+    public void Deleting_a_twin_removes_every_version_frees_its_name_and_lists_its_exported_copies()
+    {
+        using var directory = new TemporaryDirectory();
+        var registry = new Registry(directory);
+        var model = TinyModel(directory.File("base"));
+        var spring = ChatData(directory.File("spring.jsonl"), 30);
+        registry.Run("creator", "add", "ana");
+        registry.Run("creator", "consent", "ana", "--scope", "text");
+        string[] create = ["twin", "create", "ana-style", "--creator", "ana", "--base", model, "--data", spring, .. Registry.QuickRecipe];
+        var created = registry.Run(create);
+        Assert.True(created.ExitCode == ExitCodes.Success, created.Error + created.Output);
+        var exported = registry.Run("twin", "export", "ana-style", "--version", "1", "--output", directory.File("served"));
+        Assert.True(exported.ExitCode == ExitCodes.Success, exported.Error);
+
+        var deleted = registry.Run("twin", "delete", "ana-style", "--reason", "retired");
+
+        Assert.True(deleted.ExitCode == ExitCodes.Success, deleted.Error);
+        Assert.Contains("twin 'ana-style' deleted with 1 version(s)", deleted.Output);
+        Assert.Contains($"{directory.File("served")}  (twin 'ana-style' version 1, exported ", deleted.Output);
+        Assert.Equal(ExitCodes.BadInput, registry.Run("twin", "show", "ana-style").ExitCode);
+        Assert.Contains("spring.jsonl", registry.Run("creator", "show", "ana").Output);
+        var again = registry.Run(create);
+        Assert.True(again.ExitCode == ExitCodes.Success, again.Error + again.Output);
+        Assert.Contains("version 1: succeeded", again.Output);
     }
 
     [Fact]

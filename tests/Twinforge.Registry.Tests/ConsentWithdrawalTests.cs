@@ -166,6 +166,66 @@ public abstract class ConsentWithdrawalTests(RegistryBackend backend) : Registry
     }
 
     [SkippableFact]
+    public void Exported_copies_of_deleted_versions_are_listed_in_the_withdrawal_audit_for_the_operator_to_delete()
+    {
+        var clock = new FixedClock(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        var w = Build_world(Open(new RegistryOptions { Clock = clock }));
+        var served = w.Registry.RecordExport(w.V3.Id, "/srv/served/ana-chat", "ops");
+        var laptop = w.Registry.RecordExport(w.V1.Id, "/home/ops/ana-chat-v1", "ana");
+        var bos = w.Registry.RecordExport(w.B1.Id, "/srv/served/bo-chat", "ops");
+        Assert.Equal((w.AnaChat.Id, w.V3.Id, 3, "/srv/served/ana-chat", clock.GetUtcNow(), "ops"),
+            (served.TwinId, served.VersionId, served.VersionNumber, served.Path, served.ExportedAt, served.ExportedBy));
+        Assert.Equal([served, laptop, bos], w.Registry.ListExports());
+        Assert.Equal([bos], w.Registry.ListExports(w.BoChat.Id));
+
+        var withdrawal = w.Registry.WithdrawConsent(w.Ana.Id, ConsentScopes.Text, "asked by email", "privacy-officer", w.Store);
+
+        Assert.Equal([served, laptop], withdrawal.Audit.ExportedCopies);
+        Assert.Equal([served, laptop], Assert.Single(Open().ListAuditRecords()).ExportedCopies);
+        // The live list keeps only copies of live versions; deleted versions cannot be exported again.
+        Assert.Equal([bos], w.Registry.ListExports());
+        Assert.Throws<VersionDeletedException>(() => w.Registry.RecordExport(w.V3.Id, "/srv/again", "ops"));
+    }
+
+    [SkippableFact]
+    public void Only_a_succeeded_version_can_be_recorded_as_exported()
+    {
+        using var registry = Open();
+        var ana = Build.ConsentingCreator(registry, "ana");
+        var twin = registry.CreateTwin(ana.Id, "ana-chat");
+        var failed = registry.NextVersion(Build.Request(twin, Build.BaseModel(registry), [Build.Train(Build.Dataset(registry, ana, "chats"))]));
+        registry.SetVersionStatus(failed.Id, VersionStatus.Failed);
+
+        var error = Assert.Throws<InvalidVersionStateException>(() => registry.RecordExport(failed.Id, "/srv/served", "ops"));
+
+        Assert.Contains("version 1 of twin 'ana-chat' is failed", error.Message);
+        Assert.Empty(registry.ListExports());
+    }
+
+    [SkippableFact]
+    public void Withdrawing_when_no_valid_consent_is_left_for_the_scope_deletes_nothing_and_writes_no_audit_record()
+    {
+        var w = Build_world(Open());
+        w.Registry.WithdrawConsent(w.Ana.Id, ConsentScopes.Text, "asked by email", "privacy-officer", w.Store);
+        var cy = Build.ConsentingCreator(w.Registry, "cy", ConsentScopes.All);
+
+        var again = Assert.Throws<NothingToWithdrawException>(() =>
+            w.Registry.WithdrawConsent(w.Ana.Id, ConsentScopes.Text, "asked again", "privacy-officer", w.Store));
+        var neverGiven = Assert.Throws<NothingToWithdrawException>(() =>
+            w.Registry.WithdrawConsent(w.Bo.Id, ConsentScopes.Voice, "no voice", "privacy-officer", w.Store));
+        // Cy's "all" still covers text: withdrawing "text" alone ends nothing.
+        var coveredByAll = Assert.Throws<NothingToWithdrawException>(() =>
+            w.Registry.WithdrawConsent(cy.Id, ConsentScopes.Text, "no text", "privacy-officer", w.Store));
+
+        Assert.Equal("creator 'ana' holds no valid 'text' consent: nothing was withdrawn or deleted, and no audit record was written", again.Message);
+        Assert.Contains("'voice'", neverGiven.Message);
+        Assert.Contains("'all' consent still covers 'text'", coveredByAll.Message);
+        Assert.Single(w.Registry.ListAuditRecords());
+        Assert.True(w.Registry.HasValidConsent(cy.Id, ConsentScopes.Text));
+        Assert.Equal(VersionStatus.Succeeded, w.Registry.GetVersion(w.B1.Id).Status);
+    }
+
+    [SkippableFact]
     public void A_deletion_interrupted_after_its_transaction_completes_when_the_registry_next_opens()
     {
         var w = Build_world(Open());

@@ -1,3 +1,5 @@
+using Twinforge.Engine;
+using Twinforge.Engine.Data;
 using Twinforge.Registry;
 using Twinforge.Registry.Artifacts;
 using Twinforge.Registry.Errors;
@@ -169,6 +171,29 @@ public sealed class TwinLifecycleTests
     }
 
     [Fact]
+    public void A_twin_deleted_while_a_version_trains_leaves_nothing_of_it_in_the_store()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), null, TwinWorkbench.Recipe);
+        var summer = bench.Data(ana, "summer", 30);
+        bool deleted = false;
+
+        Assert.ThrowsAny<RegistryException>(() => bench.Lifecycle.Update(v1.Version.TwinId, 1, summer, new UpdatePolicy(), onEvent: e =>
+        {
+            if (deleted || e is not Engine.Training.StepCompleted) return;
+            deleted = true;
+            bench.Lifecycle.DeleteTwin(v1.Version.TwinId, "retired during training");
+        }));
+
+        Assert.True(deleted);
+        Assert.Empty(bench.Registry.ListTwins(ana.Id));
+        var recorded = bench.Registry.ListRecordedArtifactHashes();
+        Assert.All(bench.Store.List(), artifact => Assert.Contains(artifact.ContentHash, recorded));
+        Assert.Equal(AuditRecord.TwinDeleted, Assert.Single(bench.Registry.ListAuditRecords()).Action);
+    }
+
+    [Fact]
     public void Versions_a_crashed_run_left_unfinished_are_marked_failed_once_old_enough()
     {
         using var bench = new TwinWorkbench();
@@ -191,6 +216,78 @@ public sealed class TwinLifecycleTests
     sealed class ShiftedClock(TimeSpan shift) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + shift;
+    }
+
+    [Fact]
+    public void Data_without_a_usable_example_is_reported_by_the_users_file_and_why_not_by_a_scratch_path()
+    {
+        using var bench = new TwinWorkbench();
+        var scratch = Directory.CreateDirectory(Path.Combine(bench.Root, "scratch")).FullName;
+        var lifecycle = new TwinLifecycle(bench.Registry, bench.Store, "test", scratch);
+        var ana = bench.Creator("ana");
+        var tooLong = lifecycle.Data.Register(ana.Id, [bench.DataFile(ana, "long", TwinWorkbench.LongExchanges(30))]);
+
+        var error = Assert.Throws<InputFileException>(() =>
+            lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, tooLong, heldOut: null, TwinWorkbench.Recipe));
+
+        Assert.StartsWith("ana-long.jsonl: has no usable examples: every example is longer than the sequence length of 96 tokens", error.Message);
+        Assert.DoesNotContain(scratch, error.Message);
+        Assert.DoesNotContain("train.jsonl", error.Message);
+    }
+
+    [Fact]
+    public void A_malformed_line_is_reported_by_the_users_file_and_line()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var path = Path.Combine(bench.Root, "ana-spring.jsonl");
+        bench.Data(ana, "spring", 30);
+        var lines = File.ReadAllLines(path).ToList();
+        lines.Insert(6, "");
+        lines[11] = "{oops";
+        var broken = bench.Lifecycle.Data.Register(ana.Id, [bench.DataFile(ana, "broken", lines)]);
+
+        var error = Assert.Throws<InputFileException>(() =>
+            bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, broken, heldOut: null, TwinWorkbench.Recipe));
+
+        // Line 12 of the user's file, counting the blank line the scratch copies leave out.
+        Assert.Equal(("ana-broken.jsonl", 12L), (error.FilePath, error.Line));
+        Assert.StartsWith("ana-broken.jsonl:12: ", error.Message);
+    }
+
+    [Fact]
+    public void A_twin_whose_first_version_failed_is_created_again_or_retried_as_its_next_version()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var tooLong = bench.Lifecycle.Data.Register(ana.Id, [bench.DataFile(ana, "long", TwinWorkbench.LongExchanges(30))]);
+        Assert.Throws<InputFileException>(() =>
+            bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, tooLong, heldOut: null, TwinWorkbench.Recipe));
+        var twin = bench.Registry.GetTwinByName(ana.Id, "ana-style");
+        var v1 = bench.Registry.GetVersionByNumber(twin.Id, 1);
+        Assert.Equal(VersionStatus.Failed, v1.Status);
+
+        // Creating it again, with other data, reuses the twin that has no succeeded version: version 2.
+        var v2 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
+        // Retrying version 1 trains its record again (same data, same roles) with a recipe that keeps over-long examples.
+        var truncating = TwinWorkbench.Recipe with
+        {
+            Options = TwinWorkbench.Recipe.Options with { Data = TwinWorkbench.Recipe.Options.Data with { Overlong = OverlongPolicy.TruncateLeft } },
+        };
+        var v3 = bench.Lifecycle.Retry(twin.Id, version: 1, recipe: truncating);
+
+        Assert.Equal((twin.Id, 2, VersionStatus.Succeeded), (v2.Version.TwinId, v2.Version.Number, v2.Version.Status));
+        Assert.Equal((twin.Id, 3, VersionStatus.Succeeded), (v3.Version.TwinId, v3.Version.Number, v3.Version.Status));
+        Assert.Equal(v1.Datasets, v3.Version.Datasets);
+        Assert.Null(v3.Version.ParentVersionId);
+        Assert.Equal(OverlongPolicy.TruncateLeft, TwinRecipe.FromJson(v3.Version.RecipeJson).Options.Data.Overlong);
+        Assert.Equal([twin.Id], bench.Registry.ListTwins(ana.Id).Select(t => t.Id));
+        // Once a version has succeeded the twin exists for good: a second create is refused, an update is the way on.
+        var duplicate = Assert.Throws<DuplicateEntityException>(() =>
+            bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "summer", 30), heldOut: null, TwinWorkbench.Recipe));
+        Assert.Contains("update", duplicate.Message);
+        var notFailed = Assert.Throws<InvalidVersionStateException>(() => bench.Lifecycle.Retry(twin.Id));
+        Assert.Contains("version 3 of twin 'ana-style' is succeeded", notFailed.Message);
     }
 
     [Fact]

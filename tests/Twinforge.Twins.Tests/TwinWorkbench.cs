@@ -71,6 +71,18 @@ sealed class TwinWorkbench : IDisposable
         return Lifecycle.Data.Register(creator.Id, [path]);
     }
 
+    /// <summary>A chat JSONL file of the creator's exchanges, as they wrote it (not registered).</summary>
+    public string DataFile(Creator creator, string batch, IEnumerable<string> lines)
+    {
+        var path = Path.Combine(Root, $"{creator.Name}-{batch}.jsonl");
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    /// <summary>Exchanges whose every reply is far longer than the recipe's sequence length of 96 tokens.</summary>
+    public static IEnumerable<string> LongExchanges(int count) => Enumerable.Range(0, count).Select(i =>
+        $"{{\"messages\":[{{\"role\":\"user\",\"content\":\"Tell me everything, part {i}.\"}},{{\"role\":\"assistant\",\"content\":\"{new string('a', 150)} {i}\"}}]}}");
+
     public void Dispose()
     {
         Registry.Dispose();

@@ -73,7 +73,7 @@ public static class DatasetValidator
             _ => [],
         };
 
-        int nextDocument = examples.Count == 0 ? 0 : examples[^1].Document + 1, kept = 0;
+        int nextDocument = examples.Count == 0 ? 0 : examples[^1].Document + 1, kept = 0, untrainable = 0;
         var overlong = OverlongCounts.None;
         foreach (var document in documents)
         {
@@ -81,8 +81,11 @@ public static class DatasetValidator
             var pieces = ApplyOverlongPolicy(document, path, options, fileProblems);
             var usable = pieces.Where(piece => HasTargets(piece.Trainable)).ToList();
             if (pieces.Count > 0 && usable.Count == 0)
+            {
+                untrainable++;
                 fileProblems.Add(new DatasetProblem(path, document.Line, DatasetProblemKind.NoTrainableTokens,
                     Untrainable(document, format)));
+            }
             if (usable.Count == 0) continue;
             foreach (var piece in usable) examples.Add(new TokenizedExample(piece.Ids, piece.Trainable, nextDocument, path, document.Line));
             nextDocument++;
@@ -93,7 +96,8 @@ public static class DatasetValidator
         problems.AddRange(fileProblems.OrderBy(problem => problem.Line ?? long.MaxValue));
         if (kept == 0 && format is not null)
             problems.Add(new DatasetProblem(path, null, DatasetProblemKind.NoUsableExamples,
-                $"has no usable examples (read as {Describe(format.Value)}){NoneUsableBecause(overlong, options.SequenceLength)}"));
+                $"has no usable examples{WhyNone(overlong, untrainable, options.SequenceLength)} (read as {Describe(format.Value)})"
+                + (overlong.Dropped > 0 ? "; raise the sequence length, shorten the examples, or choose the truncate_left or split over-long policy" : "")));
         else if (overlong.DroppedFraction > options.MaxDroppedFraction)
             problems.Add(new DatasetProblem(path, null, DatasetProblemKind.TooManyDropped,
                 $"{overlong.Dropped} of its {overlong.DocumentsRead} examples ({Percent(overlong.DroppedFraction)}) are longer than the sequence length " +
@@ -115,14 +119,14 @@ public static class DatasetValidator
             LongestTokens: length);
     }
 
-    /// <summary>Why nothing was left, when it was the over-long policy: ": all 40 are longer than the sequence length …".</summary>
-    static string NoneUsableBecause(OverlongCounts overlong, int sequenceLength)
+    /// <summary>Why no example of a file survived, when its lines were read but every example was then left out.</summary>
+    static string WhyNone(OverlongCounts overlong, int untrainable, int sequenceLength)
     {
-        if (overlong.DocumentsRead == 0 || overlong.Dropped != overlong.DocumentsRead) return "";
-        var which = overlong.DocumentsRead == 1
-            ? $"its only example has {overlong.LongestTokens} tokens, more than the sequence length of {sequenceLength} tokens"
-            : $"all {overlong.DocumentsRead} examples are longer than the sequence length of {sequenceLength} tokens (the longest has {overlong.LongestTokens})";
-        return $": {which}; raise the sequence length or choose the truncate_left or split over-long policy";
+        int documents = overlong.DocumentsRead, dropped = overlong.Dropped;
+        return documents == 0 ? ""
+            : dropped == documents ? $": every example is longer than the sequence length of {sequenceLength} tokens (the longest has {overlong.LongestTokens})"
+            : untrainable == documents ? ": no example has a token to train on"
+            : $": {dropped} examples are longer than the sequence length of {sequenceLength} tokens and the other {untrainable} have no token to train on";
     }
 
     static List<SourceDocument> ApplyOverlongPolicy(SourceDocument document, string path, DatasetOptions options, List<DatasetProblem> problems)

@@ -155,6 +155,24 @@ internal static class RegistrySchema
             """,
             "CREATE INDEX deletion_journal_pending ON deletion_journal (completed_at)",
         ]),
+        new(4, "exports of versions outside the store; audit records of twin deletions and of exported copies",
+        [
+            """
+            CREATE TABLE exports (
+                id {id},
+                twin_id BIGINT NOT NULL REFERENCES twins (id),
+                version_id BIGINT NOT NULL REFERENCES twin_versions (id),
+                path TEXT NOT NULL,
+                exported_at {timestamp} NOT NULL,
+                exported_by TEXT NOT NULL)
+            """,
+            "CREATE INDEX exports_twin ON exports (twin_id)",
+            "CREATE INDEX exports_version ON exports (version_id)",
+            // The twin a deletion removed (no reference: the twin is gone) and the exported copies it could not delete.
+            "ALTER TABLE audit_records ADD COLUMN twin_id BIGINT",
+            "ALTER TABLE audit_records ADD COLUMN twin_name TEXT",
+            "ALTER TABLE audit_records ADD COLUMN exported_copies TEXT NOT NULL DEFAULT '[]'",
+        ]),
     ];
 
     public static int NewestVersion => Migrations[^1].Number;

@@ -42,4 +42,11 @@ internal interface ISqlDialect : IDisposable
 
     /// <summary>The database gave up waiting for, or detected a clash with, another writer.</summary>
     bool IsWriteConflict(DbException error);
+
+    /// <summary>
+    /// Erasure: removes what rows deleted or overwritten in <paramref name="tables"/> left in the database's storage
+    /// (free pages, free space inside pages, dead row versions, the write-ahead log), so that the old content cannot be
+    /// read from the files. Runs on its own connection, outside any transaction, after the deleting one committed.
+    /// </summary>
+    void EraseDeletedContent(IReadOnlyList<string> tables);
 }

@@ -15,9 +15,11 @@ internal sealed class PostgresDialect : ISqlDialect
     const long MigrationLockKey = 0x7477_696E_666F_7267;
 
     readonly NpgsqlDataSource dataSource;
+    readonly TimeSpan busyTimeout;
 
-    public PostgresDialect(string connectionString)
+    public PostgresDialect(string connectionString, TimeSpan busyTimeout)
     {
+        this.busyTimeout = busyTimeout;
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         Location = $"PostgreSQL database '{builder.Database}' on {builder.Host}:{builder.Port}";
         dataSource = NpgsqlDataSource.Create(builder);
@@ -55,6 +57,47 @@ internal sealed class PostgresDialect : ISqlDialect
     {
         SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable
     };
+
+    /// <summary>
+    /// A deleted or updated row stays in its page as a dead version, and a plain VACUUM only marks the space reusable
+    /// (the bytes stay until overwritten); VACUUM FULL rewrites each table, its TOAST table and its indexes from the
+    /// live rows into new files. ANALYZE then replaces the sampled statistics, which may quote old values. A dead
+    /// version is kept, even by VACUUM FULL, while any transaction of the server (in any database) that began before
+    /// the deletion committed is still running, so those are waited for first, for as long as a writer would wait.
+    /// Each table is locked exclusively for the moment it is rewritten; the registry's tables are small.
+    /// </summary>
+    public void EraseDeletedContent(IReadOnlyList<string> tables)
+    {
+        if (tables.Count == 0) return;
+        using var connection = dataSource.OpenConnection();
+        // The first transaction id not yet assigned: every transaction holding an id or a snapshot older than it began
+        // before the deletion committed.
+        var horizon = (string)Scalar(connection, "SELECT pg_snapshot_xmax(pg_current_snapshot())::text")!;
+        var deadline = DateTime.UtcNow + busyTimeout;
+        while (Convert.ToInt64(Scalar(connection,
+                   """
+                   SELECT COUNT(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+                     AND (age(backend_xid) > age(@horizon::xid) OR age(backend_xmin) > age(@horizon::xid))
+                   """, ("horizon", horizon))) > 0 && DateTime.UtcNow < deadline)
+            Thread.Sleep(TimeSpan.FromMilliseconds(20));
+        using var vacuum = connection.CreateCommand();
+        vacuum.CommandText = "VACUUM (FULL, ANALYZE) " + string.Join(", ", tables);
+        vacuum.ExecuteNonQuery();
+    }
+
+    static object? Scalar(DbConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+        return command.ExecuteScalar();
+    }
 
     public void Dispose() => dataSource.Dispose();
 }

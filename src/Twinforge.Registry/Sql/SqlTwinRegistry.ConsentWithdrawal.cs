@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Twinforge.Registry.Artifacts;
+using Twinforge.Registry.Errors;
 using Twinforge.Registry.Records;
 
 namespace Twinforge.Registry.Sql;
@@ -9,14 +10,18 @@ namespace Twinforge.Registry.Sql;
 //   1. One transaction marks the consent withdrawn, computes the derived set (the creator's datasets that lose their
 //      consent, every version using them directly or through parents), deletes the datasets, turns the versions into
 //      tombstones (status deleted; recipe, metrics, dataset and artifact links erased), removes aliases pointing at
-//      them, writes the audit record and journals every artifact hash that no survivor still records.
+//      them and the records of their exports (listed in the audit record as copies outside the store for the operator
+//      to delete), writes the audit record and journals every artifact hash that no survivor still records.
 //   2. Outside the transaction, each journalled artifact is deleted from the store and its entry marked done.
 //   3. Anything step 2 did not finish (a crash, a failing store) is finished by CompletePendingDeletions, which the
 //      registry runs when opened with an artifact store.
+//   4. Erasure: what the deleted and overwritten rows held is removed from the database's storage as well (free pages,
+//      dead row versions, the write-ahead log), so the files keep no readable copy (see EraseDeletedContent).
 internal sealed partial class SqlTwinRegistry
 {
     const string AuditColumns =
-        "id, action, creator_id, scope, reason, performed_by, performed_at, deleted_dataset_ids, deleted_dataset_hashes, deleted_version_ids, removed_alias_count, artifact_hashes";
+        "id, action, creator_id, scope, reason, performed_by, performed_at, deleted_dataset_ids, deleted_dataset_hashes, deleted_version_ids, " +
+        "removed_alias_count, artifact_hashes, exported_copies, twin_id, twin_name";
     const string JournalColumns = "id, audit_record_id, content_hash, created_at, completed_at, outcome";
 
     /// <summary>Every artifact hash that something live records: live versions' artifacts, stored datasets, base models.</summary>
@@ -26,6 +31,13 @@ internal sealed partial class SqlTwinRegistry
         UNION SELECT b.content_hash FROM base_models b WHERE b.content_hash IS NOT NULL
         """;
 
+    /// <summary>
+    /// The tables whose rows a withdrawal deletes or overwrites (and the journal, whose entries the artifact deletions
+    /// update): after it, their storage is rewritten from the live rows.
+    /// </summary>
+    static readonly string[] WithdrawalTables =
+        ["datasets", "twin_versions", "version_datasets", "version_artifacts", "aliases", "exports", "deletion_journal"];
+
     public ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason, string withdrawnBy, IArtifactStore artifacts)
     {
         ConsentScopes.Validate(scope);
@@ -33,15 +45,23 @@ internal sealed partial class SqlTwinRegistry
         Names.RequireName(withdrawnBy, "withdrawn by");
         ArgumentNullException.ThrowIfNull(artifacts);
         var audit = Write(s => DeleteDerivedData(s, creatorId, scope, reason, withdrawnBy));
-        return new ConsentWithdrawal(audit, CompletePendingDeletions(artifacts));
+        try
+        {
+            return new ConsentWithdrawal(audit, CompletePendingDeletions(artifacts));
+        }
+        finally
+        {
+            // Also when the store fails: the records are deleted either way, and their content must not stay readable.
+            dialect.EraseDeletedContent(WithdrawalTables);
+        }
     }
 
     AuditRecord DeleteDerivedData(SqlSession s, long creatorId, string scope, string reason, string withdrawnBy)
     {
         // The creator's row lock orders this against version reservations and consent grants that read it.
-        RequireCreator(s, creatorId, dialect.ForUpdateOf("c"));
+        var creator = RequireCreator(s, creatorId, dialect.ForUpdateOf("c"));
         var now = Now();
-        s.Execute("UPDATE consents SET withdrawn_at = @at WHERE creator_id = @creator AND withdrawn_at IS NULL AND (scope = @scope OR @scope = 'all')",
+        var withdrawn = s.Execute("UPDATE consents SET withdrawn_at = @at WHERE creator_id = @creator AND withdrawn_at IS NULL AND (scope = @scope OR @scope = 'all')",
             ("at", s.Time(now)), ("creator", creatorId), ("scope", scope));
 
         // The creator's datasets of the withdrawn scope that no remaining valid consent covers.
@@ -55,10 +75,14 @@ internal sealed partial class SqlTwinRegistry
             """,
             r => (Id: r.Int64(0), Hash: r.GetString(1), Stored: r.OptionalString(2)), ("creator", creatorId), ("scope", scope));
         var datasetIds = datasets.Select(d => d.Id).ToList();
+        // Withdrawing again, or a scope never given: say so rather than audit a deletion of nothing.
+        if (withdrawn == 0 && datasetIds.Count == 0)
+            throw new NothingToWithdrawException(creator.Name, scope, scope != ConsentScopes.All && HasValidConsent(s, creatorId, scope));
 
         var versionIds = new List<long>();
         var candidateHashes = new SortedSet<string>(StringComparer.Ordinal);
         var removedAliases = 0;
+        List<VersionExport> exports = [];
         if (datasetIds.Count > 0)
         {
             var (datasetList, datasetParameters) = InList("dataset", datasetIds);
@@ -79,32 +103,46 @@ internal sealed partial class SqlTwinRegistry
                 foreach (var alias in aliases)
                     RecordAliasChange(s, alias.Twin, alias.Name, AliasChangeKind.Removed, null, alias.Version, now, withdrawnBy);
                 removedAliases = s.Execute($"DELETE FROM aliases WHERE version_id IN ({versionList})", versionParameters);
+                exports = TakeExports(s, versionList, versionParameters);
                 s.Execute($"DELETE FROM version_artifacts WHERE version_id IN ({versionList})", versionParameters);
                 s.Execute($"DELETE FROM version_datasets WHERE version_id IN ({versionList})", versionParameters);
             }
             s.Execute($"DELETE FROM datasets WHERE id IN ({datasetList})", datasetParameters);
         }
 
-        // Content that a survivor records under the same hash stays.
+        return RecordDeletion(s, new AuditRecord(0, AuditRecord.ConsentWithdrawn, creatorId, scope, reason, withdrawnBy, now, datasetIds,
+            [.. datasets.Select(d => d.Hash)], versionIds, removedAliases, ArtifactsToDelete(s, candidateHashes)) { ExportedCopies = exports });
+    }
+
+    /// <summary>The candidate artifact hashes that nothing live still records: content a survivor records under the same hash stays.</summary>
+    static List<string> ArtifactsToDelete(SqlSession s, IEnumerable<string> candidateHashes)
+    {
         var stillRecorded = s.Query(RecordedHashes, r => r.GetString(0)).ToHashSet(StringComparer.Ordinal);
-        var toDelete = candidateHashes.Where(h => !stillRecorded.Contains(h)).ToList();
+        return candidateHashes.Where(h => !stillRecorded.Contains(h)).Order(StringComparer.Ordinal).ToList();
+    }
 
+    /// <summary>
+    /// Writes the audit record of a deletion (a withdrawal or a twin deletion) and journals each artifact it leaves to
+    /// delete after commit; returns the record with its id.
+    /// </summary>
+    static AuditRecord RecordDeletion(SqlSession s, AuditRecord audit)
+    {
         var auditId = s.InsertReturningId(
-            $"""
-             INSERT INTO audit_records (action, creator_id, scope, reason, performed_by, performed_at, deleted_dataset_ids,
-                                        deleted_dataset_hashes, deleted_version_ids, removed_alias_count, artifact_hashes)
-             VALUES (@action, @creator, @scope, @reason, @by, @at, @datasetIds, @datasetHashes, @versionIds, @aliases, @artifacts) RETURNING id
-             """,
-            ("action", AuditRecord.ConsentWithdrawn), ("creator", creatorId), ("scope", scope), ("reason", reason), ("by", withdrawnBy),
-            ("at", s.Time(now)), ("datasetIds", JsonSerializer.Serialize(datasetIds)),
-            ("datasetHashes", JsonSerializer.Serialize(datasets.Select(d => d.Hash))), ("versionIds", JsonSerializer.Serialize(versionIds)),
-            ("aliases", (long)removedAliases), ("artifacts", JsonSerializer.Serialize(toDelete)));
-        foreach (var hash in toDelete)
+            """
+            INSERT INTO audit_records (action, creator_id, scope, reason, performed_by, performed_at, deleted_dataset_ids, deleted_dataset_hashes,
+                                       deleted_version_ids, removed_alias_count, artifact_hashes, twin_id, twin_name, exported_copies)
+            VALUES (@action, @creator, @scope, @reason, @by, @at, @datasetIds, @datasetHashes, @versionIds, @aliases, @artifacts, @twin, @twinName, @exports)
+            RETURNING id
+            """,
+            ("action", audit.Action), ("creator", audit.CreatorId), ("scope", audit.Scope), ("reason", audit.Reason), ("by", audit.PerformedBy),
+            ("at", s.Time(audit.PerformedAt)), ("datasetIds", JsonSerializer.Serialize(audit.DeletedDatasetIds)),
+            ("datasetHashes", JsonSerializer.Serialize(audit.DeletedDatasetHashes)), ("versionIds", JsonSerializer.Serialize(audit.DeletedVersionIds)),
+            ("aliases", (long)audit.RemovedAliasCount), ("artifacts", JsonSerializer.Serialize(audit.ArtifactHashesToDelete)),
+            ("twin", audit.TwinId), ("twinName", audit.TwinName), ("exports", ExportsToJson(audit.ExportedCopies)));
+        foreach (var hash in audit.ArtifactHashesToDelete)
             s.Execute("INSERT INTO deletion_journal (audit_record_id, content_hash, created_at) VALUES (@audit, @hash, @at)",
-                ("audit", auditId), ("hash", hash), ("at", s.Time(now)));
-
-        return new AuditRecord(auditId, AuditRecord.ConsentWithdrawn, creatorId, scope, reason, withdrawnBy, now, datasetIds,
-            [.. datasets.Select(d => d.Hash)], versionIds, removedAliases, toDelete);
+                ("audit", auditId), ("hash", hash), ("at", s.Time(audit.PerformedAt)));
+        return audit with { Id = auditId };
     }
 
     public PendingDeletionReport CompletePendingDeletions(IArtifactStore artifacts)
@@ -129,7 +167,12 @@ internal sealed partial class SqlTwinRegistry
     public IReadOnlyList<AuditRecord> ListAuditRecords() => Read(s => s.Query($"SELECT {AuditColumns} FROM audit_records ORDER BY id", r => new AuditRecord(
         r.Int64(0), r.GetString(1), r.Int64(2), r.GetString(3), r.GetString(4), r.GetString(5), s.ReadTime(r, 6),
         JsonSerializer.Deserialize<long[]>(r.GetString(7)) ?? [], JsonSerializer.Deserialize<string[]>(r.GetString(8)) ?? [],
-        JsonSerializer.Deserialize<long[]>(r.GetString(9)) ?? [], (int)r.Int64(10), JsonSerializer.Deserialize<string[]>(r.GetString(11)) ?? [])));
+        JsonSerializer.Deserialize<long[]>(r.GetString(9)) ?? [], (int)r.Int64(10), JsonSerializer.Deserialize<string[]>(r.GetString(11)) ?? [])
+    {
+        ExportedCopies = ExportsFromJson(r.GetString(12)),
+        TwinId = r.OptionalInt64(13),
+        TwinName = r.OptionalString(14),
+    }));
 
     public IReadOnlyList<DeletionJournalEntry> ListDeletionJournal(bool pendingOnly = false) => Read(s => s.Query(
         $"SELECT {JournalColumns} FROM deletion_journal {(pendingOnly ? "WHERE completed_at IS NULL " : "")}ORDER BY id",

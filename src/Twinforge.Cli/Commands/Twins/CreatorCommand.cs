@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Twinforge.Registry.Errors;
 using Twinforge.Registry.Records;
 
 namespace Twinforge.Cli.Commands.Twins;
@@ -79,13 +80,24 @@ public static class CreatorCommand
             var output = result.InvocationConfiguration.Output;
             using var opened = registry.Open(result);
             var creator = opened.Creator(result.GetValue(name)!);
-            var withdrawal = opened.Lifecycle.WithdrawConsent(creator.Id, ConsentScopes.Validate(result.GetValue(scope)!), result.GetValue(reason)!);
+            ConsentWithdrawal withdrawal;
+            try
+            {
+                withdrawal = opened.Lifecycle.WithdrawConsent(creator.Id, ConsentScopes.Validate(result.GetValue(scope)!), result.GetValue(reason)!);
+            }
+            catch (NothingToWithdrawException nothing)
+            {
+                // What the withdrawal asks for already holds (run twice, say): success, as a repeated consent is.
+                output.WriteLine($"nothing to withdraw: {nothing.Message}");
+                return ExitCodes.Success;
+            }
             var audit = withdrawal.Audit;
             output.WriteLine($"consent of '{creator.Name}' for '{audit.Scope}' withdrawn: deleted {audit.DeletedDatasetIds.Count} dataset(s), " +
                              $"{audit.DeletedVersionIds.Count} twin version(s) [{string.Join(", ", audit.DeletedVersionIds)}], {audit.RemovedAliasCount} alias(es), " +
                              $"{withdrawal.Artifacts.Deleted.Count} artifact(s); audit record {audit.Id}.");
             if (withdrawal.Artifacts.KeptStillReferenced.Count > 0)
                 output.WriteLine($"kept {withdrawal.Artifacts.KeptStillReferenced.Count} artifact(s) that versions not derived from this data also record");
+            VersionPrinter.ExportedCopies(output, audit.ExportedCopies, twinId => $"twin '{opened.Registry.GetTwin(twinId).Name}'");
             return ExitCodes.Success;
         });
         return command;
@@ -112,26 +124,21 @@ public static class CreatorCommand
     static Command Show()
     {
         var name = NameArgument();
+        var json = new Option<bool>("--json") { Description = "Print the same as one JSON object, for scripts [default: false]" };
         var registry = new RegistryArguments();
-        var command = new Command("show", "A creator's consent history, datasets with the versions built from each, and every twin version built from their data.") { name };
+        var command = new Command("show",
+            "A creator's consents (with their notes), datasets with the versions built from each, twins, and every twin version built from their data.")
+        {
+            name, json,
+        };
         registry.AddTo(command);
         command.SetAction(result =>
         {
             var output = result.InvocationConfiguration.Output;
             using var opened = registry.Open(result);
-            var creator = opened.Creator(result.GetValue(name)!);
-            output.WriteLine($"creator '{creator.Name}' (id {creator.Id}), added {creator.CreatedAt:u}");
-            foreach (var consent in opened.Registry.ListConsents(creator.Id))
-                output.WriteLine($"  consent {consent.Scope}: given {consent.GivenAt:u}" + (consent.WithdrawnAt is { } withdrawn ? $", withdrawn {withdrawn:u}" : ""));
-            var twins = opened.Registry.ListTwins().ToDictionary(twin => twin.Id);
-            string Names(IEnumerable<TwinVersion> versions) => string.Join(", ", versions.Select(v => $"{twins[v.TwinId].Name} v{v.Number}").DefaultIfEmpty("none"));
-            foreach (var dataset in opened.Registry.ListDatasets(creator.Id))
-            {
-                output.WriteLine($"  dataset {dataset.Id}: {string.Join(", ", dataset.SourceFiles)} ({dataset.ContentHash[..12]}, scope {dataset.ConsentScope}) {dataset.StatisticsJson}");
-                output.WriteLine($"    versions built from it, directly or through parents: {Names(opened.Registry.VersionsBuiltFromDataset(dataset.Id))}");
-            }
-            foreach (var version in opened.Registry.VersionsBuiltFromCreator(creator.Id))
-                output.WriteLine($"  built from their data: twin '{twins[version.TwinId].Name}' version {version.Number} ({version.Status.Name()})");
+            var view = CreatorView.Load(opened.Registry, opened.Creator(result.GetValue(name)!));
+            if (result.GetValue(json)) output.WriteLine(view.ToJson());
+            else view.Print(output);
             return ExitCodes.Success;
         });
         return command;

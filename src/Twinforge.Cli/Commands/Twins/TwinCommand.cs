@@ -3,15 +3,16 @@ using System.CommandLine;
 namespace Twinforge.Cli.Commands.Twins;
 
 /// <summary>
-/// <c>twinforge twin</c>: a twin's versions over the registry — create, update as data arrives, promote, roll back,
-/// compare, inspect lineage, rebuild, export for serving, collect orphaned artifacts.
+/// <c>twinforge twin</c>: a twin's versions over the registry — create, update as data arrives, retry a failed version,
+/// promote, roll back, compare, inspect lineage, rebuild, export for serving, delete, collect orphaned artifacts.
 /// </summary>
 public static class TwinCommand
 {
-    public static Command Create() => new("twin", "Twin versions with lineage: create, update, promote, rollback, compare, show, lineage, rebuild, export, gc.")
+    public static Command Create() => new("twin", "Twin versions with lineage: create, update, retry, promote, rollback, compare, show, lineage, rebuild, export, delete, gc.")
     {
         TwinTrainingCommands.Create(),
         TwinTrainingCommands.Update(),
+        TwinTrainingCommands.Retry(),
         TwinAliasCommands.Promote(),
         TwinAliasCommands.Rollback(),
         TwinInspectionCommands.Compare(),
@@ -20,6 +21,7 @@ public static class TwinCommand
         TwinInspectionCommands.Lineage(),
         TwinInspectionCommands.Export(),
         TwinMaintenanceCommands.Rebuild(),
+        TwinMaintenanceCommands.Delete(),
         TwinMaintenanceCommands.CollectGarbage(),
     };
 }

@@ -166,7 +166,11 @@ static class TwinInspectionCommands
         var force = new Option<bool>("--force") { Description = "Replace an earlier export (an adapter or model directory) at --output [default: false]" };
         var creator = TwinTrainingCommands.CreatorOption();
         var registry = new RegistryArguments();
-        var command = new Command("export", "Write a version's adapter (or full model), verified, to a directory: what serving loads.") { name, version, alias, output, force, creator };
+        var command = new Command("export",
+            "Write a version's adapter (or full model), verified, to a directory: what serving loads. The copy is recorded, so deleting the version lists it for you to delete.")
+        {
+            name, version, alias, output, force, creator,
+        };
         registry.AddTo(command);
         command.SetAction(result =>
         {
@@ -177,7 +181,7 @@ static class TwinInspectionCommands
                 : opened.Registry.ResolveAlias(twin.Id, result.GetValue(alias)!);
             var destination = result.GetValue(output)!.FullName;
             RequireExportDestination(destination, result.GetValue(force));
-            var kind = opened.Lifecycle.ExtractWeights(chosen, destination);
+            var kind = opened.Lifecycle.Export(chosen, destination);
             result.InvocationConfiguration.Output.WriteLine($"version {chosen.Number} of '{twin.Name}': {kind} written to {destination}");
             return ExitCodes.Success;
         });

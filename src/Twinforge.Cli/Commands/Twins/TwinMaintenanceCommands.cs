@@ -4,7 +4,10 @@ using Twinforge.Registry.Artifacts;
 
 namespace Twinforge.Cli.Commands.Twins;
 
-/// <summary><c>twin rebuild</c> (reproducibility) and <c>twin gc</c> (orphaned artifacts, abandoned versions).</summary>
+/// <summary>
+/// <c>twin rebuild</c> (reproducibility), <c>twin delete</c> (a twin with all its versions) and <c>twin gc</c>
+/// (orphaned artifacts, abandoned versions).
+/// </summary>
 static class TwinMaintenanceCommands
 {
     public static Command Rebuild()
@@ -28,6 +31,35 @@ static class TwinMaintenanceCommands
             output.WriteLine($"rebuilt  {rebuilt.Kind} {rebuilt.RebuiltHash}");
             output.WriteLine(rebuilt.Identical ? "identical: the version is reproducible from its record" : "DIFFERENT: the rebuild did not reproduce the recorded artifact");
             return Task.FromResult(rebuilt.Identical ? ExitCodes.Success : ExitCodes.Failure);
+        });
+        return command;
+    }
+
+    public static Command Delete()
+    {
+        var name = new Argument<string>("name") { Description = "The twin" };
+        var reason = new Option<string>("--reason") { Description = "Why, as kept in the audit record", Required = true };
+        var creator = TwinTrainingCommands.CreatorOption();
+        var registry = new RegistryArguments();
+        var command = new Command("delete",
+            "Delete a twin with all its versions, aliases and artifacts, with an audit record; the creator's data stays. Lists the exported copies you must delete.")
+        {
+            name, reason, creator,
+        };
+        registry.AddTo(command);
+        command.SetAction(result =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            using var opened = registry.Open(result);
+            var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
+            var deletion = opened.Lifecycle.DeleteTwin(twin.Id, result.GetValue(reason)!);
+            var audit = deletion.Audit;
+            output.WriteLine($"twin '{twin.Name}' deleted with {audit.DeletedVersionIds.Count} version(s), {audit.RemovedAliasCount} alias(es) and " +
+                             $"{deletion.Artifacts.Deleted.Count} artifact(s); audit record {audit.Id}. The creator's data stays (creator withdraw deletes it).");
+            if (deletion.Artifacts.KeptStillReferenced.Count > 0)
+                output.WriteLine($"kept {deletion.Artifacts.KeptStillReferenced.Count} artifact(s) that other versions also record");
+            VersionPrinter.ExportedCopies(output, audit.ExportedCopies, _ => $"twin '{twin.Name}'");
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -54,6 +54,26 @@ public sealed class TwinRecipeArguments
     {
         var defaults = builtInSize is { } size ? BuiltInDefaults(size) : new Recipe();
         defaults = defaults with { Lora = defaults.Lora with { TargetModules = [] }, SaveMergedModel = false };
+        return Resolve(result, defaults, family);
+    }
+
+    /// <summary>
+    /// The recorded recipe of a version with the options applied over it (<c>--recipe</c> first, then each
+    /// <c>--set</c>): how a retry changes only what made a version fail.
+    /// </summary>
+    public TwinRecipe ResolveOver(ParseResult result, TwinRecipe recorded, ModelFamily family)
+    {
+        var defaults = RecipeMapper.ToRecipe(recorded.Options, baseModel: null, [], output: null);
+        defaults = defaults with
+        {
+            DataOptions = defaults.DataOptions with { ValidationFraction = recorded.NewDataHeldOutFraction },
+            Regularization = defaults.Regularization with { ReplayFraction = recorded.ReplayFraction },
+        };
+        return Resolve(result, defaults, family);
+    }
+
+    TwinRecipe Resolve(ParseResult result, Recipe defaults, ModelFamily family)
+    {
         var recipe = result.GetValue(Recipe) is FileInfo file ? RecipeLoader.Load(file.FullName, defaults) : defaults;
         recipe = RecipeOverrides.Apply(recipe with { Validation = null, InitialAdapter = null }, result.GetValue(Set) ?? []);
         var twinRecipe = new TwinRecipe

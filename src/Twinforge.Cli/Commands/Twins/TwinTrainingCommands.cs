@@ -8,7 +8,7 @@ using Twinforge.Twins;
 
 namespace Twinforge.Cli.Commands.Twins;
 
-/// <summary><c>twin create</c> and <c>twin update</c>: the commands that train a version.</summary>
+/// <summary><c>twin create</c>, <c>twin update</c> and <c>twin retry</c>: the commands that train a version.</summary>
 static class TwinTrainingCommands
 {
     public static Command Create()
@@ -30,7 +30,11 @@ static class TwinTrainingCommands
         var recipe = new TwinRecipeArguments();
         var registry = new RegistryArguments();
         var (size, cache, plain) = (CommonOptions.Size(), CommonOptions.Cache(), CommonOptions.Plain());
-        var command = new Command("create", "Create a twin of a creator and train its version 1.") { name, creator, baseModel, data, heldOut, scope };
+        var command = new Command("create",
+            "Create a twin of a creator and train its version 1. A twin whose every version failed is reused: this trains its next version.")
+        {
+            name, creator, baseModel, data, heldOut, scope,
+        };
         recipe.AddTo(command);
         registry.AddTo(command);
         foreach (var option in new Option[] { size, cache, plain }) command.Options.Add(option);
@@ -50,7 +54,8 @@ static class TwinTrainingCommands
             var held = result.GetValue(heldOut) is { Length: > 0 } heldFiles
                 ? opened.Lifecycle.Data.Register(owner.Id, heldFiles.Select(Path.GetFullPath).ToList(), result.GetValue(scope)!)
                 : null;
-            var outcome = display.Run($"twin '{result.GetValue(name)}' version 1", onEvent =>
+            var existing = opened.Registry.ListTwins(owner.Id).FirstOrDefault(twin => twin.Name == result.GetValue(name));
+            var outcome = display.Run($"twin '{result.GetValue(name)}' version {(existing?.LatestVersion ?? 0) + 1}", onEvent =>
                 opened.Lifecycle.CreateTwin(owner.Id, result.GetValue(name)!, registeredBase, training, held, twinRecipe, onEvent, cancellationToken));
             VersionPrinter.Outcome(output, opened.Registry.GetTwin(outcome.Version.TwinId), outcome);
             return Task.FromResult(ExitCodes.Success);
@@ -102,6 +107,43 @@ static class TwinTrainingCommands
             var display = TrainingDisplay.For(output, result.GetValue(plain));
             var outcome = display.Run($"twin '{twin.Name}' version {twin.LatestVersion + 1}", onEvent =>
                 opened.Lifecycle.Update(twin.Id, parentNumber, newData, policy, onEvent, cancellationToken));
+            VersionPrinter.Outcome(output, twin, outcome);
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    public static Command Retry()
+    {
+        var name = new Argument<string>("name") { Description = "The twin" };
+        var version = new Option<int?>("--version") { Description = "The failed version to train again [default: the latest version, which must have failed]" };
+        var creator = CreatorOption();
+        var recipe = new TwinRecipeArguments();
+        var registry = new RegistryArguments();
+        var plain = CommonOptions.Plain();
+        var command = new Command("retry",
+            "Train a failed version again, as the twin's next version, from its record (base, data, parent, recipe); --recipe and --set change its recipe.")
+        {
+            name, version, creator,
+        };
+        recipe.AddTo(command);
+        registry.AddTo(command);
+        command.Options.Add(plain);
+        command.SetAction((result, cancellationToken) =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            using var opened = registry.Open(result);
+            var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
+            TwinRecipe? twinRecipe = null;
+            if (recipe.Given(result) && twin.LatestVersion > 0)
+            {
+                var failed = opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(version) ?? twin.LatestVersion);
+                var basePath = opened.Registry.GetBaseModel(failed.BaseModelId).Path!;
+                twinRecipe = recipe.ResolveOver(result, TwinRecipe.FromJson(failed.RecipeJson), TransformerConfig.Load(Path.Combine(basePath, "config.json")).Family);
+            }
+            var display = TrainingDisplay.For(output, result.GetValue(plain));
+            var outcome = display.Run($"twin '{twin.Name}' version {twin.LatestVersion + 1}", onEvent =>
+                opened.Lifecycle.Retry(twin.Id, result.GetValue(version), twinRecipe, onEvent, cancellationToken));
             VersionPrinter.Outcome(output, twin, outcome);
             return Task.FromResult(ExitCodes.Success);
         });

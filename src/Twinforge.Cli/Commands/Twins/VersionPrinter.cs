@@ -27,6 +27,19 @@ static class VersionPrinter
         double improvement => Invariant($"not better than its parent ({-improvement:F4} worse)"),
     };
 
+    /// <summary>
+    /// The copies of deleted versions that were exported outside the store: the registry cannot delete them, so the
+    /// operator is told where each is.
+    /// </summary>
+    public static void ExportedCopies(TextWriter output, IReadOnlyList<VersionExport> copies, Func<long, string> twinName)
+    {
+        if (copies.Count == 0) return;
+        var (copy, it) = copies.Count == 1 ? ("copy", "it") : ("copies", "them");
+        output.WriteLine($"{copies.Count} exported {copy} of the deleted versions, outside the store: delete {it} yourself (the audit record lists {it} too):");
+        foreach (var exported in copies)
+            output.WriteLine($"  {exported.Path}  ({twinName(exported.TwinId)} version {exported.VersionNumber}, exported {exported.ExportedAt:u} by {exported.ExportedBy})");
+    }
+
     public static string Loss(VersionMetrics? metrics) => metrics is null ? "-" : Invariant($"{metrics.FixedHeldOutLoss:F4}");
 
     static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

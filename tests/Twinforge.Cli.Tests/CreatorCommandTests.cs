@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Twinforge.Registry;
+using Twinforge.Registry.Artifacts;
+using Twinforge.Twins;
+
+namespace Twinforge.Cli.Tests;
+
+/// <summary><c>twinforge creator …</c>: commands that need no model, on a registry in a temporary directory.</summary>
+public sealed class CreatorCommandTests
+{
+    sealed class Registry(TemporaryDirectory directory)
+    {
+        public string Location => directory.File("registry.db");
+
+        public (int ExitCode, string Output, string Error) Run(params string[] args) =>
+            CliTesting.Run([.. args, "--registry", Location, "--by", "tester"]);
+    }
+
+    [Fact]
+    public void Withdrawing_a_consent_no_longer_held_says_there_is_nothing_to_withdraw_and_writes_no_audit_record()
+    {
+        using var directory = new TemporaryDirectory();
+        var registry = new Registry(directory);
+        registry.Run("creator", "add", "ana");
+        registry.Run("creator", "consent", "ana", "--scope", "text");
+        var first = registry.Run("creator", "withdraw", "ana", "--scope", "text", "--reason", "asked by email");
+        Assert.True(first.ExitCode == ExitCodes.Success, first.Error);
+
+        var again = registry.Run("creator", "withdraw", "ana", "--scope", "text", "--reason", "asked again");
+
+        // The state asked for already holds (as a repeated consent returns the one recorded): success, said plainly.
+        Assert.True(again.ExitCode == ExitCodes.Success, again.Error);
+        Assert.Contains("nothing to withdraw", again.Output);
+        Assert.Contains("no valid 'text' consent", again.Output);
+        Assert.DoesNotContain("audit record 2", again.Output);
+        using var opened = TwinRegistry.Open(registry.Location);
+        Assert.Single(opened.ListAuditRecords());
+    }
+
+    [Fact]
+    public void Show_is_a_readable_view_with_every_consent_and_its_note_and_json_for_scripts()
+    {
+        using var directory = new TemporaryDirectory();
+        var registry = new Registry(directory);
+        registry.Run("creator", "add", "ana");
+        registry.Run("creator", "consent", "ana", "--scope", "voice", "--note", "signed form 7");
+        registry.Run("creator", "consent", "ana", "--scope", "text", "--note", "email of 2026-03-02");
+        registry.Run("creator", "withdraw", "ana", "--scope", "voice", "--reason", "asked by phone");
+        var chats = CliTesting.ChatData(directory.File("chats.jsonl"), 30);
+        using (var opened = TwinRegistry.Open(registry.Location))
+        {
+            var ana = opened.GetCreatorByName("ana");
+            new CreatorData(opened, new LocalArtifactStore(directory.File("artifacts"))).Register(ana.Id, [chats]);
+            opened.CreateTwin(ana.Id, "ana-style");
+        }
+
+        var shown = registry.Run("creator", "show", "ana");
+        var json = registry.Run("creator", "show", "ana", "--json");
+
+        Assert.True(shown.ExitCode == ExitCodes.Success, shown.Error);
+        Assert.Matches(@"consent voice: given \S+ \S+Z, withdrawn \S+ \S+Z; note: signed form 7", shown.Output);
+        Assert.Matches(@"consent text: given \S+ \S+Z; note: email of 2026-03-02", shown.Output);
+        Assert.Contains("dataset 1: chats.jsonl — 30 examples", shown.Output);
+        Assert.DoesNotContain("{", shown.Output);
+        Assert.Matches(@"twin 'ana-style': no version yet", shown.Output);
+
+        Assert.True(json.ExitCode == ExitCodes.Success, json.Error);
+        using var document = JsonDocument.Parse(json.Output);
+        var root = document.RootElement;
+        Assert.Equal("ana", root.GetProperty("name").GetString());
+        var voice = root.GetProperty("consents")[0];
+        Assert.Equal(("voice", "signed form 7"), (voice.GetProperty("scope").GetString(), voice.GetProperty("note").GetString()));
+        Assert.Equal(JsonValueKind.String, voice.GetProperty("withdrawn_at").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("consents")[1].GetProperty("withdrawn_at").ValueKind);
+        Assert.Equal(30, root.GetProperty("datasets")[0].GetProperty("statistics").GetProperty("examples").GetInt32());
+        Assert.Equal("ana-style", root.GetProperty("twins")[0].GetProperty("name").GetString());
+    }
+}
