@@ -147,7 +147,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         var kind = version.Artifacts.Any(artifact => artifact.Kind == ArtifactReference.Adapter) ? ArtifactReference.Adapter : ArtifactReference.MergedModel;
         return InScratch(scratch =>
         {
-            var rebuilt = trainer.Train(plan, scratch, onEvent, cancellationToken);
+            var rebuilt = trainer.Train(plan, scratch, onEvent, cancellationToken, ReportTitle(version));
             if (rebuilt.Cancelled) throw new OperationCanceledException("the rebuild was cancelled");
             return new RebuildResult(kind, VersionTrainer.ArtifactOf(version, kind), rebuilt.Artifacts.Single(artifact => artifact.Kind == kind).ContentHash);
         });
@@ -223,6 +223,9 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         return Data.Register(creatorId, [file], training.ConsentScope);
     });
 
+    /// <summary>"ana-style version 2": a version's report names the version, not the scratch directory it trained in.</summary>
+    string ReportTitle(TwinVersion version) => $"{registry.GetTwin(version.TwinId).Name} version {version.Number}";
+
     VersionOutcome TrainNext(Twin twin, VersionPlan plan, int expectedLatest, string? promoteTo, double margin,
         Action<TrainingEvent>? onEvent, CancellationToken cancellationToken)
     {
@@ -236,7 +239,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         try
         {
             registry.SetVersionStatus(version.Id, VersionStatus.Training);
-            trained = InScratch(scratch => trainer.Train(plan, scratch, onEvent, cancellationToken));
+            trained = InScratch(scratch => trainer.Train(plan, scratch, onEvent, cancellationToken, ReportTitle(version)));
         }
         catch
         {

@@ -19,7 +19,9 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
 {
     readonly CreatorData data = new(registry, store);
 
-    public TrainedVersion Train(VersionPlan plan, string scratchDirectory, Action<TrainingEvent>? onEvent, CancellationToken cancellationToken)
+    /// <param name="reportTitle">What the version's report is headed with (its run directory is scratch, deleted after).</param>
+    public TrainedVersion Train(VersionPlan plan, string scratchDirectory, Action<TrainingEvent>? onEvent, CancellationToken cancellationToken,
+        string reportTitle)
     {
         var recipe = plan.Recipe;
         var basePath = BaseModels.RequireUnchanged(plan.BaseModel);
@@ -48,9 +50,18 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         // Early stopping and the best weights are chosen on the new data's held-out part, so the fixed held-out set
         // that compares versions is scored once, by weights it did not select (without new held-out data, it does both).
         var selectionFile = newHeldOutFile ?? fixedHeldOutFile;
+        // Notices (examples dropped for their length) name the creator's files, not these scratch ones.
+        string Sources(IEnumerable<Dataset> datasets) => string.Join(", ", datasets.SelectMany(dataset => dataset.SourceFiles).Distinct());
+        var labels = new Dictionary<string, string>
+        {
+            [trainFile] = $"the training part of {Sources(plan.NewData)}",
+            [fixedHeldOutFile] = $"the held-out set {Sources([plan.FixedHeldOut])}",
+        };
+        if (newHeldOutFile is not null) labels[newHeldOutFile] = $"the held-out part of {Sources(plan.NewData)}";
+        if (replayFile is not null) labels[replayFile] = $"the replayed part of {Sources(plan.ReplayData)}";
         var options = recipe.Options with
         {
-            Data = recipe.Options.Data with { ValidationFile = selectionFile },
+            Data = recipe.Options.Data with { ValidationFile = selectionFile, FileLabels = labels },
             ReplayFile = replayFile,
             ReplayFraction = recipe.ReplayFraction,
         };
@@ -97,7 +108,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         var artifacts = new List<ArtifactReference>();
         if (result.AdapterDirectory is string adapterDirectory) artifacts.Add(new(ArtifactReference.Adapter, store.PutDirectory(adapterDirectory)));
         if (result.ModelDirectory is string modelDirectory) artifacts.Add(new(ArtifactReference.MergedModel, store.PutDirectory(modelDirectory)));
-        artifacts.Add(new(ArtifactReference.Report, store.PutFile(RunReport.Write(runDirectory))));
+        artifacts.Add(new(ArtifactReference.Report, store.PutFile(RunReport.Write(runDirectory, reportTitle))));
         return new TrainedVersion(metrics, artifacts, Cancelled: false);
     }
 

@@ -1,4 +1,5 @@
 using Twinforge.Engine;
+using Twinforge.Engine.Training;
 using Twinforge.Engine.Data;
 using Twinforge.Registry;
 using Twinforge.Registry.Artifacts;
@@ -233,6 +234,39 @@ public sealed class TwinLifecycleTests
         Assert.StartsWith("ana-long.jsonl: has no usable examples: every example is longer than the sequence length of 96 tokens", error.Message);
         Assert.DoesNotContain(scratch, error.Message);
         Assert.DoesNotContain("train.jsonl", error.Message);
+    }
+
+    /// <summary>
+    /// Examples dropped for their length are said as the run starts, naming the creator's file (not the scratch file
+    /// the version trained on), and the version's report is titled with the twin and version, not a scratch path.
+    /// </summary>
+    [Fact]
+    public void Dropped_examples_are_told_by_the_creators_file_and_the_report_names_the_version()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var path = bench.DataFile(ana, "mixed", Enumerable.Range(0, 39).Select(i =>
+                $"{{\"messages\":[{{\"role\":\"user\",\"content\":\"question {i}?\"}},{{\"role\":\"assistant\",\"content\":\"ana says {i % 5}.\"}}]}}")
+            .Concat(TwinWorkbench.LongExchanges(1)));
+        var data = bench.Lifecycle.Data.Register(ana.Id, [path]);
+        var warnings = new List<string>();
+
+        // The long example may fall in the held-out tenth, where it is a quarter of the file: allow that much.
+        var recipe = TwinWorkbench.Recipe with
+        {
+            Options = TwinWorkbench.Recipe.Options with { Data = TwinWorkbench.Recipe.Options.Data with { MaxDroppedFraction = 0.5 } },
+        };
+
+        var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, data, null, recipe,
+            onEvent: e => { if (e is TrainingWarning warning) warnings.Add(warning.Message); });
+
+        var notice = Assert.Single(warnings, warning => warning.Contains("longer than the sequence length"));
+        Assert.Matches(@"^the (training|held-out) part of ana-mixed\.jsonl: 1 of \d+ examples are longer", notice);
+        Assert.DoesNotContain("train.jsonl", string.Concat(warnings));
+        using var report = new StreamReader(bench.Store.OpenRead(VersionTrainer.ArtifactOf(v1.Version, ArtifactReference.Report)));
+        var html = report.ReadToEnd();
+        Assert.Contains("<h1>Run report: ana-style version 1</h1>", html);
+        Assert.Contains("part of ana-mixed.jsonl: 1 of", html);
     }
 
     [Fact]

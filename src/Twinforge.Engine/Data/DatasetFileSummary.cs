@@ -6,4 +6,10 @@ namespace Twinforge.Engine.Data;
 /// <param name="Documents">Documents kept from it.</param>
 /// <param name="Examples">Examples kept from it (after the over-long policy).</param>
 /// <param name="Overlong">What the over-long policy did to its documents.</param>
-public sealed record DatasetFileSummary(string Path, DatasetFormat? Format, int Documents, int Examples, OverlongCounts Overlong);
+/// <param name="Label">How people know the file, when its path is not it (<see cref="DatasetOptions.FileLabels"/>).</param>
+public sealed record DatasetFileSummary(string Path, DatasetFormat? Format, int Documents, int Examples, OverlongCounts Overlong,
+    string? Label = null)
+{
+    /// <summary>The label, or else the path: what messages name the file by.</summary>
+    public string Name => Label ?? Path;
+}

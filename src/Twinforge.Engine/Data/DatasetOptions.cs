@@ -25,6 +25,13 @@ public record DatasetOptions
     /// </summary>
     public double MaxDroppedFraction { get; init; } = DefaultMaxDroppedFraction;
 
+    /// <summary>
+    /// What to call files in notices, by path, when the path is not what people know (a twin trains on scratch files
+    /// drawn from the creator's datasets: "the new data of ana-2026-q1.jsonl"). Not part of a run's settings.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyDictionary<string, string>? FileLabels { get; init; }
+
     /// <summary>The default <see cref="MaxDroppedFraction"/>: a tenth of a file.</summary>
     public const double DefaultMaxDroppedFraction = 0.1;
 

@@ -60,7 +60,7 @@ public sealed class DatasetReport
         var outcomes = new List<string>();
         if (counts.Dropped > 0) outcomes.Add($"{counts.Dropped} were dropped");
         if (counts.Truncated > 0) outcomes.Add($"{counts.Truncated} were truncated to their last {SequenceLength} tokens");
-        return $"{file.Path}: {counts.Dropped + counts.Truncated} of {counts.DocumentsRead} examples are longer than the sequence length " +
+        return $"{file.Name}: {counts.Dropped + counts.Truncated} of {counts.DocumentsRead} examples are longer than the sequence length " +
                $"of {SequenceLength} tokens (the longest has {counts.LongestTokens}): {string.Join(", ", outcomes)}";
     }
 

@@ -32,7 +32,8 @@ public static class DatasetValidator
             int documentsBefore = examples.Count == 0 ? 0 : examples[^1].Document + 1, examplesBefore = examples.Count;
             var (format, overlong) = ReadFile(path, tokenizer, options, examples, problems);
             int documentsAfter = examples.Count == 0 ? 0 : examples[^1].Document + 1;
-            files.Add(new DatasetFileSummary(path, format, documentsAfter - documentsBefore, examples.Count - examplesBefore, overlong));
+            files.Add(new DatasetFileSummary(path, format, documentsAfter - documentsBefore, examples.Count - examplesBefore, overlong,
+                options.FileLabels?.GetValueOrDefault(path)));
         }
 
         var report = new DatasetReport(problems, files, options.SequenceLength, examples, heldOut: null);
