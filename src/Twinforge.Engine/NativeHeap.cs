@@ -26,21 +26,9 @@ public static class NativeHeap
     /// have heaps of at most 64 MB that glibc maps and unmaps whatever the setting (so a service training on its own
     /// thread needs <c>GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=2147483647</c>
     /// in its environment instead). Process-wide and idempotent; true when applied, false where the C library is not glibc.
+    /// Heap policy is the host's: the CLI and the benchmark harness call this at start-up; the engine never does.
     /// </summary>
     public static bool KeepFreedMemoryForReuse() => keepsFreedMemory.Value;
-
-    /// <summary>
-    /// Runs the garbage collector and waits for finalizers: native tensor memory that some wrapper still references
-    /// without having been disposed is released now rather than whenever the GC next runs. The GC sees only those
-    /// small managed wrappers, not the native megabytes behind them, so left alone it runs too rarely: measured on
-    /// GPT-2-shaped training (bench/NOTES.md), resident memory grew by 5–150 MB per step, without bound, and stayed
-    /// flat with this call after every step. Costs a few milliseconds (the managed heap is small).
-    /// </summary>
-    public static void ReleaseUndisposedTensors()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-    }
 
     static unsafe bool Apply()
     {
