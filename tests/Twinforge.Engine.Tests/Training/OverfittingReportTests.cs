@@ -1,0 +1,70 @@
+using Twinforge.Engine.Training;
+
+namespace Twinforge.Engine.Tests.Training;
+
+/// <summary>The overfitting signal on its own, from hand-made evaluations: where the gap began to widen, and whether
+/// validation loss went past its best.</summary>
+public sealed class OverfittingReportTests
+{
+    static EvaluationCompleted Evaluation(int step, double validation, double train) =>
+        new(step, 0, "interval", validation, Math.Exp(validation), 0.5, 100, train, validation - train, IsBest: false);
+
+    [Fact]
+    public void A_gap_that_shrinks_then_grows_widens_after_its_last_smallest_point()
+    {
+        var evaluations = new[]
+        {
+            Evaluation(10, validation: 2.0, train: 2.3),  // gap −0.3
+            Evaluation(20, validation: 1.5, train: 1.6),  // gap −0.1
+            Evaluation(30, validation: 1.4, train: 1.5),  // gap −0.1
+            Evaluation(40, validation: 1.5, train: 1.2),  // gap +0.3
+            Evaluation(50, validation: 1.7, train: 0.9),  // gap +0.8
+        };
+
+        var report = OverfittingReport.From(evaluations, stoppedEarly: true);
+
+        Assert.Equal(0.8, report.FinalGap!.Value, 12);
+        Assert.Equal(-0.3, report.SmallestGap!.Value, 12);
+        Assert.Equal(10, report.GapWideningStep);
+        Assert.True(report.ValidationLossRose);
+        Assert.True(report.StoppedEarly);
+    }
+
+    [Fact]
+    public void Widening_is_reported_from_the_last_evaluation_with_the_smallest_gap()
+    {
+        var evaluations = new[]
+        {
+            Evaluation(10, validation: 2.0, train: 2.0),  // gap 0
+            Evaluation(20, validation: 1.8, train: 1.7),  // gap 0.1
+            Evaluation(30, validation: 1.7, train: 1.7),  // gap 0 again: widening starts here, not at step 10
+            Evaluation(40, validation: 1.75, train: 1.4), // gap 0.35
+        };
+
+        var report = OverfittingReport.From(evaluations, stoppedEarly: false);
+
+        Assert.Equal(30, report.GapWideningStep);
+        Assert.True(report.ValidationLossRose);
+    }
+
+    [Theory]
+    [InlineData(0.015)] // within the tolerance: noise, not overfitting
+    [InlineData(-0.05)] // validation still below training loss
+    public void A_final_gap_within_noise_or_negative_is_no_widening(double finalGap)
+    {
+        var evaluations = new[] { Evaluation(10, 2.0, 2.0 + 0.01), Evaluation(20, 1.5, 1.5 - finalGap) };
+
+        var report = OverfittingReport.From(evaluations, stoppedEarly: false);
+
+        Assert.Null(report.GapWideningStep);
+        Assert.False(report.ValidationLossRose); // validation loss fell to its best at the end
+    }
+
+    [Fact]
+    public void Without_evaluations_nothing_is_claimed()
+    {
+        var report = OverfittingReport.From([], stoppedEarly: false);
+
+        Assert.Equal(new OverfittingReport(null, null, null, false, false), report);
+    }
+}
