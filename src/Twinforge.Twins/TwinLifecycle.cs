@@ -214,7 +214,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     /// <summary>The held-out share of the training data, as a dataset of its own (same creator, same consent scope).</summary>
     Dataset HoldOut(long creatorId, Dataset training, TwinRecipe recipe) => InScratch(scratch =>
     {
-        var (_, heldOut) = HeldOutSplit.Split(Data.Examples(training, scratch), recipe.NewDataHeldOutFraction);
+        var (_, heldOut) = ContentHashSplit.Split(Data.Examples(training, scratch), recipe.NewDataHeldOutFraction);
         if (heldOut.Count == 0)
             throw new ArgumentException($"dataset {training.Id} is too small to hold out part of it: give a held-out dataset");
         // Named after the data it is held out of, which is how the dataset's record (and any problem with it) names it.

@@ -34,13 +34,13 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         var newHeldOut = new List<string>();
         foreach (var dataset in plan.NewData)
         {
-            var (train, heldOut) = HeldOutSplit.Split(origins.Learn(data.SourcedExamples(dataset, inputs)), recipe.NewDataHeldOutFraction);
+            var (train, heldOut) = ContentHashSplit.Split(origins.Learn(data.SourcedExamples(dataset, inputs)), recipe.NewDataHeldOutFraction);
             newTrain.AddRange(train);
             newHeldOut.AddRange(heldOut);
         }
         // Older data is replayed without its held-out part, which earlier versions were judged on.
         var replay = plan.ReplayData
-            .SelectMany(dataset => HeldOutSplit.Split(origins.Learn(data.SourcedExamples(dataset, inputs)), recipe.NewDataHeldOutFraction).Train).ToList();
+            .SelectMany(dataset => ContentHashSplit.Split(origins.Learn(data.SourcedExamples(dataset, inputs)), recipe.NewDataHeldOutFraction).Train).ToList();
         var trainFile = origins.Write(Path.Combine(inputs, "train.jsonl"), newTrain, plan.NewData);
         var fixedHeldOutFile = origins.Write(Path.Combine(inputs, "heldout.jsonl"), origins.Learn(data.SourcedExamples(plan.FixedHeldOut, inputs)),
             [plan.FixedHeldOut]);

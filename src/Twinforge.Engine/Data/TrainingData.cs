@@ -77,7 +77,7 @@ public sealed class TrainingData
             }
             else
             {
-                var split = HeldOutSplit.ByDocument(documents, options.ValidationFraction, options.Seed);
+                var split = SeededDocumentSplit.ByDocument(documents, options.ValidationFraction, options.Seed);
                 (trainExamples, heldOutExamples) = split.Apply(training.Examples);
             }
         }

@@ -9,7 +9,7 @@ namespace Twinforge.Twins;
 /// of each line's content: the same line is held out in every version and every rebuild, whatever order or company it
 /// arrives in. At least one example is held out when the share is positive and there are two or more.
 /// </summary>
-public static class HeldOutSplit
+public static class ContentHashSplit
 {
     public static (IReadOnlyList<string> Train, IReadOnlyList<string> HeldOut) Split(IReadOnlyList<string> lines, double heldOutFraction)
     {

@@ -3,7 +3,7 @@ using static Twinforge.Engine.Tests.Data.DataTesting;
 
 namespace Twinforge.Engine.Tests.Data;
 
-public sealed class HeldOutSplitTests : IDisposable
+public sealed class SeededDocumentSplitTests : IDisposable
 {
     readonly TemporaryDirectory _temporary = new();
 
@@ -12,9 +12,9 @@ public sealed class HeldOutSplitTests : IDisposable
     [Fact]
     public void The_split_is_deterministic_for_a_seed_and_differs_for_another()
     {
-        var first = HeldOutSplit.ByDocument(40, 0.25, seed: 11);
-        var again = HeldOutSplit.ByDocument(40, 0.25, seed: 11);
-        var other = HeldOutSplit.ByDocument(40, 0.25, seed: 12);
+        var first = SeededDocumentSplit.ByDocument(40, 0.25, seed: 11);
+        var again = SeededDocumentSplit.ByDocument(40, 0.25, seed: 11);
+        var other = SeededDocumentSplit.ByDocument(40, 0.25, seed: 12);
 
         Assert.Equal(first.Validation, again.Validation);
         Assert.Equal(first.Train, again.Train);
@@ -24,7 +24,7 @@ public sealed class HeldOutSplitTests : IDisposable
     [Fact]
     public void The_sides_are_disjoint_cover_every_document_and_have_the_requested_size()
     {
-        var split = HeldOutSplit.ByDocument(40, 0.25, seed: 3);
+        var split = SeededDocumentSplit.ByDocument(40, 0.25, seed: 3);
 
         Assert.Equal(10, split.Validation.Count);
         Assert.Empty(split.Train.Intersect(split.Validation));
@@ -40,7 +40,7 @@ public sealed class HeldOutSplitTests : IDisposable
     [InlineData(10, 0.25, 3)]
     public void Each_side_gets_at_least_one_document(int documents, double fraction, int heldOut)
     {
-        var split = HeldOutSplit.ByDocument(documents, fraction, seed: 1);
+        var split = SeededDocumentSplit.ByDocument(documents, fraction, seed: 1);
 
         Assert.Equal(heldOut, split.Validation.Count);
         Assert.Equal(documents - heldOut, split.Train.Count);
@@ -49,9 +49,9 @@ public sealed class HeldOutSplitTests : IDisposable
     [Fact]
     public void One_document_cannot_be_split()
     {
-        var error = Assert.Throws<ArgumentException>(() => HeldOutSplit.ByDocument(1, 0.1, seed: 1));
+        var error = Assert.Throws<ArgumentException>(() => SeededDocumentSplit.ByDocument(1, 0.1, seed: 1));
         Assert.Contains("at least 2", error.Message);
-        Assert.Single(HeldOutSplit.ByDocument(1, 0, seed: 1).Train);
+        Assert.Single(SeededDocumentSplit.ByDocument(1, 0, seed: 1).Train);
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class HeldOutSplitTests : IDisposable
     {
         var examples = Enumerable.Range(0, 30).SelectMany(document => Enumerable.Range(0, 1 + document % 3).Select(piece => Example(document, 4, document * 10 + piece))).ToList();
 
-        var (train, validation) = HeldOutSplit.ByDocument(30, 0.3, seed: 5).Apply(examples);
+        var (train, validation) = SeededDocumentSplit.ByDocument(30, 0.3, seed: 5).Apply(examples);
 
         Assert.Equal(examples.Count, train.Count + validation.Count);
         Assert.Empty(train.Select(example => example.Document).Intersect(validation.Select(example => example.Document)));

@@ -4,10 +4,10 @@ namespace Twinforge.Engine.Data;
 /// Which documents are trained on and which are held out for validation. Whole documents move (a conversation is
 /// never cut in two), chosen by a seeded shuffle: the same seed and document count always give the same split.
 /// </summary>
-/// <example><code>var split = HeldOutSplit.ByDocument(documentCount: 50, fraction: 0.1, seed: 7); // 45 train, 5 held out</code></example>
-public sealed class HeldOutSplit
+/// <example><code>var split = SeededDocumentSplit.ByDocument(documentCount: 50, fraction: 0.1, seed: 7); // 45 train, 5 held out</code></example>
+public sealed class SeededDocumentSplit
 {
-    HeldOutSplit(int[] train, int[] validation)
+    SeededDocumentSplit(int[] train, int[] validation)
     {
         Train = train;
         Validation = validation;
@@ -24,21 +24,21 @@ public sealed class HeldOutSplit
     /// A fraction of 0 holds nothing out.
     /// </summary>
     /// <exception cref="ArgumentException">Fewer than 2 documents with a fraction above 0: one side would be empty.</exception>
-    public static HeldOutSplit ByDocument(int documentCount, double fraction, long seed)
+    public static SeededDocumentSplit ByDocument(int documentCount, double fraction, long seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(documentCount);
         if (!(fraction >= 0 && fraction < 1)) throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "the fraction must be in [0, 1)");
-        if (fraction == 0) return new HeldOutSplit(Enumerable.Range(0, documentCount).ToArray(), []);
+        if (fraction == 0) return new SeededDocumentSplit(Enumerable.Range(0, documentCount).ToArray(), []);
         if (documentCount < 2)
             throw new ArgumentException($"{documentCount} document(s) cannot be split into training and validation: at least 2 are needed", nameof(documentCount));
 
         int heldOut = Math.Clamp((int)Math.Round(fraction * documentCount, MidpointRounding.AwayFromZero), 1, documentCount - 1);
-        var order = SplitMix64.Derive(seed, RandomStreams.HeldOutSplit, documentCount).Permutation(documentCount);
+        var order = SplitMix64.Derive(seed, RandomStreams.SeededDocumentSplit, documentCount).Permutation(documentCount);
         var validation = order[..heldOut];
         var train = order[heldOut..];
         Array.Sort(validation);
         Array.Sort(train);
-        return new HeldOutSplit(train, validation);
+        return new SeededDocumentSplit(train, validation);
     }
 
     /// <summary>The examples of the training documents and of the held-out ones, each in their original order.</summary>
