@@ -14,8 +14,9 @@ public sealed record NewDataset(
     /// <summary>
     /// Refuse the dataset unless its creator holds valid consent for <see cref="ConsentScope"/>, checked in the
     /// registering transaction with the creator locked, so a withdrawal running at the same time either sees the new
-    /// dataset (and deletes it) or makes this registration fail. Only records imported from elsewhere, whose training
-    /// is still refused without consent, should turn it off.
+    /// dataset (and deletes it) or makes this registration fail. Not public: nothing outside the registry may store a
+    /// creator's data without consent; the registry's tests turn it off to stand for a record imported from elsewhere
+    /// (whose training is still refused without consent).
     /// </summary>
-    public bool RequireValidConsent { get; init; } = true;
+    internal bool RequireValidConsent { get; init; } = true;
 }
