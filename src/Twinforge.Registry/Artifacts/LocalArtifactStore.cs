@@ -1,3 +1,4 @@
+using Twinforge.Storage;
 using System.Security.Cryptography;
 
 namespace Twinforge.Registry.Artifacts;
@@ -73,34 +74,12 @@ public sealed class LocalArtifactStore : IArtifactStore
 
     public void ExtractDirectory(string contentHash, string destination)
     {
-        // Without its trailing separator: the parent of "served/" would otherwise be "served" itself.
-        var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(destination));
-        var parent = Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(parent);
-        var temporary = Path.Combine(parent, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.incomplete");
-        Directory.CreateDirectory(temporary);
-        try
+        // Extracted beside the destination and renamed into place (replacing an earlier copy), as every directory write is.
+        AtomicDirectory.Write(destination, temporary =>
         {
-            using (var archive = OpenRead(contentHash))
-                DirectoryArchive.Extract(archive, temporary, $"artifact {contentHash}");
-            if (Directory.Exists(target))
-            {
-                // Two renames: the old directory stays whole until the new one is in place.
-                var replaced = temporary + ".replaced";
-                Directory.Move(target, replaced);
-                Directory.Move(temporary, target);
-                Directory.Delete(replaced, recursive: true);
-            }
-            else
-            {
-                Directory.Move(temporary, target);
-            }
-        }
-        catch
-        {
-            if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
-            throw;
-        }
+            using var archive = OpenRead(contentHash);
+            DirectoryArchive.Extract(archive, temporary, $"artifact {contentHash}");
+        });
     }
 
     public bool Exists(string contentHash) => File.Exists(PathOf(contentHash));

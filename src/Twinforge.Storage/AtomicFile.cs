@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Twinforge.Engine;
+namespace Twinforge.Storage;
 
 /// <summary>
 /// Writes files so that a reader, or a crash, only ever sees the old complete file or the new complete one:

@@ -1,4 +1,4 @@
-namespace Twinforge.Engine;
+namespace Twinforge.Storage;
 
 /// <summary>
 /// Writes a whole directory (a model, an adapter) so that it appears complete or not at all: everything is written
