@@ -19,7 +19,15 @@ namespace Twinforge.Engine.Training;
 public abstract record TrainingEvent(int Step);
 
 /// <summary>The run began (or resumed from <see cref="ResumedFromStep"/>).</summary>
+/// <param name="Step">Updates done so far (0 for a new run).</param>
+/// <param name="TotalSteps">Updates planned.</param>
+/// <param name="StepsPerEpoch">Updates per pass over the training data.</param>
+/// <param name="TrainableParameters">Parameters the run updates.</param>
+/// <param name="TotalParameters">All of the model's parameters.</param>
 /// <param name="Precision">"bf16-mixed" or "fp32", for people.</param>
+/// <param name="TrainSequences">Packed training sequences.</param>
+/// <param name="ValidationSequences">Packed held-out sequences.</param>
+/// <param name="ResumedFromStep">The checkpoint's step when resuming, else null.</param>
 /// <param name="ResolvedPrecision">The precision the run trains in (automatic resolved once, when the run began).</param>
 public sealed record RunStarted(int Step, int TotalSteps, int StepsPerEpoch, long TrainableParameters, long TotalParameters,
     string Precision, int TrainSequences, int ValidationSequences, int? ResumedFromStep,
