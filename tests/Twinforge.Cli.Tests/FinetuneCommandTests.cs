@@ -144,9 +144,9 @@ public sealed class FinetuneCommandTests
         var result = Run("finetune", "--recipe", recipe);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
-        var notice = $"{directory.File("alice.jsonl")}: 1 of 25 examples are longer than the sequence length of 128 tokens";
+        var notice = $"{directory.File("alice.jsonl")}: 1 of 25 examples is longer than the sequence length of 128 tokens";
         Assert.Contains($"warning: {notice}", result.Output);
-        Assert.Contains("1 were dropped", result.Output);
+        Assert.Contains("1 was dropped", result.Output);
         var run = directory.File("run");
         Assert.Contains(notice, File.ReadAllText(Path.Combine(run, "report.html")));
         Assert.Contains("24 of 25 examples kept; longer than 128 tokens (drop): 1 dropped", File.ReadAllText(Path.Combine(run, "report.html")));

@@ -261,7 +261,7 @@ public sealed class TwinLifecycleTests
             onEvent: e => { if (e is TrainingWarning warning) warnings.Add(warning.Message); });
 
         var notice = Assert.Single(warnings, warning => warning.Contains("longer than the sequence length"));
-        Assert.Matches(@"^the (training|held-out) part of ana-mixed\.jsonl: 1 of \d+ examples are longer", notice);
+        Assert.Matches(@"^the (training|held-out) part of ana-mixed\.jsonl: 1 of \d+ examples is longer", notice);
         Assert.DoesNotContain("train.jsonl", string.Concat(warnings));
         using var report = new StreamReader(bench.Store.OpenRead(VersionTrainer.ArtifactOf(v1.Version, ArtifactReference.Report)));
         var html = report.ReadToEnd();

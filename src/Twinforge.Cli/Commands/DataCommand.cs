@@ -41,7 +41,7 @@ public static class DataCommand
             if (!prepared.Report.IsValid) return ExitCodes.BadInput;
             var estimate = prepared.Estimate(result.GetValue(batchSize));
             output.WriteLine($"one epoch at batch size {estimate.BatchSize}: {estimate.OptimizerStepsPerEpoch} updates, {estimate.TokensPerEpoch:N0} tokens " +
-                             $"({estimate.TrainableTokensPerEpoch:N0} trained on, {estimate.PaddingFraction:P1} padding)");
+                             $"({estimate.TrainableTokensPerEpoch:N0} trained on, {estimate.PaddingFraction * 100:F1}% padding)");
             return ExitCodes.Success;
         });
         return new Command("data", "Work with training data.") { validate };

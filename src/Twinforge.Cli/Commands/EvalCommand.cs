@@ -31,7 +31,7 @@ public static class EvalCommand
             prepared.ThrowIfInvalid();
             var evaluation = Evaluation.Run(loaded.Network, prepared.Train, result.GetValue(batchSize));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"loss {evaluation.Loss:F4}  perplexity {evaluation.Perplexity:F3}  token accuracy {evaluation.TokenAccuracy:P2}  over {evaluation.Targets:N0} target tokens"));
+                $"loss {evaluation.Loss:F4}  perplexity {evaluation.Perplexity:F3}  token accuracy {evaluation.TokenAccuracy * 100:F2}%  over {evaluation.Targets:N0} target tokens"));
             return ExitCodes.Success;
         });
         return command;

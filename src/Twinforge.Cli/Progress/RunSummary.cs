@@ -15,7 +15,7 @@ public static class RunSummary
         if (training.Best is { } best)
         {
             console.WriteLine(string.Create(invariant,
-                $"Best validation: loss {best.Loss:F4}, perplexity {best.Perplexity:F2}, token accuracy {best.TokenAccuracy:P1} at step {best.Step}")
+                $"Best validation: loss {best.Loss:F4}, perplexity {best.Perplexity:F2}, token accuracy {best.TokenAccuracy * 100:F1}% at step {best.Step}")
                 + (training.RestoredBest ? " (its weights were restored)." : "."));
             console.WriteLine(training.StoppedEarly
                 ? $"Stopped early: validation loss stopped improving after step {best.Step}."

@@ -16,7 +16,7 @@ public static class TrainingProgressFormat
 
     public static string EvaluationLine(EvaluationCompleted evaluation) =>
         string.Create(Invariant, $"step {evaluation.Step}: validation loss {evaluation.Loss:F4}, perplexity {evaluation.Perplexity:F2}, " +
-                                 $"token accuracy {evaluation.TokenAccuracy:P1} (train {evaluation.TrainLoss:F4}, gap {evaluation.Gap:+0.000;-0.000})") +
+                                 $"token accuracy {evaluation.TokenAccuracy * 100:F1}% (train {evaluation.TrainLoss:F4}, gap {evaluation.Gap:+0.000;-0.000})") +
         (evaluation.IsBest ? " — best so far" : "");
 
     public static string StoppedEarlyLine(StoppedEarly stopped) =>

@@ -58,9 +58,10 @@ public sealed class DatasetReport
     {
         var counts = file.Overlong;
         var outcomes = new List<string>();
-        if (counts.Dropped > 0) outcomes.Add($"{counts.Dropped} were dropped");
-        if (counts.Truncated > 0) outcomes.Add($"{counts.Truncated} were truncated to their last {SequenceLength} tokens");
-        return $"{file.Name}: {counts.Dropped + counts.Truncated} of {counts.DocumentsRead} examples are longer than the sequence length " +
+        if (counts.Dropped > 0) outcomes.Add($"{counts.Dropped} {(counts.Dropped == 1 ? "was" : "were")} dropped");
+        if (counts.Truncated > 0) outcomes.Add($"{counts.Truncated} {(counts.Truncated == 1 ? "was" : "were")} truncated to their last {SequenceLength} tokens");
+        int over = counts.Dropped + counts.Truncated;
+        return $"{file.Name}: {over} of {counts.DocumentsRead} examples {(over == 1 ? "is" : "are")} longer than the sequence length " +
                $"of {SequenceLength} tokens (the longest has {counts.LongestTokens}): {string.Join(", ", outcomes)}";
     }
 

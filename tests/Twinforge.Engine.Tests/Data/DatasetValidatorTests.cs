@@ -235,7 +235,7 @@ public sealed class DatasetValidatorTests : IDisposable
         var split = Validate(path, Options(sequenceLength: 16, overlong: OverlongPolicy.Split));
 
         Assert.Equal(new OverlongCounts(3, 0, 1, 0, 41), truncated.Report.Overlong);
-        Assert.Contains("1 were truncated to their last 16 tokens", Assert.Single(truncated.Report.DataLossNotices()));
+        Assert.Contains("1 was truncated to their last 16 tokens", Assert.Single(truncated.Report.DataLossNotices()));
         Assert.Equal(new OverlongCounts(3, 0, 0, 1, 41), split.Report.Overlong);
         Assert.Empty(split.Report.DataLossNotices()); // split documents are trained whole, in pieces
         Assert.Contains("1 of 3 over 16 tokens (0 dropped, 0 truncated, 1 split)", split.Report.Summary());
