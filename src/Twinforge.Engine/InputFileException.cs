@@ -6,13 +6,15 @@ namespace Twinforge.Engine;
 /// </summary>
 public sealed class InputFileException : Exception
 {
-    public InputFileException(string filePath, string problem, string? item = null, long? line = null, Exception? inner = null)
-        : base(Describe(filePath, problem, item, line), inner)
+    public InputFileException(string filePath, string problem, string? item = null, long? line = null, Exception? inner = null,
+        long? column = null)
+        : base(Describe(filePath, problem, item, line, column), inner)
     {
         FilePath = filePath;
         Problem = problem;
         Item = item;
         Line = line;
+        Column = line is null ? null : column;
     }
 
     /// <summary>The file at fault.</summary>
@@ -27,10 +29,13 @@ public sealed class InputFileException : Exception
     /// <summary>The 1-based line at fault, for line-oriented files.</summary>
     public long? Line { get; }
 
-    static string Describe(string filePath, string problem, string? item, long? line)
+    /// <summary>The 1-based column at fault (in characters), where the reader of the file knows it.</summary>
+    public long? Column { get; }
+
+    static string Describe(string filePath, string problem, string? item, long? line, long? column)
     {
         var location = filePath;
-        if (line is not null) location += $":{line}";
+        if (line is not null) location += column is null ? $":{line}" : $":{line}:{column}";
         return item is null ? $"{location}: {problem}" : $"{location}: '{item}': {problem}";
     }
 }
