@@ -41,6 +41,12 @@ internal static class RecipeJsonParser
             }
             throw new InputFileException(filePath, $"not valid JSON: {problem}", line: lineIndex + 1, inner: e, column: column);
         }
+        catch (InvalidOperationException e)
+        {
+            // GetString refuses a string whose bytes are not UTF-8 (a file saved as Latin-1, say).
+            throw new InputFileException(filePath, "not valid JSON: the string is not valid UTF-8 text; save the file as UTF-8",
+                line: LineOf(reader.TokenStartIndex, lineStarts), inner: e, column: ColumnOf(utf8, reader.TokenStartIndex, lineStarts));
+        }
     }
 
     /// <summary>

@@ -64,6 +64,19 @@ public sealed class RecipeSyntaxErrorTests : IDisposable
     }
 
     [Fact]
+    public void Json_that_is_not_utf8_names_the_line_and_column_of_the_string()
+    {
+        var path = directory.Write("latin1.json", "");
+        File.WriteAllBytes(path, [.. "{\n  \"output\": \"caf"u8, 0xE9, .. "\"\n}"u8]);
+
+        var error = Assert.Throws<InputFileException>(() => RecipeLoader.Load(path));
+
+        Assert.Equal(2, error.Line);
+        Assert.Equal(13, error.Column);
+        Assert.Contains("not valid UTF-8", error.Problem);
+    }
+
+    [Fact]
     public void A_yaml_key_given_twice_is_named_with_its_line()
     {
         var error = Assert.Throws<InputFileException>(() => RecipeLoader.Load(directory.Write("twice.yaml", "method: full\nmethod: lora\n")));
