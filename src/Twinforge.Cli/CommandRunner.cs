@@ -48,7 +48,13 @@ public static class CommandRunner
             configuration.Error.WriteLine($"conflict: {e.Message}");
             return ExitCodes.Failure;
         }
-        catch (Exception e) when (e is InputFileException or ArgumentException or RegistryException and not ArtifactCorruptedException)
+        catch (InputFileException e)
+        {
+            // A recipe reports all its errors at once: one line each, so that each reads "error: file:line: …".
+            foreach (var each in e.Errors) configuration.Error.WriteLine($"error: {each.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is ArgumentException or RegistryException and not ArtifactCorruptedException)
         {
             configuration.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;

@@ -19,4 +19,19 @@ public sealed class ErrorReportingTests
         Assert.StartsWith($"error: {recipe}:2:1: not valid YAML", error);
         Assert.Contains("'[' at line 1, column 4 is not closed", error);
     }
+
+    [Fact]
+    public void Every_error_of_a_recipe_is_printed_on_its_own_line()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = directory.File("many.yaml");
+        File.WriteAllText(recipe, "method: lorra\ntraining:\n  learnig_rate: 1e-3\n  batch_size: 0\n");
+
+        var (exitCode, _, error) = Run("finetune", "--recipe", recipe);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Equal(
+            [$"error: {recipe}:1: 'method': ", $"error: {recipe}:3: 'training.learnig_rate': ", $"error: {recipe}:4: 'training.batch_size': "],
+            error.TrimEnd().Split('\n').Select(line => line[..(line.IndexOf("': ", StringComparison.Ordinal) + 3)]));
+    }
 }
