@@ -16,7 +16,10 @@ public static class ExitCodes
     public const int Interrupted = 130;
 }
 
-/// <summary>Runs a parsed command line, turning bad-input exceptions into a clear message and exit code 2.</summary>
+/// <summary>
+/// Runs a parsed command line, turning bad input (a <see cref="BadInputException"/>, which includes every
+/// <see cref="InputFileException"/>, or a registry refusal) into a clear message and exit code 2.
+/// </summary>
 public static class CommandRunner
 {
     public static int Invoke(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null,
@@ -54,7 +57,7 @@ public static class CommandRunner
             foreach (var each in e.Errors) configuration.Error.WriteLine($"error: {each.Message}");
             return ExitCodes.BadInput;
         }
-        catch (Exception e) when (e is ArgumentException or RegistryException and not ArtifactCorruptedException)
+        catch (Exception e) when (e is BadInputException or ArgumentException or RegistryException and not ArtifactCorruptedException)
         {
             configuration.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;

@@ -5,7 +5,7 @@ namespace Twinforge.Engine;
 /// used with. The message names the file and, where known, the line and the field or tensor, so a user can act on it.
 /// A file with several errors (a recipe) is reported by one exception that lists them all: see <see cref="Combine"/>.
 /// </summary>
-public sealed class InputFileException : Exception
+public sealed class InputFileException : BadInputException
 {
     public InputFileException(string filePath, string problem, string? item = null, long? line = null, Exception? inner = null,
         long? column = null)

@@ -103,7 +103,7 @@ public static class DemoCommand
             return;
         }
         if (!Directory.Exists(Path.Combine(root, "twin")))
-            throw new ArgumentException($"{root} exists and does not hold an earlier demo: choose another --output");
+            throw new BadInputException($"{root} exists and does not hold an earlier demo: choose another --output");
     }
 
     /// <summary>A demo run, recorded with the recipe that repeats it through <c>twinforge finetune</c>.</summary>

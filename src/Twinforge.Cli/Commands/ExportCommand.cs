@@ -23,7 +23,7 @@ public static class ExportCommand
             var console = result.InvocationConfiguration.Output;
             var destination = result.GetValue(output)!.FullName;
             if (Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).Any())
-                throw new ArgumentException($"{destination} already exists and is not empty: choose a new --output directory");
+                throw new BadInputException($"{destination} already exists and is not empty: choose a new --output directory");
             using var loaded = model.Load(result);
             var merged = LoraMerger.Merge(loaded.Network);
             // Written beside the destination and renamed into place: a failed export leaves nothing half-written.

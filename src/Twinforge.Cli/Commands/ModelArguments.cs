@@ -40,7 +40,7 @@ public sealed class ModelArguments
         {
             var size = BuiltInModelSize.Parse(model == "builtin" ? "standard" : model["builtin:".Length..]);
             return BuiltInBaseModel.Existing(cacheRoot, size)
-                   ?? throw new ArgumentException($"the built-in base model ({size.Name}) has not been built yet in {cacheRoot}: run 'twinforge pretrain --size {size.Name}' first");
+                   ?? throw new BadInputException($"the built-in base model ({size.Name}) has not been built yet in {cacheRoot}: run 'twinforge pretrain --size {size.Name}' first");
         }
         return Path.GetFullPath(model);
     }

@@ -5,6 +5,7 @@ using Twinforge.Cli.Progress;
 using Twinforge.Cli.Recipes;
 using Twinforge.Cli.Runs;
 using Twinforge.Cli.Study;
+using Twinforge.Engine;
 using Twinforge.Engine.Models;
 using Twinforge.Engine.Training;
 
@@ -104,9 +105,9 @@ public static class StudyCommand
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(value > 0 && value <= 1))
-                throw new ArgumentException($"--fractions: '{part}' is not a share in (0, 1]");
+                throw new BadInputException($"--fractions: '{part}' is not a share in (0, 1]");
             values.Add(value);
         }
-        return values.Count > 0 ? values.Distinct().ToList() : throw new ArgumentException("--fractions: give at least one share");
+        return values.Count > 0 ? values.Distinct().ToList() : throw new BadInputException("--fractions: give at least one share");
     }
 }

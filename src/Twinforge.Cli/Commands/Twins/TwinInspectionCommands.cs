@@ -206,12 +206,12 @@ static class TwinInspectionCommands
     /// </summary>
     static void RequireExportDestination(string destination, bool force)
     {
-        if (File.Exists(destination)) throw new ArgumentException($"{destination} is a file: choose a directory for --output");
+        if (File.Exists(destination)) throw new BadInputException($"{destination} is a file: choose a directory for --output");
         if (!Directory.Exists(destination) || !Directory.EnumerateFileSystemEntries(destination).Any()) return;
         bool earlierExport = File.Exists(Path.Combine(destination, "adapter_config.json")) || File.Exists(Path.Combine(destination, "config.json"));
         if (!earlierExport)
-            throw new ArgumentException($"{destination} is not empty and holds no adapter or model: choose another --output");
+            throw new BadInputException($"{destination} is not empty and holds no adapter or model: choose another --output");
         if (!force)
-            throw new ArgumentException($"{destination} already holds an adapter or model: add --force to replace it, or choose another --output");
+            throw new BadInputException($"{destination} already holds an adapter or model: add --force to replace it, or choose another --output");
     }
 }

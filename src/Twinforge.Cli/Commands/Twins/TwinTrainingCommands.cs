@@ -2,6 +2,7 @@ using System.CommandLine;
 using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.Progress;
 using Twinforge.Cli.Recipes;
+using Twinforge.Engine;
 using Twinforge.Engine.Models;
 using Twinforge.Registry.Records;
 using Twinforge.Twins;
@@ -86,7 +87,7 @@ static class TwinTrainingCommands
             using var opened = registry.Open(result);
             var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
             var parentNumber = result.GetValue(from) ?? opened.Registry.ListVersions(twin.Id).LastOrDefault(v => v.Status == VersionStatus.Succeeded)?.Number
-                ?? throw new ArgumentException($"twin '{twin.Name}' has no succeeded version to continue from");
+                ?? throw new BadInputException($"twin '{twin.Name}' has no succeeded version to continue from");
             TwinRecipe? twinRecipe = null;
             if (recipe.Given(result))
             {
