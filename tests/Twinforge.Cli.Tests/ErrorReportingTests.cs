@@ -60,4 +60,161 @@ public sealed class ErrorReportingTests
         Assert.Equal(ExitCodes.Failure, RunFailing(new IOException("No space left on device")).ExitCode);
         Assert.Equal(ExitCodes.Interrupted, RunFailing(new OperationCanceledException("stopped after step 3")).ExitCode);
     }
+
+    // demo is left out: were its check to fail, it would go on to fetch corpora and pre-train a base for minutes.
+    [Theory]
+    [InlineData("finetune")]
+    [InlineData("pretrain")]
+    [InlineData("study")]
+    [InlineData("export")]
+    public void An_output_that_is_a_file_is_bad_input_naming_the_option_and_the_path(string command)
+    {
+        using var directory = new TemporaryDirectory();
+        var file = directory.File("taken");
+        File.WriteAllText(file, "not a directory");
+
+        var (exitCode, _, error) = Run([.. CommandWithOutput(command, directory), file]);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: --output: {file} is a file", error);
+    }
+
+    [Theory]
+    [InlineData("finetune")]
+    [InlineData("pretrain")]
+    [InlineData("study")]
+    [InlineData("export")]
+    public void An_output_under_a_file_is_bad_input_naming_the_option_and_the_file(string command)
+    {
+        using var directory = new TemporaryDirectory();
+        var file = directory.File("taken");
+        File.WriteAllText(file, "not a directory");
+        var output = Path.Combine(file, "run", "v1");
+
+        var (exitCode, _, error) = Run([.. CommandWithOutput(command, directory), output]);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: --output: {output} cannot be created: {file} is a file", error);
+    }
+
+    /// <summary>A command line of <paramref name="command"/> that is complete but for the value of its last option, --output.</summary>
+    static string[] CommandWithOutput(string command, TemporaryDirectory directory)
+    {
+        var data = ChatData(directory.File("alice.jsonl"), 4);
+        var missingModel = directory.File("no-model");
+        return command switch
+        {
+            "finetune" => ["finetune", "--base", missingModel, "--data", data, "--output"],
+            "pretrain" => ["pretrain", "--size", "tiny", "--cache", directory.File("cache"), "--data", data, "--output"],
+            "study" => ["study", "data-efficiency", "--base", missingModel, "--data", data, "--validation", data, "--output"],
+            "export" => ["export", "--model", missingModel, "--adapter", directory.File("no-adapter"), "--output"],
+            _ => throw new ArgumentException(command),
+        };
+    }
+
+    [Theory]
+    [InlineData("finetune", "--output", "run")]
+    [InlineData("pretrain", "--size", "tiny", "--cache", "cache", "--output", "run")]
+    [InlineData("data", "validate")]
+    [InlineData("eval", "--model", "no-model")]
+    public void A_directory_given_as_data_is_bad_input_naming_the_option_and_the_path(params string[] command)
+    {
+        using var directory = new TemporaryDirectory();
+        var folder = Directory.CreateDirectory(directory.File("conversations")).FullName;
+        var args = command.Select(arg => arg is "run" or "no-model" or "cache" ? directory.File(arg) : arg).ToList();
+
+        var (exitCode, _, error) = Run([.. args, "--data", folder]);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: --data: {folder} is a directory, not a data file", error);
+    }
+
+    [Fact]
+    public void A_directory_in_a_recipe_s_data_is_named_as_a_directory()
+    {
+        using var directory = new TemporaryDirectory();
+        var model = TinyModel(directory.File("base"));
+        var folder = Directory.CreateDirectory(directory.File("conversations")).FullName;
+        var recipe = directory.File("r.yaml");
+        File.WriteAllText(recipe, $"base: {model}\ndata: conversations\noutput: run\n");
+
+        var (exitCode, _, error) = Run("finetune", "--recipe", recipe);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains($"{folder}: is a directory, not a data file", error);
+    }
+
+    [Theory]
+    [InlineData("finetune")]
+    [InlineData("pretrain")]
+    [InlineData("study", "data-efficiency")]
+    [InlineData("twin", "create", "ana-style", "--creator", "ana", "--data", "x.jsonl")]
+    public void A_directory_given_as_recipe_is_bad_input_naming_the_option_and_the_path(params string[] command)
+    {
+        using var directory = new TemporaryDirectory();
+        var folder = Directory.CreateDirectory(directory.File("recipes")).FullName;
+
+        string[] registry = command[0] == "twin" ? ["--registry", directory.File("registry.db")] : [];
+
+        var (exitCode, _, error) = Run([.. command, "--recipe", folder, .. registry]);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: --recipe: {folder} is a directory, not a recipe file", error);
+    }
+
+    [Fact]
+    public void A_missing_recipe_is_bad_input_naming_the_option_and_the_path()
+    {
+        using var directory = new TemporaryDirectory();
+        var missing = directory.File("nowhere.yaml");
+
+        var (exitCode, _, error) = Run("finetune", "--recipe", missing);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: --recipe: {missing} does not exist", error);
+    }
+
+    [Theory]
+    [InlineData("--temperature", "-1")]
+    [InlineData("--top-p", "0")]
+    [InlineData("--max-new-tokens", "-2")]
+    [InlineData("--repetition-penalty", "0")]
+    public void A_decoding_option_out_of_range_is_bad_input_naming_the_option(string option, string value)
+    {
+        using var directory = new TemporaryDirectory();
+        var model = TinyModel(directory.File("model"));
+
+        var (exitCode, _, error) = Run("generate", "--model", model, "--prompt", "Hi", option, value);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: {option}: ", error);
+    }
+
+    [Theory]
+    [InlineData("data", "validate", "--data", "DATA", "--sequence-length", "1")]
+    [InlineData("data", "validate", "--data", "DATA", "--batch-size", "0")]
+    [InlineData("data", "validate", "--data", "DATA", "--validation-fraction", "1")]
+    [InlineData("eval", "--model", "MODEL", "--data", "DATA", "--batch-size", "0")]
+    [InlineData("eval", "--model", "MODEL", "--data", "DATA", "--sequence-length", "1")]
+    [InlineData("export", "--model", "MODEL", "--adapter", "MODEL", "--output", "OUT", "--max-shard-mb", "0")]
+    [InlineData("twin", "gc", "--registry", "REGISTRY", "--min-age-hours", "-1")]
+    [InlineData("twin", "compare", "a", "1", "2", "--registry", "REGISTRY", "--prompts", "-1")]
+    public void A_number_out_of_range_is_bad_input_naming_the_option(params string[] command)
+    {
+        using var directory = new TemporaryDirectory();
+        var model = directory.File("model");
+        var args = command.Select(arg => arg switch
+        {
+            "DATA" => ChatData(directory.File("alice.jsonl"), 4),
+            "MODEL" => model,
+            "OUT" => directory.File("out"),
+            "REGISTRY" => directory.File("registry.db"),
+            _ => arg,
+        }).ToArray();
+
+        var (exitCode, _, error) = Run(args);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: {command[^2]}", error);
+    }
 }

@@ -96,6 +96,7 @@ public static class DemoCommand
     /// </summary>
     static void PrepareOutput(string root)
     {
+        OptionChecks.RequireOutputDirectory(root, "--output");
         if (!Directory.Exists(root) || !Directory.EnumerateFileSystemEntries(root).Any()) return;
         if (File.Exists(Path.Combine(root, Marker)))
         {

@@ -11,12 +11,16 @@ namespace Twinforge.Cli.Recipes;
 /// <example><code>var recipe = RecipeLoader.Load("recipes/alice.yaml");</code></example>
 public static class RecipeLoader
 {
+    /// <summary>What a recipe file is, for messages: "a recipe file (.yaml, .yml or .json)".</summary>
+    public const string WhatIsExpected = "a recipe file (.yaml, .yml or .json)";
+
     public static Recipe Load(string path) => Load(path, new Recipe());
 
     /// <summary>Reads a recipe whose absent keys keep the values of <paramref name="defaults"/> (a command's own defaults).</summary>
     public static Recipe Load(string path, Recipe defaults)
     {
         var fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath)) throw new InputFileException(path, $"is a directory, not {WhatIsExpected}");
         if (!File.Exists(fullPath)) throw new InputFileException(path, "the recipe file does not exist");
         var root = Path.GetExtension(fullPath).ToLowerInvariant() switch
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Twinforge.Cli.Commands;
 using Twinforge.Cli.Recipes;
 
 namespace Twinforge.Cli.Runs;
@@ -13,15 +14,15 @@ public sealed class RecipeCommandLine
 {
     readonly List<(Option<string> Option, string Key)> typed = [];
 
-    public Option<FileInfo> Recipe { get; } = new("--recipe")
+    public Option<FileInfo> Recipe { get; } = new Option<FileInfo>("--recipe")
     {
         Description = "A recipe file (.yaml, .yml or .json) describing the run; the options below override it [default: none]",
-    };
+    }.AcceptOnlyFiles(RecipeLoader.WhatIsExpected, mustExist: true);
 
-    public Option<string[]> Data { get; } = new("--data")
+    public Option<string[]> Data { get; } = new Option<string[]>("--data")
     {
         Description = "Training files [recipe key: data]", AllowMultipleArgumentsPerToken = true,
-    };
+    }.AcceptOnlyFiles("a data file");
 
     public Option<string[]> Set { get; } = new("--set")
     {

@@ -1,3 +1,4 @@
+using Twinforge.Cli.Commands;
 using Twinforge.Cli.Recipes;
 using Twinforge.Engine;
 using Twinforge.Engine.Training;
@@ -19,6 +20,7 @@ public sealed class RunDirectoryGuard(params string[] markers)
     public void Check(string directory, bool resume, bool force)
     {
         if (resume && force) throw new BadInputException("--resume and --force contradict each other: continue the run, or replace it");
+        OptionChecks.RequireOutputDirectory(directory, "--output");
         if (!Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any()) return;
         if (!HoldsRun(directory))
             throw new BadInputException($"{directory} is not empty and holds no Twinforge run: choose another --output");

@@ -42,6 +42,12 @@ public static class DatasetValidator
     /// <summary>Reads one file into <paramref name="examples"/>; returns the format it was read as, or null.</summary>
     static DatasetFormat? ReadFile(string path, ITokenizer tokenizer, DatasetOptions options, List<TokenizedExample> examples, List<DatasetProblem> problems)
     {
+        if (Directory.Exists(path))
+        {
+            // Reading a directory fails with "Access to the path is denied", which sends a user to the permissions.
+            problems.Add(new DatasetProblem(path, null, DatasetProblemKind.Unreadable, "is a directory, not a data file"));
+            return null;
+        }
         byte[] bytes;
         try
         {

@@ -95,7 +95,7 @@ static class TwinInspectionCommands
         var name = new Argument<string>("name") { Description = "The twin" };
         var first = new Argument<int>("a") { Description = "A version" };
         var second = new Argument<int>("b") { Description = "Another version" };
-        var prompts = new Option<int>("--prompts") { Description = "How many held-out prompts both versions answer [default: 3]", DefaultValueFactory = _ => 3 };
+        var prompts = new Option<int>("--prompts") { Description = "How many held-out prompts both versions answer [default: 3]", DefaultValueFactory = _ => 3 }.AtLeast(0);
         var creator = TwinTrainingCommands.CreatorOption();
         var registry = new RegistryArguments();
         var command = new Command("compare", "Two versions side by side: held-out figures and answers to the same prompts.") { name, first, second, prompts, creator };
@@ -206,7 +206,7 @@ static class TwinInspectionCommands
     /// </summary>
     static void RequireExportDestination(string destination, bool force)
     {
-        if (File.Exists(destination)) throw new BadInputException($"{destination} is a file: choose a directory for --output");
+        OptionChecks.RequireOutputDirectory(destination, "--output");
         if (!Directory.Exists(destination) || !Directory.EnumerateFileSystemEntries(destination).Any()) return;
         bool earlierExport = File.Exists(Path.Combine(destination, "adapter_config.json")) || File.Exists(Path.Combine(destination, "config.json"));
         if (!earlierExport)

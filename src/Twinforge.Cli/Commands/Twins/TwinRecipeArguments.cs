@@ -13,11 +13,11 @@ namespace Twinforge.Cli.Commands.Twins;
 /// </summary>
 public sealed class TwinRecipeArguments
 {
-    public Option<FileInfo> Recipe { get; } = new("--recipe")
+    public Option<FileInfo> Recipe { get; } = new Option<FileInfo>("--recipe")
     {
         Description = "A recipe file with the training settings (base, data, validation and output keys are not used) " +
                       "[default: the demo twin's settings on the built-in base, the engine's otherwise; an update keeps its parent's]",
-    };
+    }.AcceptOnlyFiles(RecipeLoader.WhatIsExpected, mustExist: true);
 
     public Option<string[]> Set { get; } = new("--set")
     {

@@ -26,7 +26,7 @@ static class TwinTrainingCommands
         {
             Description = "The held-out data every version of the twin is judged on [default: hold out data_options.validation_fraction of --data]",
             AllowMultipleArgumentsPerToken = true,
-        };
+        }.AcceptOnlyFiles("a data file");
         var scope = ScopeOption();
         var recipe = new TwinRecipeArguments();
         var registry = new RegistryArguments();
@@ -111,7 +111,8 @@ static class TwinTrainingCommands
 
     public static Option<string> CreatorOption() => new("--creator") { Description = "The twin's creator, when two creators have twins of that name [default: none]" };
 
-    static Option<string[]> DataOption(string description) => new("--data") { Description = description, Required = true, AllowMultipleArgumentsPerToken = true };
+    static Option<string[]> DataOption(string description) =>
+        new Option<string[]>("--data") { Description = description, Required = true, AllowMultipleArgumentsPerToken = true }.AcceptOnlyFiles("a data file");
 
     static Option<string> ScopeOption() => new("--scope")
     {
