@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using Twinforge.Engine;
 using Twinforge.Engine.Training;
 using Twinforge.Registry;
 using Twinforge.Registry.Artifacts;
@@ -154,7 +155,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     {
         var (_, heldOut) = HeldOutSplit.Split(Data.Examples(training, scratch), recipe.NewDataHeldOutFraction);
         if (heldOut.Count == 0)
-            throw new ArgumentException($"dataset {training.Id} is too small to hold out part of it: give a held-out dataset");
+            throw new BadInputException($"dataset {training.Id} is too small to hold out part of it: give a held-out dataset");
         var file = Path.Combine(scratch, "heldout.jsonl");
         File.WriteAllLines(file, heldOut);
         return Data.Register(creatorId, [file], training.ConsentScope);

@@ -217,4 +217,49 @@ public sealed class ErrorReportingTests
         Assert.Equal(ExitCodes.BadInput, exitCode);
         Assert.StartsWith($"error: {command[^2]}", error);
     }
+
+    [Fact]
+    public void Settings_that_do_not_fit_the_base_model_are_bad_input()
+    {
+        using var directory = new TemporaryDirectory();
+        var model = TinyModel(directory.File("base"));
+        var data = ChatData(directory.File("alice.jsonl"), 12);
+        string[] run = ["finetune", "--base", model, "--data", data, "--set", "data_options.sequence_length=128"];
+
+        var targets = Run([.. run, "--output", directory.File("a"), "--set", "lora.target_modules=c_attn"]);
+        Assert.Equal(ExitCodes.BadInput, targets.ExitCode);
+        Assert.StartsWith("error: no module of the model matches the LoRA target modules [c_attn]", targets.Error);
+
+        var frozen = Run([.. run, "--output", directory.File("b"), "--method", "full", "--set", "freeze.layers=3"]);
+        Assert.Equal(ExitCodes.BadInput, frozen.ExitCode);
+        Assert.StartsWith("error: cannot freeze the first 3 layers: the base model has 2", frozen.Error);
+    }
+
+    [Fact]
+    public void A_prompt_longer_than_the_model_s_context_is_bad_input()
+    {
+        using var directory = new TemporaryDirectory();
+        var model = TinyModel(directory.File("model"));
+
+        var (exitCode, _, error) = Run("generate", "--model", model, "--prompt", new string('a', 300), "--max-new-tokens", "1");
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains("the model's context is 256", error);
+    }
+
+    [Fact]
+    public void Names_and_scopes_the_registry_refuses_are_bad_input()
+    {
+        using var directory = new TemporaryDirectory();
+        string[] registry = ["--registry", directory.File("registry.db"), "--by", "tester"];
+
+        var padded = Run(["creator", "add", " ana ", .. registry]);
+        Assert.Equal(ExitCodes.BadInput, padded.ExitCode);
+        Assert.StartsWith("error: creator name ' ana ' is not valid", padded.Error);
+
+        Assert.Equal(ExitCodes.Success, Run(["creator", "add", "ana", .. registry]).ExitCode);
+        var scope = Run(["creator", "consent", "ana", "--scope", "Text", .. registry]);
+        Assert.Equal(ExitCodes.BadInput, scope.ExitCode);
+        Assert.StartsWith("error: consent scope 'Text' is not valid", scope.Error);
+    }
 }
