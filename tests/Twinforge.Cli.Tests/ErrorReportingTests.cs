@@ -51,6 +51,15 @@ public sealed class ErrorReportingTests
     }
 
     [Fact]
+    public void An_argument_exception_from_inside_is_a_failure_not_bad_input()
+    {
+        var (exitCode, _, error) = RunFailing(new ArgumentException("the batch needs at least one sequence", "sequences"));
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Equal("error: the batch needs at least one sequence (Parameter 'sequences')", error.TrimEnd());
+    }
+
+    [Fact]
     public void Bad_input_exits_with_2_and_anything_else_with_1()
     {
         Assert.Equal(ExitCodes.BadInput, RunFailing(new BadInputException("--lr: not a number")).ExitCode);
@@ -59,6 +68,29 @@ public sealed class ErrorReportingTests
         Assert.Equal(ExitCodes.Failure, RunFailing(new InvalidOperationException("the cache is in use")).ExitCode);
         Assert.Equal(ExitCodes.Failure, RunFailing(new IOException("No space left on device")).ExitCode);
         Assert.Equal(ExitCodes.Interrupted, RunFailing(new OperationCanceledException("stopped after step 3")).ExitCode);
+    }
+
+    [Fact]
+    public void Only_verbose_prints_the_stack_trace_and_it_does_for_every_kind_of_error()
+    {
+        var quiet = RunFailing(new InvalidOperationException("the cache is in use"));
+        Assert.Equal("error: the cache is in use", quiet.Error.TrimEnd());
+
+        foreach (var exception in new Exception[] { new InvalidOperationException("the cache is in use"), new BadInputException("--lr: not a number"),
+                     new ArgumentException("the batch needs at least one sequence") })
+        {
+            var (_, _, error) = RunFailing(exception, "--verbose");
+            Assert.StartsWith($"error: {exception.Message}", error);
+            Assert.Contains(exception.GetType().FullName!, error);
+            Assert.Contains($"{nameof(ErrorReportingTests)}.", error); // a frame of the stack trace
+        }
+    }
+
+    [Fact]
+    public void Every_command_takes_verbose()
+    {
+        Assert.Contains("--verbose", Run("finetune", "--help").Output);
+        Assert.Contains("--verbose", Run("twin", "create", "--help").Output);
     }
 
     // demo is left out: were its check to fail, it would go on to fetch corpora and pre-train a base for minutes.
