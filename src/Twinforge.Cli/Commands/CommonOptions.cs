@@ -24,7 +24,7 @@ public static class CommonOptions
 
     public static Option<string> Size() => new("--size")
     {
-        Description = "Built-in base model size: standard (a few minutes of pre-training on 2 cores) or tiny (seconds, for tests) [default: standard]",
+        Description = "Built-in base model size: standard (a few minutes of pre-training on 2 cores) or tiny (seconds, for tests)",
         DefaultValueFactory = _ => "standard",
     };
 }

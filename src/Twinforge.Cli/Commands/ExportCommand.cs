@@ -13,9 +13,9 @@ public static class ExportCommand
     public static Command Create()
     {
         var model = new ModelArguments();
-        model.Adapter.Required = true;
+        model.RequireAdapter();
         var output = new Option<DirectoryInfo>("--output") { Description = "Directory for the merged model (must not exist, or be empty)", Required = true };
-        var shard = new Option<long>("--max-shard-mb") { Description = "Split the weights into shards of at most this many megabytes [default: 5000]", DefaultValueFactory = _ => 5000 }
+        var shard = new Option<long>("--max-shard-mb") { Description = "Split the weights into shards of at most this many megabytes", DefaultValueFactory = _ => 5000 }
             .AtLeast(1);
         var command = new Command("export", "Merge a LoRA adapter into its base model and save a complete Hugging Face model directory.") { output, shard };
         model.AddTo(command);

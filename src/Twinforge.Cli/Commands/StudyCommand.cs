@@ -22,7 +22,7 @@ public static class StudyCommand
 
     public static Command Create()
     {
-        var line = new RecipeCommandLine("The creator's training conversations, one chat JSONL file [default: the built-in persona]");
+        var line = new RecipeCommandLine("The creator's training conversations, one chat JSONL file", dataDefault: "the built-in persona");
         line.Typed("--base", "base", "Base model directory, or 'builtin' [default: builtin]");
         line.Typed("--validation", "validation", "Held-out conversations every run is judged on [default: the built-in persona's; required with --data]");
         line.Typed("--output", "output", "Where the study writes its runs, table, plot and report.html [default: runs/study]");
@@ -31,7 +31,7 @@ public static class StudyCommand
         {
             Description = $"Update budget of every run, with early stopping; evaluates every tenth of it [recipe key: training.max_steps; default: {DefaultBudget}]",
         };
-        var fractions = new Option<string>("--fractions") { Description = "Shares of the data, comma-separated [default: 0.01,0.03,0.1,0.3,1]", DefaultValueFactory = _ => "0.01,0.03,0.1,0.3,1" };
+        var fractions = new Option<string>("--fractions") { Description = "Shares of the data, comma-separated", DefaultValueFactory = _ => "0.01,0.03,0.1,0.3,1" };
         var size = CommonOptions.Size();
         var cache = CommonOptions.Cache();
         var plain = CommonOptions.Plain();

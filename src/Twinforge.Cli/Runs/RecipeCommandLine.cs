@@ -33,7 +33,10 @@ public sealed class RecipeCommandLine
 
     public Option<bool> Force { get; } = new("--force") { Description = "Replace the run the output directory holds (only a Twinforge run is ever deleted) [default: off]" };
 
-    public RecipeCommandLine(string dataDescription) => Data.Description = dataDescription + " [recipe key: data; default: none]";
+    /// <param name="dataDescription">What <c>--data</c> takes.</param>
+    /// <param name="dataDefault">What the command uses when neither <c>--data</c> nor the recipe gives data.</param>
+    public RecipeCommandLine(string dataDescription, string dataDefault = "none") =>
+        Data.Description = $"{dataDescription} [default: {dataDefault}] [recipe key: data]";
 
     /// <summary>A typed option that sets <paramref name="key"/>; its text is checked like the recipe's own value.</summary>
     public Option<string> Typed(string name, string key, string description)

@@ -95,7 +95,7 @@ static class TwinInspectionCommands
         var name = new Argument<string>("name") { Description = "The twin" };
         var first = new Argument<int>("a") { Description = "A version" };
         var second = new Argument<int>("b") { Description = "Another version" };
-        var prompts = new Option<int>("--prompts") { Description = "How many held-out prompts both versions answer [default: 3]", DefaultValueFactory = _ => 3 }.AtLeast(0);
+        var prompts = new Option<int>("--prompts") { Description = "How many held-out prompts both versions answer", DefaultValueFactory = _ => 3 }.AtLeast(0);
         var creator = TwinTrainingCommands.CreatorOption();
         var registry = new RegistryArguments();
         var command = new Command("compare", "Two versions side by side: held-out figures and answers to the same prompts.") { name, first, second, prompts, creator };
@@ -177,7 +177,7 @@ static class TwinInspectionCommands
     {
         var name = new Argument<string>("name") { Description = "The twin" };
         var version = new Option<int?>("--version") { Description = "The version [default: the one --alias serves]" };
-        var alias = new Option<string>("--alias") { Description = "The alias whose version is exported [default: production]", DefaultValueFactory = _ => "production" };
+        var alias = new Option<string>("--alias") { Description = "The alias whose version is exported", DefaultValueFactory = _ => "production" };
         var output = new Option<DirectoryInfo>("--output") { Description = "Where the adapter (PEFT layout) or model is written (must not exist, or be empty)", Required = true };
         var force = new Option<bool>("--force") { Description = "Replace an earlier export (an adapter or model directory) at --output [default: false]" };
         var creator = TwinTrainingCommands.CreatorOption();

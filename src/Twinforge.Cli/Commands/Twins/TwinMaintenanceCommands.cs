@@ -36,7 +36,7 @@ static class TwinMaintenanceCommands
     {
         var minAge = new Option<double>("--min-age-hours")
         {
-            Description = "Only artifacts (and abandoned partial writes) older than this are removed, and versions left pending or training longer than this are marked failed, so work in progress is never touched [default: 24]",
+            Description = "Only artifacts (and abandoned partial writes) older than this are removed, and versions left pending or training longer than this are marked failed, so work in progress is never touched",
             DefaultValueFactory = _ => 24,
         }.AtLeast(0.0);
         var registry = new RegistryArguments();

@@ -18,7 +18,7 @@ static class TwinTrainingCommands
         var creator = new Option<string>("--creator") { Description = "The creator the twin is of (consent must be recorded)", Required = true };
         var baseModel = new Option<string>("--base")
         {
-            Description = "Base model: a Hugging Face model directory, or 'builtin' for the built-in base at --size [default: builtin]",
+            Description = "Base model: a Hugging Face model directory, or 'builtin' for the built-in base at --size",
             DefaultValueFactory = _ => Recipe.BuiltInBase,
         };
         var data = DataOption("The creator's training data for version 1 (chat JSONL, prompt/completion JSONL or text)");
@@ -68,7 +68,7 @@ static class TwinTrainingCommands
         var promoteTo = new Option<string>("--promote-to") { Description = "An alias (e.g. production) to move to the new version if it beats its parent by --margin [default: none]" };
         var margin = new Option<double>("--margin")
         {
-            Description = "Least improvement of the fixed held-out loss (nats per token) for --promote-to [default: 0.01]", DefaultValueFactory = _ => 0.01,
+            Description = "Least improvement of the fixed held-out loss (nats per token) for --promote-to", DefaultValueFactory = _ => 0.01,
         };
         var scope = ScopeOption();
         var recipe = new TwinRecipeArguments();
@@ -116,7 +116,7 @@ static class TwinTrainingCommands
 
     static Option<string> ScopeOption() => new("--scope")
     {
-        Description = "The consent scope the data needs [default: text]", DefaultValueFactory = _ => ConsentScopes.Text,
+        Description = "The consent scope the data needs", DefaultValueFactory = _ => ConsentScopes.Text,
     };
 
     static IReadOnlyList<string> Files(ParseResult result, Option<string[]> option) => result.GetValue(option)!.Select(Path.GetFullPath).ToList();
