@@ -138,6 +138,19 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Data_validate_refuses_a_nul_in_message_content_naming_file_line_and_field()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = ChatData(directory.File("alice.jsonl"), 3);
+        File.AppendAllText(data, "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"a\\u0000b\"}]}\n");
+
+        var (exitCode, output, _) = Run("data", "validate", "--data", data);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains($"{data}:4: 'messages[1].content': holds a NUL character (U+0000) at character 2", output);
+    }
+
+    [Fact]
     public void Eval_chat_and_generate_use_a_model_directory()
     {
         using var directory = new TemporaryDirectory();

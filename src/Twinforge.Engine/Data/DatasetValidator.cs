@@ -72,7 +72,7 @@ public static class DatasetValidator
         {
             DatasetFormat.Chat => ChatJsonlReader.Read(path, lines, tokenizer, fileProblems),
             DatasetFormat.PromptCompletion => PromptCompletionJsonlReader.Read(path, lines, tokenizer, fileProblems),
-            DatasetFormat.PlainText => PlainTextReader.Read(lines, tokenizer, options.PlainTextSeparator),
+            DatasetFormat.PlainText => PlainTextReader.Read(path, lines, tokenizer, options.PlainTextSeparator, fileProblems),
             _ => [],
         };
 
