@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Twinforge.Engine;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -13,7 +14,7 @@ namespace Twinforge.Cli.Recipes;
 /// events rather than YamlDotNet's representation model, which refuses a repeated key before the loader could name
 /// it among the recipe's other errors. Every syntax error is an <see cref="InputFileException"/> with line and column.
 /// </summary>
-internal static class RecipeYamlParser
+internal static partial class RecipeYamlParser
 {
     public static RecipeNode Parse(string filePath, string text)
     {
@@ -33,12 +34,13 @@ internal static class RecipeYamlParser
         }
         catch (YamlException e)
         {
-            throw SyntaxError(filePath, text, e.Message, Location(e, scanner), e);
+            throw SyntaxError(filePath, text, LocationPrefix().Replace(e.Message, ""), Location(e, scanner), e);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is not InputFileException)
         {
-            // YamlDotNet's scanner fails this way on some malformed input, e.g. a flow sequence left open before a
-            // "key:" line (aaubry/YamlDotNet#541); where it stopped is the best location there is.
+            // YamlDotNet's scanner fails with other exceptions on some malformed input: InvalidOperationException for a
+            // flow sequence left open before a "key:" line, a bare Exception in aaubry/YamlDotNet#541. Parsing a string
+            // has no other way to fail, so it is a syntax error, and where the scanner stopped is the best location.
             throw SyntaxError(filePath, text, "cannot be read from here", scanner.CurrentPosition, e);
         }
     }
@@ -117,12 +119,16 @@ internal static class RecipeYamlParser
                 }
             }
         }
-        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        catch (Exception)
         {
-            // The scanner stops at the same error; the brackets seen until then are what is wanted.
+            // The scanner stops at the same error (see Parse); the brackets seen until then are what is wanted.
         }
         return open.Count > 0 ? open.Peek() : null;
     }
+
+    /// <summary>Older YamlDotNet versions start messages with "(Line: 3, Col: 1, Idx: 20) - (Line: …): "; the location is reported apart.</summary>
+    [GeneratedRegex(@"^\(Line: [^)]*\) - \(Line: [^)]*\): ")]
+    private static partial Regex LocationPrefix();
 
     static string LowerFirst(string text) => text.Length > 0 && char.IsUpper(text[0]) && !(text.Length > 1 && char.IsUpper(text[1]))
         ? char.ToLowerInvariant(text[0]) + text[1..]

@@ -12,7 +12,7 @@ namespace Twinforge.Engine.Data;
 /// </summary>
 internal static class PlainTextReader
 {
-    /// <param name="problems">Control characters are reported here, line by line (see <see cref="ControlCharacters"/>).</param>
+    /// <summary>The documents of <paramref name="lines"/>; control characters are reported to <paramref name="problems"/> by line.</summary>
     public static List<SourceDocument> Read(string path, IReadOnlyList<SourceLine> lines, ITokenizer tokenizer, string? separator,
         List<DatasetProblem> problems)
     {
