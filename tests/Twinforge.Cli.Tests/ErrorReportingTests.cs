@@ -161,6 +161,23 @@ public sealed class ErrorReportingTests
         Assert.StartsWith($"error: --data: {folder} is a directory, not a data file", error);
     }
 
+    [Theory]
+    [InlineData("finetune", "--output", "run")]
+    [InlineData("data", "validate")]
+    [InlineData("twin", "create", "ana-style", "--creator", "ana", "--registry", "registry.db")]
+    [InlineData("twin", "update", "ana-style", "--registry", "registry.db")]
+    public void A_missing_data_file_is_bad_input_naming_the_option_and_the_path(params string[] command)
+    {
+        using var directory = new TemporaryDirectory();
+        var missing = directory.File("nowhere.jsonl");
+        var args = command.Select(arg => arg is "run" or "registry.db" ? directory.File(arg) : arg).ToList();
+
+        var (exitCode, _, error) = Run([.. args, "--data", missing]);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: --data: {missing} does not exist", error);
+    }
+
     [Fact]
     public void A_directory_in_a_recipe_s_data_is_named_as_a_directory()
     {
@@ -191,7 +208,7 @@ public sealed class ErrorReportingTests
         var (exitCode, _, error) = Run([.. command, "--recipe", folder, .. registry]);
 
         Assert.Equal(ExitCodes.BadInput, exitCode);
-        Assert.StartsWith($"error: --recipe: {folder} is a directory, not a recipe file", error);
+        Assert.Contains($"error: --recipe: {folder} is a directory, not a recipe file", error);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public static class DataCommand
     public static Command Create()
     {
         var data = new Option<FileInfo[]>("--data") { Description = "Data files (chat JSONL, prompt/completion JSONL or plain text)", Required = true, AllowMultipleArgumentsPerToken = true }
-            .AcceptOnlyFiles("a data file");
+            .AcceptOnlyFiles("a data file", mustExist: true);
         var tokenizer = new Option<string>("--tokenizer")
         {
             Description = "A model directory whose tokenizer counts the tokens, or 'bytes' for the built-in byte-level tokenizer",
@@ -21,7 +21,7 @@ public static class DataCommand
         };
         var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per training sequence", DefaultValueFactory = _ => 512 }.AtLeast(2);
         var validationFile = new Option<FileInfo>("--validation") { Description = "A held-out file, validated too [default: hold out documents of the data]" }
-            .AcceptOnlyFiles("a data file");
+            .AcceptOnlyFiles("a data file", mustExist: true);
         var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of documents held out when there is no validation file", DefaultValueFactory = _ => 0.1 }
             .Share();
         var batchSize = new Option<int>("--batch-size") { Description = "Batch size for the run estimate", DefaultValueFactory = _ => 8 }.AtLeast(1);

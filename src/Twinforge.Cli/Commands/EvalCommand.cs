@@ -15,7 +15,7 @@ public static class EvalCommand
     {
         var model = new ModelArguments();
         var data = new Option<FileInfo[]>("--data") { Description = "Data files (chat JSONL, prompt/completion JSONL or plain text)", Required = true, AllowMultipleArgumentsPerToken = true }
-            .AcceptOnlyFiles("a data file");
+            .AcceptOnlyFiles("a data file", mustExist: true);
         var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per sequence, at most the model's positions", DefaultValueFactory = _ => 512 }
             .AtLeast(2);
         var batchSize = new Option<int>("--batch-size") { Description = "Sequences per forward pass", DefaultValueFactory = _ => 8 }.AtLeast(1);

@@ -10,7 +10,7 @@ namespace Twinforge.Cli.Commands;
 /// output that cannot be a directory, or a number out of range fails at once as bad input naming the option and the
 /// value, before a model is loaded or anything is written, rather than later as an operating-system error.
 /// </summary>
-/// <example><code>var data = new Option&lt;FileInfo[]&gt;("--data").AcceptOnlyFiles("a data file");</code></example>
+/// <example><code>var data = new Option&lt;FileInfo[]&gt;("--data").AcceptOnlyFiles("a data file", mustExist: true);</code></example>
 public static class OptionChecks
 {
     /// <summary>

@@ -22,7 +22,7 @@ public sealed class RecipeCommandLine
     public Option<string[]> Data { get; } = new Option<string[]>("--data")
     {
         Description = "Training files [recipe key: data]", AllowMultipleArgumentsPerToken = true,
-    }.AcceptOnlyFiles("a data file");
+    }.AcceptOnlyFiles("a data file", mustExist: true);
 
     public Option<string[]> Set { get; } = new("--set")
     {

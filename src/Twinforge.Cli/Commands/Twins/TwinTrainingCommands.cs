@@ -26,7 +26,7 @@ static class TwinTrainingCommands
         {
             Description = "The held-out data every version of the twin is judged on [default: hold out data_options.validation_fraction of --data]",
             AllowMultipleArgumentsPerToken = true,
-        }.AcceptOnlyFiles("a data file");
+        }.AcceptOnlyFiles("a data file", mustExist: true);
         var scope = ScopeOption();
         var recipe = new TwinRecipeArguments();
         var registry = new RegistryArguments();
@@ -112,7 +112,7 @@ static class TwinTrainingCommands
     public static Option<string> CreatorOption() => new("--creator") { Description = "The twin's creator, when two creators have twins of that name [default: none]" };
 
     static Option<string[]> DataOption(string description) =>
-        new Option<string[]>("--data") { Description = description, Required = true, AllowMultipleArgumentsPerToken = true }.AcceptOnlyFiles("a data file");
+        new Option<string[]>("--data") { Description = description, Required = true, AllowMultipleArgumentsPerToken = true }.AcceptOnlyFiles("a data file", mustExist: true);
 
     static Option<string> ScopeOption() => new("--scope")
     {
