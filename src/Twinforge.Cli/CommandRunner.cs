@@ -16,9 +16,17 @@ public static class ExitCodes
     public const int Interrupted = 130;
 }
 
-/// <summary>Runs a parsed command line, turning bad-input exceptions into a clear message and exit code 2.</summary>
+/// <summary>
+/// Runs a parsed command line and turns what escapes it into a message and an exit code: bad input (a
+/// <see cref="BadInputException"/>, which includes every <see cref="InputFileException"/>, or a registry refusal) exits
+/// with 2; anything else, an internal error included, with 1. With <c>--verbose</c> the whole exception follows the
+/// message, stack trace and inner exceptions included.
+/// </summary>
 public static class CommandRunner
 {
+    /// <summary>The global option that prints the whole exception of any error.</summary>
+    public const string VerboseOptionName = "--verbose";
+
     public static int Invoke(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null,
         CancellationToken cancellationToken = default)
     {
@@ -38,6 +46,17 @@ public static class CommandRunner
             configuration.Error.WriteLine("Run with --help to see the options.");
             return ExitCodes.BadInput;
         }
+        var verbose = root.Options.OfType<Option<bool>>().FirstOrDefault(option => option.Name == VerboseOptionName) is { } verboseOption
+                      && parseResult.GetValue(verboseOption);
+        int Report(Exception exception, int exitCode, string prefix = "error")
+        {
+            // A recipe reports all its errors at once: one line each, so that each reads "error: file:line: …".
+            var messages = exception is InputFileException file ? file.Errors.Select(each => each.Message) : [exception.Message];
+            foreach (var message in messages) configuration.Error.WriteLine($"{prefix}: {message}");
+            if (verbose) configuration.Error.WriteLine(exception.ToString());
+            return exitCode;
+        }
+
         try
         {
             return parseResult.InvokeAsync(configuration, cancellationToken).GetAwaiter().GetResult();
@@ -45,25 +64,22 @@ public static class CommandRunner
         catch (RegistryConflictException e)
         {
             // Another writer got there first: nothing is wrong with the input, so it is a failure to retry.
-            configuration.Error.WriteLine($"conflict: {e.Message}");
-            return ExitCodes.Failure;
+            return Report(e, ExitCodes.Failure, "conflict");
         }
-        catch (Exception e) when (e is InputFileException or ArgumentException or RegistryException and not ArtifactCorruptedException)
+        catch (Exception e) when (e is BadInputException or RegistryException and not ArtifactCorruptedException)
         {
-            configuration.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadInput;
+            return Report(e, ExitCodes.BadInput);
         }
         catch (OperationCanceledException e)
         {
-            configuration.Error.WriteLine($"interrupted: {e.Message}");
-            return ExitCodes.Interrupted;
+            return Report(e, ExitCodes.Interrupted, "interrupted");
         }
         catch (Exception e)
         {
-            // Disk full, permissions, a diverged or refused run, a native error: the message says what happened; files
-            // written so far are whole (every write is temp + rename) and the last checkpoint is intact.
-            configuration.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.Failure;
+            // Disk full, permissions, a diverged or refused run, a native error, or a bug (an ArgumentException from a
+            // check a correct caller never fails among them): the message says what happened; files written so far are
+            // whole (every write is temp + rename) and the last checkpoint is intact. --verbose shows where it happened.
+            return Report(e, ExitCodes.Failure);
         }
     }
 }

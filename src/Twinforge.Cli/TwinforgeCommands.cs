@@ -21,5 +21,6 @@ public static class TwinforgeCommands
         InspectCommand.Create(),
         TwinCommand.Create(),
         CreatorCommand.Create(),
+        CommonOptions.Verbose(),
     };
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using Twinforge.Engine;
 using Twinforge.Engine.Training;
 using Twinforge.Registry;
 using Twinforge.Registry.Artifacts;
@@ -216,7 +217,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     {
         var (_, heldOut) = ContentHashSplit.Split(Data.Examples(training, scratch), recipe.NewDataHeldOutFraction);
         if (heldOut.Count == 0)
-            throw new ArgumentException($"dataset {training.Id} is too small to hold out part of it: give a held-out dataset");
+            throw new BadInputException($"dataset {training.Id} is too small to hold out part of it: give a held-out dataset");
         // Named after the data it is held out of, which is how the dataset's record (and any problem with it) names it.
         var file = Path.Combine(scratch, $"heldout-of-{Path.GetFileNameWithoutExtension(training.SourceFiles[0])}.jsonl");
         File.WriteAllLines(file, heldOut);

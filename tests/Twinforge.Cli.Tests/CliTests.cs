@@ -47,22 +47,72 @@ public sealed class CliTests
     [Fact]
     public void Every_option_of_every_command_states_its_default_or_that_it_is_required()
     {
-        var root = TwinforgeCommands.CreateRoot(TextReader.Null);
+        // Read from what --help shows: the option's description or System.CommandLine's own "[default: X]" (from its
+        // default value), or "(REQUIRED)".
         var undocumented = new List<string>();
-        void Walk(System.CommandLine.Command command, string path)
+        foreach (var (command, option, help) in OptionHelp())
         {
+            if (option is System.CommandLine.Help.HelpOption || option is System.CommandLine.VersionOption) continue;
+            if (!help.Contains("[default", StringComparison.Ordinal) && !help.Contains("default:", StringComparison.Ordinal) &&
+                !help.Contains("[required", StringComparison.Ordinal) && !help.Contains("(REQUIRED)", StringComparison.Ordinal))
+                undocumented.Add($"{command} {option.Name}");
+        }
+        Assert.True(undocumented.Count == 0, "options without a stated default: " + string.Join(", ", undocumented));
+    }
+
+    [Fact]
+    public void No_option_states_its_default_twice_and_no_required_option_states_one()
+    {
+        var repeated = new List<string>();
+        foreach (var (command, option, help) in OptionHelp())
+        {
+            int defaults = help.Split("default:").Length - 1;
+            if (defaults > 1 || defaults > 0 && option.Required) repeated.Add($"{command} {option.Name}: {help}");
+        }
+        Assert.True(repeated.Count == 0, "options whose help states a default twice, or a default though required:\n" + string.Join("\n", repeated));
+    }
+
+    /// <summary>Every option of every command with its row of that command's --help, wrapped lines joined.</summary>
+    static IEnumerable<(string Command, System.CommandLine.Option Option, string Help)> OptionHelp()
+    {
+        static IEnumerable<string[]> Paths(System.CommandLine.Command command, string[] path) =>
+            command.Subcommands.SelectMany(sub => Paths(sub, [.. path, sub.Name])).Prepend(path);
+
+        var root = TwinforgeCommands.CreateRoot(TextReader.Null);
+        foreach (var path in Paths(root, []))
+        {
+            var command = path.Aggregate((System.CommandLine.Command)root, (parent, name) => parent.Subcommands.Single(sub => sub.Name == name));
+            var rows = HelpRows(Run([.. path, "--help"]).Output);
             foreach (var option in command.Options)
             {
-                if (option is System.CommandLine.Help.HelpOption || option is System.CommandLine.VersionOption || option.Required) continue;
-                var text = option.Description ?? "";
-                if (!text.Contains("[default", StringComparison.Ordinal) && !text.Contains("default:", StringComparison.Ordinal) &&
-                    !text.Contains("[required", StringComparison.Ordinal))
-                    undocumented.Add($"{path} {option.Name}");
+                var row = rows.SingleOrDefault(row => row.Names.Contains(option.Name)).Text;
+                Assert.True(row is not null, $"twinforge {string.Join(' ', path)} --help does not list {option.Name}");
+                yield return (string.Join(' ', path.Prepend("twinforge")), option, row);
             }
-            foreach (var sub in command.Subcommands) Walk(sub, $"{path} {sub.Name}");
         }
-        Walk(root, "twinforge");
-        Assert.True(undocumented.Count == 0, "options without a stated default: " + string.Join(", ", undocumented));
+    }
+
+    /// <summary>The rows of the Options section: the names a row starts with, and its text with wrapped lines joined.</summary>
+    static List<(string[] Names, string Text)> HelpRows(string help)
+    {
+        var rows = new List<(string[] Names, string Text)>();
+        bool inOptions = false;
+        foreach (var line in help.Split('\n').Select(line => line.TrimEnd('\r')))
+        {
+            if (line == "Options:") { inOptions = true; continue; }
+            if (!inOptions || line.Length == 0 || !line.StartsWith(' ')) { inOptions &= line.Length > 0 && line.StartsWith(' '); continue; }
+            if (line.StartsWith("  -", StringComparison.Ordinal))
+            {
+                var head = line.Trim().Split("  ")[0];
+                var names = head.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries).Where(word => word.StartsWith('-')).ToArray();
+                rows.Add((names, line.Trim()));
+            }
+            else if (rows.Count > 0)
+            {
+                rows[^1] = (rows[^1].Names, rows[^1].Text + " " + line.Trim());
+            }
+        }
+        return rows;
     }
 
     [Fact]
@@ -85,6 +135,19 @@ public sealed class CliTests
         Assert.Equal(ExitCodes.BadInput, exitCode);
         Assert.Contains($"{data}:4", output);
         Assert.Contains($"{data}:5", output);
+    }
+
+    [Fact]
+    public void Data_validate_refuses_a_nul_in_message_content_naming_file_line_and_field()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = ChatData(directory.File("alice.jsonl"), 3);
+        File.AppendAllText(data, "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"a\\u0000b\"}]}\n");
+
+        var (exitCode, output, _) = Run("data", "validate", "--data", data);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains($"{data}:4: 'messages[1].content': holds a NUL character (U+0000) at character 2", output);
     }
 
     [Fact]

@@ -173,8 +173,11 @@ public abstract class ErrorTests(RegistryBackend backend) : RegistryTest(backend
         using var registry = Open();
         var ana = registry.CreateCreator("ana");
 
-        Assert.Throws<ArgumentException>(() => registry.CreateCreator(" padded "));
-        Assert.Throws<ArgumentException>(() => registry.GiveConsent(ana.Id, "Text"));
+        // Names, aliases and scopes come from users: refusing one is a registry error a front door reports as bad
+        // input. Hashes and JSON come from code, so a bad one is a caller's bug.
+        Assert.Throws<InvalidValueException>(() => registry.CreateCreator(" padded "));
+        Assert.Throws<InvalidValueException>(() => registry.GiveConsent(ana.Id, "Text"));
+        Assert.Throws<InvalidValueException>(() => registry.SetAlias(twinId: 1, "Production!", versionId: 1, "ana"));
         Assert.Contains("not a SHA-256", Assert.Throws<ArgumentException>(() =>
             registry.RegisterDataset(new NewDataset(ana.Id, "abc", "text", ["a.txt"], "{}"))).Message);
         Assert.Contains("not valid JSON", Assert.Throws<ArgumentException>(() =>

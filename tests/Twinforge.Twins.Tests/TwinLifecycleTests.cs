@@ -47,6 +47,20 @@ public sealed class TwinLifecycleTests
     }
 
     [Fact]
+    public void Data_too_small_to_hold_out_from_is_bad_input_and_creates_no_twin()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var single = bench.Data(ana, "one", 1);
+
+        var error = Assert.Throws<Engine.BadInputException>(() =>
+            bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, single, heldOut: null, TwinWorkbench.Recipe));
+
+        Assert.Contains("too small to hold out", error.Message);
+        Assert.Empty(bench.Registry.ListTwins());
+    }
+
+    [Fact]
     public void Versions_are_promoted_explicitly_or_on_a_margin_and_rolled_back()
     {
         using var bench = new TwinWorkbench();

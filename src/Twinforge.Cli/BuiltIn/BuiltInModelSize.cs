@@ -1,3 +1,4 @@
+using Twinforge.Engine;
 using Twinforge.Engine.Models;
 using Twinforge.Engine.Tokenization;
 
@@ -25,7 +26,7 @@ public sealed record BuiltInModelSize(string Name, int HiddenSize, int LayerCoun
     {
         "standard" => Standard,
         "tiny" => Tiny,
-        _ => throw new ArgumentException($"unknown built-in model size '{name}': use standard or tiny"),
+        _ => throw new BadInputException($"unknown built-in model size '{name}': use standard or tiny"),
     };
 
     /// <summary>Names the cache entry: any change to the shape or budget builds a new model instead of reusing an old one.</summary>

@@ -25,7 +25,7 @@ public static class ChatCommand
         {
             var output = result.InvocationConfiguration.Output;
             using var loaded = model.Load(result);
-            var options = decoding.Bind(result, loaded.DefaultGenerationOptions);
+            var options = decoding.Bind(result, loaded.DefaultGenerationOptions, model.ResolveDirectory(result));
             var opening = result.GetValue(system) is string text ? new[] { new ChatMessage(ChatRole.System, text) } : [];
             var conversation = new List<ChatMessage>(opening);
             output.WriteLine($"Type a message; {Commands}.");

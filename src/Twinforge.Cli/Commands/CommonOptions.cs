@@ -15,9 +15,16 @@ public static class CommonOptions
         Description = "Plain log lines instead of a live progress bar (automatic when output is not a terminal or CI is set) [default: off]",
     };
 
+    /// <summary>Given on the root and so accepted by every command: see <see cref="CommandRunner"/>.</summary>
+    public static Option<bool> Verbose() => new(CommandRunner.VerboseOptionName)
+    {
+        Description = "On an error, print the whole exception with its stack trace, not only its message [default: off]",
+        Recursive = true,
+    };
+
     public static Option<string> Size() => new("--size")
     {
-        Description = "Built-in base model size: standard (a few minutes of pre-training on 2 cores) or tiny (seconds, for tests) [default: standard]",
+        Description = "Built-in base model size: standard (a few minutes of pre-training on 2 cores) or tiny (seconds, for tests)",
         DefaultValueFactory = _ => "standard",
     };
 }

@@ -12,17 +12,20 @@ public static class DataCommand
 {
     public static Command Create()
     {
-        var data = new Option<FileInfo[]>("--data") { Description = "Data files (chat JSONL, prompt/completion JSONL or plain text)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var data = new Option<FileInfo[]>("--data") { Description = "Data files (chat JSONL, prompt/completion JSONL or plain text)", Required = true, AllowMultipleArgumentsPerToken = true }
+            .AcceptOnlyFiles("a data file", mustExist: true);
         var tokenizer = new Option<string>("--tokenizer")
         {
-            Description = "A model directory whose tokenizer counts the tokens, or 'bytes' for the built-in byte-level tokenizer [default: bytes]",
+            Description = "A model directory whose tokenizer counts the tokens, or 'bytes' for the built-in byte-level tokenizer",
             DefaultValueFactory = _ => "bytes",
         };
-        var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per training sequence [default: 512]", DefaultValueFactory = _ => 512 };
-        var validationFile = new Option<FileInfo>("--validation") { Description = "A held-out file, validated too [default: hold out documents of the data]" };
-        var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of documents held out when there is no validation file [default: 0.1]", DefaultValueFactory = _ => 0.1 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Batch size for the run estimate [default: 8]", DefaultValueFactory = _ => 8 };
-        var format = new Option<DatasetFormat>("--format") { Description = "Data format, or Auto to detect per file [default: Auto]", DefaultValueFactory = _ => DatasetFormat.Auto };
+        var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per training sequence", DefaultValueFactory = _ => 512 }.AtLeast(2);
+        var validationFile = new Option<FileInfo>("--validation") { Description = "A held-out file, validated too [default: hold out documents of the data]" }
+            .AcceptOnlyFiles("a data file", mustExist: true);
+        var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of documents held out when there is no validation file", DefaultValueFactory = _ => 0.1 }
+            .Share();
+        var batchSize = new Option<int>("--batch-size") { Description = "Batch size for the run estimate", DefaultValueFactory = _ => 8 }.AtLeast(1);
+        var format = new Option<DatasetFormat>("--format") { Description = "Data format, or Auto to detect per file", DefaultValueFactory = _ => DatasetFormat.Auto };
         var validate = new Command("validate", "Validate data files: every malformed line with file and line number, token counts and a run estimate.")
         {
             data, tokenizer, sequenceLength, validationFile, validationFraction, batchSize, format,

@@ -96,6 +96,7 @@ public static class DemoCommand
     /// </summary>
     static void PrepareOutput(string root)
     {
+        OptionChecks.RequireOutputDirectory(root, "--output");
         if (!Directory.Exists(root) || !Directory.EnumerateFileSystemEntries(root).Any()) return;
         if (File.Exists(Path.Combine(root, Marker)))
         {
@@ -103,7 +104,7 @@ public static class DemoCommand
             return;
         }
         if (!Directory.Exists(Path.Combine(root, "twin")))
-            throw new ArgumentException($"{root} exists and does not hold an earlier demo: choose another --output");
+            throw new BadInputException($"{root} exists and does not hold an earlier demo: choose another --output");
     }
 
     /// <summary>A demo run, recorded with the recipe that repeats it through <c>twinforge finetune</c>.</summary>

@@ -14,9 +14,11 @@ public static class EvalCommand
     public static Command Create()
     {
         var model = new ModelArguments();
-        var data = new Option<FileInfo[]>("--data") { Description = "Data files (chat JSONL, prompt/completion JSONL or plain text)", Required = true, AllowMultipleArgumentsPerToken = true };
-        var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per sequence [default: 512, at most the model's positions]", DefaultValueFactory = _ => 512 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Sequences per forward pass [default: 8]", DefaultValueFactory = _ => 8 };
+        var data = new Option<FileInfo[]>("--data") { Description = "Data files (chat JSONL, prompt/completion JSONL or plain text)", Required = true, AllowMultipleArgumentsPerToken = true }
+            .AcceptOnlyFiles("a data file", mustExist: true);
+        var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per sequence, at most the model's positions", DefaultValueFactory = _ => 512 }
+            .AtLeast(2);
+        var batchSize = new Option<int>("--batch-size") { Description = "Sequences per forward pass", DefaultValueFactory = _ => 8 }.AtLeast(1);
         var command = new Command("eval", "Measure a model's loss, perplexity and token accuracy on a dataset.") { data, sequenceLength, batchSize };
         model.AddTo(command);
         command.SetAction(result =>

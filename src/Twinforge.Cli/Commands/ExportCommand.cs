@@ -13,17 +13,19 @@ public static class ExportCommand
     public static Command Create()
     {
         var model = new ModelArguments();
-        model.Adapter.Required = true;
+        model.RequireAdapter();
         var output = new Option<DirectoryInfo>("--output") { Description = "Directory for the merged model (must not exist, or be empty)", Required = true };
-        var shard = new Option<long>("--max-shard-mb") { Description = "Split the weights into shards of at most this many megabytes [default: 5000]", DefaultValueFactory = _ => 5000 };
+        var shard = new Option<long>("--max-shard-mb") { Description = "Split the weights into shards of at most this many megabytes", DefaultValueFactory = _ => 5000 }
+            .AtLeast(1);
         var command = new Command("export", "Merge a LoRA adapter into its base model and save a complete Hugging Face model directory.") { output, shard };
         model.AddTo(command);
         command.SetAction(result =>
         {
             var console = result.InvocationConfiguration.Output;
             var destination = result.GetValue(output)!.FullName;
+            OptionChecks.RequireOutputDirectory(destination, output.Name);
             if (Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).Any())
-                throw new ArgumentException($"{destination} already exists and is not empty: choose a new --output directory");
+                throw new BadInputException($"{destination} already exists and is not empty: choose a new --output directory");
             using var loaded = model.Load(result);
             var merged = LoraMerger.Merge(loaded.Network);
             // Written beside the destination and renamed into place: a failed export leaves nothing half-written.

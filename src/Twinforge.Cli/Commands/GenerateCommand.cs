@@ -17,7 +17,7 @@ public static class GenerateCommand
         command.SetAction(result =>
         {
             using var loaded = model.Load(result);
-            var options = decoding.Bind(result, loaded.DefaultGenerationOptions);
+            var options = decoding.Bind(result, loaded.DefaultGenerationOptions, model.ResolveDirectory(result));
             var output = result.InvocationConfiguration.Output;
             output.Write(result.GetValue(prompt));
             foreach (var piece in new Engine.Generation.TextGenerator(loaded.Network, loaded.Tokenizer).Stream(result.GetValue(prompt)!, options))

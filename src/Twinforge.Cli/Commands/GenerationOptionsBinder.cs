@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Twinforge.Engine;
 using Twinforge.Engine.Generation;
 
 namespace Twinforge.Cli.Commands;
@@ -20,14 +21,47 @@ internal sealed class GenerationOptionsBinder
             command.Add(option);
     }
 
-    public GenerationOptions Bind(ParseResult result, GenerationOptions defaults) => defaults with
+    /// <summary>
+    /// The options given over <paramref name="defaults"/> (the model's generation_config.json, in
+    /// <paramref name="modelDirectory"/>), checked by the engine's rules: a value out of range is bad input naming the
+    /// option that gave it, or the file when no option did.
+    /// </summary>
+    public GenerationOptions Bind(ParseResult result, GenerationOptions defaults, string modelDirectory)
     {
-        MaxNewTokens = result.GetValue(maxNewTokens) ?? defaults.MaxNewTokens,
-        Temperature = result.GetValue(temperature) ?? defaults.Temperature,
-        TopK = result.GetValue(topK) ?? defaults.TopK,
-        TopP = result.GetValue(topP) ?? defaults.TopP,
-        RepetitionPenalty = result.GetValue(repetitionPenalty) ?? defaults.RepetitionPenalty,
-        Seed = result.GetValue(seed) ?? defaults.Seed,
-        StopSequences = [.. defaults.StopSequences, .. result.GetValue(stop) ?? []],
+        var options = defaults with
+        {
+            MaxNewTokens = result.GetValue(maxNewTokens) ?? defaults.MaxNewTokens,
+            Temperature = result.GetValue(temperature) ?? defaults.Temperature,
+            TopK = result.GetValue(topK) ?? defaults.TopK,
+            TopP = result.GetValue(topP) ?? defaults.TopP,
+            RepetitionPenalty = result.GetValue(repetitionPenalty) ?? defaults.RepetitionPenalty,
+            Seed = result.GetValue(seed) ?? defaults.Seed,
+            StopSequences = [.. defaults.StopSequences, .. result.GetValue(stop) ?? []],
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e) when (e.ParamName is { } property && OptionOf(property) is var (option, key))
+        {
+            // The engine's message starts with the property's name ("TopP must be in (0, 1], got 0").
+            var rule = e.Message.Split(" (Parameter")[0];
+            rule = rule.StartsWith(property + " ", StringComparison.Ordinal) ? rule[(property.Length + 1)..] : rule;
+            if (result.GetResult(option) is { Implicit: false }) throw new BadInputException($"{option.Name}: {rule}", e);
+            throw new InputFileException(Path.Combine(modelDirectory, GenerationConfig.FileName), rule, key, inner: e);
+        }
+        return options;
+    }
+
+    /// <summary>The option that sets a property of GenerationOptions, and its key in generation_config.json.</summary>
+    (Option Option, string Key)? OptionOf(string property) => property switch
+    {
+        nameof(GenerationOptions.MaxNewTokens) => (maxNewTokens, "max_new_tokens"),
+        nameof(GenerationOptions.Temperature) => (temperature, "temperature"),
+        nameof(GenerationOptions.TopK) => (topK, "top_k"),
+        nameof(GenerationOptions.TopP) => (topP, "top_p"),
+        nameof(GenerationOptions.RepetitionPenalty) => (repetitionPenalty, "repetition_penalty"),
+        nameof(GenerationOptions.StopSequences) => (stop, "stop"),
+        _ => null,
     };
 }

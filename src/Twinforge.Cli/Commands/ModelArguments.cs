@@ -17,12 +17,18 @@ public sealed class ModelArguments
         Required = true,
     };
 
-    public Option<DirectoryInfo> Adapter { get; } = new("--adapter")
-    {
-        Description = "A LoRA adapter in PEFT layout (adapter_config.json + adapter_model.safetensors) to load onto the model [default: none]",
-    };
+    const string AdapterDescription = "A LoRA adapter in PEFT layout (adapter_config.json + adapter_model.safetensors) to load onto the model";
+
+    public Option<DirectoryInfo> Adapter { get; } = new("--adapter") { Description = AdapterDescription + " [default: none]" };
 
     public Option<DirectoryInfo> Cache { get; } = CommonOptions.Cache();
+
+    /// <summary>For a command that needs an adapter (export): required, so without a default.</summary>
+    public void RequireAdapter()
+    {
+        Adapter.Required = true;
+        Adapter.Description = AdapterDescription;
+    }
 
     public void AddTo(Command command)
     {
@@ -40,7 +46,7 @@ public sealed class ModelArguments
         {
             var size = BuiltInModelSize.Parse(model == "builtin" ? "standard" : model["builtin:".Length..]);
             return BuiltInBaseModel.Existing(cacheRoot, size)
-                   ?? throw new ArgumentException($"the built-in base model ({size.Name}) has not been built yet in {cacheRoot}: run 'twinforge pretrain --size {size.Name}' first");
+                   ?? throw new BadInputException($"the built-in base model ({size.Name}) has not been built yet in {cacheRoot}: run 'twinforge pretrain --size {size.Name}' first");
         }
         return Path.GetFullPath(model);
     }

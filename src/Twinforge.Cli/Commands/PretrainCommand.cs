@@ -3,6 +3,7 @@ using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.Progress;
 using Twinforge.Cli.Recipes;
 using Twinforge.Cli.Runs;
+using Twinforge.Engine;
 using Twinforge.Engine.Models;
 using Twinforge.Engine.Training;
 using Twinforge.Reporting;
@@ -50,7 +51,7 @@ public static class PretrainCommand
             {
                 var given = typed.Concat<Option>([line.Set, line.Resume, line.Force]).FirstOrDefault(option => result.GetResult(option) is { Implicit: false });
                 if (given is not null)
-                    throw new ArgumentException($"{given.Name} needs --data or --recipe: without them pretrain builds the built-in base model into the cache");
+                    throw new BadInputException($"{given.Name} needs --data or --recipe: without them pretrain builds the built-in base model into the cache");
                 var model = BuiltInModels.EnsureBase(cacheRoot, modelSize, display, cancellationToken);
                 output.WriteLine($"built-in base model ({modelSize.Name}): {model}");
                 output.WriteLine($"report: {Path.Combine(BuiltInBaseModel.RunDirectory(cacheRoot, modelSize), RunReport.FileName)}");

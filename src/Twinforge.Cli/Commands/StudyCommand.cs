@@ -5,6 +5,7 @@ using Twinforge.Cli.Progress;
 using Twinforge.Cli.Recipes;
 using Twinforge.Cli.Runs;
 using Twinforge.Cli.Study;
+using Twinforge.Engine;
 using Twinforge.Engine.Models;
 using Twinforge.Engine.Training;
 
@@ -21,7 +22,7 @@ public static class StudyCommand
 
     public static Command Create()
     {
-        var line = new RecipeCommandLine("The creator's training conversations, one chat JSONL file [default: the built-in persona]");
+        var line = new RecipeCommandLine("The creator's training conversations, one chat JSONL file", dataDefault: "the built-in persona");
         line.Typed("--base", "base", "Base model directory, or 'builtin' [default: builtin]");
         line.Typed("--validation", "validation", "Held-out conversations every run is judged on [default: the built-in persona's; required with --data]");
         line.Typed("--output", "output", "Where the study writes its runs, table, plot and report.html [default: runs/study]");
@@ -30,7 +31,7 @@ public static class StudyCommand
         {
             Description = $"Update budget of every run, with early stopping; evaluates every tenth of it [recipe key: training.max_steps; default: {DefaultBudget}]",
         };
-        var fractions = new Option<string>("--fractions") { Description = "Shares of the data, comma-separated [default: 0.01,0.03,0.1,0.3,1]", DefaultValueFactory = _ => "0.01,0.03,0.1,0.3,1" };
+        var fractions = new Option<string>("--fractions") { Description = "Shares of the data, comma-separated", DefaultValueFactory = _ => "0.01,0.03,0.1,0.3,1" };
         var size = CommonOptions.Size();
         var cache = CommonOptions.Cache();
         var plain = CommonOptions.Plain();
@@ -104,9 +105,9 @@ public static class StudyCommand
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(value > 0 && value <= 1))
-                throw new ArgumentException($"--fractions: '{part}' is not a share in (0, 1]");
+                throw new BadInputException($"--fractions: '{part}' is not a share in (0, 1]");
             values.Add(value);
         }
-        return values.Count > 0 ? values.Distinct().ToList() : throw new ArgumentException("--fractions: give at least one share");
+        return values.Count > 0 ? values.Distinct().ToList() : throw new BadInputException("--fractions: give at least one share");
     }
 }

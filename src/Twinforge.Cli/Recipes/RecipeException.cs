@@ -1,10 +1,12 @@
+using Twinforge.Engine;
+
 namespace Twinforge.Cli.Recipes;
 
 /// <summary>
-/// A recipe value given on the command line (or set in code) is unknown, of the wrong type or out of range. Errors in
-/// a recipe file are <see cref="Twinforge.Engine.InputFileException"/>s instead, which also name the file and line.
+/// A recipe value given on the command line (or set in code) is unknown, of the wrong type or out of range: bad input.
+/// Errors in a recipe file are <see cref="InputFileException"/>s instead, which also name the file and line.
 /// </summary>
-public sealed class RecipeException : ArgumentException
+public sealed class RecipeException : BadInputException
 {
     public RecipeException(string keyPath, string problem, Exception? inner = null)
         : base($"'{keyPath}': {problem}", inner)

@@ -4,18 +4,23 @@ namespace Twinforge.Cli.Recipes;
 
 /// <summary>
 /// Reads a recipe file (.yaml, .yml or .json) strictly: an unknown key, a value of the wrong type or out of range is
-/// an <see cref="InputFileException"/> naming the file, the line and the key path. Relative paths in the recipe are
+/// an <see cref="InputFileException"/> naming the file, the line and the key path, and every such error in the file is
+/// reported at once (<see cref="InputFileException.Errors"/>), in line order. Relative paths in the recipe are
 /// resolved against the recipe's own directory, so a recipe works from wherever it is run.
 /// </summary>
 /// <example><code>var recipe = RecipeLoader.Load("recipes/alice.yaml");</code></example>
 public static class RecipeLoader
 {
+    /// <summary>What a recipe file is, for messages: "a recipe file (.yaml, .yml or .json)".</summary>
+    public const string WhatIsExpected = "a recipe file (.yaml, .yml or .json)";
+
     public static Recipe Load(string path) => Load(path, new Recipe());
 
     /// <summary>Reads a recipe whose absent keys keep the values of <paramref name="defaults"/> (a command's own defaults).</summary>
     public static Recipe Load(string path, Recipe defaults)
     {
         var fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath)) throw new InputFileException(path, $"is a directory, not {WhatIsExpected}");
         if (!File.Exists(fullPath)) throw new InputFileException(path, "the recipe file does not exist");
         var root = Path.GetExtension(fullPath).ToLowerInvariant() switch
         {
@@ -27,32 +32,35 @@ public static class RecipeLoader
         string ResolvePath(string value) => Path.GetFullPath(value, recipeDirectory);
 
         var lines = new Dictionary<string, int?>();
+        var errors = new List<InputFileException>();
         var recipe = root switch
         {
             RecipeScalar { IsNull: true } => defaults,
-            RecipeMapping mapping => ReadMapping(path, mapping, section: null, defaults, ResolvePath, lines),
+            RecipeMapping mapping => ReadMapping(path, mapping, section: null, defaults, ResolvePath, lines, errors),
             _ => throw new InputFileException(path, "expected a mapping of recipe keys such as base, data and training", line: root.Line),
         };
-        try
-        {
-            RecipeValidator.Validate(recipe);
-        }
-        catch (RecipeException e)
-        {
-            throw new InputFileException(path, e.Problem, e.KeyPath, lines.GetValueOrDefault(e.KeyPath), e);
-        }
+        // A key that could not be read keeps its default, so range checks do not report it a second time.
+        foreach (var problem in RecipeValidator.FindProblems(recipe))
+            errors.Add(new InputFileException(path, problem.Problem, problem.KeyPath, lines.GetValueOrDefault(problem.KeyPath), problem));
+        if (errors.Count > 0) throw InputFileException.Combine([.. errors.OrderBy(error => error.Line ?? long.MaxValue)]);
         return recipe;
     }
 
-    /// <summary>Sets every key of <paramref name="mapping"/> (the top level or one section) and records its line.</summary>
+    /// <summary>
+    /// Sets every key of <paramref name="mapping"/> (the top level or one section) and records its line; a key that
+    /// is unknown, repeated or of the wrong type is added to <paramref name="errors"/> and left unset.
+    /// </summary>
     static Recipe ReadMapping(string filePath, RecipeMapping mapping, string? section, Recipe recipe,
-        Func<string, string> resolvePath, Dictionary<string, int?> lines)
+        Func<string, string> resolvePath, Dictionary<string, int?> lines, List<InputFileException> errors)
     {
         foreach (var (name, keyLine, value) in mapping.Entries)
         {
             var keyPath = section is null ? name : $"{section}.{name}";
             if (!lines.TryAdd(keyPath, value.Line ?? keyLine))
-                throw new InputFileException(filePath, "the key is given twice", keyPath, keyLine);
+            {
+                errors.Add(new InputFileException(filePath, "the key is given twice", keyPath, keyLine));
+                continue;
+            }
 
             if (RecipeKeys.Find(keyPath) is { } key)
             {
@@ -62,21 +70,19 @@ public static class RecipeLoader
                 }
                 catch (RecipeValueException e)
                 {
-                    throw new InputFileException(filePath, e.Problem, keyPath, e.Line ?? keyLine, e);
+                    errors.Add(new InputFileException(filePath, e.Problem, keyPath, e.Line ?? keyLine, e));
                 }
             }
             else if (section is null && RecipeKeys.IsSection(keyPath))
             {
-                recipe = value switch
-                {
-                    RecipeMapping sectionMapping => ReadMapping(filePath, sectionMapping, keyPath, recipe, resolvePath, lines),
-                    RecipeScalar { IsNull: true } => recipe, // "lora:" with nothing under it: all defaults
-                    _ => throw new InputFileException(filePath, $"expected a mapping of {keyPath} settings", keyPath, value.Line ?? keyLine),
-                };
+                if (value is RecipeMapping sectionMapping)
+                    recipe = ReadMapping(filePath, sectionMapping, keyPath, recipe, resolvePath, lines, errors);
+                else if (value is not RecipeScalar { IsNull: true }) // "lora:" with nothing under it: all defaults
+                    errors.Add(new InputFileException(filePath, $"expected a mapping of {keyPath} settings", keyPath, value.Line ?? keyLine));
             }
             else
             {
-                throw new InputFileException(filePath, RecipeKeys.DescribeUnknown(keyPath), keyPath, keyLine);
+                errors.Add(new InputFileException(filePath, RecipeKeys.DescribeUnknown(keyPath), keyPath, keyLine));
             }
         }
         return recipe;

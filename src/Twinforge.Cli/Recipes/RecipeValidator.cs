@@ -45,13 +45,25 @@ public static class RecipeValidator
     /// <summary>Throws <see cref="RecipeException"/> naming the first key out of range.</summary>
     public static void Validate(Recipe recipe)
     {
-        WithRecipeKeys(RecipeMapper.ToTrainingOptions(recipe).Validate, TrainingKeys, "training");
-        WithRecipeKeys(() => LoraToValidate(recipe.Lora).Validate(), LoraKeys, "lora");
+        if (FindProblems(recipe) is [var first, ..]) throw first;
+    }
+
+    /// <summary>Every key out of range (a recipe's author fixes them all in one go); empty when all are valid.</summary>
+    public static IReadOnlyList<RecipeException> FindProblems(Recipe recipe)
+    {
+        var problems = new List<RecipeException>();
+        void Require(bool condition, string keyPath, object? value, string rule)
+        {
+            if (!condition) problems.Add(new RecipeException(keyPath, $"{rule}, got {Format(value)}"));
+        }
+
+        problems.AddRange(WithRecipeKeys(RecipeMapper.ToTrainingOptions(recipe).FindProblems(), TrainingKeys, "training"));
+        problems.AddRange(WithRecipeKeys(LoraToValidate(recipe.Lora).FindProblems(), LoraKeys, "lora"));
         if (recipe.InitialAdapter is not null)
         {
             Require(recipe.Method == FineTuningMethod.Lora, "method", recipe.Method, "must be lora to continue from an initial_adapter");
             if (recipe.Lora != new RecipeLora())
-                throw new RecipeException("lora", "the LoRA shape comes from the initial_adapter's own config: leave the lora section out");
+                problems.Add(new RecipeException("lora", "the LoRA shape comes from the initial_adapter's own config: leave the lora section out"));
         }
         Require(recipe.Freeze.Layers >= 0, "freeze.layers", recipe.Freeze.Layers, "must not be negative");
 
@@ -65,6 +77,7 @@ public static class RecipeValidator
         // ReplayMixer's rule.
         Require(recipe.Regularization.ReplayFraction is >= 0 and < 1, "regularization.replay_fraction",
             recipe.Regularization.ReplayFraction, "must be in [0, 1)");
+        return problems;
     }
 
     /// <summary>
@@ -77,18 +90,10 @@ public static class RecipeValidator
         return lora.TargetModules.Count == 0 && lora.TargetPattern is null ? config with { TargetModules = ["q_proj"] } : config;
     }
 
-    static void WithRecipeKeys(Action validate, Dictionary<string, string> keys, string section)
-    {
-        try
-        {
-            validate();
-        }
-        catch (ArgumentException e)
-        {
-            var keyPath = e.ParamName is { } name && keys.TryGetValue(name, out var path) ? path : section;
-            throw new RecipeException(keyPath, EngineProblem(e), e);
-        }
-    }
+    /// <summary>The engine's problems, each named by its recipe key (or by the section, for a property not mapped).</summary>
+    static IEnumerable<RecipeException> WithRecipeKeys(IReadOnlyList<ArgumentException> problems, Dictionary<string, string> keys, string section) =>
+        problems.Select(e => new RecipeException(
+            e.ParamName is { } name && keys.TryGetValue(name, out var path) ? path : section, EngineProblem(e), e));
 
     /// <summary>
     /// The engine's message without what ArgumentException appends (" (Parameter 'X')", "Actual value was …") or the
@@ -103,11 +108,6 @@ public static class RecipeValidator
             if (problem.StartsWith(name + " ", StringComparison.Ordinal)) problem = problem[(name.Length + 1)..];
         }
         return e is ArgumentOutOfRangeException { ActualValue: { } value } ? $"{problem}, got {Format(value)}" : problem;
-    }
-
-    static void Require(bool condition, string keyPath, object? value, string rule)
-    {
-        if (!condition) throw new RecipeException(keyPath, $"{rule}, got {Format(value)}");
     }
 
     static string Format(object? value) => value switch

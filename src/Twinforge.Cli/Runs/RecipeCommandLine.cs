@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Twinforge.Cli.Commands;
 using Twinforge.Cli.Recipes;
 
 namespace Twinforge.Cli.Runs;
@@ -13,15 +14,15 @@ public sealed class RecipeCommandLine
 {
     readonly List<(Option<string> Option, string Key)> typed = [];
 
-    public Option<FileInfo> Recipe { get; } = new("--recipe")
+    public Option<FileInfo> Recipe { get; } = new Option<FileInfo>("--recipe")
     {
         Description = "A recipe file (.yaml, .yml or .json) describing the run; the options below override it [default: none]",
-    };
+    }.AcceptOnlyFiles(RecipeLoader.WhatIsExpected, mustExist: true);
 
-    public Option<string[]> Data { get; } = new("--data")
+    public Option<string[]> Data { get; } = new Option<string[]>("--data")
     {
         Description = "Training files [recipe key: data]", AllowMultipleArgumentsPerToken = true,
-    };
+    }.AcceptOnlyFiles("a data file", mustExist: true);
 
     public Option<string[]> Set { get; } = new("--set")
     {
@@ -32,7 +33,10 @@ public sealed class RecipeCommandLine
 
     public Option<bool> Force { get; } = new("--force") { Description = "Replace the run the output directory holds (only a Twinforge run is ever deleted) [default: off]" };
 
-    public RecipeCommandLine(string dataDescription) => Data.Description = dataDescription + " [recipe key: data; default: none]";
+    /// <param name="dataDescription">What <c>--data</c> takes.</param>
+    /// <param name="dataDefault">What the command uses when neither <c>--data</c> nor the recipe gives data.</param>
+    public RecipeCommandLine(string dataDescription, string dataDefault = "none") =>
+        Data.Description = $"{dataDescription} [default: {dataDefault}] [recipe key: data]";
 
     /// <summary>A typed option that sets <paramref name="key"/>; its text is checked like the recipe's own value.</summary>
     public Option<string> Typed(string name, string key, string description)

@@ -1,5 +1,6 @@
 using Twinforge.Cli.Progress;
 using Twinforge.Cli.Recipes;
+using Twinforge.Engine;
 using Twinforge.Engine.Training;
 
 namespace Twinforge.Cli.Runs;
@@ -34,7 +35,7 @@ public static class RecipeRun
         }
         catch (CheckpointMismatchException mismatch) when (File.Exists(recipePath))
         {
-            throw new ArgumentException(ResumeRefused(mismatch, recipe, recipePath, command), mismatch);
+            throw new BadInputException(ResumeRefused(mismatch, recipe, recipePath, command), mismatch);
         }
     }
 

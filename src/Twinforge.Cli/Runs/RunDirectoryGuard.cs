@@ -1,4 +1,6 @@
+using Twinforge.Cli.Commands;
 using Twinforge.Cli.Recipes;
+using Twinforge.Engine;
 using Twinforge.Engine.Training;
 
 namespace Twinforge.Cli.Runs;
@@ -14,15 +16,16 @@ public sealed class RunDirectoryGuard(params string[] markers)
     public static RunDirectoryGuard TrainingRun { get; } =
         new(RecipeWriter.FileName, MetricsLog.FileName, FineTuning.RecordFileName, CheckpointStore.DirectoryName);
 
-    /// <summary>Throws <see cref="ArgumentException"/> (bad input, exit 2) when the directory may not be used as asked.</summary>
+    /// <summary>Throws <see cref="BadInputException"/> (exit 2) when the directory may not be used as asked.</summary>
     public void Check(string directory, bool resume, bool force)
     {
-        if (resume && force) throw new ArgumentException("--resume and --force contradict each other: continue the run, or replace it");
+        if (resume && force) throw new BadInputException("--resume and --force contradict each other: continue the run, or replace it");
+        OptionChecks.RequireOutputDirectory(directory, "--output");
         if (!Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any()) return;
         if (!HoldsRun(directory))
-            throw new ArgumentException($"{directory} is not empty and holds no Twinforge run: choose another --output");
+            throw new BadInputException($"{directory} is not empty and holds no Twinforge run: choose another --output");
         if (!resume && !force)
-            throw new ArgumentException($"{directory} already holds a run: add --resume to continue it, --force to replace it, or choose another --output");
+            throw new BadInputException($"{directory} already holds a run: add --resume to continue it, --force to replace it, or choose another --output");
     }
 
     /// <summary>Deletes the run when <paramref name="force"/> was given; call only once everything else is checked.</summary>

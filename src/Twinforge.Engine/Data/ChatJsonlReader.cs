@@ -64,10 +64,12 @@ internal static class ChatJsonlReader
             if (message.ContainsKey("weight") && ReadWeight(message["weight"], role, $"{field}.weight", Report) == 0) untrained.Add(i);
             if (role is ChatRole known && content is not null) messages.Add(new ChatMessage(known, content));
         }
-        if (everyRoleKnown && !messages.Any(message => message.Role == ChatRole.Assistant) && problems.Count == before)
+        // Warnings (a control character) keep the conversation; errors drop it.
+        bool HasErrors() => problems.Skip(before).Any(problem => problem.IsError);
+        if (everyRoleKnown && !messages.Any(message => message.Role == ChatRole.Assistant) && !HasErrors())
             Report(DatasetProblemKind.NoAssistantTurn,
                 list.Count == 0 ? "has an empty \"messages\" list" : "has no assistant message, so nothing to train on", list.Count == 0 ? "messages" : null);
-        return problems.Count == before ? new Conversation(messages, untrained) : null;
+        return HasErrors() ? null : new Conversation(messages, untrained);
     }
 
     static ChatRole? ReadRole(JsonObject message, string field, Action<DatasetProblemKind, string, string?> report)
@@ -111,6 +113,11 @@ internal static class ChatJsonlReader
         {
             report(DatasetProblemKind.EmptyText, "is empty", $"{field}.content");
             return null;
+        }
+        if (ControlCharacters.Find(content) is var (kind, reason))
+        {
+            report(kind, reason, $"{field}.content");
+            if (kind == DatasetProblemKind.NulCharacter) return null;
         }
         return content;
     }

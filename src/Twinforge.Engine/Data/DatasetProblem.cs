@@ -8,8 +8,11 @@ namespace Twinforge.Engine.Data;
 /// <param name="Field">The JSON field at fault, e.g. <c>messages[2].role</c>, if one is.</param>
 public sealed record DatasetProblem(string FilePath, long? Line, DatasetProblemKind Kind, string Reason, string? Field = null)
 {
-    /// <summary>Over-long and untrainable examples are warnings (the report says what happened to them); the rest are errors.</summary>
-    public DatasetProblemSeverity Severity => Kind is DatasetProblemKind.TooLong or DatasetProblemKind.NoTrainableTokens
+    /// <summary>
+    /// Over-long and untrainable examples are warnings (the report says what happened to them), and so are control
+    /// characters other than NUL (they can belong to real text: see <see cref="ControlCharacters"/>); the rest are errors.
+    /// </summary>
+    public DatasetProblemSeverity Severity => Kind is DatasetProblemKind.TooLong or DatasetProblemKind.NoTrainableTokens or DatasetProblemKind.ControlCharacter
         ? DatasetProblemSeverity.Warning
         : DatasetProblemSeverity.Error;
 

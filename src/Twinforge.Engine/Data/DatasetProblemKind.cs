@@ -39,4 +39,8 @@ public enum DatasetProblemKind
     NoTrainableTokens,
     /// <summary>Too few documents to hold some out for validation.</summary>
     TooFewDocuments,
+    /// <summary>A text holds a NUL character (U+0000).</summary>
+    NulCharacter,
+    /// <summary>A text holds a control character other than NUL, tab, line feed or carriage return (a warning).</summary>
+    ControlCharacter,
 }

@@ -46,6 +46,12 @@ public static class DatasetValidator
     /// </summary>
     static (DatasetFormat? Format, OverlongCounts Overlong) ReadFile(string path, ITokenizer tokenizer, DatasetOptions options, List<TokenizedExample> examples, List<DatasetProblem> problems)
     {
+        if (Directory.Exists(path))
+        {
+            // Reading a directory fails with "Access to the path is denied", which sends a user to the permissions.
+            problems.Add(new DatasetProblem(path, null, DatasetProblemKind.Unreadable, "is a directory, not a data file"));
+            return (null, OverlongCounts.None);
+        }
         byte[] bytes;
         try
         {
@@ -70,7 +76,7 @@ public static class DatasetValidator
         {
             DatasetFormat.Chat => ChatJsonlReader.Read(path, lines, tokenizer, fileProblems),
             DatasetFormat.PromptCompletion => PromptCompletionJsonlReader.Read(path, lines, tokenizer, fileProblems),
-            DatasetFormat.PlainText => PlainTextReader.Read(lines, tokenizer, options.PlainTextSeparator),
+            DatasetFormat.PlainText => PlainTextReader.Read(path, lines, tokenizer, options.PlainTextSeparator, fileProblems),
             _ => [],
         };
 

@@ -12,7 +12,9 @@ namespace Twinforge.Engine.Data;
 /// </summary>
 internal static class PlainTextReader
 {
-    public static List<SourceDocument> Read(IReadOnlyList<SourceLine> lines, ITokenizer tokenizer, string? separator)
+    /// <summary>The documents of <paramref name="lines"/>; control characters are reported to <paramref name="problems"/> by line.</summary>
+    public static List<SourceDocument> Read(string path, IReadOnlyList<SourceLine> lines, ITokenizer tokenizer, string? separator,
+        List<DatasetProblem> problems)
     {
         var documents = new List<SourceDocument>();
         var text = new StringBuilder();
@@ -29,6 +31,7 @@ internal static class PlainTextReader
 
         foreach (var line in lines)
         {
+            if (ControlCharacters.Find(line.Text) is var (kind, reason)) problems.Add(new DatasetProblem(path, line.Number, kind, reason));
             bool blank = string.IsNullOrWhiteSpace(line.Text);
             if (separator is not null ? line.Text.Trim() == separator : blank)
             {

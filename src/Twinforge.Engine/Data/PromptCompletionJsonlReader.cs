@@ -42,7 +42,13 @@ internal static class PromptCompletionJsonlReader
                 string.IsNullOrWhiteSpace(value.GetValue<string>()) ? new(path, line, DatasetProblemKind.EmptyText, "is empty", key) : null,
             var other => new(path, line, DatasetProblemKind.NotAString, $"expected a string, found {JsonLine.Describe(other)}", key),
         };
-        if (problem is null) return root[key]!.GetValue<string>();
+        if (problem is null)
+        {
+            var text = root[key]!.GetValue<string>();
+            if (ControlCharacters.Find(text) is not var (kind, reason)) return text;
+            problems.Add(new DatasetProblem(path, line, kind, reason, key));
+            return kind == DatasetProblemKind.NulCharacter ? null : text;
+        }
         problems.Add(problem);
         return null;
     }

@@ -17,14 +17,16 @@ public sealed class TokenGenerator(CausalLanguageModel model)
     public IEnumerable<int> Generate(IReadOnlyList<int> promptIds, GenerationOptions options)
     {
         options.Validate();
-        if (promptIds.Count == 0) throw new ArgumentException("the prompt must hold at least one token", nameof(promptIds));
+        // The prompt is the user's text: one the model cannot take is bad input. Ids outside the vocabulary cannot come
+        // from the model's tokenizer, so they are the caller's mistake.
+        if (promptIds.Count == 0) throw new BadInputException("the prompt must hold at least one token");
         var config = model.Config;
         if (promptIds.Any(id => id < 0 || id >= config.VocabularySize))
             throw new ArgumentException($"prompt token ids must lie in [0, {config.VocabularySize})", nameof(promptIds));
         int capacity = promptIds.Count + options.MaxNewTokens;
         if (config.Family == ModelFamily.Gpt2) capacity = Math.Min(capacity, config.MaxPositions);
         if (promptIds.Count > capacity || promptIds.Count > config.MaxPositions)
-            throw new ArgumentException($"the prompt has {promptIds.Count} tokens; the model's context is {config.MaxPositions}", nameof(promptIds));
+            throw new BadInputException($"the prompt has {promptIds.Count} tokens; the model's context is {config.MaxPositions}: shorten it");
         if (options.MaxNewTokens == 0) yield break;
 
         var stopIds = config.EosTokenIds.Concat(options.StopTokenIds).ToHashSet();

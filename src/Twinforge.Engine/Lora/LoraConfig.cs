@@ -45,38 +45,52 @@ public sealed record LoraConfig
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that is out of range.</summary>
     public void Validate()
     {
-        if (Rank < 1) throw new ArgumentException($"LoRA rank must be at least 1, got {Rank}", nameof(Rank));
-        if (!double.IsFinite(Alpha) || Alpha <= 0)
-            throw new ArgumentException($"LoRA alpha must be a positive number, got {Alpha}", nameof(Alpha));
-        if (!(Dropout >= 0 && Dropout < 1))
-            throw new ArgumentException($"LoRA dropout must be in [0, 1), got {Dropout}", nameof(Dropout));
+        if (FindProblems() is [var first, ..]) throw first;
+    }
+
+    /// <summary>
+    /// Every setting out of range, each as the <see cref="ArgumentException"/> <see cref="Validate"/> throws for the
+    /// first (its ParamName is the property's name); empty when all are valid. For reporting them all at once.
+    /// </summary>
+    public IReadOnlyList<ArgumentException> FindProblems()
+    {
         ArgumentNullException.ThrowIfNull(TargetModules, nameof(TargetModules));
+        var problems = new List<ArgumentException>();
+        if (Rank < 1) problems.Add(new ArgumentException($"LoRA rank must be at least 1, got {Rank}", nameof(Rank)));
+        if (!double.IsFinite(Alpha) || Alpha <= 0)
+            problems.Add(new ArgumentException($"LoRA alpha must be a positive number, got {Alpha}", nameof(Alpha)));
+        if (!(Dropout >= 0 && Dropout < 1))
+            problems.Add(new ArgumentException($"LoRA dropout must be in [0, 1), got {Dropout}", nameof(Dropout)));
         if (TargetPattern is not null)
         {
             if (TargetModules.Count > 0)
-                throw new ArgumentException(
+                problems.Add(new ArgumentException(
                     "give either target modules or a target pattern, not both (PEFT's target_modules is a list or a string)",
-                    nameof(TargetPattern));
-            if (string.IsNullOrWhiteSpace(TargetPattern))
-                throw new ArgumentException("the LoRA target pattern is empty", nameof(TargetPattern));
-            try
+                    nameof(TargetPattern)));
+            else if (string.IsNullOrWhiteSpace(TargetPattern))
+                problems.Add(new ArgumentException("the LoRA target pattern is empty", nameof(TargetPattern)));
+            else
             {
-                _ = new Regex(TargetPattern);
+                try
+                {
+                    _ = new Regex(TargetPattern);
+                }
+                catch (ArgumentException e)
+                {
+                    problems.Add(new ArgumentException($"the LoRA target pattern \"{TargetPattern}\" is not a valid regular expression: {e.Message}",
+                        nameof(TargetPattern), e));
+                }
             }
-            catch (ArgumentException e)
-            {
-                throw new ArgumentException($"the LoRA target pattern \"{TargetPattern}\" is not a valid regular expression: {e.Message}",
-                    nameof(TargetPattern), e);
-            }
-            return;
+            return problems;
         }
         if (TargetModules.Count == 0)
-            throw new ArgumentException("no LoRA target modules: give module names such as [\"q_proj\", \"v_proj\"] or a target pattern",
-                nameof(TargetModules));
+            problems.Add(new ArgumentException("no LoRA target modules: give module names such as [\"q_proj\", \"v_proj\"] or a target pattern",
+                nameof(TargetModules)));
         foreach (var target in TargetModules)
             if (string.IsNullOrWhiteSpace(target) || target.StartsWith('.') || target.EndsWith('.'))
-                throw new ArgumentException($"invalid LoRA target module \"{target}\": expected a module name or a dotted suffix of one",
-                    nameof(TargetModules));
+                problems.Add(new ArgumentException($"invalid LoRA target module \"{target}\": expected a module name or a dotted suffix of one",
+                    nameof(TargetModules)));
+        return problems;
     }
 
     /// <summary>True when the module of full name <paramref name="moduleName"/> gets an adapter.</summary>

@@ -16,7 +16,7 @@ public static class LoraInjector
     /// seeded with <paramref name="seed"/>, in module order; B zero) to each targeted projection, so only the adapters
     /// train and the model's output is unchanged until B moves.
     /// </summary>
-    /// <exception cref="ArgumentException">No projection matches the targets.</exception>
+    /// <exception cref="BadInputException">No projection matches the targets (settings that do not fit the model).</exception>
     /// <exception cref="InvalidOperationException">A targeted projection already has an adapter.</exception>
     public static AdapterSet Apply(CausalLanguageModel model, LoraConfig config, long seed)
     {
@@ -28,8 +28,7 @@ public static class LoraInjector
         {
             var names = model.NamedProjections().Select(entry => entry.Name).ToList();
             var examples = string.Join(", ", names.Take(8)) + (names.Count > 8 ? $" and {names.Count - 8} more" : "");
-            throw new ArgumentException(
-                $"no module of the model matches the LoRA {config.TargetsDescription}; its projections are: {examples}", nameof(config));
+            throw new BadInputException($"no module of the model matches the LoRA {config.TargetsDescription}; its projections are: {examples}");
         }
         if (targets.FirstOrDefault(entry => entry.Projection.Adapter is not null) is { Name: not null } adapted)
             throw new InvalidOperationException($"'{adapted.Name}' already has a LoRA adapter; merge or detach it before injecting again");

@@ -26,6 +26,7 @@ public static class FineTuning
     public const string RecordFileName = "run.json";
 
     /// <exception cref="InputFileException">The base model or the data is malformed; names the file and line or field. Nothing is trained.</exception>
+    /// <exception cref="BadInputException">The options do not fit the base model (layers to freeze, LoRA targets). Nothing is trained.</exception>
     public static FineTuningResult Run(string baseModelDirectory, IReadOnlyList<string> dataFiles, string runDirectory,
         FineTuningOptions options, Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default)
     {
@@ -36,6 +37,8 @@ public static class FineTuning
                 nameof(options));
         using var pretrained = PretrainedModel.Load(baseModelDirectory);
         var model = pretrained.Network;
+        if (options.FrozenLayers > model.Config.LayerCount)
+            throw new BadInputException($"cannot freeze the first {options.FrozenLayers} layers: the base model has {model.Config.LayerCount}");
         var dataOptions = options.Data with
         {
             SequenceLength = Math.Min(options.Data.SequenceLength, model.Config.MaxPositions),

@@ -91,9 +91,19 @@ public sealed record TrainingOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()
     {
-        static void Require(bool condition, string name, object? value, string rule)
+        if (FindProblems() is [var first, ..]) throw first;
+    }
+
+    /// <summary>
+    /// Every option out of range, each as the <see cref="ArgumentOutOfRangeException"/> <see cref="Validate"/> throws
+    /// for the first (its ParamName is the property's name); empty when all are valid. For reporting them all at once.
+    /// </summary>
+    public IReadOnlyList<ArgumentException> FindProblems()
+    {
+        var problems = new List<ArgumentException>();
+        void Require(bool condition, string name, object? value, string rule)
         {
-            if (!condition) throw new ArgumentOutOfRangeException(name, value, $"{name} {rule}");
+            if (!condition) problems.Add(new ArgumentOutOfRangeException(name, value, $"{name} {rule}"));
         }
         Require(Epochs >= 1, nameof(Epochs), Epochs, "must be at least 1");
         Require(MaxSteps is null or >= 1, nameof(MaxSteps), MaxSteps, "must be at least 1");
@@ -115,5 +125,6 @@ public sealed record TrainingOptions
         Require(CheckpointEverySteps >= 0, nameof(CheckpointEverySteps), CheckpointEverySteps, "must not be negative");
         Require(KeepLastCheckpoints >= 1, nameof(KeepLastCheckpoints), KeepLastCheckpoints, "must be at least 1");
         Require(MaxConsecutiveNonFiniteSteps >= 1, nameof(MaxConsecutiveNonFiniteSteps), MaxConsecutiveNonFiniteSteps, "must be at least 1");
+        return problems;
     }
 }

@@ -1,3 +1,5 @@
+using Twinforge.Registry.Errors;
+
 namespace Twinforge.Registry.Records;
 
 /// <summary>
@@ -16,9 +18,8 @@ public static class ConsentScopes
     {
         ArgumentNullException.ThrowIfNull(scope);
         if (scope.Length is 0 or > 32 || !scope.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-'))
-            throw new ArgumentException(
-                $"consent scope '{scope}' is not valid: use lowercase letters, digits and '-' (e.g. '{Text}', '{Voice}', '{Face}', '{All}')",
-                nameof(scope));
+            throw new InvalidValueException(
+                $"consent scope '{scope}' is not valid: use lowercase letters, digits and '-' (e.g. '{Text}', '{Voice}', '{Face}', '{All}')");
         return scope;
     }
 }

@@ -185,6 +185,79 @@ public sealed class RecipeLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Every_error_in_a_yaml_recipe_is_reported_not_only_the_first()
+    {
+        var path = directory.Write("many.yaml", """
+            method: lorra
+            training:
+              epochs: three
+              learnig_rate: 1e-3
+              batch_size: 0
+            lora:
+              rank: 0
+              dropout: 1.5
+            data_options:
+              validation_fraction: 1.5
+            method: full
+            """);
+
+        var error = Assert.Throws<InputFileException>(() => RecipeLoader.Load(path));
+
+        Assert.Equal(
+        [
+            ("method", 1L, "expected one of lora, full, from_scratch"),
+            ("training.epochs", 3, "expected an integer"),
+            ("training.learnig_rate", 4, "did you mean 'training.learning_rate'"),
+            ("training.batch_size", 5, "must be at least 1, got 0"),
+            ("lora.rank", 7, "rank must be at least 1"),
+            ("lora.dropout", 8, "must be in [0, 1)"),
+            ("data_options.validation_fraction", 10, "must be in [0, 1)"),
+            ("method", 11, "the key is given twice"),
+        ], error.Errors.Select(e => (e.Item, e.Line!.Value, Expected(e.Problem))));
+        // The first error is the exception's own; the message lists every one, a line each, with file and line.
+        Assert.Equal(("method", 1L), (error.Item, error.Line!.Value));
+        var lines = error.Message.Split('\n');
+        Assert.Equal(8, lines.Length);
+        Assert.StartsWith($"{path}:1: 'method': ", lines[0]);
+        Assert.StartsWith($"{path}:11: 'method': ", lines[7]);
+
+        // The expected words the problem holds, to compare with them (the more specific first).
+        static string Expected(string problem) => new[]
+        {
+            "expected one of lora, full, from_scratch", "expected an integer", "did you mean 'training.learning_rate'",
+            "rank must be at least 1", "must be at least 1, got 0", "must be in [0, 1)", "the key is given twice",
+        }.FirstOrDefault(problem.Contains) ?? problem;
+    }
+
+    [Fact]
+    public void Every_error_in_a_json_recipe_is_reported_not_only_the_first()
+    {
+        var path = directory.Write("many.json", """
+            {
+              "method": "full",
+              "trainig": {"epochs": 2},
+              "training": {"epochs": "3", "batch_size": 0},
+              "method": "lora"
+            }
+            """);
+
+        var error = Assert.Throws<InputFileException>(() => RecipeLoader.Load(path));
+
+        Assert.Equal(
+            [("trainig", 3L), ("training.epochs", 4), ("training.batch_size", 4), ("method", 5)],
+            error.Errors.Select(e => (e.Item, e.Line!.Value)));
+        Assert.Contains("did you mean 'training'", error.Errors[0].Problem);
+    }
+
+    [Fact]
+    public void A_single_error_is_its_own_only_error()
+    {
+        var error = LoadFails("one.yaml", "training:\n  epochs: 0\n");
+
+        Assert.Same(error, Assert.Single(error.Errors));
+    }
+
+    [Fact]
     public void A_recipe_with_another_extension_is_refused()
     {
         var error = LoadFails("alice.toml", "method = \"full\"\n");

@@ -135,6 +135,17 @@ public sealed class DatasetValidatorTests : IDisposable
     }
 
     [Fact]
+    public void A_directory_is_reported_as_a_directory_not_as_a_permission_problem()
+    {
+        var path = Directory.CreateDirectory(_temporary.File("chats")).FullName;
+
+        var error = SingleError(Validate(path));
+
+        Assert.Equal((path, DatasetProblemKind.Unreadable), (error.FilePath, error.Kind));
+        Assert.Equal($"{path}: is a directory, not a data file", error.ToString());
+    }
+
+    [Fact]
     public void A_json_lines_file_of_unknown_objects_says_it_cannot_tell_the_format()
     {
         var path = _temporary.Write("notes.jsonl", "{\"text\": \"hello\"}", GoodChat);

@@ -69,4 +69,25 @@ public sealed class TokenGeneratorTests
         // would need a 25th position to be fed back, so generation ends there.
         Assert.Equal(5, output.Count);
     }
+
+    // A prompt is the user's text: one the model cannot take is bad input, not a caller's mistake.
+    [Fact]
+    public void A_prompt_longer_than_the_context_is_bad_input()
+    {
+        var config = TinyModels.Llama();
+        using var model = TinyModels.Create(config);
+        var prompt = Enumerable.Repeat(1, config.MaxPositions + 1).ToList();
+
+        var error = Assert.Throws<BadInputException>(() => new TokenGenerator(model).Generate(prompt, new GenerationOptions()).ToList());
+
+        Assert.Contains($"the prompt has {config.MaxPositions + 1} tokens; the model's context is {config.MaxPositions}", error.Message);
+    }
+
+    [Fact]
+    public void An_empty_prompt_is_bad_input()
+    {
+        using var model = TinyModels.Create(TinyModels.Llama());
+
+        Assert.Throws<BadInputException>(() => new TokenGenerator(model).Generate([], new GenerationOptions()).ToList());
+    }
 }

@@ -49,4 +49,14 @@ public sealed class LoraConfigTests
         Assert.Contains("invalid LoRA target module", Assert.Throws<ArgumentException>(
             new LoraConfig { TargetModules = [".q_proj"] }.Validate).Message);
     }
+
+    [Fact]
+    public void Every_setting_out_of_range_is_found_not_only_the_first()
+    {
+        var config = new LoraConfig { Rank = 0, Alpha = -1, Dropout = 1, TargetModules = ["q_proj", "v_proj."] };
+
+        Assert.Equal(["Rank", "Alpha", "Dropout", "TargetModules"], config.FindProblems().Select(problem => problem.ParamName));
+        Assert.Equal("Rank", Assert.Throws<ArgumentException>(config.Validate).ParamName);
+        Assert.Empty((config with { Rank = 4, Alpha = 8, Dropout = 0, TargetModules = ["q_proj"] }).FindProblems());
+    }
 }

@@ -245,7 +245,8 @@ public sealed class LoraInjectionTests
     public void No_matching_module_is_an_error_naming_the_targets()
     {
         using var model = TinyModels.Create(TinyModels.Gpt2());
-        var error = Assert.Throws<ArgumentException>(() =>
+        // The model's modules come from the user's model files, the targets from the user's settings: bad input.
+        var error = Assert.Throws<BadInputException>(() =>
             LoraInjector.Apply(model, new LoraConfig { TargetModules = ["q_proj", "v_proj"] }, seed: 1));
         Assert.Contains("q_proj, v_proj", error.Message);
         Assert.Contains("transformer.h.0.attn.c_attn", error.Message);

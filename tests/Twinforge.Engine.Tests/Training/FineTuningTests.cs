@@ -206,5 +206,21 @@ public sealed class FineTuningTests
             options with { InitialAdapter = first.AdapterDirectory }));
     }
 
+    [Fact]
+    public void Freezing_more_layers_than_the_base_has_is_bad_input_before_anything_is_written()
+    {
+        using var directory = new TemporaryDirectory();
+        var config = Llama();
+        var basePath = SaveBase(directory, config);
+        var dataFile = directory.Write("alice.jsonl", Exchanges(12));
+        var runDirectory = Path.Combine(directory.Path, "run");
+        var options = new FineTuningOptions { Method = FineTuningMethod.Full, FrozenLayers = config.LayerCount + 1, Data = new() { SequenceLength = 64 } };
+
+        var error = Assert.Throws<BadInputException>(() => FineTuning.Run(basePath, [dataFile], runDirectory, options));
+
+        Assert.Contains($"the base model has {config.LayerCount}", error.Message);
+        Assert.False(Directory.Exists(runDirectory));
+    }
+
     sealed class SimulatedKill : Exception;
 }

@@ -25,7 +25,7 @@ public static class CreatorCommand
 
     static Option<string> ScopeOption(string description) => new("--scope")
     {
-        Description = $"{description}: text, voice, face, all, or another lowercase name [default: text]",
+        Description = $"{description}: text, voice, face, all, or another lowercase name",
         DefaultValueFactory = _ => ConsentScopes.Text,
     };
 

@@ -45,5 +45,5 @@ static class TwinAliasCommands
         return command;
     }
 
-    static Option<string> AliasOption() => new("--alias") { Description = "The alias [default: production]", DefaultValueFactory = _ => "production" };
+    static Option<string> AliasOption() => new("--alias") { Description = "The alias", DefaultValueFactory = _ => "production" };
 }

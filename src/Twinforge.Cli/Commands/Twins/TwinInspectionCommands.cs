@@ -95,7 +95,7 @@ static class TwinInspectionCommands
         var name = new Argument<string>("name") { Description = "The twin" };
         var first = new Argument<int>("a") { Description = "A version" };
         var second = new Argument<int>("b") { Description = "Another version" };
-        var prompts = new Option<int>("--prompts") { Description = "How many held-out prompts both versions answer [default: 3]", DefaultValueFactory = _ => 3 };
+        var prompts = new Option<int>("--prompts") { Description = "How many held-out prompts both versions answer", DefaultValueFactory = _ => 3 }.AtLeast(0);
         var creator = TwinTrainingCommands.CreatorOption();
         var registry = new RegistryArguments();
         var command = new Command("compare", "Two versions side by side: held-out figures and answers to the same prompts.") { name, first, second, prompts, creator };
@@ -161,7 +161,7 @@ static class TwinInspectionCommands
     {
         var name = new Argument<string>("name") { Description = "The twin" };
         var version = new Option<int?>("--version") { Description = "The version [default: the one --alias serves]" };
-        var alias = new Option<string>("--alias") { Description = "The alias whose version is exported [default: production]", DefaultValueFactory = _ => "production" };
+        var alias = new Option<string>("--alias") { Description = "The alias whose version is exported", DefaultValueFactory = _ => "production" };
         var output = new Option<DirectoryInfo>("--output") { Description = "Where the adapter (PEFT layout) or model is written (must not exist, or be empty)", Required = true };
         var force = new Option<bool>("--force") { Description = "Replace an earlier export (an adapter or model directory) at --output [default: false]" };
         var creator = TwinTrainingCommands.CreatorOption();
@@ -194,12 +194,12 @@ static class TwinInspectionCommands
     /// </summary>
     static void RequireExportDestination(string destination, bool force)
     {
-        if (File.Exists(destination)) throw new ArgumentException($"{destination} is a file: choose a directory for --output");
+        OptionChecks.RequireOutputDirectory(destination, "--output");
         if (!Directory.Exists(destination) || !Directory.EnumerateFileSystemEntries(destination).Any()) return;
         bool earlierExport = File.Exists(Path.Combine(destination, "adapter_config.json")) || File.Exists(Path.Combine(destination, "config.json"));
         if (!earlierExport)
-            throw new ArgumentException($"{destination} is not empty and holds no adapter or model: choose another --output");
+            throw new BadInputException($"{destination} is not empty and holds no adapter or model: choose another --output");
         if (!force)
-            throw new ArgumentException($"{destination} already holds an adapter or model: add --force to replace it, or choose another --output");
+            throw new BadInputException($"{destination} already holds an adapter or model: add --force to replace it, or choose another --output");
     }
 }

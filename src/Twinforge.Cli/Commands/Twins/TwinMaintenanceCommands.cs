@@ -68,9 +68,9 @@ static class TwinMaintenanceCommands
     {
         var minAge = new Option<double>("--min-age-hours")
         {
-            Description = "Only artifacts (and abandoned partial writes) older than this are removed, and versions left pending or training longer than this are marked failed, so work in progress is never touched [default: 24]",
+            Description = "Only artifacts (and abandoned partial writes) older than this are removed, and versions left pending or training longer than this are marked failed, so work in progress is never touched",
             DefaultValueFactory = _ => 24,
-        };
+        }.AtLeast(0.0);
         var registry = new RegistryArguments();
         var command = new Command("gc", "Delete artifacts no version or dataset records (left by a crash between writing and recording) and mark versions a crashed run left unfinished as failed.") { minAge };
         registry.AddTo(command);

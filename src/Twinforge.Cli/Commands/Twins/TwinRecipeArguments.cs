@@ -13,12 +13,12 @@ namespace Twinforge.Cli.Commands.Twins;
 /// </summary>
 public sealed class TwinRecipeArguments
 {
-    public Option<FileInfo> Recipe { get; } = new("--recipe")
+    public Option<FileInfo> Recipe { get; } = new Option<FileInfo>("--recipe")
     {
         Description = "A recipe file with the training settings (base, data, validation and output keys are not used) " +
                       $"[default: on the built-in base {DescribeBuiltInDefaults(BuiltInModelSize.Standard)}; " +
                       "on other bases the engine's (src/Twinforge.Cli/Recipes/README.md); an update keeps its parent's]",
-    };
+    }.AcceptOnlyFiles(RecipeLoader.WhatIsExpected, mustExist: true);
 
     public Option<string[]> Set { get; } = new("--set")
     {

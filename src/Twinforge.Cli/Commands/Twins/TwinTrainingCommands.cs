@@ -2,6 +2,7 @@ using System.CommandLine;
 using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.Progress;
 using Twinforge.Cli.Recipes;
+using Twinforge.Engine;
 using Twinforge.Engine.Models;
 using Twinforge.Registry.Records;
 using Twinforge.Twins;
@@ -17,7 +18,7 @@ static class TwinTrainingCommands
         var creator = new Option<string>("--creator") { Description = "The creator the twin is of (consent must be recorded)", Required = true };
         var baseModel = new Option<string>("--base")
         {
-            Description = "Base model: a Hugging Face model directory, or 'builtin' for the built-in base at --size [default: builtin]",
+            Description = "Base model: a Hugging Face model directory, or 'builtin' for the built-in base at --size",
             DefaultValueFactory = _ => Recipe.BuiltInBase,
         };
         var data = DataOption("The creator's training data for version 1 (chat JSONL, prompt/completion JSONL or text)");
@@ -25,7 +26,7 @@ static class TwinTrainingCommands
         {
             Description = "The held-out data every version of the twin is judged on [default: hold out data_options.validation_fraction of --data]",
             AllowMultipleArgumentsPerToken = true,
-        };
+        }.AcceptOnlyFiles("a data file", mustExist: true);
         var scope = ScopeOption();
         var recipe = new TwinRecipeArguments();
         var registry = new RegistryArguments();
@@ -72,7 +73,7 @@ static class TwinTrainingCommands
         var promoteTo = new Option<string>("--promote-to") { Description = "An alias (e.g. production) to move to the new version if it beats its parent by --margin [default: none]" };
         var margin = new Option<double>("--margin")
         {
-            Description = "Least improvement of the fixed held-out loss (nats per token) for --promote-to [default: 0.01]", DefaultValueFactory = _ => 0.01,
+            Description = "Least improvement of the fixed held-out loss (nats per token) for --promote-to", DefaultValueFactory = _ => 0.01,
         };
         var scope = ScopeOption();
         var recipe = new TwinRecipeArguments();
@@ -91,7 +92,7 @@ static class TwinTrainingCommands
             using var opened = registry.Open(result);
             var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
             var parentNumber = result.GetValue(from) ?? opened.Registry.ListVersions(twin.Id).LastOrDefault(v => v.Status == VersionStatus.Succeeded)?.Number
-                ?? throw new ArgumentException($"twin '{twin.Name}' has no succeeded version to continue from");
+                ?? throw new BadInputException($"twin '{twin.Name}' has no succeeded version to continue from");
             TwinRecipe? twinRecipe = null;
             if (recipe.Given(result))
             {
@@ -152,11 +153,12 @@ static class TwinTrainingCommands
 
     public static Option<string> CreatorOption() => new("--creator") { Description = "The twin's creator, when two creators have twins of that name [default: none]" };
 
-    static Option<string[]> DataOption(string description) => new("--data") { Description = description, Required = true, AllowMultipleArgumentsPerToken = true };
+    static Option<string[]> DataOption(string description) =>
+        new Option<string[]>("--data") { Description = description, Required = true, AllowMultipleArgumentsPerToken = true }.AcceptOnlyFiles("a data file", mustExist: true);
 
     static Option<string> ScopeOption() => new("--scope")
     {
-        Description = "The consent scope the data needs [default: text]", DefaultValueFactory = _ => ConsentScopes.Text,
+        Description = "The consent scope the data needs", DefaultValueFactory = _ => ConsentScopes.Text,
     };
 
     static IReadOnlyList<string> Files(ParseResult result, Option<string[]> option) => result.GetValue(option)!.Select(Path.GetFullPath).ToList();

@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
+using Twinforge.Engine;
+
+namespace Twinforge.Cli.Commands;
+
+/// <summary>
+/// Checks of what an option names, made where the command line is read, so that a directory given for a file, an
+/// output that cannot be a directory, or a number out of range fails at once as bad input naming the option and the
+/// value, before a model is loaded or anything is written, rather than later as an operating-system error.
+/// </summary>
+/// <example><code>var data = new Option&lt;FileInfo[]&gt;("--data").AcceptOnlyFiles("a data file", mustExist: true);</code></example>
+public static class OptionChecks
+{
+    /// <summary>
+    /// Every path the option is given must not be a directory, and with <paramref name="mustExist"/> must be a file
+    /// that exists. <paramref name="what"/> names the file expected: "a recipe file (.yaml, .yml or .json)".
+    /// </summary>
+    public static Option<T> AcceptOnlyFiles<T>(this Option<T> option, string what, bool mustExist = false)
+    {
+        option.Validators.Add(result =>
+        {
+            foreach (var path in Paths(result.GetValueOrDefault<T>()))
+                if (FileProblem(path, what, mustExist) is { } problem) result.AddError($"{option.Name}: {problem}");
+        });
+        return option;
+    }
+
+    /// <summary>What is wrong with <paramref name="path"/> as a file to read, or null.</summary>
+    public static string? FileProblem(string path, string what, bool mustExist)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath)) return $"{fullPath} is a directory, not {what}";
+        return mustExist && !File.Exists(fullPath) ? $"{fullPath} does not exist" : null;
+    }
+
+    /// <summary>
+    /// Throws <see cref="BadInputException"/> when <paramref name="path"/> cannot be the directory a command creates or
+    /// fills: it is a file, or a file stands where one of its parent directories would be.
+    /// </summary>
+    public static void RequireOutputDirectory(string path, string optionName)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (File.Exists(fullPath))
+            throw new BadInputException($"{optionName}: {fullPath} is a file, not a directory: choose a directory for the output");
+        for (var parent = Path.GetDirectoryName(fullPath); parent is not null; parent = Path.GetDirectoryName(parent))
+        {
+            if (Directory.Exists(parent)) return;
+            if (File.Exists(parent)) throw new BadInputException($"{optionName}: {fullPath} cannot be created: {parent} is a file");
+        }
+    }
+
+    /// <summary>The option's value must be at least <paramref name="minimum"/>.</summary>
+    public static Option<T> AtLeast<T>(this Option<T> option, T minimum) where T : struct, INumber<T>
+    {
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<T>();
+            if (value < minimum) result.AddError($"{option.Name}: must be at least {Format(minimum)}, got {Format(value)}");
+        });
+        return option;
+    }
+
+    /// <summary>The option's value, when given, must be at least <paramref name="minimum"/>.</summary>
+    public static Option<T?> AtLeast<T>(this Option<T?> option, T minimum) where T : struct, INumber<T>
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<T?>() is { } value && value < minimum)
+                result.AddError($"{option.Name}: must be at least {Format(minimum)}, got {Format(value)}");
+        });
+        return option;
+    }
+
+    /// <summary>The option's value must be a share in [0, 1).</summary>
+    public static Option<double> Share(this Option<double> option)
+    {
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<double>();
+            if (!(value is >= 0 and < 1)) result.AddError($"{option.Name}: must be in [0, 1), got {Format(value)}");
+        });
+        return option;
+    }
+
+    static IEnumerable<string> Paths(object? value) => value switch
+    {
+        string path => [path],
+        FileSystemInfo entry => [entry.FullName],
+        IEnumerable<string> paths => paths,
+        IEnumerable<FileSystemInfo> entries => entries.Select(entry => entry.FullName),
+        _ => [],
+    };
+
+    static string Format<T>(T value) where T : INumber<T> => value.ToString(null, CultureInfo.InvariantCulture);
+}

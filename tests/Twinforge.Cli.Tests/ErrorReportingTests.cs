@@ -1,0 +1,314 @@
+using System.CommandLine;
+using Twinforge.Engine;
+using static Twinforge.Cli.Tests.CliTesting;
+
+namespace Twinforge.Cli.Tests;
+
+/// <summary>How the CLI reports what went wrong: bad input with exit code 2 and where it is, anything else with 1.</summary>
+[Collection("Torch")]
+public sealed class ErrorReportingTests
+{
+    [Fact]
+    public void A_recipe_that_is_not_valid_yaml_is_bad_input_naming_its_file_line_and_column()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = directory.File("r.yaml");
+        File.WriteAllText(recipe, "a: [b\nc: d\n");
+
+        var (exitCode, _, error) = Run("finetune", "--recipe", recipe);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: {recipe}:2:1: not valid YAML", error);
+        Assert.Contains("'[' at line 1, column 4 is not closed", error);
+    }
+
+    [Fact]
+    public void Every_error_of_a_recipe_is_printed_on_its_own_line()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = directory.File("many.yaml");
+        File.WriteAllText(recipe, "method: lorra\ntraining:\n  learnig_rate: 1e-3\n  batch_size: 0\n");
+
+        var (exitCode, _, error) = Run("finetune", "--recipe", recipe);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Equal(
+            [$"error: {recipe}:1: 'method': ", $"error: {recipe}:3: 'training.learnig_rate': ", $"error: {recipe}:4: 'training.batch_size': "],
+            error.TrimEnd().Split('\n').Select(line => line[..(line.IndexOf("': ", StringComparison.Ordinal) + 3)]));
+    }
+
+    /// <summary>The CLI with one more command, <c>fail</c>, that throws <paramref name="exception"/>.</summary>
+    static (int ExitCode, string Output, string Error) RunFailing(Exception exception, params string[] args)
+    {
+        var root = TwinforgeCommands.CreateRoot(TextReader.Null);
+        var fail = new Command("fail");
+        fail.SetAction(new Func<ParseResult, int>(_ => throw exception));
+        root.Subcommands.Add(fail);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exitCode = CommandRunner.Invoke(root, ["fail", .. args], output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void An_argument_exception_from_inside_is_a_failure_not_bad_input()
+    {
+        var (exitCode, _, error) = RunFailing(new ArgumentException("the batch needs at least one sequence", "sequences"));
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Equal("error: the batch needs at least one sequence (Parameter 'sequences')", error.TrimEnd());
+    }
+
+    [Fact]
+    public void Bad_input_exits_with_2_and_anything_else_with_1()
+    {
+        Assert.Equal(ExitCodes.BadInput, RunFailing(new BadInputException("--lr: not a number")).ExitCode);
+        Assert.Equal(ExitCodes.BadInput, RunFailing(new Twinforge.Cli.Recipes.RecipeException("training.epochs", "expected an integer")).ExitCode);
+        Assert.Equal(ExitCodes.BadInput, RunFailing(new InputFileException("a.jsonl", "not JSON", line: 3)).ExitCode);
+        Assert.Equal(ExitCodes.Failure, RunFailing(new InvalidOperationException("the cache is in use")).ExitCode);
+        Assert.Equal(ExitCodes.Failure, RunFailing(new IOException("No space left on device")).ExitCode);
+        Assert.Equal(ExitCodes.Interrupted, RunFailing(new OperationCanceledException("stopped after step 3")).ExitCode);
+    }
+
+    [Fact]
+    public void Only_verbose_prints_the_stack_trace_and_it_does_for_every_kind_of_error()
+    {
+        var quiet = RunFailing(new InvalidOperationException("the cache is in use"));
+        Assert.Equal("error: the cache is in use", quiet.Error.TrimEnd());
+
+        foreach (var exception in new Exception[] { new InvalidOperationException("the cache is in use"), new BadInputException("--lr: not a number"),
+                     new ArgumentException("the batch needs at least one sequence") })
+        {
+            var (_, _, error) = RunFailing(exception, "--verbose");
+            Assert.StartsWith($"error: {exception.Message}", error);
+            Assert.Contains(exception.GetType().FullName!, error);
+            Assert.Contains($"{nameof(ErrorReportingTests)}.", error); // a frame of the stack trace
+        }
+    }
+
+    [Fact]
+    public void Every_command_takes_verbose()
+    {
+        Assert.Contains("--verbose", Run("finetune", "--help").Output);
+        Assert.Contains("--verbose", Run("twin", "create", "--help").Output);
+    }
+
+    // demo is left out: were its check to fail, it would go on to fetch corpora and pre-train a base for minutes.
+    [Theory]
+    [InlineData("finetune")]
+    [InlineData("pretrain")]
+    [InlineData("study")]
+    [InlineData("export")]
+    public void An_output_that_is_a_file_is_bad_input_naming_the_option_and_the_path(string command)
+    {
+        using var directory = new TemporaryDirectory();
+        var file = directory.File("taken");
+        File.WriteAllText(file, "not a directory");
+
+        var (exitCode, _, error) = Run([.. CommandWithOutput(command, directory), file]);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: --output: {file} is a file", error);
+    }
+
+    [Theory]
+    [InlineData("finetune")]
+    [InlineData("pretrain")]
+    [InlineData("study")]
+    [InlineData("export")]
+    public void An_output_under_a_file_is_bad_input_naming_the_option_and_the_file(string command)
+    {
+        using var directory = new TemporaryDirectory();
+        var file = directory.File("taken");
+        File.WriteAllText(file, "not a directory");
+        var output = Path.Combine(file, "run", "v1");
+
+        var (exitCode, _, error) = Run([.. CommandWithOutput(command, directory), output]);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: --output: {output} cannot be created: {file} is a file", error);
+    }
+
+    /// <summary>A command line of <paramref name="command"/> that is complete but for the value of its last option, --output.</summary>
+    static string[] CommandWithOutput(string command, TemporaryDirectory directory)
+    {
+        var data = ChatData(directory.File("alice.jsonl"), 4);
+        var missingModel = directory.File("no-model");
+        return command switch
+        {
+            "finetune" => ["finetune", "--base", missingModel, "--data", data, "--output"],
+            "pretrain" => ["pretrain", "--size", "tiny", "--cache", directory.File("cache"), "--data", data, "--output"],
+            "study" => ["study", "data-efficiency", "--base", missingModel, "--data", data, "--validation", data, "--output"],
+            "export" => ["export", "--model", missingModel, "--adapter", directory.File("no-adapter"), "--output"],
+            _ => throw new ArgumentException(command),
+        };
+    }
+
+    [Theory]
+    [InlineData("finetune", "--output", "run")]
+    [InlineData("pretrain", "--size", "tiny", "--cache", "cache", "--output", "run")]
+    [InlineData("data", "validate")]
+    [InlineData("eval", "--model", "no-model")]
+    public void A_directory_given_as_data_is_bad_input_naming_the_option_and_the_path(params string[] command)
+    {
+        using var directory = new TemporaryDirectory();
+        var folder = Directory.CreateDirectory(directory.File("conversations")).FullName;
+        var args = command.Select(arg => arg is "run" or "no-model" or "cache" ? directory.File(arg) : arg).ToList();
+
+        var (exitCode, _, error) = Run([.. args, "--data", folder]);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: --data: {folder} is a directory, not a data file", error);
+    }
+
+    [Theory]
+    [InlineData("finetune", "--output", "run")]
+    [InlineData("data", "validate")]
+    [InlineData("twin", "create", "ana-style", "--creator", "ana", "--registry", "registry.db")]
+    [InlineData("twin", "update", "ana-style", "--registry", "registry.db")]
+    public void A_missing_data_file_is_bad_input_naming_the_option_and_the_path(params string[] command)
+    {
+        using var directory = new TemporaryDirectory();
+        var missing = directory.File("nowhere.jsonl");
+        var args = command.Select(arg => arg is "run" or "registry.db" ? directory.File(arg) : arg).ToList();
+
+        var (exitCode, _, error) = Run([.. args, "--data", missing]);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: --data: {missing} does not exist", error);
+    }
+
+    [Fact]
+    public void A_directory_in_a_recipe_s_data_is_named_as_a_directory()
+    {
+        using var directory = new TemporaryDirectory();
+        var model = TinyModel(directory.File("base"));
+        var folder = Directory.CreateDirectory(directory.File("conversations")).FullName;
+        var recipe = directory.File("r.yaml");
+        File.WriteAllText(recipe, $"base: {model}\ndata: conversations\noutput: run\n");
+
+        var (exitCode, _, error) = Run("finetune", "--recipe", recipe);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains($"{folder}: is a directory, not a data file", error);
+    }
+
+    [Theory]
+    [InlineData("finetune")]
+    [InlineData("pretrain")]
+    [InlineData("study", "data-efficiency")]
+    [InlineData("twin", "create", "ana-style", "--creator", "ana", "--data", "x.jsonl")]
+    public void A_directory_given_as_recipe_is_bad_input_naming_the_option_and_the_path(params string[] command)
+    {
+        using var directory = new TemporaryDirectory();
+        var folder = Directory.CreateDirectory(directory.File("recipes")).FullName;
+
+        string[] registry = command[0] == "twin" ? ["--registry", directory.File("registry.db")] : [];
+
+        var (exitCode, _, error) = Run([.. command, "--recipe", folder, .. registry]);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains($"error: --recipe: {folder} is a directory, not a recipe file", error);
+    }
+
+    [Fact]
+    public void A_missing_recipe_is_bad_input_naming_the_option_and_the_path()
+    {
+        using var directory = new TemporaryDirectory();
+        var missing = directory.File("nowhere.yaml");
+
+        var (exitCode, _, error) = Run("finetune", "--recipe", missing);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: --recipe: {missing} does not exist", error);
+    }
+
+    [Theory]
+    [InlineData("--temperature", "-1")]
+    [InlineData("--top-p", "0")]
+    [InlineData("--max-new-tokens", "-2")]
+    [InlineData("--repetition-penalty", "0")]
+    public void A_decoding_option_out_of_range_is_bad_input_naming_the_option(string option, string value)
+    {
+        using var directory = new TemporaryDirectory();
+        var model = TinyModel(directory.File("model"));
+
+        var (exitCode, _, error) = Run("generate", "--model", model, "--prompt", "Hi", option, value);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: {option}: ", error);
+    }
+
+    [Theory]
+    [InlineData("data", "validate", "--data", "DATA", "--sequence-length", "1")]
+    [InlineData("data", "validate", "--data", "DATA", "--batch-size", "0")]
+    [InlineData("data", "validate", "--data", "DATA", "--validation-fraction", "1")]
+    [InlineData("eval", "--model", "MODEL", "--data", "DATA", "--batch-size", "0")]
+    [InlineData("eval", "--model", "MODEL", "--data", "DATA", "--sequence-length", "1")]
+    [InlineData("export", "--model", "MODEL", "--adapter", "MODEL", "--output", "OUT", "--max-shard-mb", "0")]
+    [InlineData("twin", "gc", "--registry", "REGISTRY", "--min-age-hours", "-1")]
+    [InlineData("twin", "compare", "a", "1", "2", "--registry", "REGISTRY", "--prompts", "-1")]
+    public void A_number_out_of_range_is_bad_input_naming_the_option(params string[] command)
+    {
+        using var directory = new TemporaryDirectory();
+        var model = directory.File("model");
+        var args = command.Select(arg => arg switch
+        {
+            "DATA" => ChatData(directory.File("alice.jsonl"), 4),
+            "MODEL" => model,
+            "OUT" => directory.File("out"),
+            "REGISTRY" => directory.File("registry.db"),
+            _ => arg,
+        }).ToArray();
+
+        var (exitCode, _, error) = Run(args);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: {command[^2]}", error);
+    }
+
+    [Fact]
+    public void Settings_that_do_not_fit_the_base_model_are_bad_input()
+    {
+        using var directory = new TemporaryDirectory();
+        var model = TinyModel(directory.File("base"));
+        var data = ChatData(directory.File("alice.jsonl"), 12);
+        string[] run = ["finetune", "--base", model, "--data", data, "--set", "data_options.sequence_length=128"];
+
+        var targets = Run([.. run, "--output", directory.File("a"), "--set", "lora.target_modules=c_attn"]);
+        Assert.Equal(ExitCodes.BadInput, targets.ExitCode);
+        Assert.StartsWith("error: no module of the model matches the LoRA target modules [c_attn]", targets.Error);
+
+        var frozen = Run([.. run, "--output", directory.File("b"), "--method", "full", "--set", "freeze.layers=3"]);
+        Assert.Equal(ExitCodes.BadInput, frozen.ExitCode);
+        Assert.StartsWith("error: cannot freeze the first 3 layers: the base model has 2", frozen.Error);
+    }
+
+    [Fact]
+    public void A_prompt_longer_than_the_model_s_context_is_bad_input()
+    {
+        using var directory = new TemporaryDirectory();
+        var model = TinyModel(directory.File("model"));
+
+        var (exitCode, _, error) = Run("generate", "--model", model, "--prompt", new string('a', 300), "--max-new-tokens", "1");
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains("the model's context is 256", error);
+    }
+
+    [Fact]
+    public void Names_and_scopes_the_registry_refuses_are_bad_input()
+    {
+        using var directory = new TemporaryDirectory();
+        string[] registry = ["--registry", directory.File("registry.db"), "--by", "tester"];
+
+        var padded = Run(["creator", "add", " ana ", .. registry]);
+        Assert.Equal(ExitCodes.BadInput, padded.ExitCode);
+        Assert.StartsWith("error: creator name ' ana ' is not valid", padded.Error);
+
+        Assert.Equal(ExitCodes.Success, Run(["creator", "add", "ana", .. registry]).ExitCode);
+        var scope = Run(["creator", "consent", "ana", "--scope", "Text", .. registry]);
+        Assert.Equal(ExitCodes.BadInput, scope.ExitCode);
+        Assert.StartsWith("error: consent scope 'Text' is not valid", scope.Error);
+    }
+}
