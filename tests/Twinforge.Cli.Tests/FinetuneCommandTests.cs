@@ -170,10 +170,13 @@ public sealed class FinetuneCommandTests
     {
         using var directory = new TemporaryDirectory();
         var recipe = WriteRecipe(directory);
-        var blocker = directory.File("a-file");
+        // A file where the run's checkpoints directory goes: nothing checked up front can see that the write will be
+        // refused (an --output that is, or lies under, a file is bad input, refused before the run starts).
+        var output = Directory.CreateDirectory(directory.File("run")).FullName;
+        var blocker = Path.Combine(output, CheckpointStore.DirectoryName);
         File.WriteAllText(blocker, "not a directory");
 
-        var result = Run("finetune", "--recipe", recipe, "--output", Path.Combine(blocker, "run"));
+        var result = Run("finetune", "--recipe", recipe, "--output", output, "--resume");
 
         Assert.Equal(ExitCodes.Failure, result.ExitCode); // not bad input: the system refused the write
         Assert.Contains(blocker, result.Error);
