@@ -179,6 +179,19 @@ public sealed class ErrorReportingTests
     }
 
     [Fact]
+    public void A_cache_that_is_a_file_is_bad_input_naming_the_option()
+    {
+        using var directory = new TemporaryDirectory();
+        var file = directory.File("cache");
+        File.WriteAllText(file, "not a directory");
+
+        var (exitCode, _, error) = Run("generate", "--model", "builtin:tiny", "--cache", file, "--prompt", "Hi");
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: --cache: {file} is a file", error);
+    }
+
+    [Fact]
     public void A_directory_in_a_recipe_s_data_is_named_as_a_directory()
     {
         using var directory = new TemporaryDirectory();

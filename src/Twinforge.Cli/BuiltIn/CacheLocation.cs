@@ -8,7 +8,11 @@ public static class CacheLocation
 {
     public static string Resolve(DirectoryInfo? option)
     {
-        if (option is not null) return option.FullName;
+        if (option is not null)
+        {
+            Commands.OptionChecks.RequireOutputDirectory(option.FullName, "--cache");
+            return option.FullName;
+        }
         if (Environment.GetEnvironmentVariable("TWINFORGE_CACHE") is { Length: > 0 } explicitRoot) return Path.GetFullPath(explicitRoot);
         var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
         var root = xdg is { Length: > 0 } ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
