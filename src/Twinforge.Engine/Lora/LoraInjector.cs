@@ -42,6 +42,7 @@ public static class LoraInjector
             projection.AttachAdapter(LoraAdapter.Create(projection, config, generator));
             modules.Add(new AdaptedModule(name, projection));
         }
+        model.MarkWeightsChanged();
         return new AdapterSet(model, config, modules);
     }
 

@@ -80,8 +80,6 @@ public sealed class Trainer
     /// <param name="cancellationToken">Cancellation stops after the current update and writes a checkpoint to resume from.</param>
     public TrainingResult Run(Action<TrainingEvent>? onEvent = null, bool resume = true, CancellationToken cancellationToken = default)
     {
-        // Training changes the weights, and evaluation (eval mode, no autograd) would otherwise read stale decoding copies.
-        model.ReleaseInferenceLayout();
         Directory.CreateDirectory(RunDirectory);
         var store = new CheckpointStore(RunDirectory, Options.KeepLastCheckpoints);
         var latest = store.Latest;
@@ -333,6 +331,7 @@ public sealed class Trainer
                 bool clipped = options.MaxGradientNorm > 0 && gradientNorm > options.MaxGradientNorm;
                 // Clipping is folded into the update, and the gradients are zeroed in the same pass over memory.
                 optimizer.Step(learningRate, gradientScale: clipped ? options.MaxGradientNorm / (gradientNorm + 1e-6) : 1.0, zeroGradients: true);
+                model.MarkWeightsChanged();
                 consecutiveNonFinite = 0;
                 trainLosses.Add(loss);
                 lossSinceEvaluation += loss;
@@ -399,14 +398,21 @@ public sealed class Trainer
             ReadInto(BestWeightsPath, trainable);
         }
 
-        static void ReadInto(string path, IEnumerable<(string Name, Parameter Parameter)> parameters)
+        void ReadInto(string path, IEnumerable<(string Name, Parameter Parameter)> parameters)
         {
             using var file = SafetensorsFile.Open(path);
             using var noGrad = no_grad();
-            foreach (var (name, parameter) in parameters)
+            try
             {
-                if (!file.Contains(name)) throw new InputFileException(path, "the tensor is missing", name);
-                file.ReadInto(name, parameter);
+                foreach (var (name, parameter) in parameters)
+                {
+                    if (!file.Contains(name)) throw new InputFileException(path, "the tensor is missing", name);
+                    file.ReadInto(name, parameter);
+                }
+            }
+            finally
+            {
+                model.MarkWeightsChanged();
             }
         }
 
