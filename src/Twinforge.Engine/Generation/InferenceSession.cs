@@ -97,6 +97,7 @@ public sealed class InferenceSession : IDisposable
     /// returns their (B, T, vocab) logits in the model's dtype, or (B, 1, vocab) for the last position only. Their keys
     /// and values are appended to the cache. Runs without autograd; the model must be in eval mode.
     /// </summary>
+    /// <param name="inputIds">(B, T) token ids, B the streams the session was started for.</param>
     /// <param name="positionIds">(B, T) positions; by default <see cref="Length"/> + 0 … T−1 (left-padded streams count
     /// from their first real token).</param>
     /// <param name="attentionMask">(B, 1, T, Length + T) or (T, Length + T) boolean, true where a query may attend to a
