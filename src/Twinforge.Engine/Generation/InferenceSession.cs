@@ -44,13 +44,21 @@ public sealed class InferenceSession : IDisposable
         weightsVersion = model.WeightsVersion;
         computeDType = model.ComputeDType ?? model.DType;
         using var noGrad = no_grad();
-        foreach (var (_, projection) in model.NamedProjections())
+        try
         {
-            using var rows = projection.WeightOutputsByInputs();
-            projections[projection] = new ComputeWeight(InComputeLayout(rows), projection.bias is null ? null : InComputeLayout(projection.bias));
+            foreach (var (_, projection) in model.NamedProjections())
+            {
+                using var rows = projection.WeightOutputsByInputs();
+                projections[projection] = new ComputeWeight(InComputeLayout(rows), projection.bias is null ? null : InComputeLayout(projection.bias));
+            }
+            // A tied output head is the token embedding, already (vocab × C); an untied one is a projection, copied above.
+            if (model.LanguageModelHead is null) tiedHead = new ComputeWeight(InComputeLayout(model.TokenEmbedding.weight), null);
         }
-        // A tied output head is the token embedding, already (vocab × C); an untied one is a projection, copied above.
-        if (model.LanguageModelHead is null) tiedHead = new ComputeWeight(InComputeLayout(model.TokenEmbedding.weight), null);
+        catch
+        {
+            Dispose(); // the copies made before the failure
+            throw;
+        }
     }
 
     /// <summary>
@@ -59,7 +67,7 @@ public sealed class InferenceSession : IDisposable
     /// </summary>
     public static InferenceSession Current(ref InferenceSession? held, CausalLanguageModel model)
     {
-        if (held is { IsCurrent: true }) return held;
+        if (held is { IsCurrent: true } && ReferenceEquals(held.model, model)) return held;
         held?.Dispose();
         held = null;
         held = new InferenceSession(model);
