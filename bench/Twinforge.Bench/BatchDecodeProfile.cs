@@ -9,7 +9,7 @@ namespace Twinforge.Bench;
 /// streams together (GPT-2 124M after N cached positions, as <see cref="Twinforge.Engine.Generation.BatchTokenGenerator"/>
 /// runs it) spends its time: the whole cached forward pass, then each kind of operation of that step alone, with
 /// every layer's own weights and cache so nothing stays in the CPU's cache that would not in the model; attention
-/// both through <see cref="DecodeAttentionKernel"/> (what the model runs) and through libtorch's alternatives. The
+/// both through <see cref="DecodeAttentionKernel"/> (what an <see cref="InferenceSession"/> runs) and through libtorch's alternatives. The
 /// rest is the difference.
 /// </summary>
 public static class BatchDecodeProfile
@@ -25,15 +25,15 @@ public static class BatchDecodeProfile
         using var model = new CausalLanguageModel(config, dtype);
         model.InitializeWeights(seed: 1);
         model.eval();
-        model.EnsureInferenceLayout();
         using var noGrad = no_grad();
 
         double stepMs;
-        using (var cache = new KeyValueCache(config, streams, capacity: past + 64, dtype))
+        using (var session = new InferenceSession(model))
         {
-            using (NewDisposeScope()) model.Forward(randint(0, config.VocabularySize, [streams, past]), cache, lastPositionOnly: true);
+            session.Start(streams, capacity: past + 64);
+            using (NewDisposeScope()) session.Forward(randint(0, config.VocabularySize, [streams, past]), lastPositionOnly: true);
             // Each timed step appends one position; 40 steps stay inside the capacity.
-            stepMs = ProfileTimer.MedianMs(38, () => GreedyChoice.PerRow(model.Forward(randint(0, config.VocabularySize, [streams, 1]), cache, lastPositionOnly: true)));
+            stepMs = ProfileTimer.MedianMs(38, () => GreedyChoice.PerRow(session.Forward(randint(0, config.VocabularySize, [streams, 1]), lastPositionOnly: true)));
         }
 
         long c = config.HiddenSize, heads = config.HeadCount, d = config.HeadDimension;

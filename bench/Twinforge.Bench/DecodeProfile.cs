@@ -9,12 +9,12 @@ namespace Twinforge.Bench;
 /// <c>twinforge-bench decode-profile [fp32|bf16]</c>: where a single-stream decoding step of GPT-2 124M spends its
 /// time. Times the whole cached one-token forward pass, then the same step's matrix-vector products alone (each
 /// layer's four projections in GPT-2's Conv1D layout, in the transposed nn.Linear layout and through
-/// <see cref="MatrixVectorKernel"/> over that layout, as the model runs them; and the 50257-wide head through libtorch
-/// and the kernel), so the rest (norms, attention, dispatch) is the difference.
+/// <see cref="MatrixVectorKernel"/> over that layout, as an <see cref="InferenceSession"/> runs them; and the
+/// 50257-wide head through libtorch and the kernel), so the rest (norms, attention, dispatch) is the difference.
 /// </summary>
 public static class DecodeProfile
 {
-    public const string Usage = "decode-profile [fp32|bf16] [--conv1d]   (where a GPT-2 124M decoding step's time goes)";
+    public const string Usage = "decode-profile [fp32|bf16]   (where a GPT-2 124M decoding step's time goes)";
 
     public static int RunCommand(string[] args, TextWriter output)
     {
@@ -25,18 +25,14 @@ public static class DecodeProfile
         model.eval();
         using var noGrad = no_grad();
 
-        double stepMs, prepareMs = 0;
-        bool inference = !args.Contains("--conv1d");
-        if (inference)
+        double stepMs, prepareMs;
+        var watch = Stopwatch.StartNew();
+        using (var session = new InferenceSession(model))
         {
-            var watch = Stopwatch.StartNew();
-            model.EnsureInferenceLayout();
             prepareMs = watch.Elapsed.TotalMilliseconds;
-        }
-        using (var cache = new KeyValueCache(config, batchSize: 1, capacity: 256, dtype))
-        {
-            using (NewDisposeScope()) model.Forward(randint(0, config.VocabularySize, [1, 64]), cache, lastPositionOnly: true);
-            stepMs = ProfileTimer.MedianMs(64, () => GreedyChoice.PerRow(model.Forward(tensor(new long[] { 42 }).unsqueeze(0), cache, lastPositionOnly: true)));
+            session.Start(batchSize: 1, capacity: 256);
+            using (NewDisposeScope()) session.Forward(randint(0, config.VocabularySize, [1, 64]), lastPositionOnly: true);
+            stepMs = ProfileTimer.MedianMs(64, () => GreedyChoice.PerRow(session.Forward(tensor(new long[] { 42 }).unsqueeze(0), lastPositionOnly: true)));
         }
 
         var x = randn([1, config.HiddenSize], dtype: dtype);
@@ -55,13 +51,13 @@ public static class DecodeProfile
 
         output.WriteLine($"GPT-2 124M single-stream decoding step, {dtype}, 2 threads");
         output.WriteLine($"  whole step (forward + greedy choice):     {stepMs,7:F2} ms  = {1000 / stepMs,6:F1} tok/s" +
-                         (inference ? $" (inference layout, made once in {prepareMs:F1} ms)" : " (weights as stored)"));
-        output.WriteLine($"  projections in the stored layout (x·W):   {conv1d,7:F2} ms" + (inference ? "" : "  (as the model runs them)"));
+                         $" (inference session, its copies made once in {prepareMs:F1} ms)");
+        output.WriteLine($"  projections in the stored layout (x·W):   {conv1d,7:F2} ms  (as the plain model runs them)");
         output.WriteLine($"  the same as nn.Linear (W·x, transposed):  {linear,7:F2} ms");
-        output.WriteLine($"  the same through MatrixVectorKernel:      {kernel,7:F2} ms" + (inference ? "  (as the model runs them)" : ""));
+        output.WriteLine($"  the same through MatrixVectorKernel:      {kernel,7:F2} ms  (as the session runs them)");
         output.WriteLine($"  head 768 → 50257:                         {headMs,7:F2} ms");
-        output.WriteLine($"  head through MatrixVectorKernel:          {headKernel,7:F2} ms  (as the model runs it)");
-        output.WriteLine($"  the rest (norms, attention, dispatch):    {stepMs - (inference ? kernel : conv1d) - headKernel,7:F2} ms");
+        output.WriteLine($"  head through MatrixVectorKernel:          {headKernel,7:F2} ms  (as the session runs it)");
+        output.WriteLine($"  the rest (norms, attention, dispatch):    {stepMs - kernel - headKernel,7:F2} ms");
         return 0;
     }
 }

@@ -29,8 +29,8 @@ public static class GenerationBenchmark
             using var model = new CausalLanguageModel(config, dtype);
             model.InitializeWeights(seed: 1);
             model.eval();
-            var single = new TokenGenerator(model);
-            var batch = new BatchTokenGenerator(model);
+            using var single = new TokenGenerator(model);
+            using var batch = new BatchTokenGenerator(model);
             _ = single.Generate(prompts[0], options with { MaxNewTokens = Math.Min(8, plan.NewTokens) }).Count();
             _ = batch.Generate(prompts, options with { MaxNewTokens = 2 });
 

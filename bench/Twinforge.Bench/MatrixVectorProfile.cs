@@ -1,3 +1,4 @@
+using Twinforge.Engine.Generation;
 using Twinforge.Engine.Models;
 using static TorchSharp.torch;
 

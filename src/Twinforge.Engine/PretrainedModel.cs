@@ -57,12 +57,23 @@ public sealed class PretrainedModel : IDisposable
     public GenerationOptions DefaultGenerationOptions => GenerationConfig?.ToOptions() ?? new GenerationOptions();
 
     /// <summary>Continues a prompt (options default to <see cref="DefaultGenerationOptions"/>).</summary>
-    public GenerationResult Generate(string prompt, GenerationOptions? options = null) =>
-        new TextGenerator(Network, Tokenizer).Generate(prompt, options ?? DefaultGenerationOptions);
+    public GenerationResult Generate(string prompt, GenerationOptions? options = null)
+    {
+        lock (generatorLock) return Generator.Generate(prompt, options ?? DefaultGenerationOptions);
+    }
 
     /// <summary>Answers a conversation in the tokenizer's chat format.</summary>
-    public GenerationResult Chat(IReadOnlyList<ChatMessage> messages, GenerationOptions? options = null) =>
-        new TextGenerator(Network, Tokenizer).Chat(messages, options ?? DefaultGenerationOptions);
+    public GenerationResult Chat(IReadOnlyList<ChatMessage> messages, GenerationOptions? options = null)
+    {
+        lock (generatorLock) return Generator.Chat(messages, options ?? DefaultGenerationOptions);
+    }
+
+    // One generator for the model's life, so its inference session (the decoding copies of the weights) is made once
+    // and serves every call until the weights change; the lock keeps calls from two threads from sharing its cache.
+    readonly Lock generatorLock = new();
+    TextGenerator? generator;
+
+    TextGenerator Generator => generator ??= new TextGenerator(Network, Tokenizer);
 
     /// <summary>Writes the whole model directory (config, weights, tokenizer, generation config).</summary>
     public void Save(string directory, long maxShardBytes = 5L << 30)
@@ -72,5 +83,9 @@ public sealed class PretrainedModel : IDisposable
         GenerationConfig?.Save(directory);
     }
 
-    public void Dispose() => Network.Dispose();
+    public void Dispose()
+    {
+        generator?.Dispose();
+        Network.Dispose();
+    }
 }

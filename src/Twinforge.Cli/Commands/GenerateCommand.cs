@@ -20,7 +20,8 @@ public static class GenerateCommand
             var options = decoding.Bind(result, loaded.DefaultGenerationOptions, model.ResolveDirectory(result));
             var output = result.InvocationConfiguration.Output;
             output.Write(result.GetValue(prompt));
-            foreach (var piece in new Engine.Generation.TextGenerator(loaded.Network, loaded.Tokenizer).Stream(result.GetValue(prompt)!, options))
+            using var generator = new Engine.Generation.TextGenerator(loaded.Network, loaded.Tokenizer);
+            foreach (var piece in generator.Stream(result.GetValue(prompt)!, options))
             {
                 output.Write(piece);
                 output.Flush();

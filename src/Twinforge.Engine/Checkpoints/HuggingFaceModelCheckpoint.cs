@@ -66,8 +66,15 @@ public static class HuggingFaceModelCheckpoint
         }
 
         using var noGrad = no_grad();
-        foreach (var (fileName, parameterName) in mapping)
-            if (parameterName is not null) checkpoint.ReadInto(fileName, parameters[parameterName]);
+        try
+        {
+            foreach (var (fileName, parameterName) in mapping)
+                if (parameterName is not null) checkpoint.ReadInto(fileName, parameters[parameterName]);
+        }
+        finally
+        {
+            model.MarkWeightsChanged();
+        }
     }
 
     /// <summary>

@@ -9,13 +9,17 @@ namespace Twinforge.Engine.Generation;
 /// different lengths are left-padded and masked, with positions counted from each stream's first real token, so each
 /// stream gets the tokens <see cref="TokenGenerator"/> would give it alone (exactly, for greedy decoding, up to
 /// floating-point ties). With sampling each stream draws from its own sampler seeded with
-/// <see cref="GenerationOptions.Seed"/>.
+/// <see cref="GenerationOptions.Seed"/>. Holds an <see cref="InferenceSession"/> across calls while the model's weights
+/// stay the same, as <see cref="TokenGenerator"/> does; dispose the generator to free it.
 /// </summary>
 /// <example><code>
-/// var outputs = new BatchTokenGenerator(model).Generate([[1, 2, 3], [4, 5]], new GenerationOptions { MaxNewTokens = 32 });
+/// using var generator = new BatchTokenGenerator(model);
+/// var outputs = generator.Generate([[1, 2, 3], [4, 5]], new GenerationOptions { MaxNewTokens = 32 });
 /// </code></example>
-public sealed class BatchTokenGenerator(CausalLanguageModel model)
+public sealed class BatchTokenGenerator(CausalLanguageModel model) : IDisposable
 {
+    InferenceSession? session;
+
     /// <summary>
     /// The generated ids of each prompt, in prompt order. A stream ends at <see cref="GenerationOptions.MaxNewTokens"/>,
     /// at a stop token (not included) or at the context length; the batch stops when every stream has ended. With
@@ -51,15 +55,15 @@ public sealed class BatchTokenGenerator(CausalLanguageModel model)
 
         bool wasTraining = model.training;
         model.eval();
-        using var cache = new KeyValueCache(config, streams, capacity, model.DType);
-        model.EnsureInferenceLayout();
+        var inference = InferenceSession.Current(ref session, model);
+        inference.Start(streams, capacity);
         var samplers = Enumerable.Range(0, streams).Select(_ => new TokenSampler(options)).ToArray();
         // true where a stream's cache slot holds a real token: the key padding mask, grown one column per step.
         using var validSlots = PaddingMask(padding, capacity);
         bool padded = padding.Any(count => count > 0);
         try
         {
-            var next = Prefill(prompts, longest, padding, padded ? validSlots : null, cache, options, samplers, seen);
+            var next = Prefill(prompts, longest, padding, padded ? validSlots : null, inference, options, samplers, seen);
             while (true)
             {
                 for (int stream = 0; stream < streams; stream++)
@@ -74,8 +78,8 @@ public sealed class BatchTokenGenerator(CausalLanguageModel model)
                     seen[stream].Add(next[stream]);
                     if (outputs[stream].Count >= options.MaxNewTokens) finished[stream] = true;
                 }
-                if (finished.All(done => done) || cache.Length >= capacity) break;
-                next = DecodeStep(next, padding, padded ? validSlots : null, cache, options, samplers, seen);
+                if (finished.All(done => done) || inference.Length >= capacity) break;
+                next = DecodeStep(next, padding, padded ? validSlots : null, inference, options, samplers, seen);
             }
         }
         finally
@@ -95,11 +99,10 @@ public sealed class BatchTokenGenerator(CausalLanguageModel model)
         return slots.ge(firstReal).MoveToOuterDisposeScope();
     }
 
-    int[] Prefill(IReadOnlyList<IReadOnlyList<int>> prompts, int longest, int[] padding, Tensor? validSlots,
-        KeyValueCache cache, GenerationOptions options, TokenSampler[] samplers, List<int>[] seen)
+    static int[] Prefill(IReadOnlyList<IReadOnlyList<int>> prompts, int longest, int[] padding, Tensor? validSlots,
+        InferenceSession session, GenerationOptions options, TokenSampler[] samplers, List<int>[] seen)
     {
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
         int streams = prompts.Count;
         var ids = new long[streams * longest];
         var positions = new long[streams * longest];
@@ -124,21 +127,20 @@ public sealed class BatchTokenGenerator(CausalLanguageModel model)
             var self = eye(longest, dtype: ScalarType.Bool);
             mask = causal.logical_and(keys).logical_or(self);                              // (streams, 1, T, T)
         }
-        var logits = model.Forward(input, cache, tensor(positions, [streams, longest]), mask, lastPositionOnly: true);
+        var logits = session.Forward(input, tensor(positions, [streams, longest]), mask, lastPositionOnly: true);
         return Choose(logits, options, samplers, seen);
     }
 
-    int[] DecodeStep(int[] previous, int[] padding, Tensor? validSlots, KeyValueCache cache, GenerationOptions options,
+    static int[] DecodeStep(int[] previous, int[] padding, Tensor? validSlots, InferenceSession session, GenerationOptions options,
         TokenSampler[] samplers, List<int>[] seen)
     {
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        int streams = previous.Length, slot = cache.Length;
+        int streams = previous.Length, slot = session.Length;
         var input = tensor(previous.Select(id => (long)id).ToArray(), [streams, 1]);
         var positions = tensor(padding.Select(count => (long)(slot - count)).ToArray(), [streams, 1]);
         // A new token may attend to every real slot up to and including its own.
         var mask = validSlots?.narrow(1, 0, slot + 1).view(streams, 1, 1, slot + 1);
-        var logits = model.Forward(input, cache, positions, mask, lastPositionOnly: true); // (streams, 1, vocab)
+        var logits = session.Forward(input, positions, mask, lastPositionOnly: true); // (streams, 1, vocab)
         return Choose(logits, options, samplers, seen);
     }
 
@@ -156,5 +158,11 @@ public sealed class BatchTokenGenerator(CausalLanguageModel model)
             next[stream] = samplers[stream].Next(row, seen[stream]);
         }
         return next;
+    }
+
+    public void Dispose()
+    {
+        session?.Dispose();
+        session = null;
     }
 }

@@ -21,10 +21,13 @@ public sealed record GenerationResult(string Text, IReadOnlyList<int> TokenIds, 
 
 /// <summary>
 /// Text in, text out: encodes the prompt, decodes with <see cref="TokenGenerator"/>, and ends at the tokenizer's
-/// end-of-sequence token, the chat template's end-of-turn markers or the caller's stop sequences.
+/// end-of-sequence token, the chat template's end-of-turn markers or the caller's stop sequences. Keeps the token
+/// generator's <see cref="InferenceSession"/> across calls; dispose it to free it. One generation at a time.
 /// </summary>
-public sealed class TextGenerator(CausalLanguageModel model, ITokenizer tokenizer)
+public sealed class TextGenerator(CausalLanguageModel model, ITokenizer tokenizer) : IDisposable
 {
+    readonly TokenGenerator tokens = new(model);
+
     /// <summary>Continues <paramref name="prompt"/>.</summary>
     public GenerationResult Generate(string prompt, GenerationOptions options) =>
         Collect(tokenizer.Encode(prompt), options);
@@ -68,7 +71,7 @@ public sealed class TextGenerator(CausalLanguageModel model, ITokenizer tokenize
         int emitted = 0;
         string text = "";
         StopReason reason = StopReason.MaxNewTokens;
-        foreach (var token in new TokenGenerator(model).Generate(promptIds, tokenOptions))
+        foreach (var token in tokens.Generate(promptIds, tokenOptions))
         {
             generated.Add(token);
             text = tokenizer.Decode(generated, skipSpecialTokens: true);
@@ -128,4 +131,6 @@ public sealed class TextGenerator(CausalLanguageModel model, ITokenizer tokenize
         }
         return safe;
     }
+
+    public void Dispose() => tokens.Dispose();
 }

@@ -6,9 +6,14 @@ namespace Twinforge.Engine.Generation;
 /// <summary>
 /// Autoregressive decoding with a key/value cache: the prompt is processed once, then each new token costs one
 /// single-position forward pass. Works on token ids; <see cref="TextGenerator"/> adds text and stop sequences.
+/// Holds an <see cref="InferenceSession"/> across generations while the model's weights stay the same (a new one is
+/// made after they change); dispose the generator to free it. One generation at a time.
 /// </summary>
-public sealed class TokenGenerator(CausalLanguageModel model)
+public sealed class TokenGenerator(CausalLanguageModel model) : IDisposable
 {
+    InferenceSession? session;
+    bool generating;
+
     /// <summary>
     /// Yields generated token ids one at a time until <see cref="GenerationOptions.MaxNewTokens"/>, a stop token
     /// (the model's end-of-sequence ids and <see cref="GenerationOptions.StopTokenIds"/>, not yielded), the model's
@@ -27,39 +32,51 @@ public sealed class TokenGenerator(CausalLanguageModel model)
         if (config.Family == ModelFamily.Gpt2) capacity = Math.Min(capacity, config.MaxPositions);
         if (promptIds.Count > capacity || promptIds.Count > config.MaxPositions)
             throw new BadInputException($"the prompt has {promptIds.Count} tokens; the model's context is {config.MaxPositions}: shorten it");
-        if (options.MaxNewTokens == 0) yield break;
+        return options.MaxNewTokens == 0 ? [] : Decode(promptIds, options, capacity);
+    }
 
-        var stopIds = config.EosTokenIds.Concat(options.StopTokenIds).ToHashSet();
+    IEnumerable<int> Decode(IReadOnlyList<int> promptIds, GenerationOptions options, int capacity)
+    {
+        // The session's one cache serves one generation: a second one enumerated alongside would overwrite it.
+        if (generating) throw new InvalidOperationException("this generator is already generating: finish (or dispose) that enumeration first, or use another generator");
+        generating = true;
+        var stopIds = model.Config.EosTokenIds.Concat(options.StopTokenIds).ToHashSet();
         var seen = new List<int>(promptIds);
         bool wasTraining = model.training;
         model.eval();
-        using var cache = new KeyValueCache(config, batchSize: 1, capacity, model.DType);
-        model.EnsureInferenceLayout();
         using var sampler = new TokenSampler(options);
         try
         {
-            int next = Step(promptIds, cache, sampler, seen);
+            var inference = InferenceSession.Current(ref session, model);
+            inference.Start(batchSize: 1, capacity);
+            int next = Step(inference, promptIds, sampler, seen);
             for (int produced = 0; ; produced++)
             {
                 if (stopIds.Contains(next)) yield break;
                 yield return next;
                 seen.Add(next);
-                if (produced + 1 >= options.MaxNewTokens || cache.Length >= capacity) yield break;
-                next = Step([next], cache, sampler, seen);
+                if (produced + 1 >= options.MaxNewTokens || inference.Length >= capacity) yield break;
+                next = Step(inference, [next], sampler, seen);
             }
         }
         finally
         {
+            generating = false;
             if (wasTraining) model.train();
         }
     }
 
-    int Step(IReadOnlyList<int> inputIds, KeyValueCache cache, TokenSampler sampler, IReadOnlyCollection<int> seen)
+    static int Step(InferenceSession session, IReadOnlyList<int> inputIds, TokenSampler sampler, IReadOnlyCollection<int> seen)
     {
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
         var input = tensor(inputIds.Select(id => (long)id).ToArray()).unsqueeze(0);
-        var logits = model.Forward(input, cache, lastPositionOnly: true); // (1, 1, vocab)
+        var logits = session.Forward(input, lastPositionOnly: true); // (1, 1, vocab)
         return sampler.Next(logits, seen);
+    }
+
+    public void Dispose()
+    {
+        session?.Dispose();
+        session = null;
     }
 }

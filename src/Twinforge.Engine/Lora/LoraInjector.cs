@@ -41,6 +41,7 @@ public static class LoraInjector
             projection.AttachAdapter(LoraAdapter.Create(projection, config, generator));
             modules.Add(new AdaptedModule(name, projection));
         }
+        model.MarkWeightsChanged();
         return new AdapterSet(model, config, modules);
     }
 

@@ -16,7 +16,6 @@ public static class LoraMerger
     public static IReadOnlyList<string> Merge(CausalLanguageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        model.ReleaseInferenceLayout(); // the merged weights replace the ones the decoding copies were made from
         var adapted = LoraInjector.AdaptedModules(model);
         using (no_grad())
         {
@@ -36,6 +35,7 @@ public static class LoraMerger
             }
         }
         foreach (var module in adapted) module.Projection.DetachAdapter()?.Dispose();
+        model.MarkWeightsChanged();
         return adapted.Select(module => module.Name).ToList();
     }
 

@@ -91,6 +91,10 @@ public static class PeftAdapter
             foreach (var module in adapters.Modules) module.Projection.DetachAdapter()?.Dispose();
             throw;
         }
+        finally
+        {
+            model.MarkWeightsChanged();
+        }
         return adapters;
     }
 

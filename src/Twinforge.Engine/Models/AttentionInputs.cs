@@ -3,13 +3,11 @@ using static TorchSharp.torch;
 namespace Twinforge.Engine.Models;
 
 /// <summary>
-/// What every attention layer of one forward pass shares: positions, masking, the cache, and the model's dropout
-/// generator.
+/// What every attention layer of one forward pass shares: rotary angles, masking, and the model's dropout generator.
 /// </summary>
 internal sealed record AttentionInputs(
     Tensor? RotaryCos,
     Tensor? RotarySin,
     Tensor? Mask,
     bool IsCausal,
-    KeyValueCache? Cache,
     DropoutRandomness Randomness);

@@ -75,6 +75,11 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
 
     public IReadOnlyList<TransformerBlock> Blocks => blocks.ToList();
 
+    internal nn.Module<Tensor, Tensor> FinalNorm => finalNorm;
+
+    /// <summary>Llama's untied output head (<c>lm_head</c>); null when the head is the token embedding.</summary>
+    internal Projection? LanguageModelHead => languageModelHead;
+
     /// <summary>
     /// Every projection with its full module name, e.g. <c>model.layers.0.self_attn.q_proj</c> (the name PEFT's
     /// <c>target_modules</c> are matched against), in registration order.
@@ -103,32 +108,26 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor inputIds) => Forward(inputIds);
 
     /// <summary>
-    /// Forward pass with the options generation and training need.
+    /// Forward pass with the options training and scoring need. (Cached, incremental decoding is
+    /// <see cref="Generation.InferenceSession"/>'s.)
     /// </summary>
     /// <param name="inputIds">(B, T) token ids.</param>
-    /// <param name="cache">Keys and values of earlier positions; the new ones are appended to it.</param>
-    /// <param name="positionIds">(B, T) positions; by default cache length + 0 … T−1.</param>
-    /// <param name="attentionMask">(B, 1, T, past + T) or (T, past + T) boolean, true where a query may attend to a
-    /// key (e.g. causal within each packed document, or causal over the non-padding positions of a left-padded batch);
-    /// by default plain causal attention. With a cache its last dimension covers the cached keys too.</param>
-    /// <param name="lastPositionOnly">Compute logits for the last position only (generation).</param>
-    public Tensor Forward(Tensor inputIds, KeyValueCache? cache = null, Tensor? positionIds = null,
-        Tensor? attentionMask = null, bool lastPositionOnly = false)
+    /// <param name="positionIds">(B, T) positions; by default 0 … T−1.</param>
+    /// <param name="attentionMask">(B, 1, T, T) or (T, T) boolean, true where a query may attend to a key (e.g. causal
+    /// within each packed document); by default plain causal attention.</param>
+    public Tensor Forward(Tensor inputIds, Tensor? positionIds = null, Tensor? attentionMask = null)
     {
         using var scope = NewDisposeScope();
-        var hidden = Hidden(inputIds, cache, positionIds, attentionMask);
-        if (lastPositionOnly) hidden = hidden.narrow(1, hidden.shape[1] - 1, 1);
-        return Logits(hidden).MoveToOuterDisposeScope();
+        return Logits(Hidden(inputIds, positionIds, attentionMask)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The final-norm hidden states, (B, T, C).</summary>
-    public Tensor Hidden(Tensor inputIds, KeyValueCache? cache = null, Tensor? positionIds = null, Tensor? attentionMask = null)
+    public Tensor Hidden(Tensor inputIds, Tensor? positionIds = null, Tensor? attentionMask = null)
     {
         using var scope = NewDisposeScope();
-        var (positions, inputs) = Prepare(inputIds, cache, positionIds, attentionMask);
+        var (positions, inputs) = Prepare(inputIds, positionIds, attentionMask);
         var hidden = Embed(inputIds, positions);
         foreach (var block in blocks) hidden = block.Forward(hidden, inputs);
-        cache?.Advance((int)inputIds.shape[1]);
         return finalNorm.forward(hidden).MoveToOuterDisposeScope();
     }
 
@@ -144,7 +143,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     public Tensor CheckpointedBackward(Tensor inputIds, Tensor? positionIds, Tensor? attentionMask, Func<Tensor, Tensor> headBackward)
     {
         using var scope = NewDisposeScope();
-        var (positions, inputs) = Prepare(inputIds, null, positionIds, attentionMask);
+        var (positions, inputs) = Prepare(inputIds, positionIds, attentionMask);
         int count = blocks.Count;
         var blockInputs = new Tensor[count];
         var blockRandomStates = new byte[count][];
@@ -194,11 +193,14 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         return loss.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Positions (default: after the cache) and what every attention layer shares; checks the lengths.</summary>
-    (Tensor Positions, AttentionInputs Inputs) Prepare(Tensor inputIds, KeyValueCache? cache, Tensor? positionIds, Tensor? attentionMask)
+    /// <summary>
+    /// Positions (by default <paramref name="past"/> + 0 … T−1) and what every attention layer shares; checks the
+    /// lengths. <paramref name="past"/> counts positions an inference session has already cached before these; a
+    /// given mask then covers those keys too, (B, 1, T, past + T).
+    /// </summary>
+    internal (Tensor Positions, AttentionInputs Inputs) Prepare(Tensor inputIds, Tensor? positionIds, Tensor? attentionMask, int past = 0)
     {
         long batch = inputIds.shape[0], time = inputIds.shape[1];
-        int past = cache?.Length ?? 0;
         if (attentionMask is not null && attentionMask.shape[^1] != past + time)
             throw new ArgumentException(
                 $"the attention mask covers {attentionMask.shape[^1]} keys; {past} cached and {time} new positions make {past + time}",
@@ -209,15 +211,15 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         Tensor? cos = null, sin = null;
         if (rotary is not null) (cos, sin) = rotary.Angles(positionIds, DType);
         var inputs = attentionMask is not null
-            ? new AttentionInputs(cos, sin, attentionMask, IsCausal: false, cache, Randomness)
+            ? new AttentionInputs(cos, sin, attentionMask, IsCausal: false, Randomness)
             : past == 0
-                ? new AttentionInputs(cos, sin, null, IsCausal: time > 1, cache, Randomness)
-                : new AttentionInputs(cos, sin, time == 1 ? null : CausalMaskAfter(past, time, inputIds.device), IsCausal: false, cache, Randomness);
+                ? new AttentionInputs(cos, sin, null, IsCausal: time > 1, Randomness)
+                : new AttentionInputs(cos, sin, time == 1 ? null : CausalMaskAfter(past, time, inputIds.device), IsCausal: false, Randomness);
         return (positionIds, inputs);
     }
 
     /// <summary>Token (and GPT-2's learned position) embeddings, with embedding dropout in training: (B, T) → (B, T, C).</summary>
-    Tensor Embed(Tensor inputIds, Tensor positionIds)
+    internal Tensor Embed(Tensor inputIds, Tensor positionIds)
     {
         var hidden = TokenEmbedding.forward(inputIds);
         if (positionEmbedding is not null)
@@ -240,6 +242,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         {
             computeDType = value;
             foreach (var projection in modules().OfType<Projection>()) projection.ComputeDType = value;
+            MarkWeightsChanged(); // what the forward pass computes changed: copies made for the old dtype are stale
         }
     }
 
@@ -269,13 +272,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
             var logits = languageModelHead.forward(hidden);
             return logits.dtype == DType ? logits : WithDType(logits, DType);
         }
-        if (computeDType is not ScalarType compute || compute == DType)
-        {
-            // One decoded token: the tied head is a matrix-vector product over the embedding (see MatrixVectorKernel).
-            if (!is_grad_enabled() && MatrixVectorKernel.Supports(hidden, TokenEmbedding.weight, null))
-                return MatrixVectorKernel.Multiply(hidden, TokenEmbedding.weight, null);
-            return nn.functional.linear(hidden, TokenEmbedding.weight);
-        }
+        if (computeDType is not ScalarType compute || compute == DType) return nn.functional.linear(hidden, TokenEmbedding.weight);
         using var scope = NewDisposeScope();
         var head = frozenHead is not null && frozenHead.dtype == compute && !TokenEmbedding.weight.requires_grad
             ? frozenHead
@@ -318,29 +315,28 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Makes (outputs × inputs) copies of Conv1D-layout weights (GPT-2's) for decoding, if not made already: a
-    /// one-token matrix-vector product reads them row-wise, about 20% faster per decoded token on GPT-2 124M (see
-    /// <see cref="Projection"/>). They are used only outside training and autograd, kept across generations (making
-    /// them takes far longer than a token), and dropped whenever the weights may change: <see cref="train"/>, the
-    /// trainer, merging adapters, re-initialising. Code that changes weights in place some other way must call
-    /// <see cref="ReleaseInferenceLayout"/>. Costs one copy of those weights (and of weights whose dtype differs from
-    /// <see cref="ComputeDType"/>); other models have none.
+    /// Changes whenever the weights, or how the forward pass computes with them, may have changed. Inference keeps
+    /// derived copies of the weights (<see cref="Generation.InferenceSession"/>: transposed, contiguous, in the compute
+    /// dtype) for as long as this number stays the same, and refuses to run once it moves, so a copy is never served
+    /// stale and nothing has to be told to drop one.
     /// </summary>
-    public void EnsureInferenceLayout()
-    {
-        foreach (var projection in modules().OfType<Projection>().Distinct()) projection.CacheInferenceLayout();
-    }
+    /// <remarks>
+    /// A counter rather than a comparison of the weights themselves: comparing would read every weight, which is what
+    /// the copies exist to avoid, and libtorch's per-tensor version counters miss writes made straight to memory (the
+    /// fused AdamW kernel's). Everything in the engine that writes parameters bumps it — optimizer updates, restoring
+    /// checkpoint or best weights, loading weights or adapters, attaching and merging adapters, initialising, a new
+    /// <see cref="ComputeDType"/> — and so does entering training mode, after which anything may change them. Code
+    /// that writes parameters in place some other way calls <see cref="MarkWeightsChanged"/>.
+    /// </remarks>
+    public long WeightsVersion { get; private set; }
 
-    /// <summary>Drops the copies <see cref="EnsureInferenceLayout"/> made.</summary>
-    public void ReleaseInferenceLayout()
-    {
-        foreach (var projection in modules().OfType<Projection>().Distinct()) projection.ReleaseInferenceLayout();
-    }
+    /// <summary>Records that the weights changed (see <see cref="WeightsVersion"/>).</summary>
+    public void MarkWeightsChanged() => WeightsVersion++;
 
-    /// <summary>Training mode changes weights: the decoding copies go.</summary>
+    /// <summary>Training mode is where weights change: whatever was derived from them is stale from here on.</summary>
     public override void train(bool on = true)
     {
-        if (on) ReleaseInferenceLayout();
+        if (on) MarkWeightsChanged();
         base.train(on);
     }
 
@@ -371,7 +367,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public void InitializeWeights(long seed, double standardDeviation = 0.02)
     {
-        ReleaseInferenceLayout();
+        MarkWeightsChanged();
         using var generator = new Generator((ulong)seed);
         using var noGrad = no_grad();
         double residualStd = standardDeviation / Math.Sqrt(2.0 * Config.LayerCount);

@@ -14,16 +14,14 @@ public sealed class CausalSelfAttention : nn.Module
     readonly Projection? key;
     readonly Projection? value;
     readonly Projection output;
-    readonly int layerIndex;
     readonly int headCount;
     readonly int keyValueHeadCount;
     readonly int headDimension;
     double dropout;
 
-    public CausalSelfAttention(TransformerConfig config, int layerIndex, ScalarType dtype) : base("attention")
+    public CausalSelfAttention(TransformerConfig config, ScalarType dtype) : base("attention")
     {
         var names = ModuleNames.For(config.Family);
-        this.layerIndex = layerIndex;
         headCount = config.HeadCount;
         keyValueHeadCount = config.KeyValueHeadCount;
         headDimension = config.HeadDimension;
@@ -51,6 +49,11 @@ public sealed class CausalSelfAttention : nn.Module
     public IEnumerable<Projection> Projections =>
         new[] { fusedQkv, query, key, value, output }.OfType<Projection>();
 
+    // GPT-2's fused c_attn, or Llama's q_proj, k_proj and v_proj: an inference session runs them from its own copies.
+    internal Projection? FusedQkv => fusedQkv;
+    internal Projection? Query => query;
+    internal Projection? Key => key;
+    internal Projection? Value => value;
     internal Projection OutputProjection => output;
 
     /// <summary>Dropout on the attention probabilities (training only).</summary>
@@ -64,19 +67,24 @@ public sealed class CausalSelfAttention : nn.Module
     internal Tensor Forward(Tensor hidden, AttentionInputs inputs)
     {
         using var scope = NewDisposeScope();
-        long batch = hidden.shape[0], time = hidden.shape[1];
-        Tensor q, k, v;
-        if (fusedQkv is not null)
-        {
-            var qkv = fusedQkv.forward(hidden);
-            var parts = qkv.split([headCount * headDimension, keyValueHeadCount * headDimension, keyValueHeadCount * headDimension], -1);
-            (q, k, v) = (parts[0], parts[1], parts[2]);
-        }
-        else
-        {
-            (q, k, v) = (query!.forward(hidden), key!.forward(hidden), value!.forward(hidden));
-        }
-        // (B, T, heads·d) -> (B, heads, T, d)
+        var (q, k, v) = fusedQkv is not null
+            ? SplitFused(fusedQkv.forward(hidden))
+            : (query!.forward(hidden), key!.forward(hidden), value!.forward(hidden));
+        (q, k, v) = ToHeads(q, k, v, inputs);
+        return output.forward(Attend(q, k, v, inputs)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>GPT-2's fused (B, T, (heads + 2·kv heads)·d) projection → its query, key and value parts.</summary>
+    internal (Tensor Q, Tensor K, Tensor V) SplitFused(Tensor qkv)
+    {
+        var parts = qkv.split([headCount * headDimension, keyValueHeadCount * headDimension, keyValueHeadCount * headDimension], -1);
+        return (parts[0], parts[1], parts[2]);
+    }
+
+    /// <summary>(B, T, heads·d) → (B, heads, T, d) each, queries and keys rotated for rotary families.</summary>
+    internal (Tensor Q, Tensor K, Tensor V) ToHeads(Tensor q, Tensor k, Tensor v, AttentionInputs inputs)
+    {
+        long batch = q.shape[0], time = q.shape[1];
         q = q.view(batch, time, headCount, headDimension).transpose(1, 2);
         k = k.view(batch, time, keyValueHeadCount, headDimension).transpose(1, 2);
         v = v.view(batch, time, keyValueHeadCount, headDimension).transpose(1, 2);
@@ -85,15 +93,17 @@ public sealed class CausalSelfAttention : nn.Module
             q = RotaryEmbedding.Apply(q, inputs.RotaryCos, inputs.RotarySin!);
             k = RotaryEmbedding.Apply(k, inputs.RotaryCos, inputs.RotarySin!);
         }
-        if (inputs.Cache is { } cache && time == 1 && !is_grad_enabled() && !(training && dropout > 0) &&
-            DecodeAttentionKernel.Supports(q, cache.KeyStorage(layerIndex), cache.ValueStorage(layerIndex), inputs.Mask))
-        {
-            // Decoding one position: one pass over the cache (see DecodeAttentionKernel for why not SDPA here).
-            int stored = cache.Write(layerIndex, k, v);
-            var decoded = DecodeAttentionKernel.Attend(q, cache.KeyStorage(layerIndex), cache.ValueStorage(layerIndex), stored, inputs.Mask);
-            return output.forward(decoded).MoveToOuterDisposeScope();
-        }
-        if (inputs.Cache is not null) (k, v) = inputs.Cache.Store(layerIndex, k, v);
+        return (q, k, v);
+    }
+
+    /// <summary>
+    /// softmax(q kᵀ / √d + mask) · v for queries (B, heads, T, d) over keys and values (B, kv heads, S, d), heads
+    /// merged: (B, T, heads·d).
+    /// </summary>
+    internal Tensor Attend(Tensor q, Tensor k, Tensor v, AttentionInputs inputs)
+    {
+        using var scope = NewDisposeScope();
+        long batch = q.shape[0], time = q.shape[2];
         if (keyValueHeadCount != headCount)
         {
             // Grouped-query attention: each key/value head serves headCount / keyValueHeadCount query heads.
@@ -104,8 +114,7 @@ public sealed class CausalSelfAttention : nn.Module
         var attended = training && dropout > 0
             ? AttendWithDropout(q, k, v, inputs)
             : nn.functional.scaled_dot_product_attention(q, k, v, inputs.Mask, 0.0, inputs.IsCausal);
-        var merged = attended.transpose(1, 2).reshape(batch, time, headCount * headDimension);
-        return output.forward(merged).MoveToOuterDisposeScope();
+        return attended.transpose(1, 2).reshape(batch, time, headCount * headDimension).MoveToOuterDisposeScope();
     }
 
     /// <summary>

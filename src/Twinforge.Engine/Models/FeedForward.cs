@@ -31,16 +31,20 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
 
     public IEnumerable<Projection> Projections => new[] { gate, up, down }.OfType<Projection>();
 
+    // An inference session runs the projections from its own copies and shares Inner.
+    internal Projection? GateProjection => gate;
+    internal Projection UpProjection => up;
     internal Projection DownProjection => down;
 
     public override Tensor forward(Tensor hidden)
     {
         using var scope = NewDisposeScope();
-        var inner = gate is null
-            ? Gelu(up.forward(hidden))
-            : nn.functional.silu(gate.forward(hidden)).mul(up.forward(hidden));
-        return down.forward(inner).MoveToOuterDisposeScope();
+        return down.forward(Inner(gate?.forward(hidden), up.forward(hidden))).MoveToOuterDisposeScope();
     }
+
+    /// <summary>silu(gate(x)) · up(x) for Llama, gelu(up(x)) for GPT-2, from the projections' outputs.</summary>
+    internal Tensor Inner(Tensor? gated, Tensor upped) =>
+        gated is null ? Gelu(upped) : nn.functional.silu(gated).mul(upped);
 
     Tensor Gelu(Tensor x) => activation == "gelu"
         ? nn.functional.gelu(x)

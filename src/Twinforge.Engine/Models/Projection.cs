@@ -62,15 +62,23 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     {
         if (Adapter is null) return BaseForward(input);
         using var scope = NewDisposeScope();
-        var output = BaseForward(input);
-        // PEFT's LoRA Linear: result + lora_B(lora_A(dropout(x))) · scaling, in the result's dtype.
+        return WithAdapterDelta(input, BaseForward(input)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// PEFT's LoRA Linear: result + lora_B(lora_A(dropout(x))) · scaling, in the result's dtype, where
+    /// <paramref name="result"/> is the base map of <paramref name="input"/> (computed here, or from an inference
+    /// session's copies of the weights). Without an adapter, the result itself.
+    /// </summary>
+    internal Tensor WithAdapterDelta(Tensor input, Tensor result)
+    {
+        if (Adapter is null) return result;
         var delta = Adapter.Delta(input, training, ComputeDType, Randomness);
-        return output.add(delta.dtype == output.dtype ? delta : delta.to(output.dtype)).MoveToOuterDisposeScope();
+        return result.add(delta.dtype == result.dtype ? delta : delta.to(result.dtype));
     }
 
     Tensor BaseForward(Tensor input)
     {
-        if (!training && !is_grad_enabled() && (inferenceWeight ?? RowsInComputeDType()) is Tensor rows) return InferenceAffine(input, rows);
         if (ComputeDType is not ScalarType compute || compute == weight.dtype) return Affine(input, weight, bias);
         using var scope = NewDisposeScope();
         return Affine(input.to(compute), InComputeDType(weight, frozenWeight, compute), bias is null ? null : InComputeDType(bias, frozenBias, compute))
@@ -96,46 +104,6 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
         using var noGrad = no_grad();
         if (!weight.requires_grad) frozenWeight = weight.to(compute).DetachFromDisposeScope();
         if (bias is not null && !bias.requires_grad) frozenBias = bias.to(compute).DetachFromDisposeScope();
-    }
-
-    // An (outputs × inputs) contiguous copy of a Conv1D-layout weight, kept while an inference-layout handle lives.
-    Tensor? inferenceWeight;
-
-    /// <summary>
-    /// For decoding: a matrix-vector product over a weight stored (inputs × outputs), GPT-2's Conv1D layout, reads
-    /// it column-wise; the same product over an (outputs × inputs) copy reads rows and runs markedly faster
-    /// (measured on GPT-2 124M, bf16: 15.4 → 10.8 ms of projections per decoded token), and one row of input then
-    /// goes through <see cref="MatrixVectorKernel"/>. The copy is in the dtype inference computes in and is used only
-    /// outside training and autograd (see <see cref="CausalLanguageModel.EnsureInferenceLayout"/>); a weight already
-    /// (outputs × inputs) in that dtype needs none.
-    /// </summary>
-    internal void CacheInferenceLayout()
-    {
-        if (inferenceWeight is not null || RowsInComputeDType() is not null) return;
-        using var noGrad = no_grad();
-        inferenceWeight = weight.detach().to(ComputeDType ?? weight.dtype).t().contiguous().DetachFromDisposeScope();
-    }
-
-    /// <summary>The weight itself when it is already (outputs × inputs) in the dtype inference computes in, else null.</summary>
-    Tensor? RowsInComputeDType() =>
-        Layout == WeightLayout.OutputsByInputs && (ComputeDType is null || ComputeDType == weight.dtype) && weight.is_contiguous() ? weight : null;
-
-    internal void ReleaseInferenceLayout()
-    {
-        inferenceWeight?.Dispose();
-        inferenceWeight = null;
-    }
-
-    Tensor InferenceAffine(Tensor input, Tensor outputsByInputs)
-    {
-        using var scope = NewDisposeScope();
-        var dtype = outputsByInputs.dtype;
-        var typedBias = bias is null ? null : bias.dtype == dtype ? bias : bias.to(dtype);
-        var typedInput = input.dtype == dtype ? input : input.to(dtype);
-        // One decoded token: a matrix-vector product, bound by reading the weight (see MatrixVectorKernel).
-        if (MatrixVectorKernel.Supports(typedInput, outputsByInputs, typedBias))
-            return MatrixVectorKernel.Multiply(typedInput, outputsByInputs, typedBias).MoveToOuterDisposeScope();
-        return nn.functional.linear(typedInput, outputsByInputs, typedBias).MoveToOuterDisposeScope();
     }
 
     internal void ReleaseFrozenComputeCopies()
@@ -183,7 +151,6 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
         {
             Adapter?.Dispose();
             ReleaseFrozenComputeCopies();
-            ReleaseInferenceLayout();
         }
         base.Dispose(disposing);
     }

@@ -14,7 +14,7 @@ public sealed class TransformerBlock : nn.Module
     {
         var names = ModuleNames.For(config.Family);
         attentionNorm = CreateNorm(config, names.AttentionNorm, dtype);
-        Attention = new CausalSelfAttention(config, layerIndex, dtype);
+        Attention = new CausalSelfAttention(config, dtype);
         mlpNorm = CreateNorm(config, names.MlpNorm, dtype);
         Mlp = new FeedForward(config, dtype);
         residualDropout = config.ResidualDropout;
@@ -27,6 +27,10 @@ public sealed class TransformerBlock : nn.Module
     public CausalSelfAttention Attention { get; }
 
     public FeedForward Mlp { get; }
+
+    internal nn.Module<Tensor, Tensor> AttentionNorm => attentionNorm;
+
+    internal nn.Module<Tensor, Tensor> MlpNorm => mlpNorm;
 
     /// <summary>Dropout on the attention and MLP outputs before the residual additions (training only).</summary>
     internal double ResidualDropout

@@ -49,7 +49,7 @@ public sealed class CheckpointStore
     {
         Directory.CreateDirectory(Root);
         RemoveIncomplete();
-        var final = Path.Combine(Root, Prefix + state.Step.ToString("D6", CultureInfo.InvariantCulture));
+        var final = Path.Combine(Root, Prefix + state.Progress.Step.ToString("D6", CultureInfo.InvariantCulture));
         if (Directory.Exists(final))
         {
             // The same step saved again (a run that ends, or is cancelled, right after a periodic checkpoint): its

@@ -9,9 +9,11 @@ public sealed record Evaluation(double Loss, double Perplexity, double TokenAccu
     /// <summary>
     /// Scores every sequence of <paramref name="data"/> in eval mode (no dropout, no gradients), in order; restores
     /// the model's training mode afterwards. Deterministic and free of random draws, so evaluating does not change a
-    /// run's trajectory.
+    /// run's trajectory. The output head runs <paramref name="rowsPerChunk"/> positions at a time, as training's loss
+    /// does, so a batch's (rows × vocabulary) logits never exist at once.
     /// </summary>
-    public static Evaluation Run(CausalLanguageModel model, PackedDataset data, int batchSize)
+    public static Evaluation Run(CausalLanguageModel model, PackedDataset data, int batchSize,
+        int rowsPerChunk = LanguageModelLoss.DefaultRowsPerChunk)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.Count == 0) throw new ArgumentException("there is nothing to evaluate on: the validation set is empty", nameof(data));
@@ -25,7 +27,7 @@ public sealed record Evaluation(double Loss, double Perplexity, double TokenAccu
             {
                 using (batch)
                 {
-                    var score = LanguageModelLoss.Score(model, batch);
+                    var score = LanguageModelLoss.Score(model, batch, rowsPerChunk);
                     summedLoss += score.SummedLoss;
                     correct += score.Correct;
                     targets += score.Targets;

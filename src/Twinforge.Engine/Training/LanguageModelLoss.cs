@@ -78,17 +78,34 @@ public static class LanguageModelLoss
         return summed;
     }
 
-    /// <summary>Summed loss, correct argmax predictions and targets of a batch, without gradients.</summary>
-    public static (double SummedLoss, long Correct, long Targets) Score(CausalLanguageModel model, TrainingBatch batch)
+    /// <summary>
+    /// Summed loss, correct argmax predictions and targets of a batch, without gradients. The head and loss run
+    /// <paramref name="rowsPerChunk"/> token positions at a time, as in <see cref="Backward"/>, so the batch's
+    /// (rows × vocabulary) logits never exist at once; the chunks' sums are added in float64 on the device and read
+    /// once.
+    /// </summary>
+    public static (double SummedLoss, long Correct, long Targets) Score(CausalLanguageModel model, TrainingBatch batch,
+        int rowsPerChunk = DefaultRowsPerChunk)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rowsPerChunk, 1);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var logits = model.Forward(batch.InputIds, positionIds: batch.PositionIds, attentionMask: batch.AttentionMask)
-            .flatten(0, 1).to(ScalarType.Float32);
+        var rows = model.Hidden(batch.InputIds, positionIds: batch.PositionIds, attentionMask: batch.AttentionMask).flatten(0, 1);
         var labels = batch.Labels.flatten();
-        var loss = nn.functional.cross_entropy(logits, labels, ignore_index: PackedSequence.IgnoredLabel, reduction: nn.Reduction.Sum);
-        var targets = labels.ne(PackedSequence.IgnoredLabel);
-        var correct = logits.argmax(-1).eq(labels).logical_and(targets).sum();
-        return (loss.item<float>(), correct.item<long>(), targets.sum().item<long>());
+        var summedLoss = zeros([], ScalarType.Float64, rows.device);
+        var correct = zeros([], ScalarType.Int64, rows.device);
+        long count = rows.shape[0];
+        for (long start = 0; start < count; start += rowsPerChunk)
+        {
+            using var chunkScope = NewDisposeScope();
+            long length = Math.Min(rowsPerChunk, count - start);
+            var logits = model.Logits(rows.narrow(0, start, length)).to(ScalarType.Float32);
+            var chunkLabels = labels.narrow(0, start, length);
+            var loss = nn.functional.cross_entropy(logits, chunkLabels, ignore_index: PackedSequence.IgnoredLabel, reduction: nn.Reduction.Sum);
+            summedLoss.add_(loss.to(ScalarType.Float64));
+            correct.add_(logits.argmax(-1).eq(chunkLabels).logical_and(chunkLabels.ne(PackedSequence.IgnoredLabel)).sum());
+        }
+        var targets = labels.ne(PackedSequence.IgnoredLabel).sum();
+        return (summedLoss.item<double>(), correct.item<long>(), targets.item<long>());
     }
 }

@@ -80,8 +80,6 @@ public sealed class Trainer
     /// <param name="cancellationToken">Cancellation stops after the current update and writes a checkpoint to resume from.</param>
     public TrainingResult Run(Action<TrainingEvent>? onEvent = null, bool resume = true, CancellationToken cancellationToken = default)
     {
-        // Training changes the weights, and evaluation (eval mode, no autograd) would otherwise read stale decoding copies.
-        model.ReleaseInferenceLayout();
         Directory.CreateDirectory(RunDirectory);
         var store = new CheckpointStore(RunDirectory, Options.KeepLastCheckpoints);
         var latest = store.Latest;
@@ -99,7 +97,7 @@ public sealed class Trainer
             // Only trainable parameters change during the run, so frozen ones (a LoRA base) are cast to the compute dtype once.
             using var frozenCopies = model.CacheFrozenComputeCopies();
             if (Options.Dropout is double dropout) model.SetDropout(dropout);
-            using var metrics = resumedState is null ? MetricsLog.Create(RunDirectory) : MetricsLog.Resume(RunDirectory, resumedState.Step);
+            using var metrics = resumedState is null ? MetricsLog.Create(RunDirectory) : MetricsLog.Resume(RunDirectory, resumedState.Progress.Step);
             return run.Execute(store, resumedState, trainingEvent =>
             {
                 metrics.Write(trainingEvent);
@@ -114,29 +112,23 @@ public sealed class Trainer
         }
     }
 
-    /// <summary>The state of one call to <see cref="Run"/>: the optimizer, counters, iterator and histories.</summary>
+    /// <summary>
+    /// The state of one call to <see cref="Run"/>: the training step (which owns the optimizer), the data iterator,
+    /// schedule, early stopping, and the run's <see cref="RunProgress"/>, replaced after each update and evaluation.
+    /// </summary>
     sealed class RunContext : IDisposable
     {
         readonly Trainer trainer;
         readonly TrainingOptions options;
         readonly CausalLanguageModel model;
         readonly List<(string Name, Parameter Parameter)> trainable;
-        readonly AdamW optimizer;
-        readonly L2SpPenalty? l2Sp;
+        readonly TrainingStep step;
         readonly BatchIterator iterator;
         readonly LearningRateSchedule schedule;
         readonly EarlyStopping tracker;
         readonly string fingerprint;
-        readonly List<double> trainLosses = [];
-        readonly List<EvaluationCompleted> evaluations = [];
         readonly PackedDataset validation;
-        int step;
-        long tokensSeen;
-        int consecutiveNonFinite;
-        int skippedSteps;
-        double lossSinceEvaluation;
-        int stepsSinceEvaluation;
-        bool stoppedEarly;
+        RunProgress progress = new();
 
         /// <param name="options">The trainer's options with the precision resolved.</param>
         public RunContext(Trainer trainer, TrainingOptions options)
@@ -147,9 +139,7 @@ public sealed class Trainer
             trainable = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
             if (trainable.Count == 0)
                 throw new InvalidOperationException("the model has no trainable parameters: every parameter is frozen");
-            optimizer = new AdamW(trainable.Select(p => new OptimizedParameter(p.Name, p.Parameter, Decay: !IsExemptFromDecay(p.Name, p.Parameter))),
-                options.WeightDecay, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon);
-            l2Sp = options.L2SpStrength > 0 ? CreateL2Sp(model, trainable, options.L2SpStrength) : null;
+            step = new TrainingStep(model, trainable, options);
             iterator = trainer.data.TrainBatches(options.BatchSize, trainer.replay);
             validation = trainer.data.Validation!;
             StepsPerEpoch = (iterator.BatchesPerEpoch + options.GradientAccumulationSteps - 1) / options.GradientAccumulationSteps;
@@ -168,20 +158,7 @@ public sealed class Trainer
         bool HasValidation => validation.Count > 0;
         string BestWeightsPath => Path.Combine(trainer.RunDirectory, BestWeightsFileName);
 
-        /// <summary>Norms, biases and other vectors are not decayed (decay would only shrink scales and offsets).</summary>
-        bool IsExemptFromDecay(string name, Parameter parameter) =>
-            parameter.dim() < 2 || name.EndsWith(".bias", StringComparison.Ordinal) || model.IsNormParameter(name);
-
-        static L2SpPenalty CreateL2Sp(CausalLanguageModel model, List<(string Name, Parameter Parameter)> trainable, double strength)
-        {
-            var adapters = model.AdaptedProjections().ToList();
-            var adapterParameters = adapters.SelectMany(a => a.Projection.Adapter!.parameters()).ToHashSet(ReferenceEqualityComparer.Instance);
-            return new L2SpPenalty(strength,
-                trainable.Where(p => !adapterParameters.Contains(p.Parameter)).Select(p => p.Parameter),
-                adapters.Select(a => (Func<Tensor>)a.Projection.Adapter!.DeltaWeight));
-        }
-
-        /// <summary>Loads a checkpoint into the model, optimizer, iterator and counters; returns its state.</summary>
+        /// <summary>Loads a checkpoint into the model, optimizer, iterator, generator, early stopping and progress; returns its state.</summary>
         public TrainerState Restore(string checkpointDirectory)
         {
             var statePath = Path.Combine(checkpointDirectory, TrainerState.FileName);
@@ -192,7 +169,7 @@ public sealed class Trainer
             using (var file = SafetensorsFile.Open(optimizerPath))
             using (no_grad())
             {
-                optimizer.RestoreState(state.Step - state.SkippedSteps, (name, destination) =>
+                step.Optimizer.RestoreState(state.Progress.Step - state.Progress.SkippedSteps, (name, destination) =>
                 {
                     if (!file.Contains(name)) return false;
                     file.ReadInto(name, destination);
@@ -202,17 +179,22 @@ public sealed class Trainer
             iterator.Seek(state.Position);
             model.Randomness.RestoreState(state.RandomState);
             tracker.Restore(state.EarlyStopping);
-            step = state.Step;
-            tokensSeen = state.TokensSeen;
-            consecutiveNonFinite = state.ConsecutiveNonFiniteSteps;
-            skippedSteps = state.SkippedSteps;
-            lossSinceEvaluation = state.TrainLossSinceEvaluation;
-            stepsSinceEvaluation = state.StepsSinceEvaluation;
-            stoppedEarly = state.StoppedEarly;
-            trainLosses.AddRange(state.TrainLosses);
-            evaluations.AddRange(state.Evaluations);
+            progress = state.Progress;
             return state;
         }
+
+        /// <summary>A checkpoint's state: the progress as it stands and the state of the parts that keep their own.</summary>
+        TrainerState CurrentState(bool finished) => new()
+        {
+            RunFingerprint = fingerprint,
+            TotalSteps = TotalSteps,
+            Precision = Precision,
+            Finished = finished,
+            Progress = progress,
+            Position = iterator.Position,
+            RandomState = model.Randomness.SaveState(),
+            EarlyStopping = tracker.State,
+        };
 
         public TrainingResult Execute(CheckpointStore store, TrainerState? resumedState, Action<TrainingEvent> publish, CancellationToken cancellationToken)
         {
@@ -222,16 +204,16 @@ public sealed class Trainer
             bool alreadyFinished = resumedState?.Finished == true;
             if (!alreadyFinished)
             {
-                publish(new RunStarted(step, TotalSteps, StepsPerEpoch, trainable.Sum(p => p.Parameter.numel()), model.ParameterCount,
+                publish(new RunStarted(progress.Step, TotalSteps, StepsPerEpoch, trainable.Sum(p => p.Parameter.numel()), model.ParameterCount,
                     Precision == TrainingPrecision.BFloat16Mixed ? "bf16-mixed" : "fp32",
-                    trainer.data.Train!.Count, validation.Count, resumedState?.Step, Precision));
+                    trainer.data.Train!.Count, validation.Count, resumedState?.Progress.Step, Precision));
                 if (!HasValidation && resumedState is null)
-                    publish(new TrainingWarning(step, "there is no validation set: overfitting cannot be measured, and early stopping and best-weight restoration are off"));
+                    publish(new TrainingWarning(progress.Step, "there is no validation set: overfitting cannot be measured, and early stopping and best-weight restoration are off"));
                 // Examples left out or cut for their length are said at the start, in the output and the report alike.
                 if (resumedState is null)
-                    foreach (var notice in trainer.data.Report.DataLossNotices()) publish(new TrainingWarning(step, notice));
+                    foreach (var notice in trainer.data.Report.DataLossNotices()) publish(new TrainingWarning(progress.Step, notice));
                 model.train();
-                while (step < TotalSteps && !stoppedEarly)
+                while (progress.Step < TotalSteps && !progress.StoppedEarly)
                 {
                     if (cancellationToken.IsCancellationRequested)
                     {
@@ -241,152 +223,91 @@ public sealed class Trainer
                     int epochBefore = iterator.Position.Epoch;
                     TrainStep(publish);
                     bool epochEnded = iterator.Position.Epoch > epochBefore;
-                    bool last = step == TotalSteps;
-                    bool interval = options.EvaluateEverySteps > 0 && step % options.EvaluateEverySteps == 0;
+                    bool last = progress.Step == TotalSteps;
+                    bool interval = options.EvaluateEverySteps > 0 && progress.Step % options.EvaluateEverySteps == 0;
                     if (HasValidation && (interval || epochEnded || last))
                         Evaluate(interval ? "interval" : epochEnded ? "epoch_end" : "final", publish);
-                    if (options.CheckpointEverySteps > 0 && step % options.CheckpointEverySteps == 0 && !last && !stoppedEarly)
+                    if (options.CheckpointEverySteps > 0 && progress.Step % options.CheckpointEverySteps == 0 && !last && !progress.StoppedEarly)
                         SaveCheckpoint(store, finished: false, publish);
                 }
                 SaveCheckpoint(store, finished: !cancelled, publish);
             }
 
             bool restoredBest = false;
-            if (options.RestoreBestWeights && tracker.BestStep >= 0 && tracker.BestStep != step && !cancelled)
+            if (options.RestoreBestWeights && tracker.BestStep >= 0 && tracker.BestStep != progress.Step && !cancelled)
             {
                 RestoreBest();
                 restoredBest = true;
             }
-            var overfitting = OverfittingReport.From(evaluations, stoppedEarly);
-            publish(new RunFinished(step, stoppedEarly, tracker.BestStep >= 0 ? tracker.BestStep : null,
-                tracker.BestStep >= 0 ? tracker.BestLoss : null, restoredBest, overfitting.GapWideningStep, skippedSteps,
+            var evaluations = progress.Evaluations;
+            var overfitting = OverfittingReport.From(evaluations, progress.StoppedEarly);
+            publish(new RunFinished(progress.Step, progress.StoppedEarly, tracker.BestStep >= 0 ? tracker.BestStep : null,
+                tracker.BestStep >= 0 ? tracker.BestLoss : null, restoredBest, overfitting.GapWideningStep, progress.SkippedSteps,
                 clock.Elapsed.TotalSeconds));
             var best = tracker.BestStep >= 0 ? evaluations.LastOrDefault(e => e.Step == tracker.BestStep) : null;
             double finalTrainLoss = evaluations.Count > 0 ? evaluations[^1].TrainLoss
-                : trainLosses.LastOrDefault(double.IsFinite, double.NaN);
-            return new TrainingResult(step, TotalSteps, EpochsDone(), tokensSeen, finalTrainLoss, best?.Step, best, restoredBest,
-                stoppedEarly, cancelled, skippedSteps, overfitting, trainLosses.ToList(), evaluations.ToList(), clock.Elapsed, Precision);
+                : progress.TrainLosses.LastOrDefault(double.IsFinite, double.NaN);
+            return new TrainingResult(progress.Step, TotalSteps, EpochsDone(), progress.TokensSeen, finalTrainLoss, best?.Step, best, restoredBest,
+                progress.StoppedEarly, cancelled, progress.SkippedSteps, overfitting, progress.TrainLosses, evaluations, clock.Elapsed, Precision);
         }
 
         double EpochsDone() => iterator.Position.Epoch + iterator.Position.Index / (double)iterator.BatchesPerEpoch;
 
-        /// <summary>One optimizer update over <see cref="TrainingOptions.GradientAccumulationSteps"/> batches.</summary>
+        /// <summary>One optimizer update over <see cref="TrainingOptions.GradientAccumulationSteps"/> batches, and its event.</summary>
         void TrainStep(Action<TrainingEvent> publish)
         {
             var started = Stopwatch.GetTimestamp();
             int epoch = iterator.Position.Epoch;
             var batches = Enumerable.Range(0, options.GradientAccumulationSteps).Select(_ => iterator.Next()).ToList();
-            long tokens = 0;
-            // The summed loss and the penalty stay on the device (float64) until the step's one host read.
-            Tensor? summedLoss = null, penaltyTerm = null;
+            StepOutcome outcome;
             try
             {
-                // The window's loss is the mean over all its target tokens, so each batch's summed loss is divided by
-                // the window's total: accumulation then gives exactly the gradient of one large batch.
-                long windowTargets = batches.Sum(b => b.TrainableTargets);
-                foreach (var batch in batches)
-                {
-                    using var scope = NewDisposeScope();
-                    tokens += batch.InputIds.numel();
-                    if (batch.TrainableTargets == 0) continue;
-                    // The head and loss run in chunks of positions, so a long batch never holds all its logits at once.
-                    var summed = LanguageModelLoss.Backward(model, batch, scale: 1.0 / windowTargets,
-                        rowsPerChunk: options.ActivationCheckpointing ? LanguageModelLoss.CheckpointedRowsPerChunk : LanguageModelLoss.DefaultRowsPerChunk,
-                        checkpointActivations: options.ActivationCheckpointing);
-                    if (summedLoss is null) summedLoss = summed.DetachFromDisposeScope();
-                    else summedLoss.add_(summed);
-                }
-                if (l2Sp is not null)
-                {
-                    using var scope = NewDisposeScope();
-                    var term = l2Sp.Compute();
-                    term.backward();
-                    penaltyTerm = term.detach().to(ScalarType.Float64).clone().DetachFromDisposeScope();
-                }
-                var (lossSum, penalty, gradientNorm) = ReadStepFigures(summedLoss, penaltyTerm);
-                double loss = windowTargets > 0 ? lossSum / windowTargets : double.NaN;
-                double learningRate = schedule.At(step);
-                tokensSeen += tokens;
-                step++;
-                if (windowTargets == 0)
-                {
-                    // Nothing to learn from (every label ignored): a data matter, not divergence, so it is not counted as one.
-                    optimizer.ZeroGradients();
-                    skippedSteps++;
-                    trainLosses.Add(double.NaN);
-                    publish(new StepSkipped(step, epoch, "the batches had no target tokens: the update was skipped", loss, gradientNorm, consecutiveNonFinite));
-                    return;
-                }
-                if (!double.IsFinite(loss) || !double.IsFinite(gradientNorm) || !double.IsFinite(penalty))
-                {
-                    optimizer.ZeroGradients();
-                    consecutiveNonFinite++;
-                    skippedSteps++;
-                    trainLosses.Add(double.NaN);
-                    string reason = !double.IsFinite(loss) ? "the loss is not finite" : !double.IsFinite(penalty) ? "the L2-SP penalty is not finite"
-                        : "the gradient norm is not finite";
-                    publish(new StepSkipped(step, epoch, reason + ": the update was skipped and the weights are unchanged", loss, gradientNorm, consecutiveNonFinite));
-                    if (consecutiveNonFinite >= options.MaxConsecutiveNonFiniteSteps)
-                        throw new TrainingDivergedException(step, consecutiveNonFinite);
-                    return;
-                }
-                bool clipped = options.MaxGradientNorm > 0 && gradientNorm > options.MaxGradientNorm;
-                // Clipping is folded into the update, and the gradients are zeroed in the same pass over memory.
-                optimizer.Step(learningRate, gradientScale: clipped ? options.MaxGradientNorm / (gradientNorm + 1e-6) : 1.0, zeroGradients: true);
-                consecutiveNonFinite = 0;
-                trainLosses.Add(loss);
-                lossSinceEvaluation += loss;
-                stepsSinceEvaluation++;
-                double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-                publish(new StepCompleted(step, epoch, EpochsDone(), loss, learningRate, gradientNorm, clipped, penalty, tokens,
-                    seconds > 0 ? tokens / seconds : 0));
+                outcome = step.Take(batches, schedule.At(progress.Step));
             }
             finally
             {
                 foreach (var batch in batches) batch.Dispose();
-                summedLoss?.Dispose();
-                penaltyTerm?.Dispose();
             }
-        }
-
-        /// <summary>
-        /// The summed loss, the penalty and the global gradient norm (see <see cref="GradientNorm.Of"/>) in one read
-        /// from the device: the host needs them for the log, the non-finite check and the clipping decision.
-        /// </summary>
-        (double SummedLoss, double Penalty, double GradientNorm) ReadStepFigures(Tensor? summedLoss, Tensor? penalty)
-        {
-            using var scope = NewDisposeScope();
-            var norm = GradientNorm.OnDevice(trainable.Select(p => p.Parameter.grad).OfType<Tensor>());
-            var none = zeros([], ScalarType.Float64, norm.device);
-            var figures = stack([summedLoss ?? none, penalty ?? none, norm]).cpu().data<double>().ToArray();
-            return (figures[0], figures[1], figures[2]);
+            progress = progress.After(outcome);
+            switch (outcome.Kind)
+            {
+                case StepKind.NoTargets:
+                    publish(new StepSkipped(progress.Step, epoch, outcome.Reason + ": the update was skipped", outcome.Loss, outcome.GradientNorm,
+                        progress.ConsecutiveNonFiniteSteps));
+                    break;
+                case StepKind.NonFinite:
+                    publish(new StepSkipped(progress.Step, epoch, outcome.Reason + ": the update was skipped and the weights are unchanged", outcome.Loss,
+                        outcome.GradientNorm, progress.ConsecutiveNonFiniteSteps));
+                    if (progress.ConsecutiveNonFiniteSteps >= options.MaxConsecutiveNonFiniteSteps)
+                        throw new TrainingDivergedException(progress.Step, progress.ConsecutiveNonFiniteSteps);
+                    break;
+                default:
+                    double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                    publish(new StepCompleted(progress.Step, epoch, EpochsDone(), outcome.Loss, outcome.LearningRate, outcome.GradientNorm,
+                        outcome.Clipped, outcome.Penalty, outcome.Tokens, seconds > 0 ? outcome.Tokens / seconds : 0));
+                    break;
+            }
         }
 
         void Evaluate(string trigger, Action<TrainingEvent> publish)
         {
             var result = Evaluation.Run(model, validation, options.BatchSize);
-            double trainLoss = stepsSinceEvaluation > 0 ? lossSinceEvaluation / stepsSinceEvaluation
-                : trainLosses.LastOrDefault(double.IsFinite, double.NaN);
-            bool isBest = tracker.Observe(step, result.Loss);
+            double trainLoss = progress.RecentTrainLoss;
+            bool isBest = tracker.Observe(progress.Step, result.Loss);
             if (isBest) SaveBest();
-            var evaluation = new EvaluationCompleted(step, iterator.Position.Epoch, trigger, result.Loss, result.Perplexity,
+            var evaluation = new EvaluationCompleted(progress.Step, iterator.Position.Epoch, trigger, result.Loss, result.Perplexity,
                 result.TokenAccuracy, result.Targets, trainLoss, result.Loss - trainLoss, isBest);
-            evaluations.Add(evaluation);
+            bool stop = options.EarlyStoppingPatience is not null && tracker.ShouldStop;
+            progress = progress.After(evaluation, stop);
             publish(evaluation);
-            lossSinceEvaluation = 0;
-            stepsSinceEvaluation = 0;
-            if (options.EarlyStoppingPatience is int patience && tracker.ShouldStop)
-            {
-                stoppedEarly = true;
-                publish(new StoppedEarly(step, tracker.BestStep, tracker.BestLoss, patience));
-            }
+            if (stop) publish(new StoppedEarly(progress.Step, tracker.BestStep, tracker.BestLoss, options.EarlyStoppingPatience!.Value));
         }
 
         IEnumerable<KeyValuePair<string, Tensor>> TrainableTensors() =>
             trainable.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Parameter));
 
         void SaveBest() => SafetensorsWriter.Write(BestWeightsPath, TrainableTensors(),
-            new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture), ["run"] = fingerprint });
+            new Dictionary<string, string> { ["step"] = progress.Step.ToString(CultureInfo.InvariantCulture), ["run"] = fingerprint });
 
         void RestoreBest()
         {
@@ -399,40 +320,28 @@ public sealed class Trainer
             ReadInto(BestWeightsPath, trainable);
         }
 
-        static void ReadInto(string path, IEnumerable<(string Name, Parameter Parameter)> parameters)
+        void ReadInto(string path, IEnumerable<(string Name, Parameter Parameter)> parameters)
         {
             using var file = SafetensorsFile.Open(path);
             using var noGrad = no_grad();
-            foreach (var (name, parameter) in parameters)
+            try
             {
-                if (!file.Contains(name)) throw new InputFileException(path, "the tensor is missing", name);
-                file.ReadInto(name, parameter);
+                foreach (var (name, parameter) in parameters)
+                {
+                    if (!file.Contains(name)) throw new InputFileException(path, "the tensor is missing", name);
+                    file.ReadInto(name, parameter);
+                }
+            }
+            finally
+            {
+                model.MarkWeightsChanged();
             }
         }
 
         void SaveCheckpoint(CheckpointStore store, bool finished, Action<TrainingEvent> publish)
         {
-            var state = new TrainerState
-            {
-                RunFingerprint = fingerprint,
-                Step = step,
-                TotalSteps = TotalSteps,
-                Position = iterator.Position,
-                TokensSeen = tokensSeen,
-                RandomState = model.Randomness.SaveState(),
-                Precision = Precision,
-                EarlyStopping = tracker.State,
-                ConsecutiveNonFiniteSteps = consecutiveNonFinite,
-                SkippedSteps = skippedSteps,
-                TrainLossSinceEvaluation = lossSinceEvaluation,
-                StepsSinceEvaluation = stepsSinceEvaluation,
-                TrainLosses = trainLosses.ToList(),
-                Evaluations = evaluations.ToList(),
-                Finished = finished,
-                StoppedEarly = stoppedEarly,
-            };
-            var directory = store.Save(state, TrainableTensors(), optimizer.StateTensors());
-            publish(new CheckpointSaved(step, directory));
+            var directory = store.Save(CurrentState(finished), TrainableTensors(), step.Optimizer.StateTensors());
+            publish(new CheckpointSaved(progress.Step, directory));
         }
 
         /// <summary>
@@ -463,10 +372,6 @@ public sealed class Trainer
             return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
         }
 
-        public void Dispose()
-        {
-            optimizer.Dispose();
-            l2Sp?.Dispose();
-        }
+        public void Dispose() => step.Dispose();
     }
 }

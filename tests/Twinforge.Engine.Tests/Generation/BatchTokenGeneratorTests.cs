@@ -18,9 +18,10 @@ public sealed class BatchTokenGeneratorTests
         var prompts = new[] { 3, 7, 1, 5 }.Select((length, i) => Prompt(length, config.VocabularySize, seed: 31 + i)).ToList();
         var options = new GenerationOptions { MaxNewTokens = 12 };
 
-        var batched = new BatchTokenGenerator(model).Generate(prompts, options);
+        using var batch = new BatchTokenGenerator(model);
+        var batched = batch.Generate(prompts, options);
 
-        var single = new TokenGenerator(model);
+        using var single = new TokenGenerator(model);
         Assert.Equal(prompts.Count, batched.Count);
         for (int stream = 0; stream < prompts.Count; stream++)
             Assert.Equal(single.Generate(prompts[stream], options).ToList(), batched[stream]);
@@ -34,10 +35,12 @@ public sealed class BatchTokenGeneratorTests
         var prompts = Enumerable.Range(0, 6).Select(i => Prompt(4, config.VocabularySize, seed: 70 + i)).ToList();
         var options = new GenerationOptions { MaxNewTokens = 10 };
 
-        var batched = new BatchTokenGenerator(model).Generate(prompts, options);
+        using var batch = new BatchTokenGenerator(model);
+        var batched = batch.Generate(prompts, options);
 
+        using var single = new TokenGenerator(model);
         for (int stream = 0; stream < prompts.Count; stream++)
-            Assert.Equal(new TokenGenerator(model).Generate(prompts[stream], options).ToList(), batched[stream]);
+            Assert.Equal(single.Generate(prompts[stream], options).ToList(), batched[stream]);
     }
 
     [Fact]
@@ -46,14 +49,16 @@ public sealed class BatchTokenGeneratorTests
         var config = TinyModels.Gpt2() with { EosTokenIds = [] };
         using var model = TinyModels.Create(config);
         var prompts = new[] { Prompt(2, config.VocabularySize, 5), Prompt(4, config.VocabularySize, 6) };
-        var free = new BatchTokenGenerator(model).Generate(prompts, new GenerationOptions { MaxNewTokens = 8 });
+        using var batch = new BatchTokenGenerator(model);
+        var free = batch.Generate(prompts, new GenerationOptions { MaxNewTokens = 8 });
         int stopAt = free[0][2];
 
-        var stopped = new BatchTokenGenerator(model).Generate(prompts, new GenerationOptions { MaxNewTokens = 8, StopTokenIds = [stopAt] });
+        var stopped = batch.Generate(prompts, new GenerationOptions { MaxNewTokens = 8, StopTokenIds = [stopAt] });
 
         Assert.Equal(free[0].TakeWhile(id => id != stopAt), stopped[0]);
         Assert.Equal(free[1].TakeWhile(id => id != stopAt), stopped[1]);
-        Assert.Equal(new TokenGenerator(model).Generate(prompts[0], new GenerationOptions { MaxNewTokens = 8, StopTokenIds = [stopAt] }), stopped[0]);
+        using var single = new TokenGenerator(model);
+        Assert.Equal(single.Generate(prompts[0], new GenerationOptions { MaxNewTokens = 8, StopTokenIds = [stopAt] }), stopped[0]);
     }
 
     [Fact]
@@ -63,8 +68,10 @@ public sealed class BatchTokenGeneratorTests
         var prompts = new[] { new[] { 5, 6 }, new[] { 7, 8, 9 } };
         var options = new GenerationOptions { MaxNewTokens = 10, Temperature = 1.2, TopK = 20, Seed = 3 };
 
-        var first = new BatchTokenGenerator(model).Generate(prompts, options);
-        var second = new BatchTokenGenerator(model).Generate(prompts, options);
+        using var firstGenerator = new BatchTokenGenerator(model);
+        using var secondGenerator = new BatchTokenGenerator(model);
+        var first = firstGenerator.Generate(prompts, options);
+        var second = secondGenerator.Generate(prompts, options);
 
         Assert.Equal(first, second);
         Assert.All(first, output => Assert.Equal(10, output.Count));
@@ -74,7 +81,8 @@ public sealed class BatchTokenGeneratorTests
     public void An_empty_prompt_is_refused_by_its_index()
     {
         using var model = TinyModels.Create(TinyModels.Gpt2());
-        var error = Assert.Throws<ArgumentException>(() => new BatchTokenGenerator(model).Generate([[1, 2], []], new GenerationOptions()));
+        using var batch = new BatchTokenGenerator(model);
+        var error = Assert.Throws<ArgumentException>(() => batch.Generate([[1, 2], []], new GenerationOptions()));
         Assert.Contains("prompt 1", error.Message);
     }
 }

@@ -17,7 +17,7 @@ public sealed class TextGeneratorTests
     public void Streamed_pieces_join_to_the_generated_text()
     {
         using var model = CreateModel();
-        var generator = new TextGenerator(model, Tokenizer);
+        using var generator = new TextGenerator(model, Tokenizer);
         var options = new GenerationOptions { MaxNewTokens = 30, Temperature = 1.0, Seed = 5 };
         var whole = generator.Generate("abc", options);
         Assert.Equal(whole.Text, string.Concat(generator.Stream("abc", options)));
@@ -29,7 +29,7 @@ public sealed class TextGeneratorTests
     public void Text_ends_before_the_first_stop_sequence()
     {
         using var model = CreateModel();
-        var generator = new TextGenerator(model, Tokenizer);
+        using var generator = new TextGenerator(model, Tokenizer);
         var free = generator.Generate("abc", new GenerationOptions { MaxNewTokens = 40 });
         var printable = free.Text.Where(c => !char.IsControl(c) && c != '\uFFFD').ToArray();
         Assert.True(printable.Length > 3, "the greedy output needs a few printable characters to stop on");
@@ -50,7 +50,8 @@ public sealed class TextGeneratorTests
         // Make the end-of-turn token the only likely one, so the reply ends at once.
         using (TorchSharp.torch.no_grad())
             model.named_parameters().Single(p => p.name == "lm_head.weight").parameter[endOfTurn].fill_(5.0);
-        var reply = new TextGenerator(model, Tokenizer).Chat([new ChatMessage(ChatRole.User, "hello")], new GenerationOptions { MaxNewTokens = 20 });
+        using var generator = new TextGenerator(model, Tokenizer);
+        var reply = generator.Chat([new ChatMessage(ChatRole.User, "hello")], new GenerationOptions { MaxNewTokens = 20 });
         Assert.Equal(StopReason.EndOfSequence, reply.StopReason);
         Assert.Empty(reply.TokenIds);
     }

@@ -15,7 +15,8 @@ public sealed class TokenGeneratorTests
         using var model = TinyModels.Create(config);
         var prompt = TinyModels.RandomTokens(4, config.VocabularySize, seed: 11).Select(id => (int)id).ToList();
 
-        var cached = new TokenGenerator(model).Generate(prompt, new GenerationOptions { MaxNewTokens = 15 }).ToList();
+        using var generator = new TokenGenerator(model);
+        var cached = generator.Generate(prompt, new GenerationOptions { MaxNewTokens = 15 }).ToList();
 
         var recomputed = new List<int>(prompt);
         using (no_grad())
@@ -36,11 +37,12 @@ public sealed class TokenGeneratorTests
         var config = TinyModels.Llama();
         using var model = TinyModels.Create(config);
         var prompt = new[] { 1, 2, 3 };
-        var free = new TokenGenerator(model).Generate(prompt, new GenerationOptions { MaxNewTokens = 10 }).ToList();
+        using var generator = new TokenGenerator(model);
+        var free = generator.Generate(prompt, new GenerationOptions { MaxNewTokens = 10 }).ToList();
         int stopAt = free[3];
         int firstIndex = free.IndexOf(stopAt);
 
-        var stopped = new TokenGenerator(model).Generate(prompt, new GenerationOptions { MaxNewTokens = 10, StopTokenIds = [stopAt] }).ToList();
+        var stopped = generator.Generate(prompt, new GenerationOptions { MaxNewTokens = 10, StopTokenIds = [stopAt] }).ToList();
 
         Assert.Equal(free.Take(firstIndex), stopped);
     }
@@ -49,7 +51,7 @@ public sealed class TokenGeneratorTests
     public void Sampling_with_a_seed_is_reproducible_and_differs_across_seeds()
     {
         using var model = TinyModels.Create(TinyModels.Gpt2() with { EosTokenIds = [] });
-        var generator = new TokenGenerator(model);
+        using var generator = new TokenGenerator(model);
         List<int> Run(long seed) => generator.Generate([5, 6], new GenerationOptions
         {
             MaxNewTokens = 20, Temperature = 1.5, TopK = 40, TopP = 0.95, Seed = seed,
@@ -64,7 +66,8 @@ public sealed class TokenGeneratorTests
     {
         var config = TinyModels.Gpt2() with { EosTokenIds = [] }; // 24 positions
         using var model = TinyModels.Create(config);
-        var output = new TokenGenerator(model).Generate(Enumerable.Range(1, 20).ToList(), new GenerationOptions { MaxNewTokens = 50 }).ToList();
+        using var generator = new TokenGenerator(model);
+        var output = generator.Generate(Enumerable.Range(1, 20).ToList(), new GenerationOptions { MaxNewTokens = 50 }).ToList();
         // Positions 20…23 hold the first four generated tokens; the fifth is predicted from the full context and
         // would need a 25th position to be fed back, so generation ends there.
         Assert.Equal(5, output.Count);

@@ -55,6 +55,42 @@ public sealed class LanguageModelLossTests
         Assert.InRange(evaluation.Loss, Math.Log(260) - 0.5, Math.Log(260) + 0.5);
         Assert.InRange(evaluation.TokenAccuracy, 0, 0.2);
     }
+
+    [Theory]
+    [InlineData("gpt2")]
+    [InlineData("llama")]
+    public void Chunked_evaluation_gives_the_loss_and_accuracy_of_whole_logits(string family)
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(6));
+        using var model = ModelToTest(family, lora: false, loraDropout: 0);
+        model.eval();
+        // The reference: each batch's whole (rows × vocabulary) logits at once, as evaluation computed them before.
+        double summedLoss = 0;
+        long correct = 0, targets = 0;
+        foreach (var batch in BatchIterator.InOrder(data.Train!, 3))
+        {
+            using (batch)
+            using (var scope = NewDisposeScope())
+            using (no_grad())
+            {
+                var logits = model.Forward(batch.InputIds, positionIds: batch.PositionIds, attentionMask: batch.AttentionMask)
+                    .flatten(0, 1).to(ScalarType.Float32);
+                var labels = batch.Labels.flatten();
+                var isTarget = labels.ne(PackedSequence.IgnoredLabel);
+                summedLoss += nn.functional.cross_entropy(logits, labels, ignore_index: PackedSequence.IgnoredLabel, reduction: nn.Reduction.Sum)
+                    .to(ScalarType.Float64).item<double>();
+                correct += logits.argmax(-1).eq(labels).logical_and(isTarget).sum().item<long>();
+                targets += isTarget.sum().item<long>();
+            }
+        }
+
+        var chunked = Evaluation.Run(model, data.Train!, batchSize: 3, rowsPerChunk: 7); // 3 × 64 positions: 28 chunks a batch
+
+        Assert.Equal(targets, chunked.Targets);
+        Assert.Equal(summedLoss / targets, chunked.Loss, summedLoss / targets * 1e-6);
+        Assert.Equal(correct / (double)targets, chunked.TokenAccuracy);
+    }
     [Theory]
     [InlineData("gpt2", false, false)]
     [InlineData("llama", false, false)]

@@ -1,13 +1,14 @@
+using Twinforge.Engine.Models;
 using static TorchSharp.torch;
 
-namespace Twinforge.Engine.Models;
+namespace Twinforge.Engine.Generation;
 
 /// <summary>
 /// Keys and values of past positions for incremental decoding. Storage for <see cref="Capacity"/> positions is
 /// allocated once per layer, (B, kv heads, capacity, head dim), and new positions are copied into it: decoding a
 /// token allocates no new cache memory.
 /// </summary>
-public sealed class KeyValueCache : IDisposable
+internal sealed class KeyValueCache : IDisposable
 {
     readonly Tensor[] keys;
     readonly Tensor[] values;
@@ -69,9 +70,6 @@ public sealed class KeyValueCache : IDisposable
 
     /// <summary>Forgets everything stored (the memory is kept for reuse).</summary>
     public void Reset() => Length = 0;
-
-    /// <summary>Keeps the first <paramref name="length"/> positions (e.g. to reuse a shared prompt).</summary>
-    public void Truncate(int length) => Length = Math.Min(Length, Math.Max(0, length));
 
     public void Dispose()
     {

@@ -1,7 +1,7 @@
-using Twinforge.Engine.Models;
+using Twinforge.Engine.Generation;
 using static TorchSharp.torch;
 
-namespace Twinforge.Engine.Tests.Models;
+namespace Twinforge.Engine.Tests.Generation;
 
 /// <summary>
 /// The decoding attention kernel against libtorch's scaled_dot_product_attention over the same cache positions:

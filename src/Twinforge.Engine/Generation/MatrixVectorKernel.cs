@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.X86;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Twinforge.Engine.Models;
+namespace Twinforge.Engine.Generation;
 
 /// <summary>
 /// y = W·x + b for one input row on the CPU, W stored (outputs × inputs) contiguous in bfloat16 or float32: each

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.X86;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Twinforge.Engine.Models;
+namespace Twinforge.Engine.Generation;
 
 /// <summary>
 /// Attention of one new query per stream over a <see cref="KeyValueCache"/>'s storage, on the CPU, in one pass per

@@ -1,12 +1,11 @@
-using Twinforge.Engine.Models;
+using Twinforge.Engine.Generation;
 using static TorchSharp.torch;
 
-namespace Twinforge.Engine.Tests.Models;
+namespace Twinforge.Engine.Tests.Generation;
 
 /// <summary>
 /// The one-row matrix-vector kernel against nn.functional.linear: both dtypes, sizes that do and do not fill whole
-/// SIMD blocks and four-row groups, with and without a bias, on all cores and on one (which must agree exactly),
-/// and the model's decoding path, which uses it.
+/// SIMD blocks and four-row groups, with and without a bias, on all cores and on one (which must agree exactly).
 /// </summary>
 [Collection("Torch")]
 public sealed class MatrixVectorKernelTests

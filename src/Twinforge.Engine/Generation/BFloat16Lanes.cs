@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Twinforge.Engine.Models;
+namespace Twinforge.Engine.Generation;
 
 /// <summary>
 /// bfloat16 in the CPU kernels: a bfloat16 is the upper half of a float32, so two of them sharing a 32-bit lane are
