@@ -3,6 +3,7 @@ using Twinforge.Cli.Progress;
 
 namespace Twinforge.Cli.Tests.BuiltIn;
 
+[Collection("Torch")]
 public sealed class BuiltInCorporaTests
 {
     /// <summary>
@@ -34,5 +35,18 @@ public sealed class BuiltInCorporaTests
 
         Assert.Equal(["hi", "why?"], RunSamples.DistinctPrompts(lines, 2));
         Assert.Equal(["hi", "why?", "how?"], RunSamples.DistinctPrompts(lines, 10));
+    }
+
+    /// <summary>twin compare hands its prompts to Answer as they come: a repeated one once crashed it after training.</summary>
+    [Fact]
+    public void Answers_are_kept_by_position_so_a_repeated_prompt_is_no_crash()
+    {
+        using var directory = new TemporaryDirectory();
+        var model = CliTesting.TinyModel(directory.File("model"));
+
+        var samples = RunSamples.Answer(["hi", "hi", "why?"], [("version 1", () => Engine.PretrainedModel.Load(model))]);
+
+        Assert.Equal(["hi", "hi", "why?"], samples.Samples.Select(sample => sample.Prompt));
+        Assert.All(samples.Samples, sample => Assert.Equal(["version 1"], sample.Outputs.Keys));
     }
 }
