@@ -29,18 +29,18 @@ public sealed class TokenSampler : IDisposable
         if (penalize) scores = Penalize(scores, seenIds);
         if (options.IsGreedy) return GreedyChoice.PerRow(scores)[0];
 
-        scores = scores.div(options.Temperature);
+        scores = scores.DividedBy(options.Temperature);
         if (options.TopK > 0 && options.TopK < scores.shape[0])
         {
             var (topValues, _) = scores.topk(options.TopK);
-            scores = scores.masked_fill(scores.lt(topValues[-1]), double.NegativeInfinity);
+            scores = scores.FilledWhere(scores.lt(topValues[-1]), double.NegativeInfinity);
         }
         if (options.TopP < 1.0)
         {
             var (sorted, order) = scores.sort(descending: true);
             var probabilities = sorted.softmax(0);
             // Drop a token when the more likely ones already reach p; the most likely token always stays.
-            var drop = probabilities.cumsum(0).sub(probabilities).gt(options.TopP);
+            var drop = probabilities.cumsum(0).sub(probabilities).GreaterThan(options.TopP);
             scores = scores.index_put_(full_like(sorted, double.NegativeInfinity).masked_select(drop), order.masked_select(drop));
         }
         return (int)scores.softmax(0).multinomial(1, generator: generator).item<long>();
@@ -50,7 +50,7 @@ public sealed class TokenSampler : IDisposable
     {
         var ids = tensor(seenIds.Distinct().Select(id => (long)id).ToArray());
         var seen = scores.index_select(0, ids);
-        var penalized = where(seen.lt(0), seen.mul(options.RepetitionPenalty), seen.div(options.RepetitionPenalty));
+        var penalized = where(seen.LessThan(0), seen.Times(options.RepetitionPenalty), seen.DividedBy(options.RepetitionPenalty));
         return scores.clone().index_put_(penalized, ids);
     }
 

@@ -91,7 +91,7 @@ public sealed class LoraAdapter : nn.Module
         if (training && Dropout > 0)
             x = (randomness ?? throw new InvalidOperationException("LoRA dropout needs the model's dropout generator: attach the adapter to a model's projection"))
                 .Apply(x, Dropout);
-        return nn.functional.linear(nn.functional.linear(x, a), b).mul(Scaling).MoveToOuterDisposeScope(); // (…, r) → (…, out)
+        return nn.functional.linear(nn.functional.linear(x, a), b).Times(Scaling).MoveToOuterDisposeScope(); // (…, r) → (…, out)
     }
 
     /// <summary>
@@ -101,6 +101,6 @@ public sealed class LoraAdapter : nn.Module
     public Tensor DeltaWeight()
     {
         using var scope = NewDisposeScope();
-        return B.matmul(A).mul(Scaling).MoveToOuterDisposeScope();
+        return B.matmul(A).Times(Scaling).MoveToOuterDisposeScope();
     }
 }

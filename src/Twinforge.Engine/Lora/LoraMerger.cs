@@ -43,7 +43,7 @@ public static class LoraMerger
     static Tensor MergedWeight(AdaptedModule module)
     {
         var adapter = module.Adapter;
-        var delta = adapter.B.to(float32).matmul(adapter.A.to(float32)).mul_(adapter.Scaling); // (out, in)
+        var delta = adapter.B.to(float32).matmul(adapter.A.to(float32)).TimesInPlace(adapter.Scaling); // (out, in)
         if (module.Projection.Layout == WeightLayout.InputsByOutputs) delta = delta.t();       // (in, out)
         return module.Projection.weight.to(float32).add(delta);
     }

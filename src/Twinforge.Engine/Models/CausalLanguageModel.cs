@@ -387,7 +387,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
             if (IsNormParameter(name))
             {
                 if (name.EndsWith(".bias")) parameter.zero_();
-                else parameter.fill_(1.0);
+                else parameter.FillInPlace(1.0);
             }
         }
     }

@@ -125,10 +125,10 @@ public sealed class CausalSelfAttention : nn.Module
     {
         using var scope = NewDisposeScope();
         long queries = q.shape[2], keys = k.shape[2];
-        var scores = matmul(q, k.transpose(-2, -1)).mul_(1.0 / Math.Sqrt(headDimension)); // (B, h, T, S)
+        var scores = matmul(q, k.transpose(-2, -1)).TimesInPlace(1.0 / Math.Sqrt(headDimension)); // (B, h, T, S)
         var allowed = inputs.Mask ?? (inputs.IsCausal ? ones(queries, keys, ScalarType.Bool, q.device).tril() : null);
         // The dtype's lowest finite value, not −∞: a query with no key to attend to (padding) gets finite weights, not NaN.
-        if (allowed is not null) scores = scores.masked_fill(allowed.logical_not(), finfo(scores.dtype).min);
+        if (allowed is not null) scores = scores.FilledWhere(allowed.logical_not(), finfo(scores.dtype).min);
         var probabilities = inputs.Randomness.Apply(scores.softmax(-1), dropout);
         return matmul(probabilities, v).MoveToOuterDisposeScope();
     }

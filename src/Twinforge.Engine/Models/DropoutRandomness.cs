@@ -37,7 +37,7 @@ public sealed class DropoutRandomness : IDisposable
         if (probability <= 0) return input.alias();
         using var scope = NewDisposeScope();
         var keep = empty_like(input).bernoulli_(1 - probability, generator);
-        return input.mul(keep).div_(1 - probability).MoveToOuterDisposeScope();
+        return input.mul(keep).DividedByInPlace(1 - probability).MoveToOuterDisposeScope();
     }
 
     public void Dispose() => generator.Dispose();

@@ -82,12 +82,12 @@ public sealed class AdamW : IDisposable
                 continue;
             }
             var g = gradient.dtype == ScalarType.Float32 ? gradient : gradient.to(ScalarType.Float32);
-            if (gradientScale != 1.0) g = g.mul(gradientScale);
-            m.mul_(Beta1).add_(g, alpha: 1 - Beta1);
-            v.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
+            if (gradientScale != 1.0) g = g.Times(gradientScale);
+            m.TimesInPlace(Beta1).PlusScaledInPlace(g, 1 - Beta1);
+            v.TimesInPlace(Beta2).PlusProductInPlace(g, g, 1 - Beta2);
             // √v̂ + ε = √v / √(1−β₂ᵗ) + ε, written into the scratch buffer rather than a new tensor.
-            var denominator = Scratch(p.Parameter).copy_(v).sqrt_().div_(correction2Root).add_(Epsilon);
-            if (decay != 1.0) p.Parameter.mul_(decay);
+            var denominator = Scratch(p.Parameter).copy_(v).sqrt_().DividedByInPlace(correction2Root).PlusInPlace(Epsilon);
+            if (decay != 1.0) p.Parameter.TimesInPlace(decay);
             if (p.Parameter.dtype == ScalarType.Float32)
             {
                 p.Parameter.addcdiv_(m, denominator, value: -learningRate / correction1);
@@ -95,7 +95,7 @@ public sealed class AdamW : IDisposable
             else
             {
                 // A parameter stored in another dtype: the update is formed in float32, then rounded once.
-                var update = denominator.reciprocal_().mul_(m).mul_(learningRate / correction1);
+                var update = denominator.reciprocal_().mul_(m).TimesInPlace(learningRate / correction1);
                 p.Parameter.sub_(update.to(p.Parameter.dtype));
             }
             if (zeroGradients) gradient.zero_();

@@ -38,10 +38,10 @@ public sealed class L2SpPenalty : IDisposable
         using var scope = NewDisposeScope();
         var total = zeros([], ScalarType.Float32);
         foreach (var (parameter, start) in anchored)
-            total = total.add(parameter.to(ScalarType.Float32).sub(start).pow(2).sum());
+            total = total.add(parameter.to(ScalarType.Float32).sub(start).square().sum());
         foreach (var delta in deltas)
-            total = total.add(delta().to(ScalarType.Float32).pow(2).sum());
-        return total.mul(Strength).MoveToOuterDisposeScope();
+            total = total.add(delta().to(ScalarType.Float32).square().sum());
+        return total.Times(Strength).MoveToOuterDisposeScope();
     }
 
     /// <summary>The penalty's current value, without gradients.</summary>
