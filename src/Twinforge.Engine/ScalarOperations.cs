@@ -87,4 +87,17 @@ internal static class ScalarOperations
         using var scalar = value.ToScalar();
         return tensor.lt(scalar);
     }
+
+    /// <summary>start, start + 1, …, stop − 1 as int64, like <c>torch.arange</c>.</summary>
+    public static Tensor Range(long start, long stop, Device? device = null)
+    {
+        using Scalar from = start.ToScalar(), to = stop.ToScalar(), step = 1L.ToScalar();
+        return arange(from, to, step, ScalarType.Int64, device);
+    }
+
+    public static Tensor FullLike(Tensor tensor, double value)
+    {
+        using var scalar = value.ToScalar();
+        return full_like(tensor, scalar);
+    }
 }

@@ -94,7 +94,7 @@ public sealed class BatchTokenGenerator(CausalLanguageModel model) : IDisposable
     static Tensor PaddingMask(int[] padding, int capacity)
     {
         using var scope = NewDisposeScope();
-        var slots = arange(capacity).unsqueeze(0);                                       // (1, capacity)
+        var slots = ScalarOperations.Range(0, capacity).unsqueeze(0);                                       // (1, capacity)
         var firstReal = tensor(padding.Select(count => (long)count).ToArray()).unsqueeze(1); // (streams, 1)
         return slots.ge(firstReal).MoveToOuterDisposeScope();
     }

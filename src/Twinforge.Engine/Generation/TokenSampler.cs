@@ -41,7 +41,7 @@ public sealed class TokenSampler : IDisposable
             var probabilities = sorted.softmax(0);
             // Drop a token when the more likely ones already reach p; the most likely token always stays.
             var drop = probabilities.cumsum(0).sub(probabilities).GreaterThan(options.TopP);
-            scores = scores.index_put_(full_like(sorted, double.NegativeInfinity).masked_select(drop), order.masked_select(drop));
+            scores = scores.index_put_(ScalarOperations.FullLike(sorted, double.NegativeInfinity).masked_select(drop), order.masked_select(drop));
         }
         return (int)scores.softmax(0).multinomial(1, generator: generator).item<long>();
     }

@@ -205,7 +205,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
             throw new ArgumentException(
                 $"the attention mask covers {attentionMask.shape[^1]} keys; {past} cached and {time} new positions make {past + time}",
                 nameof(attentionMask));
-        positionIds ??= arange(past, past + time, int64, inputIds.device).unsqueeze(0).expand(batch, time);
+        positionIds ??= ScalarOperations.Range(past, past + time, inputIds.device).unsqueeze(0).expand(batch, time);
         if (positionEmbedding is not null && past + time > Config.MaxPositions)
             throw new ArgumentException($"sequence of {past + time} tokens exceeds the model's {Config.MaxPositions} positions");
         Tensor? cos = null, sin = null;
