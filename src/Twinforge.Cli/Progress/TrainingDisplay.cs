@@ -21,8 +21,9 @@ public sealed class TrainingDisplay(TextWriter output, bool live)
     /// <summary>Runs <paramref name="work"/>, showing every event it publishes.</summary>
     public T Run<T>(string title, Func<Action<TrainingEvent>, T> work)
     {
-        if (Live) return LiveTrainingView.Run(AnsiConsole.Console, title, work);
+        Func<Action<TrainingEvent>, T> hosted = publish => work(HostMemoryPolicy.CollectAfterEachStep(publish));
+        if (Live) return LiveTrainingView.Run(AnsiConsole.Console, title, hosted);
         var view = new PlainTrainingView(Output, title);
-        return work(view.Publish);
+        return hosted(view.Publish);
     }
 }
