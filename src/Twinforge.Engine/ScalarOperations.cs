@@ -56,8 +56,6 @@ internal static class ScalarOperations
         return tensor.addcmul_(first, second, scalar);
     }
 
-    public static Tensor Squared(this Tensor tensor) => tensor.square();
-
     public static Tensor FilledWhere(this Tensor tensor, Tensor mask, double value)
     {
         using var scalar = value.ToScalar();
