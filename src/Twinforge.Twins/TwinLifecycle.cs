@@ -64,7 +64,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         var twin = registry.GetTwin(twinId);
         var parent = registry.GetVersionByNumber(twinId, fromVersion);
         if (parent.Status == VersionStatus.Deleted) throw new VersionDeletedException(twin.Name, parent.Number, parent.Id, "update from it");
-        var recipe = policy.Recipe ?? TwinRecipe.FromJson(parent.RecipeJson);
+        var recipe = policy.Recipe ?? TwinRecipe.FromText(parent.RecipeText);
         recipe.Validate();
         var fixedHeldOut = parent.Datasets.Single(use => use.Role == DatasetUse.HeldOut).DatasetId;
         var older = parent.Datasets.Where(use => use.Role is DatasetUse.Train or DatasetUse.Replay).Select(use => use.DatasetId)
@@ -90,7 +90,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         if (failed.Status != VersionStatus.Failed)
             throw new InvalidVersionStateException($"version {failed.Number} of twin '{twin.Name}' is {failed.Status.Name()}: only a failed version is retried"
                 + (failed.Status == VersionStatus.Succeeded ? "; train a new version with an update" : ""));
-        recipe ??= TwinRecipe.FromJson(failed.RecipeJson);
+        recipe ??= TwinRecipe.FromText(failed.RecipeText);
         recipe.Validate();
         return TrainNext(twin, PlanOf(failed, recipe), twin.LatestVersion, promoteTo: null, margin: 0, onEvent, cancellationToken);
     }
@@ -144,7 +144,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         var version = registry.GetVersion(versionId);
         if (version.Status != VersionStatus.Succeeded)
             throw new InvalidVersionStateException($"version {version.Number} is {version.Status.Name()}: only a succeeded version can be rebuilt");
-        var plan = PlanOf(version, TwinRecipe.FromJson(version.RecipeJson));
+        var plan = PlanOf(version, TwinRecipe.FromText(version.RecipeText));
         var kind = version.Artifacts.Any(artifact => artifact.Kind == ArtifactReference.Adapter) ? ArtifactReference.Adapter : ArtifactReference.MergedModel;
         return InScratch(scratch =>
         {
@@ -230,7 +230,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     VersionOutcome TrainNext(Twin twin, VersionPlan plan, int expectedLatest, string? promoteTo, double margin,
         Action<TrainingEvent>? onEvent, CancellationToken cancellationToken)
     {
-        var version = registry.NextVersion(new NewTwinVersion(twin.Id, plan.BaseModel.Id, plan.DatasetUses, plan.Recipe.ToJson(),
+        var version = registry.NextVersion(new NewTwinVersion(twin.Id, plan.BaseModel.Id, plan.DatasetUses, plan.Recipe.ToText(),
             plan.Recipe.Options.Training.Seed, CodeVersion, actor)
         {
             ParentVersionId = plan.Parent?.Id,

@@ -1,30 +1,46 @@
 using System.Text.Json;
 using Twinforge.Engine.Training;
+using Twinforge.Recipes;
 
 namespace Twinforge.Twins;
 
 /// <summary>
-/// How every version of a twin is trained, recorded with each version so it can be rebuilt: the engine's options
-/// (without file paths, which come from the version's datasets and parent), the share of new data held out, and the
-/// share of each batch replayed from the data of earlier versions.
+/// How every version of a twin is trained, recorded with each version so it can be rebuilt: the engine's options, in
+/// recipe.yaml's keys and format (without file paths, which come from the version's datasets and parent). Two keys
+/// mean something twin-specific: <c>data_options.validation_fraction</c> is the share of each new dataset held out to
+/// judge the version on the new data itself, and <c>regularization.replay_fraction</c> the share of each batch
+/// replayed from the data earlier versions trained on, against forgetting.
 /// </summary>
-/// <example><code>var recipe = new TwinRecipe { Options = new FineTuningOptions { Training = new() { Epochs = 4 } } };</code></example>
+/// <example><code>var recipe = new TwinRecipe { Options = TwinRecipe.DefaultOptions with { Training = new() { Epochs = 4 } } };</code></example>
 public sealed record TwinRecipe
 {
+    /// <summary>
+    /// A twin's defaults: the engine's, without a merged model (versions are adapters on a registered base) and with
+    /// 30% of each batch replayed from older data.
+    /// </summary>
+    public static FineTuningOptions DefaultOptions { get; } = new() { SaveMergedModel = false, ReplayFraction = 0.3 };
+
     /// <summary>The fine-tuning options; LoRA (the default) lets each version continue from its parent's adapter.</summary>
-    public FineTuningOptions Options { get; init; } = new() { SaveMergedModel = false };
+    public FineTuningOptions Options { get; init; } = DefaultOptions;
 
-    /// <summary>The share of each new dataset's conversations held out to judge the version on the new data itself.</summary>
-    public double NewDataHeldOutFraction { get; init; } = 0.1;
+    /// <summary>The share of each new dataset's conversations held out (<c>data_options.validation_fraction</c>).</summary>
+    public double NewDataHeldOutFraction => Options.Data.ValidationFraction;
 
-    /// <summary>The share of each batch drawn from the data earlier versions trained on, against forgetting.</summary>
-    public double ReplayFraction { get; init; } = 0.3;
+    /// <summary>The share of each batch drawn from the data earlier versions trained on (<c>regularization.replay_fraction</c>).</summary>
+    public double ReplayFraction => Options.ReplayFraction;
 
-    /// <summary>The recipe as recorded: file paths removed, every other setting written out.</summary>
-    public string ToJson() => JsonSerializer.Serialize(Recorded(), JsonSettings.Options);
+    const string Header = "# How every version of this twin trains, in recipe.yaml's keys (files come from the registry); written by twinforge.\n";
 
-    public static TwinRecipe FromJson(string json) =>
-        JsonSerializer.Deserialize<TwinRecipe>(json, JsonSettings.Options) ?? throw new JsonException("the recipe is empty");
+    /// <summary>The recipe as a version records it (see <see cref="Recorded"/>), as YAML.</summary>
+    public string ToText() => RecipeWriter.SettingsToYaml(Recorded().Options, Header);
+
+    /// <summary>
+    /// Reads a recorded recipe: YAML as <see cref="ToText"/> writes it, or the JSON that versions recorded before
+    /// (their registries keep it, and a rebuild must read it).
+    /// </summary>
+    public static TwinRecipe FromText(string text) => text.TrimStart().StartsWith('{')
+        ? LegacyJson.Read(text)
+        : new TwinRecipe { Options = RecipeLoader.ParseSettings("the version's recorded recipe", text, DefaultOptions) };
 
     /// <summary>
     /// As a version records it: paths are per run (where datasets and the parent's adapter were unpacked), so they are
@@ -39,15 +55,28 @@ public sealed record TwinRecipe
         },
     };
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for shares out of range.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> for options out of range or a method a twin cannot use.</summary>
     public void Validate()
     {
-        if (NewDataHeldOutFraction is < 0 or >= 1)
-            throw new ArgumentOutOfRangeException(nameof(NewDataHeldOutFraction), NewDataHeldOutFraction, "must be in [0, 1)");
-        if (ReplayFraction is < 0 or >= 1)
-            throw new ArgumentOutOfRangeException(nameof(ReplayFraction), ReplayFraction, "must be in [0, 1)");
         if (Options.Method != FineTuningMethod.Lora && Options.Method != FineTuningMethod.Full)
             throw new ArgumentException("a twin is fine-tuned from its base: use LoRA or full fine-tuning", nameof(Options));
-        Options.Training.Validate();
+        Options.Validate();
+    }
+
+    /// <summary>The JSON shape versions recorded until recipes became one format: the shares beside the options.</summary>
+    sealed record LegacyJson(FineTuningOptions Options, double NewDataHeldOutFraction = 0.1, double ReplayFraction = 0.3)
+    {
+        public static TwinRecipe Read(string json)
+        {
+            var legacy = JsonSerializer.Deserialize<LegacyJson>(json, JsonSettings.Options) ?? throw new JsonException("the recipe is empty");
+            return new TwinRecipe
+            {
+                Options = legacy.Options with
+                {
+                    Data = legacy.Options.Data with { ValidationFraction = legacy.NewDataHeldOutFraction },
+                    ReplayFraction = legacy.ReplayFraction,
+                },
+            };
+        }
     }
 }

@@ -63,7 +63,7 @@ public sealed class ErrorReportingTests
     public void Bad_input_exits_with_2_and_anything_else_with_1()
     {
         Assert.Equal(ExitCodes.BadInput, RunFailing(new BadInputException("--lr: not a number")).ExitCode);
-        Assert.Equal(ExitCodes.BadInput, RunFailing(new Twinforge.Cli.Recipes.RecipeException("training.epochs", "expected an integer")).ExitCode);
+        Assert.Equal(ExitCodes.BadInput, RunFailing(new Twinforge.Recipes.RecipeException("training.epochs", "expected an integer")).ExitCode);
         Assert.Equal(ExitCodes.BadInput, RunFailing(new InputFileException("a.jsonl", "not JSON", line: 3)).ExitCode);
         Assert.Equal(ExitCodes.Failure, RunFailing(new InvalidOperationException("the cache is in use")).ExitCode);
         Assert.Equal(ExitCodes.Failure, RunFailing(new IOException("No space left on device")).ExitCode);

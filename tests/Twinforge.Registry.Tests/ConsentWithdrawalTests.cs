@@ -74,7 +74,7 @@ public abstract class ConsentWithdrawalTests(RegistryBackend backend) : Registry
         {
             Assert.Equal(VersionStatus.Deleted, deleted.Status);
             Assert.NotNull(deleted.DeletedAt);
-            Assert.Equal(("", null), (deleted.RecipeJson, deleted.MetricsJson));
+            Assert.Equal(("", null), (deleted.RecipeText, deleted.MetricsJson));
             Assert.Empty(deleted.Datasets);
             Assert.Empty(deleted.Artifacts);
         }

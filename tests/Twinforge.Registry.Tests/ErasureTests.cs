@@ -39,14 +39,14 @@ public abstract class ErasureTests(RegistryBackend backend) : RegistryTest(backe
         var twin = registry.CreateTwin(ana.Id, "ana-chat");
         // Long enough to leave the row (SQLite overflow pages, PostgreSQL TOAST) as well as short.
         var longRecipe = $$"""{"marker":"{{RecipeMarker}}-long","padding":"{{new string('p', 6000)}}"}""";
-        var v1 = registry.NextVersion(Build.Request(twin, baseModel, [Build.Train(anaData)]) with { RecipeJson = longRecipe });
+        var v1 = registry.NextVersion(Build.Request(twin, baseModel, [Build.Train(anaData)]) with { RecipeText = longRecipe });
         registry.SetVersionStatus(v1.Id, VersionStatus.Training);
         registry.SetVersionArtifacts(v1.Id, [new ArtifactReference(ArtifactReference.Adapter, AdapterHash)]);
         registry.SetVersionMetrics(v1.Id, $$"""{"heldout_loss":1.5,"marker":"{{MetricsMarker}}"}""");
         registry.SetVersionStatus(v1.Id, VersionStatus.Succeeded);
         var v2 = registry.NextVersion(Build.Request(twin, baseModel, [Build.Train(boData)], v1) with
         {
-            RecipeJson = $$"""{"marker":"{{RecipeMarker}}-short"}""",
+            RecipeText = $$"""{"marker":"{{RecipeMarker}}-short"}""",
         });
         registry.SetVersionStatus(v2.Id, VersionStatus.Failed);
         var boTwin = registry.CreateTwin(bo.Id, "bo-chat");
@@ -84,7 +84,7 @@ public abstract class ErasureTests(RegistryBackend backend) : RegistryTest(backe
         var twin = registry.CreateTwin(ana.Id, "ana-chat");
         var v1 = registry.NextVersion(Build.Request(twin, baseModel, [Build.Train(data)]) with
         {
-            RecipeJson = $$"""{"marker":"{{RecipeMarker}}-long","padding":"{{new string('p', 6000)}}"}""",
+            RecipeText = $$"""{"marker":"{{RecipeMarker}}-long","padding":"{{new string('p', 6000)}}"}""",
         });
         registry.SetVersionStatus(v1.Id, VersionStatus.Training);
         registry.SetVersionArtifacts(v1.Id, [new ArtifactReference(ArtifactReference.Adapter, AdapterHash)]);

@@ -106,7 +106,7 @@ public abstract class RecordRoundTripTests(RegistryBackend backend) : RegistryTe
         using var reader = Open();
         var read = reader.GetVersion(reserved.Id);
         Assert.Equal((twin.Id, 1, (long?)null, baseModel.Id, recipe, -7L, "0.3.1+abc123", "ana's operator", VersionStatus.Succeeded),
-            (read.TwinId, read.Number, read.ParentVersionId, read.BaseModelId, read.RecipeJson, read.Seed, read.CodeVersion, read.CreatedBy, read.Status));
+            (read.TwinId, read.Number, read.ParentVersionId, read.BaseModelId, read.RecipeText, read.Seed, read.CodeVersion, read.CreatedBy, read.Status));
         Assert.Equal([new DatasetUse(train.Id, "train"), new DatasetUse(heldOut.Id, "heldout")], read.Datasets);
         Assert.Equal(artifacts, read.Artifacts);
         Assert.Equal("""{"heldout_loss": 1.25, "perplexity": 3.49}""", read.MetricsJson);

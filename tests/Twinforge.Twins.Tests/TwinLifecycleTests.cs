@@ -215,7 +215,7 @@ public sealed class TwinLifecycleTests
         var ana = bench.Creator("ana");
         var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), null, TwinWorkbench.Recipe);
         // What a process killed mid-training leaves: version 2 reserved and training, never finished.
-        var stuck = bench.Registry.NextVersion(new NewTwinVersion(v1.Version.TwinId, v1.Version.BaseModelId, v1.Version.Datasets, v1.Version.RecipeJson,
+        var stuck = bench.Registry.NextVersion(new NewTwinVersion(v1.Version.TwinId, v1.Version.BaseModelId, v1.Version.Datasets, v1.Version.RecipeText,
             1, "test", "crashed") { ParentVersionId = v1.Version.Id, ExpectedLatestVersion = 1 });
         bench.Registry.SetVersionStatus(stuck.Id, VersionStatus.Training);
 
@@ -328,7 +328,7 @@ public sealed class TwinLifecycleTests
         Assert.Equal((twin.Id, 3, VersionStatus.Succeeded), (v3.Version.TwinId, v3.Version.Number, v3.Version.Status));
         Assert.Equal(v1.Datasets, v3.Version.Datasets);
         Assert.Null(v3.Version.ParentVersionId);
-        Assert.Equal(OverlongPolicy.TruncateLeft, TwinRecipe.FromJson(v3.Version.RecipeJson).Options.Data.Overlong);
+        Assert.Equal(OverlongPolicy.TruncateLeft, TwinRecipe.FromText(v3.Version.RecipeText).Options.Data.Overlong);
         Assert.Equal([twin.Id], bench.Registry.ListTwins(ana.Id).Select(t => t.Id));
         // Once a version has succeeded the twin exists for good: a second create is refused, an update is the way on.
         var duplicate = Assert.Throws<DuplicateEntityException>(() =>

@@ -43,15 +43,15 @@ sealed class TwinWorkbench : IDisposable
         Options = new FineTuningOptions
         {
             Lora = new LoraConfig { Rank = 4, Alpha = 8, TargetModules = LoraConfig.DefaultTargets(ModelFamily.Llama) },
-            Data = new() { SequenceLength = 96 },
+            Data = new() { SequenceLength = 96, ValidationFraction = 0.2 }, // of each new dataset, held out
             Training = new TrainingOptions
             {
                 MaxSteps = 6, BatchSize = 4, LearningRate = 1e-2, Precision = TrainingPrecision.Float32, EvaluateEverySteps = 2,
                 EarlyStoppingPatience = 10, CheckpointEverySteps = 0, WarmupSteps = 1,
             },
             SaveMergedModel = false,
+            ReplayFraction = 0.3,
         },
-        NewDataHeldOutFraction = 0.2,
     };
 
     /// <summary>A creator with consent for their words.</summary>

@@ -1,4 +1,4 @@
-using Twinforge.Cli.Recipes;
+using Twinforge.Recipes;
 using Twinforge.Cli.Runs;
 using Twinforge.Engine;
 using Twinforge.Engine.Data;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.Progress;
-using Twinforge.Cli.Recipes;
+using Twinforge.Recipes;
 using Twinforge.Cli.Runs;
 using Twinforge.Engine;
 using Twinforge.Engine.Data;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.Progress;
-using Twinforge.Cli.Recipes;
+using Twinforge.Recipes;
 using Twinforge.Cli.Runs;
 using Twinforge.Engine.Models;
 using Twinforge.Engine.Training;
@@ -45,8 +45,7 @@ public static class FinetuneCommand
             var basePath = RecipeMapper.UsesBuiltInBase(effective)
                 ? BuiltInModels.EnsureBase(CacheLocation.Resolve(result.GetValue(cache)), BuiltInModelSize.Parse(result.GetValue(size)!), display, cancellationToken)
                 : Path.GetFullPath(RecipeMapper.BaseModel(effective));
-            var family = TransformerConfig.Load(Path.Combine(basePath, "config.json")).Family;
-            var options = RecipeMapper.ToFineTuningOptions(effective, family);
+            var options = RecipeMapper.ToFineTuningOptions(effective);
             var dataFiles = RecipeMapper.DataFiles(effective);
 
             // Everything is checked: only now is a replaced run deleted.

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.Progress;
-using Twinforge.Cli.Recipes;
+using Twinforge.Recipes;
 using Twinforge.Cli.Runs;
 using Twinforge.Engine;
 using Twinforge.Engine.Models;
@@ -68,7 +68,7 @@ public static class PretrainCommand
         var console = display.Output;
         var defaults = RecipeMapper.ToRecipe(BuiltInBaseModel.CorpusPretrainingOptions(size), Recipe.BuiltInBase, [], output: null);
         var effective = line.Effective(result, defaults);
-        if (effective.Method == FineTuningMethod.Lora)
+        if (effective.Options.Method == FineTuningMethod.Lora)
             throw new RecipeException("method", "pre-training trains every weight: use from_scratch (random initialisation) or full (continue from the base's weights)");
         var runDirectory = Path.GetFullPath(RecipeMapper.OutputDirectory(effective));
         bool force = line.ForceRequested(result);
@@ -76,12 +76,11 @@ public static class PretrainCommand
         var basePath = RecipeMapper.UsesBuiltInBase(effective)
             ? BuiltInBaseModel.InitialModel(cacheRoot, size)
             : Path.GetFullPath(RecipeMapper.BaseModel(effective));
-        var family = TransformerConfig.Load(Path.Combine(basePath, "config.json")).Family;
-        var options = RecipeMapper.ToFineTuningOptions(effective, family);
+        var options = RecipeMapper.ToFineTuningOptions(effective);
         _ = RecipeMapper.DataFiles(effective); // a recipe without data is refused before anything is replaced
 
         RunDirectoryGuard.TrainingRun.ReplaceIfForced(runDirectory, force);
-        var run = RecipeRun.Execute(display, $"pre-training ({effective.Method})", effective with { Base = basePath }, basePath, runDirectory, options, cancellationToken, Name);
+        var run = RecipeRun.Execute(display, $"pre-training ({options.Method})", effective with { Base = basePath }, basePath, runDirectory, options, cancellationToken, Name);
         if (run.Training.Cancelled) return RecipeRun.Interrupted(console, run, Name, runDirectory);
         var report = RunReport.Write(runDirectory);
         RunSummary.Write(console, run, report);

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.Progress;
-using Twinforge.Cli.Recipes;
+using Twinforge.Recipes;
 using Twinforge.Cli.Runs;
 using Twinforge.Cli.Study;
 using Twinforge.Engine;
@@ -46,15 +46,11 @@ public static class StudyCommand
             var plan = DemoPlan.For(modelSize);
             var defaults = RecipeMapper.ToRecipe(Budgeted(plan.Twin(validationFile: "")), Recipe.BuiltInBase, [], Path.GetFullPath(Path.Combine("runs", "study")));
             // No validation until the data is known, and the base's family's own LoRA targets (the plan names Llama's).
-            defaults = defaults with { Validation = null, Lora = defaults.Lora with { TargetModules = [] } };
+            defaults = defaults.With(o => o with { Data = o.Data with { ValidationFile = null }, Lora = o.Lora! with { TargetModules = [] } });
             var recipe = line.Effective(result, defaults, beforeSet: recipe => result.GetValue(maxSteps) is int budget
-                ? recipe with
-                {
-                    Training = recipe.Training with { MaxSteps = budget },
-                    EarlyStopping = recipe.EarlyStopping with { EvaluateEverySteps = Math.Max(1, budget / 10) },
-                }
+                ? recipe.With(o => o with { Training = o.Training with { MaxSteps = budget, EvaluateEverySteps = Math.Max(1, budget / 10) } })
                 : recipe);
-            if (recipe.Method == FineTuningMethod.FromScratch)
+            if (recipe.Options.Method == FineTuningMethod.FromScratch)
                 throw new RecipeException("method", "the study compares fine-tuning with training from scratch: use lora or full for the fine-tuned runs");
 
             var root = Path.GetFullPath(RecipeMapper.OutputDirectory(recipe));
@@ -75,15 +71,14 @@ public static class StudyCommand
             var basePath = RecipeMapper.UsesBuiltInBase(recipe)
                 ? BuiltInModels.EnsureBase(cacheRoot, modelSize, display, cancellationToken)
                 : Path.GetFullPath(RecipeMapper.BaseModel(recipe));
-            var family = TransformerConfig.Load(Path.Combine(basePath, "config.json")).Family;
-            _ = RecipeMapper.ToFineTuningOptions(recipe with { Validation = held }, family); // every setting checked before anything is replaced
+            _ = RecipeMapper.ToFineTuningOptions(recipe.With(o => o with { Data = o.Data with { ValidationFile = held } })); // every setting checked before anything is replaced
 
             guard.ReplaceIfForced(root, force);
             Directory.CreateDirectory(root);
             console.WriteLine($"Data-efficiency study: base {basePath}, data {training}, held out {held}, shares {string.Join(", ", shares)}, " +
-                              $"{recipe.Training.MaxSteps?.ToString(CultureInfo.InvariantCulture) ?? "epoch-limited"} updates per run.");
+                              $"{recipe.Options.Training.MaxSteps?.ToString(CultureInfo.InvariantCulture) ?? "epoch-limited"} updates per run.");
             var study = new DataEfficiencyStudy(basePath, training, held, root);
-            var points = study.Run(shares, recipe, family, (title, work) => display.Run(title, work), console, cancellationToken);
+            var points = study.Run(shares, recipe, (title, work) => display.Run(title, work), console, cancellationToken);
             console.WriteLine();
             console.Write(DataEfficiencyStudy.Table(points, DataEfficiencyStudy.Multiples(points)));
             console.WriteLine($"Results: {Path.Combine(root, DataEfficiencyStudy.ResultsFileName)}, plot: {Path.Combine(root, DataEfficiencyStudy.PlotFileName)}, " +

@@ -1,6 +1,7 @@
+using Twinforge.Engine;
 using System.CommandLine;
 using Twinforge.Cli.Commands;
-using Twinforge.Cli.Recipes;
+using Twinforge.Recipes;
 
 namespace Twinforge.Cli.Runs;
 

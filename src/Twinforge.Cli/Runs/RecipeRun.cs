@@ -1,5 +1,5 @@
 using Twinforge.Cli.Progress;
-using Twinforge.Cli.Recipes;
+using Twinforge.Recipes;
 using Twinforge.Engine;
 using Twinforge.Engine.Training;
 
@@ -29,7 +29,7 @@ public static class RecipeRun
                 // Written once the data is valid and the run has started, with automatic precision as it resolved (so the
                 // file repeats the run anywhere); a resumed run keeps the recipe it was started with.
                 if (trainingEvent is RunStarted started && !File.Exists(recipePath))
-                    RecipeWriter.Write(recipe with { Training = recipe.Training with { Precision = started.ResolvedPrecision ?? recipe.Training.Precision } }, recipePath);
+                    RecipeWriter.Write(recipe.With(o => o with { Training = o.Training with { Precision = started.ResolvedPrecision ?? o.Training.Precision } }), recipePath);
                 onEvent?.Invoke(trainingEvent);
             }, cancellationToken);
         }
@@ -46,11 +46,7 @@ public static class RecipeRun
     static string ResumeRefused(CheckpointMismatchException mismatch, Recipe recipe, string recipePath, string command)
     {
         var started = RecipeLoader.Load(recipePath);
-        var differences = RecipeKeys.All
-            .Select(key => (key.Path, Then: RecipeNodeText.Of(key.Write(started)), Now: RecipeNodeText.Of(key.Write(recipe))))
-            .Where(key => key.Then != key.Now)
-            .Select(key => $"{key.Path} was {key.Then}, now {key.Now}")
-            .ToList();
+        var differences = RecipeComparison.Differences(started, recipe).Select(key => $"{key.Path} was {key.Then}, now {key.Now}").ToList();
         var what = differences.Count > 0
             ? $"the run in {Path.GetDirectoryName(recipePath)} was started with other settings: {string.Join("; ", differences)}"
             : $"{mismatch.Message} (its recipe is the same, so its data files or base model have changed since)";

@@ -1,5 +1,5 @@
 using Twinforge.Cli.Commands;
-using Twinforge.Cli.Recipes;
+using Twinforge.Recipes;
 using Twinforge.Engine;
 using Twinforge.Engine.Training;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Twinforge.Cli.Recipes;
+using Twinforge.Recipes;
 using Twinforge.Cli.Runs;
 using Twinforge.Engine;
 using Twinforge.Engine.Models;
@@ -28,10 +28,10 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
     /// (its method: LoRA or full; its base, data, validation and output are set per run here) and with the same recipe
     /// from scratch, each with progress through <paramref name="runWithProgress"/> and a line on
     /// <paramref name="console"/>. A finished run (a study resumed) is reused; an interrupted one resumes from its
-    /// checkpoint. <paramref name="family"/> is the base model's, for LoRA settings that name no targets.
+    /// checkpoint.
     /// <paramref name="cancellationToken"/> stops after a checkpoint.
     /// </summary>
-    public IReadOnlyList<DataEfficiencyPoint> Run(IReadOnlyList<double> fractions, Recipe fineTuning, ModelFamily family,
+    public IReadOnlyList<DataEfficiencyPoint> Run(IReadOnlyList<double> fractions, Recipe fineTuning,
         Func<string, Func<Action<TrainingEvent>, FineTuningResult>, FineTuningResult> runWithProgress, TextWriter console,
         CancellationToken cancellationToken)
     {
@@ -45,16 +45,16 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
             int count = Math.Max(1, (int)Math.Round(fraction * conversations.Count));
             var subset = Path.Combine(outputDirectory, "data", Label(fraction) + ".jsonl");
             AtomicFile.WriteAllText(subset, string.Join('\n', order.Take(count).Order().Select(i => conversations[i])) + "\n");
-            foreach (var method in new[] { fineTuning.Method, FineTuningMethod.FromScratch })
+            foreach (var method in new[] { fineTuning.Options.Method, FineTuningMethod.FromScratch })
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 string name = method == FineTuningMethod.FromScratch ? FromScratch : FineTuned;
                 var runDirectory = Path.Combine(outputDirectory, RunsDirectoryName, $"{Label(fraction)}-{(method == FineTuningMethod.FromScratch ? "scratch" : "fine-tuned")}");
-                var recipe = fineTuning with
+                var recipe = (fineTuning with { Base = basePath, Data = [subset], Output = runDirectory }).With(o => o with
                 {
-                    Method = method, Base = basePath, Data = [subset], Validation = validationFile, Output = runDirectory, SaveMergedModel = false,
-                };
-                var options = RecipeMapper.ToFineTuningOptions(recipe, family);
+                    Method = method, Data = o.Data with { ValidationFile = validationFile }, SaveMergedModel = false,
+                });
+                var options = RecipeMapper.ToFineTuningOptions(recipe);
                 var result = runWithProgress($"{name}, {Label(fraction)} ({count} examples)",
                     onEvent => RecipeRun.Run(recipe, basePath, runDirectory, options, onEvent, cancellationToken));
                 if (result.Training.Cancelled) throw new OperationCanceledException("the study was interrupted; run it again with --resume to continue");

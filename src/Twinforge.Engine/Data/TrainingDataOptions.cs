@@ -8,24 +8,25 @@ public sealed record TrainingDataOptions : DatasetOptions
     /// Pack several examples into each sequence with an attention mask that keeps documents apart (true), or one
     /// example per padded sequence with plain causal attention (false).
     /// </summary>
-    public bool Packing { get; init; } = true;
+    [RecipeKey("data_options.packing")] public bool Packing { get; init; } = true;
 
     /// <summary>A held-out file; when set, <see cref="ValidationFraction"/> is not used.</summary>
-    public string? ValidationFile { get; init; }
+    [RecipeKey("validation", IsPath = true)] public string? ValidationFile { get; init; }
 
     /// <summary>
     /// The share of documents held out when there is no validation file, in [0, 1). 0 holds nothing out; otherwise at
     /// least one document goes to each side.
     /// </summary>
-    public double ValidationFraction { get; init; } = 0.1;
+    [RecipeKey("data_options.validation_fraction")] public double ValidationFraction { get; init; } = 0.1;
 
     /// <summary>Seeds the held-out split (and, by convention, the batch order).</summary>
-    public long Seed { get; init; }
+    [RecipeKey("data_options.seed")] public long Seed { get; init; }
 
-    internal override void Check()
+    public override IReadOnlyList<ArgumentException> FindProblems()
     {
-        base.Check();
+        var problems = base.FindProblems().ToList();
         if (!(ValidationFraction >= 0 && ValidationFraction < 1))
-            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "the validation fraction must be in [0, 1)");
+            problems.Add(new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "the validation fraction must be in [0, 1)"));
+        return problems;
     }
 }

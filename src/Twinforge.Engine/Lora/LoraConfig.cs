@@ -11,28 +11,34 @@ namespace Twinforge.Engine.Lora;
 public sealed record LoraConfig
 {
     /// <summary>The rank r of the factors A (r, in) and B (out, r).</summary>
-    public int Rank { get; init; } = 8;
+    [RecipeKey("lora.rank")] public int Rank { get; init; } = 8;
 
     /// <summary>PEFT's <c>lora_alpha</c>.</summary>
-    public double Alpha { get; init; } = 16;
+    [RecipeKey("lora.alpha")] public double Alpha { get; init; } = 16;
 
     /// <summary>Dropout probability applied to the adapter's input, in training mode only.</summary>
-    public double Dropout { get; init; }
+    [RecipeKey("lora.dropout")] public double Dropout { get; init; }
 
     /// <summary>
     /// Module-name suffixes, matched as PEFT matches a list: a module is targeted when its full name equals an entry
     /// or ends with "." + entry (so <c>c_proj</c> selects GPT-2's attention and MLP output projections).
     /// </summary>
-    public IReadOnlyList<string> TargetModules { get; init; } = [];
+    /// <remarks>Kept as an <see cref="EquatableList{T}"/>, so configs compare by their targets' names.</remarks>
+    [RecipeKey("lora.target_modules")]
+    public IReadOnlyList<string> TargetModules
+    {
+        get;
+        init => field = value is null or EquatableList<string> ? value! : new EquatableList<string>(value);
+    } = new EquatableList<string>([]);
 
     /// <summary>
     /// A regular expression that must match the whole module name — PEFT's <c>target_modules</c> given as a string,
     /// which PEFT applies with <c>re.fullmatch</c>. Used instead of <see cref="TargetModules"/>.
     /// </summary>
-    public string? TargetPattern { get; init; }
+    [RecipeKey("lora.target_pattern")] public string? TargetPattern { get; init; }
 
     /// <summary>Rank-stabilised LoRA (Kalajdzievski 2023): scaling alpha / √r instead of alpha / r.</summary>
-    public bool UseRsLora { get; init; }
+    [RecipeKey("lora.use_rslora")] public bool UseRsLora { get; init; }
 
     /// <summary>The factor ΔW = scaling · B·A is multiplied by.</summary>
     public double Scaling => UseRsLora ? Alpha / Math.Sqrt(Rank) : Alpha / Rank;
@@ -42,15 +48,31 @@ public sealed record LoraConfig
         ? $"target pattern \"{TargetPattern}\""
         : $"target modules [{string.Join(", ", TargetModules)}]";
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that is out of range.</summary>
+    /// <summary>True when modules or a pattern are named; otherwise <see cref="ForFamily"/> gives the family's defaults.</summary>
+    public bool NamesTargets => TargetPattern is not null || TargetModules.Count > 0;
+
+    /// <summary>
+    /// This config ready to apply to a model of <paramref name="family"/>: unchanged when it names its targets, with
+    /// <see cref="DefaultTargets"/> when it names none (as a recipe that leaves <c>lora.target_modules</c> empty means).
+    /// </summary>
+    public LoraConfig ForFamily(ModelFamily family) => NamesTargets ? this : this with { TargetModules = DefaultTargets(family) };
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the first setting that is out of range, or when no targets are
+    /// named (a config is applied after <see cref="ForFamily"/>).
+    /// </summary>
     public void Validate()
     {
         if (FindProblems() is [var first, ..]) throw first;
+        if (!NamesTargets)
+            throw new ArgumentException("no LoRA target modules: give module names such as [\"q_proj\", \"v_proj\"] or a target pattern",
+                nameof(TargetModules));
     }
 
     /// <summary>
     /// Every setting out of range, each as the <see cref="ArgumentException"/> <see cref="Validate"/> throws for the
-    /// first (its ParamName is the property's name); empty when all are valid. For reporting them all at once.
+    /// first (its ParamName is the property's name); empty when all are valid. Naming no targets is not a problem
+    /// here: the family's defaults are then used. For reporting every problem at once.
     /// </summary>
     public IReadOnlyList<ArgumentException> FindProblems()
     {
@@ -83,9 +105,6 @@ public sealed record LoraConfig
             }
             return problems;
         }
-        if (TargetModules.Count == 0)
-            problems.Add(new ArgumentException("no LoRA target modules: give module names such as [\"q_proj\", \"v_proj\"] or a target pattern",
-                nameof(TargetModules)));
         foreach (var target in TargetModules)
             if (string.IsNullOrWhiteSpace(target) || target.StartsWith('.') || target.EndsWith('.'))
                 problems.Add(new ArgumentException($"invalid LoRA target module \"{target}\": expected a module name or a dotted suffix of one",

@@ -31,10 +31,7 @@ public static class FineTuning
         FineTuningOptions options, Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Training.Validate();
-        if (options.InitialAdapter is not null && (options.Method != FineTuningMethod.Lora || options.Lora is not null))
-            throw new ArgumentException("an initial adapter continues LoRA training with its own settings: use method LoRA and leave Lora unset",
-                nameof(options));
+        options.Validate();
         using var pretrained = PretrainedModel.Load(baseModelDirectory);
         var model = pretrained.Network;
         if (options.FrozenLayers > model.Config.LayerCount)
@@ -56,7 +53,7 @@ public static class FineTuning
                     adapters = PeftAdapter.Load(model, initial);
                     break;
                 }
-                var lora = options.Lora ?? new LoraConfig { TargetModules = LoraConfig.DefaultTargets(model.Config.Family) };
+                var lora = (options.Lora ?? new LoraConfig()).ForFamily(model.Config.Family);
                 adapters = LoraInjector.Apply(model, lora, options.Training.Seed);
                 break;
             case FineTuningMethod.FromScratch:

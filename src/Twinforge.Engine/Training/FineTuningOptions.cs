@@ -9,16 +9,19 @@ namespace Twinforge.Engine.Training;
 /// </code></example>
 public sealed record FineTuningOptions
 {
-    public FineTuningMethod Method { get; init; } = FineTuningMethod.Lora;
+    [RecipeKey("method")] public FineTuningMethod Method { get; init; } = FineTuningMethod.Lora;
 
-    /// <summary>The adapters' shape; null for rank 8, alpha 16 on the family's default target modules.</summary>
+    /// <summary>
+    /// The adapters' shape; null for rank 8, alpha 16 on the family's default target modules (as is a config that names
+    /// no targets: see <see cref="LoraConfig.ForFamily"/>).
+    /// </summary>
     public LoraConfig? Lora { get; init; }
 
     /// <summary>Freeze the token (and position) embeddings, and with them a tied output head.</summary>
-    public bool FreezeEmbeddings { get; init; }
+    [RecipeKey("freeze.embeddings")] public bool FreezeEmbeddings { get; init; }
 
     /// <summary>Freeze the first N transformer layers (full fine-tuning).</summary>
-    public int FrozenLayers { get; init; }
+    [RecipeKey("freeze.layers")] public int FrozenLayers { get; init; }
 
     public TrainingOptions Training { get; init; } = new();
 
@@ -26,17 +29,44 @@ public sealed record FineTuningOptions
     public TrainingDataOptions Data { get; init; } = new() { SequenceLength = 512 };
 
     /// <summary>General-domain text mixed into batches against forgetting (see <see cref="ReplayFraction"/>).</summary>
-    public string? ReplayFile { get; init; }
+    [RecipeKey("regularization.replay_file", IsPath = true)] public string? ReplayFile { get; init; }
 
     /// <summary>The share of each batch drawn from <see cref="ReplayFile"/>.</summary>
-    public double ReplayFraction { get; init; } = 0.25;
+    [RecipeKey("regularization.replay_fraction")] public double ReplayFraction { get; init; } = 0.25;
 
     /// <summary>
     /// For LoRA: a PEFT adapter directory to continue training from (a twin's previous version) instead of fresh
     /// adapters. Its adapter_config.json sets rank, alpha and targets; <see cref="Lora"/> must then be null.
     /// </summary>
-    public string? InitialAdapter { get; init; }
+    [RecipeKey("initial_adapter", IsPath = true)] public string? InitialAdapter { get; init; }
 
     /// <summary>For LoRA: also write the base with the adapters merged in, as a plain Hugging Face model.</summary>
-    public bool SaveMergedModel { get; init; } = true;
+    [RecipeKey("save_merged_model")] public bool SaveMergedModel { get; init; } = true;
+
+    /// <summary>Throws the first problem of these options or of the records they hold (training, data, LoRA).</summary>
+    public void Validate()
+    {
+        IEnumerable<ArgumentException> all = [.. FindProblems(), .. Training.FindProblems(), .. Data.FindProblems(), .. Lora?.FindProblems() ?? []];
+        if (all.FirstOrDefault() is { } first) throw first;
+    }
+
+    /// <summary>
+    /// The problems of this record's own settings, each an <see cref="ArgumentException"/> whose ParamName is the
+    /// property's name; the records it holds report theirs (<see cref="TrainingOptions.FindProblems"/>,
+    /// <see cref="TrainingDataOptions.FindProblems"/>, <see cref="LoraConfig.FindProblems"/>).
+    /// </summary>
+    public IReadOnlyList<ArgumentException> FindProblems()
+    {
+        var problems = new List<ArgumentException>();
+        if (!Enum.IsDefined(Method)) problems.Add(new ArgumentOutOfRangeException(nameof(Method), Method, "unknown fine-tuning method"));
+        if (FrozenLayers < 0) problems.Add(new ArgumentOutOfRangeException(nameof(FrozenLayers), FrozenLayers, "must not be negative"));
+        // ReplayMixer's rule: some of every batch stays the creator's.
+        if (!(ReplayFraction >= 0 && ReplayFraction < 1))
+            problems.Add(new ArgumentOutOfRangeException(nameof(ReplayFraction), ReplayFraction, "must be in [0, 1)"));
+        if (InitialAdapter is not null && Method != FineTuningMethod.Lora)
+            problems.Add(new ArgumentOutOfRangeException(nameof(Method), Method, "must be lora to continue from an initial adapter"));
+        if (InitialAdapter is not null && Lora is not null)
+            problems.Add(new ArgumentException("the LoRA shape comes from the initial adapter's own config: leave the LoRA settings out", nameof(Lora)));
+        return problems;
+    }
 }

@@ -10,83 +10,83 @@ namespace Twinforge.Engine.Training;
 public sealed record TrainingOptions
 {
     /// <summary>Passes over the training data; the run's length unless <see cref="MaxSteps"/> is set.</summary>
-    public int Epochs { get; init; } = 3;
+    [RecipeKey("training.epochs")] public int Epochs { get; init; } = 3;
 
     /// <summary>Optimizer updates to take; when set it overrides <see cref="Epochs"/>.</summary>
-    public int? MaxSteps { get; init; }
+    [RecipeKey("training.max_steps")] public int? MaxSteps { get; init; }
 
     /// <summary>Sequences per forward pass (creator and replay rows together).</summary>
-    public int BatchSize { get; init; } = 8;
+    [RecipeKey("training.batch_size")] public int BatchSize { get; init; } = 8;
 
     /// <summary>Forward passes whose gradients are summed into one update: the effective batch is BatchSize × this.</summary>
-    public int GradientAccumulationSteps { get; init; } = 1;
+    [RecipeKey("training.gradient_accumulation_steps")] public int GradientAccumulationSteps { get; init; } = 1;
 
     /// <summary>Peak learning rate (after warm-up).</summary>
-    public double LearningRate { get; init; } = 2e-4;
+    [RecipeKey("training.learning_rate")] public double LearningRate { get; init; } = 2e-4;
 
-    public ScheduleShape Schedule { get; init; } = ScheduleShape.Cosine;
+    [RecipeKey("training.schedule")] public ScheduleShape Schedule { get; init; } = ScheduleShape.Cosine;
 
     /// <summary>Updates of linear warm-up from 0 to the peak; null for 5% of the run (at least 1).</summary>
-    public int? WarmupSteps { get; init; }
+    [RecipeKey("training.warmup_steps")] public int? WarmupSteps { get; init; }
 
     /// <summary>The learning rate at the end of the decay, as a share of the peak.</summary>
-    public double MinimumLearningRateRatio { get; init; } = 0.1;
+    [RecipeKey("training.min_learning_rate_ratio")] public double MinimumLearningRateRatio { get; init; } = 0.1;
 
     /// <summary>Decoupled weight decay (AdamW's λ); never applied to norms and biases.</summary>
-    public double WeightDecay { get; init; } = 0.01;
+    [RecipeKey("training.weight_decay")] public double WeightDecay { get; init; } = 0.01;
 
-    public double AdamBeta1 { get; init; } = 0.9;
-    public double AdamBeta2 { get; init; } = 0.999;
-    public double AdamEpsilon { get; init; } = 1e-8;
+    [RecipeKey("training.adam_beta1")] public double AdamBeta1 { get; init; } = 0.9;
+    [RecipeKey("training.adam_beta2")] public double AdamBeta2 { get; init; } = 0.999;
+    [RecipeKey("training.adam_epsilon")] public double AdamEpsilon { get; init; } = 1e-8;
 
     /// <summary>Gradients are rescaled so their global L2 norm is at most this; 0 turns clipping off (the norm is still reported).</summary>
-    public double MaxGradientNorm { get; init; } = 1.0;
+    [RecipeKey("training.max_gradient_norm")] public double MaxGradientNorm { get; init; } = 1.0;
 
     /// <summary>
     /// Dropout for the model's embeddings, attention and residual paths during training; null keeps the checkpoint
     /// config's values. (LoRA dropout is set in the LoRA configuration.)
     /// </summary>
-    public double? Dropout { get; init; }
+    [RecipeKey("regularization.dropout")] public double? Dropout { get; init; }
 
     /// <summary>
     /// L2-SP strength α: adds α · ‖θ − θ₀‖² to the loss, pulling trainable weights towards the pre-trained ones
     /// (for LoRA, θ − θ₀ is each adapter's weight delta). 0 turns it off.
     /// </summary>
-    public double L2SpStrength { get; init; }
+    [RecipeKey("regularization.l2_sp")] public double L2SpStrength { get; init; }
 
     /// <summary>Evaluate on the validation set every this many updates (and at the end of each epoch); 0 for epoch ends only.</summary>
-    public int EvaluateEverySteps { get; init; } = 50;
+    [RecipeKey("early_stopping.evaluate_every_steps")] public int EvaluateEverySteps { get; init; } = 50;
 
     /// <summary>Stop after this many evaluations without improvement; null turns early stopping off.</summary>
-    public int? EarlyStoppingPatience { get; init; } = 3;
+    [RecipeKey("early_stopping.patience")] public int? EarlyStoppingPatience { get; init; } = 3;
 
     /// <summary>How much the validation loss must fall (in nats) to count as an improvement.</summary>
-    public double EarlyStoppingMinimumImprovement { get; init; } = 0.001;
+    [RecipeKey("early_stopping.min_improvement")] public double EarlyStoppingMinimumImprovement { get; init; } = 0.001;
 
     /// <summary>At the end, put back the weights of the evaluation with the lowest validation loss.</summary>
-    public bool RestoreBestWeights { get; init; } = true;
+    [RecipeKey("early_stopping.restore_best")] public bool RestoreBestWeights { get; init; } = true;
 
     /// <summary>Write a resumable checkpoint every this many updates (and at the end); 0 for the end only.</summary>
-    public int CheckpointEverySteps { get; init; } = 50;
+    [RecipeKey("checkpoints.every_steps")] public int CheckpointEverySteps { get; init; } = 50;
 
     /// <summary>Checkpoints kept on disk: older ones are deleted once a newer one is complete.</summary>
-    public int KeepLastCheckpoints { get; init; } = 2;
+    [RecipeKey("checkpoints.keep_last")] public int KeepLastCheckpoints { get; init; } = 2;
 
     /// <summary>Matrix-product precision; see <see cref="TrainingPrecision"/>.</summary>
-    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Automatic;
+    [RecipeKey("training.precision")] public TrainingPrecision Precision { get; init; } = TrainingPrecision.Automatic;
 
     /// <summary>
     /// Recompute each block's activations during the backward pass instead of keeping them from the forward pass:
     /// the same gradients with a fraction of the memory (GPT-2 124M LoRA at 8 × 256: see bench/NOTES.md), for about
     /// one more forward pass of compute per step. For long sequences or large batches on small machines.
     /// </summary>
-    public bool ActivationCheckpointing { get; init; }
+    [RecipeKey("training.activation_checkpointing")] public bool ActivationCheckpointing { get; init; }
 
     /// <summary>Consecutive updates with a non-finite loss or gradient after which the run stops as diverged.</summary>
-    public int MaxConsecutiveNonFiniteSteps { get; init; } = 5;
+    [RecipeKey("training.max_consecutive_non_finite_steps")] public int MaxConsecutiveNonFiniteSteps { get; init; } = 5;
 
     /// <summary>Seeds dropout, LoRA initialisation and anything else random in the run (batch order has the data's seed).</summary>
-    public long Seed { get; init; } = 1;
+    [RecipeKey("training.seed")] public long Seed { get; init; } = 1;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()

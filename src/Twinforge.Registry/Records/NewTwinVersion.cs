@@ -5,12 +5,12 @@ namespace Twinforge.Registry.Records;
 /// the caller saw when it decided to update; if another writer reserved a version since, the reservation fails with
 /// a <see cref="Errors.RegistryConflictException"/> instead of silently building on a stale view.
 /// </summary>
-/// <example><code>registry.NextVersion(new NewTwinVersion(twin.Id, baseModel.Id, [new DatasetUse(data.Id, DatasetUse.Train)], recipeJson, 42, "1.0", "ana") { ParentVersionId = v1.Id, ExpectedLatestVersion = 1 });</code></example>
+/// <example><code>registry.NextVersion(new NewTwinVersion(twin.Id, baseModel.Id, [new DatasetUse(data.Id, DatasetUse.Train)], recipeText, 42, "1.0", "ana") { ParentVersionId = v1.Id, ExpectedLatestVersion = 1 });</code></example>
 public sealed record NewTwinVersion(
     long TwinId,
     long BaseModelId,
     IReadOnlyList<DatasetUse> Datasets,
-    string RecipeJson,
+    string RecipeText,
     long Seed,
     string CodeVersion,
     string CreatedBy)

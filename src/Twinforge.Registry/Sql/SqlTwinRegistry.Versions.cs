@@ -15,7 +15,7 @@ internal sealed partial class SqlTwinRegistry
     public TwinVersion NextVersion(NewTwinVersion request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(request.RecipeJson);
+        ArgumentNullException.ThrowIfNull(request.RecipeText);
         Names.RequireText(request.CodeVersion, "code version");
         Names.RequireName(request.CreatedBy, "created by");
         ArgumentNullException.ThrowIfNull(request.Datasets);
@@ -51,7 +51,7 @@ internal sealed partial class SqlTwinRegistry
                     VALUES (@twin, @number, @parent, @base, @recipe, @seed, @code, 'pending', @by, @at) RETURNING id
                     """,
                     ("twin", twin.Id), ("number", (long)number), ("parent", request.ParentVersionId), ("base", request.BaseModelId),
-                    ("recipe", request.RecipeJson), ("seed", request.Seed), ("code", request.CodeVersion), ("by", request.CreatedBy),
+                    ("recipe", request.RecipeText), ("seed", request.Seed), ("code", request.CodeVersion), ("by", request.CreatedBy),
                     ("at", s.Time(now)));
                 for (var position = 0; position < request.Datasets.Count; position++)
                     s.Execute("INSERT INTO version_datasets (version_id, position, dataset_id, role) VALUES (@version, @position, @dataset, @role)",

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Twinforge.Cli.BuiltIn;
-using Twinforge.Cli.Recipes;
+using Twinforge.Recipes;
 using Twinforge.Engine.Models;
 using Twinforge.Twins;
 
@@ -17,7 +17,7 @@ public sealed class TwinRecipeArguments
     {
         Description = "A recipe file with the training settings (base, data, validation and output keys are not used) " +
                       $"[default: on the built-in base {DescribeBuiltInDefaults(BuiltInModelSize.Standard)}; " +
-                      "on other bases the engine's (src/Twinforge.Cli/Recipes/README.md); an update keeps its parent's]",
+                      "on other bases the engine's (src/Twinforge.Recipes/README.md); an update keeps its parent's]",
     }.AcceptOnlyFiles(RecipeLoader.WhatIsExpected, mustExist: true);
 
     public Option<string[]> Set { get; } = new("--set")
@@ -33,57 +33,48 @@ public sealed class TwinRecipeArguments
 
     /// <summary>The twin recipe on the built-in base: the demo twin's settings.</summary>
     static Recipe BuiltInDefaults(BuiltInModelSize size) =>
-        RecipeMapper.ToRecipe(DemoPlan.For(size).Twin(validationFile: ""), baseModel: null, [], output: null) with { Validation = null };
+        RecipeMapper.ToRecipe(DemoPlan.For(size).Twin(validationFile: ""), baseModel: null, [], output: null)
+            .With(o => o with { Data = o.Data with { ValidationFile = null } });
 
     /// <summary>The built-in defaults in words, for --help (and so the README can quote them).</summary>
     public static string DescribeBuiltInDefaults(BuiltInModelSize size)
     {
-        var recipe = BuiltInDefaults(size);
-        var (lora, data, training) = (recipe.Lora, recipe.DataOptions, recipe.Training);
+        var options = BuiltInDefaults(size).Options;
+        var (lora, data, training) = (options.Lora ?? new(), options.Data, options.Training);
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"LoRA rank {lora.Rank} (alpha {lora.Alpha}), sequence length {data.SequenceLength} tokens with longer examples dropped " +
             $"(more than {data.MaxDroppedFraction * 100:0}% of a file dropped is an error), {training.Epochs} epochs of batches of {training.BatchSize}, " +
-            $"learning rate {training.LearningRate:0.####}, early stopping after {recipe.EarlyStopping.Patience} evaluations without improvement, " +
+            $"learning rate {training.LearningRate:0.####}, early stopping after {training.EarlyStoppingPatience} evaluations without improvement, " +
             $"{data.ValidationFraction * 100:0}% of each dataset held out");
     }
 
     public bool Given(ParseResult result) => result.GetValue(Recipe) is not null || result.GetValue(Set) is { Length: > 0 };
 
-    /// <summary>The twin recipe the options describe, over the defaults for a base of <paramref name="family"/>.</summary>
-    public TwinRecipe Resolve(ParseResult result, BuiltInModelSize? builtInSize, ModelFamily family)
+    /// <summary>
+    /// The twin recipe the options describe, over the demo twin's settings on the built-in base and
+    /// <see cref="TwinRecipe.DefaultOptions"/> on others. LoRA targets left empty mean the base family's defaults.
+    /// </summary>
+    public TwinRecipe Resolve(ParseResult result, BuiltInModelSize? builtInSize)
     {
-        var defaults = builtInSize is { } size ? BuiltInDefaults(size) : new Recipe();
-        defaults = defaults with { Lora = defaults.Lora with { TargetModules = [] }, SaveMergedModel = false };
-        return Resolve(result, defaults, family);
+        var defaults = builtInSize is { } size
+            ? BuiltInDefaults(size).With(o => o with { Lora = o.Lora is { } lora ? lora with { TargetModules = [] } : null, SaveMergedModel = false })
+            : new Recipe { Options = TwinRecipe.DefaultOptions };
+        return Resolve(result, defaults);
     }
 
     /// <summary>
     /// The recorded recipe of a version with the options applied over it (<c>--recipe</c> first, then each
     /// <c>--set</c>): how a retry changes only what made a version fail.
     /// </summary>
-    public TwinRecipe ResolveOver(ParseResult result, TwinRecipe recorded, ModelFamily family)
-    {
-        var defaults = RecipeMapper.ToRecipe(recorded.Options, baseModel: null, [], output: null);
-        defaults = defaults with
-        {
-            DataOptions = defaults.DataOptions with { ValidationFraction = recorded.NewDataHeldOutFraction },
-            Regularization = defaults.Regularization with { ReplayFraction = recorded.ReplayFraction },
-        };
-        return Resolve(result, defaults, family);
-    }
+    public TwinRecipe ResolveOver(ParseResult result, TwinRecipe recorded) => Resolve(result, new Recipe { Options = recorded.Options });
 
-    TwinRecipe Resolve(ParseResult result, Recipe defaults, ModelFamily family)
+    TwinRecipe Resolve(ParseResult result, Recipe defaults)
     {
         var recipe = result.GetValue(Recipe) is FileInfo file ? RecipeLoader.Load(file.FullName, defaults) : defaults;
-        recipe = RecipeOverrides.Apply(recipe with { Validation = null, InitialAdapter = null }, result.GetValue(Set) ?? []);
-        var twinRecipe = new TwinRecipe
-        {
-            Options = RecipeMapper.ToFineTuningOptions(recipe, family),
-            NewDataHeldOutFraction = recipe.DataOptions.ValidationFraction,
-            ReplayFraction = recipe.Regularization.ReplayFraction,
-        };
-        if (recipe.Method == Engine.Training.FineTuningMethod.FromScratch)
+        recipe = RecipeOverrides.Apply(recipe.With(o => o with { Data = o.Data with { ValidationFile = null }, InitialAdapter = null }), result.GetValue(Set) ?? []);
+        if (recipe.Options.Method == Engine.Training.FineTuningMethod.FromScratch)
             throw new RecipeException("method", "a twin is fine-tuned from its base: use lora or full");
+        var twinRecipe = new TwinRecipe { Options = RecipeMapper.ToFineTuningOptions(recipe) };
         twinRecipe.Validate();
         return twinRecipe.Recorded();
     }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.Progress;
-using Twinforge.Cli.Recipes;
+using Twinforge.Recipes;
 using Twinforge.Engine;
 using Twinforge.Engine.Models;
 using Twinforge.Registry.Records;
@@ -49,7 +49,7 @@ static class TwinTrainingCommands
             var basePath = builtIn is { } builtInSize
                 ? BuiltInModels.EnsureBase(CacheLocation.Resolve(result.GetValue(cache)), builtInSize, display, cancellationToken)
                 : Path.GetFullPath(result.GetValue(baseModel)!);
-            var twinRecipe = recipe.Resolve(result, builtIn, TransformerConfig.Load(Path.Combine(basePath, "config.json")).Family);
+            var twinRecipe = recipe.Resolve(result, builtIn);
             var registeredBase = BaseModels.Register(opened.Registry, builtIn is { } b ? $"builtin-{b.CacheKey}" : Path.GetFileName(basePath), basePath);
             var training = opened.Lifecycle.Data.Register(owner.Id, Files(result, data), result.GetValue(scope)!);
             var held = result.GetValue(heldOut) is { Length: > 0 } heldFiles
@@ -96,9 +96,9 @@ static class TwinTrainingCommands
             TwinRecipe? twinRecipe = null;
             if (recipe.Given(result))
             {
+                // Over the parent's own recipe, so --set changes only what it names.
                 var parent = opened.Registry.GetVersionByNumber(twin.Id, parentNumber);
-                var basePath = opened.Registry.GetBaseModel(parent.BaseModelId).Path!;
-                twinRecipe = recipe.Resolve(result, builtInSize: null, TransformerConfig.Load(Path.Combine(basePath, "config.json")).Family);
+                twinRecipe = recipe.ResolveOver(result, TwinRecipe.FromText(parent.RecipeText));
             }
             var newData = opened.Lifecycle.Data.Register(twin.CreatorId, Files(result, data), result.GetValue(scope)!);
             var policy = new UpdatePolicy
@@ -139,8 +139,7 @@ static class TwinTrainingCommands
             if (recipe.Given(result) && twin.LatestVersion > 0)
             {
                 var failed = opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(version) ?? twin.LatestVersion);
-                var basePath = opened.Registry.GetBaseModel(failed.BaseModelId).Path!;
-                twinRecipe = recipe.ResolveOver(result, TwinRecipe.FromJson(failed.RecipeJson), TransformerConfig.Load(Path.Combine(basePath, "config.json")).Family);
+                twinRecipe = recipe.ResolveOver(result, TwinRecipe.FromText(failed.RecipeText));
             }
             var display = TrainingDisplay.For(output, result.GetValue(plain));
             var outcome = display.Run($"twin '{twin.Name}' version {twin.LatestVersion + 1}", onEvent =>
