@@ -14,7 +14,10 @@ namespace Twinforge.Twins;
 /// to version N+1 as new data arrives (continuing from N, replaying older data, judged on a held-out set that stays
 /// fixed), promote and roll back aliases, compare versions, rebuild a version from its record, and withdraw consent.
 /// Training runs in a scratch directory that is removed afterwards: outside the artifact store nothing derived from
-/// a creator's data is kept.
+/// a creator's data is kept. With a <c>scratchRoot</c>, each version trains in its own directory there
+/// (<see cref="VersionWorkspace"/>), so a version planned for a job queue (<see cref="PlanTwin"/>,
+/// <see cref="PlanUpdate"/>) and interrupted mid-training is resumed from its last checkpoint by
+/// <see cref="TrainPlanned"/>, by this process or another sharing the root.
 /// </summary>
 /// <example><code>
 /// var lifecycle = new TwinLifecycle(registry, store, actor: "ana@studio");
@@ -33,6 +36,9 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
 
     readonly VersionTrainer trainer = new(registry, store);
 
+    /// <summary>Where versions train when a scratch root is given; null: a temporary directory per attempt.</summary>
+    readonly VersionWorkspace? workspace = scratchRoot is null ? null : new(Path.Combine(scratchRoot, "versions"));
+
     public CreatorData Data { get; } = new(registry, store);
 
     /// <summary>
@@ -45,12 +51,26 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     public VersionOutcome CreateTwin(long creatorId, string name, BaseModel baseModel, Dataset training, Dataset? heldOut, TwinRecipe recipe,
         Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default)
     {
+        var (version, plan) = NewTwinVersion(creatorId, name, baseModel, training, heldOut, recipe);
+        return Train(version, plan, promoteTo: null, margin: 0, onEvent, cancellationToken, resumable: false)!;
+    }
+
+    /// <summary>
+    /// As <see cref="CreateTwin"/>, but only registers the version (pending), for a job queue to train with
+    /// <see cref="TrainPlanned"/>: the held-out set is chosen and consent checked now, so a bad request fails at once.
+    /// </summary>
+    public TwinVersion PlanTwin(long creatorId, string name, BaseModel baseModel, Dataset training, Dataset? heldOut, TwinRecipe recipe) =>
+        NewTwinVersion(creatorId, name, baseModel, training, heldOut, recipe).Version;
+
+    (TwinVersion Version, VersionPlan Plan) NewTwinVersion(long creatorId, string name, BaseModel baseModel, Dataset training, Dataset? heldOut,
+        TwinRecipe recipe)
+    {
         recipe.Validate();
         var existing = TwinWithoutSuccess(creatorId, name);
         heldOut ??= HoldOut(creatorId, training, recipe);
         var twin = existing ?? registry.CreateTwin(creatorId, name);
-        return TrainNext(twin, new VersionPlan(baseModel, [training], [], heldOut, Parent: null, recipe), expectedLatest: twin.LatestVersion,
-            promoteTo: null, margin: 0, onEvent, cancellationToken);
+        var plan = new VersionPlan(baseModel, [training], [], heldOut, Parent: null, recipe);
+        return (Register(twin, plan, expectedLatest: twin.LatestVersion), plan);
     }
 
     /// <summary>
@@ -61,6 +81,19 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     public VersionOutcome Update(long twinId, int fromVersion, Dataset newData, UpdatePolicy policy,
         Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default)
     {
+        var (version, plan) = UpdateVersion(twinId, fromVersion, newData, policy);
+        return Train(version, plan, policy.PromoteTo, policy.PromotionMargin, onEvent, cancellationToken, resumable: false)!;
+    }
+
+    /// <summary>
+    /// As <see cref="Update"/>, but only registers the version (pending), for a job queue to train with
+    /// <see cref="TrainPlanned"/> (which takes the promotion settings; those of <paramref name="policy"/> are not used).
+    /// </summary>
+    public TwinVersion PlanUpdate(long twinId, int fromVersion, Dataset newData, UpdatePolicy policy) =>
+        UpdateVersion(twinId, fromVersion, newData, policy).Version;
+
+    (TwinVersion Version, VersionPlan Plan) UpdateVersion(long twinId, int fromVersion, Dataset newData, UpdatePolicy policy)
+    {
         var twin = registry.GetTwin(twinId);
         var parent = registry.GetVersionByNumber(twinId, fromVersion);
         if (parent.Status == VersionStatus.Deleted) throw new VersionDeletedException(twin.Name, parent.Number, parent.Id, "update from it");
@@ -70,8 +103,32 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         var older = parent.Datasets.Where(use => use.Role is DatasetUse.Train or DatasetUse.Replay).Select(use => use.DatasetId)
             .Where(id => id != newData.Id).Distinct().Select(registry.GetDataset).ToList();
         var plan = new VersionPlan(registry.GetBaseModel(parent.BaseModelId), [newData], older, registry.GetDataset(fixedHeldOut), parent, recipe);
-        return TrainNext(twin, plan, policy.ExpectedLatestVersion ?? twin.LatestVersion, policy.PromoteTo, policy.PromotionMargin,
-            onEvent, cancellationToken);
+        return (Register(twin, plan, policy.ExpectedLatestVersion ?? twin.LatestVersion), plan);
+    }
+
+    /// <summary>
+    /// Trains a version planned by <see cref="PlanTwin"/> or <see cref="PlanUpdate"/> (pending), or resumes one whose
+    /// training was interrupted (still training: its process was stopped or killed) from the last checkpoint in its
+    /// work directory; with the same code and recipe the result is bit-identical to an uninterrupted run. Cancelling
+    /// interrupts: the version stays training with its checkpoint and null is returned, so calling this again resumes
+    /// (<see cref="Abandon"/> gives it up). Needs a scratch root, shared by every process that may resume.
+    /// </summary>
+    public VersionOutcome? TrainPlanned(long versionId, string? promoteTo = null, double margin = 0, Action<TrainingEvent>? onEvent = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (workspace is null) throw new InvalidOperationException("resumable training needs a scratch root: give TwinLifecycle one");
+        var version = registry.GetVersion(versionId);
+        if (version.Status is not (VersionStatus.Pending or VersionStatus.Training))
+            throw new InvalidVersionStateException($"version {version.Number} is {version.Status.Name()}: only a pending or interrupted version is trained");
+        return Train(version, PlanOf(version, TwinRecipe.FromText(version.RecipeText)), promoteTo, margin, onEvent, cancellationToken, resumable: true);
+    }
+
+    /// <summary>Gives up a planned or interrupted version: marked failed, its work directory (data, checkpoints) deleted.</summary>
+    public TwinVersion Abandon(long versionId)
+    {
+        var version = registry.SetVersionStatus(versionId, VersionStatus.Failed);
+        workspace?.Delete(versionId);
+        return version;
     }
 
     /// <summary>
@@ -92,7 +149,8 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
                 + (failed.Status == VersionStatus.Succeeded ? "; train a new version with an update" : ""));
         recipe ??= TwinRecipe.FromText(failed.RecipeText);
         recipe.Validate();
-        return TrainNext(twin, PlanOf(failed, recipe), twin.LatestVersion, promoteTo: null, margin: 0, onEvent, cancellationToken);
+        var plan = PlanOf(failed, recipe);
+        return Train(Register(twin, plan, twin.LatestVersion), plan, promoteTo: null, margin: 0, onEvent, cancellationToken, resumable: false)!;
     }
 
     /// <summary>Points <paramref name="alias"/> at a succeeded version (a failed, unfinished or deleted one is refused).</summary>
@@ -185,11 +243,36 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     /// exported outside the store for the operator to delete (see the registry). A version training meanwhile fails
     /// when it tries to record what it produced, and its just-stored artifacts are deleted.
     /// </summary>
-    public TwinDeletion DeleteTwin(long twinId, string reason) => registry.DeleteTwin(twinId, reason, actor, store);
+    public TwinDeletion DeleteTwin(long twinId, string reason)
+    {
+        var deletion = registry.DeleteTwin(twinId, reason, actor, store);
+        DeleteWorkOfErasedVersions();
+        return deletion;
+    }
 
-    /// <summary>Withdraws consent and deletes everything derived from the creator's data under it (see the registry).</summary>
-    public ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason) =>
-        registry.WithdrawConsent(creatorId, scope, reason, actor, store);
+    /// <summary>
+    /// Withdraws consent and deletes everything derived from the creator's data under it (see the registry), work
+    /// directories of interrupted versions included.
+    /// </summary>
+    public ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason)
+    {
+        var withdrawal = registry.WithdrawConsent(creatorId, scope, reason, actor, store);
+        DeleteWorkOfErasedVersions();
+        return withdrawal;
+    }
+
+    /// <summary>An interrupted version's unpacked data and checkpoints go with the version.</summary>
+    void DeleteWorkOfErasedVersions() => workspace?.DeleteWhere(versionId =>
+    {
+        try
+        {
+            return registry.GetVersion(versionId).Status == VersionStatus.Deleted;
+        }
+        catch (UnknownEntityException)
+        {
+            return true;
+        }
+    });
 
     /// <summary>What a recorded version trained on, to train it again (a rebuild, a retry), with <paramref name="recipe"/>.</summary>
     VersionPlan PlanOf(TwinVersion version, TwinRecipe recipe) => new(registry.GetBaseModel(version.BaseModelId),
@@ -227,26 +310,46 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     /// <summary>"ana-style version 2": a version's report names the version, not the scratch directory it trained in.</summary>
     string ReportTitle(TwinVersion version) => $"{registry.GetTwin(version.TwinId).Name} version {version.Number}";
 
-    VersionOutcome TrainNext(Twin twin, VersionPlan plan, int expectedLatest, string? promoteTo, double margin,
-        Action<TrainingEvent>? onEvent, CancellationToken cancellationToken)
-    {
-        var version = registry.NextVersion(new NewTwinVersion(twin.Id, plan.BaseModel.Id, plan.DatasetUses, plan.Recipe.ToText(),
+    TwinVersion Register(Twin twin, VersionPlan plan, int expectedLatest) =>
+        registry.NextVersion(new NewTwinVersion(twin.Id, plan.BaseModel.Id, plan.DatasetUses, plan.Recipe.ToText(),
             plan.Recipe.Options.Training.Seed, CodeVersion, actor)
         {
             ParentVersionId = plan.Parent?.Id,
             ExpectedLatestVersion = expectedLatest,
         });
+
+    /// <summary>
+    /// Trains a registered version and records what it produced. <paramref name="resumable"/>: a cancellation leaves
+    /// it training with its work directory, and returns null; otherwise a cancelled or failed version is recorded failed.
+    /// </summary>
+    VersionOutcome? Train(TwinVersion version, VersionPlan plan, string? promoteTo, double margin,
+        Action<TrainingEvent>? onEvent, CancellationToken cancellationToken, bool resumable)
+    {
+        var twin = registry.GetTwin(version.TwinId);
+        var directory = workspace?.Open(version.Id) ?? Directory.CreateTempSubdirectory("twinforge-twin-").FullName;
+        var interrupted = false;
         TrainedVersion trained;
         try
         {
-            registry.SetVersionStatus(version.Id, VersionStatus.Training);
-            trained = InScratch(scratch => trainer.Train(plan, scratch, onEvent, cancellationToken, ReportTitle(version)));
+            if (version.Status == VersionStatus.Pending) registry.SetVersionStatus(version.Id, VersionStatus.Training);
+            trained = trainer.Train(plan, directory, onEvent, cancellationToken, ReportTitle(version));
+            interrupted = resumable && trained.Cancelled;
+        }
+        catch (OperationCanceledException) when (resumable && cancellationToken.IsCancellationRequested)
+        {
+            interrupted = true;
+            return null;
         }
         catch
         {
             registry.SetVersionStatus(version.Id, VersionStatus.Failed);
             throw;
         }
+        finally
+        {
+            if (!interrupted) Directory.Delete(directory, recursive: true);
+        }
+        if (interrupted) return null;
         if (trained.Cancelled)
         {
             registry.SetVersionStatus(version.Id, VersionStatus.Failed);

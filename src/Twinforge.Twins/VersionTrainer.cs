@@ -19,13 +19,16 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
 {
     readonly CreatorData data = new(registry, store);
 
+    /// <param name="scratchDirectory">Where it trains; a run left there by an interrupted attempt is resumed from its last checkpoint.</param>
     /// <param name="reportTitle">What the version's report is headed with (its run directory is scratch, deleted after).</param>
     public TrainedVersion Train(VersionPlan plan, string scratchDirectory, Action<TrainingEvent>? onEvent, CancellationToken cancellationToken,
         string reportTitle)
     {
         var recipe = plan.Recipe;
         var basePath = BaseModels.RequireUnchanged(plan.BaseModel);
+        // Unpacked afresh on a resume too: the same bytes, so the run's checkpoint still matches its data.
         var inputs = Path.Combine(scratchDirectory, "inputs");
+        if (Directory.Exists(inputs)) Directory.Delete(inputs, recursive: true);
         Directory.CreateDirectory(inputs);
 
         // Training reads scratch files; the engine's problems with them are translated back to the user's files.

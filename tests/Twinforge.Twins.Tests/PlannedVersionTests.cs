@@ -1,0 +1,93 @@
+using Twinforge.Engine.Training;
+using Twinforge.Registry.Artifacts;
+using Twinforge.Registry.Errors;
+using Twinforge.Registry.Records;
+
+namespace Twinforge.Twins.Tests;
+
+/// <summary>Versions planned for a job queue: trained later, interrupted, resumed from their checkpoint, given up, erased.</summary>
+[Collection("Torch")]
+public sealed class PlannedVersionTests
+{
+    /// <summary>The workbench's recipe with a checkpoint every 2 of its 6 updates, as a job's run has.</summary>
+    static readonly TwinRecipe Recipe = new()
+    {
+        Options = TwinWorkbench.Recipe.Options with { Training = TwinWorkbench.Recipe.Options.Training with { CheckpointEverySteps = 2 } },
+    };
+
+    static TwinLifecycle Resumable(TwinWorkbench bench, string workRoot) => new(bench.Registry, bench.Store, "worker", scratchRoot: workRoot);
+
+    [Fact]
+    public void An_interrupted_version_resumes_from_its_checkpoint_to_the_same_adapter_as_an_uninterrupted_run()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var data = bench.Data(ana, "spring", 30);
+        var workRoot = Path.Combine(bench.Root, "work");
+
+        var whole = Resumable(bench, workRoot);
+        var uninterrupted = whole.TrainPlanned(whole.PlanTwin(ana.Id, "whole", bench.BaseModel, data, heldOut: null, Recipe).Id)!;
+
+        var planned = Resumable(bench, workRoot).PlanTwin(ana.Id, "interrupted", bench.BaseModel, data, heldOut: null, Recipe);
+        Assert.Equal(VersionStatus.Pending, planned.Status);
+        using var stop = new CancellationTokenSource();
+        var first = Resumable(bench, workRoot).TrainPlanned(planned.Id, onEvent: e =>
+        {
+            if (e is StepCompleted { Step: 3 }) stop.Cancel();
+        }, cancellationToken: stop.Token);
+
+        Assert.Null(first);
+        Assert.Equal(VersionStatus.Training, bench.Registry.GetVersion(planned.Id).Status);
+        Assert.True(new VersionWorkspace(Path.Combine(workRoot, "versions")).Exists(planned.Id));
+
+        var steps = new List<int>();
+        var resumed = Resumable(bench, workRoot).TrainPlanned(planned.Id, onEvent: e =>
+        {
+            if (e is StepCompleted completed) steps.Add(completed.Step);
+        })!;
+
+        Assert.Equal(VersionStatus.Succeeded, resumed.Version.Status);
+        Assert.DoesNotContain(1, steps); // continued, not started over
+        Assert.Equal(Adapter(uninterrupted.Version), Adapter(resumed.Version));
+        Assert.Equal(uninterrupted.Metrics.FixedHeldOutLoss, resumed.Metrics.FixedHeldOutLoss);
+        Assert.False(new VersionWorkspace(Path.Combine(workRoot, "versions")).Exists(planned.Id)); // finished: nothing kept outside the store
+    }
+
+    [Fact]
+    public void Abandoning_an_interrupted_version_fails_it_and_deletes_its_work()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var workRoot = Path.Combine(bench.Root, "work");
+        var lifecycle = Resumable(bench, workRoot);
+        var planned = lifecycle.PlanTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, Recipe);
+        using var stop = new CancellationTokenSource();
+        lifecycle.TrainPlanned(planned.Id, onEvent: e => { if (e is StepCompleted) stop.Cancel(); }, cancellationToken: stop.Token);
+
+        lifecycle.Abandon(planned.Id);
+
+        Assert.Equal(VersionStatus.Failed, bench.Registry.GetVersion(planned.Id).Status);
+        Assert.False(new VersionWorkspace(Path.Combine(workRoot, "versions")).Exists(planned.Id));
+        Assert.Throws<InvalidVersionStateException>(() => lifecycle.TrainPlanned(planned.Id));
+    }
+
+    [Fact]
+    public void Withdrawing_consent_erases_an_interrupted_versions_data_and_checkpoints()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var workRoot = Path.Combine(bench.Root, "work");
+        var lifecycle = Resumable(bench, workRoot);
+        var planned = lifecycle.PlanTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, Recipe);
+        using var stop = new CancellationTokenSource();
+        lifecycle.TrainPlanned(planned.Id, onEvent: e => { if (e is StepCompleted { Step: 2 }) stop.Cancel(); }, cancellationToken: stop.Token);
+        var work = new VersionWorkspace(Path.Combine(workRoot, "versions")).PathOf(planned.Id);
+        Assert.NotEmpty(Directory.EnumerateFiles(work, "*", SearchOption.AllDirectories));
+
+        lifecycle.WithdrawConsent(ana.Id, ConsentScopes.Text, "the creator asked");
+
+        Assert.False(Directory.Exists(work));
+    }
+
+    static string Adapter(TwinVersion version) => version.Artifacts.Single(artifact => artifact.Kind == ArtifactReference.Adapter).ContentHash;
+}
