@@ -59,18 +59,52 @@ public sealed class PretrainedModel : IDisposable
     /// <summary>Continues a prompt (options default to <see cref="DefaultGenerationOptions"/>).</summary>
     public GenerationResult Generate(string prompt, GenerationOptions? options = null)
     {
-        lock (generatorLock) return Generator.Generate(prompt, options ?? DefaultGenerationOptions);
+        generatorTurn.Wait();
+        try
+        {
+            return Generator.Generate(prompt, options ?? DefaultGenerationOptions);
+        }
+        finally
+        {
+            generatorTurn.Release();
+        }
     }
 
     /// <summary>Answers a conversation in the tokenizer's chat format.</summary>
     public GenerationResult Chat(IReadOnlyList<ChatMessage> messages, GenerationOptions? options = null)
     {
-        lock (generatorLock) return Generator.Chat(messages, options ?? DefaultGenerationOptions);
+        generatorTurn.Wait();
+        try
+        {
+            return Generator.Chat(messages, options ?? DefaultGenerationOptions);
+        }
+        finally
+        {
+            generatorTurn.Release();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Chat"/> piece by piece as it is generated (for a stream); <paramref name="finished"/> gets the whole
+    /// result with its usage. Other calls wait until the enumeration ends or is disposed.
+    /// </summary>
+    public IEnumerable<string> StreamChat(IReadOnlyList<ChatMessage> messages, GenerationOptions? options, Action<GenerationResult> finished)
+    {
+        generatorTurn.Wait();
+        try
+        {
+            foreach (var piece in Generator.StreamChat(messages, options ?? DefaultGenerationOptions, finished)) yield return piece;
+        }
+        finally
+        {
+            generatorTurn.Release();
+        }
     }
 
     // One generator for the model's life, so its inference session (the decoding copies of the weights) is made once
-    // and serves every call until the weights change; the lock keeps calls from two threads from sharing its cache.
-    readonly Lock generatorLock = new();
+    // and serves every call until the weights change. One call at a time shares it: a semaphore, not a lock, because a
+    // stream's pieces may be taken on different threads (an HTTP response written asynchronously).
+    readonly SemaphoreSlim generatorTurn = new(1, 1);
     TextGenerator? generator;
 
     TextGenerator Generator => generator ??= new TextGenerator(Network, Tokenizer);
@@ -87,5 +121,6 @@ public sealed class PretrainedModel : IDisposable
     {
         generator?.Dispose();
         Network.Dispose();
+        generatorTurn.Dispose();
     }
 }

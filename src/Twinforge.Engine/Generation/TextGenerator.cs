@@ -16,8 +16,11 @@ public enum StopReason
     ContextFull,
 }
 
-/// <summary>The text a generation produced, its tokens, and why it ended.</summary>
-public sealed record GenerationResult(string Text, IReadOnlyList<int> TokenIds, StopReason StopReason);
+/// <summary>
+/// The text a generation produced, its tokens, why it ended, and how many tokens the prompt was (with the chat
+/// template's markup, for a chat): the usage a service bills.
+/// </summary>
+public sealed record GenerationResult(string Text, IReadOnlyList<int> TokenIds, StopReason StopReason, int PromptTokenCount);
 
 /// <summary>
 /// Text in, text out: encodes the prompt, decodes with <see cref="TokenGenerator"/>, and ends at the tokenizer's
@@ -35,11 +38,24 @@ public sealed class TextGenerator(CausalLanguageModel model, ITokenizer tokenize
     /// <summary>Answers the last user message of a conversation, in the tokenizer's chat format.</summary>
     public GenerationResult Chat(IReadOnlyList<ChatMessage> messages, GenerationOptions options)
     {
+        var (ids, chatOptions) = ChatPrompt(messages, options);
+        return Collect(ids, chatOptions);
+    }
+
+    /// <summary>
+    /// <see cref="Chat"/> piece by piece as it is generated; <paramref name="finished"/> gets the whole result (text,
+    /// tokens, stop reason, usage) once the last piece is out.
+    /// </summary>
+    public IEnumerable<string> StreamChat(IReadOnlyList<ChatMessage> messages, GenerationOptions options, Action<GenerationResult> finished)
+    {
+        var (ids, chatOptions) = ChatPrompt(messages, options);
+        return Run(ids, chatOptions, finished);
+    }
+
+    (IReadOnlyList<int> Ids, GenerationOptions Options) ChatPrompt(IReadOnlyList<ChatMessage> messages, GenerationOptions options)
+    {
         var (ids, _) = ChatEncoder.Encode(tokenizer, messages, addGenerationPrompt: true);
-        return Collect(ids, options with
-        {
-            StopSequences = [.. options.StopSequences, .. tokenizer.ChatTemplate.StopStrings],
-        });
+        return (ids, options with { StopSequences = [.. options.StopSequences, .. tokenizer.ChatTemplate.StopStrings] });
     }
 
     /// <summary>Yields the continuation piece by piece as it is generated (for a live console or a stream).</summary>
@@ -99,7 +115,7 @@ public sealed class TextGenerator(CausalLanguageModel model, ITokenizer tokenize
             text = text.TrimEnd('\uFFFD');
         }
         if (text.Length > emitted) yield return text[emitted..];
-        finished(new GenerationResult(text, generated, reason));
+        finished(new GenerationResult(text, generated, reason, promptIds.Count));
     }
 
     static int FirstStop(string text, IReadOnlyList<string> stops)
