@@ -57,12 +57,8 @@ public sealed class PlannedVersionTests
     public void Abandoning_an_interrupted_version_fails_it_and_deletes_its_work()
     {
         using var bench = new TwinWorkbench();
-        var ana = bench.Creator("ana");
         var workRoot = Path.Combine(bench.Root, "work");
-        var lifecycle = Resumable(bench, workRoot);
-        var planned = lifecycle.PlanTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, Recipe);
-        using var stop = new CancellationTokenSource();
-        lifecycle.TrainPlanned(planned.Id, onEvent: e => { if (e is StepCompleted) stop.Cancel(); }, cancellationToken: stop.Token);
+        var (lifecycle, planned) = Interrupted(bench, workRoot, atStep: 1);
 
         lifecycle.Abandon(planned.Id);
 
@@ -75,18 +71,29 @@ public sealed class PlannedVersionTests
     public void Withdrawing_consent_erases_an_interrupted_versions_data_and_checkpoints()
     {
         using var bench = new TwinWorkbench();
-        var ana = bench.Creator("ana");
         var workRoot = Path.Combine(bench.Root, "work");
-        var lifecycle = Resumable(bench, workRoot);
-        var planned = lifecycle.PlanTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, Recipe);
-        using var stop = new CancellationTokenSource();
-        lifecycle.TrainPlanned(planned.Id, onEvent: e => { if (e is StepCompleted { Step: 2 }) stop.Cancel(); }, cancellationToken: stop.Token);
+        var (lifecycle, planned) = Interrupted(bench, workRoot, atStep: 2);
+        var ana = bench.Registry.GetCreatorByName("ana");
         var work = new VersionWorkspace(Path.Combine(workRoot, "versions")).PathOf(planned.Id);
         Assert.NotEmpty(Directory.EnumerateFiles(work, "*", SearchOption.AllDirectories));
 
         lifecycle.WithdrawConsent(ana.Id, ConsentScopes.Text, "the creator asked");
 
         Assert.False(Directory.Exists(work));
+    }
+
+    /// <summary>Ana's twin, planned and interrupted after update <paramref name="atStep"/>.</summary>
+    static (TwinLifecycle Lifecycle, TwinVersion Planned) Interrupted(TwinWorkbench bench, string workRoot, int atStep)
+    {
+        var ana = bench.Creator("ana");
+        var lifecycle = Resumable(bench, workRoot);
+        var planned = lifecycle.PlanTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, Recipe);
+        using var stop = new CancellationTokenSource();
+        Assert.Null(lifecycle.TrainPlanned(planned.Id, onEvent: e =>
+        {
+            if (e is StepCompleted completed && completed.Step == atStep) stop.Cancel();
+        }, cancellationToken: stop.Token));
+        return (lifecycle, planned);
     }
 
     static string Adapter(TwinVersion version) => version.Artifacts.Single(artifact => artifact.Kind == ArtifactReference.Adapter).ContentHash;
