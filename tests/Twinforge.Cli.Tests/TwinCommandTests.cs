@@ -1,3 +1,4 @@
+using Twinforge.Twins;
 using static Twinforge.Cli.Tests.CliTesting;
 
 namespace Twinforge.Cli.Tests;
@@ -55,6 +56,13 @@ public sealed class TwinCommandTests
         Assert.Contains("fixed held-out loss", compared.Output);
         Assert.Contains("Q: ", compared.Output);
         Assert.Contains("version 1", compared.Output);
+
+        var recipe = registry.Run("twin", "recipe", "ana-style", "2");
+        Assert.True(recipe.ExitCode == ExitCodes.Success, recipe.Error);
+        Assert.Contains("training:", recipe.Output);
+        Assert.DoesNotContain(spring, recipe.Output);
+        File.WriteAllText(directory.File("v2.yaml"), recipe.Output);
+        Assert.Equal(recipe.Output, TwinRecipe.FromText(File.ReadAllText(directory.File("v2.yaml"))).ToText());
 
         var lineage = registry.Run("twin", "lineage", "ana-style", "2");
         foreach (var role in new[] { "train", "replay", "heldout" }) Assert.Contains(role + " ", lineage.Output);

@@ -19,6 +19,7 @@ public static class TwinCommand
         TwinInspectionCommands.List(),
         TwinInspectionCommands.Show(),
         TwinInspectionCommands.Lineage(),
+        TwinInspectionCommands.Recipe(),
         TwinInspectionCommands.Export(),
         TwinMaintenanceCommands.Rebuild(),
         TwinMaintenanceCommands.Delete(),

@@ -63,6 +63,32 @@ static class TwinInspectionCommands
         return command;
     }
 
+    public static Command Recipe()
+    {
+        var name = new Argument<string>("name") { Description = "The twin" };
+        var version = new Argument<int>("version") { Description = "The version" };
+        var creator = TwinTrainingCommands.CreatorOption();
+        var registry = new RegistryArguments();
+        var command = new Command("recipe",
+            "How a version was trained, as the recipe file it recorded (recipe.yaml's keys, without paths): edit it and pass it to --recipe.")
+        {
+            name, version, creator,
+        };
+        registry.AddTo(command);
+        command.SetAction(result =>
+        {
+            using var opened = registry.Open(result);
+            var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
+            var recorded = opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(version));
+            if (recorded.Status == VersionStatus.Deleted)
+                throw new BadInputException($"version {recorded.Number} of twin '{twin.Name}' is deleted: its recipe was erased with it");
+            // Versions recorded before recipes had one format hold JSON: shown in today's format.
+            result.InvocationConfiguration.Output.Write(TwinRecipe.FromText(recorded.RecipeText).ToText());
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
     public static Command Lineage()
     {
         var name = new Argument<string>("name") { Description = "The twin" };
