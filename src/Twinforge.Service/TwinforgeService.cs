@@ -89,7 +89,12 @@ public static class TwinforgeService
     {
         // Outermost: the request id on every response, and one log entry per request with its final status.
         app.UseMiddleware<RequestLogging>();
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ApiErrors.HandleException });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = ApiErrors.HandleException,
+            // A refusal at the edge is an answer, not a fault: only unexpected exceptions are logged as errors (ApiErrors does).
+            SuppressDiagnosticsCallback = _ => true,
+        });
         app.UseStatusCodePages(ApiErrors.WriteForStatus);
         app.UseRouting();
         // The key is known before the rate limiter, which partitions by it, and before authorization.

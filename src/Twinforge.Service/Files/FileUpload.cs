@@ -19,14 +19,13 @@ public sealed class FileUpload : IDisposable
 
     readonly string directory;
 
-    FileUpload(string directory)
-    {
-        this.directory = directory;
-        ContentPath = Path.Combine(directory, "content");
-    }
+    FileUpload(string directory) => this.directory = directory;
 
-    /// <summary>Where the file's bytes are, as sent.</summary>
-    public string ContentPath { get; }
+    /// <summary>
+    /// Where the file's bytes are, as sent: "content" with the sent name's extension when it is one the data check
+    /// reads by (.jsonl, .json), else ".txt" (plain text, as the check reads any other extension).
+    /// </summary>
+    public string ContentPath { get; private set; } = "";
 
     /// <summary>The name the client gave the file, without any directory part.</summary>
     public string? Filename { get; private set; }
@@ -55,14 +54,18 @@ public sealed class FileUpload : IDisposable
             MultipartSection? section;
             while ((section = await ReadSection(reader, cancellationToken)) is not null)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition()) continue;
+                // (IsFormDisposition means a field without a file name, so the type is compared instead.)
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)) continue;
                 var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
                 if (disposition.IsFileDisposition() && name == "file")
                 {
                     upload.Filename = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+                    var extension = Path.GetExtension(upload.Filename ?? "").ToLowerInvariant();
+                    upload.ContentPath = Path.Combine(upload.directory, "content" + (extension is ".jsonl" or ".json" ? extension : ".txt"));
                     upload.Bytes = await CopyLimited(section.Body, upload.ContentPath, maxFileBytes, cancellationToken);
                 }
-                else if (!disposition.IsFileDisposition())
+                else if (disposition.IsFormDisposition())
                 {
                     upload.fields[name] = await ReadField(section.Body, name, cancellationToken);
                 }
@@ -105,7 +108,8 @@ public sealed class FileUpload : IDisposable
 
     static async Task<string> ReadField(Stream body, string name, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(body);
+        // leaveOpen: disposing a section's stream would end the reading of the sections after it.
+        using var reader = new StreamReader(body, leaveOpen: true);
         var buffer = new char[FieldLimit + 1];
         var length = await reader.ReadBlockAsync(buffer.AsMemory(), cancellationToken);
         if (length > FieldLimit) throw ApiException.BadRequest($"The form field '{name}' is longer than {FieldLimit} characters.", name, "field_too_long");
