@@ -19,7 +19,7 @@ public static class ServeCommand
     public static Command Create()
     {
         var urls = new Option<string>("--urls") { Description = $"Where to listen, e.g. http://0.0.0.0:8080 (several separated by ';') [default: {TwinforgeService.DefaultUrls}]" };
-        var port = new Option<int?>("--port") { Description = "Listen on 127.0.0.1 at this port (0: any free port, printed at start)" };
+        var port = new Option<int?>("--port") { Description = "Listen on 127.0.0.1 at this port (0: any free port, printed at start) [default: 8080, or what --urls or the configuration say]" };
         var dataDirectory = new Option<DirectoryInfo>("--data-dir")
         {
             Description = $"The registry (SQLite), artifact store and uploads in flight [default: $TWINFORGE_DATA_DIR, else {ServiceOptions.DefaultDataDirectory}]",
