@@ -21,6 +21,7 @@ public static class TwinforgeCommands
         InspectCommand.Create(),
         TwinCommand.Create(),
         CreatorCommand.Create(),
+        ServeCommand.Create(),
         CommonOptions.Verbose(),
     };
 }

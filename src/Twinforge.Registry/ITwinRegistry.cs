@@ -138,6 +138,61 @@ public interface ITwinRegistry : IDisposable
     /// <summary>Every version built from any of the creator's datasets, directly or through parents, by id.</summary>
     IReadOnlyList<TwinVersion> VersionsBuiltFromCreator(long creatorId);
 
+    // Organisations, their API keys and creators (the service's tenants). Reads of an organisation's records take the
+    // organisation and find nothing of another's: the service answers both "unknown" and "someone else's" alike.
+
+    /// <summary>Records an organisation; <paramref name="publicId"/> (e.g. "org-…") is chosen by the caller and unique.</summary>
+    Organisation CreateOrganisation(string publicId, string name);
+    Organisation? FindOrganisation(string publicId);
+    IReadOnlyList<Organisation> ListOrganisations();
+
+    /// <summary>
+    /// Records an API key by its hash. Refused (<see cref="UnknownEntityException"/>) when the default creator is not one
+    /// of the key's organisation.
+    /// </summary>
+    ApiKey CreateApiKey(NewApiKey key);
+
+    /// <summary>The unrevoked key with this SHA-256 (lowercase hex), or null: how a request's key is checked.</summary>
+    ApiKey? FindLiveApiKey(string keyHash);
+
+    /// <summary>The organisation's keys, revoked ones included; with null, the admin keys.</summary>
+    IReadOnlyList<ApiKey> ListApiKeys(long? organisationId);
+
+    /// <summary>Revokes the organisation's key (null: an admin key); revoking twice changes nothing. Null when it has no such key.</summary>
+    ApiKey? RevokeApiKey(long? organisationId, string publicId);
+
+    /// <summary>
+    /// Creates a creator of the organisation, named in the registry by <paramref name="publicId"/> (e.g. "creator-…"),
+    /// with the name the organisation gave as <see cref="Creator.DisplayName"/>.
+    /// </summary>
+    Creator CreateOrganisationCreator(long organisationId, string publicId, string displayName);
+    Creator? FindOrganisationCreator(long organisationId, string publicId);
+    Creator? FindOrganisationCreator(long organisationId, long creatorId);
+    IReadOnlyList<Creator> ListOrganisationCreators(long organisationId);
+
+    // Uploaded files
+
+    /// <summary>
+    /// Records an uploaded file as a name of one of the organisation's creators' datasets. Refused
+    /// (<see cref="UnknownEntityException"/>) when the dataset is not of one of its creators, or was deleted meanwhile.
+    /// </summary>
+    UploadedFile RecordFile(NewUploadedFile file);
+    UploadedFile? FindFile(long organisationId, string publicId);
+
+    /// <summary>The organisation's files, newest first, optionally of one purpose.</summary>
+    IReadOnlyList<UploadedFile> ListFiles(long organisationId, string? purpose = null);
+
+    /// <summary>
+    /// Deletes the organisation's file; null when it has no such file. When it was the last file of a dataset that no
+    /// version was built from, the dataset goes too, audited, its stored copy deleted from <paramref name="artifacts"/>
+    /// and the rows erased like a consent withdrawal's; a dataset a version was built from stays (lineage, rebuilds)
+    /// under its creator's consent.
+    /// </summary>
+    FileDeletion? DeleteFile(long organisationId, string publicId, string deletedBy, IArtifactStore artifacts);
+
+    /// <summary>Runs a trivial query: throws when the database cannot be reached (a readiness check).</summary>
+    void CheckConnection();
+
     // Deletion and artifacts
 
     IReadOnlyList<AuditRecord> ListAuditRecords();

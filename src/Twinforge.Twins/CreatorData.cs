@@ -17,9 +17,13 @@ public sealed class CreatorData(ITwinRegistry registry, IArtifactStore store)
     /// <summary>
     /// Registers the files as one dataset of the creator (or returns the one with the same content). Refused, before
     /// anything is stored, when the creator has no valid consent for <paramref name="scope"/>.
+    /// <paramref name="sourceNames"/> are the file names to record, by position, when the paths are not what the
+    /// creator called them (an upload saved to a temporary file); by default each path's file name.
     /// </summary>
-    public Dataset Register(long creatorId, IReadOnlyList<string> files, string scope = ConsentScopes.Text)
+    public Dataset Register(long creatorId, IReadOnlyList<string> files, string scope = ConsentScopes.Text, IReadOnlyList<string>? sourceNames = null)
     {
+        if (sourceNames is not null && sourceNames.Count != files.Count)
+            throw new ArgumentException($"{sourceNames.Count} source names for {files.Count} files", nameof(sourceNames));
         var creator = registry.GetCreator(creatorId);
         if (!registry.HasValidConsent(creatorId, scope))
             throw new RegistryException($"creator '{creator.Name}' has no valid '{scope}' consent: record it before adding their data");
@@ -38,7 +42,7 @@ public sealed class CreatorData(ITwinRegistry registry, IArtifactStore store)
             var stored = store.PutDirectory(staging);
             var examples = files.Sum(file => File.ReadLines(file).Count(line => line.Trim().Length > 0));
             var statistics = JsonSerializer.Serialize(new { examples, bytes = fingerprint.NormalisedBytes, lines = fingerprint.Lines, files = files.Count });
-            return registry.RegisterDataset(new NewDataset(creatorId, fingerprint.ContentHash, scope, fingerprint.SourceFiles, statistics)
+            return registry.RegisterDataset(new NewDataset(creatorId, fingerprint.ContentHash, scope, sourceNames ?? fingerprint.SourceFiles, statistics)
             {
                 StoredArtifactHash = stored,
             });

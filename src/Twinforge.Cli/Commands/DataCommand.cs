@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Twinforge.Engine.Data;
 using Twinforge.Engine.Tokenization;
+using Twinforge.Twins;
 
 namespace Twinforge.Cli.Commands;
 
@@ -19,10 +20,10 @@ public static class DataCommand
             Description = "A model directory whose tokenizer counts the tokens, or 'bytes' for the built-in byte-level tokenizer",
             DefaultValueFactory = _ => "bytes",
         };
-        var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per training sequence", DefaultValueFactory = _ => 512 }.AtLeast(2);
+        var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per training sequence", DefaultValueFactory = _ => DataValidation.DefaultSequenceLength }.AtLeast(2);
         var validationFile = new Option<FileInfo>("--validation") { Description = "A held-out file, validated too [default: hold out documents of the data]" }
             .AcceptOnlyFiles("a data file", mustExist: true);
-        var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of documents held out when there is no validation file", DefaultValueFactory = _ => 0.1 }
+        var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of documents held out when there is no validation file", DefaultValueFactory = _ => DataValidation.DefaultValidationFraction }
             .Share();
         var batchSize = new Option<int>("--batch-size") { Description = "Batch size for the run estimate", DefaultValueFactory = _ => 8 }.AtLeast(1);
         var format = new Option<DatasetFormat>("--format") { Description = "Data format, or Auto to detect per file", DefaultValueFactory = _ => DatasetFormat.Auto };
@@ -35,7 +36,8 @@ public static class DataCommand
             var output = result.InvocationConfiguration.Output;
             var tokenizerSource = result.GetValue(tokenizer)!;
             ITokenizer counting = tokenizerSource == "bytes" ? new ByteLevelTokenizer() : TokenizerLoader.Load(Path.GetFullPath(tokenizerSource));
-            var prepared = TrainingData.Prepare(result.GetValue(data)!.Select(file => file.FullName).ToList(), counting, new TrainingDataOptions
+            // The same check the service runs on an upload (with these options at their defaults).
+            var prepared = DataValidation.Prepare(result.GetValue(data)!.Select(file => file.FullName).ToList(), counting, DataValidation.DefaultOptions with
             {
                 SequenceLength = result.GetValue(sequenceLength), ValidationFile = result.GetValue(validationFile)?.FullName,
                 ValidationFraction = result.GetValue(validationFraction), Format = result.GetValue(format),

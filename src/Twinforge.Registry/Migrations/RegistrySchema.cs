@@ -173,6 +173,54 @@ internal static class RegistrySchema
             "ALTER TABLE audit_records ADD COLUMN twin_name TEXT",
             "ALTER TABLE audit_records ADD COLUMN exported_copies TEXT NOT NULL DEFAULT '[]'",
         ]),
+        // Why here and not in tables of the service's own: a consent withdrawal must delete the files of the datasets
+        // it deletes in its own transaction (and erase them with the rest), and scoping creators to an organisation
+        // must be part of the very queries that read them; both need the registry's tables, lock order and dialects.
+        new(5, "organisations, their API keys (hashes only) and creators; uploaded files as names of datasets",
+        [
+            """
+            CREATE TABLE organisations (
+                id {id},
+                public_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                created_at {timestamp} NOT NULL,
+                CONSTRAINT organisations_public_id_key UNIQUE (public_id))
+            """,
+            // Null for the command line's creators. The name the organisation chose is display_name: an organisation's
+            // creator is named by its public id, since creator names are unique across the registry.
+            "ALTER TABLE creators ADD COLUMN organisation_id BIGINT REFERENCES organisations (id)",
+            "ALTER TABLE creators ADD COLUMN display_name TEXT",
+            "CREATE INDEX creators_organisation ON creators (organisation_id)",
+            """
+            CREATE TABLE api_keys (
+                id {id},
+                public_id TEXT NOT NULL,
+                organisation_id BIGINT REFERENCES organisations (id),
+                name TEXT NOT NULL,
+                key_hash TEXT NOT NULL,
+                hint TEXT NOT NULL,
+                default_creator_id BIGINT REFERENCES creators (id),
+                created_at {timestamp} NOT NULL,
+                revoked_at {timestamp},
+                CONSTRAINT api_keys_public_id_key UNIQUE (public_id),
+                CONSTRAINT api_keys_key_hash_key UNIQUE (key_hash))
+            """,
+            "CREATE INDEX api_keys_organisation ON api_keys (organisation_id)",
+            """
+            CREATE TABLE files (
+                id {id},
+                public_id TEXT NOT NULL,
+                organisation_id BIGINT NOT NULL REFERENCES organisations (id),
+                dataset_id BIGINT NOT NULL REFERENCES datasets (id),
+                filename TEXT NOT NULL,
+                bytes BIGINT NOT NULL,
+                purpose TEXT NOT NULL,
+                created_at {timestamp} NOT NULL,
+                CONSTRAINT files_public_id_key UNIQUE (public_id))
+            """,
+            "CREATE INDEX files_organisation ON files (organisation_id, id)",
+            "CREATE INDEX files_dataset ON files (dataset_id)",
+        ]),
     ];
 
     public static int NewestVersion => Migrations[^1].Number;

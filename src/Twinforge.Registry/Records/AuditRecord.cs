@@ -23,6 +23,9 @@ public sealed record AuditRecord(
     public const string ConsentWithdrawn = "consent-withdrawn";
     public const string TwinDeleted = "twin-deleted";
 
+    /// <summary>An uploaded file was deleted and with it the dataset it was the last file of.</summary>
+    public const string FileDeleted = "file-deleted";
+
     /// <summary>The twin a twin deletion removed (its id and name, since the twin is gone); null for a withdrawal.</summary>
     public long? TwinId { get; init; }
 

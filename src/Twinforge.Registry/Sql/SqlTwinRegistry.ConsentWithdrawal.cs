@@ -36,7 +36,7 @@ internal sealed partial class SqlTwinRegistry
     /// update): after it, their storage is rewritten from the live rows.
     /// </summary>
     static readonly string[] WithdrawalTables =
-        ["datasets", "twin_versions", "version_datasets", "version_artifacts", "aliases", "exports", "deletion_journal"];
+        ["files", "datasets", "twin_versions", "version_datasets", "version_artifacts", "aliases", "exports", "deletion_journal"];
 
     public ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason, string withdrawnBy, IArtifactStore artifacts)
     {
@@ -107,6 +107,8 @@ internal sealed partial class SqlTwinRegistry
                 s.Execute($"DELETE FROM version_artifacts WHERE version_id IN ({versionList})", versionParameters);
                 s.Execute($"DELETE FROM version_datasets WHERE version_id IN ({versionList})", versionParameters);
             }
+            // Uploaded files are names of these datasets: they go with them.
+            s.Execute($"DELETE FROM files WHERE dataset_id IN ({datasetList})", datasetParameters);
             s.Execute($"DELETE FROM datasets WHERE id IN ({datasetList})", datasetParameters);
         }
 

@@ -7,7 +7,7 @@ namespace Twinforge.Registry.Sql;
 // Creators and their consent records.
 internal sealed partial class SqlTwinRegistry
 {
-    const string CreatorColumns = "c.id, c.name, c.created_at";
+    const string CreatorColumns = "c.id, c.name, c.created_at, c.organisation_id, c.display_name";
     const string ConsentColumns = "k.id, k.creator_id, k.scope, k.given_at, k.withdrawn_at, k.note";
 
     /// <summary>The SQL condition "consent row k covers scope @scope and is valid".</summary>
@@ -85,7 +85,11 @@ internal sealed partial class SqlTwinRegistry
         s.QuerySingle($"SELECT {CreatorColumns} FROM creators c WHERE c.id = @id{lockClause}", r => ReadCreator(s, r), ("id", creatorId))
         ?? throw new UnknownEntityException("creator", $"with id {creatorId}");
 
-    static Creator ReadCreator(SqlSession s, DbDataReader r) => new(r.Int64(0), r.GetString(1), s.ReadTime(r, 2));
+    static Creator ReadCreator(SqlSession s, DbDataReader r) => new(r.Int64(0), r.GetString(1), s.ReadTime(r, 2))
+    {
+        OrganisationId = r.OptionalInt64(3),
+        DisplayName = r.OptionalString(4),
+    };
 
     static ConsentRecord ReadConsent(SqlSession s, DbDataReader r) =>
         new(r.Int64(0), r.Int64(1), r.GetString(2), s.ReadTime(r, 3), s.ReadOptionalTime(r, 4), r.OptionalString(5));

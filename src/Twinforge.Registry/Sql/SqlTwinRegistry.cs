@@ -25,6 +25,8 @@ internal sealed partial class SqlTwinRegistry : ITwinRegistry
 
     public void Dispose() => dialect.Dispose();
 
+    public void CheckConnection() => Read(s => s.Scalar("SELECT 1"));
+
     T Write<T>(Func<SqlSession, T> work)
     {
         try

@@ -1,0 +1,7 @@
+namespace Twinforge.Registry.Records;
+
+/// <summary>
+/// A tenant of the service: it owns creators (and through them datasets and twins), uploaded files and API keys, and
+/// sees nothing of another's. <see cref="PublicId"/> ("org-…") is how the service names it; <see cref="Id"/> is internal.
+/// </summary>
+public sealed record Organisation(long Id, string PublicId, string Name, DateTimeOffset CreatedAt);

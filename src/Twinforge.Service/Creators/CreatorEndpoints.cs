@@ -1,0 +1,69 @@
+using Twinforge.Registry.Errors;
+using Twinforge.Registry.Records;
+using Twinforge.Service.Auth;
+using Twinforge.Service.Errors;
+using Twinforge.Service.Hosting;
+
+namespace Twinforge.Service.Creators;
+
+/// <summary>
+/// <c>/v1/creators</c> (a Twinforge extension): the people an organisation's data is of, with their consent, as the
+/// command line's <c>creator</c> commands keep them. Withdrawing consent deletes the creator's data under that scope —
+/// their files included — and every twin version built from it, as the registry does for the command line.
+/// </summary>
+public static class CreatorEndpoints
+{
+    public static void Map(IEndpointRouteBuilder endpoints)
+    {
+        var creators = endpoints.MapGroup("/v1/creators").RequireAuthorization(ApiKeyClaims.OrganisationPolicy).WithTags("Creators (Twinforge)");
+
+        creators.MapPost("", (CreateCreatorRequest request, Caller caller, ServiceStorage storage) =>
+        {
+            if (string.IsNullOrWhiteSpace(request.Name)) throw ApiException.BadRequest("'name' is required.", "name", "missing_required_parameter");
+            var scope = request.Consent is { } consent ? Scope(consent.Scope) : null;
+            var creator = storage.Registry.CreateOrganisationCreator(caller.OrganisationId, PublicIds.New(PublicIds.Creator), request.Name.Trim());
+            if (scope is not null) storage.Registry.GiveConsent(creator.Id, scope, request.Consent!.Note);
+            return Results.Json(View(storage, creator), statusCode: StatusCodes.Status201Created);
+        });
+
+        creators.MapGet("", (Caller caller, ServiceStorage storage) =>
+            Lists.Of(storage.Registry.ListOrganisationCreators(caller.OrganisationId).Select(creator => View(storage, creator)).ToList(), c => c.Id));
+
+        creators.MapGet("/{creatorId}", (string creatorId, Caller caller, ServiceStorage storage) => View(storage, Find(storage, caller, creatorId)));
+
+        creators.MapPost("/{creatorId}/consents", (string creatorId, ConsentRequest request, Caller caller, ServiceStorage storage) =>
+        {
+            var creator = Find(storage, caller, creatorId);
+            storage.Registry.GiveConsent(creator.Id, Scope(request.Scope), request.Note);
+            return View(storage, creator);
+        });
+
+        creators.MapPost("/{creatorId}/consents/withdraw", (string creatorId, WithdrawConsentRequest request, Caller caller, ServiceStorage storage) =>
+        {
+            var creator = Find(storage, caller, creatorId);
+            var scope = Scope(request.Scope);
+            if (string.IsNullOrWhiteSpace(request.Reason))
+                throw ApiException.BadRequest("'reason' is required: it is kept in the audit record.", "reason", "missing_required_parameter");
+            try
+            {
+                var withdrawal = storage.Registry.WithdrawConsent(creator.Id, scope, request.Reason, caller.Actor, storage.Store);
+                var audit = withdrawal.Audit;
+                return Results.Json(new ConsentWithdrawalObject("creator.consent_withdrawal", creator.Name, scope, audit.DeletedDatasetIds.Count,
+                    audit.DeletedVersionIds.Count, withdrawal.Artifacts.Deleted.Count, audit.Id));
+            }
+            catch (NothingToWithdrawException nothing)
+            {
+                throw new ApiException(StatusCodes.Status409Conflict, nothing.Message, ApiErrorTypes.Conflict, "scope", "nothing_to_withdraw");
+            }
+        });
+    }
+
+    /// <summary>The organisation's creator with this id; an unknown id and another organisation's read alike (404).</summary>
+    public static Creator Find(ServiceStorage storage, Caller caller, string? creatorId, string param = "id") =>
+        (PublicIds.IsValid(PublicIds.Creator, creatorId) ? storage.Registry.FindOrganisationCreator(caller.OrganisationId, creatorId!) : null)
+        ?? throw ApiException.NotFound("Creator", creatorId, param);
+
+    static CreatorObject View(ServiceStorage storage, Creator creator) => CreatorObject.From(creator, storage.Registry.ListConsents(creator.Id));
+
+    static string Scope(string? scope) => ConsentScopes.Validate(scope ?? ConsentScopes.Text);
+}

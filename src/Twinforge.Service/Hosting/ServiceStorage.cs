@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+using Twinforge.Registry;
+using Twinforge.Registry.Artifacts;
+
+namespace Twinforge.Service.Hosting;
+
+/// <summary>
+/// The registry and artifact store the service works on, opened once per process the way the command line opens them
+/// (a PostgreSQL connection string or a SQLite file; the registry completes interrupted deletions as it opens), and
+/// the directory where uploads are staged. Every path is the configuration's, never a request's.
+/// </summary>
+public sealed class ServiceStorage : IDisposable
+{
+    public ServiceStorage(IOptions<ServiceOptions> options)
+    {
+        var settings = options.Value;
+        DataDirectory = Path.GetFullPath(settings.DataDirectory);
+        Directory.CreateDirectory(DataDirectory);
+        RegistryLocation = settings.Registry is { Length: > 0 } configured
+            ? TwinRegistry.IsPostgresConnectionString(configured) ? configured : Path.GetFullPath(configured)
+            : Path.Combine(DataDirectory, "registry.db");
+        Store = new LocalArtifactStore(Path.GetFullPath(settings.Artifacts is { Length: > 0 } artifacts ? artifacts : Path.Combine(DataDirectory, "artifacts")));
+        UploadsDirectory = Path.Combine(DataDirectory, "uploads");
+        Directory.CreateDirectory(UploadsDirectory);
+        Registry = TwinRegistry.Open(RegistryLocation, new RegistryOptions { ArtifactStore = Store });
+    }
+
+    public string DataDirectory { get; }
+
+    /// <summary>For messages and logs; a PostgreSQL connection string is not shown (it may hold a password).</summary>
+    public string RegistryDescription => TwinRegistry.IsPostgresConnectionString(RegistryLocation) ? "PostgreSQL" : RegistryLocation;
+
+    string RegistryLocation { get; }
+
+    public ITwinRegistry Registry { get; }
+
+    public LocalArtifactStore Store { get; }
+
+    /// <summary>Where an upload is written while it is checked; each in a directory of its own, removed afterwards.</summary>
+    public string UploadsDirectory { get; }
+
+    public void Dispose() => Registry.Dispose();
+}

@@ -1,0 +1,76 @@
+using System.Net.Http.Json;
+using System.Text;
+
+namespace Twinforge.Service.Tests;
+
+/// <summary>Malformed requests, unknown URLs, the rate limit, health, readiness and the OpenAPI document.</summary>
+public sealed class RequestHandlingTests : IDisposable
+{
+    readonly ServiceFactory service = new(new Dictionary<string, string?> { ["Twinforge:RateLimit:PermitLimit"] = "25" });
+
+    [Fact]
+    public async Task Malformed_json_and_missing_fields_are_400_in_the_error_shape()
+    {
+        var (_, key) = await service.Organisation();
+        using var client = service.Client(key);
+
+        var malformed = await ServiceFactory.Error(await client.PostAsync("/v1/creators", new StringContent("{\"name\": \"Ana\",", Encoding.UTF8, "application/json")), 400);
+        Assert.Contains("JSON", malformed.GetProperty("message").GetString());
+        var missing = await ServiceFactory.Error(await client.PostAsJsonAsync("/v1/creators", new { consent = new { scope = "text" } }), 400);
+        Assert.Equal("name", missing.GetProperty("param").GetString());
+        await ServiceFactory.Error(await client.PostAsJsonAsync("/v1/creators", new { name = "Ana", consent = new { scope = "Not A Scope!" } }), 400);
+        await ServiceFactory.Error(await client.GetAsync("/v1/no_such_thing"), 404);
+        using var admin = service.Client(ServiceFactory.AdminKey);
+        await ServiceFactory.Error(await admin.PostAsync("/admin/organizations", new StringContent("[1,2", Encoding.UTF8, "application/json")), 400);
+    }
+
+    [Fact]
+    public async Task A_key_over_its_rate_limit_gets_429_and_other_keys_do_not()
+    {
+        var (_, key) = await service.Organisation();
+        var (_, other) = await service.Organisation("Other");
+        using var client = service.Client(key);
+
+        var statuses = new List<int>();
+        for (int i = 0; i < 30; i++) statuses.Add((int)(await client.GetAsync("/v1/files")).StatusCode);
+
+        Assert.Equal(25, statuses.Count(status => status == 200));
+        var limited = await client.GetAsync("/v1/files");
+        var error = await ServiceFactory.Error(limited, 429);
+        Assert.Equal("rate_limit_exceeded", error.GetProperty("code").GetString());
+        Assert.True(limited.Headers.RetryAfter is not null);
+        await ServiceFactory.Json(await service.Client(other).GetAsync("/v1/files"));
+        await ServiceFactory.Json(await client.GetAsync("/healthz")); // health is never limited
+    }
+
+    [Fact]
+    public async Task Health_readiness_and_the_openapi_document_need_no_key()
+    {
+        using var anonymous = service.Client(null);
+
+        await ServiceFactory.Json(await anonymous.GetAsync("/healthz"));
+        var ready = await ServiceFactory.Json(await anonymous.GetAsync("/readyz"));
+        Assert.Equal("ok", ready.GetProperty("checks").GetProperty("database").GetString());
+        var openApi = await ServiceFactory.Json(await anonymous.GetAsync("/openapi/v1.json"));
+        Assert.True(openApi.GetProperty("paths").TryGetProperty("/v1/files", out _));
+        Assert.True((await anonymous.GetAsync("/healthz")).Headers.Contains("x-request-id"));
+    }
+
+    [Fact]
+    public async Task Readiness_is_503_when_the_artifact_store_cannot_be_written()
+    {
+        using var anonymous = service.Client(null);
+        await ServiceFactory.Json(await anonymous.GetAsync("/readyz"));
+        var store = Path.Combine(service.DataDirectory, "artifacts");
+        if (Directory.Exists(store)) Directory.Delete(store, recursive: true);
+        await File.WriteAllTextAsync(store, "not a directory");
+
+        var response = await anonymous.GetAsync("/readyz");
+
+        Assert.Equal(503, (int)response.StatusCode);
+        Assert.Contains("unreachable", await response.Content.ReadAsStringAsync());
+        File.Delete(store);
+    }
+
+    public void Dispose() => service.Dispose();
+}

@@ -1,0 +1,110 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Hosting;
+using OpenAI;
+
+namespace Twinforge.Service.Tests;
+
+/// <summary>
+/// The real service (<see cref="TwinforgeService.CreateHostBuilder"/>) in memory, on a fresh temporary data directory
+/// (SQLite registry and artifact store), with a known admin key and whatever settings a test adds.
+/// </summary>
+public sealed class ServiceFactory(IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<ServiceFactory>
+{
+    public const string AdminKey = "tf-admin-key-for-tests";
+
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("twinforge-service-test-").FullName;
+
+    protected override IHostBuilder CreateHostBuilder() => TwinforgeService.CreateHostBuilder([]);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseContentRoot(DataDirectory);
+        builder.UseSetting("Twinforge:DataDirectory", DataDirectory);
+        builder.UseSetting("Twinforge:AdminKey", AdminKey);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
+    }
+
+    /// <summary>A client sending <paramref name="key"/> as its bearer key (none when null).</summary>
+    public HttpClient Client(string? key)
+    {
+        var client = CreateClient();
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    /// <summary>The official OpenAI SDK pointed at this service with <paramref name="key"/>: only the base URL and the key differ.</summary>
+    public OpenAIClient Sdk(string key) => new(new ApiKeyCredential(key), new OpenAIClientOptions
+    {
+        Endpoint = new Uri(Server.BaseAddress, "/v1"),
+        Transport = new HttpClientPipelineTransport(CreateClient()),
+        RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+    });
+
+    /// <summary>A new organisation and a key of it (with a default creator when given); returns the organisation's id and the key.</summary>
+    public async Task<(string Organisation, string Key)> Organisation(string name = "Acme")
+    {
+        using var admin = Client(AdminKey);
+        var organisation = await Json(await admin.PostAsJsonAsync("/admin/organizations", new { name }));
+        var key = await Json(await admin.PostAsJsonAsync($"/admin/organizations/{organisation.GetProperty("id").GetString()}/api_keys", new { name = "tests" }));
+        return (organisation.GetProperty("id").GetString()!, key.GetProperty("value").GetString()!);
+    }
+
+    /// <summary>Another key of the organisation whose uploads go to <paramref name="creator"/> unless they name one.</summary>
+    public async Task<string> KeyWithDefaultCreator(string organisation, string creator)
+    {
+        using var admin = Client(AdminKey);
+        var key = await Json(await admin.PostAsJsonAsync($"/admin/organizations/{organisation}/api_keys", new { name = "uploads", default_creator = creator }));
+        return key.GetProperty("value").GetString()!;
+    }
+
+    /// <summary>A creator of the key's organisation with text consent (unless <paramref name="consent"/> is false); returns its id.</summary>
+    public async Task<string> Creator(string key, string name = "Ana", bool consent = true)
+    {
+        using var client = Client(key);
+        var creator = await Json(await client.PostAsJsonAsync("/v1/creators",
+            consent ? new { name, consent = (object?)new { scope = "text", note = "signed form" } } : new { name, consent = (object?)null }));
+        return creator.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>The body of a successful response as JSON; a failure shows its body.</summary>
+    public static async Task<JsonElement> Json(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>Checks the API's error shape and status; returns the error object.</summary>
+    public static async Task<JsonElement> Error(HttpResponseMessage response, int status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == status, $"expected {status}, got {(int)response.StatusCode}: {body}");
+        var error = JsonDocument.Parse(body).RootElement.GetProperty("error").Clone();
+        Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("type").GetString()));
+        Assert.True(error.TryGetProperty("param", out _));
+        Assert.True(error.TryGetProperty("code", out _));
+        return error;
+    }
+
+    public static MultipartFormDataContent Upload(string content, string filename = "ana.jsonl", string purpose = "fine-tune", string? creator = null)
+    {
+        var form = new MultipartFormDataContent { { new StringContent(purpose), "purpose" } };
+        if (creator is not null) form.Add(new StringContent(creator), "creator");
+        form.Add(new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(content)), "file", filename);
+        return form;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && Directory.Exists(DataDirectory)) Directory.Delete(DataDirectory, recursive: true);
+    }
+}
