@@ -32,3 +32,17 @@ fi
 
 bash "$(dirname "$0")/postgres.sh" start \
   || echo "setup: could not start PostgreSQL; the registry's PostgreSQL tests will be skipped (failed when CI=true)" >&2
+
+# The service's tests drive it with the official npm client as well (tests/npm-client, pinned by its
+# package-lock.json): installed with the machine's Node.js and npm when they are there; without them those tests are
+# skipped (failed when CI=true).
+npm_client="$(cd "$(dirname "$0")/.." && pwd)/tests/npm-client"
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -f "$npm_client/node_modules/openai/package.json" ]; then
+    echo "setup: installing the npm openai client for the service's tests"
+    npm ci --prefix "$npm_client" --no-audit --no-fund >/dev/null \
+      || echo "setup: npm ci failed in tests/npm-client; the npm client tests will be skipped (failed when CI=true)" >&2
+  fi
+else
+  echo "setup: no npm; the npm client tests will be skipped (failed when CI=true)" >&2
+fi

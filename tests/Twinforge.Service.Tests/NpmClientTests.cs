@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Twinforge.Service.Tests;
+
+/// <summary>The official npm client works against the service by changing only the base URL and the key.</summary>
+public sealed class NpmClientTests : IDisposable
+{
+    readonly ServiceFactory service = new();
+
+    [SkippableFact]
+    public async Task The_npm_client_uploads_lists_downloads_and_deletes_a_creators_file()
+    {
+        NpmClient.RequireInstalled();
+        var baseUrl = Listening();
+        var (organisation, key) = await service.Organisation();
+        var creator = await service.Creator(key);
+        var uploadsKey = await service.KeyWithDefaultCreator(organisation, creator);
+        var data = Path.Combine(service.DataDirectory, "..", $"npm-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllTextAsync(data, ChatData.Valid());
+
+        try
+        {
+            var seen = await NpmClient.Run("files.mjs", new Dictionary<string, string>
+            {
+                ["TWINFORGE_BASE_URL"] = baseUrl + "/v1", ["TWINFORGE_API_KEY"] = uploadsKey, ["DATA_FILE"] = data,
+            }, TimeSpan.FromSeconds(60));
+
+            var id = seen.GetProperty("uploaded").GetProperty("id").GetString()!;
+            Assert.StartsWith("file-", id);
+            Assert.Equal("fine-tune", seen.GetProperty("uploaded").GetProperty("purpose").GetString());
+            Assert.Contains(id, seen.GetProperty("listed").EnumerateArray().Select(file => file.GetString()));
+            Assert.Equal(Path.GetFileName(data), seen.GetProperty("retrieved").GetProperty("filename").GetString());
+            Assert.Equal(ChatData.Valid(), seen.GetProperty("content").GetString());
+            Assert.Equal(404, seen.GetProperty("refused").GetProperty("status").GetInt32());
+            Assert.True(seen.GetProperty("deleted").GetProperty("deleted").GetBoolean());
+        }
+        finally
+        {
+            File.Delete(data);
+        }
+    }
+
+    /// <summary>The service on a real loopback port, as node needs one; its base address.</summary>
+    string Listening()
+    {
+        service.UseKestrel(0);
+        service.StartServer();
+        var addresses = service.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return addresses.First().Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1").TrimEnd('/');
+    }
+
+    public void Dispose() => service.Dispose();
+}
