@@ -83,6 +83,7 @@ public static class TwinforgeService
         // A malformed body throws, so it reaches the error shape rather than an empty 400.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddOpenApi();
+        MetricsEndpoint.AddServices(services, configuration);
     }
 
     public static void Configure(IApplicationBuilder app)
@@ -108,6 +109,7 @@ public static class TwinforgeService
             AdminEndpoints.Map(endpoints);
             CreatorEndpoints.Map(endpoints);
             FileEndpoints.Map(endpoints);
+            MetricsEndpoint.Map(endpoints);
         });
     }
 }
