@@ -9,6 +9,7 @@ using Twinforge.Service.Creators;
 using Twinforge.Service.Errors;
 using Twinforge.Service.Files;
 using Twinforge.Service.Hosting;
+using Twinforge.Service.Models;
 using Twinforge.Service.Operations;
 
 namespace Twinforge.Service;
@@ -110,6 +111,7 @@ public static class TwinforgeService
             CreatorEndpoints.Map(endpoints);
             FileEndpoints.Map(endpoints);
             MetricsEndpoint.Map(endpoints);
+            ModelEndpoints.Map(endpoints);
         });
     }
 }
