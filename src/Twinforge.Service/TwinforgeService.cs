@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Twinforge.Service.Admin;
 using Twinforge.Service.Auth;
+using Twinforge.Service.Completions;
 using Twinforge.Service.Creators;
 using Twinforge.Service.Errors;
 using Twinforge.Service.Files;
@@ -85,6 +86,7 @@ public static class TwinforgeService
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddOpenApi();
         MetricsEndpoint.AddServices(services, configuration);
+        ChatCompletionEndpoints.AddServices(services, configuration);
     }
 
     public static void Configure(IApplicationBuilder app)
@@ -112,6 +114,7 @@ public static class TwinforgeService
             FileEndpoints.Map(endpoints);
             MetricsEndpoint.Map(endpoints);
             ModelEndpoints.Map(endpoints);
+            ChatCompletionEndpoints.Map(endpoints);
         });
     }
 }
