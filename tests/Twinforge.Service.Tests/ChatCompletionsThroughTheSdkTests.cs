@@ -136,6 +136,15 @@ public sealed class ChatCompletionsThroughTheSdkTests(TwinService twins)
     }
 
     [Fact]
+    public async Task The_readme_snippet_chats_with_a_twin_whole_then_streamed()
+    {
+        var reply = await ReadmeChatExample.ChatAsync(twins.Service.Sdk(twins.Key));
+
+        Assert.Equal(twins.ModelId, reply.Model);
+        Assert.InRange(reply.Usage.OutputTokenCount, 1, 60);
+    }
+
+    [Fact]
     public async Task An_unknown_model_is_404_model_not_found_through_the_sdk()
     {
         var error = await Assert.ThrowsAsync<ClientResultException>(() => Chat("no-such-twin").CompleteChatAsync([new UserChatMessage("hi")]));
