@@ -52,6 +52,7 @@ public static class ChatCompletionEndpoints
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(), model.Id, Fingerprint(model));
 
         var generation = await generations.StartAsync(model, call.Messages, call.Generation, call.Stream, context.RequestAborted);
+        context.Response.RegisterForDispose(generation); // whatever ends the request stops what it started
         if (call.Stream) return new ChatCompletionStream(generation, header, call.IncludeUsage, json.Value.SerializerOptions, Refusal);
 
         Engine.Generation.GenerationResult result;

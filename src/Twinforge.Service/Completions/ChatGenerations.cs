@@ -31,8 +31,9 @@ public sealed class ChatGenerations(ChatStreamSource source, IOptions<Completion
 
     /// <summary>
     /// Waits for a turn, then starts generating on a dedicated thread. <paramref name="cancellationToken"/> (the
-    /// request's) abandons the wait, or stops the generation at its next piece: the engine's enumeration is disposed,
-    /// which frees the model for the next request.
+    /// request's) abandons the wait, or stops the generation at its next piece, as disposing the returned generation
+    /// does (register it for disposal with the request): the engine's enumeration is disposed, which frees the model
+    /// for the next request.
     /// </summary>
     public async Task<ChatGeneration> StartAsync(ResolvedModel model, IReadOnlyList<ChatMessage> messages, GenerationOptions generation, bool stream,
         CancellationToken cancellationToken)
@@ -56,8 +57,8 @@ public sealed class ChatGenerations(ChatStreamSource source, IOptions<Completion
             throw;
         }
         metrics.Waited(Stopwatch.GetElapsedTime(queued));
-        var run = new ChatGeneration(stream);
-        var thread = new Thread(() => Generate(run, model, messages, generation, cancellationToken))
+        var run = new ChatGeneration(stream, cancellationToken);
+        var thread = new Thread(() => Generate(run, model, messages, generation, run.Stopping))
         {
             IsBackground = true,
             Name = "twinforge-generation",
@@ -143,14 +144,43 @@ public sealed class ChatGenerations(ChatStreamSource source, IOptions<Completion
 /// channel is unbounded on purpose: pieces are a few bytes each and a request's count is bounded by its token limit,
 /// so a slow reader never holds the model (and the requests waiting for it) back.
 /// </summary>
-public sealed class ChatGeneration
+public sealed class ChatGeneration : IDisposable
 {
     readonly Channel<string> pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     readonly TaskCompletionSource<GenerationResult> result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // The generation's own: a request's token may be reset and reused by the server for a later request once this
+    // request has ended, so the generation thread never watches it directly.
+    readonly CancellationTokenSource stop = new();
+    readonly CancellationTokenRegistration requestAborted;
 
-    internal ChatGeneration(bool stream) => Stream = stream;
+    internal ChatGeneration(bool stream, CancellationToken request)
+    {
+        Stream = stream;
+        requestAborted = request.Register(Stop);
+    }
 
     public bool Stream { get; }
+
+    internal CancellationToken Stopping => stop.Token;
+
+    /// <summary>Stops the generation at its next piece, if it still runs: nobody will read what it makes.</summary>
+    public void Dispose()
+    {
+        requestAborted.Dispose();
+        Stop();
+    }
+
+    void Stop()
+    {
+        try
+        {
+            stop.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // Nothing registers on the token; cancelling cannot fail but by a callback.
+        }
+    }
 
     /// <summary>
     /// Text pieces until the generation ends; a failure is thrown from the read that reaches it (with the original
