@@ -5,10 +5,12 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Twinforge.Service.Admin;
 using Twinforge.Service.Auth;
+using Twinforge.Service.Completions;
 using Twinforge.Service.Creators;
 using Twinforge.Service.Errors;
 using Twinforge.Service.Files;
 using Twinforge.Service.Hosting;
+using Twinforge.Service.Models;
 using Twinforge.Service.Operations;
 
 namespace Twinforge.Service;
@@ -83,6 +85,8 @@ public static class TwinforgeService
         // A malformed body throws, so it reaches the error shape rather than an empty 400.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddOpenApi();
+        MetricsEndpoint.AddServices(services, configuration);
+        ChatCompletionEndpoints.AddServices(services, configuration);
     }
 
     public static void Configure(IApplicationBuilder app)
@@ -108,6 +112,9 @@ public static class TwinforgeService
             AdminEndpoints.Map(endpoints);
             CreatorEndpoints.Map(endpoints);
             FileEndpoints.Map(endpoints);
+            MetricsEndpoint.Map(endpoints);
+            ModelEndpoints.Map(endpoints);
+            ChatCompletionEndpoints.Map(endpoints);
         });
     }
 }

@@ -5,6 +5,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenAI;
 
@@ -20,6 +22,9 @@ public sealed class ServiceFactory(IReadOnlyDictionary<string, string?>? setting
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("twinforge-service-test-").FullName;
 
+    /// <summary>Services a test puts in place of the service's own (registered after them).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     protected override IHostBuilder CreateHostBuilder() => TwinforgeService.CreateHostBuilder([]);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -29,6 +34,7 @@ public sealed class ServiceFactory(IReadOnlyDictionary<string, string?>? setting
         builder.UseSetting("Twinforge:AdminKey", AdminKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
+        if (TestServices is not null) builder.ConfigureTestServices(TestServices);
     }
 
     /// <summary>A client sending <paramref name="key"/> as its bearer key (none when null).</summary>

@@ -3,13 +3,15 @@ using Twinforge.Registry.Records;
 using Twinforge.Service.Auth;
 using Twinforge.Service.Errors;
 using Twinforge.Service.Hosting;
+using Twinforge.Twins.Serving;
 
 namespace Twinforge.Service.Creators;
 
 /// <summary>
 /// <c>/v1/creators</c> (a Twinforge extension): the people an organisation's data is of, with their consent, as the
 /// command line's <c>creator</c> commands keep them. Withdrawing consent deletes the creator's data under that scope —
-/// their files included — and every twin version built from it, as the registry does for the command line.
+/// their files included — and every twin version built from it, as the registry does for the command line, and what
+/// was unpacked to serve those versions.
 /// </summary>
 public static class CreatorEndpoints
 {
@@ -38,7 +40,7 @@ public static class CreatorEndpoints
             return View(storage, creator);
         });
 
-        creators.MapPost("/{creatorId}/consents/withdraw", (string creatorId, WithdrawConsentRequest request, Caller caller, ServiceStorage storage) =>
+        creators.MapPost("/{creatorId}/consents/withdraw", (string creatorId, WithdrawConsentRequest request, Caller caller, ServiceStorage storage, ServedModels served) =>
         {
             var creator = Find(storage, caller, creatorId);
             var scope = Scope(request.Scope);
@@ -47,6 +49,8 @@ public static class CreatorEndpoints
             try
             {
                 var withdrawal = storage.Registry.WithdrawConsent(creator.Id, scope, request.Reason, caller.Actor, storage.Store);
+                // Nothing unpacked for serving outlives the erasure of what it was derived from.
+                served.ForgetErased();
                 var audit = withdrawal.Audit;
                 return Results.Json(new ConsentWithdrawalObject("creator.consent_withdrawal", creator.Name, scope, audit.DeletedDatasetIds.Count,
                     audit.DeletedVersionIds.Count, withdrawal.Artifacts.Deleted.Count, audit.Id));

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Twinforge.Engine.Generation;
+using Twinforge.Engine.Tokenization;
+using Twinforge.Service.Errors;
+using Twinforge.Twins.Serving;
+
+namespace Twinforge.Service.Completions;
+
+/// <summary>
+/// The engine call a generation runs, piece by piece, calling <c>finished</c> with the whole result at the end: by
+/// default <see cref="ServedModels.StreamChat"/>. A seam, so that a scheduler batching many twins' requests on one
+/// base can take its place without the HTTP side changing (and tests can stand in for the engine).
+/// </summary>
+public delegate IEnumerable<string> ChatStreamSource(ResolvedModel model, IReadOnlyList<ChatMessage> messages, GenerationOptions options,
+    Action<GenerationResult> finished);
+
+/// <summary>
+/// Runs generations off the request threads. Generation is CPU-bound and synchronous (and libtorch's dispose scopes are
+/// thread-local), so each runs on a thread of its own from start to end, while the request awaits its pieces through a
+/// channel. At most <see cref="CompletionOptions.MaxConcurrentGenerations"/> run at once; the others wait
+/// asynchronously (no thread held) and give up when their client leaves; beyond
+/// <see cref="CompletionOptions.MaxWaitingRequests"/> waiting, a request is refused at once with 503.
+/// </summary>
+public sealed class ChatGenerations(ChatStreamSource source, IOptions<CompletionOptions> options, CompletionMetrics metrics, ILogger<ChatGenerations> logger)
+{
+    // Never disposed: a generation still running at shutdown releases its turn when it ends.
+    readonly SemaphoreSlim turns = new(options.Value.MaxConcurrentGenerations, options.Value.MaxConcurrentGenerations);
+    int inFlight;
+
+    /// <summary>
+    /// Waits for a turn, then starts generating on a dedicated thread. <paramref name="cancellationToken"/> (the
+    /// request's) abandons the wait, or stops the generation at its next piece, as disposing the returned generation
+    /// does (register it for disposal with the request): the engine's enumeration is disposed, which frees the model
+    /// for the next request.
+    /// </summary>
+    public async Task<ChatGeneration> StartAsync(ResolvedModel model, IReadOnlyList<ChatMessage> messages, GenerationOptions generation, bool stream,
+        CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        if (Interlocked.Increment(ref inFlight) > limits.MaxConcurrentGenerations + limits.MaxWaitingRequests)
+        {
+            Interlocked.Decrement(ref inFlight);
+            throw new ApiException(StatusCodes.Status503ServiceUnavailable,
+                $"The service is answering {limits.MaxConcurrentGenerations} and queueing {limits.MaxWaitingRequests} completions, its configured most; try again shortly.",
+                ApiErrorTypes.Server, code: "server_overloaded");
+        }
+        var queued = Stopwatch.GetTimestamp();
+        try
+        {
+            await turns.WaitAsync(cancellationToken);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref inFlight);
+            throw;
+        }
+        metrics.Waited(Stopwatch.GetElapsedTime(queued));
+        var run = new ChatGeneration(stream, cancellationToken);
+        var thread = new Thread(() => Generate(run, model, messages, generation, run.Stopping))
+        {
+            IsBackground = true,
+            Name = "twinforge-generation",
+        };
+        try
+        {
+            thread.Start();
+        }
+        catch
+        {
+            Release();
+            throw;
+        }
+        return run;
+    }
+
+    void Generate(ChatGeneration run, ResolvedModel model, IReadOnlyList<ChatMessage> messages, GenerationOptions generation, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        GenerationResult? result = null;
+        bool first = true;
+        string outcome = "failed";
+        try
+        {
+            foreach (var piece in source(model, messages, generation, finished => result = finished))
+            {
+                if (first)
+                {
+                    metrics.FirstPiece(Stopwatch.GetElapsedTime(started), run.Stream);
+                    first = false;
+                }
+                run.Write(piece);
+                // The client left: leaving the loop disposes the engine's enumeration, which ends the generation.
+                if (cancellationToken.IsCancellationRequested) break;
+            }
+            if (cancellationToken.IsCancellationRequested || result is null)
+            {
+                outcome = "cancelled";
+                run.Fail(new OperationCanceledException("the client left before the completion was generated", cancellationToken));
+            }
+            else
+            {
+                outcome = "completed";
+                run.Complete(result);
+            }
+        }
+        catch (Exception e)
+        {
+            outcome = cancellationToken.IsCancellationRequested ? "cancelled" : e is Engine.BadInputException ? "refused" : "failed";
+            run.Fail(e);
+        }
+        finally
+        {
+            Release();
+            Report(outcome, result, run.Stream, model, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>Metrics and a log line; nothing may escape a generation's own thread (it would end the process), even at shutdown.</summary>
+    void Report(string outcome, GenerationResult? result, bool stream, ResolvedModel model, TimeSpan elapsed)
+    {
+        try
+        {
+            metrics.Finished(outcome, result is null ? null : FinishReasons.Of(result.StopReason), stream, model.Version is not null,
+                elapsed, result?.PromptTokenCount, result?.TokenIds.Count);
+            if (outcome == "cancelled") logger.LogInformation("a completion of {Model} stopped: its client left", model.Id);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host is stopping.
+        }
+    }
+
+    void Release()
+    {
+        turns.Release();
+        Interlocked.Decrement(ref inFlight);
+    }
+}
+
+/// <summary>
+/// One generation as the request sees it: the text pieces as they are generated, then the whole result. The pieces
+/// channel is unbounded on purpose: pieces are a few bytes each and a request's count is bounded by its token limit,
+/// so a slow reader never holds the model (and the requests waiting for it) back.
+/// </summary>
+public sealed class ChatGeneration : IDisposable
+{
+    readonly Channel<string> pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    readonly TaskCompletionSource<GenerationResult> result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // The generation's own: a request's token may be reset and reused by the server for a later request once this
+    // request has ended, so the generation thread never watches it directly.
+    readonly CancellationTokenSource stop = new();
+    readonly CancellationTokenRegistration requestAborted;
+
+    internal ChatGeneration(bool stream, CancellationToken request)
+    {
+        Stream = stream;
+        requestAborted = request.Register(Stop);
+    }
+
+    public bool Stream { get; }
+
+    internal CancellationToken Stopping => stop.Token;
+
+    /// <summary>Stops the generation at its next piece, if it still runs: nobody will read what it makes.</summary>
+    public void Dispose()
+    {
+        requestAborted.Dispose();
+        Stop();
+    }
+
+    void Stop()
+    {
+        try
+        {
+            stop.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // Nothing registers on the token; cancelling cannot fail but by a callback.
+        }
+    }
+
+    /// <summary>
+    /// Text pieces until the generation ends; a failure is thrown from the read that reaches it (with the original
+    /// exception, not the channel's wrapper).
+    /// </summary>
+    public async IAsyncEnumerable<string> Pieces([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await pieces.Reader.WaitToReadAsync(cancellationToken);
+            }
+            catch (ChannelClosedException closed) when (closed.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(closed.InnerException);
+                throw;
+            }
+            if (!more) yield break;
+            while (pieces.Reader.TryRead(out var piece)) yield return piece;
+        }
+    }
+
+    /// <summary>The whole result (text, tokens, why it stopped, the prompt's token count), or the failure.</summary>
+    public Task<GenerationResult> Result => result.Task;
+
+    internal void Write(string piece)
+    {
+        if (Stream) pieces.Writer.TryWrite(piece);
+    }
+
+    internal void Complete(GenerationResult finished)
+    {
+        pieces.Writer.TryComplete();
+        result.TrySetResult(finished);
+    }
+
+    internal void Fail(Exception failure)
+    {
+        pieces.Writer.TryComplete(failure);
+        if (failure is OperationCanceledException cancelled) result.TrySetCanceled(cancelled.CancellationToken);
+        else result.TrySetException(failure);
+        // A stream reads the failure from the pieces; the result's copy is observed here so it is not reported as unobserved.
+        _ = result.Task.Exception;
+    }
+}
