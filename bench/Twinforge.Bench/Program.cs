@@ -21,6 +21,7 @@ try
         "batch-decode-profile" => BatchDecodeProfile.RunCommand(rest, output),
         "matvec-profile" => MatrixVectorProfile.RunCommand(rest, output),
         "step-profile" => TrainingStepProfile.RunCommand(rest, output),
+        Twinforge.Bench.ServiceLoad.ServiceLoadBenchmark.Command => Twinforge.Bench.ServiceLoad.ServiceLoadBenchmark.RunCommand(rest, output),
         "-h" or "--help" => Usage(0),
         _ => Usage(2),
     };
@@ -51,5 +52,6 @@ int Usage(int exitCode)
     writer.WriteLine($"       twinforge-bench {BatchDecodeProfile.Usage}");
     writer.WriteLine($"       twinforge-bench {MatrixVectorProfile.Usage}");
     writer.WriteLine($"       twinforge-bench {TrainingStepProfile.Usage}");
+    writer.WriteLine($"       twinforge-bench {Twinforge.Bench.ServiceLoad.ServiceLoadBenchmark.Usage}");
     return exitCode;
 }
