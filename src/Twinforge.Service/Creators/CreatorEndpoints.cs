@@ -46,7 +46,8 @@ public static class CreatorEndpoints
                 throw ApiException.BadRequest("'reason' is required: it is kept in the audit record.", "reason", "missing_required_parameter");
             try
             {
-                var withdrawal = storage.Registry.WithdrawConsent(creator.Id, scope, request.Reason, caller.Actor, storage.Store);
+                // Through the lifecycle: the work directories (unpacked data, checkpoints) of the jobs' interrupted versions go too.
+                var withdrawal = storage.Lifecycle(caller.Actor).WithdrawConsent(creator.Id, scope, request.Reason);
                 var audit = withdrawal.Audit;
                 return Results.Json(new ConsentWithdrawalObject("creator.consent_withdrawal", creator.Name, scope, audit.DeletedDatasetIds.Count,
                     audit.DeletedVersionIds.Count, withdrawal.Artifacts.Deleted.Count, audit.Id));
