@@ -22,17 +22,23 @@ public static class JobQueue
 
     public static void Add(IServiceCollection services, bool runWorker)
     {
-        services.AddSingleton<JobStorage>(provider => CreateStorage(provider.GetRequiredService<ServiceStorage>(),
-            provider.GetRequiredService<IOptions<ServiceOptions>>().Value.Jobs));
+        services.AddSingleton<JobStorage>(provider =>
+        {
+            // Hangfire's process-wide settings (its log provider) are applied before its storage logs anything.
+            provider.GetRequiredService<IGlobalConfiguration>();
+            return CreateStorage(provider.GetRequiredService<ServiceStorage>(), provider.GetRequiredService<IOptions<ServiceOptions>>().Value.Jobs);
+        });
         services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(configuration => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(HangfireLogs.Instance));
         services.AddMetrics();
         services.AddSingleton<JobMetrics>();
         services.AddSingleton<FineTuningJobs>();
         services.AddTransient<FineTuningJobRunner>();
+        services.AddHostedService<OpenStorageAtStart>();
         if (!runWorker) return;
 
         services.AddHangfireServer((provider, server) =>
@@ -49,6 +55,25 @@ public static class JobQueue
         // The host waits for the worker's jobs to checkpoint before it gives up on them.
         services.AddOptions<HostOptions>().Configure<IOptions<ServiceOptions>>((host, options) =>
             host.ShutdownTimeout = options.Value.Jobs.ShutdownTimeout + TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>
+    /// Opens the queue's storage as the host starts (creating its tables), so a bad configuration stops the start; and
+    /// sends Hangfire's log entries to this host's logging while it lives.
+    /// </summary>
+    sealed class OpenStorageAtStart(JobStorage storage, ILoggerFactory logging) : IHostedService, IDisposable
+    {
+        readonly IDisposable logs = HangfireLogs.Attach(logging);
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            using var connection = storage.GetConnection();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Dispose() => logs.Dispose();
     }
 
     static JobStorage CreateStorage(ServiceStorage storage, JobsOptions jobs)
