@@ -24,7 +24,7 @@ public sealed class ServiceFactory(IReadOnlyDictionary<string, string?>? setting
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseContentRoot(DataDirectory);
+        builder.UseContentRoot(Directory.CreateDirectory(DataDirectory).FullName);
         builder.UseSetting("Twinforge:DataDirectory", DataDirectory);
         builder.UseSetting("Twinforge:AdminKey", AdminKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");

@@ -182,7 +182,10 @@ public sealed class FineTuningJobRunner(ServiceStorage storage, JobMetrics metri
     sealed class JobProgress(Registry.ITwinRegistry registry, JobEvents events, JobMetrics metrics, FineTuningJob job, CancelWatch watch,
         ILogger logger)
     {
+        const long StepEventInterval = 250; // milliseconds
+
         int totalSteps;
+        long lastStepEvent;
         double? lastTrainLoss;
         double? lastValidLoss;
         double? lastValidAccuracy;
@@ -212,12 +215,16 @@ public sealed class FineTuningJobRunner(ServiceStorage storage, JobMetrics metri
                     lastTrainLoss = step.Loss;
                     TrainedTokens += step.Tokens;
                     metrics.RecordStep(step.Tokens, step.TokensPerSecond);
+                    watch.CheckAfterStep(logger);
+                    // At most a few a second (and always the first and last): a run of quick updates should not spend
+                    // its time writing events; a slow one records every update.
+                    if (step.Step != 1 && step.Step != totalSteps && Environment.TickCount64 - lastStepEvent < StepEventInterval) break;
+                    lastStepEvent = Environment.TickCount64;
                     events.Metrics(string.Create(CultureInfo.InvariantCulture, $"Step {step.Step}/{totalSteps}: training loss={step.Loss:F4}"), new
                     {
                         step = step.Step, total_steps = totalSteps, train_loss = step.Loss, learning_rate = step.LearningRate,
                         tokens_per_second = Math.Round(step.TokensPerSecond, 1),
                     });
-                    watch.CheckAfterStep(logger);
                     break;
                 case EvaluationCompleted evaluation:
                     lastValidLoss = evaluation.Loss;

@@ -58,12 +58,15 @@ public static class JobQueue
     }
 
     /// <summary>
-    /// Opens the queue's storage as the host starts (creating its tables), so a bad configuration stops the start; and
-    /// sends Hangfire's log entries to this host's logging while it lives.
+    /// Opens the queue's storage as the host starts (creating its tables), so a bad configuration stops the start; sends
+    /// Hangfire's log entries to this host's logging while it lives; and creates the jobs' instruments.
     /// </summary>
-    sealed class OpenStorageAtStart(JobStorage storage, ILoggerFactory logging) : IHostedService, IDisposable
+    sealed class OpenStorageAtStart(JobStorage storage, ILoggerFactory logging, JobMetrics metrics) : IHostedService, IDisposable
     {
         readonly IDisposable logs = HangfireLogs.Attach(logging);
+
+        /// <summary>Made at start, so its instruments exist for an exporter before any job runs here.</summary>
+        public JobMetrics Metrics { get; } = metrics;
 
         public Task StartAsync(CancellationToken cancellationToken)
         {
