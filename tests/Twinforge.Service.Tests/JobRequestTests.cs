@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Twinforge.Service.Tests;
 
@@ -206,6 +207,34 @@ public sealed class JobRequestTests : IDisposable
         await ServiceFactory.Error(await client.GetAsync($"/v1/fine_tuning/jobs/{id}"), 404);
         await ServiceFactory.Error(await client.GetAsync($"/v1/fine_tuning/jobs/{id}/events"), 404);
         Assert.Empty((await ServiceFactory.Json(await client.GetAsync("/v1/fine_tuning/jobs"))).GetProperty("data").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task The_jobs_meter_reports_jobs_by_state_and_the_queue_depth()
+    {
+        var (key, file, _) = await service.CreatorWithFile(ChatData.Valid("ana", 30));
+        using var client = service.Client(key);
+        await ServiceFactory.Json(await client.PostAsJsonAsync("/v1/fine_tuning/jobs", Job(file)));
+        var meters = service.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var measured = new Dictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            // This host's instruments only: tests run other hosts meanwhile, with meters of the same name.
+            if (instrument.Meter.Name == Jobs.JobMetrics.MeterName && instrument.Meter.Scope == meters) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) =>
+            measured[instrument.Name + string.Concat(tags.ToArray().Select(t => $"/{t.Value}"))] = value);
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            measured[instrument.Name + string.Concat(tags.ToArray().Select(t => $"/{t.Value}"))] = value);
+        listener.Start();
+
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(1, measured["twinforge.jobs/queued"]);
+        Assert.Equal(0, measured["twinforge.jobs/running"]);
+        Assert.Equal(6, measured.Keys.Count(k => k.StartsWith("twinforge.jobs/", StringComparison.Ordinal)));
+        Assert.Equal(1, measured["twinforge.jobs.queue_depth"]); // no worker here: it waits in Hangfire's queue
     }
 
     public void Dispose() => service.Dispose();
