@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Twinforge.Cli.BuiltIn;
 using Twinforge.Service.Hosting;
 using Twinforge.Service.Jobs;
 
@@ -30,7 +31,7 @@ sealed class HostArguments
     readonly Option<int?> capacity = new("--capacity") { Description = "Jobs this process trains at once [default: 1]" };
     readonly Option<string[]> bases = new("--base")
     {
-        Description = "Register a base model: NAME=DIR, a Hugging Face model directory that jobs name as their model (repeatable)",
+        Description = "Register a base model: NAME=DIR, a Hugging Face model directory (or builtin, once `twinforge pretrain` built it) that jobs name as their model (repeatable) [default: none; registered ones stay]",
         AllowMultipleArgumentsPerToken = false,
     };
 
@@ -54,7 +55,8 @@ sealed class HostArguments
         {
             var equals = given.IndexOf('=');
             if (equals <= 0 || equals == given.Length - 1) throw new Engine.BadInputException($"--base: '{given}' is not NAME=DIR (e.g. --base tiny=models/tiny)");
-            var directory = Path.GetFullPath(given[(equals + 1)..]);
+            // "builtin" (or "builtin:tiny"): the CLI's built-in base model, once `twinforge pretrain` has built it.
+            var directory = ModelArguments.Resolve(given[(equals + 1)..], CacheLocation.Resolve(null));
             if (!File.Exists(Path.Combine(directory, "config.json")))
                 throw new Engine.BadInputException($"--base: {directory} is not a model directory (no config.json)");
             arguments.AddRange([$"--{Section}:{nameof(ServiceOptions.BaseModels)}:{given[..equals]}", directory]);
