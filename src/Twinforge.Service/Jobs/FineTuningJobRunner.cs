@@ -39,9 +39,12 @@ public sealed class FineTuningJobRunner(ServiceStorage storage, JobMetrics metri
         }
         if (job.IsFinished) return; // cancelled while queued, or run already (a job is run at least once)
         var events = new JobEvents(registry, logger, jobId);
-        if (job.CancelRequestedAt is not null && job.Status != FineTuningJobStatus.Running)
+        if (job.CancelRequestedAt is not null)
         {
-            FinishCancelled(job, lifecycle, events, "Job cancelled before it started");
+            // Cancelled while queued, or while its worker was dying: stopped where it is, its checkpoint (if any) kept.
+            FinishCancelled(job, lifecycle, events, job.Status == FineTuningJobStatus.Running
+                ? "Job cancelled while it waited for another worker; its last checkpoint is kept"
+                : "Job cancelled before it started");
             return;
         }
         var started = registry.ChangeJobStatus(jobId, [FineTuningJobStatus.Queued, FineTuningJobStatus.Running], FineTuningJobStatus.Running);
@@ -198,6 +201,19 @@ public sealed class FineTuningJobRunner(ServiceStorage storage, JobMetrics metri
         public long TrainedTokensAtCheckpoint { get; private set; } = job.TrainedTokens ?? 0;
 
         public void OnEvent(TrainingEvent trainingEvent)
+        {
+            try
+            {
+                Record(trainingEvent);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A lost event or checkpoint record must not fail the training itself: the run's own checkpoint is on disk.
+                logger.LogWarning(e, "could not record the training event {Event}", trainingEvent.GetType().Name);
+            }
+        }
+
+        void Record(TrainingEvent trainingEvent)
         {
             switch (trainingEvent)
             {
