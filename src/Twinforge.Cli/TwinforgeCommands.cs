@@ -22,6 +22,7 @@ public static class TwinforgeCommands
         TwinCommand.Create(),
         CreatorCommand.Create(),
         ServeCommand.Create(),
+        WorkerCommand.Create(),
         CommonOptions.Verbose(),
     };
 }

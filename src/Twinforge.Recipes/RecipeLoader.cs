@@ -45,7 +45,7 @@ public static class RecipeLoader
         return recipe.Options;
     }
 
-    static Recipe Read(string path, RecipeNode root, Func<string, string> ResolvePath, Recipe defaults)
+    internal static Recipe Read(string path, RecipeNode root, Func<string, string> ResolvePath, Recipe defaults)
     {
         var lines = new Dictionary<string, int?>();
         var errors = new List<InputFileException>();

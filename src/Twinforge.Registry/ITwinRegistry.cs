@@ -190,6 +190,53 @@ public interface ITwinRegistry : IDisposable
     /// </summary>
     FileDeletion? DeleteFile(long organisationId, string publicId, string deletedBy, IArtifactStore artifacts);
 
+    // Fine-tuning jobs (the service's): their state, events and checkpoints. Reads an organisation makes take it and find
+    // nothing of another's; a job goes with its version (consent withdrawn, twin deleted).
+
+    /// <summary>
+    /// Records a job, in <see cref="FineTuningJobStatus.ValidatingFiles"/>, for a planned version of one of the
+    /// organisation's creators (<see cref="UnknownEntityException"/> otherwise, or when the version was deleted meanwhile).
+    /// </summary>
+    FineTuningJob CreateJob(NewFineTuningJob job);
+    FineTuningJob? FindJob(long organisationId, string publicId);
+
+    /// <summary>A job by its id, whatever its organisation (for the workers that run it); null when it was erased.</summary>
+    FineTuningJob? FindJob(long jobId);
+
+    /// <summary>The organisation's jobs, newest first, those created before <paramref name="after"/> (a job's public id) when given; at most <paramref name="limit"/>.</summary>
+    IReadOnlyList<FineTuningJob> ListJobs(long organisationId, string? after, int limit);
+
+    /// <summary>
+    /// Moves the job to <paramref name="to"/> if, and only if, it is in one of <paramref name="from"/> (one conditional
+    /// update: of two processes racing, one wins); entering running counts an attempt, a finished status records the
+    /// time and <paramref name="outcome"/>. Returns the job as it is afterwards (check its status to know whether this
+    /// moved it), or null when it no longer exists.
+    /// </summary>
+    FineTuningJob? ChangeJobStatus(long jobId, IReadOnlyCollection<string> from, string to, FineTuningJobOutcome? outcome = null);
+
+    /// <summary>Marks the organisation's unfinished job for cancelling (its worker stops it); returns the job, or null when it has no such job.</summary>
+    FineTuningJob? RequestJobCancel(long organisationId, string publicId);
+
+    void SetJobTrainedTokens(long jobId, long trainedTokens);
+
+    /// <summary>Records an event of the job; null when the job no longer exists.</summary>
+    FineTuningJobEvent? AddJobEvent(long jobId, NewFineTuningJobEvent jobEvent);
+
+    /// <summary>The job's events, newest first (those before the event <paramref name="after"/> when given); none for another organisation's job.</summary>
+    IReadOnlyList<FineTuningJobEvent> ListJobEvents(long organisationId, long jobId, string? after, int limit);
+
+    /// <summary>The job's events after the one with id <paramref name="afterEventId"/>, oldest first (to follow a job live).</summary>
+    IReadOnlyList<FineTuningJobEvent> ListJobEventsSince(long organisationId, long jobId, long afterEventId);
+
+    /// <summary>Records a checkpoint of the job; null when the job no longer exists.</summary>
+    FineTuningJobCheckpoint? AddJobCheckpoint(long jobId, NewFineTuningJobCheckpoint checkpoint);
+
+    /// <summary>The job's checkpoints, newest first (those before <paramref name="after"/> when given); none for another organisation's job.</summary>
+    IReadOnlyList<FineTuningJobCheckpoint> ListJobCheckpoints(long organisationId, long jobId, string? after, int limit);
+
+    /// <summary>How many jobs are in each status, across organisations (for metrics); every status present.</summary>
+    IReadOnlyDictionary<string, int> CountJobsByStatus();
+
     /// <summary>Runs a trivial query: throws when the database cannot be reached (a readiness check).</summary>
     void CheckConnection();
 

@@ -11,6 +11,7 @@ using Twinforge.Service.Errors;
 using Twinforge.Service.Files;
 using Twinforge.Service.Hosting;
 using Twinforge.Service.Models;
+using Twinforge.Service.Jobs;
 using Twinforge.Service.Operations;
 
 namespace Twinforge.Service;
@@ -37,17 +38,9 @@ public static class TwinforgeService
                 {
                     InitialData = [new(WebHostDefaults.ServerUrlsKey, DefaultUrls)],
                 });
-                configuration.Sources.Insert(1, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
-                {
-                    InitialData = EnvironmentAliases.Read(),
-                });
+                AddEnvironmentAliases(configuration, position: 1);
             })
-            .ConfigureLogging((context, logging) =>
-            {
-                // Structured: one JSON object per entry, with the scopes (RequestId, request path) it was logged in.
-                if (context.Configuration["Logging:Console:FormatterName"] is null)
-                    logging.AddJsonConsole(json => json.IncludeScopes = true);
-            })
+            .ConfigureLogging(ConfigureLogging)
             .ConfigureWebHostDefaults(web => web
                 .ConfigureKestrel((context, kestrel) =>
                 {
@@ -57,15 +50,30 @@ public static class TwinforgeService
                 .ConfigureServices((context, services) => AddServices(services, context.Configuration))
                 .Configure(Configure));
 
+    /// <summary>The TWINFORGE_* environment aliases, below appsettings, the standard environment variables and the command line.</summary>
+    internal static void AddEnvironmentAliases(IConfigurationBuilder configuration, int position) =>
+        configuration.Sources.Insert(position, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = EnvironmentAliases.Read() });
+
+    /// <summary>Structured: one JSON object per entry, with the scopes (RequestId, JobId, request path) it was logged in.</summary>
+    internal static void ConfigureLogging(HostBuilderContext context, ILoggingBuilder logging)
+    {
+        if (context.Configuration["Logging:Console:FormatterName"] is null)
+            logging.AddJsonConsole(json => json.IncludeScopes = true);
+    }
+
     public static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ServiceOptions>().Bind(configuration.GetSection(ServiceOptions.Section))
             .Validate(o => o.MaxUploadBytes > 0 && o.MaxJsonBodyBytes > 0, "upload and JSON body limits must be positive")
             .Validate(o => o.RateLimit.PermitLimit > 0 && o.RateLimit.WindowSeconds > 0, "the rate limit needs a positive permit limit and window")
+            .Validate(JobsOptions.AreValid, JobsOptions.Requirements)
             .ValidateOnStart();
         services.AddSingleton<ServiceStorage>();
         services.AddSingleton<AdminCredential>();
         services.AddHostedService<AdminKeyBootstrap>();
+        services.AddHostedService<BaseModelRegistration>();
+        // Fine-tuning jobs on Hangfire; serve runs a worker of its own unless Twinforge:Jobs:RunWorker is false.
+        JobQueue.Add(services, runWorker: configuration.GetValue($"{ServiceOptions.Section}:Jobs:{nameof(JobsOptions.RunWorker)}", true));
 
         services.AddAuthentication(ApiKeyClaims.Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyClaims.Scheme, null);
         services.AddAuthorizationBuilder()
@@ -115,6 +123,7 @@ public static class TwinforgeService
             MetricsEndpoint.Map(endpoints);
             ModelEndpoints.Map(endpoints);
             ChatCompletionEndpoints.Map(endpoints);
+            FineTuningJobEndpoints.Map(endpoints);
         });
     }
 }

@@ -132,6 +132,30 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     }
 
     /// <summary>
+    /// Stops a planned or interrupted version for good at its caller's request (a cancelled job): marked failed, but its
+    /// work directory with the last checkpoint is kept, as a cancelled run's is; consent withdrawal or twin deletion
+    /// erases it with the version.
+    /// </summary>
+    public TwinVersion Cancel(long versionId) => registry.SetVersionStatus(versionId, VersionStatus.Failed);
+
+    /// <summary>
+    /// Checks a planned version's data as its training will read it (the base model's tokenizer, the recipe's data
+    /// options), before it trains: a job queue fails a bad request at once, with every problem by the creator's file and line.
+    /// </summary>
+    public DataCheck CheckPlanned(long versionId)
+    {
+        var version = registry.GetVersion(versionId);
+        var plan = PlanOf(version, TwinRecipe.FromText(version.RecipeText));
+        return InScratch(scratch => trainer.Check(plan, scratch));
+    }
+
+    /// <summary>
+    /// Deletes the work directories of versions that were erased (consent withdrawn, twin deleted) by another process,
+    /// perhaps while they trained; returns their ids. <see cref="WithdrawConsent"/> and <see cref="DeleteTwin"/> do it themselves.
+    /// </summary>
+    public IReadOnlyList<long> DeleteErasedWork() => DeleteWorkOfErasedVersions();
+
+    /// <summary>
     /// Trains a failed version again, as the twin's next version, from its record: the same base model, datasets in
     /// the same roles, parent and recipe — or <paramref name="recipe"/> instead, to fix what made it fail (a sequence
     /// length too short for the data, say). <paramref name="version"/> is the failed version; by default the latest,
@@ -262,7 +286,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     }
 
     /// <summary>An interrupted version's unpacked data and checkpoints go with the version.</summary>
-    void DeleteWorkOfErasedVersions() => workspace?.DeleteWhere(versionId =>
+    IReadOnlyList<long> DeleteWorkOfErasedVersions() => workspace?.DeleteWhere(versionId =>
     {
         try
         {
@@ -272,7 +296,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         {
             return true;
         }
-    });
+    }) ?? [];
 
     /// <summary>What a recorded version trained on, to train it again (a rebuild, a retry), with <paramref name="recipe"/>.</summary>
     VersionPlan PlanOf(TwinVersion version, TwinRecipe recipe) => new(registry.GetBaseModel(version.BaseModelId),

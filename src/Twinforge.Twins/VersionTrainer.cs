@@ -24,6 +24,74 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
     public TrainedVersion Train(VersionPlan plan, string scratchDirectory, Action<TrainingEvent>? onEvent, CancellationToken cancellationToken,
         string reportTitle)
     {
+        var (basePath, inputs, origins, trainFile, fixedHeldOutFile, newHeldOutFile, replayCount, options) = PrepareInputs(plan, scratchDirectory);
+        var startPath = basePath;
+        if (plan.Parent is { } parent)
+        {
+            var recorded = new RecordedArtifacts(registry, store);
+            if (options.Method == FineTuningMethod.Lora)
+            {
+                var adapter = Path.Combine(inputs, "parent-adapter");
+                recorded.ExtractDirectory(ArtifactOf(parent, ArtifactReference.Adapter), adapter);
+                options = options with { Lora = null, InitialAdapter = adapter };
+            }
+            else
+            {
+                startPath = Path.Combine(inputs, "parent-model");
+                recorded.ExtractDirectory(ArtifactOf(parent, ArtifactReference.MergedModel), startPath);
+            }
+        }
+
+        var runDirectory = Path.Combine(scratchDirectory, "run");
+        FineTuningResult result;
+        double fixedHeldOutLoss;
+        double? newHeldOutLoss = null;
+        try
+        {
+            result = FineTuning.Run(startPath, [trainFile], runDirectory, options, onEvent, cancellationToken);
+            if (result.Training.Cancelled) return new TrainedVersion(EmptyMetrics, [], Cancelled: true);
+            fixedHeldOutLoss = (result.Training.Best ?? throw new InvalidOperationException("the run had no validation on its held-out data")).Loss;
+            if (newHeldOutFile is not null)
+            {
+                var losses = Evaluate(basePath, result, [fixedHeldOutFile, newHeldOutFile], options);
+                (fixedHeldOutLoss, newHeldOutLoss) = (losses[0], losses[1]);
+            }
+        }
+        catch (InputFileException error) when (origins.Knows(error.FilePath))
+        {
+            throw origins.Translate(error);
+        }
+        var best = result.Training.Best!;
+        var metrics = new VersionMetrics(fixedHeldOutLoss, newHeldOutLoss, VersionMetrics.FromJson(plan.Parent?.MetricsJson)?.FixedHeldOutLoss,
+            best.Step, result.Training.Steps, result.Training.StoppedEarly, result.Data.Statistics.TrainableTokens, replayCount);
+
+        var artifacts = new List<ArtifactReference>();
+        if (result.AdapterDirectory is string adapterDirectory) artifacts.Add(new(ArtifactReference.Adapter, store.PutDirectory(adapterDirectory)));
+        if (result.ModelDirectory is string modelDirectory) artifacts.Add(new(ArtifactReference.MergedModel, store.PutDirectory(modelDirectory)));
+        artifacts.Add(new(ArtifactReference.Report, store.PutFile(RunReport.Write(runDirectory, reportTitle))));
+        return new TrainedVersion(metrics, artifacts, Cancelled: false);
+    }
+
+    /// <summary>
+    /// Checks the plan's data as training will read it — with the base model's tokenizer and the recipe's data options
+    /// (sequence length, what happens to over-long examples, how many may be dropped) — before anything trains: every
+    /// problem located in the creator's own file and line. Nothing is stored or recorded.
+    /// </summary>
+    public DataCheck Check(VersionPlan plan, string scratchDirectory)
+    {
+        var (basePath, _, origins, trainFile, _, _, _, options) = PrepareInputs(plan, scratchDirectory);
+        var prepared = TrainingData.Prepare([trainFile], Engine.Tokenization.TokenizerLoader.Load(basePath), options.Data);
+        var problems = prepared.Report.Problems.Select(problem =>
+        {
+            var error = new InputFileException(problem.FilePath, problem.Reason, problem.Field, problem.Line);
+            return (problem.IsError, Located: origins.Knows(problem.FilePath) ? origins.Translate(error) : error);
+        }).ToList();
+        return new DataCheck(problems.Where(p => p.IsError).Select(p => p.Located).ToList(), problems.Where(p => !p.IsError).Select(p => p.Located).ToList());
+    }
+
+    /// <summary>The plan's data unpacked (verified) and split into the files training reads, and the options that name them.</summary>
+    PreparedInputs PrepareInputs(VersionPlan plan, string scratchDirectory)
+    {
         var recipe = plan.Recipe;
         var basePath = BaseModels.RequireUnchanged(plan.BaseModel);
         // Unpacked afresh on a resume too: the same bytes, so the run's checkpoint still matches its data.
@@ -68,52 +136,11 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
             ReplayFile = replayFile,
             ReplayFraction = recipe.ReplayFraction,
         };
-        var startPath = basePath;
-        if (plan.Parent is { } parent)
-        {
-            var recorded = new RecordedArtifacts(registry, store);
-            if (options.Method == FineTuningMethod.Lora)
-            {
-                var adapter = Path.Combine(inputs, "parent-adapter");
-                recorded.ExtractDirectory(ArtifactOf(parent, ArtifactReference.Adapter), adapter);
-                options = options with { Lora = null, InitialAdapter = adapter };
-            }
-            else
-            {
-                startPath = Path.Combine(inputs, "parent-model");
-                recorded.ExtractDirectory(ArtifactOf(parent, ArtifactReference.MergedModel), startPath);
-            }
-        }
-
-        var runDirectory = Path.Combine(scratchDirectory, "run");
-        FineTuningResult result;
-        double fixedHeldOutLoss;
-        double? newHeldOutLoss = null;
-        try
-        {
-            result = FineTuning.Run(startPath, [trainFile], runDirectory, options, onEvent, cancellationToken);
-            if (result.Training.Cancelled) return new TrainedVersion(EmptyMetrics, [], Cancelled: true);
-            fixedHeldOutLoss = (result.Training.Best ?? throw new InvalidOperationException("the run had no validation on its held-out data")).Loss;
-            if (newHeldOutFile is not null)
-            {
-                var losses = Evaluate(basePath, result, [fixedHeldOutFile, newHeldOutFile], options);
-                (fixedHeldOutLoss, newHeldOutLoss) = (losses[0], losses[1]);
-            }
-        }
-        catch (InputFileException error) when (origins.Knows(error.FilePath))
-        {
-            throw origins.Translate(error);
-        }
-        var best = result.Training.Best!;
-        var metrics = new VersionMetrics(fixedHeldOutLoss, newHeldOutLoss, VersionMetrics.FromJson(plan.Parent?.MetricsJson)?.FixedHeldOutLoss,
-            best.Step, result.Training.Steps, result.Training.StoppedEarly, result.Data.Statistics.TrainableTokens, replay.Count);
-
-        var artifacts = new List<ArtifactReference>();
-        if (result.AdapterDirectory is string adapterDirectory) artifacts.Add(new(ArtifactReference.Adapter, store.PutDirectory(adapterDirectory)));
-        if (result.ModelDirectory is string modelDirectory) artifacts.Add(new(ArtifactReference.MergedModel, store.PutDirectory(modelDirectory)));
-        artifacts.Add(new(ArtifactReference.Report, store.PutFile(RunReport.Write(runDirectory, reportTitle))));
-        return new TrainedVersion(metrics, artifacts, Cancelled: false);
+        return new PreparedInputs(basePath, inputs, origins, trainFile, fixedHeldOutFile, newHeldOutFile, replay.Count, options);
     }
+
+    sealed record PreparedInputs(string BasePath, string Inputs, ExampleOrigins Origins, string TrainFile, string FixedHeldOutFile, string? NewHeldOutFile,
+        int ReplayCount, FineTuningOptions Options);
 
     /// <summary>The content hash of a version's artifact of one kind.</summary>
     public static string ArtifactOf(TwinVersion version, string kind) =>

@@ -5,7 +5,7 @@ namespace Twinforge.Registry.Tests;
 
 public abstract class MigrationTests(RegistryBackend backend) : RegistryTest(backend)
 {
-    const int NewestSchema = 5;
+    const int NewestSchema = 6;
 
     [SkippableFact]
     public void Opening_an_empty_database_applies_every_migration()

@@ -20,7 +20,7 @@ public sealed class ServiceFactory(IReadOnlyDictionary<string, string?>? setting
 {
     public const string AdminKey = "tf-admin-key-for-tests";
 
-    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("twinforge-service-test-").FullName;
+    public string DataDirectory { get; } = settings?.GetValueOrDefault("Twinforge:DataDirectory") ?? Directory.CreateTempSubdirectory("twinforge-service-test-").FullName;
 
     /// <summary>Services a test puts in place of the service's own (registered after them).</summary>
     public Action<IServiceCollection>? TestServices { get; init; }
@@ -29,11 +29,12 @@ public sealed class ServiceFactory(IReadOnlyDictionary<string, string?>? setting
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseContentRoot(DataDirectory);
+        builder.UseContentRoot(Directory.CreateDirectory(DataDirectory).FullName);
         builder.UseSetting("Twinforge:DataDirectory", DataDirectory);
         builder.UseSetting("Twinforge:AdminKey", AdminKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            if (value is not null) builder.UseSetting(key, value);
         if (TestServices is not null) builder.ConfigureTestServices(TestServices);
     }
 
@@ -79,6 +80,20 @@ public sealed class ServiceFactory(IReadOnlyDictionary<string, string?>? setting
         return creator.GetProperty("id").GetString()!;
     }
 
+    /// <summary>
+    /// A creator with consent, a key whose uploads are theirs, and <paramref name="content"/> uploaded as their file;
+    /// returns the key (of a new organisation unless one is given) and the file's id.
+    /// </summary>
+    public async Task<(string Key, string File, string Creator)> CreatorWithFile(string content, string name = "Ana", string? organisation = null, string? key = null)
+    {
+        if (organisation is null || key is null) (organisation, key) = await Organisation();
+        var creator = await Creator(key, name);
+        var uploads = await KeyWithDefaultCreator(organisation, creator);
+        using var client = Client(uploads);
+        var file = await Json(await client.PostAsync("/v1/files", Upload(content, $"{name.ToLowerInvariant()}.jsonl")));
+        return (uploads, file.GetProperty("id").GetString()!, creator);
+    }
+
     /// <summary>The body of a successful response as JSON; a failure shows its body.</summary>
     public static async Task<JsonElement> Json(HttpResponseMessage response)
     {
@@ -111,6 +126,8 @@ public sealed class ServiceFactory(IReadOnlyDictionary<string, string?>? setting
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing && Directory.Exists(DataDirectory)) Directory.Delete(DataDirectory, recursive: true);
+        // A data directory the test gave outlives this host (another may start on it); one made here does not.
+        if (disposing && settings?.GetValueOrDefault("Twinforge:DataDirectory") is null && Directory.Exists(DataDirectory))
+            Directory.Delete(DataDirectory, recursive: true);
     }
 }

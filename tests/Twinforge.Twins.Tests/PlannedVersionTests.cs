@@ -82,6 +82,41 @@ public sealed class PlannedVersionTests
         Assert.False(Directory.Exists(work));
     }
 
+    [Fact]
+    public void Cancelling_an_interrupted_version_fails_it_and_keeps_its_checkpoint()
+    {
+        using var bench = new TwinWorkbench();
+        var workRoot = Path.Combine(bench.Root, "work");
+        var (lifecycle, planned) = Interrupted(bench, workRoot, atStep: 2);
+
+        lifecycle.Cancel(planned.Id);
+
+        Assert.Equal(VersionStatus.Failed, bench.Registry.GetVersion(planned.Id).Status);
+        var work = new VersionWorkspace(Path.Combine(workRoot, "versions")).PathOf(planned.Id);
+        Assert.Contains(Directory.EnumerateDirectories(work, "*", SearchOption.AllDirectories), d => Path.GetFileName(d).StartsWith("step-", StringComparison.Ordinal)
+            || Path.GetFileName(d) == "checkpoints");
+        Assert.Throws<InvalidVersionStateException>(() => lifecycle.TrainPlanned(planned.Id));
+    }
+
+    [Fact]
+    public void Checking_a_planned_version_finds_what_its_training_would_refuse_by_the_creators_file_and_line()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var lifecycle = Resumable(bench, Path.Combine(bench.Root, "work"));
+        var good = lifecycle.PlanTwin(ana.Id, "good", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, Recipe);
+        var longOnes = bench.Lifecycle.Data.Register(ana.Id, [bench.DataFile(ana, "long", TwinWorkbench.LongExchanges(30))]);
+        var bad = lifecycle.PlanTwin(ana.Id, "bad", bench.BaseModel, longOnes, heldOut: bench.Data(ana, "held", 10), Recipe);
+
+        Assert.True(lifecycle.CheckPlanned(good.Id).IsValid);
+        var check = lifecycle.CheckPlanned(bad.Id);
+
+        Assert.False(check.IsValid);
+        Assert.All(check.Errors.Concat(check.Warnings), problem => Assert.Equal("ana-long.jsonl", problem.FilePath));
+        Assert.Contains(check.Warnings, warning => warning.Line is >= 1 and <= 30);
+        Assert.Equal(VersionStatus.Pending, bench.Registry.GetVersion(bad.Id).Status); // a check changes nothing
+    }
+
     /// <summary>Ana's twin, planned and interrupted after update <paramref name="atStep"/>.</summary>
     static (TwinLifecycle Lifecycle, TwinVersion Planned) Interrupted(TwinWorkbench bench, string workRoot, int atStep)
     {

@@ -10,7 +10,7 @@ namespace Twinforge.Cli.Commands;
 
 /// <summary>
 /// <c>twinforge serve</c>: the hosted fine-tuning API over HTTP (<see cref="TwinforgeService"/>), on 127.0.0.1:8080
-/// unless told otherwise. The flags become the host's command-line configuration, the top layer over appsettings.json
+/// unless told otherwise, with a fine-tuning worker in the same process unless <c>--no-worker</c>. The flags become the host's command-line configuration, the top layer over appsettings.json
 /// and the environment (TWINFORGE_DATA_DIR, TWINFORGE_REGISTRY, TWINFORGE_ARTIFACTS, TWINFORGE_ADMIN_KEY, or any
 /// Twinforge__… variable). Ctrl-C or SIGTERM stops it gracefully.
 /// </summary>
@@ -20,22 +20,16 @@ public static class ServeCommand
     {
         var urls = new Option<string>("--urls") { Description = $"Where to listen, e.g. http://0.0.0.0:8080 (several separated by ';') [default: {TwinforgeService.DefaultUrls}]" };
         var port = new Option<int?>("--port") { Description = "Listen on 127.0.0.1 at this port (0: any free port, printed at start) [default: 8080, or what --urls or the configuration say]" };
-        var dataDirectory = new Option<DirectoryInfo>("--data-dir")
+        var hostArguments = new HostArguments();
+        var noWorker = new Option<bool>("--no-worker")
         {
-            Description = $"The registry (SQLite), artifact store and uploads in flight [default: $TWINFORGE_DATA_DIR, else {ServiceOptions.DefaultDataDirectory}]",
+            Description = "Run no fine-tuning worker in this process: jobs wait for `twinforge worker` processes [default: one worker in-process]",
         };
-        var registry = new Option<string>("--registry")
+        var command = new Command("serve", "Serve the fine-tuning API over HTTP: files, fine-tuning jobs, creators, organisations and keys (OpenAI-compatible where it overlaps).")
         {
-            Description = "A PostgreSQL connection string (Host=…;Database=…) for a registry shared by many machines, or a SQLite file [default: registry.db in the data directory]",
+            urls, port, noWorker,
         };
-        var artifacts = new Option<DirectoryInfo>("--artifacts")
-        {
-            Description = "The artifact store directory (shared by every machine with PostgreSQL) [default: artifacts in the data directory]",
-        };
-        var command = new Command("serve", "Serve the fine-tuning API over HTTP: files, creators, organisations and keys (OpenAI-compatible where it overlaps).")
-        {
-            urls, port, dataDirectory, registry, artifacts,
-        };
+        foreach (var option in hostArguments.Options) command.Options.Add(option);
         command.SetAction(async (result, cancellationToken) =>
         {
             if (result.GetValue(urls) is not null && result.GetValue(port) is not null)
@@ -43,9 +37,8 @@ public static class ServeCommand
             var arguments = new List<string>();
             if (result.GetValue(urls) is { } given) arguments.AddRange(["--urls", given]);
             if (result.GetValue(port) is { } number) arguments.AddRange(["--urls", $"http://127.0.0.1:{number}"]);
-            if (result.GetValue(dataDirectory) is { } data) arguments.AddRange([$"--{ServiceOptions.Section}:{nameof(ServiceOptions.DataDirectory)}", data.FullName]);
-            if (result.GetValue(registry) is { } location) arguments.AddRange([$"--{ServiceOptions.Section}:{nameof(ServiceOptions.Registry)}", location]);
-            if (result.GetValue(artifacts) is { } store) arguments.AddRange([$"--{ServiceOptions.Section}:{nameof(ServiceOptions.Artifacts)}", store.FullName]);
+            arguments.AddRange(hostArguments.ToConfiguration(result));
+            if (result.GetValue(noWorker)) arguments.AddRange([$"--{ServiceOptions.Section}:Jobs:RunWorker", "false"]);
 
             using var host = TwinforgeService.CreateHostBuilder([.. arguments]).Build();
             await host.StartAsync(cancellationToken);

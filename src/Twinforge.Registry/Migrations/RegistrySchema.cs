@@ -221,6 +221,65 @@ internal static class RegistrySchema
             "CREATE INDEX files_organisation ON files (organisation_id, id)",
             "CREATE INDEX files_dataset ON files (dataset_id)",
         ]),
+        // The service's fine-tuning jobs: their state lives here, beside the version each trains, so that a withdrawal or
+        // a twin deletion deletes them in its own transaction (and erases them), and so that every worker and API
+        // process sharing the database sees one state; the job queue (Hangfire) only queues and runs them.
+        new(6, "fine-tuning jobs with their events and checkpoints",
+        [
+            """
+            CREATE TABLE fine_tuning_jobs (
+                id {id},
+                public_id TEXT NOT NULL,
+                organisation_id BIGINT NOT NULL REFERENCES organisations (id),
+                creator_id BIGINT NOT NULL REFERENCES creators (id),
+                version_id BIGINT NOT NULL REFERENCES twin_versions (id),
+                model TEXT NOT NULL,
+                training_file TEXT NOT NULL,
+                validation_file TEXT,
+                suffix TEXT,
+                seed BIGINT NOT NULL,
+                settings TEXT NOT NULL,
+                status TEXT NOT NULL,
+                error_code TEXT,
+                error_message TEXT,
+                error_param TEXT,
+                fine_tuned_model TEXT,
+                trained_tokens BIGINT,
+                cancel_requested_at {timestamp},
+                attempts BIGINT NOT NULL,
+                created_at {timestamp} NOT NULL,
+                started_at {timestamp},
+                finished_at {timestamp},
+                CONSTRAINT fine_tuning_jobs_public_id_key UNIQUE (public_id),
+                CONSTRAINT fine_tuning_jobs_status CHECK (status IN ('validating_files', 'queued', 'running', 'succeeded', 'failed', 'cancelled')))
+            """,
+            "CREATE INDEX fine_tuning_jobs_organisation ON fine_tuning_jobs (organisation_id, id)",
+            "CREATE INDEX fine_tuning_jobs_version ON fine_tuning_jobs (version_id)",
+            """
+            CREATE TABLE fine_tuning_job_events (
+                id {id},
+                public_id TEXT NOT NULL,
+                job_id BIGINT NOT NULL REFERENCES fine_tuning_jobs (id),
+                level TEXT NOT NULL,
+                type TEXT NOT NULL,
+                message TEXT NOT NULL,
+                data TEXT,
+                created_at {timestamp} NOT NULL,
+                CONSTRAINT fine_tuning_job_events_public_id_key UNIQUE (public_id))
+            """,
+            "CREATE INDEX fine_tuning_job_events_job ON fine_tuning_job_events (job_id, id)",
+            """
+            CREATE TABLE fine_tuning_job_checkpoints (
+                id {id},
+                public_id TEXT NOT NULL,
+                job_id BIGINT NOT NULL REFERENCES fine_tuning_jobs (id),
+                step BIGINT NOT NULL,
+                metrics TEXT NOT NULL,
+                created_at {timestamp} NOT NULL,
+                CONSTRAINT fine_tuning_job_checkpoints_public_id_key UNIQUE (public_id))
+            """,
+            "CREATE INDEX fine_tuning_job_checkpoints_job ON fine_tuning_job_checkpoints (job_id, id)",
+        ]),
     ];
 
     public static int NewestVersion => Migrations[^1].Number;

@@ -11,7 +11,8 @@ namespace Twinforge.Registry.Sql;
 //      consent, every version using them directly or through parents), deletes the datasets, turns the versions into
 //      tombstones (status deleted; recipe, metrics, dataset and artifact links erased), removes aliases pointing at
 //      them and the records of their exports (listed in the audit record as copies outside the store for the operator
-//      to delete), writes the audit record and journals every artifact hash that no survivor still records.
+//      to delete) and the fine-tuning jobs that trained them (with their events and checkpoints), writes the audit
+//      record and journals every artifact hash that no survivor still records.
 //   2. Outside the transaction, each journalled artifact is deleted from the store and its entry marked done.
 //   3. Anything step 2 did not finish (a crash, a failing store) is finished by CompletePendingDeletions, which the
 //      registry runs when opened with an artifact store.
@@ -36,7 +37,7 @@ internal sealed partial class SqlTwinRegistry
     /// update): after it, their storage is rewritten from the live rows.
     /// </summary>
     static readonly string[] WithdrawalTables =
-        ["files", "datasets", "twin_versions", "version_datasets", "version_artifacts", "aliases", "exports", "deletion_journal"];
+        ["files", "datasets", "twin_versions", "version_datasets", "version_artifacts", "aliases", "exports", "deletion_journal", .. JobTables];
 
     public ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason, string withdrawnBy, IArtifactStore artifacts)
     {
@@ -104,6 +105,8 @@ internal sealed partial class SqlTwinRegistry
                     RecordAliasChange(s, alias.Twin, alias.Name, AliasChangeKind.Removed, null, alias.Version, now, withdrawnBy);
                 removedAliases = s.Execute($"DELETE FROM aliases WHERE version_id IN ({versionList})", versionParameters);
                 exports = TakeExports(s, versionList, versionParameters);
+                // The fine-tuning jobs that trained them, with their events and checkpoints: derived from the data too.
+                DeleteJobsOfVersions(s, versionList, versionParameters);
                 s.Execute($"DELETE FROM version_artifacts WHERE version_id IN ({versionList})", versionParameters);
                 s.Execute($"DELETE FROM version_datasets WHERE version_id IN ({versionList})", versionParameters);
             }
@@ -193,6 +196,9 @@ internal sealed partial class SqlTwinRegistry
     /// <summary>"@name0, @name1, …" and the matching parameters, for an IN list.</summary>
     static (string Sql, (string Name, object? Value)[] Parameters) InList(string name, IReadOnlyList<long> ids) =>
         (string.Join(", ", ids.Select((_, i) => $"@{name}{i}")), [.. ids.Select((id, i) => ($"{name}{i}", (object?)id))]);
+
+    static (string Sql, (string Name, object? Value)[] Parameters) InList(string name, IReadOnlyList<string> values) =>
+        (string.Join(", ", values.Select((_, i) => $"@{name}{i}")), [.. values.Select((value, i) => ($"{name}{i}", (object?)value))]);
 
     static string OutcomeName(DeletionOutcome outcome) => outcome switch
     {

@@ -10,7 +10,7 @@ internal sealed partial class SqlTwinRegistry
 {
     /// <summary>The tables a twin deletion deletes rows from (and the journal, which the artifact deletions update).</summary>
     static readonly string[] TwinDeletionTables =
-        ["twins", "twin_versions", "version_datasets", "version_artifacts", "aliases", "alias_history", "exports", "deletion_journal"];
+        ["twins", "twin_versions", "version_datasets", "version_artifacts", "aliases", "alias_history", "exports", "deletion_journal", .. JobTables];
 
     public TwinDeletion DeleteTwin(long twinId, string reason, string deletedBy, IArtifactStore artifacts)
     {
@@ -44,6 +44,7 @@ internal sealed partial class SqlTwinRegistry
             candidateHashes.UnionWith(s.Query($"SELECT DISTINCT content_hash FROM version_artifacts WHERE version_id IN ({versionList})",
                 r => r.GetString(0), versionParameters));
             exports = TakeExports(s, versionList, versionParameters);
+            DeleteJobsOfVersions(s, versionList, versionParameters);
             s.Execute($"DELETE FROM version_artifacts WHERE version_id IN ({versionList})", versionParameters);
             s.Execute($"DELETE FROM version_datasets WHERE version_id IN ({versionList})", versionParameters);
         }

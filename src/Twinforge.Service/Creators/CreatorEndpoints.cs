@@ -48,7 +48,8 @@ public static class CreatorEndpoints
                 throw ApiException.BadRequest("'reason' is required: it is kept in the audit record.", "reason", "missing_required_parameter");
             try
             {
-                var withdrawal = storage.Registry.WithdrawConsent(creator.Id, scope, request.Reason, caller.Actor, storage.Store);
+                // Through the lifecycle: the work directories (unpacked data, checkpoints) of the jobs' interrupted versions go too.
+                var withdrawal = storage.Lifecycle(caller.Actor).WithdrawConsent(creator.Id, scope, request.Reason);
                 // Nothing unpacked for serving outlives the erasure of what it was derived from.
                 served.ForgetErased();
                 var audit = withdrawal.Audit;

@@ -32,6 +32,16 @@ public sealed class ServiceOptions
 
     public RateLimitOptions RateLimit { get; set; } = new();
 
+    /// <summary>Fine-tuning jobs: the queue, the workers and where versions train (section <c>Twinforge:Jobs</c>).</summary>
+    public Jobs.JobsOptions Jobs { get; set; } = new();
+
+    /// <summary>
+    /// Base models registered at start-up, by name: <c>Twinforge:BaseModels:NAME=DIRECTORY</c> (<c>--base NAME=DIR</c>), a
+    /// Hugging Face model directory of the operator's, which a job's <c>model</c> then names. Every machine running jobs
+    /// must see it at the same path.
+    /// </summary>
+    public Dictionary<string, string> BaseModels { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>The command line's own default root, so that <c>twinforge creator show</c> reads the service's registry.</summary>
     public static string DefaultDataDirectory =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "twinforge");

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Twinforge.Registry;
 using Twinforge.Registry.Artifacts;
+using Twinforge.Twins;
 
 namespace Twinforge.Service.Hosting;
 
@@ -22,6 +23,7 @@ public sealed class ServiceStorage : IDisposable
         Store = new LocalArtifactStore(Path.GetFullPath(settings.Artifacts is { Length: > 0 } artifacts ? artifacts : Path.Combine(DataDirectory, "artifacts")));
         UploadsDirectory = Path.Combine(DataDirectory, "uploads");
         Directory.CreateDirectory(UploadsDirectory);
+        WorkDirectory = Path.GetFullPath(settings.Jobs.WorkDirectory is { Length: > 0 } work ? work : Path.Combine(DataDirectory, "work"));
         Registry = TwinRegistry.Open(RegistryLocation, new RegistryOptions { ArtifactStore = Store });
     }
 
@@ -30,7 +32,10 @@ public sealed class ServiceStorage : IDisposable
     /// <summary>For messages and logs; a PostgreSQL connection string is not shown (it may hold a password).</summary>
     public string RegistryDescription => TwinRegistry.IsPostgresConnectionString(RegistryLocation) ? "PostgreSQL" : RegistryLocation;
 
-    string RegistryLocation { get; }
+    /// <summary>The registry's location as TwinRegistry.Open takes it (a PostgreSQL connection string or a SQLite path): not for messages.</summary>
+    public string RegistryLocation { get; }
+
+    public bool IsPostgres => TwinRegistry.IsPostgresConnectionString(RegistryLocation);
 
     public ITwinRegistry Registry { get; }
 
@@ -38,6 +43,12 @@ public sealed class ServiceStorage : IDisposable
 
     /// <summary>Where an upload is written while it is checked; each in a directory of its own, removed afterwards.</summary>
     public string UploadsDirectory { get; }
+
+    /// <summary>Where jobs' versions train, with their checkpoints (shared by every worker that may resume them).</summary>
+    public string WorkDirectory { get; }
+
+    /// <summary>The twin lifecycle over this registry and store, training in <see cref="WorkDirectory"/>, acting as <paramref name="actor"/>.</summary>
+    public TwinLifecycle Lifecycle(string actor) => new(Registry, Store, actor, WorkDirectory);
 
     public void Dispose() => Registry.Dispose();
 }

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using Twinforge.Cli.BuiltIn;
+using Twinforge.Service.Hosting;
+using Twinforge.Service.Jobs;
+
+namespace Twinforge.Cli.Commands;
+
+/// <summary>
+/// The options <c>serve</c> and <c>worker</c> share — where the registry, the store, the data and work directories are,
+/// which base models to register, how many jobs to train at once — turned into the host's command-line configuration
+/// (<c>--Twinforge:…</c>), the top layer over appsettings.json and the environment.
+/// </summary>
+sealed class HostArguments
+{
+    readonly Option<DirectoryInfo> dataDirectory = new("--data-dir")
+    {
+        Description = $"The registry (SQLite), artifact store, job queue (SQLite) and work directory [default: $TWINFORGE_DATA_DIR, else {ServiceOptions.DefaultDataDirectory}]",
+    };
+    readonly Option<string> registry = new("--registry")
+    {
+        Description = "A PostgreSQL connection string (Host=…;Database=…) for a registry and job queue shared by many machines, or a SQLite file [default: registry.db in the data directory]",
+    };
+    readonly Option<DirectoryInfo> artifacts = new("--artifacts")
+    {
+        Description = "The artifact store directory (shared by every machine with PostgreSQL) [default: artifacts in the data directory]",
+    };
+    readonly Option<DirectoryInfo> workDirectory = new("--work-dir")
+    {
+        Description = "Where jobs train, with their checkpoints (shared by every worker with PostgreSQL, so any can resume a job) [default: work in the data directory]",
+    };
+    readonly Option<int?> capacity = new("--capacity") { Description = "Jobs this process trains at once [default: 1]" };
+    readonly Option<string[]> bases = new("--base")
+    {
+        Description = "Register a base model: NAME=DIR, a Hugging Face model directory (or builtin, once `twinforge pretrain` built it) that jobs name as their model (repeatable) [default: none; registered ones stay]",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public IEnumerable<Option> Options => [dataDirectory, registry, artifacts, workDirectory, capacity, bases];
+
+    /// <summary>The configuration arguments these options give; throws <see cref="Engine.BadInputException"/> for a malformed --base.</summary>
+    public List<string> ToConfiguration(ParseResult result)
+    {
+        const string Section = ServiceOptions.Section;
+        var arguments = new List<string>();
+        if (result.GetValue(dataDirectory) is { } data) arguments.AddRange([$"--{Section}:{nameof(ServiceOptions.DataDirectory)}", data.FullName]);
+        if (result.GetValue(registry) is { } location) arguments.AddRange([$"--{Section}:{nameof(ServiceOptions.Registry)}", location]);
+        if (result.GetValue(artifacts) is { } store) arguments.AddRange([$"--{Section}:{nameof(ServiceOptions.Artifacts)}", store.FullName]);
+        if (result.GetValue(workDirectory) is { } work) arguments.AddRange([$"--{Section}:Jobs:{nameof(JobsOptions.WorkDirectory)}", work.FullName]);
+        if (result.GetValue(capacity) is { } count)
+        {
+            if (count < 1) throw new Engine.BadInputException($"--capacity: {count} jobs at once; give at least 1");
+            arguments.AddRange([$"--{Section}:Jobs:{nameof(JobsOptions.Capacity)}", count.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+        foreach (var given in result.GetValue(bases) ?? [])
+        {
+            var equals = given.IndexOf('=');
+            if (equals <= 0 || equals == given.Length - 1) throw new Engine.BadInputException($"--base: '{given}' is not NAME=DIR (e.g. --base tiny=models/tiny)");
+            // "builtin" (or "builtin:tiny"): the CLI's built-in base model, once `twinforge pretrain` has built it.
+            var directory = ModelArguments.Resolve(given[(equals + 1)..], CacheLocation.Resolve(null));
+            if (!File.Exists(Path.Combine(directory, "config.json")))
+                throw new Engine.BadInputException($"--base: {directory} is not a model directory (no config.json)");
+            arguments.AddRange([$"--{Section}:{nameof(ServiceOptions.BaseModels)}:{given[..equals]}", directory]);
+        }
+        return arguments;
+    }
+}
