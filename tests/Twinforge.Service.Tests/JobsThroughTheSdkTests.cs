@@ -2,6 +2,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using OpenAI;
+using OpenAI.Chat;
 using OpenAI.Files;
 using OpenAI.FineTuning;
 using VersionStatus = Twinforge.Registry.Records.VersionStatus;
@@ -12,9 +14,10 @@ namespace Twinforge.Service.Tests;
 
 /// <summary>
 /// The whole fine-tuning lifecycle driven by the official OpenAI .NET SDK against the service with its in-process
-/// worker: the typed <see cref="FineTuningClient"/> where it reaches (a job by id, the job list, events, checkpoints, a
-/// job on a twin), its protocol method where the typed surface cannot carry Twinforge's extension object (creation with
-/// <c>twinforge</c>). Also the live event stream.
+/// worker — upload, job, events, success, then a chat with the new twin, whole and streamed. The typed
+/// <see cref="FineTuningClient"/> where it reaches (a job by id, the job list, events, checkpoints, a job on a twin), its
+/// protocol method where the typed surface cannot carry Twinforge's extension object (creation with <c>twinforge</c>).
+/// Also the live event stream.
 /// </summary>
 [Collection("Training")]
 public sealed class JobsThroughTheSdkTests : IDisposable
@@ -50,6 +53,7 @@ public sealed class JobsThroughTheSdkTests : IDisposable
         // (The SDK's job object never copies trained_tokens into BillableTrainedTokenCount: read it from the JSON.)
         Assert.True(JsonDocument.Parse(job.GetRawResponse().Content).RootElement.GetProperty("trained_tokens").GetInt64() > 0);
         Assert.Equal(3, ((HyperparametersForSupervised)job.MethodHyperparameters!).EpochCount);
+        await AssertTheNewTwinAnswers(client, job.Value!);
         var fineTuning = client.GetFineTuningClient();
         var fetched = await fineTuning.GetJobAsync(job.JobId);
         Assert.Equal((job.JobId, job.Value), (fetched.JobId, fetched.Value));
@@ -87,6 +91,27 @@ public sealed class JobsThroughTheSdkTests : IDisposable
         Assert.Equal(storage.Registry.GetVersionByNumber(version.TwinId, 1).Id, version.ParentVersionId);
         // Finished jobs leave nothing in the work directory: only interrupted or cancelled ones keep a checkpoint.
         Assert.Empty(Directory.Exists(Path.Combine(storage.WorkDirectory, "versions")) ? Directory.EnumerateDirectories(Path.Combine(storage.WorkDirectory, "versions")) : []);
+    }
+
+    /// <summary>The job's fine-tuned model answers through the SDK's chat client, whole and streamed alike.</summary>
+    static async Task AssertTheNewTwinAnswers(OpenAIClient client, string fineTunedModel)
+    {
+        var chat = client.GetChatClient(fineTunedModel);
+        var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 12 };
+        ChatMessage[] question = [new UserChatMessage("Question 1 for ana?")];
+
+        ChatCompletion whole = await chat.CompleteChatAsync(question, options);
+        var streamed = new List<StreamingChatCompletionUpdate>();
+        await foreach (var update in chat.CompleteChatStreamingAsync(question, options)) streamed.Add(update);
+
+        Assert.Equal(fineTunedModel, whole.Model);                // the version the job trained answered
+        Assert.NotEmpty(whole.Content[0].Text);
+        Assert.True(whole.Usage.InputTokenCount > 0);
+        Assert.Equal(whole.Usage.InputTokenCount + whole.Usage.OutputTokenCount, whole.Usage.TotalTokenCount);
+        Assert.Equal(whole.Content[0].Text, string.Concat(streamed.SelectMany(update => update.ContentUpdate).Select(part => part.Text)));
+        Assert.Equal(whole.FinishReason, Assert.Single(streamed, update => update.FinishReason is not null).FinishReason);
+        Assert.Equal(whole.Usage.OutputTokenCount, Assert.Single(streamed, update => update.Usage is not null).Usage.OutputTokenCount);
+        Assert.All(streamed, update => Assert.Equal(fineTunedModel, update.Model));
     }
 
     [Fact]

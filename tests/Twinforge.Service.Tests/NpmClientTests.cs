@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Twinforge.Service.Tests;
 
 /// <summary>The official npm client works against the service by changing only the base URL and the key.</summary>
@@ -13,7 +9,7 @@ public sealed class NpmClientTests : IDisposable
     public async Task The_npm_client_uploads_lists_downloads_and_deletes_a_creators_file()
     {
         NpmClient.RequireInstalled();
-        var baseUrl = Listening();
+        var baseUrl = service.ListenOnLoopback();
         var (organisation, key) = await service.Organisation();
         var creator = await service.Creator(key);
         var uploadsKey = await service.KeyWithDefaultCreator(organisation, creator);
@@ -40,15 +36,6 @@ public sealed class NpmClientTests : IDisposable
         {
             File.Delete(data);
         }
-    }
-
-    /// <summary>The service on a real loopback port, as node needs one; its base address.</summary>
-    string Listening()
-    {
-        service.UseKestrel(0);
-        service.StartServer();
-        var addresses = service.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        return addresses.First().Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1").TrimEnd('/');
     }
 
     public void Dispose() => service.Dispose();

@@ -4,6 +4,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,6 +55,15 @@ public sealed class ServiceFactory(IReadOnlyDictionary<string, string?>? setting
         Transport = new HttpClientPipelineTransport(CreateClient()),
         RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
     });
+
+    /// <summary>Starts the service on a real loopback port, for clients in other processes (node); its base address.</summary>
+    public string ListenOnLoopback()
+    {
+        UseKestrel(0);
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return addresses.First().Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1").TrimEnd('/');
+    }
 
     /// <summary>A new organisation and a key of it (with a default creator when given); returns the organisation's id and the key.</summary>
     public async Task<(string Organisation, string Key)> Organisation(string name = "Acme")
