@@ -25,7 +25,7 @@ public static class ServeCommand
         {
             Description = "Run no fine-tuning worker in this process: jobs wait for `twinforge worker` processes [default: one worker in-process]",
         };
-        var command = new Command("serve", "Serve the fine-tuning API over HTTP: files, fine-tuning jobs, creators, organisations and keys (OpenAI-compatible where it overlaps).")
+        var command = new Command("serve", "Serve the fine-tuning API over HTTP: files, fine-tuning jobs, chat completions with twins, models, creators, organisations and keys (OpenAI-compatible where it overlaps).")
         {
             urls, port, noWorker,
         };
