@@ -31,6 +31,14 @@ public sealed class WatermarkCommandTests
         return string.Concat(ids.Select(id => (char)id));
     }
 
+    /// <summary>A tiny model and a key file made by <c>watermark key new</c>.</summary>
+    static (string Model, string KeyFile) ModelAndKey(TemporaryDirectory directory)
+    {
+        var keyFile = directory.File("acme.key");
+        Assert.Equal(ExitCodes.Success, Run("watermark", "key", "new", "-o", keyFile).ExitCode);
+        return (TinyModel(directory.File("model")), keyFile);
+    }
+
     [Fact]
     public void Detect_finds_the_keys_watermark_and_not_in_human_text_or_with_another_key()
     {
@@ -66,9 +74,7 @@ public sealed class WatermarkCommandTests
     public void Generate_with_a_watermark_key_changes_the_sample()
     {
         using var directory = new TemporaryDirectory();
-        var model = TinyModel(directory.File("model"));
-        var keyFile = directory.File("acme.key");
-        Run("watermark", "key", "new", "-o", keyFile);
+        var (model, keyFile) = ModelAndKey(directory);
         string[] sampling = ["generate", "--model", model, "--prompt", "Why?", "--temperature", "1", "--seed", "3", "--max-new-tokens", "40"];
         var plain = Run(sampling);
         var watermarked = Run([.. sampling, "--watermark-key", keyFile]);
@@ -81,9 +87,7 @@ public sealed class WatermarkCommandTests
     public void Key_and_text_must_each_be_given_once_and_a_key_is_never_replaced()
     {
         using var directory = new TemporaryDirectory();
-        var model = TinyModel(directory.File("model"));
-        var keyFile = directory.File("acme.key");
-        Run("watermark", "key", "new", "-o", keyFile);
+        var (model, keyFile) = ModelAndKey(directory);
         var before = File.ReadAllText(keyFile);
 
         var again = Run("watermark", "key", "new", "-o", keyFile);

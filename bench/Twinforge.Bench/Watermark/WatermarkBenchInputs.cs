@@ -27,17 +27,16 @@ sealed record WatermarkBenchInputs(IReadOnlyList<WatermarkBenchModel> Models, IR
     /// <summary>
     /// The built-in base (pre-trained on general English from Debian's fortunes; built into the cache if absent) and a
     /// twin of the demo persona fine-tuned from it as the demo does (LoRA on the BOFH excuses; cached under
-    /// <c>bench/watermark-twin</c>). Base prompts open general-English documents; the twin answers the held-out
+    /// <c>bench/watermark-twin-SIZE</c>). Base prompts open general-English documents; the twin answers the held-out
     /// questions. Human text: the persona's own answers and the general-English corpus.
     /// </summary>
-    public static WatermarkBenchInputs BuiltIn(string cacheRoot, TextWriter log)
+    public static WatermarkBenchInputs BuiltIn(string cacheRoot, BuiltInModelSize size, TextWriter log)
     {
-        var size = BuiltInModelSize.Standard;
-        if (BuiltInBaseModel.Existing(cacheRoot, size) is null) log.WriteLine($"building the built-in base model in {cacheRoot} (about five minutes on 2 cores)…");
+        if (BuiltInBaseModel.Existing(cacheRoot, size) is null) log.WriteLine($"building the built-in {size.Name} base model in {cacheRoot} (standard: about five minutes on 2 idle cores)…");
         var basePath = BuiltInBaseModel.Ensure(cacheRoot, size);
         var corpora = new BuiltInCorpora(cacheRoot);
         var (training, validation) = corpora.Creator();
-        var twinPath = EnsureTwin(cacheRoot, basePath, training, validation, log);
+        var twinPath = EnsureTwin(cacheRoot, size, basePath, training, validation, log);
         var english = File.ReadAllText(corpora.GeneralEnglish());
         var documents = english.Split("\n%\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var heldOut = ReadConversations(validation);
@@ -51,7 +50,7 @@ sealed record WatermarkBenchInputs(IReadOnlyList<WatermarkBenchModel> Models, IR
             ],
             [("creator", string.Join('\n', allAnswers)), ("English", string.Join("\n\n", documents))],
             heldOut,
-            "built-in base and the demo persona's twin; human text: the persona's answers (BOFH excuses) and general English (Debian's fortunes)");
+            $"built-in {size.Name} base and the demo persona's twin; human text: the persona's answers (BOFH excuses) and general English (Debian's fortunes)");
     }
 
     /// <summary>A tiny random byte-level model and a few paragraphs: checks the harness in seconds; its figures mean nothing.</summary>
@@ -84,13 +83,13 @@ sealed record WatermarkBenchInputs(IReadOnlyList<WatermarkBenchModel> Models, IR
     }
 
     /// <summary>The twin of the demo (its plan, data and budget), trained once into the cache and reused.</summary>
-    static string EnsureTwin(string cacheRoot, string basePath, string training, string validation, TextWriter log)
+    static string EnsureTwin(string cacheRoot, BuiltInModelSize size, string basePath, string training, string validation, TextWriter log)
     {
-        var run = Path.Combine(cacheRoot, "bench", "watermark-twin");
+        var run = Path.Combine(cacheRoot, "bench", $"watermark-twin-{size.CacheKey}");
         var model = Path.Combine(run, FineTuning.ModelDirectoryName);
         if (File.Exists(Path.Combine(run, FineTuning.RecordFileName)) && File.Exists(Path.Combine(model, HuggingFaceModelCheckpoint.ConfigFileName))) return model;
         log.WriteLine($"fine-tuning the demo persona's twin into {run} (LoRA, as the demo does; a minute or two)…");
-        var options = DemoPlan.For(BuiltInModelSize.Standard).Twin(validation);
+        var options = DemoPlan.For(size).Twin(validation);
         var result = RecipeRun.Run(RecipeMapper.ToRecipe(options, basePath, [training], run), basePath, run, options, onEvent: null, CancellationToken.None);
         return result.ModelDirectory ?? throw new InvalidOperationException($"the twin's run in {run} produced no model");
     }

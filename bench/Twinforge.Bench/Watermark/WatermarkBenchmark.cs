@@ -21,7 +21,7 @@ namespace Twinforge.Bench.Watermark;
 static class WatermarkBenchmark
 {
     public const string Command = "watermark";
-    public const string Usage = "watermark [--answers 100] [--cache DIR] [--json FILE] [--quick]   (watermark detection at 50/100/200 tokens, false positives on human text, loss cost)";
+    public const string Usage = "watermark [--answers 100] [--size standard|tiny] [--cache DIR] [--json FILE] [--quick]   (watermark detection at 50/100/200 tokens, false positives on human text, loss cost)";
 
     static readonly int[] Lengths = [50, 100, 200];
     static readonly double[] Temperatures = [0.7, 1.0];
@@ -36,6 +36,7 @@ static class WatermarkBenchmark
         int answers = 100;
         bool quick = false;
         string? json = null, cache = null;
+        var size = BuiltInModelSize.Standard;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -46,12 +47,20 @@ static class WatermarkBenchmark
                         ? count : throw new ArgumentException($"--answers must be a positive integer, got '{args[i]}'");
                     break;
                 case "--cache": cache = Value(); break;
+                case "--size":
+                    size = Value() switch
+                    {
+                        "standard" => BuiltInModelSize.Standard,
+                        "tiny" => BuiltInModelSize.Tiny,
+                        var other => throw new ArgumentException($"--size must be standard or tiny, got '{other}'"),
+                    };
+                    break;
                 case "--json": json = Value(); break;
                 case "--quick": quick = true; break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'; usage: twinforge-bench {Usage}");
             }
         }
-        var inputs = quick ? WatermarkBenchInputs.Quick() : WatermarkBenchInputs.BuiltIn(CacheLocation.Resolve(cache is null ? null : new DirectoryInfo(cache)), output);
+        var inputs = quick ? WatermarkBenchInputs.Quick() : WatermarkBenchInputs.BuiltIn(CacheLocation.Resolve(cache is null ? null : new DirectoryInfo(cache)), size, output);
         var result = Run(inputs, quick ? Math.Min(answers, 4) : answers, output);
         output.Write(result.Table());
         if (json is not null) File.WriteAllText(json, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
