@@ -18,6 +18,7 @@ public static class TwinforgeCommands
         GenerateCommand.Create(),
         ChatCommand.Create(input),
         ExportCommand.Create(),
+        WatermarkCommand.Create(),
         InspectCommand.Create(),
         TwinCommand.Create(),
         CreatorCommand.Create(),
