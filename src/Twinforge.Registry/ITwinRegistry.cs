@@ -144,6 +144,13 @@ public interface ITwinRegistry : IDisposable
     /// <summary>Records an organisation; <paramref name="publicId"/> (e.g. "org-…") is chosen by the caller and unique.</summary>
     Organisation CreateOrganisation(string publicId, string name);
     Organisation? FindOrganisation(string publicId);
+    Organisation? FindOrganisation(long organisationId);
+
+    /// <summary>
+    /// Whether the organisation's completions' provenance records keep the prompt and the text (off unless set); null
+    /// when it has no such organisation.
+    /// </summary>
+    Organisation? SetRecordCompletionContent(long organisationId, bool record);
     IReadOnlyList<Organisation> ListOrganisations();
 
     /// <summary>
@@ -236,6 +243,18 @@ public interface ITwinRegistry : IDisposable
 
     /// <summary>How many jobs are in each status, across organisations (for metrics); every status present.</summary>
     IReadOnlyDictionary<string, int> CountJobsByStatus();
+
+    // Provenance of completions (the service's): one signed record per completion, kept when the twin is erased.
+
+    /// <summary>
+    /// Stores a completion's signed provenance record. Refused (<see cref="UnknownEntityException"/>) when the answering
+    /// version is not of one of the organisation's creators. A version erased meanwhile (consent withdrawn, twin deleted)
+    /// does not refuse it: the record is stored marked erased, without the prompt and text.
+    /// </summary>
+    CompletionProvenance RecordProvenance(NewCompletionProvenance record);
+
+    /// <summary>The organisation's record with this public id ("prov-…"), erased or not; null for another's or an unknown one.</summary>
+    CompletionProvenance? FindProvenance(long organisationId, string publicId);
 
     /// <summary>Runs a trivial query: throws when the database cannot be reached (a readiness check).</summary>
     void CheckConnection();
