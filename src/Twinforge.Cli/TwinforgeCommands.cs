@@ -23,6 +23,7 @@ public static class TwinforgeCommands
         CreatorCommand.Create(),
         ServeCommand.Create(),
         WorkerCommand.Create(),
+        ProvenanceCommand.Create(),
         CommonOptions.Verbose(),
     };
 }
