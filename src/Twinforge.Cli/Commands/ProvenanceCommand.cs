@@ -26,7 +26,7 @@ public static class ProvenanceCommand
     {
         var recordFile = new Argument<FileInfo>("record") { Description = "A JSON file holding the record: the record, a chat completion, a stream's last chunk or GET /v1/provenance/{id}'s answer" };
         var publicKey = new Option<FileInfo>("--public-key") { Description = "The service's public key: PEM, or the JSON of GET /v1/provenance/public_key" };
-        var service = new Option<Uri>("--service") { Description = "Fetch the public key from this service (its base URL, e.g. http://127.0.0.1:8080)" };
+        var service = new Option<string>("--service") { Description = "Fetch the public key from this service (its base URL, e.g. http://127.0.0.1:8080)" };
         var command = new Command("verify", "Check a provenance record's signature and fields with the service's public key.") { recordFile, publicKey, service };
         command.Validators.Add(result =>
         {
@@ -39,7 +39,7 @@ public static class ProvenanceCommand
             var file = result.GetValue(recordFile)!;
             var key = result.GetValue(publicKey) is { } keyFile
                 ? PublicKeyFrom(ReadFile(keyFile), keyFile.FullName)
-                : await FetchPublicKey(result.GetValue(service)!, cancellationToken);
+                : await FetchPublicKey(ServiceAddress(result.GetValue(service)!), cancellationToken);
 
             ProvenanceVerification verdict;
             try
@@ -106,6 +106,11 @@ public static class ProvenanceCommand
             throw new BadInputException($"{source}: not an ECDSA P-256 public key in PEM ({e.Message})", e);
         }
     }
+
+    static Uri ServiceAddress(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var address) && address.Scheme is "http" or "https"
+            ? address
+            : throw new BadInputException($"--service '{text}' is not an http(s) URL such as http://127.0.0.1:8080");
 
     static async Task<ProvenancePublicKey> FetchPublicKey(Uri service, CancellationToken cancellationToken)
     {
