@@ -36,6 +36,11 @@ internal sealed partial class SqlTwinRegistry
         Read(s => s.QuerySingle($"SELECT {OrganisationColumns} FROM organisations o WHERE o.public_id = @public", r => ReadOrganisation(s, r),
             ("public", publicId)));
 
+    public Organisation? FindOrganisation(long organisationId) => Read(s => FindOrganisation(s, organisationId));
+
+    static Organisation? FindOrganisation(SqlSession s, long organisationId) =>
+        s.QuerySingle($"SELECT {OrganisationColumns} FROM organisations o WHERE o.id = @id", r => ReadOrganisation(s, r), ("id", organisationId));
+
     public IReadOnlyList<Organisation> ListOrganisations() =>
         Read(s => s.Query($"SELECT {OrganisationColumns} FROM organisations o ORDER BY o.id", r => ReadOrganisation(s, r)));
 

@@ -15,14 +15,10 @@ internal sealed partial class SqlTwinRegistry
         "p.base_model_hash, p.sampling, p.prompt_tokens, p.completion_tokens, p.watermark_key_id, p.key_id, p.record, p.prompt, p.completion_text, " +
         "p.created_at, p.erased_at";
 
-    public Organisation? FindOrganisation(long organisationId) =>
-        Read(s => s.QuerySingle($"SELECT {OrganisationColumns} FROM organisations o WHERE o.id = @id", r => ReadOrganisation(s, r),
-            ("id", organisationId)));
-
     public Organisation? SetRecordCompletionContent(long organisationId, bool record) => Write(s =>
     {
         s.Execute("UPDATE organisations SET record_completion_content = @record WHERE id = @id", ("record", record ? 1L : 0L), ("id", organisationId));
-        return s.QuerySingle($"SELECT {OrganisationColumns} FROM organisations o WHERE o.id = @id", r => ReadOrganisation(s, r), ("id", organisationId));
+        return FindOrganisation(s, organisationId);
     });
 
     public CompletionProvenance RecordProvenance(NewCompletionProvenance record)
