@@ -38,8 +38,9 @@ public interface ITwinRegistry : IDisposable
     /// <summary>
     /// Withdraws the creator's consent for <paramref name="scope"/> ("all" withdraws every scope) and, in one
     /// transaction, deletes every dataset of theirs that is no longer covered by a valid consent and every version
-    /// built from those datasets directly or through parents, removes aliases pointing at them, writes an audit record
-    /// and journals the artifacts to delete. Then deletes those artifacts from <paramref name="artifacts"/> (unless a
+    /// built from those datasets directly or through parents, removes aliases pointing at them, marks their completions'
+    /// provenance records erased (dropping any stored prompt and text; the records stay), writes an audit record and
+    /// journals the artifacts to delete. Then deletes those artifacts from <paramref name="artifacts"/> (unless a
     /// surviving version still uses the same content), marking each journal entry done; if that is interrupted, the
     /// next <see cref="CompletePendingDeletions"/> finishes it. Last, it erases what the deleted rows held from the
     /// database's storage. When the creator holds no valid consent record for the scope and no data lost its consent,
@@ -50,7 +51,8 @@ public interface ITwinRegistry : IDisposable
     /// <summary>
     /// Deletes a twin with all its versions, whatever their status, in one transaction: its aliases and their history,
     /// the records of its exports (listed in the audit record as copies outside the store for the operator to delete),
-    /// its versions with their dataset and artifact links, and the twin itself, whose name is then free again. Audited
+    /// its versions with their dataset and artifact links, and the twin itself, whose name is then free again; its
+    /// completions' provenance records stay, marked erased, without stored prompt and text or references to it. Audited
     /// and followed through like <see cref="WithdrawConsent"/>: an audit record, the journalled artifacts deleted from
     /// <paramref name="artifacts"/> (unless a survivor records the same content), the rows' content erased from the
     /// database's storage. The creator's datasets stay: they are governed by consent.

@@ -25,8 +25,8 @@ public static class ProvenanceCommand
     static Command Verify()
     {
         var recordFile = new Argument<FileInfo>("record") { Description = "A JSON file holding the record: the record, a chat completion, a stream's last chunk or GET /v1/provenance/{id}'s answer" };
-        var publicKey = new Option<FileInfo>("--public-key") { Description = "The service's public key: PEM, or the JSON of GET /v1/provenance/public_key" };
-        var service = new Option<string>("--service") { Description = "Fetch the public key from this service (its base URL, e.g. http://127.0.0.1:8080)" };
+        var publicKey = new Option<FileInfo>("--public-key") { Description = "The service's public key: PEM, or the JSON of GET /v1/provenance/public_key [required: this or --service]" };
+        var service = new Option<string>("--service") { Description = "Fetch the public key from this service (its base URL, e.g. http://127.0.0.1:8080) [required: this or --public-key]" };
         var command = new Command("verify", "Check a provenance record's signature and fields with the service's public key.") { recordFile, publicKey, service };
         command.Validators.Add(result =>
         {
