@@ -24,6 +24,7 @@ public static class TwinforgeCommands
         CreatorCommand.Create(),
         ServeCommand.Create(),
         WorkerCommand.Create(),
+        ProvenanceCommand.Create(),
         CommonOptions.Verbose(),
     };
 }
