@@ -224,7 +224,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         var hidden = TokenEmbedding.forward(inputIds);
         if (positionEmbedding is not null)
         {
-            hidden = hidden.add(positionEmbedding.forward(positionIds));
+            hidden = hidden.Plus(positionEmbedding.forward(positionIds));
             if (training && embeddingDropout > 0) hidden = Randomness.Apply(hidden, embeddingDropout);
         }
         return hidden;
