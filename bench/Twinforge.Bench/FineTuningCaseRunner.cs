@@ -63,9 +63,6 @@ public static class FineTuningCaseRunner
                 {
                     case StepCompleted step:
                         stepEnds.Add(Stopwatch.GetTimestamp());
-                        // The CLI's host policy (Cli/Progress/HostMemoryPolicy.cs), so the figures are those a CLI run gets.
-                        GC.Collect();
-                        GC.WaitForPendingFinalizers();
                         losses.Add(step.Loss);
                         if (step.Step == run.WarmupSteps)
                         {
