@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
 using System.Reflection;
 using System.Text;
+using System.Text.Json;
 using Twinforge.Engine;
 using Twinforge.Engine.Data;
 using Twinforge.Engine.Generation;
@@ -13,37 +14,45 @@ using Twinforge.Engine.Training;
 namespace Twinforge.Bench;
 
 /// <summary>
-/// What a training step leaves to the finalizer: runs <see cref="Trainer"/> on one harness case with nothing collected
-/// by hand (or, with <c>--collect</c>, the CLI's old collection after each step) and prints, per step, resident memory,
-/// minor faults, TorchSharp's live-tensor counts and the objects the runtime finalized since the previous step, by type
-/// (the runtime's FinalizeObject events, through an in-process <see cref="EventListener"/>).
+/// What training steps or generated replies leave to the finalizer: runs <see cref="Trainer"/> on one harness case,
+/// or sampled replies through <see cref="PretrainedModel"/>, with nothing collected by hand (or, with <c>--collect</c>,
+/// a collection after each step or reply, as the CLI once did) and prints, per step or reply, resident memory, minor
+/// faults, TorchSharp's live-tensor counts and the objects the runtime finalized since the previous one, by type (the
+/// runtime's FinalizeObject events, through an in-process <see cref="EventListener"/>); at the end, what one collection
+/// finalizes. A wrapper that reaches its finalizer was not disposed: its native object lived until a collection ran.
 /// </summary>
 public static class FinalizationProbe
 {
-    public const string Usage = "finalization-probe [lora|full] [fp32|bf16] [batch=8] [sequence=256] [steps=10] [--ckpt] [--tiny] [--collect]\n" +
-        "         finalization-probe generation [replies=20] [--tiny] [--collect]   (sampled: temperature, top-k, top-p, repetition penalty)";
+    public const string Usage = "finalization-probe [lora|full] [fp32|bf16] [batch=8] [sequence=256] [steps=10] [--ckpt] [--tiny] [--collect] [--result PATH]\n" +
+        "         finalization-probe generation [replies=20] [--tiny] [--collect] [--result PATH]   (sampled: temperature, top-k, top-p, repetition penalty)";
 
     public static int RunCommand(IReadOnlyList<string> arguments, TextWriter output)
     {
+        var numbers = arguments.Where(a => int.TryParse(a, out _)).Select(int.Parse).ToList();
+        string model = arguments.Contains("--tiny") ? BenchPlan.Gpt2Tiny : BenchPlan.Gpt2Small;
+        bool collect = arguments.Contains("--collect");
+        int resultAt = arguments.ToList().IndexOf("--result");
+        string? resultPath = resultAt >= 0 && resultAt + 1 < arguments.Count ? arguments[resultAt + 1] : null;
+        FinalizationProbeResult result;
         if (arguments.Contains("generation"))
         {
-            int replies = arguments.Where(a => int.TryParse(a, out _)).Select(int.Parse).FirstOrDefault(20);
-            RunGeneration(arguments.Contains("--tiny") ? BenchPlan.Gpt2Tiny : BenchPlan.Gpt2Small, replies, arguments.Contains("--collect"), output);
-            return 0;
+            result = RunGeneration(model, replies: numbers.FirstOrDefault(20), collect, output);
         }
-        var numbers = arguments.Where(a => int.TryParse(a, out _)).Select(int.Parse).ToList();
-        bool lora = !arguments.Contains("full");
-        bool bf16 = arguments.Contains("bf16");
-        var run = new FineTuningCase(arguments.Contains("--tiny") ? BenchPlan.Gpt2Tiny : BenchPlan.Gpt2Small,
-            BatchSize: numbers.ElementAtOrDefault(0) is > 0 and var batch ? batch : 8,
-            SequenceLength: numbers.ElementAtOrDefault(1) is > 0 and var sequence ? sequence : 256,
-            lora, LoraRank: 16, bf16, WarmupSteps: 1, TimedSteps: (numbers.ElementAtOrDefault(2) is > 0 and var steps ? steps : 10) - 1,
-            ActivationCheckpointing: arguments.Contains("--ckpt"));
-        Run(run, collect: arguments.Contains("--collect"), output);
+        else
+        {
+            var run = new FineTuningCase(model,
+                BatchSize: numbers.ElementAtOrDefault(0) is > 0 and var batch ? batch : 8,
+                SequenceLength: numbers.ElementAtOrDefault(1) is > 0 and var sequence ? sequence : 256,
+                Lora: !arguments.Contains("full"), LoraRank: 16, BFloat16Mixed: arguments.Contains("bf16"), WarmupSteps: 1,
+                TimedSteps: (numbers.ElementAtOrDefault(2) is > 1 and var steps ? steps : 10) - 1,
+                ActivationCheckpointing: arguments.Contains("--ckpt"));
+            result = RunTraining(run, collect, output);
+        }
+        if (resultPath is not null) File.WriteAllText(resultPath, JsonSerializer.Serialize(result, BenchReport.SerializerOptions));
         return 0;
     }
 
-    static void Run(FineTuningCase run, bool collect, TextWriter output)
+    static FinalizationProbeResult RunTraining(FineTuningCase run, bool collect, TextWriter output)
     {
         var config = BenchPlan.ModelFor(run.Model);
         var directory = Directory.CreateTempSubdirectory("twinforge-finalization-probe-");
@@ -74,35 +83,13 @@ public static class FinalizationProbe
                 Precision = run.BFloat16Mixed ? TrainingPrecision.BFloat16Mixed : TrainingPrecision.Float32,
                 ActivationCheckpointing = run.ActivationCheckpointing,
             }, Path.Combine(directory.FullName, "run"));
-            output.WriteLine($"{run.Name}{(collect ? ", collecting after each step" : ", nothing collected")}");
-            output.WriteLine("step  RSS MB  peak MB  faults  live(thread)  Tensor.TotalCount  gen0/1/2  finalized since the last step");
-            long faults = ProcessMemory.MinorPageFaults();
-            int[] gcs = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
-            finalizations.TakeCounts();
+            var name = $"{run.Model} {run.Name}";
+            var recorder = new Recorder(name, collect, finalizations, output, "step");
             trainer.Run(onEvent: trainingEvent =>
             {
-                if (trainingEvent is not StepCompleted step) return;
-                if (collect)
-                {
-                    GC.Collect();
-                    GC.WaitForPendingFinalizers();
-                }
-                long faultsNow = ProcessMemory.MinorPageFaults();
-                int[] gcsNow = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
-                var counts = finalizations.TakeCounts();
-                output.WriteLine($"{step.Step,4}  {ProcessMemory.ResidentBytes() >> 20,6}  {ProcessMemory.PeakResidentBytes() >> 20,7}  {faultsNow - faults,6}  " +
-                    $"{TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount,12}  {TorchSharp.torch.Tensor.TotalCount,17}  " +
-                    $"{gcsNow[0] - gcs[0]}/{gcsNow[1] - gcs[1]}/{gcsNow[2] - gcs[2]}  " +
-                    string.Join(", ", counts.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}")));
-                faults = faultsNow;
-                gcs = gcsNow;
+                if (trainingEvent is StepCompleted step) recorder.Record(step.Step);
             }, resume: false);
-            // What is still waiting: collect once at the end and count what that finalizes.
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            Thread.Sleep(500);
-            var pending = finalizations.TakeCounts();
-            output.WriteLine("finalized by one collection after the run: " + string.Join(", ", pending.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}")));
+            return recorder.Finish();
         }
         finally
         {
@@ -110,35 +97,67 @@ public static class FinalizationProbe
         }
     }
 
-    static void RunGeneration(string modelName, int replies, bool collect, TextWriter output)
+    static FinalizationProbeResult RunGeneration(string modelName, int replies, bool collect, TextWriter output)
     {
         using var finalizations = new FinalizationCounter();
         var network = new CausalLanguageModel(BenchPlan.ModelFor(modelName));
         network.InitializeWeights(seed: 1);
         using var model = new PretrainedModel(network, new ByteLevelTokenizer());
         var options = new GenerationOptions { MaxNewTokens = 32, Temperature = 0.8, TopK = 20, TopP = 0.9, RepetitionPenalty = 1.1, Seed = 3 };
-        output.WriteLine($"{modelName}, {replies} sampled replies of {options.MaxNewTokens} tokens{(collect ? ", collecting after each" : ", nothing collected")}");
-        output.WriteLine("reply  RSS MB  faults  live(thread)  Tensor.TotalCount  finalized since the last reply");
-        long faults = ProcessMemory.MinorPageFaults();
-        finalizations.TakeCounts();
+        var recorder = new Recorder($"{modelName}, sampled replies of {options.MaxNewTokens} tokens", collect, finalizations, output, "reply");
         for (int i = 1; i <= replies; i++)
         {
             model.Generate($"prompt number {i}: ", options);
+            recorder.Record(i);
+        }
+        return recorder.Finish();
+    }
+
+    /// <summary>One line per step or reply, kept for the result file as well as printed.</summary>
+    sealed class Recorder
+    {
+        readonly string name;
+        readonly bool collect;
+        readonly FinalizationCounter finalizations;
+        readonly TextWriter output;
+        readonly List<FinalizationProbeStep> steps = [];
+        long faults = ProcessMemory.MinorPageFaults();
+
+        public Recorder(string name, bool collect, FinalizationCounter finalizations, TextWriter output, string unit)
+        {
+            (this.name, this.collect, this.finalizations, this.output) = (name, collect, finalizations, output);
+            output.WriteLine($"{name}{(collect ? ", collecting after each " + unit : ", nothing collected")}");
+            output.WriteLine($"{unit,5}  RSS MB  peak MB  managed MB  faults  live(thread)  Tensor.TotalCount  collections 0/1/2  finalized since the last {unit}");
+            finalizations.TakeCounts();
+        }
+
+        public void Record(int index)
+        {
             if (collect)
             {
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
             }
             long faultsNow = ProcessMemory.MinorPageFaults();
-            output.WriteLine($"{i,5}  {ProcessMemory.ResidentBytes() >> 20,6}  {faultsNow - faults,6}  {TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount,12}  " +
-                $"{TorchSharp.torch.Tensor.TotalCount,17}  " + string.Join(", ", finalizations.TakeCounts().OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}")));
+            var step = new FinalizationProbeStep(index, ProcessMemory.ResidentBytes(), GC.GetTotalMemory(forceFullCollection: false), faultsNow - faults,
+                TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount, TorchSharp.torch.Tensor.TotalCount,
+                [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)], finalizations.TakeCounts());
             faults = faultsNow;
+            steps.Add(step);
+            output.WriteLine($"{index,5}  {step.ResidentBytes >> 20,6}  {ProcessMemory.PeakResidentBytes() >> 20,7}  {step.ManagedBytes >> 20,10}  {step.MinorFaults,6}  " +
+                $"{step.LiveTensors,12}  {step.TensorTotal,17}  {string.Join('/', step.Collections),17}  {Describe(step.Finalized)}");
         }
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        Thread.Sleep(500);
-        output.WriteLine("finalized by one collection after the replies: " +
-            string.Join(", ", finalizations.TakeCounts().OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}")));
+
+        public FinalizationProbeResult Finish()
+        {
+            finalizations.FinalizeUnreachable();
+            var after = finalizations.TakeCounts();
+            output.WriteLine("finalized by one collection at the end: " + Describe(after));
+            return new FinalizationProbeResult(name, collect, steps, after, ProcessMemory.PeakResidentBytes());
+        }
+
+        static string Describe(Dictionary<string, long> counts) =>
+            string.Join(", ", counts.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}"));
     }
 
     /// <summary>Counts the runtime's FinalizeObject events (GC keyword, verbose) by the finalized object's type.</summary>
@@ -146,7 +165,7 @@ public static class FinalizationProbe
     {
         const EventKeywords GcKeyword = (EventKeywords)0x1;
         readonly ConcurrentDictionary<nint, long> byTypeHandle = new();
-        Dictionary<nint, string>? names;
+        long sentinels;
 
         protected override void OnEventSourceCreated(EventSource source)
         {
@@ -158,46 +177,64 @@ public static class FinalizationProbe
             if (e.EventName != "FinalizeObject" || e.Payload is null || e.PayloadNames is null) return;
             int index = e.PayloadNames.IndexOf("TypeID");
             if (index < 0) return;
-            var typeId = e.Payload[index] switch { IntPtr p => (nint)p, ulong u => (nint)u, long l => (nint)l, var other => (nint)Convert.ToInt64(other) };
-            byTypeHandle.AddOrUpdate(typeId, 1, (_, n) => n + 1);
+            nint typeHandle = e.Payload[index] switch { IntPtr p => p, ulong u => (nint)u, var other => (nint)Convert.ToInt64(other) };
+            if (typeHandle == typeof(Sentinel).TypeHandle.Value) Interlocked.Increment(ref sentinels);
+            else byTypeHandle.AddOrUpdate(typeHandle, 1, (_, n) => n + 1);
         }
 
-        /// <summary>Counts since the last call, by type name where the type is one of the loaded assemblies' own.</summary>
+        /// <summary>Counts since the last call, by type name.</summary>
         public Dictionary<string, long> TakeCounts()
         {
-            names ??= TypeNames();
             var result = new Dictionary<string, long>();
             foreach (var key in byTypeHandle.Keys.ToList())
             {
                 if (!byTypeHandle.TryRemove(key, out long count)) continue;
-                string name = names.TryGetValue(key, out var known) ? known : NameOf(key);
+                string name = NameOf(key);
                 result[name] = result.GetValueOrDefault(name) + count;
             }
             return result;
         }
 
+        /// <summary>
+        /// Collects, runs the finalizers and waits until their events have arrived: the finalizer thread writes them in
+        /// order and listeners get them later on another thread, so once a sentinel finalized after them is seen, they are in.
+        /// </summary>
+        public void FinalizeUnreachable()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            long seen = Interlocked.Read(ref sentinels);
+            AbandonSentinel();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (Interlocked.Read(ref sentinels) == seen && DateTime.UtcNow < deadline) Thread.Sleep(20);
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        static void AbandonSentinel() => _ = new Sentinel();
+
         static string NameOf(nint typeHandle)
         {
             try { return Type.GetTypeFromHandle(RuntimeTypeHandle.FromIntPtr(typeHandle))?.ToString() ?? $"0x{typeHandle:x}"; }
-            catch (Exception) { return $"0x{typeHandle:x}"; }
+            catch (ArgumentException) { return $"0x{typeHandle:x}"; }
         }
 
-        static Dictionary<nint, string> TypeNames()
+        sealed class Sentinel
         {
-            var result = new Dictionary<nint, string>();
-            foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
-            {
-                Type?[] types;
-                try { types = assembly.GetTypes(); }
-                catch (ReflectionTypeLoadException partial) { types = partial.Types; }
-                foreach (var type in types)
-                {
-                    if (type is null || type.IsGenericTypeDefinition || type.IsInterface) continue;
-                    try { result.TryAdd(type.TypeHandle.Value, type.FullName ?? type.Name); }
-                    catch (Exception) { }
-                }
-            }
-            return result;
+            ~Sentinel() { }
         }
     }
+}
+
+/// <summary>One step or reply of a <see cref="FinalizationProbe"/> run: what was resident and live after it, and what was finalized during it.</summary>
+public sealed record FinalizationProbeStep(int Index, long ResidentBytes, long ManagedBytes, long MinorFaults, long LiveTensors, long TensorTotal,
+    int[] Collections, Dictionary<string, long> Finalized);
+
+/// <summary>A <see cref="FinalizationProbe"/> run: its steps or replies, and what one collection at the end finalized.</summary>
+public sealed record FinalizationProbeResult(string Name, bool CollectedEachStep, IReadOnlyList<FinalizationProbeStep> Steps,
+    Dictionary<string, long> FinalizedAtEnd, long PeakResidentBytes)
+{
+    /// <summary>Objects of <paramref name="typeName"/> finalized during the steps and by the collection at the end.</summary>
+    public long Finalized(string typeName) => Steps.Sum(step => step.Finalized.GetValueOrDefault(typeName)) + FinalizedAtEnd.GetValueOrDefault(typeName);
 }
