@@ -23,20 +23,23 @@ namespace Twinforge.Bench;
 /// </summary>
 public static class FinalizationProbe
 {
-    public const string Usage = "finalization-probe [lora|full] [fp32|bf16] [batch=8] [sequence=256] [steps=10] [--ckpt] [--tiny] [--collect] [--result PATH]\n" +
-        "         finalization-probe generation [replies=20] [--tiny] [--collect] [--result PATH]   (sampled: temperature, top-k, top-p, repetition penalty)";
+    public const string Usage = "finalization-probe [lora|full] [fp32|bf16] [batch=8] [sequence=256] [steps=10] [--ckpt] [--tiny] [--collect] [--count-at-end] [--result PATH]\n" +
+        "         finalization-probe generation [replies=20] [--tiny] [--collect] [--count-at-end] [--result PATH]   (sampled: temperature, top-k, top-p, repetition penalty)\n" +
+        "         --count-at-end: listen for finalizations only at the end's collection (the runtime's event buffers, filled by every\n" +
+        "         finalization a reply's collections run, are native memory of their own)";
 
     public static int RunCommand(IReadOnlyList<string> arguments, TextWriter output)
     {
         var numbers = arguments.Where(a => int.TryParse(a, out _)).Select(int.Parse).ToList();
         string model = arguments.Contains("--tiny") ? BenchPlan.Gpt2Tiny : BenchPlan.Gpt2Small;
         bool collect = arguments.Contains("--collect");
+        bool countAtEnd = arguments.Contains("--count-at-end");
         int resultAt = arguments.ToList().IndexOf("--result");
         string? resultPath = resultAt >= 0 && resultAt + 1 < arguments.Count ? arguments[resultAt + 1] : null;
         FinalizationProbeResult result;
         if (arguments.Contains("generation"))
         {
-            result = RunGeneration(model, replies: numbers.FirstOrDefault(20), collect, output);
+            result = RunGeneration(model, replies: numbers.FirstOrDefault(20), collect, countAtEnd, output);
         }
         else
         {
@@ -46,17 +49,17 @@ public static class FinalizationProbe
                 Lora: !arguments.Contains("full"), LoraRank: 16, BFloat16Mixed: arguments.Contains("bf16"), WarmupSteps: 1,
                 TimedSteps: (numbers.ElementAtOrDefault(2) is > 1 and var steps ? steps : 10) - 1,
                 ActivationCheckpointing: arguments.Contains("--ckpt"));
-            result = RunTraining(run, collect, output);
+            result = RunTraining(run, collect, countAtEnd, output);
         }
         if (resultPath is not null) File.WriteAllText(resultPath, JsonSerializer.Serialize(result, BenchReport.SerializerOptions));
         return 0;
     }
 
-    static FinalizationProbeResult RunTraining(FineTuningCase run, bool collect, TextWriter output)
+    static FinalizationProbeResult RunTraining(FineTuningCase run, bool collect, bool countAtEnd, TextWriter output)
     {
         var config = BenchPlan.ModelFor(run.Model);
         var directory = Directory.CreateTempSubdirectory("twinforge-finalization-probe-");
-        using var finalizations = new FinalizationCounter();
+        using var finalizations = countAtEnd ? null : new FinalizationCounter();
         try
         {
             int steps = run.WarmupSteps + run.TimedSteps;
@@ -97,9 +100,9 @@ public static class FinalizationProbe
         }
     }
 
-    static FinalizationProbeResult RunGeneration(string modelName, int replies, bool collect, TextWriter output)
+    static FinalizationProbeResult RunGeneration(string modelName, int replies, bool collect, bool countAtEnd, TextWriter output)
     {
-        using var finalizations = new FinalizationCounter();
+        using var finalizations = countAtEnd ? null : new FinalizationCounter();
         var network = new CausalLanguageModel(BenchPlan.ModelFor(modelName));
         network.InitializeWeights(seed: 1);
         using var model = new PretrainedModel(network, new ByteLevelTokenizer());
@@ -118,17 +121,18 @@ public static class FinalizationProbe
     {
         readonly string name;
         readonly bool collect;
-        readonly FinalizationCounter finalizations;
+        readonly FinalizationCounter? finalizations;
         readonly TextWriter output;
         readonly List<FinalizationProbeStep> steps = [];
         long faults = ProcessMemory.MinorPageFaults();
 
-        public Recorder(string name, bool collect, FinalizationCounter finalizations, TextWriter output, string unit)
+        /// <param name="finalizations">Null to count only what the end's collection finalizes.</param>
+        public Recorder(string name, bool collect, FinalizationCounter? finalizations, TextWriter output, string unit)
         {
             (this.name, this.collect, this.finalizations, this.output) = (name, collect, finalizations, output);
             output.WriteLine($"{name}{(collect ? ", collecting after each " + unit : ", nothing collected")}");
             output.WriteLine($"{unit,5}  RSS MB  peak MB  managed MB  faults  live(thread)  Tensor.TotalCount  collections 0/1/2  finalized since the last {unit}");
-            finalizations.TakeCounts();
+            finalizations?.TakeCounts();
         }
 
         public void Record(int index)
@@ -141,7 +145,7 @@ public static class FinalizationProbe
             long faultsNow = ProcessMemory.MinorPageFaults();
             var step = new FinalizationProbeStep(index, ProcessMemory.ResidentBytes(), GC.GetTotalMemory(forceFullCollection: false), faultsNow - faults,
                 TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount, TorchSharp.torch.Tensor.TotalCount,
-                [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)], finalizations.TakeCounts());
+                [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)], finalizations?.TakeCounts() ?? []);
             faults = faultsNow;
             steps.Add(step);
             output.WriteLine($"{index,5}  {step.ResidentBytes >> 20,6}  {ProcessMemory.PeakResidentBytes() >> 20,7}  {step.ManagedBytes >> 20,10}  {step.MinorFaults,6}  " +
@@ -150,8 +154,10 @@ public static class FinalizationProbe
 
         public FinalizationProbeResult Finish()
         {
-            finalizations.FinalizeUnreachable();
-            var after = finalizations.TakeCounts();
+            var counter = finalizations ?? new FinalizationCounter();
+            counter.FinalizeUnreachable();
+            var after = counter.TakeCounts();
+            if (finalizations is null) counter.Dispose();
             output.WriteLine("finalized by one collection at the end: " + Describe(after));
             return new FinalizationProbeResult(name, collect, steps, after, ProcessMemory.PeakResidentBytes());
         }
