@@ -13,8 +13,10 @@ namespace Twinforge.Engine.Tests.Training;
 /// <summary>
 /// Nothing in a training step or a generation may keep tensors alive after it: the live-tensor count is the same
 /// after many steps as after the first few, and resident memory stays within a margin, with no garbage collection
-/// forced by the engine or by the test. (The engine once ran a full collection after every step and every reply to
-/// hide memory held by undisposed wrappers; a server cannot afford that pause, and it would hide any new leak.)
+/// forced by the engine or by the test; and no native object is left for a finalizer to free. (The engine, then the
+/// CLI, once ran a full collection after every step and every reply to free TorchSharp's implicit Scalars; a server
+/// cannot afford that pause, and it would hide any new leak.) These run in the test host, without the CLI's heap
+/// setting; tests/Twinforge.Bench.Tests/MemoryWithoutCollectionsTests.cs measures GPT-2 124M under it.
 /// </summary>
 [Collection("Torch")]
 public sealed class NativeMemoryLeakTests
