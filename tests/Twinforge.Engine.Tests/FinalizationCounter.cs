@@ -5,8 +5,8 @@ namespace Twinforge.Engine.Tests;
 
 /// <summary>
 /// Counts the objects the runtime finalizes, by type, from its FinalizeObject events (GC keyword, verbose level), in
-/// this process. A TorchSharp wrapper that reaches its finalizer was not disposed: its native object lived until a
-/// garbage collection happened to run.
+/// this process, and the native tensors their finalizers freed. A TorchSharp wrapper that reaches its finalizer was
+/// not disposed: its native object lived until a garbage collection happened to run.
 /// </summary>
 public sealed class FinalizationCounter : EventListener
 {
@@ -29,6 +29,16 @@ public sealed class FinalizationCounter : EventListener
 
     /// <summary>How many objects of exactly <paramref name="type"/> were finalized so far.</summary>
     public long Count(Type type) => byTypeHandle.GetValueOrDefault(type.TypeHandle.Value);
+
+    /// <summary>
+    /// How many wrappers still holding a native tensor were finalized so far, as of the last <see cref="FinalizeUnreachable"/>.
+    /// The events cannot tell: TorchSharp leaves an empty <c>Tensor</c> wrapper to the finalizer for every <c>Parameter</c>
+    /// made from one, with nothing native left in it. Its dispose-scope statistics can, since a wrapper disposed with a
+    /// native tensor is counted on the thread that disposes it, and only finalizers dispose tensors on the finalizer thread.
+    /// </summary>
+    public long NativeTensors => Interlocked.Read(ref nativeTensorsOnFinalizerThread);
+
+    static long nativeTensorsOnFinalizerThread;
 
     /// <summary>Every finalized type with its count, for a failure message.</summary>
     public string Describe() => string.Join(", ", byTypeHandle.OrderByDescending(entry => entry.Value).Select(entry =>
@@ -65,6 +75,11 @@ public sealed class FinalizationCounter : EventListener
 
     sealed class Sentinel
     {
-        ~Sentinel() { }
+        // Runs on the finalizer thread after every finalizer queued before it: read that thread's statistics there.
+        ~Sentinel()
+        {
+            var tensors = TorchSharp.DisposeScopeManager.Statistics.TensorStatistics;
+            Interlocked.Exchange(ref nativeTensorsOnFinalizerThread, tensors.DisposedOutsideScopeCount + tensors.DisposedInScopeCount);
+        }
     }
 }

@@ -167,6 +167,6 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     {
         using var noGrad = no_grad();
         weight.normal_(0.0, standardDeviation, generator);
-        bias?.zero_();
+        bias?.FillInPlace(0.0); // not zero_(): TorchSharp's hands back a second native handle, freed only by its finalizer
     }
 }

@@ -78,12 +78,14 @@ public sealed class NativeMemoryLeakTests
     /// Until a collection happens to run, each of these small native blocks sits in the C heap between large freed
     /// tensor blocks, and under the CLI's heap setting a GPT-2 124M LoRA step grew resident memory by ~100 MB
     /// (bench/NOTES.md, change 15). Training — dropout, LoRA with dropout, L2-SP, bfloat16, activation checkpointing,
-    /// evaluation, checkpoints, full fine-tuning — and generation — greedy, sampled, chat, batched — must dispose every
-    /// native object they make: none may reach a finalizer. Counted from the runtime's finalization events, after one
-    /// collection at the end that makes them visible.
+    /// evaluation, checkpoints, full fine-tuning — generation — greedy, sampled, chat, streamed, batched — and what a
+    /// service does per twin it loads — a model and its adapter read from disk, merged — must dispose every native
+    /// object they make: no Scalar, Generator or native tensor may reach a finalizer. Scalars and Generators are
+    /// counted from the runtime's finalization events, tensors from TorchSharp's statistics on the finalizer thread
+    /// (<see cref="FinalizationCounter.NativeTensors"/>), after one collection at the end that makes them visible.
     /// </summary>
     [Fact]
-    public void Training_and_generation_leave_no_native_object_to_the_finalizer()
+    public void Training_generation_and_loading_leave_no_native_object_to_the_finalizer()
     {
         using var directory = new TemporaryDirectory();
         var lines = Enumerable.Range(0, 24).Select(i => DataTesting.Exchange($"question {i} about the weather?", $"answer {i}: rain, then sun.")).ToArray();
@@ -121,6 +123,20 @@ public sealed class NativeMemoryLeakTests
                 batch.Generate([[1, 2, 3], [4, 5]], new GenerationOptions { MaxNewTokens = 8 });
                 batch.Generate([[1, 2, 3], [4, 5, 6]], sampled);
             }),
+            ("a model and its adapter saved, loaded as the service loads a twin, streamed from, merged", () =>
+            {
+                string baseDirectory = directory.Sub("base"), adapterDirectory = directory.Sub("adapter");
+                using (var saved = new PretrainedModel(Model(Gpt2()), new ByteLevelTokenizer()))
+                {
+                    saved.Save(baseDirectory);
+                    var adapters = LoraInjector.Apply(saved.Network, new LoraConfig { Rank = 4, TargetModules = LoraConfig.DefaultTargets(saved.Config.Family) }, seed: 2);
+                    PeftAdapter.Save(adapters, adapterDirectory);
+                }
+                using var loaded = PretrainedModel.Load(baseDirectory);
+                PeftAdapter.Load(loaded.Network, adapterDirectory);
+                foreach (var _ in loaded.StreamChat([new ChatMessage(ChatRole.User, "a question?")], sampled, finished: _ => { })) { }
+                LoraMerger.Merge(loaded.Network);
+            }),
         };
 
         using var finalizations = new FinalizationCounter();
@@ -129,11 +145,13 @@ public sealed class NativeMemoryLeakTests
         foreach (var (name, run) in scenarios)
         {
             long scalars = finalizations.Count(typeof(Scalar)), generators = finalizations.Count(typeof(torch.Generator));
+            long tensors = finalizations.NativeTensors;
             run();
             finalizations.FinalizeUnreachable();
+            tensors = finalizations.NativeTensors - tensors;
             scalars = finalizations.Count(typeof(Scalar)) - scalars;
             generators = finalizations.Count(typeof(torch.Generator)) - generators;
-            if (scalars > 0 || generators > 0) left.Add($"{name}: {scalars} Scalars, {generators} Generators");
+            if (scalars > 0 || generators > 0 || tensors > 0) left.Add($"{name}: {scalars} Scalars, {generators} Generators, {tensors} tensors");
         }
         Assert.True(left.Count == 0, "left to the finalizer: " + string.Join("; ", left) + $" (everything finalized: {finalizations.Describe()})");
     }
