@@ -1,12 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
-using System.Reflection;
-using System.Text;
 using System.Text.Json;
 using Twinforge.Engine;
-using Twinforge.Engine.Data;
 using Twinforge.Engine.Generation;
-using Twinforge.Engine.Lora;
 using Twinforge.Engine.Models;
 using Twinforge.Engine.Tokenization;
 using Twinforge.Engine.Training;
@@ -57,47 +52,14 @@ public static class FinalizationProbe
 
     static FinalizationProbeResult RunTraining(FineTuningCase run, bool collect, bool countAtEnd, TextWriter output)
     {
-        var config = BenchPlan.ModelFor(run.Model);
-        var directory = Directory.CreateTempSubdirectory("twinforge-finalization-probe-");
         using var finalizations = countAtEnd ? null : new FinalizationCounter();
-        try
+        using var setup = new FineTuningCaseTrainer(run);
+        var recorder = new Recorder($"{run.Model} {run.Name}", collect, finalizations, output, "step");
+        setup.Trainer.Run(onEvent: trainingEvent =>
         {
-            int steps = run.WarmupSteps + run.TimedSteps;
-            var textFile = Path.Combine(directory.FullName, "random.txt");
-            var random = new Random(1);
-            var text = new StringBuilder();
-            for (int i = 0; i < (steps * run.BatchSize + 1) * run.SequenceLength; i++)
-                text.Append(random.Next(6) == 0 ? ' ' : (char)('a' + random.Next(26)));
-            text[0] = 'a';
-            File.WriteAllText(textFile, text.ToString());
-            var data = TrainingData.Prepare([textFile], new ByteLevelTokenizer(), new TrainingDataOptions
-            {
-                SequenceLength = run.SequenceLength, Format = DatasetFormat.PlainText, Overlong = OverlongPolicy.Split,
-                Packing = false, ValidationFraction = 0, Seed = 1,
-            });
-            using var model = new CausalLanguageModel(config);
-            model.InitializeWeights(seed: 1);
-            if (run.Lora)
-                LoraInjector.Apply(model, new LoraConfig { Rank = run.LoraRank, Alpha = 2 * run.LoraRank, TargetModules = LoraConfig.DefaultTargets(config.Family) }, seed: 1);
-            var trainer = new Trainer(model, data, new TrainingOptions
-            {
-                MaxSteps = steps, BatchSize = run.BatchSize, LearningRate = run.Lora ? 2e-4 : 5e-5, EvaluateEverySteps = 0,
-                CheckpointEverySteps = 0, EarlyStoppingPatience = null, RestoreBestWeights = false,
-                Precision = run.BFloat16Mixed ? TrainingPrecision.BFloat16Mixed : TrainingPrecision.Float32,
-                ActivationCheckpointing = run.ActivationCheckpointing,
-            }, Path.Combine(directory.FullName, "run"));
-            var name = $"{run.Model} {run.Name}";
-            var recorder = new Recorder(name, collect, finalizations, output, "step");
-            trainer.Run(onEvent: trainingEvent =>
-            {
-                if (trainingEvent is StepCompleted step) recorder.Record(step.Step);
-            }, resume: false);
-            return recorder.Finish();
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+            if (trainingEvent is StepCompleted step) recorder.Record(step.Step);
+        }, resume: false);
+        return recorder.Finish();
     }
 
     static FinalizationProbeResult RunGeneration(string modelName, int replies, bool collect, bool countAtEnd, TextWriter output)
@@ -126,7 +88,7 @@ public static class FinalizationProbe
         readonly List<FinalizationProbeStep> steps = [];
         long faults = ProcessMemory.MinorPageFaults();
 
-        /// <param name="finalizations">Null to count only what the end's collection finalizes.</param>
+        /// <summary>Without <paramref name="finalizations"/>, only what the end's collection finalizes is counted.</summary>
         public Recorder(string name, bool collect, FinalizationCounter? finalizations, TextWriter output, string unit)
         {
             (this.name, this.collect, this.finalizations, this.output) = (name, collect, finalizations, output);
@@ -157,79 +119,15 @@ public static class FinalizationProbe
             var counter = finalizations ?? new FinalizationCounter();
             counter.FinalizeUnreachable();
             var after = counter.TakeCounts();
+            long nativeTensors = counter.NativeTensors;
             if (finalizations is null) counter.Dispose();
             output.WriteLine("finalized by one collection at the end: " + Describe(after));
-            return new FinalizationProbeResult(name, collect, steps, after, ProcessMemory.PeakResidentBytes());
+            output.WriteLine($"native tensors freed by finalizers in the whole run: {nativeTensors}");
+            return new FinalizationProbeResult(name, collect, steps, after, nativeTensors, ProcessMemory.PeakResidentBytes());
         }
 
         static string Describe(Dictionary<string, long> counts) =>
             string.Join(", ", counts.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}"));
-    }
-
-    /// <summary>Counts the runtime's FinalizeObject events (GC keyword, verbose) by the finalized object's type.</summary>
-    sealed class FinalizationCounter : EventListener
-    {
-        const EventKeywords GcKeyword = (EventKeywords)0x1;
-        readonly ConcurrentDictionary<nint, long> byTypeHandle = new();
-        long sentinels;
-
-        protected override void OnEventSourceCreated(EventSource source)
-        {
-            if (source.Name == "Microsoft-Windows-DotNETRuntime") EnableEvents(source, EventLevel.Verbose, GcKeyword);
-        }
-
-        protected override void OnEventWritten(EventWrittenEventArgs e)
-        {
-            if (e.EventName != "FinalizeObject" || e.Payload is null || e.PayloadNames is null) return;
-            int index = e.PayloadNames.IndexOf("TypeID");
-            if (index < 0) return;
-            nint typeHandle = e.Payload[index] switch { IntPtr p => p, ulong u => (nint)u, var other => (nint)Convert.ToInt64(other) };
-            if (typeHandle == typeof(Sentinel).TypeHandle.Value) Interlocked.Increment(ref sentinels);
-            else byTypeHandle.AddOrUpdate(typeHandle, 1, (_, n) => n + 1);
-        }
-
-        /// <summary>Counts since the last call, by type name.</summary>
-        public Dictionary<string, long> TakeCounts()
-        {
-            var result = new Dictionary<string, long>();
-            foreach (var key in byTypeHandle.Keys.ToList())
-            {
-                if (!byTypeHandle.TryRemove(key, out long count)) continue;
-                string name = NameOf(key);
-                result[name] = result.GetValueOrDefault(name) + count;
-            }
-            return result;
-        }
-
-        /// <summary>
-        /// Collects, runs the finalizers and waits until their events have arrived: the finalizer thread writes them in
-        /// order and listeners get them later on another thread, so once a sentinel finalized after them is seen, they are in.
-        /// </summary>
-        public void FinalizeUnreachable()
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            long seen = Interlocked.Read(ref sentinels);
-            AbandonSentinel();
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (Interlocked.Read(ref sentinels) == seen && DateTime.UtcNow < deadline) Thread.Sleep(20);
-        }
-
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        static void AbandonSentinel() => _ = new Sentinel();
-
-        static string NameOf(nint typeHandle)
-        {
-            try { return Type.GetTypeFromHandle(RuntimeTypeHandle.FromIntPtr(typeHandle))?.ToString() ?? $"0x{typeHandle:x}"; }
-            catch (ArgumentException) { return $"0x{typeHandle:x}"; }
-        }
-
-        sealed class Sentinel
-        {
-            ~Sentinel() { }
-        }
     }
 }
 
@@ -237,9 +135,12 @@ public static class FinalizationProbe
 public sealed record FinalizationProbeStep(int Index, long ResidentBytes, long ManagedBytes, long MinorFaults, long LiveTensors, long TensorTotal,
     int[] Collections, Dictionary<string, long> Finalized);
 
-/// <summary>A <see cref="FinalizationProbe"/> run: its steps or replies, and what one collection at the end finalized.</summary>
+/// <summary>
+/// A <see cref="FinalizationProbe"/> run: its steps or replies, what one collection at the end finalized, and how many
+/// wrappers still holding a native tensor finalizers freed from set-up to that collection (NativeTensors).
+/// </summary>
 public sealed record FinalizationProbeResult(string Name, bool CollectedEachStep, IReadOnlyList<FinalizationProbeStep> Steps,
-    Dictionary<string, long> FinalizedAtEnd, long PeakResidentBytes)
+    Dictionary<string, long> FinalizedAtEnd, long NativeTensors, long PeakResidentBytes)
 {
     /// <summary>Objects of <paramref name="typeName"/> finalized during the steps and by the collection at the end.</summary>
     public long Finalized(string typeName) => Steps.Sum(step => step.Finalized.GetValueOrDefault(typeName)) + FinalizedAtEnd.GetValueOrDefault(typeName);
