@@ -29,47 +29,57 @@ public sealed class NativeMemoryLeakTests
 
     static long LiveTensors => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
-    [Fact]
-    public void Training_step_after_step_keeps_live_tensors_and_resident_memory_flat()
+    // A per-step collection (what the engine, then the CLI, once ran) would show as one full collection a step; the
+    // runtime's own are far fewer. A tensor kept per step raises the live count by one a step, and one a finalizer
+    // frees instead raises it too (counted as created here and disposed on the finalizer thread).
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Training_step_after_step_keeps_live_tensors_and_resident_memory_flat(bool loraWithCheckpointing)
     {
         using var directory = new TemporaryDirectory();
         var lines = Enumerable.Range(0, 64).Select(i => DataTesting.Exchange($"question {i} about the weather?", $"answer {i}: rain, then sun, then rain again.")).ToArray();
         var data = Prepare(directory, lines, sequenceLength: 128);
         using var model = Model(Gpt2(dropout: 0.1));
-        int gen2Before = GC.CollectionCount(2);
+        if (loraWithCheckpointing)
+            LoraInjector.Apply(model, new LoraConfig { Rank = 4, Dropout = 0.1, TargetModules = LoraConfig.DefaultTargets(model.Config.Family) }, seed: 2);
+        int fullCollectionsBefore = GC.CollectionCount(2);
         long? liveAfterWarmup = null, residentAfterWarmup = null, liveAtEnd = null, residentAtEnd = null;
 
-        new Trainer(model, data, Options with { MaxSteps = 60, BatchSize = 4 }, directory.Sub("run")).Run(onEvent: e =>
+        new Trainer(model, data, Options with { MaxSteps = 40, BatchSize = 2, ActivationCheckpointing = loraWithCheckpointing }, directory.Sub("run")).Run(onEvent: e =>
         {
             if (e is not StepCompleted step) return;
             if (step.Step == 10) (liveAfterWarmup, residentAfterWarmup) = (LiveTensors, ResidentMegabytes());
-            if (step.Step == 60) (liveAtEnd, residentAtEnd) = (LiveTensors, ResidentMegabytes());
+            if (step.Step == 40) (liveAtEnd, residentAtEnd) = (LiveTensors, ResidentMegabytes());
         });
 
-        Assert.Equal(liveAfterWarmup, liveAtEnd);
-        Assert.True(residentAtEnd - residentAfterWarmup < 64, $"resident memory grew from {residentAfterWarmup} to {residentAtEnd} MB over 50 steps");
-        Assert.True(GC.CollectionCount(2) - gen2Before <= 2, "the run forced full garbage collections");
+        Assert.True(liveAfterWarmup == liveAtEnd, $"{liveAfterWarmup} live tensors after step 10, {liveAtEnd} after step 40");
+        Assert.True(residentAtEnd - residentAfterWarmup < 64, $"resident memory grew from {residentAfterWarmup} to {residentAtEnd} MB over 30 steps");
+        int fullCollections = GC.CollectionCount(2) - fullCollectionsBefore;
+        Assert.True(fullCollections < 4, $"{fullCollections} full garbage collections in 40 steps: something collects per step");
     }
 
     [Fact]
     public void Generating_reply_after_reply_keeps_live_tensors_and_resident_memory_flat()
     {
         using var model = new PretrainedModel(Model(Llama()), new ByteLevelTokenizer());
-        var options = new GenerationOptions { MaxNewTokens = 24, Temperature = 0.8, TopK = 20, Seed = 3 };
+        var options = new GenerationOptions { MaxNewTokens = 16, Temperature = 0.8, TopK = 20, TopP = 0.9, RepetitionPenalty = 1.1, Seed = 3 };
         for (int i = 0; i < 5; i++) model.Generate($"warm up {i}", options);
         long liveBefore = LiveTensors, residentBefore = ResidentMegabytes();
-        int gen2Before = GC.CollectionCount(2);
+        int fullCollectionsBefore = GC.CollectionCount(2);
 
-        for (int i = 0; i < 60; i++)
+        for (int i = 0; i < 30; i++)
         {
             model.Generate($"prompt number {i}: ", options);
-            model.Chat([new ChatMessage(ChatRole.User, $"question {i}?")], options);
+            // As the service answers: a streamed chat.
+            foreach (var _ in model.StreamChat([new ChatMessage(ChatRole.User, $"question {i}?")], options, finished: _ => { })) { }
         }
 
-        Assert.Equal(liveBefore, LiveTensors);
+        Assert.True(LiveTensors == liveBefore, $"{liveBefore} live tensors after the warm-up, {LiveTensors} after 60 replies");
         long grown = ResidentMegabytes() - residentBefore;
-        Assert.True(grown < 32, $"resident memory grew by {grown} MB over 120 generations");
-        Assert.True(GC.CollectionCount(2) - gen2Before <= 2, "generation forced full garbage collections");
+        Assert.True(grown < 32, $"resident memory grew by {grown} MB over 60 replies");
+        int fullCollections = GC.CollectionCount(2) - fullCollectionsBefore;
+        Assert.True(fullCollections < 6, $"{fullCollections} full garbage collections in 60 replies: something collects per reply");
     }
 
     /// <summary>
@@ -99,7 +109,7 @@ public sealed class NativeMemoryLeakTests
                 LoraInjector.Apply(gpt2, new LoraConfig { Rank = 4, Dropout = 0.1, TargetModules = LoraConfig.DefaultTargets(gpt2.Config.Family) }, seed: 2);
                 new Trainer(gpt2, data, Options with
                 {
-                    MaxSteps = 12, L2SpStrength = 0.01, Precision = TrainingPrecision.BFloat16Mixed, ActivationCheckpointing = true,
+                    MaxSteps = 8, L2SpStrength = 0.01, Precision = TrainingPrecision.BFloat16Mixed, ActivationCheckpointing = true,
                     EvaluateEverySteps = 4, CheckpointEverySteps = 4,
                 }, directory.Sub("lora")).Run();
             }),
