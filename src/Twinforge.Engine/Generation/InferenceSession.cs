@@ -127,8 +127,8 @@ public sealed class InferenceSession : IDisposable
         {
             // TransformerBlock.Forward in eval mode, with this session's cache and products.
             var block = blocks[layer];
-            hidden = hidden.add(Attention(cache, layer, block.Attention, block.AttentionNorm.forward(hidden), inputs));
-            hidden = hidden.add(Mlp(block.Mlp, block.MlpNorm.forward(hidden)));
+            hidden = hidden.Plus(Attention(cache, layer, block.Attention, block.AttentionNorm.forward(hidden), inputs));
+            hidden = hidden.Plus(Mlp(block.Mlp, block.MlpNorm.forward(hidden)));
         }
         cache.Advance((int)inputIds.shape[1]);
         hidden = model.FinalNorm.forward(hidden);
