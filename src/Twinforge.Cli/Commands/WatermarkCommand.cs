@@ -23,11 +23,11 @@ public static class WatermarkCommand
     static Command Detect()
     {
         var text = new Argument<string?>("text") { Description = "The text to test (or --file)", Arity = ArgumentArity.ZeroOrOne };
-        var file = new Option<FileInfo>("--file") { Description = "Read the text to test from this file (UTF-8) instead" }
+        var file = new Option<FileInfo>("--file") { Description = "Read the text to test from this file (UTF-8) instead [default: none: the text argument]" }
             .AcceptOnlyFiles("a text file", mustExist: true);
-        var keyFile = new Option<FileInfo>("--key-file") { Description = "The watermark key file (from 'twinforge watermark key new')" }
+        var keyFile = new Option<FileInfo>("--key-file") { Description = "The watermark key file (from 'twinforge watermark key new') [required unless --key-hex]" }
             .AcceptOnlyFiles("a watermark key file", mustExist: true);
-        var keyHex = new Option<string>("--key-hex") { Description = "The key's secret as hexadecimal, instead of --key-file" };
+        var keyHex = new Option<string>("--key-hex") { Description = "The key's secret as hexadecimal, instead of --key-file [required unless --key-file]" };
         var model = new Option<string>("--model")
         {
             Description = "The model (base or twin directory, or 'builtin') whose tokenizer wrote the text: only its tokenizer is read",
