@@ -1,0 +1,38 @@
+using System.Threading.Channels;
+
+namespace Twinforge.Engine.Serving;
+
+/// <summary>
+/// One request's tokens as a <see cref="ContinuousBatcher"/> decodes them: read <see cref="Tokens"/> as they come;
+/// <see cref="Completion"/> gives why the stream ended, and faults as the reader does if decoding failed.
+/// </summary>
+/// <example><code>
+/// var stream = batcher.Submit(promptIds, options, lease, cancellationToken);
+/// await foreach (var id in stream.Tokens.ReadAllAsync(cancellationToken)) Console.Write(tokenizer.Decode([id]));
+/// var reason = await stream.Completion;
+/// </code></example>
+public sealed class BatchedStream
+{
+    internal BatchedStream(ChannelReader<int> tokens, Task<StreamFinishReason> completion)
+    {
+        Tokens = tokens;
+        Completion = completion;
+    }
+
+    /// <summary>
+    /// The generated token ids in order; the channel completes when the stream ends (stop tokens are not written),
+    /// with an <see cref="OperationCanceledException"/> when it was cancelled, or the decoding error.
+    /// </summary>
+    public ChannelReader<int> Tokens { get; }
+
+    public Task<StreamFinishReason> Completion { get; }
+
+    /// <summary>Blocks until the stream ends and returns every token (for tools and tests; servers read <see cref="Tokens"/>).</summary>
+    public IReadOnlyList<int> ReadAll()
+    {
+        var tokens = new List<int>();
+        while (Tokens.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            while (Tokens.TryRead(out var id)) tokens.Add(id);
+        return tokens;
+    }
+}
