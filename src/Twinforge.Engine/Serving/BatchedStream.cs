@@ -27,6 +27,12 @@ public sealed class BatchedStream
 
     public Task<StreamFinishReason> Completion { get; }
 
+    /// <summary>The batcher's step count when the stream joined the batch (its first step), for diagnostics.</summary>
+    public long JoinedAtStep { get; internal set; } = -1;
+
+    /// <summary>The batcher's step count when the stream left the batch (its last step), for diagnostics.</summary>
+    public long LeftAtStep { get; internal set; } = -1;
+
     /// <summary>Blocks until the stream ends and returns every token (for tools and tests; servers read <see cref="Tokens"/>).</summary>
     public IReadOnlyList<int> ReadAll()
     {

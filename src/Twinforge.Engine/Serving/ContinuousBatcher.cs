@@ -117,6 +117,7 @@ public sealed class ContinuousBatcher : IDisposable
                     try
                     {
                         active.Add(new ActiveStream(first.Value, session!, model.Config));
+                        first.Value.Stream.JoinedAtStep = Steps;
                         Interlocked.Increment(ref running);
                     }
                     catch (Exception error)
@@ -213,6 +214,7 @@ public sealed class ContinuousBatcher : IDisposable
     {
         stream.Dispose();
         Interlocked.Decrement(ref running);
+        stream.Request.Stream.LeftAtStep = Steps;
         stream.Request.Finish(reason);
         return true;
     }
