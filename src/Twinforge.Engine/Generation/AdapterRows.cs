@@ -12,8 +12,9 @@ namespace Twinforge.Engine.Generation;
 /// <remarks>
 /// Runs are contiguous row ranges, so a run's input and output are views (narrow), not gathered copies; adjacent
 /// segments with the same adapter merge into one run, so a batch ordered by adapter costs one pair of small products
-/// per distinct adapter and projection. The delta is computed as <see cref="LoraAdapter.Delta"/> computes it (A's
-/// product, then B's, scaled), in the factors' dtype.
+/// per distinct adapter and projection, computed as <see cref="LoraAdapter.Delta"/> computes it (A's product, then
+/// B's, scaled) in the factors' dtype. Runs of one row — a decoding stream alone with its twin, the common case when
+/// many twins are served — go together through <see cref="LowRankDeltaKernel"/> in one call per projection.
 /// </remarks>
 internal sealed class AdapterRows
 {
@@ -59,16 +60,24 @@ internal sealed class AdapterRows
     /// </summary>
     public Tensor AddDeltas(Projection projection, Tensor input, Tensor result)
     {
+        List<(int Row, LowRankFactors Factors)>? singleRows = null;
         foreach (var run in runs)
         {
             if (run.Adapter.For(projection) is not { } factors) continue;
+            if (run.Count == 1 && LowRankDeltaKernel.Supports(input, result, factors))
+            {
+                (singleRows ??= []).Add((run.Offset, factors));
+                continue;
+            }
             bool whole = run.Count == RowCount;
             var x = whole ? input : input.narrow(1, run.Offset, run.Count);
             if (x.dtype != factors.A.dtype) x = x.to(factors.A.dtype);
-            var delta = nn.functional.linear(nn.functional.linear(x, factors.A), factors.B).Times(factors.Scaling);
+            var delta = nn.functional.linear(x, factors.A).matmul(factors.BTransposed).Times(factors.Scaling);
             var rows = whole ? result : result.narrow(1, run.Offset, run.Count);
             rows.add_(delta.dtype == rows.dtype ? delta : delta.to(rows.dtype));
         }
+        // One row per twin (decoding streams of different twins): one kernel call for all of them.
+        if (singleRows is not null) LowRankDeltaKernel.AddRows(input, result, singleRows);
         return result;
     }
 

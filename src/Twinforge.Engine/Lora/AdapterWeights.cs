@@ -52,17 +52,19 @@ public sealed class AdapterWeights : IDisposable
             foreach (var (name, projection) in file.Targets)
             {
                 var a = Read(file, $"{PeftAdapter.KeyPrefix}{name}.{LoraAdapter.AName}.weight", dtype);
-                Tensor b;
+                Tensor bTransposed;
                 try
                 {
-                    b = Read(file, $"{PeftAdapter.KeyPrefix}{name}.{LoraAdapter.BName}.weight", dtype);
+                    using var b = Read(file, $"{PeftAdapter.KeyPrefix}{name}.{LoraAdapter.BName}.weight", dtype);
+                    using var view = b.t();
+                    bTransposed = view.contiguous();
                 }
                 catch
                 {
                     a.Dispose();
                     throw;
                 }
-                read[projection] = new LowRankFactors(a, b, file.Config.Scaling);
+                read[projection] = new LowRankFactors(a, bTransposed, file.Config.Scaling);
             }
         }
         catch
@@ -71,23 +73,6 @@ public sealed class AdapterWeights : IDisposable
             throw;
         }
         return new AdapterWeights(model, file.Config, read);
-    }
-
-    /// <summary>
-    /// Copies the factors of the adapters attached to <paramref name="adapters"/>' model into detached weights of
-    /// <paramref name="dtype"/> (for tests and for serving an adapter that was just trained in memory).
-    /// </summary>
-    public static AdapterWeights CopyOf(AdapterSet adapters, ScalarType dtype)
-    {
-        var copied = new Dictionary<Projection, LowRankFactors>(ReferenceEqualityComparer.Instance);
-        using var noGrad = no_grad();
-        foreach (var module in adapters.Modules)
-        {
-            var adapter = module.Adapter;
-            copied[module.Projection] = new LowRankFactors(
-                adapter.A.detach().to(dtype).contiguous().clone(), adapter.B.detach().to(dtype).contiguous().clone(), adapter.Scaling);
-        }
-        return new AdapterWeights(adapters.Model, adapters.Config, copied);
     }
 
     static Tensor Read(PeftAdapter.CheckedAdapterFile file, string key, ScalarType dtype)
