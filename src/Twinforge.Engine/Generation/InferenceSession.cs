@@ -155,21 +155,23 @@ public sealed class InferenceSession : IDisposable
         }
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var ids = new List<long>();
-        var positions = new List<Tensor>();
-        var inputs = new AttentionInputs[segments.Count];
+        var rows = new AdapterRows(segments);
+        var ids = new long[rows.RowCount];
+        var positions = new long[rows.RowCount];
         for (int index = 0; index < segments.Count; index++)
         {
-            var segment = segments[index];
-            var segmentIds = tensor(segment.TokenIds.Select(id => (long)id).ToArray(), [1, segment.TokenIds.Count]);
-            (var segmentPositions, inputs[index]) = model.Prepare(segmentIds, null, null, past: segment.Cache.Length);
-            positions.Add(segmentPositions);
-            ids.AddRange(segment.TokenIds.Select(id => (long)id));
+            var (offset, count) = rows.SegmentRows(index);
+            int past = segments[index].Cache.Length;
+            for (int row = 0; row < count; row++)
+            {
+                ids[offset + row] = segments[index].TokenIds[row];
+                positions[offset + row] = past + row;
+            }
         }
-        var rows = new AdapterRows(segments);
-        var hidden = model.Embed(tensor(ids.ToArray(), [1, ids.Count]), positions.Count == 1 ? positions[0] : cat(positions, 1)); // (1, N, C)
-        hidden = Layers(hidden, (projection, x) => rows.AddDeltas(projection, x, Project(projection, x)),
-            (layer, attention, q, k, v) => AttendPerSegment(segments, rows, layer, attention, q, k, v, inputs));
+        var positionIds = tensor(positions, [1, rows.RowCount]);
+        var attention = new RaggedAttention(model, segments, rows, positionIds);
+        var hidden = model.Embed(tensor(ids, [1, rows.RowCount]), positionIds); // (1, N, C)
+        hidden = Layers(hidden, (projection, x) => rows.AddDeltas(projection, x, Project(projection, x)), attention.Attend);
         foreach (var segment in segments) segment.Cache.Advance(segment.TokenIds.Count);
         var lastRows = rows.LastRowsOfSegmentsNeedingLogits();
         if (lastRows.Length == 0) return empty([0, model.Config.VocabularySize], model.DType).MoveToOuterDisposeScope();
@@ -210,26 +212,11 @@ public sealed class InferenceSession : IDisposable
         return logits.dtype == model.DType ? logits : logits.to(model.DType);
     }
 
-    /// <summary>Each segment's rows of (1, N, width) q, k, v attended over its own cache: (1, N, C).</summary>
-    static Tensor AttendPerSegment(IReadOnlyList<RaggedSegment> segments, AdapterRows rows, int layer, CausalSelfAttention attention,
-        Tensor q, Tensor k, Tensor v, AttentionInputs[] inputs)
-    {
-        if (segments.Count == 1) return AttendOverCache(segments[0].Cache, layer, attention, q, k, v, inputs[0]);
-        var attended = new Tensor[segments.Count];
-        for (int index = 0; index < segments.Count; index++)
-        {
-            var (offset, count) = rows.SegmentRows(index);
-            attended[index] = AttendOverCache(segments[index].Cache, layer, attention,
-                q.narrow(1, offset, count), k.narrow(1, offset, count), v.narrow(1, offset, count), inputs[index]);
-        }
-        return cat(attended, 1);
-    }
-
     /// <summary>
     /// CausalSelfAttention's heads and attention over a cache: (B, T, width) q, k, v after their projections → the
     /// new keys and values stored, and (B, T, C) attended values.
     /// </summary>
-    static Tensor AttendOverCache(KeyValueCache cache, int layer, CausalSelfAttention attention, Tensor q, Tensor k, Tensor v, AttentionInputs inputs)
+    internal static Tensor AttendOverCache(KeyValueCache cache, int layer, CausalSelfAttention attention, Tensor q, Tensor k, Tensor v, AttentionInputs inputs)
     {
         (q, k, v) = attention.ToHeads(q, k, v, inputs);
         if (q.shape[2] == 1 && DecodeAttentionKernel.Supports(q, cache.KeyStorage(layer), cache.ValueStorage(layer), inputs.Mask))
