@@ -9,8 +9,6 @@ namespace Twinforge.Engine.Tests.Serving;
 [Collection("Torch")]
 public sealed class ContinuousBatcherTests
 {
-    static readonly (string, int, bool)[] Twins = [("ada", 2, false), ("bo", 4, true), ("cy", 8, false)];
-
     // Small chunks and budget so that the tiny prompts are still prefilled over several steps, beside decoding streams.
     static readonly BatcherOptions SmallSteps = new() { PrefillChunkTokens = 4, StepTokenBudget = 9 };
 
@@ -22,7 +20,7 @@ public sealed class ContinuousBatcherTests
     [MemberData(nameof(Families))]
     public void Every_stream_gets_exactly_the_greedy_tokens_it_gets_decoded_alone_with_its_adapter_attached(string family)
     {
-        using var fixture = new ServingFixture(Config(family), ScalarType.Float32, Twins);
+        using var fixture = new ServingFixture(Config(family), ScalarType.Float32, ServingFixture.MixedTwins);
         int vocabulary = fixture.Model.Config.VocabularySize;
         var requests = new (string? Twin, List<int> Prompt, int MaxNewTokens)[]
         {
@@ -61,7 +59,7 @@ public sealed class ContinuousBatcherTests
     [Fact]
     public void A_stream_that_joins_late_and_ends_early_leaves_without_waiting_for_the_long_one()
     {
-        using var fixture = new ServingFixture(Config("llama"), ScalarType.Float32, Twins);
+        using var fixture = new ServingFixture(Config("llama"), ScalarType.Float32, ServingFixture.MixedTwins);
         int vocabulary = fixture.Model.Config.VocabularySize;
         using var cache = fixture.Cache();
         using var batcher = new ContinuousBatcher(fixture.Model, SmallSteps);
@@ -85,7 +83,7 @@ public sealed class ContinuousBatcherTests
     [Fact]
     public void A_cancelled_stream_leaves_at_once_and_the_others_are_unaffected()
     {
-        using var fixture = new ServingFixture(Config("gpt2"), ScalarType.Float32, Twins);
+        using var fixture = new ServingFixture(Config("gpt2"), ScalarType.Float32, ServingFixture.MixedTwins);
         int vocabulary = fixture.Model.Config.VocabularySize;
         using var cache = fixture.Cache();
         using var batcher = new ContinuousBatcher(fixture.Model, SmallSteps);
@@ -113,7 +111,7 @@ public sealed class ContinuousBatcherTests
     [Fact]
     public void Stop_tokens_and_seeded_sampling_behave_as_with_the_single_stream_generator()
     {
-        using var fixture = new ServingFixture(Config("llama"), ScalarType.Float32, Twins);
+        using var fixture = new ServingFixture(Config("llama"), ScalarType.Float32, ServingFixture.MixedTwins);
         int vocabulary = fixture.Model.Config.VocabularySize;
         using var cache = fixture.Cache();
         using var batcher = new ContinuousBatcher(fixture.Model, SmallSteps);
@@ -137,7 +135,7 @@ public sealed class ContinuousBatcherTests
     [Fact]
     public void More_requests_than_places_wait_and_all_complete()
     {
-        using var fixture = new ServingFixture(Config("gpt2"), ScalarType.Float32, Twins);
+        using var fixture = new ServingFixture(Config("gpt2"), ScalarType.Float32, ServingFixture.MixedTwins);
         int vocabulary = fixture.Model.Config.VocabularySize;
         using var cache = fixture.Cache();
         using var batcher = new ContinuousBatcher(fixture.Model, SmallSteps with { MaxStreams = 2 });
@@ -155,7 +153,7 @@ public sealed class ContinuousBatcherTests
     [Fact]
     public void Bad_prompts_are_refused_at_submission()
     {
-        using var fixture = new ServingFixture(Config("gpt2"), ScalarType.Float32, Twins);
+        using var fixture = new ServingFixture(Config("gpt2"), ScalarType.Float32, ServingFixture.MixedTwins);
         using var batcher = new ContinuousBatcher(fixture.Model);
         Assert.Throws<BadInputException>(() => batcher.Submit([], new GenerationOptions()));
         Assert.Throws<BadInputException>(() => batcher.Submit(Enumerable.Repeat(1, 97).ToList(), new GenerationOptions()));

@@ -13,15 +13,13 @@ namespace Twinforge.Engine.Tests.Serving;
 [Collection("Torch")]
 public sealed class RaggedStepTests
 {
-    static readonly (string, int, bool)[] Twins = [("ada", 2, false), ("bo", 4, true), ("cy", 8, false)];
-
     public static IEnumerable<object[]> Families() => [["gpt2"], ["llama"]];
 
     [Theory]
     [MemberData(nameof(Families))]
     public void Float32_logits_of_every_stream_match_the_stream_alone(string family)
     {
-        using var fixture = new ServingFixture(TinyModels.ByName(family), ScalarType.Float32, Twins);
+        using var fixture = new ServingFixture(TinyModels.ByName(family), ScalarType.Float32, ServingFixture.MixedTwins);
         var worst = MaxLogitErrors(fixture, ScalarType.Float32);
         Assert.All(worst, error => Assert.InRange(error, 0, 1e-5));
     }
@@ -35,7 +33,7 @@ public sealed class RaggedStepTests
     [MemberData(nameof(Families))]
     public void BFloat16_logits_of_every_stream_are_within_the_stated_tolerance_of_the_float32_stream_alone(string family)
     {
-        using var fixture = new ServingFixture(TinyModels.ByName(family), ScalarType.Float32, Twins);
+        using var fixture = new ServingFixture(TinyModels.ByName(family), ScalarType.Float32, ServingFixture.MixedTwins);
         var worst = MaxLogitErrors(fixture, ScalarType.BFloat16);
         Assert.All(worst, error => Assert.InRange(error, 0, 0.03));
     }

@@ -39,6 +39,9 @@ internal sealed class ServingFixture : IDisposable
         Model.eval();
     }
 
+    /// <summary>Three twins: ranks 2, 4 and 8, the second adapting only the attention's input projections.</summary>
+    public static readonly (string Name, int Rank, bool AttentionOnly)[] MixedTwins = [("ada", 2, false), ("bo", 4, true), ("cy", 8, false)];
+
     public CausalLanguageModel Model { get; }
 
     public string AdapterDirectory(string twin) => adapterDirectories[twin];
