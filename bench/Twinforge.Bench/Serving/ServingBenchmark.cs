@@ -29,24 +29,30 @@ namespace Twinforge.Bench.Serving;
 public static class ServingBenchmark
 {
     public const string Command = "serving";
-    public const string Usage = "serving [--quick] [--fp32] [--json PATH]   (many twins on one base: memory per twin, streams to distinct twins vs one twin vs the base, Poisson latency, cold loads)";
+    public const string Usage = "serving [--quick] [--fp32] [--repeats N] [--new-tokens N] [--json PATH]   (many twins on one base: memory per twin, streams to distinct twins vs one twin vs the base, Poisson latency, cold loads)";
 
     public static int RunCommand(string[] args, TextWriter output)
     {
         bool quick = false;
         var dtype = ScalarType.BFloat16;
         string? json = null;
+        int? repeats = null, newTokens = null;
+        int Count(int i) => i < args.Length && int.TryParse(args[i], out var n) && n >= 1 ? n : throw new ArgumentException($"{args[i - 1]} needs a whole number of at least 1");
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--quick": quick = true; break;
                 case "--fp32": dtype = ScalarType.Float32; break;
+                case "--repeats": repeats = Count(++i); break;
+                case "--new-tokens": newTokens = Count(++i); break;
                 case "--json" when i + 1 < args.Length: json = args[++i]; break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'; usage: twinforge-bench {Usage}");
             }
         }
-        var measurement = Measure(quick ? ServingPlan.QuickCheck(dtype) : ServingPlan.Full(dtype), output);
+        var plan = quick ? ServingPlan.QuickCheck(dtype) : ServingPlan.Full(dtype);
+        plan = plan with { Repeats = repeats ?? plan.Repeats, NewTokens = newTokens ?? plan.NewTokens };
+        var measurement = Measure(plan, output);
         if (json is not null)
         {
             File.WriteAllText(json, measurement.ToJson());
@@ -102,6 +108,7 @@ public static class ServingBenchmark
             return times.Sum(stream => stream.Tokens.Count) / Stopwatch.GetElapsedTime(times.Min(stream => stream.Arrived), times.Max(stream => stream.Tokens[^1])).TotalSeconds;
         }
         Throughput(stream => TwinOf(stream)); // warm-up
+        output.WriteLine("  throughput warm-up done");
         var distinct = new List<double>();
         var oneTwin = new List<double>();
         var bare = new List<double>();
@@ -110,6 +117,7 @@ public static class ServingBenchmark
             distinct.Add(Throughput(stream => TwinOf(stream)));
             oneTwin.Add(Throughput(_ => TwinOf(0)));
             bare.Add(Throughput(_ => null));
+            output.WriteLine($"    repeat {repeat + 1}: distinct twins {distinct[^1]:F1} tok/s, one twin {oneTwin[^1]:F1}, bare base {bare[^1]:F1}");
         }
         output.WriteLine($"  {plan.Streams} streams: distinct twins {Median.Of(distinct):F1} tok/s, one twin {Median.Of(oneTwin):F1}, bare base {Median.Of(bare):F1}");
 
