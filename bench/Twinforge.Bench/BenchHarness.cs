@@ -12,8 +12,7 @@ public static class BenchHarness
     {
         var plan = options.Plan();
         double loadBefore = MachineInfo.LoadAverage();
-        if (loadBefore > 0.5)
-            output.WriteLine($"warning: load average {loadBefore:F2} on {Environment.ProcessorCount} cores: other work is running and the figures will be low");
+        if (MachineInfo.ContentionWarning(loadBefore) is { } warning) output.WriteLine(warning);
         var machine = MachineInfo.Current();
         var speed = new List<SpeedCheck>();
         void CheckSpeed(string when) => speed.Add(SpeedCheck.Measure(when));

@@ -34,6 +34,23 @@ public sealed record MachineInfo(string CpuModel, int LogicalCores, long MemoryB
         return line?[(line.IndexOf(':') + 1)..].Trim();
     }
 
+    /// <summary>
+    /// The report's machine line: CPU, cores, memory, bf16, torch threads, and the load average before and after the run
+    /// (after includes the run's own), marked when other work was running, since the figures are then low.
+    /// </summary>
+    public string Line(double loadAverageBefore, double loadAverageAfter) =>
+        $"machine: {CpuModel}, {LogicalCores} logical cores, {ReportTable.Bytes(MemoryBytes)}, native bf16 {(NativeBFloat16 ? "yes" : "no")} " +
+        $"(bf16 products {BFloat16Speedup:F2}× fp32: automatic training precision {(AutomaticPrecisionIsBFloat16 ? "bf16-mixed" : "fp32")}), " +
+        $"torch threads {TorchThreads}; load average {loadAverageBefore:F2} before, {loadAverageAfter:F2} after (the run's own)" +
+        (IsContended(loadAverageBefore) ? "  [CONTENDED: other work was running]" : "");
+
+    /// <summary>A warning to print before a run when other work already loads the machine; null when it is quiet.</summary>
+    public static string? ContentionWarning(double loadAverage) => IsContended(loadAverage)
+        ? $"warning: load average {loadAverage:F2} on {Environment.ProcessorCount} cores: other work is running and the figures will be low"
+        : null;
+
+    static bool IsContended(double loadAverage) => loadAverage > 0.5;
+
     /// <summary>The 1-minute load average (/proc/loadavg), or -1 where there is none.</summary>
     public static double LoadAverage() =>
         File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0],

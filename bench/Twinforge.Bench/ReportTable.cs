@@ -7,13 +7,9 @@ public static class ReportTable
 {
     public static void Write(BenchReport report, TextWriter output)
     {
-        var m = report.Machine;
         output.WriteLine($"Twinforge benchmark: {report.Model}, {report.Date:yyyy-MM-dd HH:mm} UTC, commit {report.GitCommit ?? "unknown"}" +
                          (report.Quick ? "  [QUICK: tiny model, the figures say nothing about speed]" : ""));
-        output.WriteLine($"machine: {m.CpuModel}, {m.LogicalCores} logical cores, {Bytes(m.MemoryBytes)}, native bf16 {(m.NativeBFloat16 ? "yes" : "no")} " +
-                         $"(bf16 products {m.BFloat16Speedup:F2}× fp32: automatic training precision {(m.AutomaticPrecisionIsBFloat16 ? "bf16-mixed" : "fp32")}), " +
-                         $"torch threads {m.TorchThreads}; load average {report.LoadAverageBefore:F2} before, {report.LoadAverageAfter:F2} after (the run's own)" +
-                         (report.LoadAverageBefore > 0.5 ? "  [CONTENDED: other work was running]" : ""));
+        output.WriteLine(report.Machine.Line(report.LoadAverageBefore, report.LoadAverageAfter));
         if (report.SpeedChecks.Count > 0)
         {
             double first = report.SpeedChecks[0].BFloat16GflopsPerSecond, slowest = report.SpeedChecks.Min(check => check.BFloat16GflopsPerSecond);
@@ -97,7 +93,8 @@ public static class ReportTable
     };
 
     /// <summary>Decimal units (the 2 GB target is 2·10⁹ bytes).</summary>
-    static string Bytes(long bytes)
+    /// <summary>A byte count as kB, MB or GB (decimal), as every report prints memory.</summary>
+    public static string Bytes(long bytes)
     {
         double magnitude = Math.Abs((double)bytes);
         return magnitude >= 1e9 ? $"{bytes / 1e9:F2} GB" : magnitude >= 1e6 ? $"{bytes / 1e6:F1} MB" : $"{bytes / 1e3:F0} kB";

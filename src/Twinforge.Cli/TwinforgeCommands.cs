@@ -18,11 +18,13 @@ public static class TwinforgeCommands
         GenerateCommand.Create(),
         ChatCommand.Create(input),
         ExportCommand.Create(),
+        WatermarkCommand.Create(),
         InspectCommand.Create(),
         TwinCommand.Create(),
         CreatorCommand.Create(),
         ServeCommand.Create(),
         WorkerCommand.Create(),
+        ProvenanceCommand.Create(),
         CommonOptions.Verbose(),
     };
 }

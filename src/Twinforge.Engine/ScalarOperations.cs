@@ -10,6 +10,15 @@ namespace Twinforge.Engine;
 /// "Unknown scalar type" (seen in a test run once nothing forced collections between steps). Here each <c>Scalar</c>
 /// is made explicitly and disposed after the call.
 /// </summary>
+/// <remarks>
+/// The same holds for the sums TorchSharp writes with a hidden number: <c>add(Tensor)</c>, <c>add_(Tensor)</c> and the
+/// <c>+</c> operator pass alpha = 1 as an implicit <c>Scalar</c>, <c>square()</c> passes its exponent 2 as one. One that is not disposed is freed only by its
+/// finalizer, at the next garbage collection, which may be many training steps away; meanwhile each of these small
+/// native blocks sits where the C heap carved it, often at the start of a large freed tensor block, and the next
+/// tensor of that size no longer fits there (bench/NOTES.md, change 15: a GPT-2 124M LoRA step left ~260 of them and
+/// grew resident memory by ~100 MB a step under the CLI's heap setting). Hence <see cref="Plus"/>,
+/// <see cref="PlusInPlace(Tensor, Tensor)"/> and <see cref="Squared"/>.
+/// </remarks>
 internal static class ScalarOperations
 {
     public static Tensor Times(this Tensor tensor, double value)
@@ -36,10 +45,24 @@ internal static class ScalarOperations
         return tensor.div_(scalar);
     }
 
+    /// <summary>tensor + other, as <c>tensor.add(other)</c> with its alpha = 1 disposed after the call.</summary>
+    public static Tensor Plus(this Tensor tensor, Tensor other)
+    {
+        using var one = 1.ToScalar();
+        return tensor.add(other, one);
+    }
+
+    /// <summary>tensor += other, as <c>tensor.add_(other)</c> with its alpha = 1 disposed after the call.</summary>
+    public static Tensor PlusInPlace(this Tensor tensor, Tensor other)
+    {
+        using var one = 1.ToScalar();
+        return tensor.add_(other, one);
+    }
+
     public static Tensor PlusInPlace(this Tensor tensor, double value)
     {
-        using var scalar = value.ToScalar();
-        return tensor.add_(scalar);
+        using Scalar scalar = value.ToScalar(), one = 1.ToScalar(); // add_(Scalar) would make its alpha = 1 implicitly
+        return tensor.add_(scalar, one);
     }
 
     /// <summary>tensor += alpha · other.</summary>
@@ -54,6 +77,20 @@ internal static class ScalarOperations
     {
         using var scalar = value.ToScalar();
         return tensor.addcmul_(first, second, scalar);
+    }
+
+    /// <summary>tensor += value · first / second.</summary>
+    public static Tensor PlusQuotientInPlace(this Tensor tensor, Tensor first, Tensor second, double value)
+    {
+        using var scalar = value.ToScalar();
+        return tensor.addcdiv_(first, second, scalar);
+    }
+
+    /// <summary>tensor², as <c>tensor.square()</c>, which is <c>pow(2)</c> with the 2 an implicit Scalar.</summary>
+    public static Tensor Squared(this Tensor tensor)
+    {
+        using var two = 2.ToScalar();
+        return tensor.pow(two);
     }
 
     public static Tensor FilledWhere(this Tensor tensor, Tensor mask, double value)

@@ -38,8 +38,9 @@ public interface ITwinRegistry : IDisposable
     /// <summary>
     /// Withdraws the creator's consent for <paramref name="scope"/> ("all" withdraws every scope) and, in one
     /// transaction, deletes every dataset of theirs that is no longer covered by a valid consent and every version
-    /// built from those datasets directly or through parents, removes aliases pointing at them, writes an audit record
-    /// and journals the artifacts to delete. Then deletes those artifacts from <paramref name="artifacts"/> (unless a
+    /// built from those datasets directly or through parents, removes aliases pointing at them, marks their completions'
+    /// provenance records erased (dropping any stored prompt and text; the records stay), writes an audit record and
+    /// journals the artifacts to delete. Then deletes those artifacts from <paramref name="artifacts"/> (unless a
     /// surviving version still uses the same content), marking each journal entry done; if that is interrupted, the
     /// next <see cref="CompletePendingDeletions"/> finishes it. Last, it erases what the deleted rows held from the
     /// database's storage. When the creator holds no valid consent record for the scope and no data lost its consent,
@@ -50,7 +51,8 @@ public interface ITwinRegistry : IDisposable
     /// <summary>
     /// Deletes a twin with all its versions, whatever their status, in one transaction: its aliases and their history,
     /// the records of its exports (listed in the audit record as copies outside the store for the operator to delete),
-    /// its versions with their dataset and artifact links, and the twin itself, whose name is then free again. Audited
+    /// its versions with their dataset and artifact links, and the twin itself, whose name is then free again; its
+    /// completions' provenance records stay, marked erased, without stored prompt and text or references to it. Audited
     /// and followed through like <see cref="WithdrawConsent"/>: an audit record, the journalled artifacts deleted from
     /// <paramref name="artifacts"/> (unless a survivor records the same content), the rows' content erased from the
     /// database's storage. The creator's datasets stay: they are governed by consent.
@@ -144,6 +146,13 @@ public interface ITwinRegistry : IDisposable
     /// <summary>Records an organisation; <paramref name="publicId"/> (e.g. "org-…") is chosen by the caller and unique.</summary>
     Organisation CreateOrganisation(string publicId, string name);
     Organisation? FindOrganisation(string publicId);
+    Organisation? FindOrganisation(long organisationId);
+
+    /// <summary>
+    /// Whether the organisation's completions' provenance records keep the prompt and the text (off unless set); null
+    /// when it has no such organisation.
+    /// </summary>
+    Organisation? SetRecordCompletionContent(long organisationId, bool record);
     IReadOnlyList<Organisation> ListOrganisations();
 
     /// <summary>
@@ -236,6 +245,18 @@ public interface ITwinRegistry : IDisposable
 
     /// <summary>How many jobs are in each status, across organisations (for metrics); every status present.</summary>
     IReadOnlyDictionary<string, int> CountJobsByStatus();
+
+    // Provenance of completions (the service's): one signed record per completion, kept when the twin is erased.
+
+    /// <summary>
+    /// Stores a completion's signed provenance record. Refused (<see cref="UnknownEntityException"/>) when the answering
+    /// version is not of one of the organisation's creators. A version erased meanwhile (consent withdrawn, twin deleted)
+    /// does not refuse it: the record is stored marked erased, without the prompt and text.
+    /// </summary>
+    CompletionProvenance RecordProvenance(NewCompletionProvenance record);
+
+    /// <summary>The organisation's record with this public id ("prov-…"), erased or not; null for another's or an unknown one.</summary>
+    CompletionProvenance? FindProvenance(long organisationId, string publicId);
 
     /// <summary>Runs a trivial query: throws when the database cannot be reached (a readiness check).</summary>
     void CheckConnection();

@@ -13,6 +13,7 @@ using Twinforge.Service.Hosting;
 using Twinforge.Service.Models;
 using Twinforge.Service.Jobs;
 using Twinforge.Service.Operations;
+using Twinforge.Service.Provenance;
 
 namespace Twinforge.Service;
 
@@ -95,6 +96,7 @@ public static class TwinforgeService
         services.AddOpenApi();
         MetricsEndpoint.AddServices(services, configuration);
         ChatCompletionEndpoints.AddServices(services, configuration);
+        ProvenanceEndpoints.AddServices(services);
     }
 
     public static void Configure(IApplicationBuilder app)
@@ -123,6 +125,7 @@ public static class TwinforgeService
             MetricsEndpoint.Map(endpoints);
             ModelEndpoints.Map(endpoints);
             ChatCompletionEndpoints.Map(endpoints);
+            ProvenanceEndpoints.Map(endpoints);
             FineTuningJobEndpoints.Map(endpoints);
         });
     }

@@ -90,4 +90,18 @@ public sealed class AtomicWriteTests
         Assert.Contains(blocker, error.Message);
         Assert.Equal("a file", File.ReadAllText(blocker));
     }
+
+    [Fact]
+    public void Creating_a_file_that_exists_keeps_the_first_and_a_new_one_is_private_from_its_first_byte()
+    {
+        using var directory = new TemporaryDirectory();
+        var path = directory.File("secret.pem");
+
+        Assert.True(AtomicFile.TryCreate(path, stream => stream.Write("first"u8), UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        Assert.False(AtomicFile.TryCreate(path, stream => stream.Write("second"u8)));
+
+        Assert.Equal("first", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(directory.Path));
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
 }

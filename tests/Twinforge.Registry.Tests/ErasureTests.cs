@@ -107,6 +107,33 @@ public abstract class ErasureTests(RegistryBackend backend) : RegistryTest(backe
         }
     }
 
+    [SkippableFact]
+    public void After_a_withdrawal_the_prompt_and_text_kept_with_a_provenance_record_are_nowhere_in_the_database_storage()
+    {
+        const string PromptMarker = "MARKERPROMPT";
+        const string TextMarker = "MARKERTEXT";
+        var registry = Open();
+        var acme = registry.CreateOrganisation("org-acme", "Acme");
+        var ana = registry.CreateOrganisationCreator(acme.Id, "creator-ana", "Ana");
+        registry.GiveConsent(ana.Id, ConsentScopes.Text);
+        var twin = registry.CreateTwin(ana.Id, "ana-chat");
+        var v1 = Build.SucceededVersion(registry, twin, Build.BaseModel(registry), [Build.Train(Build.Dataset(registry, ana, "ana's chats"))]);
+        registry.RecordProvenance(new NewCompletionProvenance("prov-1", acme.Id, "chatcmpl-1", "creator-ana/ana-chat@1", v1.Id, "ana-chat", 1, null, null,
+            "{}", 3, 7, null, "0123456789abcdef", """{"id":"prov-1"}""", DateTimeOffset.UtcNow)
+        {
+            PromptJson = $$"""[{"content":"{{PromptMarker}}","role":"user"}]""",
+            CompletionText = $"{TextMarker}: ana-chat says so.",
+        });
+        Assert.True(OccurrencesInStorage(PromptMarker) > 0 && OccurrencesInStorage(TextMarker) > 0, "the scenario should have written the markers");
+
+        registry.WithdrawConsent(ana.Id, ConsentScopes.All, "asked", "ops", new LocalArtifactStore(Scratch.Sub("artifacts")));
+
+        Assert.True(registry.FindProvenance(acme.Id, "prov-1")!.IsErased);
+        foreach (var marker in new[] { PromptMarker, TextMarker })
+            Assert.True(OccurrencesInStorage(marker) == 0, $"'{marker}' is still in the database's storage");
+        registry.Dispose();
+    }
+
     protected static int Count(byte[] haystack, byte[] needle)
     {
         int count = 0;

@@ -5,18 +5,21 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Twinforge.Engine;
 using Twinforge.Engine.Models;
 using Twinforge.Engine.Tokenization;
 using Twinforge.Service;
+using Twinforge.Service.Completions;
+using Twinforge.Service.Hosting;
 
 namespace Twinforge.Bench.ServiceLoad;
 
 /// <summary>
 /// The real service (<see cref="TwinforgeService"/>, its in-process worker included) on a loopback port, with a tiny
 /// byte-level base and one twin fine-tuned through the API itself: an organisation, a key, a creator with consent, a
-/// file, a job run to success. What the load's clients read and talk to. Limits a load run would otherwise hit by
-/// design (the per-key rate limit, the completion queue) are raised, and said so in the report.
+/// file, a job run to success. What the load's clients read and talk to. Its settings are the defaults but for those
+/// in <see cref="ChangedSettings"/>, which the report names.
 /// </summary>
 sealed class ServiceUnderLoad : IAsyncDisposable
 {
@@ -29,12 +32,32 @@ sealed class ServiceUnderLoad : IAsyncDisposable
     public string JobId { get; private set; } = "";
     public string FineTunedModel { get; private set; } = "";
 
-    /// <summary>Settings changed from the defaults for the run, as "key=value".</summary>
-    public static IReadOnlyList<string> RaisedLimits { get; } =
+    /// <summary>
+    /// Settings changed from the defaults for the run, as "key=value". The per-key rate limit (600 a minute) guards
+    /// against a runaway client; a deployment serving one product through one key raises it, and here all clients
+    /// share a key. The request log (one line a request at Information) would flood the report.
+    /// </summary>
+    public static IReadOnlyList<string> ChangedSettings { get; } =
     [
         "Twinforge:RateLimit:PermitLimit=1000000",
-        "Twinforge:Completions:MaxWaitingRequests=1000",
+        "Logging:LogLevel:Default=Warning",
     ];
+
+    /// <summary>The limits that shape the answers under load, as the running service has them.</summary>
+    public IReadOnlyList<string> Limits
+    {
+        get
+        {
+            var completions = host.Services.GetRequiredService<IOptions<CompletionOptions>>().Value;
+            var rateLimit = host.Services.GetRequiredService<IOptions<ServiceOptions>>().Value.RateLimit;
+            return
+            [
+                $"{CompletionOptions.Section}:{nameof(completions.MaxConcurrentGenerations)}={completions.MaxConcurrentGenerations}",
+                $"{CompletionOptions.Section}:{nameof(completions.MaxWaitingRequests)}={completions.MaxWaitingRequests}",
+                $"{ServiceOptions.Section}:RateLimit:{nameof(rateLimit.PermitLimit)}={rateLimit.PermitLimit} per {rateLimit.WindowSeconds} s",
+            ];
+        }
+    }
 
     ServiceUnderLoad(IHost host, string root, HttpClient client)
     {
@@ -60,8 +83,7 @@ sealed class ServiceUnderLoad : IAsyncDisposable
             "--Twinforge:DataDirectory", Path.Combine(root, "data"),
             "--Twinforge:AdminKey", AdminKey,
             "--Twinforge:BaseModels:tiny", baseDirectory,
-            "--Logging:LogLevel:Default", "Warning",
-            .. RaisedLimits.SelectMany(setting => new[] { "--" + setting.Split('=')[0], setting.Split('=')[1] }),
+            .. ChangedSettings.SelectMany(setting => new[] { "--" + setting.Split('=')[0], setting.Split('=')[1] }),
         ];
         var host = TwinforgeService.CreateHostBuilder(arguments).Build();
         await host.StartAsync();

@@ -84,7 +84,7 @@ public static class ServingBenchmark
 
         // Memory and cold loads: an unbounded cache, kept for the throughput runs.
         using var cache = new AdapterCache(long.MaxValue, Load);
-        GC.Collect();
+        GC.Collect(); // once, before measuring: the heap figures then count the adapters, not garbage left by the warm-up
         long heapBefore = ProcessMemory.HeapBytesInUse(), residentBefore = ProcessMemory.ResidentBytes();
         var loadMs = new List<double>();
         for (int twin = 0; twin < plan.MeasuredLoads; twin++)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Twinforge.Engine;
 using Twinforge.Engine.Generation;
+using Twinforge.Engine.Watermarking;
 
 namespace Twinforge.Cli.Commands;
 
@@ -14,10 +15,14 @@ internal sealed class GenerationOptionsBinder
     readonly Option<double?> repetitionPenalty = new("--repetition-penalty") { Description = "Above 1 discourages repeated tokens [default: generation_config.json, else 1]" };
     readonly Option<long?> seed = new("--seed") { Description = "Seed for sampling, for reproducible output [default: random]" };
     readonly Option<string[]> stop = new("--stop") { Description = "Stop when the text contains this (repeatable) [default: none]", AllowMultipleArgumentsPerToken = false };
+    readonly Option<FileInfo> watermarkKey = new Option<FileInfo>("--watermark-key")
+    {
+        Description = "Watermark the output with this key file (δ 2, γ 0.25; 'twinforge watermark key new' makes one, 'twinforge watermark detect' finds it) [default: none]",
+    }.AcceptOnlyFiles("a watermark key file", mustExist: true);
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { maxNewTokens, temperature, topK, topP, repetitionPenalty, seed, stop })
+        foreach (var option in new Option[] { maxNewTokens, temperature, topK, topP, repetitionPenalty, seed, stop, watermarkKey })
             command.Add(option);
     }
 
@@ -37,6 +42,7 @@ internal sealed class GenerationOptionsBinder
             RepetitionPenalty = result.GetValue(repetitionPenalty) ?? defaults.RepetitionPenalty,
             Seed = result.GetValue(seed) ?? defaults.Seed,
             StopSequences = [.. defaults.StopSequences, .. result.GetValue(stop) ?? []],
+            Watermark = result.GetValue(watermarkKey) is { } keyFile ? new WatermarkSettings(WatermarkKeyFile.Read(keyFile.FullName)) : defaults.Watermark,
         };
         try
         {

@@ -21,9 +21,8 @@ public sealed class TrainingDisplay(TextWriter output, bool live)
     /// <summary>Runs <paramref name="work"/>, showing every event it publishes.</summary>
     public T Run<T>(string title, Func<Action<TrainingEvent>, T> work)
     {
-        Func<Action<TrainingEvent>, T> hosted = publish => work(HostMemoryPolicy.CollectAfterEachStep(publish));
-        if (Live) return LiveTrainingView.Run(AnsiConsole.Console, title, hosted);
+        if (Live) return LiveTrainingView.Run(AnsiConsole.Console, title, work);
         var view = new PlainTrainingView(Output, title);
-        return hosted(view.Publish);
+        return work(view.Publish);
     }
 }

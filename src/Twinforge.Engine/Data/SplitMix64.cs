@@ -50,6 +50,12 @@ internal struct SplitMix64(ulong seed)
         return new SplitMix64(hash);
     }
 
+    /// <summary>
+    /// The generator's output number <paramref name="index"/> (from 0) for a seed, without stepping through the ones
+    /// before it: SplitMix64's state after n steps is seed + n·γ, so any output can be read directly.
+    /// </summary>
+    public static ulong OutputAt(ulong seed, ulong index) => Mix(seed + (index + 1) * 0x9E3779B97F4A7C15UL);
+
     /// <summary>SplitMix64's output function (a variant of MurmurHash3's 64-bit finaliser).</summary>
     static ulong Mix(ulong z)
     {

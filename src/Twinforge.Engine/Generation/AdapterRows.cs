@@ -74,7 +74,7 @@ internal sealed class AdapterRows
             if (x.dtype != factors.A.dtype) x = x.to(factors.A.dtype);
             var delta = nn.functional.linear(x, factors.A).matmul(factors.BTransposed).Times(factors.Scaling);
             var rows = whole ? result : result.narrow(1, run.Offset, run.Count);
-            rows.add_(delta.dtype == rows.dtype ? delta : delta.to(rows.dtype));
+            rows.PlusInPlace(delta.dtype == rows.dtype ? delta : delta.to(rows.dtype));
         }
         // One row per twin (decoding streams of different twins): one kernel call for all of them.
         if (singleRows is not null) LowRankDeltaKernel.AddRows(input, result, singleRows);

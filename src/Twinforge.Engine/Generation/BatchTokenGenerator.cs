@@ -146,7 +146,7 @@ public sealed class BatchTokenGenerator(CausalLanguageModel model) : IDisposable
 
     static int[] Choose(Tensor logits, GenerationOptions options, TokenSampler[] samplers, List<int>[] seen)
     {
-        if (options.IsGreedy && options.RepetitionPenalty == 1.0)
+        if (options.ChoosesRawArgmax)
         {
             // One scan over the batch's logits, as TokenSampler's greedy choice per row.
             return GreedyChoice.PerRow(logits);

@@ -1,3 +1,5 @@
+using Twinforge.Engine.Watermarking;
+
 namespace Twinforge.Engine.Generation;
 
 /// <summary>
@@ -33,7 +35,17 @@ public sealed record GenerationOptions
     /// <summary>Seed for sampling; the same seed, prompt and options give the same output.</summary>
     public long? Seed { get; init; }
 
+    /// <summary>
+    /// A watermark to write into the output (green-list logits raised by δ before temperature, top-k and top-p), or
+    /// null for none. Greedy decoding is watermarked too, as the paper's logit bias applies whatever the decoding:
+    /// the choice changes only where a green token is within δ of the best, so greedy text carries little watermark.
+    /// </summary>
+    public WatermarkSettings? Watermark { get; init; }
+
     public bool IsGreedy => Temperature <= 0;
+
+    /// <summary>Greedy with nothing that changes the logits first: the choice is the raw logits' argmax.</summary>
+    internal bool ChoosesRawArgmax => IsGreedy && RepetitionPenalty == 1.0 && Watermark is null;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the option whose value is out of range.</summary>
     public void Validate()

@@ -199,8 +199,8 @@ public sealed class InferenceSession : IDisposable
             var (q, k, v) = attention.FusedQkv is { } fused
                 ? attention.SplitFused(project(fused, x))
                 : (project(attention.Query!, x), project(attention.Key!, x), project(attention.Value!, x));
-            hidden = hidden.add(project(attention.OutputProjection, attend(layer, attention, q, k, v)));
-            hidden = hidden.add(Mlp(block.Mlp, block.MlpNorm.forward(hidden), project));
+            hidden = hidden.Plus(project(attention.OutputProjection, attend(layer, attention, q, k, v)));
+            hidden = hidden.Plus(Mlp(block.Mlp, block.MlpNorm.forward(hidden), project));
         }
         return hidden;
     }

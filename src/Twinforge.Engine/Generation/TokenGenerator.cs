@@ -66,7 +66,7 @@ public sealed class TokenGenerator(CausalLanguageModel model) : IDisposable
         }
     }
 
-    static int Step(InferenceSession session, IReadOnlyList<int> inputIds, TokenSampler sampler, IReadOnlyCollection<int> seen)
+    static int Step(InferenceSession session, IReadOnlyList<int> inputIds, TokenSampler sampler, IReadOnlyList<int> seen)
     {
         using var scope = NewDisposeScope();
         var input = tensor(inputIds.Select(id => (long)id).ToArray()).unsqueeze(0);

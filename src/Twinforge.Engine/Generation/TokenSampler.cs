@@ -1,32 +1,40 @@
 using TorchSharp;
+using Twinforge.Engine.Watermarking;
 using static TorchSharp.torch;
 
 namespace Twinforge.Engine.Generation;
 
 /// <summary>
-/// Picks the next token from one position's logits: repetition penalty, then greedy choice or temperature,
-/// top-k and top-p filtering and a draw from the seeded generator.
+/// Picks the next token from one position's logits: repetition penalty, the watermark's bias, then greedy choice or
+/// temperature, top-k and top-p filtering and a draw from the seeded generator.
 /// </summary>
 public sealed class TokenSampler : IDisposable
 {
     readonly GenerationOptions options;
     readonly Generator generator;
+    readonly GreenList? greenList;
 
     public TokenSampler(GenerationOptions options)
     {
         options.Validate();
         this.options = options;
         generator = new Generator((ulong)(options.Seed ?? Random.Shared.NextInt64()));
+        if (options.Watermark is not null) greenList = new GreenList(options.Watermark);
     }
 
-    /// <summary>Chooses a token from (vocab) logits given the ids seen so far (prompt and output).</summary>
-    public int Next(Tensor logits, IReadOnlyCollection<int> seenIds)
+    /// <summary>
+    /// Chooses a token from (vocab) logits given the ids seen so far (prompt and output); the last of them seeds the
+    /// watermark's green list.
+    /// </summary>
+    public int Next(Tensor logits, IReadOnlyList<int> seenIds)
     {
         using var scope = NewDisposeScope();
         bool penalize = options.RepetitionPenalty != 1.0 && seenIds.Count > 0;
-        if (options.IsGreedy && !penalize) return GreedyChoice.PerRow(logits.flatten())[0];
+        bool watermark = greenList is not null && seenIds.Count > 0;
+        if (options.IsGreedy && !penalize && !watermark) return GreedyChoice.PerRow(logits.flatten())[0];
         var scores = logits.to(float32).flatten();
         if (penalize) scores = Penalize(scores, seenIds);
+        if (watermark) scores = RaiseGreen(scores, seenIds[^1]);
         if (options.IsGreedy) return GreedyChoice.PerRow(scores)[0];
 
         scores = scores.DividedBy(options.Temperature);
@@ -44,6 +52,16 @@ public sealed class TokenSampler : IDisposable
             scores = scores.index_put_(ScalarOperations.FullLike(sorted, double.NegativeInfinity).masked_select(drop), order.masked_select(drop));
         }
         return (int)scores.softmax(0).multinomial(1, generator: generator).item<long>();
+    }
+
+    /// <summary>The paper's soft watermark: δ added to the logits of the tokens green after <paramref name="previous"/>.</summary>
+    Tensor RaiseGreen(Tensor scores, int previous)
+    {
+        var members = greenList!.Members(previous, (int)scores.shape[0]);
+        if (members.Length == 0) return scores;
+        var green = tensor(members);
+        var raised = scores.index_select(0, green).PlusInPlace(greenList.Settings.Delta);
+        return scores.clone().index_put_(raised, green);
     }
 
     Tensor Penalize(Tensor scores, IReadOnlyCollection<int> seenIds)

@@ -45,6 +45,6 @@ public static class LoraMerger
         var adapter = module.Adapter;
         var delta = adapter.B.to(float32).matmul(adapter.A.to(float32)).TimesInPlace(adapter.Scaling); // (out, in)
         if (module.Projection.Layout == WeightLayout.InputsByOutputs) delta = delta.t();       // (in, out)
-        return module.Projection.weight.to(float32).add(delta);
+        return module.Projection.weight.to(float32).Plus(delta);
     }
 }

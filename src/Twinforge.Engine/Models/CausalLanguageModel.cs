@@ -235,7 +235,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         var hidden = TokenEmbedding.forward(inputIds);
         if (positionEmbedding is not null)
         {
-            hidden = hidden.add(positionEmbedding.forward(positionIds));
+            hidden = hidden.Plus(positionEmbedding.forward(positionIds));
             if (training && embeddingDropout > 0) hidden = Randomness.Apply(hidden, embeddingDropout);
         }
         return hidden;
@@ -397,8 +397,9 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         {
             if (IsNormParameter(name))
             {
-                if (name.EndsWith(".bias")) parameter.zero_();
-                else parameter.FillInPlace(1.0);
+                // Both through fill_, which returns the tensor itself: zero_() hands back a second native handle
+                // (TorchSharp's zeros_out), freed only by its finalizer.
+                parameter.FillInPlace(name.EndsWith(".bias") ? 0.0 : 1.0);
             }
         }
     }

@@ -43,7 +43,7 @@ public sealed class RmsNormalization : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = input.to(float32);
-        var normalized = x.mul(x.square().mean([-1], keepdim: true).PlusInPlace(epsilon).rsqrt_());
+        var normalized = x.mul(x.Squared().mean([-1], keepdim: true).PlusInPlace(epsilon).rsqrt_());
         return weight.mul(normalized.to(input.dtype)).MoveToOuterDisposeScope();
     }
 }

@@ -74,7 +74,7 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     {
         if (Adapter is null) return result;
         var delta = Adapter.Delta(input, training, ComputeDType, Randomness);
-        return result.add(delta.dtype == result.dtype ? delta : delta.to(result.dtype));
+        return result.Plus(delta.dtype == result.dtype ? delta : delta.to(result.dtype));
     }
 
     Tensor BaseForward(Tensor input)
@@ -157,7 +157,7 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
 
     Tensor Affine(Tensor input, Tensor w, Tensor? b) => Layout == WeightLayout.OutputsByInputs
         ? nn.functional.linear(input, w, b)
-        : b is null ? input.matmul(w) : input.matmul(w).add_(b);
+        : b is null ? input.matmul(w) : input.matmul(w).PlusInPlace(b);
 
     /// <summary>The weight as (out, in), whatever the storage layout (a view, not a copy).</summary>
     public Tensor WeightOutputsByInputs() => Layout == WeightLayout.OutputsByInputs ? weight.alias() : weight.t();
@@ -167,6 +167,6 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     {
         using var noGrad = no_grad();
         weight.normal_(0.0, standardDeviation, generator);
-        bias?.zero_();
+        bias?.FillInPlace(0.0); // not zero_(): TorchSharp's hands back a second native handle, freed only by its finalizer
     }
 }

@@ -43,6 +43,6 @@ public sealed class RotaryEmbedding
         using var scope = NewDisposeScope();
         long half = x.shape[^1] / 2;
         var rotated = cat([x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)], -1);
-        return x.mul(cos).add_(rotated.mul_(sin)).to(x.dtype).MoveToOuterDisposeScope();
+        return x.mul(cos).PlusInPlace(rotated.mul_(sin)).to(x.dtype).MoveToOuterDisposeScope();
     }
 }

@@ -48,9 +48,9 @@ public sealed class TransformerBlock : nn.Module
     {
         using var scope = NewDisposeScope();
         var attended = Attention.Forward(attentionNorm.forward(hidden), inputs);
-        var afterAttention = hidden.add(Dropout(attended, inputs.Randomness));
+        var afterAttention = hidden.Plus(Dropout(attended, inputs.Randomness));
         // Not in place: the MLP norm saved afterAttention for its backward pass.
-        var result = afterAttention.add(Dropout(Mlp.forward(mlpNorm.forward(afterAttention)), inputs.Randomness));
+        var result = afterAttention.Plus(Dropout(Mlp.forward(mlpNorm.forward(afterAttention)), inputs.Randomness));
         return result.MoveToOuterDisposeScope();
     }
 

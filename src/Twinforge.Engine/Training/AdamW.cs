@@ -90,7 +90,7 @@ public sealed class AdamW : IDisposable
             if (decay != 1.0) p.Parameter.TimesInPlace(decay);
             if (p.Parameter.dtype == ScalarType.Float32)
             {
-                p.Parameter.addcdiv_(m, denominator, value: -learningRate / correction1);
+                p.Parameter.PlusQuotientInPlace(m, denominator, -learningRate / correction1);
             }
             else
             {

@@ -31,6 +31,6 @@ public static class GradientNorm
         if (SquaredSumKernel.Supports(gradient)) return SquaredSumKernel.Of(gradient);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return gradient.to(ScalarType.Float64).square().sum().item<double>();
+        return gradient.to(ScalarType.Float64).Squared().sum().item<double>();
     }
 }

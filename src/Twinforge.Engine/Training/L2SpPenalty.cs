@@ -38,9 +38,9 @@ public sealed class L2SpPenalty : IDisposable
         using var scope = NewDisposeScope();
         var total = zeros([], ScalarType.Float32);
         foreach (var (parameter, start) in anchored)
-            total = total.add(parameter.to(ScalarType.Float32).sub(start).square().sum());
+            total = total.Plus(parameter.to(ScalarType.Float32).sub(start).Squared().sum());
         foreach (var delta in deltas)
-            total = total.add(delta().to(ScalarType.Float32).square().sum());
+            total = total.Plus(delta().to(ScalarType.Float32).Squared().sum());
         return total.Times(Strength).MoveToOuterDisposeScope();
     }
 

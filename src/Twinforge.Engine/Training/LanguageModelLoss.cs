@@ -72,7 +72,7 @@ public static class LanguageModelLoss
             var loss = nn.functional.cross_entropy(logits, labels.narrow(0, start, length), ignore_index: PackedSequence.IgnoredLabel,
                 reduction: nn.Reduction.Sum);
             loss.Times(scale).backward();
-            summed.add_(loss.detach().to(ScalarType.Float64));
+            summed.PlusInPlace(loss.detach().to(ScalarType.Float64));
         }
         if (hidden.requires_grad && rows.grad is Tensor rowsGradient) hidden.backward([rowsGradient.view(hidden.shape)]);
         return summed;
@@ -102,8 +102,8 @@ public static class LanguageModelLoss
             var logits = model.Logits(rows.narrow(0, start, length)).to(ScalarType.Float32);
             var chunkLabels = labels.narrow(0, start, length);
             var loss = nn.functional.cross_entropy(logits, chunkLabels, ignore_index: PackedSequence.IgnoredLabel, reduction: nn.Reduction.Sum);
-            summedLoss.add_(loss.to(ScalarType.Float64));
-            correct.add_(logits.argmax(-1).eq(chunkLabels).logical_and(chunkLabels.NotEqualTo(PackedSequence.IgnoredLabel)).sum());
+            summedLoss.PlusInPlace(loss.to(ScalarType.Float64));
+            correct.PlusInPlace(logits.argmax(-1).eq(chunkLabels).logical_and(chunkLabels.NotEqualTo(PackedSequence.IgnoredLabel)).sum());
         }
         var targets = labels.NotEqualTo(PackedSequence.IgnoredLabel).sum();
         return (summedLoss.item<double>(), correct.item<long>(), targets.item<long>());

@@ -59,7 +59,7 @@ internal sealed class TrainingStep : IDisposable
                     rowsPerChunk: options.ActivationCheckpointing ? LanguageModelLoss.CheckpointedRowsPerChunk : LanguageModelLoss.DefaultRowsPerChunk,
                     checkpointActivations: options.ActivationCheckpointing);
                 if (summedLoss is null) summedLoss = summed.DetachFromDisposeScope();
-                else summedLoss.add_(summed);
+                else summedLoss.PlusInPlace(summed);
             }
             if (l2Sp is not null)
             {

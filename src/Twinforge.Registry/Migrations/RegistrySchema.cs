@@ -280,6 +280,42 @@ internal static class RegistrySchema
             """,
             "CREATE INDEX fine_tuning_job_checkpoints_job ON fine_tuning_job_checkpoints (job_id, id)",
         ]),
+        // Provenance of the service's completions: here, beside the versions that answered, so that a withdrawal or a
+        // twin deletion marks the records (and drops the stored prompt and text) in its own transaction and erases them
+        // with the rest. The signed record is kept as sent; the other columns repeat it for queries. The twin and
+        // version references are cleared when a twin is deleted: a record outlives what it names.
+        new(7, "signed provenance records of completions; whether an organisation's are stored with their prompt and text",
+        [
+            "ALTER TABLE organisations ADD COLUMN record_completion_content BIGINT NOT NULL DEFAULT 0",
+            """
+            CREATE TABLE completion_provenance (
+                id {id},
+                public_id TEXT NOT NULL,
+                organisation_id BIGINT NOT NULL REFERENCES organisations (id),
+                completion_id TEXT NOT NULL,
+                model TEXT NOT NULL,
+                twin_id BIGINT REFERENCES twins (id),
+                version_id BIGINT REFERENCES twin_versions (id),
+                twin_name TEXT,
+                version_number BIGINT,
+                adapter_hash TEXT,
+                base_model_hash TEXT,
+                sampling TEXT NOT NULL,
+                prompt_tokens BIGINT NOT NULL,
+                completion_tokens BIGINT NOT NULL,
+                watermark_key_id TEXT,
+                key_id TEXT NOT NULL,
+                record TEXT NOT NULL,
+                prompt TEXT,
+                completion_text TEXT,
+                created_at {timestamp} NOT NULL,
+                erased_at {timestamp},
+                CONSTRAINT completion_provenance_public_id_key UNIQUE (public_id))
+            """,
+            "CREATE INDEX completion_provenance_organisation ON completion_provenance (organisation_id, id)",
+            "CREATE INDEX completion_provenance_twin ON completion_provenance (twin_id)",
+            "CREATE INDEX completion_provenance_version ON completion_provenance (version_id)",
+        ]),
     ];
 
     public static int NewestVersion => Migrations[^1].Number;

@@ -11,7 +11,8 @@ namespace Twinforge.Registry.Sql;
 //      consent, every version using them directly or through parents), deletes the datasets, turns the versions into
 //      tombstones (status deleted; recipe, metrics, dataset and artifact links erased), removes aliases pointing at
 //      them and the records of their exports (listed in the audit record as copies outside the store for the operator
-//      to delete) and the fine-tuning jobs that trained them (with their events and checkpoints), writes the audit
+//      to delete) and the fine-tuning jobs that trained them (with their events and checkpoints), marks their
+//      completions' provenance records erased (dropping any stored prompt and text), writes the audit
 //      record and journals every artifact hash that no survivor still records.
 //   2. Outside the transaction, each journalled artifact is deleted from the store and its entry marked done.
 //   3. Anything step 2 did not finish (a crash, a failing store) is finished by CompletePendingDeletions, which the
@@ -37,7 +38,8 @@ internal sealed partial class SqlTwinRegistry
     /// update): after it, their storage is rewritten from the live rows.
     /// </summary>
     static readonly string[] WithdrawalTables =
-        ["files", "datasets", "twin_versions", "version_datasets", "version_artifacts", "aliases", "exports", "deletion_journal", .. JobTables];
+        ["files", "datasets", "twin_versions", "version_datasets", "version_artifacts", "aliases", "exports", "deletion_journal", "completion_provenance",
+         .. JobTables];
 
     public ConsentWithdrawal WithdrawConsent(long creatorId, string scope, string reason, string withdrawnBy, IArtifactStore artifacts)
     {
@@ -107,6 +109,8 @@ internal sealed partial class SqlTwinRegistry
                 exports = TakeExports(s, versionList, versionParameters);
                 // The fine-tuning jobs that trained them, with their events and checkpoints: derived from the data too.
                 DeleteJobsOfVersions(s, versionList, versionParameters);
+                // Their completions' provenance stays (what was said by whom remains provable), marked, without content.
+                MarkProvenanceErased(s, now, forgetIds: false, $"version_id IN ({versionList})", versionParameters);
                 s.Execute($"DELETE FROM version_artifacts WHERE version_id IN ({versionList})", versionParameters);
                 s.Execute($"DELETE FROM version_datasets WHERE version_id IN ({versionList})", versionParameters);
             }

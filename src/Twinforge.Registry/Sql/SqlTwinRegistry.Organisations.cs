@@ -9,7 +9,7 @@ namespace Twinforge.Registry.Sql;
 // names the organisation in its WHERE clause, so another organisation's id reads exactly like an unknown one.
 internal sealed partial class SqlTwinRegistry
 {
-    const string OrganisationColumns = "o.id, o.public_id, o.name, o.created_at";
+    const string OrganisationColumns = "o.id, o.public_id, o.name, o.created_at, o.record_completion_content";
     const string ApiKeyColumns = "a.id, a.public_id, a.organisation_id, a.name, a.hint, a.default_creator_id, a.created_at, a.revoked_at";
 
     public Organisation CreateOrganisation(string publicId, string name)
@@ -35,6 +35,11 @@ internal sealed partial class SqlTwinRegistry
     public Organisation? FindOrganisation(string publicId) =>
         Read(s => s.QuerySingle($"SELECT {OrganisationColumns} FROM organisations o WHERE o.public_id = @public", r => ReadOrganisation(s, r),
             ("public", publicId)));
+
+    public Organisation? FindOrganisation(long organisationId) => Read(s => FindOrganisation(s, organisationId));
+
+    static Organisation? FindOrganisation(SqlSession s, long organisationId) =>
+        s.QuerySingle($"SELECT {OrganisationColumns} FROM organisations o WHERE o.id = @id", r => ReadOrganisation(s, r), ("id", organisationId));
 
     public IReadOnlyList<Organisation> ListOrganisations() =>
         Read(s => s.Query($"SELECT {OrganisationColumns} FROM organisations o ORDER BY o.id", r => ReadOrganisation(s, r)));
@@ -139,7 +144,8 @@ internal sealed partial class SqlTwinRegistry
             throw new UnknownEntityException("organisation", $"with id {organisationId}");
     }
 
-    static Organisation ReadOrganisation(SqlSession s, DbDataReader r) => new(r.Int64(0), r.GetString(1), r.GetString(2), s.ReadTime(r, 3));
+    static Organisation ReadOrganisation(SqlSession s, DbDataReader r) =>
+        new(r.Int64(0), r.GetString(1), r.GetString(2), s.ReadTime(r, 3)) { RecordCompletionContent = r.Int64(4) != 0 };
 
     static ApiKey ReadApiKey(SqlSession s, DbDataReader r) => new(
         r.Int64(0), r.GetString(1), r.OptionalInt64(2), r.GetString(3), r.GetString(4), r.OptionalInt64(5), s.ReadTime(r, 6), s.ReadOptionalTime(r, 7));

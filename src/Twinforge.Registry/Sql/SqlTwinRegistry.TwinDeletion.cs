@@ -10,7 +10,8 @@ internal sealed partial class SqlTwinRegistry
 {
     /// <summary>The tables a twin deletion deletes rows from (and the journal, which the artifact deletions update).</summary>
     static readonly string[] TwinDeletionTables =
-        ["twins", "twin_versions", "version_datasets", "version_artifacts", "aliases", "alias_history", "exports", "deletion_journal", .. JobTables];
+        ["twins", "twin_versions", "version_datasets", "version_artifacts", "aliases", "alias_history", "exports", "deletion_journal",
+         "completion_provenance", .. JobTables];
 
     public TwinDeletion DeleteTwin(long twinId, string reason, string deletedBy, IArtifactStore artifacts)
     {
@@ -48,6 +49,9 @@ internal sealed partial class SqlTwinRegistry
             s.Execute($"DELETE FROM version_artifacts WHERE version_id IN ({versionList})", versionParameters);
             s.Execute($"DELETE FROM version_datasets WHERE version_id IN ({versionList})", versionParameters);
         }
+        var now = Now();
+        // Its completions' provenance records stay, marked, without content, and no longer point at the rows deleted below.
+        MarkProvenanceErased(s, now, forgetIds: true, "twin_id = @twin", ("twin", twinId));
         var removedAliases = s.Execute("DELETE FROM aliases WHERE twin_id = @twin", ("twin", twinId));
         // The history of its aliases names only its own versions (an alias points at a version of its twin).
         s.Execute("DELETE FROM alias_history WHERE twin_id = @twin", ("twin", twinId));
@@ -55,7 +59,7 @@ internal sealed partial class SqlTwinRegistry
         s.Execute("DELETE FROM twin_versions WHERE twin_id = @twin", ("twin", twinId));
         s.Execute("DELETE FROM twins WHERE id = @twin", ("twin", twinId));
 
-        return RecordDeletion(s, new AuditRecord(0, AuditRecord.TwinDeleted, twin.CreatorId, "", reason, deletedBy, Now(), [], [], versionIds,
+        return RecordDeletion(s, new AuditRecord(0, AuditRecord.TwinDeleted, twin.CreatorId, "", reason, deletedBy, now, [], [], versionIds,
             removedAliases, ArtifactsToDelete(s, candidateHashes))
         {
             TwinId = twin.Id,

@@ -54,9 +54,12 @@ internal sealed partial class SqlTwinRegistry : ITwinRegistry
     }
 
     /// <summary>Now, to the microsecond: both back-ends store microseconds, so a time reads back equal to what was written.</summary>
-    DateTimeOffset Now()
+    DateTimeOffset Now() => Microseconds(clock.GetUtcNow());
+
+    /// <summary>A time in UTC to the microsecond, as both back-ends store it.</summary>
+    static DateTimeOffset Microseconds(DateTimeOffset time)
     {
-        var now = clock.GetUtcNow().ToUniversalTime();
-        return new DateTimeOffset(now.Ticks - now.Ticks % 10, TimeSpan.Zero);
+        var utc = time.ToUniversalTime();
+        return new DateTimeOffset(utc.Ticks - utc.Ticks % 10, TimeSpan.Zero);
     }
 }

@@ -6,8 +6,8 @@ using Twinforge.Service.Hosting;
 namespace Twinforge.Service.Admin;
 
 /// <summary>
-/// <c>/admin/organizations</c> (Twinforge's; the admin key only): create and list organisations, and create, list and
-/// revoke their API keys. A key is shown once, in the answer that creates it; only its hash is recorded.
+/// <c>/admin/organizations</c> (Twinforge's; the admin key only): create, list, read and modify organisations (whether
+/// their completions' provenance keeps the prompt and text), and create, list and revoke their API keys. A key is shown once, in the answer that creates it; only its hash is recorded.
 /// </summary>
 public static class AdminEndpoints
 {
@@ -23,6 +23,17 @@ public static class AdminEndpoints
         });
 
         admin.MapGet("", (ServiceStorage storage) => Lists.Of(storage.Registry.ListOrganisations().Select(OrganizationObject.From).ToList(), o => o.Id));
+
+        admin.MapGet("/{organizationId}", (string organizationId, ServiceStorage storage) => OrganizationObject.From(Organisation(storage, organizationId)));
+
+        // Modified with POST, as the hosted API modifies its objects.
+        admin.MapPost("/{organizationId}", (string organizationId, ModifyOrganizationRequest request, ServiceStorage storage) =>
+        {
+            var organisation = Organisation(storage, organizationId);
+            if (request.RecordCompletionContent is { } record)
+                organisation = storage.Registry.SetRecordCompletionContent(organisation.Id, record) ?? throw ApiException.NotFound("Organization", organizationId, "organization_id");
+            return OrganizationObject.From(organisation);
+        });
 
         admin.MapPost("/{organizationId}/api_keys", (string organizationId, CreateApiKeyRequest request, ServiceStorage storage) =>
         {

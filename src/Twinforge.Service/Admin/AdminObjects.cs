@@ -9,11 +9,19 @@ public sealed record CreateOrganizationRequest(string? Name);
 /// <summary><c>default_creator</c>: a creator of the organisation ("creator-…") that uploads through this key belong to unless they name one.</summary>
 public sealed record CreateApiKeyRequest(string? Name, string? DefaultCreator);
 
-public sealed record OrganizationObject(string Id, string Object, string Name, long CreatedAt)
+/// <summary>
+/// <c>record_completion_content</c>: whether the provenance records of the organisation's completions keep the prompt
+/// and the generated text (readable through <c>GET /v1/provenance/{id}</c> until the twin is erased); off by default,
+/// when a record keeps only their hashes.
+/// </summary>
+public sealed record OrganizationObject(string Id, string Object, string Name, long CreatedAt, bool RecordCompletionContent)
 {
     public static OrganizationObject From(Organisation organisation) =>
-        new(organisation.PublicId, "organization", organisation.Name, organisation.CreatedAt.ToUnixTimeSeconds());
+        new(organisation.PublicId, "organization", organisation.Name, organisation.CreatedAt.ToUnixTimeSeconds(), organisation.RecordCompletionContent);
 }
+
+/// <summary>A change of an organisation's settings; an absent setting stays as it is.</summary>
+public sealed record ModifyOrganizationRequest(bool? RecordCompletionContent);
 
 /// <summary>A key as the admin sees it; <c>value</c>, the key itself, only in the answer to its creation, never again.</summary>
 public sealed record ApiKeyObject(string Id, string Object, string Name, string RedactedValue, string? DefaultCreator, long CreatedAt, long? RevokedAt,

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Twinforge.Engine;
@@ -7,6 +8,7 @@ using Twinforge.Service.Auth;
 using Twinforge.Service.Errors;
 using Twinforge.Service.Hosting;
 using Twinforge.Service.Models;
+using Twinforge.Service.Provenance;
 using Twinforge.Twins.Serving;
 
 namespace Twinforge.Service.Completions;
@@ -15,7 +17,9 @@ namespace Twinforge.Service.Completions;
 /// <c>POST /v1/chat/completions</c> in the hosted API's shape, whole or streamed as server-sent events, so the
 /// official SDKs' chat clients work unchanged. <c>model</c> names a twin of the caller's organisation (a twin, a
 /// version, an alias, optionally after its creator) or a registered base; the response's <c>model</c> is exactly the
-/// version that answered (<c>creator-…/twin@2</c>). A client that leaves stops its generation.
+/// version that answered (<c>creator-…/twin@2</c>). A client that leaves stops its generation. Every answered
+/// completion has a signed provenance record (<see cref="ProvenanceRecorder"/>), stored before the answer ends, named
+/// by the <c>x-twinforge-provenance</c> header and carried whole in <c>twinforge.provenance</c>.
 /// </summary>
 public static class ChatCompletionEndpoints
 {
@@ -44,16 +48,22 @@ public static class ChatCompletionEndpoints
     }
 
     static async Task<IResult> Complete(ChatCompletionRequest request, Caller caller, ServiceStorage storage, ChatGenerations generations,
-        IOptions<CompletionOptions> options, IOptions<JsonOptions> json, HttpContext context)
+        ProvenanceRecorder provenance, IOptions<CompletionOptions> options, IOptions<JsonOptions> json, HttpContext context)
     {
         var call = ChatCompletionParameters.Read(request, options.Value);
         var model = ModelEndpoints.Resolve(storage, caller, call.Model);
+        var organisation = storage.Registry.FindOrganisation(caller.OrganisationId)
+            ?? throw new InvalidOperationException($"the caller's organisation {caller.OrganisationId} is not in the registry");
         var header = new CompletionHeader("chatcmpl-" + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 29),
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(), model.Id, Fingerprint(model));
+        // Chosen now: a stream's header, which names the record, is sent before the record can be made.
+        var provenanceId = PublicIds.New(PublicIds.Provenance);
+        JsonElement Record(Engine.Generation.GenerationResult result) =>
+            provenance.Record(organisation, provenanceId, header, model, call.Messages, call.Generation, result);
 
         var generation = await generations.StartAsync(model, call.Messages, call.Generation, call.Stream, context.RequestAborted);
         context.Response.RegisterForDispose(generation); // whatever ends the request stops what it started
-        if (call.Stream) return new ChatCompletionStream(generation, header, call.IncludeUsage, json.Value.SerializerOptions, Refusal);
+        if (call.Stream) return new ChatCompletionStream(generation, header, call.IncludeUsage, json.Value.SerializerOptions, Refusal, provenanceId, Record);
 
         Engine.Generation.GenerationResult result;
         try
@@ -64,9 +74,11 @@ public static class ChatCompletionEndpoints
         {
             throw Refusal(e);
         }
+        var record = Record(result);
+        context.Response.Headers[ProvenanceRecorder.Header] = provenanceId;
         return Results.Json(new ChatCompletionObject(header.Id, "chat.completion", header.Created, header.Model, header.Fingerprint,
             [new ChatCompletionChoice(0, new AssistantMessage("assistant", result.Text, null), null, FinishReasons.Of(result.StopReason))],
-            UsageObject.From(result)), json.Value.SerializerOptions);
+            UsageObject.From(result), new TwinforgeCompletionExtension(record)), json.Value.SerializerOptions);
     }
 
     /// <summary>The engine's refusal of the input (a prompt longer than the model's context) is the caller's to fix: 400.</summary>

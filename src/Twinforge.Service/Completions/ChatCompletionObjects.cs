@@ -39,7 +39,10 @@ public sealed record ChatRequestMessage(string? Role, JsonElement? Content, stri
 public sealed record StreamOptionsRequest(bool? IncludeUsage);
 
 public sealed record ChatCompletionObject(string Id, string Object, long Created, string Model, string? SystemFingerprint,
-    IReadOnlyList<ChatCompletionChoice> Choices, UsageObject Usage);
+    IReadOnlyList<ChatCompletionChoice> Choices, UsageObject Usage, TwinforgeCompletionExtension Twinforge);
+
+/// <summary>Twinforge's extras on a completion, under one name SDKs ignore: the completion's signed provenance record.</summary>
+public sealed record TwinforgeCompletionExtension(JsonElement Provenance);
 
 public sealed record ChatCompletionChoice(int Index, AssistantMessage Message, object? Logprobs, string FinishReason);
 
@@ -53,11 +56,13 @@ public sealed record UsageObject(int PromptTokens, int CompletionTokens, int Tot
 
 /// <summary>
 /// One server-sent event of a stream: the first carries the role, then content deltas, then one with the finish reason;
-/// with <c>stream_options.include_usage</c>, a last one with no choices and the usage.
+/// with <c>stream_options.include_usage</c>, a last one with no choices and the usage. The last of them carries the
+/// provenance record under <c>twinforge</c>.
 /// </summary>
 public sealed record ChatCompletionChunk(string Id, string Object, long Created, string Model, string? SystemFingerprint,
     IReadOnlyList<ChatCompletionChunkChoice> Choices,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] UsageObject? Usage);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] UsageObject? Usage,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TwinforgeCompletionExtension? Twinforge = null);
 
 public sealed record ChatCompletionChunkChoice(int Index, ChatCompletionDelta Delta, object? Logprobs, string? FinishReason);
 

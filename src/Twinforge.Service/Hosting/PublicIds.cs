@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Twinforge.Service.Hosting;
 
 /// <summary>
-/// The ids the API hands out: a prefix naming the kind ("file", "creator", "org", "key", "ftjob", "ftevent", "ftckpt") and 24 random lowercase
+/// The ids the API hands out: a prefix naming the kind ("file", "creator", "org", "key", "ftjob", "ftevent", "ftckpt", "prov") and 24 random lowercase
 /// letters and digits (about 124 bits), so ids reveal neither counts nor order. An id from a request is only ever
 /// compared with this format and then looked up in the database — never used as a path.
 /// </summary>
@@ -16,6 +16,7 @@ public static class PublicIds
     public const string FineTuningJob = "ftjob";
     public const string JobEvent = "ftevent";
     public const string JobCheckpoint = "ftckpt";
+    public const string Provenance = "prov";
 
     const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
     const int RandomLength = 24;

@@ -35,6 +35,9 @@ public sealed class ServiceOptions
     /// <summary>Fine-tuning jobs: the queue, the workers and where versions train (section <c>Twinforge:Jobs</c>).</summary>
     public Jobs.JobsOptions Jobs { get; set; } = new();
 
+    /// <summary>Provenance records of completions: where the signing key is (section <c>Twinforge:Provenance</c>).</summary>
+    public Provenance.ProvenanceOptions Provenance { get; set; } = new();
+
     /// <summary>
     /// Base models registered at start-up, by name: <c>Twinforge:BaseModels:NAME=DIRECTORY</c> (<c>--base NAME=DIR</c>), a
     /// Hugging Face model directory of the operator's, which a job's <c>model</c> then names. Every machine running jobs

@@ -1,0 +1,123 @@
+using System.Text.Json.Nodes;
+using Twinforge.Engine.Tokenization;
+using Twinforge.Twins.Provenance;
+
+namespace Twinforge.Cli.Tests;
+
+/// <summary>
+/// <c>twinforge provenance verify</c> offline: a valid record exits 0 with a summary; a tampered one exits 1 naming what
+/// failed; an unreadable key exits 2. (Fetching the key with --service is tested against the service itself.)
+/// </summary>
+public sealed class ProvenanceCommandTests : IDisposable
+{
+    readonly TemporaryDirectory directory = new();
+    readonly ProvenanceSigner signer = ProvenanceSigner.Create();
+
+    ProvenanceRecord Record() => new()
+    {
+        Id = "prov-abc",
+        CompletionId = "chatcmpl-xyz",
+        Organization = "org-acme",
+        Model = "creator-ana/ana-style@1",
+        Creator = "creator-ana",
+        Twin = "ana-style",
+        TwinVersion = 1,
+        AdapterSha256 = new string('a', 64),
+        BaseModel = "tiny",
+        BaseModelSha256 = new string('b', 64),
+        Sampling = new ProvenanceSampling(0, 1, 24, null, []),
+        PromptTokens = 12,
+        CompletionTokens = 9,
+        FinishReason = "stop",
+        PromptSha256 = ProvenanceRecord.Sha256(ProvenanceRecord.PromptJson([new ChatMessage(ChatRole.User, "hi")])),
+        TextSha256 = ProvenanceRecord.Sha256("hello"),
+        Created = 1_796_000_000,
+        KeyId = signer.PublicKey.KeyId,
+    };
+
+    string Write(string name, string text)
+    {
+        File.WriteAllText(directory.File(name), text);
+        return directory.File(name);
+    }
+
+    string Key() => Write("key.pem", signer.PublicKey.Pem);
+
+    [Fact]
+    public void A_valid_record_exits_0_with_what_answered_whom()
+    {
+        var record = Write("record.json", signer.Sign(Record()));
+
+        var (exit, output, error) = CliTesting.Run("provenance", "verify", record, "--public-key", Key());
+
+        Assert.True(exit == 0, error);
+        Assert.StartsWith("valid: prov-abc: creator-ana/ana-style@1 answered org-acme", output);
+        Assert.Contains(signer.PublicKey.KeyId, output);
+    }
+
+    [Fact]
+    public void The_key_may_be_the_services_json_answer()
+    {
+        var record = Write("record.json", signer.Sign(Record()));
+        var key = Write("key.json", new JsonObject { ["key_id"] = signer.PublicKey.KeyId, ["pem"] = signer.PublicKey.Pem }.ToJsonString());
+
+        Assert.Equal(0, CliTesting.Run("provenance", "verify", record, "--public-key", key).ExitCode);
+    }
+
+    [Fact]
+    public void A_tampered_record_exits_1_with_signature_mismatch()
+    {
+        var tampered = JsonNode.Parse(signer.Sign(Record()))!.AsObject();
+        tampered["completion_tokens"] = 900;
+        var record = Write("record.json", tampered.ToJsonString());
+
+        var (exit, output, error) = CliTesting.Run("provenance", "verify", record, "--public-key", Key());
+
+        Assert.Equal(1, exit);
+        Assert.Empty(output);
+        Assert.StartsWith("invalid: signature mismatch", error);
+    }
+
+    [Fact]
+    public void A_record_of_another_key_exits_1_with_key_id_mismatch()
+    {
+        using var other = ProvenanceSigner.Create();
+        var record = Write("record.json", other.Sign(Record() with { KeyId = other.PublicKey.KeyId }));
+
+        var (exit, _, error) = CliTesting.Run("provenance", "verify", record, "--public-key", Key());
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("invalid: key id mismatch", error);
+    }
+
+    [Fact]
+    public void A_malformed_field_exits_1_naming_it()
+    {
+        var tampered = JsonNode.Parse(signer.Sign(Record()))!.AsObject();
+        tampered["prompt_tokens"] = "twelve";
+        var record = Write("record.json", tampered.ToJsonString());
+
+        var (exit, _, error) = CliTesting.Run("provenance", "verify", record, "--public-key", Key());
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("invalid: malformed field prompt_tokens", error);
+        Assert.Equal(1, CliTesting.Run("provenance", "verify", Write("not.json", "not json"), "--public-key", Key()).ExitCode);
+    }
+
+    [Fact]
+    public void An_unreadable_key_or_no_key_is_bad_input()
+    {
+        var record = Write("record.json", signer.Sign(Record()));
+
+        Assert.Equal(2, CliTesting.Run("provenance", "verify", record, "--public-key", Write("bad.pem", "not a key")).ExitCode);
+        var (exit, _, error) = CliTesting.Run("provenance", "verify", record);
+        Assert.Equal(2, exit);
+        Assert.Contains("--public-key", error);
+    }
+
+    public void Dispose()
+    {
+        signer.Dispose();
+        directory.Dispose();
+    }
+}
