@@ -8,22 +8,22 @@ namespace Twinforge.Engine.Serving;
 /// </summary>
 /// <example><code>
 /// var stream = batcher.Submit(promptIds, options, lease, cancellationToken);
-/// await foreach (var id in stream.Tokens.ReadAllAsync(cancellationToken)) Console.Write(tokenizer.Decode([id]));
+/// await foreach (var token in stream.Tokens.ReadAllAsync(cancellationToken)) Console.Write(tokenizer.Decode([token.Id]));
 /// var reason = await stream.Completion;
 /// </code></example>
 public sealed class BatchedStream
 {
-    internal BatchedStream(ChannelReader<int> tokens, Task<StreamFinishReason> completion)
+    internal BatchedStream(ChannelReader<GeneratedToken> tokens, Task<StreamFinishReason> completion)
     {
         Tokens = tokens;
         Completion = completion;
     }
 
     /// <summary>
-    /// The generated token ids in order; the channel completes when the stream ends (stop tokens are not written),
+    /// The generated tokens in order (with their log-probabilities when asked for); the channel completes when the stream ends (stop tokens are not written),
     /// with an <see cref="OperationCanceledException"/> when it was cancelled, or the decoding error.
     /// </summary>
-    public ChannelReader<int> Tokens { get; }
+    public ChannelReader<GeneratedToken> Tokens { get; }
 
     public Task<StreamFinishReason> Completion { get; }
 
@@ -33,12 +33,12 @@ public sealed class BatchedStream
     /// <summary>The batcher's step count when the stream left the batch (its last step), for diagnostics.</summary>
     public long LeftAtStep { get; internal set; } = -1;
 
-    /// <summary>Blocks until the stream ends and returns every token (for tools and tests; servers read <see cref="Tokens"/>).</summary>
+    /// <summary>Blocks until the stream ends and returns every token id (for tools and tests; servers read <see cref="Tokens"/>).</summary>
     public IReadOnlyList<int> ReadAll()
     {
         var tokens = new List<int>();
         while (Tokens.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-            while (Tokens.TryRead(out var id)) tokens.Add(id);
+            while (Tokens.TryRead(out var token)) tokens.Add(token.Id);
         return tokens;
     }
 }

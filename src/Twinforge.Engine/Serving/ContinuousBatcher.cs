@@ -204,11 +204,24 @@ public sealed class ContinuousBatcher : IDisposable
                 using var rowLogits = logits[row];
                 next = stream.Sampler.Next(rowLogits, stream.Seen);
             }
-            if (stream.Deliver(next) is { } finished && Leave(stream, finished)) active.Remove(stream);
+            var token = stream.Request.Options.TopLogprobs is int alternatives ? WithLogprobs(logits, row, next, alternatives) : new GeneratedToken(next);
+            if (stream.Deliver(token) is { } finished && Leave(stream, finished)) active.Remove(stream);
         }
     }
 
     static readonly object NoAdapter = new();
+
+    /// <summary>The chosen token's log-probability and the most likely alternatives, from the row's raw logits.</summary>
+    static GeneratedToken WithLogprobs(Tensor logits, int row, int chosen, int alternatives)
+    {
+        using var scope = NewDisposeScope();
+        var logprobs = logits[row].to(ScalarType.Float32).log_softmax(0);
+        float chosenLogprob = logprobs[chosen].item<float>();
+        if (alternatives == 0) return new GeneratedToken(chosen, chosenLogprob, []);
+        var (values, ids) = logprobs.topk(alternatives);
+        var top = values.data<float>().ToArray().Zip(ids.data<long>().ToArray(), (value, id) => new TokenLogprob((int)id, value)).ToList();
+        return new GeneratedToken(chosen, chosenLogprob, top);
+    }
 
     bool Leave(ActiveStream stream, StreamFinishReason reason)
     {
@@ -239,7 +252,7 @@ public sealed class ContinuousBatcher : IDisposable
     /// <summary>A submitted request and the channel its tokens go to.</summary>
     sealed class Request
     {
-        readonly Channel<int> tokens = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
+        readonly Channel<GeneratedToken> tokens = Channel.CreateUnbounded<GeneratedToken>(new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
         readonly TaskCompletionSource<StreamFinishReason> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Request(int[] promptIds, GenerationOptions options, AdapterLease? adapter, CancellationToken cancellation)
@@ -258,7 +271,7 @@ public sealed class ContinuousBatcher : IDisposable
         public CancellationTokenRegistration Registration { get; set; }
         public BatchedStream Stream { get; }
 
-        public void Write(int token) => tokens.Writer.TryWrite(token);
+        public void Write(GeneratedToken token) => tokens.Writer.TryWrite(token);
 
         public void Finish(StreamFinishReason reason)
         {
@@ -298,7 +311,7 @@ public sealed class ContinuousBatcher : IDisposable
             if (config.Family == ModelFamily.Gpt2) capacity = Math.Min(capacity, config.MaxPositions);
             stopIds = config.EosTokenIds.Concat(options.StopTokenIds).ToHashSet();
             Seen = new List<int>(request.PromptIds);
-            PlainGreedy = options.IsGreedy && options.RepetitionPenalty == 1.0;
+            PlainGreedy = options.ChoosesRawArgmax;
             Sampler = new TokenSampler(options);
             Cache = session.CreateStreamCache(capacity);
         }
@@ -309,7 +322,7 @@ public sealed class ContinuousBatcher : IDisposable
         public List<int> Seen { get; }
         public AdapterWeights? Adapter => Request.Adapter?.Weights;
 
-        /// <summary>Greedy without a repetition penalty: the batch's one greedy scan gives the choice.</summary>
+        /// <summary>Greedy without a repetition penalty or watermark: the batch's one greedy scan gives the choice.</summary>
         public bool PlainGreedy { get; }
 
         public int PromptFed { get; set; }
@@ -318,12 +331,12 @@ public sealed class ContinuousBatcher : IDisposable
         public int LastToken { get; private set; }
 
         /// <summary>Takes the chosen token: delivers it, or returns why the stream ends (as TokenGenerator ends).</summary>
-        public StreamFinishReason? Deliver(int token)
+        public StreamFinishReason? Deliver(GeneratedToken token)
         {
-            if (stopIds.Contains(token)) return StreamFinishReason.Stop;
+            if (stopIds.Contains(token.Id)) return StreamFinishReason.Stop;
             Request.Write(token);
-            Seen.Add(token);
-            LastToken = token;
+            Seen.Add(token.Id);
+            LastToken = token.Id;
             produced++;
             return produced >= Request.Options.MaxNewTokens || Cache.Length >= capacity ? StreamFinishReason.Length : null;
         }

@@ -24,7 +24,7 @@ public sealed class ContinuousBatcherTests
         int vocabulary = fixture.Model.Config.VocabularySize;
         var requests = new (string? Twin, List<int> Prompt, int MaxNewTokens)[]
         {
-            ("ada", ServingFixture.Prompt(3, vocabulary, 1), 30),
+            ("ada", ServingFixture.Prompt(3, vocabulary, 1), 80), // long enough that the later requests join while it runs
             ("bo", ServingFixture.Prompt(11, vocabulary, 2), 12),
             (null, ServingFixture.Prompt(1, vocabulary, 3), 20),
             ("cy", ServingFixture.Prompt(17, vocabulary, 4), 9),
@@ -34,12 +34,14 @@ public sealed class ContinuousBatcherTests
         using var cache = fixture.Cache();
         using var batcher = new ContinuousBatcher(fixture.Model, SmallSteps);
 
-        // The first two start together; the rest join while the first is decoding.
+        // The first two start together; the rest join while the first is decoding. Every adapter is loaded before, so
+        // that the later submissions take microseconds, not a file read, while the first stream runs.
+        var leases = requests.Select(request => request.Twin is null ? null : cache.Acquire(request.Twin)).ToList();
         var streams = new List<BatchedStream>();
         for (int index = 0; index < requests.Length; index++)
         {
-            var (twin, prompt, maxNewTokens) = requests[index];
-            streams.Add(batcher.Submit(prompt, new GenerationOptions { MaxNewTokens = maxNewTokens }, twin is null ? null : cache.Acquire(twin)));
+            var (_, prompt, maxNewTokens) = requests[index];
+            streams.Add(batcher.Submit(prompt, new GenerationOptions { MaxNewTokens = maxNewTokens }, leases[index]));
             if (index == 1) WaitForFirstToken(streams[0]);
         }
         var batched = streams.Select(stream => stream.ReadAll()).ToList();
@@ -53,7 +55,7 @@ public sealed class ContinuousBatcherTests
         Assert.True(streams.Skip(2).All(stream => stream.JoinedAtStep > streams[0].JoinedAtStep), "the later requests joined a running batch");
         Assert.True(streams.Skip(2).Any(stream => stream.JoinedAtStep < streams[0].LeftAtStep), "a later request ran beside the first");
         // The adapters differ: not every stream of one prompt would give the same tokens.
-        Assert.NotEqual(fixture.Solo(null, requests[0].Prompt, new GenerationOptions { MaxNewTokens = 30 }), batched[0]);
+        Assert.NotEqual(fixture.Solo(null, requests[0].Prompt, new GenerationOptions { MaxNewTokens = 80 }), batched[0]);
     }
 
     [Fact]
@@ -94,7 +96,7 @@ public sealed class ContinuousBatcherTests
         var cancelled = batcher.Submit(prompts[0], options, cache.Acquire("cy"), cancellation.Token);
         var others = new[] { batcher.Submit(prompts[1], options, cache.Acquire("ada")), batcher.Submit(prompts[2], options) };
         var received = new List<int>();
-        for (int i = 0; i < 3; i++) received.Add(cancelled.Tokens.ReadAsync().AsTask().Result);
+        for (int i = 0; i < 3; i++) received.Add(cancelled.Tokens.ReadAsync().AsTask().Result.Id);
         cancellation.Cancel();
 
         Assert.ThrowsAny<OperationCanceledException>(() => cancelled.ReadAll());
@@ -159,6 +161,47 @@ public sealed class ContinuousBatcherTests
         Assert.Throws<BadInputException>(() => batcher.Submit(Enumerable.Repeat(1, 97).ToList(), new GenerationOptions()));
         Assert.Throws<ArgumentException>(() => batcher.Submit([fixture.Model.Config.VocabularySize], new GenerationOptions()));
         Assert.Empty(batcher.Submit([1, 2], new GenerationOptions { MaxNewTokens = 0 }).ReadAll());
+    }
+
+    [Fact]
+    public void Asked_for_log_probabilities_a_stream_gets_the_first_tokens_from_its_model_alone()
+    {
+        using var fixture = new ServingFixture(Config("llama"), ScalarType.Float32, ServingFixture.MixedTwins);
+        int vocabulary = fixture.Model.Config.VocabularySize;
+        var prompt = ServingFixture.Prompt(5, vocabulary, 70);
+        using var cache = fixture.Cache();
+        using var batcher = new ContinuousBatcher(fixture.Model, SmallSteps);
+        var asking = new GenerationOptions { MaxNewTokens = 5, TopLogprobs = 3 };
+
+        var stream = batcher.Submit(prompt, asking, cache.Acquire("bo"));
+        var beside = batcher.Submit(ServingFixture.Prompt(4, vocabulary, 71), new GenerationOptions { MaxNewTokens = 5 }, cache.Acquire("cy"));
+        var tokens = ReadTokens(stream);
+
+        Assert.All(ReadTokens(beside), token => Assert.Null(token.Logprob)); // the stream beside asked for none
+        Assert.Equal(fixture.Solo("bo", prompt, asking with { TopLogprobs = null }), tokens.Select(token => token.Id));
+        // The first token's figures against the prompt's logits from a plain forward pass with the adapter attached.
+        using var expected = fixture.SoloLogits("bo", prompt).log_softmax(0);
+        var first = tokens[0];
+        Assert.Equal(expected[first.Id].item<float>(), first.Logprob!.Value, 1e-4f);
+        var (topValues, topIds) = expected.topk(3);
+        Assert.Equal(topIds.data<long>().Select(id => (int)id), first.TopAlternatives.Select(alternative => alternative.Id));
+        Assert.All(tokens, token =>
+        {
+            Assert.Equal(3, token.TopAlternatives.Count);
+            Assert.Equal(token.Id, token.TopAlternatives[0].Id); // greedy: the chosen token is the most likely
+            Assert.Equal(token.TopAlternatives[0].Logprob, token.Logprob!.Value);
+            Assert.True(token.Logprob <= 0);
+        });
+        topValues.Dispose();
+        topIds.Dispose();
+    }
+
+    static List<GeneratedToken> ReadTokens(BatchedStream stream)
+    {
+        var tokens = new List<GeneratedToken>();
+        while (stream.Tokens.WaitToReadAsync().AsTask().Result)
+            while (stream.Tokens.TryRead(out var token)) tokens.Add(token);
+        return tokens;
     }
 
     static void WaitForFirstToken(BatchedStream stream)
