@@ -106,6 +106,7 @@ public sealed class AdapterCache : IDisposable
         {
             entry.Weights = weights;
             Loads++;
+            if (entry.Forgotten) return weights; // forgotten while it loaded: not counted, disposed with its last lease
             bytes += weights.Bytes;
             EvictOverBound();
         }
@@ -117,8 +118,38 @@ public sealed class AdapterCache : IDisposable
         lock (gate)
         {
             entry.Leases--;
-            if (disposed && entry.Leases == 0) entry.Weights?.Dispose();
+            if ((disposed || entry.Forgotten) && entry.Leases == 0)
+            {
+                entry.Weights?.Dispose();
+                entry.Weights = null;
+            }
             else EvictOverBound();
+        }
+    }
+
+    /// <summary>
+    /// Drops the adapters whose keys match <paramref name="erased"/> (an erased twin's): unleased ones are disposed
+    /// now, leased ones when their last lease ends, and a later acquire of such a key loads it afresh.
+    /// </summary>
+    /// <returns>How many adapters were dropped.</returns>
+    public int Forget(Func<string, bool> erased)
+    {
+        ArgumentNullException.ThrowIfNull(erased);
+        lock (gate)
+        {
+            var dropped = entries.Values.Where(entry => erased(entry.Key)).ToList();
+            foreach (var entry in dropped)
+            {
+                entries.Remove(entry.Key);
+                recency.Remove(entry.Node!);
+                entry.Forgotten = true;
+                if (entry.Weights is null) continue; // still loading: LoadEntry leaves it uncounted
+                bytes -= entry.Weights.Bytes;
+                if (entry.Leases > 0) continue;
+                entry.Weights.Dispose();
+                entry.Weights = null;
+            }
+            return dropped.Count;
         }
     }
 
@@ -169,5 +200,8 @@ public sealed class AdapterCache : IDisposable
         public AdapterWeights? Weights { get; set; }
         public int Leases { get; set; }
         public LinkedListNode<Entry>? Node { get; set; }
+
+        /// <summary>Dropped by <see cref="Forget"/>: no longer in the cache, disposed once unleased.</summary>
+        public bool Forgotten { get; set; }
     }
 }
