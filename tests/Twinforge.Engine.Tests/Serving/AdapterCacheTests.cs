@@ -39,6 +39,27 @@ public sealed class AdapterCacheTests
     }
 
     [Fact]
+    public void A_forgotten_adapter_leaves_the_cache_at_once_and_is_disposed_when_its_last_lease_ends()
+    {
+        using var fixture = new ServingFixture(TinyModels.Gpt2(), ScalarType.Float32, Twins);
+        long one = BytesOfOne(fixture);
+        using var cache = fixture.Cache();
+        cache.Acquire("ada").Dispose();
+        var running = cache.Acquire("bo"); // a stream still reads bo's factors
+
+        Assert.Equal(2, cache.Forget(key => key is "ada" or "bo"));
+
+        Assert.Empty(cache.LoadedKeys);
+        Assert.Equal(0, cache.Bytes);
+        Assert.False(running.Weights.Factors.Values.First().A.IsInvalid); // not freed under the running stream
+        running.Dispose();
+        Assert.True(running.Weights.Factors.Values.First().A.IsInvalid); // freed with its last lease
+        cache.Acquire("bo").Dispose(); // a later request loads it afresh
+        Assert.Equal(3, cache.Loads);
+        Assert.Equal(one, cache.Bytes);
+    }
+
+    [Fact]
     public void Least_recently_used_adapters_are_evicted_past_the_bound()
     {
         using var fixture = new ServingFixture(TinyModels.Gpt2(), ScalarType.Float32, Twins);
