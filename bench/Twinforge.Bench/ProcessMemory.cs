@@ -26,6 +26,31 @@ public static class ProcessMemory
         return long.Parse(fields[7], System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// Bytes the C heap has handed out and not had back (glibc's mallinfo2: in-use arena bytes plus mmapped blocks),
+    /// over every arena; unlike the resident size it does not count freed memory the heap keeps for reuse. Zero where
+    /// the C library is not glibc.
+    /// </summary>
+    public static unsafe long HeapBytesInUse()
+    {
+        if (!OperatingSystem.IsLinux() || !System.Runtime.InteropServices.NativeLibrary.TryLoad("libc.so.6", out var libc) ||
+            !System.Runtime.InteropServices.NativeLibrary.TryGetExport(libc, "mallinfo2", out var address))
+            return 0;
+        var info = ((delegate* unmanaged<MallocInfo>)address)();
+        return (long)(info.InUseArenaBytes + info.MmappedBytes);
+    }
+
+    /// <summary>glibc's struct mallinfo2: ten size_t fields.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    readonly struct MallocInfo
+    {
+        readonly nuint arena, ordblks, smblks, hblks;
+        public readonly nuint MmappedBytes;     // hblkhd
+        readonly nuint usmblks, fsmblks;
+        public readonly nuint InUseArenaBytes;  // uordblks
+        readonly nuint fordblks, keepcost;
+    }
+
     static long StatusKilobytes(string field)
     {
         const string status = "/proc/self/status";

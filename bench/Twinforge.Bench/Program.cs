@@ -22,6 +22,7 @@ try
         "matvec-profile" => MatrixVectorProfile.RunCommand(rest, output),
         "step-profile" => TrainingStepProfile.RunCommand(rest, output),
         Twinforge.Bench.ServiceLoad.ServiceLoadBenchmark.Command => Twinforge.Bench.ServiceLoad.ServiceLoadBenchmark.RunCommand(rest, output),
+        Twinforge.Bench.Serving.ServingBenchmark.Command => Twinforge.Bench.Serving.ServingBenchmark.RunCommand(rest, output),
         Twinforge.Bench.Watermark.WatermarkBenchmark.Command => Twinforge.Bench.Watermark.WatermarkBenchmark.RunCommand(rest, output),
         "finalization-probe" => FinalizationProbe.RunCommand(rest, output),
         "-h" or "--help" => Usage(0),
@@ -55,6 +56,7 @@ int Usage(int exitCode)
     writer.WriteLine($"       twinforge-bench {MatrixVectorProfile.Usage}");
     writer.WriteLine($"       twinforge-bench {TrainingStepProfile.Usage}");
     writer.WriteLine($"       twinforge-bench {Twinforge.Bench.ServiceLoad.ServiceLoadBenchmark.Usage}");
+    writer.WriteLine($"       twinforge-bench {Twinforge.Bench.Serving.ServingBenchmark.Usage}");
     writer.WriteLine($"       twinforge-bench {Twinforge.Bench.Watermark.WatermarkBenchmark.Usage}");
     writer.WriteLine($"       twinforge-bench {FinalizationProbe.Usage}");
     return exitCode;

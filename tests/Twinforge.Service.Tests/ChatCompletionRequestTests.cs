@@ -74,6 +74,63 @@ public sealed class ChatCompletionRequestTests(TwinService twins)
     }
 
     [Fact]
+    public async Task N_seeded_choices_differ_reproduce_and_are_counted_once_for_the_prompt()
+    {
+        using var client = Client();
+        object Body(long seed) => new { model = "ana-style", messages = new[] { new { role = "user", content = "spring question 3?" } }, n = 3, seed, max_tokens = 12 };
+
+        var first = await client.PostAsJsonAsync("/v1/chat/completions", Body(7));
+        var completion = await ServiceFactory.Json(first);
+        var again = await ServiceFactory.Json(await client.PostAsJsonAsync("/v1/chat/completions", Body(7)));
+
+        static List<string?> Texts(JsonElement c) => c.GetProperty("choices").EnumerateArray().Select(choice => choice.GetProperty("message").GetProperty("content").GetString()).ToList();
+        var choices = completion.GetProperty("choices").EnumerateArray().ToList();
+        Assert.Equal([0, 1, 2], choices.Select(choice => choice.GetProperty("index").GetInt32()));
+        Assert.Equal(Texts(completion), Texts(again));
+        Assert.True(Texts(completion).Distinct().Count() > 1, "seeded choices sample with different seeds");
+        var usage = completion.GetProperty("usage");
+        var single = await ServiceFactory.Json(await client.PostAsJsonAsync("/v1/chat/completions",
+            new { model = "ana-style", messages = new[] { new { role = "user", content = "spring question 3?" } }, max_tokens = 1 }));
+        Assert.Equal(single.GetProperty("usage").GetProperty("prompt_tokens").GetInt32(), usage.GetProperty("prompt_tokens").GetInt32()); // the prompt once
+        Assert.InRange(usage.GetProperty("completion_tokens").GetInt32(), choices.Count, choices.Count * 12);
+        Assert.Equal(usage.GetProperty("prompt_tokens").GetInt32() + usage.GetProperty("completion_tokens").GetInt32(), usage.GetProperty("total_tokens").GetInt32());
+        var ids = first.Headers.GetValues("x-twinforge-provenance").Single().Split(',');
+        var records = completion.GetProperty("twinforge").GetProperty("choice_provenance").EnumerateArray().ToList();
+        Assert.Equal(ids, records.Select(record => record.GetProperty("id").GetString()));
+        Assert.Equal(3, ids.Distinct().Count());
+        Assert.Equal(ids[0], completion.GetProperty("twinforge").GetProperty("provenance").GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task Logprobs_give_each_tokens_log_probability_and_alternatives_whole_and_streamed_alike()
+    {
+        using var client = Client();
+        var ask = new { model = "ana-style", messages = new[] { new { role = "user", content = "spring question 3?" } }, temperature = 0, max_tokens = 8, logprobs = true, top_logprobs = 2 };
+
+        var completion = await ServiceFactory.Json(await client.PostAsJsonAsync("/v1/chat/completions", ask));
+        using var response = await client.PostAsJsonAsync("/v1/chat/completions", new { ask.model, ask.messages, ask.temperature, ask.max_tokens, ask.logprobs, ask.top_logprobs, stream = true });
+        var streamed = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)[..^1]
+            .Select(e => JsonDocument.Parse(e["data: ".Length..]).RootElement.GetProperty("choices")[0])
+            .Where(choice => choice.GetProperty("logprobs").ValueKind == JsonValueKind.Object)
+            .SelectMany(choice => choice.GetProperty("logprobs").GetProperty("content").EnumerateArray()).ToList();
+
+        var choice = completion.GetProperty("choices")[0];
+        var tokens = choice.GetProperty("logprobs").GetProperty("content").EnumerateArray().ToList();
+        Assert.Equal(completion.GetProperty("usage").GetProperty("completion_tokens").GetInt32(), tokens.Count);
+        Assert.All(tokens, token =>
+        {
+            Assert.True(token.GetProperty("logprob").GetSingle() <= 0);
+            var top = token.GetProperty("top_logprobs").EnumerateArray().ToList();
+            Assert.Equal(2, top.Count);
+            Assert.Equal(top[0].GetProperty("token").GetString(), token.GetProperty("token").GetString()); // greedy: the most likely
+            Assert.True(top[0].GetProperty("logprob").GetSingle() >= top[1].GetProperty("logprob").GetSingle());
+        });
+        Assert.Equal(tokens.Select(token => token.GetRawText()), streamed.Select(token => token.GetRawText()));
+        var without = await ServiceFactory.Json(await client.PostAsJsonAsync("/v1/chat/completions", new { ask.model, ask.messages, ask.temperature, ask.max_tokens }));
+        Assert.Equal(JsonValueKind.Null, without.GetProperty("choices")[0].GetProperty("logprobs").ValueKind);
+    }
+
+    [Fact]
     public async Task Without_include_usage_a_stream_has_no_usage_chunk()
     {
         using var client = Client();
@@ -124,7 +181,8 @@ public sealed class ChatCompletionRequestTests(TwinService twins)
     }
 
     [Theory]
-    [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"n":2}""", "n")]
+    [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"n":0}""", "n")]
+    [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"n":9}""", "n")]
     [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"temperature":-1}""", "temperature")]
     [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"temperature":2.5,"stream":true}""", "temperature")]
     [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"top_p":1.5}""", "top_p")]
@@ -141,7 +199,8 @@ public sealed class ChatCompletionRequestTests(TwinService twins)
     [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"stop":["a","b","c","d","e"]}""", "stop")]
     [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"stop":[""]}""", "stop")]
     [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"stop":7}""", "stop")]
-    [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"logprobs":true}""", "logprobs")]
+    [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"top_logprobs":2}""", "top_logprobs")]
+    [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"logprobs":true,"top_logprobs":21}""", "top_logprobs")]
     [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f"}}]}""", "tools")]
     [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}""", "response_format")]
     public async Task A_bad_parameter_is_400_naming_it(string body, string param)

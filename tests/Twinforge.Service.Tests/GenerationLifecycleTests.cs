@@ -106,8 +106,8 @@ public sealed class GenerationLifecycleTests : IDisposable
             Started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        public IEnumerable<string> Stream(Twins.Serving.ResolvedModel model, IReadOnlyList<Engine.Tokenization.ChatMessage> messages, GenerationOptions options,
-            Action<GenerationResult> finished)
+        public IEnumerable<Twins.Serving.ServedPiece> Stream(Twins.Serving.ResolvedModel model, IReadOnlyList<Engine.Tokenization.ChatMessage> messages,
+            GenerationOptions options, Action<GenerationResult> finished, CancellationToken cancellationToken)
         {
             int written = 0;
             bool completed = false;
@@ -118,7 +118,7 @@ public sealed class GenerationLifecycleTests : IDisposable
                 {
                     Thread.Sleep(5);
                     written++;
-                    yield return "x";
+                    yield return new Twins.Serving.ServedPiece("x", []);
                 }
                 completed = true;
                 finished(new GenerationResult(new string('x', written), Enumerable.Repeat(120, written).ToList(), StopReason.EndOfSequence, 3));

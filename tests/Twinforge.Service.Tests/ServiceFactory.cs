@@ -35,6 +35,8 @@ public sealed class ServiceFactory(IReadOnlyDictionary<string, string?>? setting
         builder.UseSetting("Twinforge:DataDirectory", DataDirectory);
         builder.UseSetting("Twinforge:AdminKey", AdminKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Tests compare the service's answers token for token with the engine's in float32: the same dtype on every machine.
+        builder.UseSetting("Twinforge:Completions:WeightsPrecision", "fp32");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             if (value is not null) builder.UseSetting(key, value);
         if (TestServices is not null) builder.ConfigureTestServices(TestServices);

@@ -67,6 +67,57 @@ internal static unsafe class DecodeAttentionKernel
         return output.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// One step of many streams that each have a cache of their own (a ragged batch): for each (row, cache) the row's
+    /// new key and value, from (1, kv heads, N, d) <paramref name="keys"/> and <paramref name="values"/>, are stored at
+    /// the cache's next position, and the row's query from (1, H, N, d) <paramref name="queries"/> attends over every
+    /// position the cache then holds; its (H·d) result is written to that row of <paramref name="output"/> (1, N, H·d),
+    /// contiguous, in the cache's dtype. The caches' lengths are not advanced (the caller advances them once every
+    /// layer has stored its position). One call per layer instead of a dozen libtorch operations per stream.
+    /// </summary>
+    public static void AttendRows(Tensor queries, Tensor keys, Tensor values, IReadOnlyList<(int Row, KeyValueCache Cache)> rows, int layer, Tensor output)
+    {
+        if (rows.Count == 0) return;
+        using var scope = NewDisposeScope();
+        long heads = queries.shape[1], count = queries.shape[2], dimension = queries.shape[3], keyValueHeads = keys.shape[1];
+        var dtype = rows[0].Cache.KeyStorage(layer).dtype;
+        if (output.dtype != dtype || !output.is_contiguous() || output.shape[^1] != heads * dimension)
+            throw new ArgumentException($"the output must be contiguous (1, N, {heads * dimension}) {dtype}", nameof(output));
+        var rowQueries = queries.transpose(1, 2).to(ScalarType.Float32).contiguous();   // (1, N, H, d)
+        var rowKeys = keys.transpose(1, 2).to(dtype).contiguous();                         // (1, N, kv heads, d)
+        var rowValues = values.transpose(1, 2).to(dtype).contiguous();
+        int elementSize = dtype == ScalarType.BFloat16 ? sizeof(ushort) : sizeof(float);
+        long rowBytes = keyValueHeads * dimension * elementSize;
+        fixed (byte* q = rowQueries.bytes, k = rowKeys.bytes, v = rowValues.bytes, o = output.bytes)
+        {
+            foreach (var (row, cache) in rows)
+            {
+                if (row < 0 || row >= count) throw new ArgumentOutOfRangeException(nameof(rows), row, $"the step has {count} rows");
+                var keyStorage = cache.KeyStorage(layer);
+                var valueStorage = cache.ValueStorage(layer);
+                if (keyStorage.dtype != dtype || keyStorage.shape[0] != 1 || keyStorage.shape[1] != keyValueHeads || keyStorage.shape[3] != dimension)
+                    throw new ArgumentException($"a cache of shape [{string.Join(", ", keyStorage.shape)}] {keyStorage.dtype} does not fit these rows");
+                int position = cache.Length, capacity = (int)keyStorage.shape[2];
+                if (position >= capacity)
+                    throw new InvalidOperationException($"the key/value cache holds {capacity} positions; {position + 1} were needed");
+                fixed (byte* keyMemory = keyStorage.bytes, valueMemory = valueStorage.bytes)
+                {
+                    // The new position of every kv head: storage (1, kv heads, capacity, d), the row (kv heads, d).
+                    for (long head = 0; head < keyValueHeads; head++)
+                    {
+                        long target = ((head * capacity) + position) * dimension * elementSize, source = row * rowBytes + head * dimension * elementSize;
+                        Buffer.MemoryCopy(k + source, keyMemory + target, dimension * elementSize, dimension * elementSize);
+                        Buffer.MemoryCopy(v + source, valueMemory + target, dimension * elementSize, dimension * elementSize);
+                    }
+                    var shape = new Shape(heads, (int)heads, (int)(heads / keyValueHeads), (int)dimension, position + 1, capacity,
+                        1f / MathF.Sqrt(dimension), dtype == ScalarType.BFloat16);
+                    var memory = new Memory((float*)q + row * heads * dimension, keyMemory, valueMemory, o + row * heads * dimension * elementSize, null);
+                    for (long pair = 0; pair < heads; pair++) AttendOne(memory, shape, pair);
+                }
+            }
+        }
+    }
+
     /// <summary>The sizes every (stream, head) pair shares.</summary>
     readonly record struct Shape(long Pairs, int Heads, int Group, int Dimension, int Length, int Capacity, float Scale, bool BFloat16)
     {

@@ -42,6 +42,17 @@ public sealed record GenerationOptions
     /// </summary>
     public WatermarkSettings? Watermark { get; init; }
 
+    /// <summary>
+    /// Log-probabilities to report with each generated token: null for none; 0 for the chosen token's only; up to
+    /// <see cref="MaxTopLogprobs"/> for that many most likely alternatives as well. They are the model's own
+    /// distribution (log-softmax of the raw logits), before temperature, penalty, watermark or filtering, so they say
+    /// how likely the model found a token, whatever chose it. Served by the continuous batcher.
+    /// </summary>
+    public int? TopLogprobs { get; init; }
+
+    /// <summary>The most alternatives <see cref="TopLogprobs"/> may ask for (the hosted APIs' bound).</summary>
+    public const int MaxTopLogprobs = 20;
+
     public bool IsGreedy => Temperature <= 0;
 
     /// <summary>Greedy with nothing that changes the logits first: the choice is the raw logits' argmax.</summary>
@@ -55,6 +66,8 @@ public sealed record GenerationOptions
         if (TopK < 0) throw new ArgumentException($"TopK must be ≥ 0, got {TopK}", nameof(TopK));
         if (!(TopP > 0 && TopP <= 1)) throw new ArgumentException($"TopP must be in (0, 1], got {TopP}", nameof(TopP));
         if (!(RepetitionPenalty > 0)) throw new ArgumentException($"RepetitionPenalty must be > 0, got {RepetitionPenalty}", nameof(RepetitionPenalty));
+        if (TopLogprobs is < 0 or > MaxTopLogprobs)
+            throw new ArgumentException($"TopLogprobs must be in [0, {MaxTopLogprobs}], got {TopLogprobs}", nameof(TopLogprobs));
         if (StopSequences.Any(string.IsNullOrEmpty)) throw new ArgumentException("stop sequences must not be empty", nameof(StopSequences));
     }
 }

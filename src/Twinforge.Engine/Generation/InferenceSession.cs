@@ -122,46 +122,116 @@ public sealed class InferenceSession : IDisposable
         using var noGrad = no_grad();
         var (positions, inputs) = model.Prepare(inputIds, positionIds, attentionMask, past: cache.Length);
         var hidden = model.Embed(inputIds, positions);
-        var blocks = model.Blocks;
-        for (int layer = 0; layer < blocks.Count; layer++)
-        {
-            // TransformerBlock.Forward in eval mode, with this session's cache and products.
-            var block = blocks[layer];
-            hidden = hidden.Plus(Attention(cache, layer, block.Attention, block.AttentionNorm.forward(hidden), inputs));
-            hidden = hidden.Plus(Mlp(block.Mlp, block.MlpNorm.forward(hidden)));
-        }
+        hidden = Layers(hidden, Project, (layer, attention, q, k, v) => AttendOverCache(cache, layer, attention, q, k, v, inputs));
         cache.Advance((int)inputIds.shape[1]);
         hidden = model.FinalNorm.forward(hidden);
         if (lastPositionOnly) hidden = hidden.narrow(1, hidden.shape[1] - 1, 1);
-        var logits = model.LanguageModelHead is { } untied ? Project(untied, hidden) : Multiply(tiedHead!.Value, hidden);
-        return (logits.dtype == model.DType ? logits : logits.to(model.DType)).MoveToOuterDisposeScope();
+        return Head(hidden).MoveToOuterDisposeScope();
     }
 
-    /// <summary>CausalSelfAttention.Forward over the cache: (B, T, C) → (B, T, C).</summary>
-    Tensor Attention(KeyValueCache cache, int layer, CausalSelfAttention attention, Tensor x, AttentionInputs inputs)
+    /// <summary>
+    /// One step over rows of several streams at once, each stream with its own cache, position and adapter (a
+    /// ragged batch): a prompt chunk or one decoded token per stream. The base projections run once over all rows;
+    /// each adapter's low-rank delta is added to its own streams' rows only; attention runs per stream over its own
+    /// cache. Returns (streams asking for logits, vocab) logits of each such stream's last row, in segment order, in
+    /// the model's dtype. Every segment's cache advances by its row count. Runs without autograd, in eval mode.
+    /// </summary>
+    /// <remarks>
+    /// Segments with the same adapter should be adjacent: their rows then form one run and get one delta product per
+    /// projection (see <see cref="AdapterRows"/>). A stream's result does not depend on the others in the batch except
+    /// through the rounding of the shared products (a one-row product goes through the matrix-vector kernel, more
+    /// rows through libtorch's), so greedy tokens equal those of the stream decoded alone up to floating-point ties.
+    /// </remarks>
+    internal Tensor ForwardRagged(IReadOnlyList<RaggedSegment> segments)
     {
-        var (q, k, v) = attention.FusedQkv is { } fused
-            ? attention.SplitFused(Project(fused, x))
-            : (Project(attention.Query!, x), Project(attention.Key!, x), Project(attention.Value!, x));
+        ThrowIfStale();
+        if (model.training) throw new InvalidOperationException("inference runs in eval mode: call model.eval() first");
+        if (segments.Count == 0) throw new ArgumentException("a step needs at least one segment", nameof(segments));
+        foreach (var segment in segments)
+        {
+            if (segment.TokenIds.Count == 0) throw new ArgumentException("a segment needs at least one token", nameof(segments));
+            if (segment.Adapter is { } adapter && !ReferenceEquals(adapter.Model, model))
+                throw new ArgumentException("an adapter was loaded for another model than this session's", nameof(segments));
+        }
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var rows = new AdapterRows(segments);
+        var ids = new long[rows.RowCount];
+        var positions = new long[rows.RowCount];
+        for (int index = 0; index < segments.Count; index++)
+        {
+            var (offset, count) = rows.SegmentRows(index);
+            int past = segments[index].Cache.Length;
+            for (int row = 0; row < count; row++)
+            {
+                ids[offset + row] = segments[index].TokenIds[row];
+                positions[offset + row] = past + row;
+            }
+        }
+        var positionIds = tensor(positions, [1, rows.RowCount]);
+        var attention = new RaggedAttention(model, segments, rows, positionIds);
+        var hidden = model.Embed(tensor(ids, [1, rows.RowCount]), positionIds); // (1, N, C)
+        hidden = Layers(hidden, (projection, x) => rows.AddDeltas(projection, x, Project(projection, x)), attention.Attend);
+        foreach (var segment in segments) segment.Cache.Advance(segment.TokenIds.Count);
+        var lastRows = rows.LastRowsOfSegmentsNeedingLogits();
+        if (lastRows.Length == 0) return empty([0, model.Config.VocabularySize], model.DType).MoveToOuterDisposeScope();
+        hidden = hidden.index_select(1, tensor(lastRows));                                   // (1, M, C)
+        var logits = Head(model.FinalNorm.forward(hidden));
+        return logits.view(lastRows.Length, -1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A cache for one stream of a ragged batch (<see cref="ForwardRagged"/>), in this session's dtype.</summary>
+    internal KeyValueCache CreateStreamCache(int capacity) => new(model.Config, batchSize: 1, capacity, computeDType);
+
+    /// <summary>
+    /// TransformerBlock.Forward in eval mode for every block, with the given products and attention:
+    /// <paramref name="attend"/> takes a layer's projected (B, T, width) queries, keys and values and returns its
+    /// (B, T, C) attended values, before the output projection.
+    /// </summary>
+    Tensor Layers(Tensor hidden, Func<Projection, Tensor, Tensor> project, Func<int, CausalSelfAttention, Tensor, Tensor, Tensor, Tensor> attend)
+    {
+        var blocks = model.Blocks;
+        for (int layer = 0; layer < blocks.Count; layer++)
+        {
+            var block = blocks[layer];
+            var attention = block.Attention;
+            var x = block.AttentionNorm.forward(hidden);
+            var (q, k, v) = attention.FusedQkv is { } fused
+                ? attention.SplitFused(project(fused, x))
+                : (project(attention.Query!, x), project(attention.Key!, x), project(attention.Value!, x));
+            hidden = hidden.Plus(project(attention.OutputProjection, attend(layer, attention, q, k, v)));
+            hidden = hidden.Plus(Mlp(block.Mlp, block.MlpNorm.forward(hidden), project));
+        }
+        return hidden;
+    }
+
+    /// <summary>The output head over final-norm hidden states, (…, C) → (…, vocab), in the model's dtype.</summary>
+    Tensor Head(Tensor hidden)
+    {
+        var logits = model.LanguageModelHead is { } untied ? Project(untied, hidden) : Multiply(tiedHead!.Value, hidden);
+        return logits.dtype == model.DType ? logits : logits.to(model.DType);
+    }
+
+    /// <summary>
+    /// CausalSelfAttention's heads and attention over a cache: (B, T, width) q, k, v after their projections → the
+    /// new keys and values stored, and (B, T, C) attended values.
+    /// </summary>
+    internal static Tensor AttendOverCache(KeyValueCache cache, int layer, CausalSelfAttention attention, Tensor q, Tensor k, Tensor v, AttentionInputs inputs)
+    {
         (q, k, v) = attention.ToHeads(q, k, v, inputs);
-        Tensor attended;
         if (q.shape[2] == 1 && DecodeAttentionKernel.Supports(q, cache.KeyStorage(layer), cache.ValueStorage(layer), inputs.Mask))
         {
             // One new position per stream: one pass over the cache (see DecodeAttentionKernel for why not SDPA here).
             int stored = cache.Write(layer, k, v);
-            attended = DecodeAttentionKernel.Attend(q, cache.KeyStorage(layer), cache.ValueStorage(layer), stored, inputs.Mask);
+            return DecodeAttentionKernel.Attend(q, cache.KeyStorage(layer), cache.ValueStorage(layer), stored, inputs.Mask);
         }
-        else
-        {
-            var (keys, values) = cache.Store(layer, k, v);
-            attended = attention.Attend(q, keys, values, inputs);
-        }
-        return Project(attention.OutputProjection, attended);
+        var (keys, values) = cache.Store(layer, k, v);
+        return attention.Attend(q, keys, values, inputs);
     }
 
-    /// <summary>FeedForward.forward through this session's products.</summary>
-    Tensor Mlp(FeedForward mlp, Tensor x) =>
-        Project(mlp.DownProjection, mlp.Inner(mlp.GateProjection is { } gate ? Project(gate, x) : null, Project(mlp.UpProjection, x)));
+    /// <summary>FeedForward.forward through the given products.</summary>
+    static Tensor Mlp(FeedForward mlp, Tensor x, Func<Projection, Tensor, Tensor> project) =>
+        project(mlp.DownProjection, mlp.Inner(mlp.GateProjection is { } gate ? project(gate, x) : null, project(mlp.UpProjection, x)));
 
     /// <summary>A projection from its compute copy, plus its LoRA adapter's delta if it has one.</summary>
     Tensor Project(Projection projection, Tensor input) => projection.WithAdapterDelta(input, Multiply(projections[projection], input));

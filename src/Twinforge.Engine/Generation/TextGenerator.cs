@@ -52,11 +52,8 @@ public sealed class TextGenerator(CausalLanguageModel model, ITokenizer tokenize
         return Run(ids, chatOptions, finished);
     }
 
-    (IReadOnlyList<int> Ids, GenerationOptions Options) ChatPrompt(IReadOnlyList<ChatMessage> messages, GenerationOptions options)
-    {
-        var (ids, _) = ChatEncoder.Encode(tokenizer, messages, addGenerationPrompt: true);
-        return (ids, options with { StopSequences = [.. options.StopSequences, .. tokenizer.ChatTemplate.StopStrings] });
-    }
+    (IReadOnlyList<int> Ids, GenerationOptions Options) ChatPrompt(IReadOnlyList<ChatMessage> messages, GenerationOptions options) =>
+        ChatPrompt(tokenizer, messages, options);
 
     /// <summary>Yields the continuation piece by piece as it is generated (for a live console or a stream).</summary>
     public IEnumerable<string> Stream(string prompt, GenerationOptions options)
@@ -71,81 +68,48 @@ public sealed class TextGenerator(CausalLanguageModel model, ITokenizer tokenize
         return result!;
     }
 
-    /// <summary>
-    /// Generates and yields text as soon as it is final: text that might still become a stop sequence, or that
-    /// ends in an incomplete UTF-8 character, is held back until the next token decides it.
-    /// </summary>
+    /// <summary>Generates and yields text as soon as it is final (<see cref="StreamingTextDecoder"/>).</summary>
     IEnumerable<string> Run(IReadOnlyList<int> promptIds, GenerationOptions options, Action<GenerationResult> finished)
+    {
+        var tokenOptions = options with { StopTokenIds = StopTokenIds(tokenizer, options) };
+        var decoder = new StreamingTextDecoder(tokenizer, options.StopSequences);
+        foreach (var token in tokens.Generate(promptIds, tokenOptions))
+        {
+            var piece = decoder.Add(token);
+            if (piece.Length > 0) yield return piece;
+            if (decoder.Stopped) break;
+        }
+        var rest = decoder.Finish();
+        if (rest.Length > 0) yield return rest;
+        finished(new GenerationResult(decoder.Text, decoder.TokenIds.ToList(), ReasonOf(decoder, promptIds.Count, options, model.Config), promptIds.Count));
+    }
+
+    /// <summary>The ids that end a generation: the caller's, the tokenizer's end of sequence, the chat template's end-of-turn markers.</summary>
+    public static IReadOnlyList<int> StopTokenIds(ITokenizer tokenizer, GenerationOptions options)
     {
         var stopTokens = options.StopTokenIds.ToList();
         if (tokenizer.Special.Eos is int eos) stopTokens.Add(eos);
         foreach (var stop in tokenizer.ChatTemplate.StopStrings)
             if (tokenizer.TokenToId(stop) is int id) stopTokens.Add(id);
-        var tokenOptions = options with { StopTokenIds = stopTokens.Distinct().ToList() };
-
-        var generated = new List<int>();
-        int emitted = 0;
-        string text = "";
-        StopReason reason = StopReason.MaxNewTokens;
-        foreach (var token in tokens.Generate(promptIds, tokenOptions))
-        {
-            generated.Add(token);
-            text = tokenizer.Decode(generated, skipSpecialTokens: true);
-            int stopAt = FirstStop(text, options.StopSequences);
-            if (stopAt >= 0)
-            {
-                text = text[..stopAt];
-                reason = StopReason.StopSequence;
-                break;
-            }
-            int safe = SafeLength(text, options.StopSequences);
-            if (safe > emitted)
-            {
-                yield return text[emitted..safe];
-                emitted = safe;
-            }
-        }
-        if (reason != StopReason.StopSequence)
-        {
-            int limit = Math.Min(promptIds.Count + options.MaxNewTokens,
-                model.Config.Family == ModelFamily.Gpt2 ? model.Config.MaxPositions : int.MaxValue);
-            reason = generated.Count >= options.MaxNewTokens ? StopReason.MaxNewTokens
-                : promptIds.Count + generated.Count >= limit ? StopReason.ContextFull
-                : StopReason.EndOfSequence;
-            text = text.TrimEnd('\uFFFD');
-        }
-        if (text.Length > emitted) yield return text[emitted..];
-        finished(new GenerationResult(text, generated, reason, promptIds.Count));
+        return stopTokens.Distinct().ToList();
     }
 
-    static int FirstStop(string text, IReadOnlyList<string> stops)
+    /// <summary>Why a generation that produced the decoder's tokens ended.</summary>
+    public static StopReason ReasonOf(StreamingTextDecoder decoder, int promptTokens, GenerationOptions options, TransformerConfig config)
     {
-        int first = -1;
-        foreach (var stop in stops)
-        {
-            int at = text.IndexOf(stop, StringComparison.Ordinal);
-            if (at >= 0 && (first < 0 || at < first)) first = at;
-        }
-        return first;
+        if (decoder.Stopped) return StopReason.StopSequence;
+        int generated = decoder.TokenIds.Count;
+        int limit = Math.Min(promptTokens + options.MaxNewTokens, config.Family == ModelFamily.Gpt2 ? config.MaxPositions : int.MaxValue);
+        return generated >= options.MaxNewTokens ? StopReason.MaxNewTokens
+            : promptTokens + generated >= limit ? StopReason.ContextFull
+            : StopReason.EndOfSequence;
     }
 
-    /// <summary>How much of the text can be emitted: not a tail that begins a stop sequence or a broken character.</summary>
-    static int SafeLength(string text, IReadOnlyList<string> stops)
+    /// <summary>A chat prompt: the conversation in the tokenizer's chat format, and the template's stop strings added to the options'.</summary>
+    public static (IReadOnlyList<int> Ids, GenerationOptions Options) ChatPrompt(ITokenizer tokenizer, IReadOnlyList<ChatMessage> messages, GenerationOptions options)
     {
-        int safe = text.Length;
-        while (safe > 0 && text[safe - 1] == '\uFFFD') safe--;
-        foreach (var stop in stops)
-        {
-            for (int overlap = Math.Min(stop.Length - 1, safe); overlap > 0; overlap--)
-            {
-                if (string.CompareOrdinal(text, safe - overlap, stop, 0, overlap) == 0)
-                {
-                    safe -= overlap;
-                    break;
-                }
-            }
-        }
-        return safe;
+        var (ids, _) = ChatEncoder.Encode(tokenizer, messages, addGenerationPrompt: true);
+        return (ids, options with { StopSequences = [.. options.StopSequences, .. tokenizer.ChatTemplate.StopStrings] });
     }
 
     public void Dispose() => tokens.Dispose();

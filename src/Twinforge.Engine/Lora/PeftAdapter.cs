@@ -64,27 +64,11 @@ public static class PeftAdapter
     /// </summary>
     public static AdapterSet Load(CausalLanguageModel model, string directory)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        if (!Directory.Exists(directory))
-            throw new InputFileException(directory, "adapter directory not found");
-        var config = ReadConfig(directory);
-        var weightsPath = Path.Combine(directory, WeightsFileName);
-        if (!File.Exists(weightsPath) && File.Exists(Path.Combine(directory, "adapter_model.bin")))
-            throw new InputFileException(weightsPath,
-                "not found; the directory has adapter_model.bin, a PyTorch pickle, which is not read (convert it to safetensors)");
-
-        using var file = SafetensorsFile.Open(weightsPath);
-        var targets = LoraInjector.Targets(model, config);
-        if (targets.Count == 0)
-            throw new InputFileException(Path.Combine(directory, ConfigFileName),
-                $"no module of the model ({model.Config.ModelType}) matches {config.TargetsDescription}", "target_modules");
-        var expected = ExpectedShapes(targets, config.Rank);
-        CheckTensors(file, expected, model, weightsPath);
-
-        var adapters = LoraInjector.Apply(model, config, seed: 0);
+        using var checkedFile = OpenChecked(model, directory);
+        var adapters = LoraInjector.Apply(model, checkedFile.Config, seed: 0);
         try
         {
-            foreach (var (name, parameter) in adapters.NamedParameters()) file.ReadInto(KeyPrefix + name, parameter);
+            foreach (var (name, parameter) in adapters.NamedParameters()) checkedFile.File.ReadInto(KeyPrefix + name, parameter);
         }
         catch
         {
@@ -96,6 +80,46 @@ public static class PeftAdapter
             model.MarkWeightsChanged();
         }
         return adapters;
+    }
+
+    /// <summary>
+    /// Opens a PEFT directory's weights after checking them against <paramref name="model"/> as <see cref="Load"/>
+    /// does (config, targets, every key and shape), without touching the model: what both an attached load and a
+    /// detached one (<see cref="AdapterWeights.Load"/>) start from.
+    /// </summary>
+    internal static CheckedAdapterFile OpenChecked(CausalLanguageModel model, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (!Directory.Exists(directory))
+            throw new InputFileException(directory, "adapter directory not found");
+        var config = ReadConfig(directory);
+        var weightsPath = Path.Combine(directory, WeightsFileName);
+        if (!File.Exists(weightsPath) && File.Exists(Path.Combine(directory, "adapter_model.bin")))
+            throw new InputFileException(weightsPath,
+                "not found; the directory has adapter_model.bin, a PyTorch pickle, which is not read (convert it to safetensors)");
+
+        var file = SafetensorsFile.Open(weightsPath);
+        try
+        {
+            var targets = LoraInjector.Targets(model, config);
+            if (targets.Count == 0)
+                throw new InputFileException(Path.Combine(directory, ConfigFileName),
+                    $"no module of the model ({model.Config.ModelType}) matches {config.TargetsDescription}", "target_modules");
+            CheckTensors(file, ExpectedShapes(targets, config.Rank), model, weightsPath);
+            return new CheckedAdapterFile(config, targets, file);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A PEFT directory's config, the model's projections it targets, and its weights file, checked against them.</summary>
+    internal sealed record CheckedAdapterFile(LoraConfig Config, IReadOnlyList<(string Name, Projection Projection)> Targets, SafetensorsFile File)
+        : IDisposable
+    {
+        public void Dispose() => File.Dispose();
     }
 
     static Dictionary<string, long[]> ExpectedShapes(IReadOnlyList<(string Name, Projection Projection)> targets, int rank)

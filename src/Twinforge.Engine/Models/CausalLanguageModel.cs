@@ -218,6 +218,17 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         return (positionIds, inputs);
     }
 
+    /// <summary>
+    /// What the rows of a ragged inference step share when each row is one stream's newest position: rotary angles
+    /// for their (1, N) positions, and no mask (each row attends over its own stream's cache).
+    /// </summary>
+    internal AttentionInputs RowInputs(Tensor positionIds)
+    {
+        Tensor? cos = null, sin = null;
+        if (rotary is not null) (cos, sin) = rotary.Angles(positionIds, DType);
+        return new AttentionInputs(cos, sin, null, IsCausal: false, Randomness);
+    }
+
     /// <summary>Token (and GPT-2's learned position) embeddings, with embedding dropout in training: (B, T) → (B, T, C).</summary>
     internal Tensor Embed(Tensor inputIds, Tensor positionIds)
     {

@@ -17,9 +17,12 @@ namespace Twinforge.Service.Completions;
 /// <c>POST /v1/chat/completions</c> in the hosted API's shape, whole or streamed as server-sent events, so the
 /// official SDKs' chat clients work unchanged. <c>model</c> names a twin of the caller's organisation (a twin, a
 /// version, an alias, optionally after its creator) or a registered base; the response's <c>model</c> is exactly the
-/// version that answered (<c>creator-…/twin@2</c>). A client that leaves stops its generation. Every answered
-/// completion has a signed provenance record (<see cref="ProvenanceRecorder"/>), stored before the answer ends, named
-/// by the <c>x-twinforge-provenance</c> header and carried whole in <c>twinforge.provenance</c>.
+/// version that answered (<c>creator-…/twin@2</c>). <c>n</c> choices are decoded as <c>n</c> streams of the base's
+/// batch; <c>logprobs</c> and <c>top_logprobs</c> give each token's log-probability. A client that leaves stops its
+/// generations. Every answered choice has a signed provenance record (<see cref="ProvenanceRecorder"/>), stored
+/// before the answer ends, named by the <c>x-twinforge-provenance</c> header (the choices' ids, comma-separated, in
+/// order) and carried whole in <c>twinforge.provenance</c> (the first choice's) and <c>twinforge.choice_provenance</c>
+/// (every choice's, when <c>n</c> &gt; 1).
 /// </summary>
 public static class ChatCompletionEndpoints
 {
@@ -33,7 +36,7 @@ public static class ChatCompletionEndpoints
         {
             var storage = provider.GetRequiredService<ServiceStorage>();
             return new ServedModels(storage.Registry, storage.Store, Path.Combine(storage.DataDirectory, "served"),
-                provider.GetRequiredService<IOptions<CompletionOptions>>().Value.LoadedModels);
+                provider.GetRequiredService<IOptions<CompletionOptions>>().Value.Serving());
         });
         services.AddSingleton<ChatStreamSource>(provider => provider.GetRequiredService<ServedModels>().StreamChat);
         services.AddSingleton<CompletionMetrics>();
@@ -56,29 +59,38 @@ public static class ChatCompletionEndpoints
             ?? throw new InvalidOperationException($"the caller's organisation {caller.OrganisationId} is not in the registry");
         var header = new CompletionHeader("chatcmpl-" + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 29),
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(), model.Id, Fingerprint(model));
-        // Chosen now: a stream's header, which names the record, is sent before the record can be made.
-        var provenanceId = PublicIds.New(PublicIds.Provenance);
-        JsonElement Record(Engine.Generation.GenerationResult result) =>
-            provenance.Record(organisation, provenanceId, header, model, call.Messages, call.Generation, result);
+        // Chosen now, one per choice: a stream's header, which names the records, is sent before they can be made.
+        var provenanceIds = Enumerable.Range(0, call.Choices).Select(_ => PublicIds.New(PublicIds.Provenance)).ToList();
+        JsonElement Record(int choice, Engine.Generation.GenerationResult result) =>
+            provenance.Record(organisation, provenanceIds[choice], header, model, call.Messages, call.GenerationOf(choice), result);
 
-        var generation = await generations.StartAsync(model, call.Messages, call.Generation, call.Stream, context.RequestAborted);
-        context.Response.RegisterForDispose(generation); // whatever ends the request stops what it started
-        if (call.Stream) return new ChatCompletionStream(generation, header, call.IncludeUsage, json.Value.SerializerOptions, Refusal, provenanceId, Record);
+        // Each choice is a stream of its own in the base's batch; whatever ends the request stops them all.
+        var runs = new List<ChatGeneration>(call.Choices);
+        for (int choice = 0; choice < call.Choices; choice++)
+        {
+            var run = await generations.StartAsync(model, call.Messages, call.GenerationOf(choice), call.Stream, context.RequestAborted);
+            context.Response.RegisterForDispose(run);
+            runs.Add(run);
+        }
+        if (call.Stream)
+            return new ChatCompletionStream(runs, header, call.IncludeUsage, call.Generation.TopLogprobs is not null, json.Value.SerializerOptions, Refusal,
+                string.Join(',', provenanceIds), Record);
 
-        Engine.Generation.GenerationResult result;
+        Engine.Generation.GenerationResult[] results;
         try
         {
-            result = await generation.Result;
+            results = await Task.WhenAll(runs.Select(run => run.Result));
         }
         catch (Exception e) when (e is not OperationCanceledException && !ReferenceEquals(Refusal(e), e))
         {
             throw Refusal(e);
         }
-        var record = Record(result);
-        context.Response.Headers[ProvenanceRecorder.Header] = provenanceId;
-        return Results.Json(new ChatCompletionObject(header.Id, "chat.completion", header.Created, header.Model, header.Fingerprint,
-            [new ChatCompletionChoice(0, new AssistantMessage("assistant", result.Text, null), null, FinishReasons.Of(result.StopReason))],
-            UsageObject.From(result), new TwinforgeCompletionExtension(record)), json.Value.SerializerOptions);
+        var records = results.Select((result, choice) => Record(choice, result)).ToList();
+        context.Response.Headers[ProvenanceRecorder.Header] = string.Join(',', provenanceIds);
+        var choices = results.Select((result, choice) => new ChatCompletionChoice(choice, new AssistantMessage("assistant", result.Text, null),
+            call.Generation.TopLogprobs is null ? null : ChoiceLogprobs.From(runs[choice].Tokens), FinishReasons.Of(result.StopReason))).ToList();
+        return Results.Json(new ChatCompletionObject(header.Id, "chat.completion", header.Created, header.Model, header.Fingerprint, choices,
+            UsageObject.From(results), TwinforgeCompletionExtension.Of(records)), json.Value.SerializerOptions);
     }
 
     /// <summary>The engine's refusal of the input (a prompt longer than the model's context) is the caller's to fix: 400.</summary>

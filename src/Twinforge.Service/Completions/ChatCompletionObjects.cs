@@ -21,9 +21,9 @@ public sealed record ChatCompletionRequest(
     StreamOptionsRequest? StreamOptions,
     int? N,
     string? User,
-    // Accepted at their defaults only, until Twinforge supports them; anything else is refused naming the parameter.
     bool? Logprobs,
     int? TopLogprobs,
+    // Accepted at their defaults only, until Twinforge supports them; anything else is refused naming the parameter.
     double? FrequencyPenalty,
     double? PresencePenalty,
     JsonElement? LogitBias,
@@ -41,17 +41,50 @@ public sealed record StreamOptionsRequest(bool? IncludeUsage);
 public sealed record ChatCompletionObject(string Id, string Object, long Created, string Model, string? SystemFingerprint,
     IReadOnlyList<ChatCompletionChoice> Choices, UsageObject Usage, TwinforgeCompletionExtension Twinforge);
 
-/// <summary>Twinforge's extras on a completion, under one name SDKs ignore: the completion's signed provenance record.</summary>
-public sealed record TwinforgeCompletionExtension(JsonElement Provenance);
+/// <summary>
+/// Twinforge's extras on a completion, under one name SDKs ignore: the signed provenance record of its first choice
+/// and, when it has several (<c>n</c> &gt; 1), every choice's record by index.
+/// </summary>
+public sealed record TwinforgeCompletionExtension(JsonElement Provenance,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<JsonElement>? ChoiceProvenance = null)
+{
+    /// <summary>The extension for a completion's records, in choice order.</summary>
+    public static TwinforgeCompletionExtension Of(IReadOnlyList<JsonElement> records) =>
+        new(records[0], records.Count > 1 ? records : null);
+}
 
-public sealed record ChatCompletionChoice(int Index, AssistantMessage Message, object? Logprobs, string FinishReason);
+public sealed record ChatCompletionChoice(int Index, AssistantMessage Message, ChoiceLogprobs? Logprobs, string FinishReason);
+
+/// <summary>
+/// A choice's log-probabilities (<c>logprobs: true</c>): per generated token, its natural-log probability under the
+/// twin (the raw model distribution, before temperature and filtering) and the <c>top_logprobs</c> most likely tokens.
+/// </summary>
+public sealed record ChoiceLogprobs(IReadOnlyList<TokenLogprobObject> Content, IReadOnlyList<TokenLogprobObject>? Refusal)
+{
+    public static ChoiceLogprobs From(IEnumerable<Twins.Serving.ServedToken> tokens) =>
+        new(tokens.Select(token => new TokenLogprobObject(token.Token, token.Logprob, Utf8(token.Token),
+            token.TopLogprobs.Select(top => new TopLogprobObject(top.Token, top.Logprob, Utf8(top.Token))).ToList())).ToList(), null);
+
+    /// <summary>The token's UTF-8 bytes, as the API gives them; null for a token that is only part of a character (its text then reads U+FFFD).</summary>
+    static int[]? Utf8(string token) => token.Contains('\uFFFD') ? null : System.Text.Encoding.UTF8.GetBytes(token).Select(b => (int)b).ToArray();
+}
+
+public sealed record TokenLogprobObject(string Token, float Logprob, int[]? Bytes, IReadOnlyList<TopLogprobObject> TopLogprobs);
+
+public sealed record TopLogprobObject(string Token, float Logprob, int[]? Bytes);
 
 public sealed record AssistantMessage(string Role, string Content, string? Refusal);
 
 public sealed record UsageObject(int PromptTokens, int CompletionTokens, int TotalTokens)
 {
-    public static UsageObject From(GenerationResult result) =>
-        new(result.PromptTokenCount, result.TokenIds.Count, result.PromptTokenCount + result.TokenIds.Count);
+    public static UsageObject From(GenerationResult result) => From([result]);
+
+    /// <summary>A completion's usage: its prompt once (every choice answers the same prompt), the tokens of all its choices.</summary>
+    public static UsageObject From(IReadOnlyList<GenerationResult> choices)
+    {
+        int prompt = choices[0].PromptTokenCount, completion = choices.Sum(choice => choice.TokenIds.Count);
+        return new(prompt, completion, prompt + completion);
+    }
 }
 
 /// <summary>
@@ -64,7 +97,7 @@ public sealed record ChatCompletionChunk(string Id, string Object, long Created,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] UsageObject? Usage,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TwinforgeCompletionExtension? Twinforge = null);
 
-public sealed record ChatCompletionChunkChoice(int Index, ChatCompletionDelta Delta, object? Logprobs, string? FinishReason);
+public sealed record ChatCompletionChunkChoice(int Index, ChatCompletionDelta Delta, ChoiceLogprobs? Logprobs, string? FinishReason);
 
 public sealed record ChatCompletionDelta(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Role,

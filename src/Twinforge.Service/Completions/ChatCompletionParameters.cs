@@ -8,25 +8,37 @@ using Twinforge.Service.Errors;
 namespace Twinforge.Service.Completions;
 
 /// <summary>A chat completion request, checked: what to generate with which options, and how to answer.</summary>
-public sealed record ChatCompletionCall(string Model, IReadOnlyList<ChatMessage> Messages, GenerationOptions Generation, bool Stream, bool IncludeUsage);
+public sealed record ChatCompletionCall(string Model, IReadOnlyList<ChatMessage> Messages, GenerationOptions Generation, bool Stream, bool IncludeUsage,
+    int Choices = 1)
+{
+    /// <summary>
+    /// The options of choice <paramref name="index"/>: with a seed, choice i samples with seed + i, so the choices differ
+    /// and the same request gives the same choices again; without one, each draws its own.
+    /// </summary>
+    public GenerationOptions GenerationOf(int index) => Generation.Seed is long seed ? Generation with { Seed = unchecked(seed + index) } : Generation;
+}
 
 /// <summary>
 /// Checks a request at the edge, as the hosted API does: each refusal is a 400 naming the parameter at fault
 /// (<c>messages[2].content</c>, <c>n</c>). Defaults are the hosted API's: temperature 1 and top_p 1 (sampling; send
-/// <c>temperature: 0</c> for greedy decoding), one choice, no stop sequences.
+/// <c>temperature: 0</c> for greedy decoding), one choice, no stop sequences, no log-probabilities.
 /// </summary>
 public static class ChatCompletionParameters
 {
     /// <summary>The hosted API's limit on stop sequences.</summary>
     public const int MaxStopSequences = 4;
 
+    /// <summary>The most choices (<c>n</c>) one request may ask for: each is a stream of its own in the batch.</summary>
+    public const int MaxChoices = 8;
+
     public static ChatCompletionCall Read(ChatCompletionRequest request, CompletionOptions limits)
     {
         if (string.IsNullOrWhiteSpace(request.Model)) throw Missing("model");
         var messages = Messages(request.Messages);
 
-        if (request.N is int n && n != 1)
-            throw Invalid($"'n' is {n}: this service generates one choice per request (n = 1).", "n");
+        var choices = request.N ?? 1;
+        if (choices < 1 || choices > MaxChoices)
+            throw Invalid($"'n' is {choices}; it must be between 1 and {MaxChoices}.", "n");
         var temperature = request.Temperature ?? 1.0;
         if (!(temperature is >= 0 and <= 2))
             throw Invalid($"'temperature' is {Number(temperature)}; it must be between 0 and 2.", "temperature");
@@ -35,6 +47,7 @@ public static class ChatCompletionParameters
             throw Invalid($"'top_p' is {Number(topP)}; it must be between 0 and 1.", "top_p");
         var maxTokens = MaxTokens(request, limits);
         var stop = StopSequences(request.Stop);
+        var topLogprobs = TopLogprobs(request.Logprobs, request.TopLogprobs);
         Unsupported(request);
 
         var generation = new GenerationOptions
@@ -45,9 +58,10 @@ public static class ChatCompletionParameters
             TopP = topP == 0 ? 1 : topP,
             StopSequences = stop,
             Seed = request.Seed,
+            TopLogprobs = topLogprobs,
         };
         var stream = request.Stream ?? false;
-        return new ChatCompletionCall(request.Model.Trim(), messages, generation, stream, stream && request.StreamOptions?.IncludeUsage == true);
+        return new ChatCompletionCall(request.Model.Trim(), messages, generation, stream, stream && request.StreamOptions?.IncludeUsage == true, choices);
     }
 
     static List<ChatMessage> Messages(IReadOnlyList<ChatRequestMessage?>? sent)
@@ -115,6 +129,15 @@ public static class ChatCompletionParameters
         return value;
     }
 
+    /// <summary><c>logprobs: true</c> asks for them; <c>top_logprobs</c> (0–20) for alternatives too, and needs <c>logprobs: true</c>.</summary>
+    static int? TopLogprobs(bool? logprobs, int? top)
+    {
+        if (top is int count && (count < 0 || count > GenerationOptions.MaxTopLogprobs))
+            throw Invalid($"'top_logprobs' is {count}; it must be between 0 and {GenerationOptions.MaxTopLogprobs}.", "top_logprobs");
+        if (top is not null && logprobs != true) throw Invalid("'top_logprobs' needs 'logprobs': true.", "top_logprobs");
+        return logprobs == true ? top ?? 0 : null;
+    }
+
     static List<string> StopSequences(JsonElement? stop)
     {
         List<string> sequences;
@@ -139,8 +162,6 @@ public static class ChatCompletionParameters
     /// <summary>Features of the hosted API this service does not have: their defaults pass, anything else is named.</summary>
     static void Unsupported(ChatCompletionRequest request)
     {
-        if (request.Logprobs == true) throw NotSupported("logprobs");
-        if (request.TopLogprobs is > 0) throw NotSupported("top_logprobs");
         if (request.FrequencyPenalty is { } frequency && frequency != 0) throw NotSupported("frequency_penalty");
         if (request.PresencePenalty is { } presence && presence != 0) throw NotSupported("presence_penalty");
         if (Given(request.LogitBias) && request.LogitBias!.Value.ValueKind == JsonValueKind.Object && request.LogitBias.Value.EnumerateObject().Any())
@@ -165,6 +186,6 @@ public static class ChatCompletionParameters
     static ApiException Invalid(string message, string param) => ApiException.BadRequest(message, param, "invalid_value");
 
     static ApiException NotSupported(string param) =>
-        ApiException.BadRequest($"'{param}' is not supported by this service (Twinforge generates plain text, one choice, without tools or log probabilities).",
+        ApiException.BadRequest($"'{param}' is not supported by this service (Twinforge generates plain text, without tools).",
             param, "unsupported_parameter");
 }

@@ -1,37 +1,42 @@
 using System.Text.Json;
+using System.Threading.Channels;
 using Twinforge.Engine.Generation;
 using Twinforge.Service.Errors;
+using Twinforge.Twins.Serving;
 
 namespace Twinforge.Service.Completions;
 
 /// <summary>
-/// A completion as server-sent events, in the hosted API's stream format: <c>data: {chunk}</c> events — the first with
-/// the role, one per text piece as the model produces it, one with the finish reason, one with the usage when asked —
-/// and then <c>data: [DONE]</c>. Nothing is sent until the generation has produced its first piece or failed, so a
-/// refusal found by the engine (a prompt longer than the model's context) is still an ordinary error response.
-/// The provenance record's id goes in a header (known before the body); the record itself, made by
-/// <paramref name="recordProvenance"/> once the generation has ended, in <c>twinforge.provenance</c> of the last chunk
-/// before <c>[DONE]</c> — the usage chunk when asked for, else the one with the finish reason. Should recording fail,
-/// the stream ends with an error and no <c>[DONE]</c>, as when generation fails.
+/// A completion as server-sent events, in the hosted API's stream format: <c>data: {chunk}</c> events — for each choice
+/// one with the role, then one per text piece as the model produces it (with the tokens' log-probabilities when
+/// asked), then one with its finish reason; one with the usage when asked — and then <c>data: [DONE]</c>. The choices
+/// (<c>n</c>) are decoded together and their chunks interleave as they come, each naming its <c>index</c>. Nothing is
+/// sent until a generation has produced its first piece or failed, so a refusal found by the engine (a prompt longer
+/// than the model's context) is still an ordinary error response. The provenance records' ids go in a header (known
+/// before the body); the records, made by <paramref name="recordProvenance"/> as each choice ends, go in
+/// <c>twinforge</c> of the last chunk before <c>[DONE]</c> — the usage chunk when asked for, else the last finish
+/// chunk. Should recording fail, the stream ends with an error and no <c>[DONE]</c>, as when generation fails.
 /// </summary>
-public sealed class ChatCompletionStream(ChatGeneration generation, CompletionHeader header, bool includeUsage, JsonSerializerOptions json,
-    Func<Exception, Exception> refusal, string provenanceId, Func<GenerationResult, JsonElement> recordProvenance) : IResult
+public sealed class ChatCompletionStream(IReadOnlyList<ChatGeneration> generations, CompletionHeader header, bool includeUsage, bool logprobs,
+    JsonSerializerOptions json, Func<Exception, Exception> refusal, string provenanceIds, Func<int, GenerationResult, JsonElement> recordProvenance) : IResult
 {
     static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
+
+    /// <summary>What one choice's generation did: a piece, its end with the whole result, or its failure.</summary>
+    sealed record ChoiceEvent(int Index, ServedPiece? Piece, GenerationResult? Result, Exception? Failure);
 
     public async Task ExecuteAsync(HttpContext context)
     {
         var cancellationToken = context.RequestAborted;
-        await using var pieces = generation.Pieces(cancellationToken).GetAsyncEnumerator(cancellationToken);
-        bool any;
-        try
+        var events = Channel.CreateUnbounded<ChoiceEvent>(new UnboundedChannelOptions { SingleReader = true });
+        var pumps = generations.Select((generation, index) => Pump(generation, index, events.Writer, cancellationToken)).ToList();
+        _ = Task.WhenAll(pumps).ContinueWith(_ => events.Writer.TryComplete(), TaskScheduler.Default);
+
+        var first = await events.Reader.ReadAsync(cancellationToken);
+        if (first.Failure is { } early)
         {
-            any = await pieces.MoveNextAsync();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            var refused = refusal(e);
-            if (ReferenceEquals(refused, e)) throw;
+            var refused = early is OperationCanceledException ? early : refusal(early);
+            if (ReferenceEquals(refused, early)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(early);
             throw refused;
         }
 
@@ -40,19 +45,37 @@ public sealed class ChatCompletionStream(ChatGeneration generation, CompletionHe
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no"; // reverse proxies: pass each event on as it comes
-        response.Headers[Provenance.ProvenanceRecorder.Header] = provenanceId;
-        await Write(response, Chunk(new ChatCompletionDelta("assistant", ""), null), cancellationToken);
-        GenerationResult result;
-        TwinforgeCompletionExtension provenance;
+        response.Headers[Provenance.ProvenanceRecorder.Header] = provenanceIds;
+        for (int index = 0; index < generations.Count; index++)
+            await Write(response, Chunk(index, new ChatCompletionDelta("assistant", ""), null, null), cancellationToken);
+
+        var results = new GenerationResult[generations.Count];
+        var records = new JsonElement[generations.Count];
+        int running = generations.Count;
         try
         {
-            while (any)
+            var next = first;
+            while (true)
             {
-                await Write(response, Chunk(new ChatCompletionDelta(null, pieces.Current), null), cancellationToken);
-                any = await pieces.MoveNextAsync();
+                if (next.Failure is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+                if (next.Piece is { } piece)
+                    await Write(response, Chunk(next.Index, new ChatCompletionDelta(null, piece.Text), logprobs ? ChoiceLogprobs.From(piece.Tokens) : null, null),
+                        cancellationToken);
+                else
+                {
+                    results[next.Index] = next.Result!;
+                    records[next.Index] = recordProvenance(next.Index, next.Result!);
+                    running--;
+                    // The records travel in the last chunk before [DONE]: this finish chunk when it is the last.
+                    var extension = running == 0 && !includeUsage ? TwinforgeCompletionExtension.Of(records) : null;
+                    await Write(response, Chunk(next.Index, new ChatCompletionDelta(null, null), null, FinishReasons.Of(next.Result!.StopReason)) with
+                    {
+                        Twinforge = extension,
+                    }, cancellationToken);
+                    if (running == 0) break;
+                }
+                next = await events.Reader.ReadAsync(cancellationToken);
             }
-            result = await generation.Result;
-            provenance = new TwinforgeCompletionExtension(recordProvenance(result));
         }
         catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -65,18 +88,30 @@ public sealed class ChatCompletionStream(ChatGeneration generation, CompletionHe
             return;
         }
 
-        await Write(response, Chunk(new ChatCompletionDelta(null, null), FinishReasons.Of(result.StopReason)) with { Twinforge = includeUsage ? null : provenance },
-            cancellationToken);
         if (includeUsage)
             await Write(response, new ChatCompletionChunk(header.Id, "chat.completion.chunk", header.Created, header.Model, header.Fingerprint, [],
-                UsageObject.From(result), provenance), cancellationToken);
+                UsageObject.From(results), TwinforgeCompletionExtension.Of(records)), cancellationToken);
         await response.Body.WriteAsync(Done, cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
     }
 
-    ChatCompletionChunk Chunk(ChatCompletionDelta delta, string? finishReason) =>
+    /// <summary>Passes one choice's pieces, then its result or failure, to the shared channel.</summary>
+    static async Task Pump(ChatGeneration generation, int index, ChannelWriter<ChoiceEvent> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var piece in generation.Pieces(cancellationToken)) events.TryWrite(new ChoiceEvent(index, piece, null, null));
+            events.TryWrite(new ChoiceEvent(index, null, await generation.Result, null));
+        }
+        catch (Exception failure)
+        {
+            events.TryWrite(new ChoiceEvent(index, null, null, failure));
+        }
+    }
+
+    ChatCompletionChunk Chunk(int index, ChatCompletionDelta delta, ChoiceLogprobs? tokenLogprobs, string? finishReason) =>
         new(header.Id, "chat.completion.chunk", header.Created, header.Model, header.Fingerprint,
-            [new ChatCompletionChunkChoice(0, delta, null, finishReason)], null);
+            [new ChatCompletionChunkChoice(index, delta, tokenLogprobs, finishReason)], null);
 
     Task Write(HttpResponse response, ChatCompletionChunk chunk, CancellationToken cancellationToken) => WriteJson(response, chunk, cancellationToken);
 

@@ -9,19 +9,20 @@ using Twinforge.Twins.Serving;
 namespace Twinforge.Service.Completions;
 
 /// <summary>
-/// The engine call a generation runs, piece by piece, calling <c>finished</c> with the whole result at the end: by
-/// default <see cref="ServedModels.StreamChat"/>. A seam, so that a scheduler batching many twins' requests on one
-/// base can take its place without the HTTP side changing (and tests can stand in for the engine).
+/// The engine call a generation runs, piece by piece, calling <c>finished</c> with the whole result at the end, and
+/// stopping when <c>cancellationToken</c> fires or the enumeration is disposed: by default
+/// <see cref="ServedModels.StreamChat"/>, which decodes each request in its base's continuous batch. A seam, so that
+/// tests can stand in for the engine without the HTTP side changing.
 /// </summary>
-public delegate IEnumerable<string> ChatStreamSource(ResolvedModel model, IReadOnlyList<ChatMessage> messages, GenerationOptions options,
-    Action<GenerationResult> finished);
+public delegate IEnumerable<ServedPiece> ChatStreamSource(ResolvedModel model, IReadOnlyList<ChatMessage> messages, GenerationOptions options,
+    Action<GenerationResult> finished, CancellationToken cancellationToken);
 
 /// <summary>
-/// Runs generations off the request threads. Generation is CPU-bound and synchronous (and libtorch's dispose scopes are
-/// thread-local), so each runs on a thread of its own from start to end, while the request awaits its pieces through a
-/// channel. At most <see cref="CompletionOptions.MaxConcurrentGenerations"/> run at once; the others wait
-/// asynchronously (no thread held) and give up when their client leaves; beyond
-/// <see cref="CompletionOptions.MaxWaitingRequests"/> waiting, a request is refused at once with 503.
+/// Runs generations off the request threads: each reads its pieces from the engine on a thread of its own (the engine's
+/// calls block), while the request awaits them through a channel; the decoding itself happens in the base's batch.
+/// At most <see cref="CompletionOptions.MaxConcurrentGenerations"/> run at once; the others wait asynchronously (no
+/// thread held) and give up when their client leaves; beyond <see cref="CompletionOptions.MaxWaitingRequests"/>
+/// waiting, a request is refused at once with 503.
 /// </summary>
 public sealed class ChatGenerations(ChatStreamSource source, IOptions<CompletionOptions> options, CompletionMetrics metrics, ILogger<ChatGenerations> logger)
 {
@@ -83,9 +84,9 @@ public sealed class ChatGenerations(ChatStreamSource source, IOptions<Completion
         string outcome = "failed";
         try
         {
-            foreach (var piece in source(model, messages, generation, finished => result = finished))
+            foreach (var piece in source(model, messages, generation, finished => result = finished, cancellationToken))
             {
-                if (first)
+                if (first && piece.Text.Length > 0)
                 {
                     metrics.FirstPiece(Stopwatch.GetElapsedTime(started), run.Stream);
                     first = false;
@@ -140,13 +141,13 @@ public sealed class ChatGenerations(ChatStreamSource source, IOptions<Completion
 }
 
 /// <summary>
-/// One generation as the request sees it: the text pieces as they are generated, then the whole result. The pieces
+/// One generation as the request sees it: the pieces as they are generated, then the whole result. The pieces
 /// channel is unbounded on purpose: pieces are a few bytes each and a request's count is bounded by its token limit,
 /// so a slow reader never holds the model (and the requests waiting for it) back.
 /// </summary>
 public sealed class ChatGeneration : IDisposable
 {
-    readonly Channel<string> pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    readonly Channel<ServedPiece> pieces = Channel.CreateUnbounded<ServedPiece>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     readonly TaskCompletionSource<GenerationResult> result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // The generation's own: a request's token may be reset and reused by the server for a later request once this
     // request has ended, so the generation thread never watches it directly.
@@ -183,10 +184,10 @@ public sealed class ChatGeneration : IDisposable
     }
 
     /// <summary>
-    /// Text pieces until the generation ends; a failure is thrown from the read that reaches it (with the original
+    /// Pieces until the generation ends; a failure is thrown from the read that reaches it (with the original
     /// exception, not the channel's wrapper).
     /// </summary>
-    public async IAsyncEnumerable<string> Pieces([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<ServedPiece> Pieces([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         while (true)
         {
@@ -208,9 +209,15 @@ public sealed class ChatGeneration : IDisposable
     /// <summary>The whole result (text, tokens, why it stopped, the prompt's token count), or the failure.</summary>
     public Task<GenerationResult> Result => result.Task;
 
-    internal void Write(string piece)
+    readonly List<ServedToken> tokens = [];
+
+    /// <summary>Every token with its log-probabilities, for a whole (not streamed) answer that asked for them; complete once <see cref="Result"/> is.</summary>
+    public IReadOnlyList<ServedToken> Tokens => tokens;
+
+    internal void Write(ServedPiece piece)
     {
         if (Stream) pieces.Writer.TryWrite(piece);
+        else tokens.AddRange(piece.Tokens);
     }
 
     internal void Complete(GenerationResult finished)

@@ -14,6 +14,8 @@ public sealed class ServingTests
 {
     static readonly ChatMessage[] Question = [new(ChatRole.User, "spring question 3?")];
     static readonly GenerationOptions Greedy = new() { MaxNewTokens = 12 };
+    // Compared token for token with the engine's float32 answers: the same dtype on every machine.
+    static readonly ServingOptions Float32 = new() { WeightsDType = TorchSharp.torch.ScalarType.Float32 };
 
     [Fact]
     public void A_twin_resolves_to_its_latest_success_a_version_an_alias_and_a_base_by_name()
@@ -58,12 +60,12 @@ public sealed class ServingTests
         using var bench = new TwinWorkbench();
         var ana = bench.Creator("ana");
         var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
-        using var served = new ServedModels(bench.Registry, bench.Store, Path.Combine(bench.Root, "served"));
+        using var served = new ServedModels(bench.Registry, bench.Store, Path.Combine(bench.Root, "served"), Float32);
         var model = new ModelResolver(bench.Registry).Resolve("ana-style", [ana]);
 
         var reply = served.Chat(model, Question, Greedy);
         GenerationResult? streamedResult = null;
-        var streamed = string.Concat(served.StreamChat(model, Question, Greedy, result => streamedResult = result));
+        var streamed = string.Concat(served.StreamChat(model, Question, Greedy, result => streamedResult = result).Select(piece => piece.Text));
 
         string expected;
         using (var reference = PretrainedModel.Load(bench.BaseModel.Path!))
@@ -79,6 +81,50 @@ public sealed class ServingTests
         Assert.True(reply.PromptTokenCount > Question[0].Content.Length); // bytes of the question plus the chat markup
         using var baseOnly = PretrainedModel.Load(bench.BaseModel.Path!);
         Assert.Equal(baseOnly.Chat(Question, Greedy).Text, served.Chat(new ModelResolver(bench.Registry).Resolve(bench.BaseModel.Name, [ana]), Question, Greedy).Text);
+    }
+
+    [Fact]
+    public void Twins_of_one_base_answer_together_in_one_batch_each_as_it_answers_alone()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var bo = bench.Creator("bo");
+        bench.Lifecycle.CreateTwin(ana.Id, "style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
+        bench.Lifecycle.CreateTwin(bo.Id, "style", bench.BaseModel, bench.Data(bo, "summer", 30), heldOut: null, TwinWorkbench.Recipe);
+        var resolver = new ModelResolver(bench.Registry);
+        var models = new[] { resolver.Resolve("ana/style", [ana, bo]), resolver.Resolve("bo/style", [ana, bo]), resolver.Resolve(bench.BaseModel.Name, [ana]) };
+        // One model loaded at most: both twins and the bare base are served by the one base, adapters beside it.
+        using var served = new ServedModels(bench.Registry, bench.Store, Path.Combine(bench.Root, "served"), Float32 with { LoadedModels = 1 });
+        var alone = models.Select(model => served.Chat(model, Question, Greedy).Text).ToList();
+
+        var together = models.Select(model => Task.Run(() => served.Chat(model, Question, Greedy).Text)).ToArray();
+
+        Assert.Equal(alone, Task.WhenAll(together).Result);
+        Assert.NotEqual(alone[0], alone[1]); // the two adapters make different twins of the same base
+    }
+
+    [Fact]
+    public void Log_probabilities_come_with_each_token_when_asked_for_the_greedy_choice_the_most_likely()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
+        using var served = new ServedModels(bench.Registry, bench.Store, Path.Combine(bench.Root, "served"));
+        var model = new ModelResolver(bench.Registry).Resolve("ana-style", [ana]);
+
+        GenerationResult? result = null;
+        var pieces = served.StreamChat(model, Question, Greedy with { TopLogprobs = 3 }, finished => result = finished).ToList();
+        var tokens = pieces.SelectMany(piece => piece.Tokens).ToList();
+
+        Assert.Equal(result!.TokenIds.Count, tokens.Count);
+        Assert.All(tokens, token =>
+        {
+            Assert.InRange(token.Logprob, float.MinValue, 0f);
+            Assert.Equal(3, token.TopLogprobs.Count);
+            Assert.Equal(token.TopLogprobs[0].Logprob, token.Logprob, 1e-5f); // greedy: the chosen token is the most likely
+            Assert.True(token.TopLogprobs[0].Logprob >= token.TopLogprobs[1].Logprob && token.TopLogprobs[1].Logprob >= token.TopLogprobs[2].Logprob);
+        });
+        Assert.All(served.StreamChat(model, Question, Greedy, _ => { }), piece => Assert.Empty(piece.Tokens));
     }
 
     [Fact]

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.AI;
+using Twinforge.Engine.Generation;
+using Twinforge.Twins.Serving;
+using EngineChatMessage = Twinforge.Engine.Tokenization.ChatMessage;
+using EngineChatRole = Twinforge.Engine.Tokenization.ChatRole;
+
+namespace Twinforge.Twins.Tests.Serving;
+
+/// <summary>A twin through Microsoft.Extensions.AI's IChatClient, in process, over the same batched serving as the service.</summary>
+[Collection("Torch")]
+public sealed class TwinChatClientTests
+{
+    static readonly ChatOptions Greedy = new() { Temperature = 0, MaxOutputTokens = 12 };
+
+    [Fact]
+    public async Task A_twin_answers_through_IChatClient_whole_and_streamed_as_it_is_served_with_usage()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
+        using var served = new ServedModels(bench.Registry, bench.Store, Path.Combine(bench.Root, "served"));
+        var model = new ModelResolver(bench.Registry).Resolve("ana-style", [ana]);
+        IChatClient twin = new TwinChatClient(served, model);
+        var expected = served.Chat(model, [new EngineChatMessage(EngineChatRole.User, "spring question 3?")], new GenerationOptions { MaxNewTokens = 12 });
+
+        var response = await twin.GetResponseAsync("spring question 3?", Greedy);
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in twin.GetStreamingResponseAsync("spring question 3?", Greedy)) updates.Add(update);
+
+        Assert.Equal(expected.Text, response.Text);
+        Assert.Equal(ChatRole.Assistant, response.Messages.Single().Role);
+        Assert.Equal(model.Id, response.ModelId);
+        Assert.Equal(expected.PromptTokenCount, response.Usage!.InputTokenCount);
+        Assert.Equal(expected.TokenIds.Count, response.Usage.OutputTokenCount);
+        Assert.Equal(expected.StopReason == StopReason.MaxNewTokens ? ChatFinishReason.Length : ChatFinishReason.Stop, response.FinishReason);
+        Assert.Equal(expected.Text, string.Concat(updates.Select(update => update.Text)));
+        Assert.Equal(response.FinishReason, updates[^1].FinishReason);
+        Assert.Equal(expected.TokenIds.Count, updates[^1].Contents.OfType<UsageContent>().Single().Details.OutputTokenCount);
+        Assert.Same(model, twin.GetService<ResolvedModel>());
+        Assert.Equal(model.Id, twin.GetService<ChatClientMetadata>()!.DefaultModelId);
+    }
+
+    [Fact]
+    public async Task Tools_and_tool_messages_are_refused_by_name()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        using var served = new ServedModels(bench.Registry, bench.Store, Path.Combine(bench.Root, "served"));
+        IChatClient twin = new TwinChatClient(served, new ModelResolver(bench.Registry).Resolve(bench.BaseModel.Name, [ana]));
+
+        var tools = new ChatOptions { Tools = [AIFunctionFactory.Create(() => 42, "answer")] };
+        Assert.Contains("Tools", (await Assert.ThrowsAsync<NotSupportedException>(() => twin.GetResponseAsync("hi", tools))).Message);
+        Assert.Contains("tool", (await Assert.ThrowsAsync<NotSupportedException>(() =>
+            twin.GetResponseAsync([new ChatMessage(ChatRole.Tool, "42")], Greedy))).Message);
+    }
+}
