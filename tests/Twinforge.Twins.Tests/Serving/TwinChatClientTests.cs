@@ -41,6 +41,32 @@ public sealed class TwinChatClientTests
     }
 
     [Fact]
+    public async Task The_readme_snippet_runs_and_the_readme_shows_it()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
+
+        var reply = await ReadmeTwinChatClientExample.AskAsync(Path.Combine(bench.Root, "registry.db"), Path.Combine(bench.Root, "artifacts"),
+            Path.Combine(bench.Root, "served"));
+
+        Assert.EndsWith("/ana-style@1", reply.ModelId);
+        Assert.InRange(reply.Usage!.OutputTokenCount!.Value, 1, 60);
+        var source = File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "Twinforge.Twins.Tests", "Serving", "ReadmeTwinChatClientExample.cs"));
+        var snippet = source.Split("// readme:begin\n")[1].Split("// readme:end")[0];
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        foreach (var line in snippet.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0))
+            Assert.True(readme.Contains(line, StringComparison.Ordinal), $"README.md no longer shows: {line}");
+    }
+
+    static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "Twinforge.slnx"))) return directory.FullName;
+        throw new DirectoryNotFoundException("no Twinforge.slnx above the test's directory");
+    }
+
+    [Fact]
     public async Task Tools_and_tool_messages_are_refused_by_name()
     {
         using var bench = new TwinWorkbench();
