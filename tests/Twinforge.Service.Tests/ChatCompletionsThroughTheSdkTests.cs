@@ -127,6 +127,23 @@ public sealed class ChatCompletionsThroughTheSdkTests(TwinService twins)
     }
 
     [Fact]
+    public async Task Concurrent_requests_to_the_twin_and_its_base_are_decoded_together_each_as_it_is_alone()
+    {
+        string[] questions = ["spring question 1?", "spring question 2?", "spring question 3?", "summer question 4?"];
+        var models = questions.SelectMany(question => new[] { ("ana-style", question), ("tiny", question) }).ToList();
+        var alone = new List<string>();
+        foreach (var (model, question) in models)
+            alone.Add((await Chat(model).CompleteChatAsync([new UserChatMessage(question)], Greedy(16))).Value.Content[0].Text);
+
+        var together = await Task.WhenAll(models.Select(async request =>
+            (await Chat(request.Item1).CompleteChatAsync([new UserChatMessage(request.Item2)], Greedy(16))).Value.Content[0].Text));
+
+        Assert.Equal(alone, together);
+        var expected = twins.Twins.Reference(twins.Version, [new(ChatRole.User, questions[0])], new GenerationOptions { MaxNewTokens = 16 });
+        Assert.Equal(expected.Text, together[0]); // and the twin's is the engine's own answer with its adapter attached
+    }
+
+    [Fact]
     public async Task The_base_model_answers_by_its_name()
     {
         ChatCompletion completion = await Chat("tiny").CompleteChatAsync([new UserChatMessage(Question)], Greedy(8));
