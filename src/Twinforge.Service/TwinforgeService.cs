@@ -125,6 +125,7 @@ public static class TwinforgeService
             MetricsEndpoint.Map(endpoints);
             ModelEndpoints.Map(endpoints);
             ChatCompletionEndpoints.Map(endpoints);
+            TextCompletionEndpoints.Map(endpoints);
             ProvenanceEndpoints.Map(endpoints);
             FineTuningJobEndpoints.Map(endpoints);
         });

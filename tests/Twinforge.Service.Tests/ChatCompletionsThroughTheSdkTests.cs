@@ -8,7 +8,8 @@ namespace Twinforge.Service.Tests;
 
 /// <summary>
 /// Chat completions driven by the official OpenAI .NET SDK's <see cref="ChatClient"/>, changing only the base URL and the
-/// key: each answer is compared with the engine's own for the same base, adapter and options.
+/// key: each answer is compared with the engine's own for the same base, adapter and options. (This SDK, 2.15.0, keeps
+/// <c>n</c> internal — it always asks for one choice — so <c>n</c> is tested over raw HTTP.)
 /// </summary>
 [Collection("Twins")]
 public sealed class ChatCompletionsThroughTheSdkTests(TwinService twins)
@@ -78,6 +79,33 @@ public sealed class ChatCompletionsThroughTheSdkTests(TwinService twins)
         Assert.Equal(expected, completion.Content[0].Text);
         Assert.Equal(ChatFinishReason.Stop, completion.FinishReason);
         Assert.Equal(expected, string.Concat(streamed.SelectMany(update => update.ContentUpdate).Select(part => part.Text)));
+    }
+
+    [Fact]
+    public async Task Log_probabilities_parse_through_the_sdk_whole_and_streamed_with_the_asked_alternatives()
+    {
+        var options = Greedy(8);
+        options.IncludeLogProbabilities = true;
+        options.TopLogProbabilityCount = 3;
+        options.EndUserId = "end-user-7"; // `user`: accepted, kept only in the request's debug log
+
+        ChatCompletion completion = await Chat().CompleteChatAsync([new UserChatMessage(Question)], options);
+        var streamed = new List<ChatTokenLogProbabilityDetails>();
+        await foreach (var update in Chat().CompleteChatStreamingAsync([new UserChatMessage(Question)], options))
+            streamed.AddRange(update.ContentTokenLogProbabilities);
+
+        var tokens = completion.ContentTokenLogProbabilities;
+        Assert.NotEmpty(tokens);
+        Assert.Equal(completion.Usage.OutputTokenCount, tokens.Count);
+        Assert.Equal(completion.Content[0].Text, string.Concat(tokens.Select(token => token.Token)));
+        Assert.All(tokens, token =>
+        {
+            Assert.True(token.LogProbability <= 0);
+            Assert.Equal(3, token.TopLogProbabilities.Count);
+            Assert.Equal(token.Token, token.TopLogProbabilities[0].Token); // greedy: the most likely
+            Assert.Equal(token.LogProbability, token.TopLogProbabilities[0].LogProbability);
+        });
+        Assert.Equal(tokens.Select(token => (token.Token, token.LogProbability)), streamed.Select(token => (token.Token, token.LogProbability)));
     }
 
     [Fact]

@@ -85,14 +85,21 @@ internal sealed class TinyTwins
     }
 
     /// <summary>What the engine answers with the base and <paramref name="version"/>'s adapter, loaded independently of the service.</summary>
-    public GenerationResult Reference(TwinVersion version, IReadOnlyList<ChatMessage> messages, GenerationOptions options)
+    public GenerationResult Reference(TwinVersion version, IReadOnlyList<ChatMessage> messages, GenerationOptions options) =>
+        WithAdapter(version, model => model.Chat(messages, options));
+
+    /// <summary>How the engine continues <paramref name="prompt"/> as plain text with the base and <paramref name="version"/>'s adapter.</summary>
+    public GenerationResult ReferenceText(TwinVersion version, string prompt, GenerationOptions options) =>
+        WithAdapter(version, model => model.Generate(prompt, options));
+
+    GenerationResult WithAdapter(TwinVersion version, Func<PretrainedModel, GenerationResult> generate)
     {
         var adapter = Path.Combine(root, "reference-" + version.Id);
         if (!Directory.Exists(adapter))
             storage.Store.ExtractDirectory(version.Artifacts.Single(a => a.Kind == ArtifactReference.Adapter).ContentHash, adapter);
         using var model = PretrainedModel.Load(Base.Path!);
         PeftAdapter.Load(model.Network, adapter);
-        return model.Chat(messages, options);
+        return generate(model);
     }
 
     /// <summary>The directory where the service unpacks what it serves.</summary>

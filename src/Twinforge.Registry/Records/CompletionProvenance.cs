@@ -8,11 +8,11 @@ namespace Twinforge.Registry.Records;
 /// (its name and version number stay, as in the audit record).
 /// </summary>
 /// <param name="PublicId">"prov-…", the service's id of the record.</param>
-/// <param name="CompletionId">The completion's id ("chatcmpl-…").</param>
+/// <param name="CompletionId">The completion's id ("chatcmpl-…" for a chat completion, "cmpl-…" for a text completion).</param>
 /// <param name="Model">The model that answered, as the response named it.</param>
 /// <param name="SamplingJson">The sampling settings as the signed record has them (a JSON object).</param>
 /// <param name="KeyId">The signing key's id.</param>
-/// <param name="PromptJson">The prompt's messages (a JSON array), only when the organisation opted in and not erased.</param>
+/// <param name="PromptJson">The prompt: a chat completion's messages (a JSON array), a text completion's text (a JSON string); only when the organisation opted in and not erased.</param>
 /// <param name="CompletionText">The generated text, under the same conditions.</param>
 public sealed record CompletionProvenance(
     long Id,

@@ -1,13 +1,6 @@
-using System.Security.Cryptography;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
-using Twinforge.Engine;
-using Twinforge.Registry.Records;
 using Twinforge.Service.Auth;
-using Twinforge.Service.Errors;
 using Twinforge.Service.Hosting;
-using Twinforge.Service.Models;
 using Twinforge.Service.Provenance;
 using Twinforge.Twins.Serving;
 
@@ -39,8 +32,10 @@ public static class ChatCompletionEndpoints
                 provider.GetRequiredService<IOptions<CompletionOptions>>().Value.Serving());
         });
         services.AddSingleton<ChatStreamSource>(provider => provider.GetRequiredService<ServedModels>().StreamChat);
+        services.AddSingleton<TextStreamSource>(provider => provider.GetRequiredService<ServedModels>().StreamCompletion);
         services.AddSingleton<CompletionMetrics>();
-        services.AddSingleton<ChatGenerations>();
+        services.AddSingleton<CompletionGenerations>();
+        services.AddSingleton<CompletionResponder>();
         services.AddHostedService<ServedModelsSweep>();
     }
 
@@ -50,64 +45,16 @@ public static class ChatCompletionEndpoints
         chat.MapPost("/completions", Complete);
     }
 
-    static async Task<IResult> Complete(ChatCompletionRequest request, Caller caller, ServiceStorage storage, ChatGenerations generations,
-        ProvenanceRecorder provenance, IOptions<CompletionOptions> options, IOptions<JsonOptions> json, HttpContext context)
+    static Task<IResult> Complete(ChatCompletionRequest request, Caller caller, CompletionResponder responder, IOptions<CompletionOptions> options,
+        HttpContext context)
     {
         var call = ChatCompletionParameters.Read(request, options.Value);
-        var model = ModelEndpoints.Resolve(storage, caller, call.Model);
-        var organisation = storage.Registry.FindOrganisation(caller.OrganisationId)
-            ?? throw new InvalidOperationException($"the caller's organisation {caller.OrganisationId} is not in the registry");
-        var header = new CompletionHeader("chatcmpl-" + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 29),
-            DateTimeOffset.UtcNow.ToUnixTimeSeconds(), model.Id, Fingerprint(model));
-        // Chosen now, one per choice: a stream's header, which names the records, is sent before they can be made.
-        var provenanceIds = Enumerable.Range(0, call.Choices).Select(_ => PublicIds.New(PublicIds.Provenance)).ToList();
-        JsonElement Record(int choice, Engine.Generation.GenerationResult result) =>
-            provenance.Record(organisation, provenanceIds[choice], header, model, call.Messages, call.GenerationOf(choice), result);
-
-        // Each choice is a stream of its own in the base's batch; whatever ends the request stops them all.
-        var runs = new List<ChatGeneration>(call.Choices);
-        for (int choice = 0; choice < call.Choices; choice++)
-        {
-            var run = await generations.StartAsync(model, call.Messages, call.GenerationOf(choice), call.Stream, context.RequestAborted);
-            context.Response.RegisterForDispose(run);
-            runs.Add(run);
-        }
-        if (call.Stream)
-            return new ChatCompletionStream(runs, header, call.IncludeUsage, call.Generation.TopLogprobs is not null, json.Value.SerializerOptions, Refusal,
-                string.Join(',', provenanceIds), Record);
-
-        Engine.Generation.GenerationResult[] results;
-        try
-        {
-            results = await Task.WhenAll(runs.Select(run => run.Result));
-        }
-        catch (Exception e) when (e is not OperationCanceledException && !ReferenceEquals(Refusal(e), e))
-        {
-            throw Refusal(e);
-        }
-        var records = results.Select((result, choice) => Record(choice, result)).ToList();
-        context.Response.Headers[ProvenanceRecorder.Header] = string.Join(',', provenanceIds);
-        var choices = results.Select((result, choice) => new ChatCompletionChoice(choice, new AssistantMessage("assistant", result.Text, null),
-            call.Generation.TopLogprobs is null ? null : ChoiceLogprobs.From(runs[choice].Tokens), FinishReasons.Of(result.StopReason))).ToList();
-        return Results.Json(new ChatCompletionObject(header.Id, "chat.completion", header.Created, header.Model, header.Fingerprint, choices,
-            UsageObject.From(results), TwinforgeCompletionExtension.Of(records)), json.Value.SerializerOptions);
-    }
-
-    /// <summary>The engine's refusal of the input (a prompt longer than the model's context) is the caller's to fix: 400.</summary>
-    static Exception Refusal(Exception failure) => failure is BadInputException bad
-        ? ApiException.BadRequest($"The messages do not fit the model: {bad.Message}.", "messages", "context_length_exceeded")
-        : failure;
-
-    /// <summary>
-    /// The hosted API's <c>system_fingerprint</c>: what answered, so that a seed reproduces only on the same weights —
-    /// the first 12 hex digits of the adapter's (or fully fine-tuned weights', or the base's) content hash.
-    /// </summary>
-    static string? Fingerprint(ResolvedModel model)
-    {
-        var hash = model.Version is { } version
-            ? version.Artifacts.FirstOrDefault(a => a.Kind == ArtifactReference.Adapter)?.ContentHash
-              ?? version.Artifacts.FirstOrDefault(a => a.Kind == ArtifactReference.MergedModel)?.ContentHash
-            : model.Base.ContentHash;
-        return hash is { Length: >= 12 } ? "tf_" + hash[..12] : null;
+        var logprobs = call.Settings.Generation.TopLogprobs is not null;
+        return responder.AnswerAsync(CompletionKind.Chat, call.Settings, [new CompletionPrompt.Chat(call.Messages)], caller, context,
+            header => new ChatCompletionChunks(header, logprobs),
+            (header, choices, usage, provenance) => new ChatCompletionObject(header.Id, "chat.completion", header.Created, header.Model, header.Fingerprint,
+                choices.Select(choice => new ChatCompletionChoice(choice.Index, new AssistantMessage("assistant", choice.Result.Text, null),
+                    logprobs ? ChoiceLogprobs.From(choice.Tokens) : null, FinishReasons.Of(choice.Result.StopReason))).ToList(),
+                usage, provenance));
     }
 }

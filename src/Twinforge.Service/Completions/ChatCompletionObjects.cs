@@ -1,12 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Twinforge.Engine.Generation;
 
 namespace Twinforge.Service.Completions;
 
 // The chat completions API's shapes, as the hosted API and its official SDKs send and parse them (snake_case comes
-// from the service's JSON options). Fields that can be a string or an array (content, stop) arrive as JSON elements
-// and are read by ChatCompletionParameters, which names the parameter at fault.
+// from the service's JSON options; what text completions share is in CompletionObjects). Fields that can be a string
+// or an array (content, stop) arrive as JSON elements and are read by ChatCompletionParameters, which names the
+// parameter at fault.
 
 public sealed record ChatCompletionRequest(
     string? Model,
@@ -31,27 +31,13 @@ public sealed record ChatCompletionRequest(
     JsonElement? Tools,
     JsonElement? ToolChoice,
     JsonElement? Functions,
-    JsonElement? FunctionCall);
+    JsonElement? FunctionCall) : ICompletionRequest;
 
 /// <summary>One message: <c>content</c> is a string or an array of <c>{"type":"text","text":…}</c> parts.</summary>
 public sealed record ChatRequestMessage(string? Role, JsonElement? Content, string? Name);
 
-public sealed record StreamOptionsRequest(bool? IncludeUsage);
-
 public sealed record ChatCompletionObject(string Id, string Object, long Created, string Model, string? SystemFingerprint,
     IReadOnlyList<ChatCompletionChoice> Choices, UsageObject Usage, TwinforgeCompletionExtension Twinforge);
-
-/// <summary>
-/// Twinforge's extras on a completion, under one name SDKs ignore: the signed provenance record of its first choice
-/// and, when it has several (<c>n</c> &gt; 1), every choice's record by index.
-/// </summary>
-public sealed record TwinforgeCompletionExtension(JsonElement Provenance,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<JsonElement>? ChoiceProvenance = null)
-{
-    /// <summary>The extension for a completion's records, in choice order.</summary>
-    public static TwinforgeCompletionExtension Of(IReadOnlyList<JsonElement> records) =>
-        new(records[0], records.Count > 1 ? records : null);
-}
 
 public sealed record ChatCompletionChoice(int Index, AssistantMessage Message, ChoiceLogprobs? Logprobs, string FinishReason);
 
@@ -75,18 +61,6 @@ public sealed record TopLogprobObject(string Token, float Logprob, int[]? Bytes)
 
 public sealed record AssistantMessage(string Role, string Content, string? Refusal);
 
-public sealed record UsageObject(int PromptTokens, int CompletionTokens, int TotalTokens)
-{
-    public static UsageObject From(GenerationResult result) => From([result]);
-
-    /// <summary>A completion's usage: its prompt once (every choice answers the same prompt), the tokens of all its choices.</summary>
-    public static UsageObject From(IReadOnlyList<GenerationResult> choices)
-    {
-        int prompt = choices[0].PromptTokenCount, completion = choices.Sum(choice => choice.TokenIds.Count);
-        return new(prompt, completion, prompt + completion);
-    }
-}
-
 /// <summary>
 /// One server-sent event of a stream: the first carries the role, then content deltas, then one with the finish reason;
 /// with <c>stream_options.include_usage</c>, a last one with no choices and the usage. The last of them carries the
@@ -102,18 +76,3 @@ public sealed record ChatCompletionChunkChoice(int Index, ChatCompletionDelta De
 public sealed record ChatCompletionDelta(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Role,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content);
-
-/// <summary>The hosted API's finish reasons for the engine's stop reasons.</summary>
-public static class FinishReasons
-{
-    public const string Stop = "stop";
-    public const string Length = "length";
-
-    /// <summary>An end-of-turn token or a stop sequence is "stop"; the token limit or a full context is "length".</summary>
-    public static string Of(StopReason reason) => reason switch
-    {
-        StopReason.EndOfSequence or StopReason.StopSequence => Stop,
-        StopReason.MaxNewTokens or StopReason.ContextFull => Length,
-        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "unknown stop reason"),
-    };
-}

@@ -23,7 +23,7 @@ public sealed class CompletionMetrics : IDisposable
     public CompletionMetrics()
     {
         completions = meter.CreateCounter<long>("twinforge.completions.requests", "{request}",
-            "Chat completions generated, by outcome (completed, cancelled by the client leaving, refused as too long for the model, failed) and finish reason");
+            "Completions generated (each choice of a chat or text completion), by outcome (completed, cancelled by the client leaving, refused as too long for the model, failed) and finish reason");
         promptTokens = meter.CreateCounter<long>("twinforge.completions.prompt_tokens", "{token}", "Prompt tokens processed, chat markup included");
         completionTokens = meter.CreateCounter<long>("twinforge.completions.completion_tokens", "{token}", "Tokens generated");
         generationDuration = meter.CreateHistogram<double>("twinforge.completions.generation.duration", "s",

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Twinforge.Engine.Generation;
-using Twinforge.Engine.Tokenization;
 using Twinforge.Registry.Records;
 using Twinforge.Service.Completions;
 using Twinforge.Service.Hosting;
@@ -10,7 +9,7 @@ using Twinforge.Twins.Serving;
 namespace Twinforge.Service.Provenance;
 
 /// <summary>
-/// Makes a completion's provenance record once its generation has ended: what answered (the version, its adapter's
+/// Makes a completion's provenance record (one per choice, chat or text) once its generation has ended: what answered (the version, its adapter's
 /// and base's content hashes), for whom, with which settings, how many tokens, the hashes of the prompt and text, and
 /// when; signs it with the service's key and stores it (with the prompt and text when the organisation keeps them)
 /// before the answer is finished, so that no completion is answered without its record.
@@ -22,10 +21,10 @@ public sealed class ProvenanceRecorder(ServiceStorage storage, ProvenanceSigning
 
     /// <summary>Signs and stores the record; returns it as sent (canonical JSON with its signature).</summary>
     public JsonElement Record(Organisation organisation, string provenanceId, CompletionHeader completion, ResolvedModel model,
-        IReadOnlyList<ChatMessage> messages, GenerationOptions generation, GenerationResult result)
+        CompletionPrompt prompt, GenerationOptions generation, GenerationResult result)
     {
         var version = model.Version;
-        var promptJson = ProvenanceRecord.PromptJson(messages);
+        var promptJson = prompt.ProvenanceJson();
         var record = new ProvenanceRecord
         {
             Id = provenanceId,

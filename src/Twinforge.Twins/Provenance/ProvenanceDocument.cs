@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace Twinforge.Twins.Provenance;
 
 /// <summary>
-/// A file that holds a signed record, in any shape the service gives one: the record itself, a chat completion or a
-/// stream's last chunk (<c>twinforge.provenance</c>), or <c>GET /v1/provenance/{id}</c>'s answer (<c>record</c>, with
+/// A file that holds a signed record, in any shape the service gives one: the record itself, a chat or text completion
+/// or a stream's last chunk (<c>twinforge.provenance</c>), or <c>GET /v1/provenance/{id}</c>'s answer (<c>record</c>, with
 /// the stored <c>prompt</c> and <c>text</c> when the organisation keeps them). What came with the record is checked
 /// against its hashes.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed record ProvenanceDocument(JsonElement SignedRecord, string? Prompt
         if (document.ValueKind != JsonValueKind.Object) throw new ProvenanceFormatException("record", "the document must be a JSON object");
         if (document.TryGetProperty("twinforge", out var extension) && extension.ValueKind == JsonValueKind.Object
             && extension.TryGetProperty("provenance", out var carried))
-            return new ProvenanceDocument(carried, null, document.TryGetProperty("choices", out var choices) ? AnswerText(choices) : null);
+            return new ProvenanceDocument(carried, null, AnswerText(document));
         if (document.TryGetProperty("record", out var stored))
             return new ProvenanceDocument(stored, Member(document, "prompt") is { } prompt ? CanonicalJson.ToText(prompt) : null,
                 Member(document, "text")?.GetString());
@@ -40,10 +40,18 @@ public sealed record ProvenanceDocument(JsonElement SignedRecord, string? Prompt
     static JsonElement? Member(JsonElement document, string name) =>
         document.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
-    /// <summary>A whole completion's answer (<c>choices[0].message.content</c>); a chunk carries only a piece, so none.</summary>
-    static string? AnswerText(JsonElement choices) =>
-        choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() == 1 && choices[0].TryGetProperty("message", out var message)
-        && message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String
-            ? content.GetString()
-            : null;
+    /// <summary>
+    /// A whole completion's answer: a chat completion's <c>choices[0].message.content</c>, a text completion's
+    /// <c>choices[0].text</c>. A stream's chunk carries only a piece (a chat delta; a text chunk, which has no
+    /// <c>usage</c> but in the last chunk, and that one no choices), so none.
+    /// </summary>
+    static string? AnswerText(JsonElement completion)
+    {
+        if (!completion.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array || choices.GetArrayLength() != 1) return null;
+        var choice = choices[0];
+        if (choice.TryGetProperty("message", out var message))
+            return message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String ? content.GetString() : null;
+        var whole = completion.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object;
+        return whole && choice.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String ? text.GetString() : null;
+    }
 }

@@ -86,13 +86,16 @@ public sealed record ProvenanceRecord
     public byte[] CanonicalBytes() => CanonicalJson.Encode(JsonSerializer.SerializeToElement(ToJson()));
 
     /// <summary>
-    /// The prompt as a record hashes and stores it: the messages as the engine read them, a canonical JSON array of
-    /// <c>{"content":…,"role":"system"|"user"|"assistant"}</c>.
+    /// The prompt of a chat completion as a record hashes and stores it: the messages as the engine read them, a
+    /// canonical JSON array of <c>{"content":…,"role":"system"|"user"|"assistant"}</c>.
     /// </summary>
     public static string PromptJson(IReadOnlyList<ChatMessage> messages) => CanonicalJson.ToText(JsonSerializer.SerializeToElement(
         new JsonArray([.. messages.Select(m => (JsonNode?)new JsonObject { ["content"] = m.Content, ["role"] = ChatMessage.RoleName(m.Role) })])));
 
-    /// <summary>SHA-256 (lowercase hex) of <paramref name="text"/>'s UTF-8 bytes: <c>text_sha256</c> of the generated text, <c>prompt_sha256</c> of <see cref="PromptJson"/>.</summary>
+    /// <summary>The prompt of a text completion as a record hashes and stores it: the text as a canonical JSON string (<c>"Once upon"</c>).</summary>
+    public static string PromptJson(string prompt) => CanonicalJson.ToText(JsonSerializer.SerializeToElement(prompt));
+
+    /// <summary>SHA-256 (lowercase hex) of <paramref name="text"/>'s UTF-8 bytes: <c>text_sha256</c> of the generated text, <c>prompt_sha256</c> of the prompt's <c>PromptJson</c>.</summary>
     public static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     /// <summary>
@@ -110,7 +113,7 @@ public sealed record ProvenanceRecord
         return new ProvenanceRecord
         {
             Id = Prefixed(record, "id", "prov-"),
-            CompletionId = Prefixed(record, "completion_id", "chatcmpl-"),
+            CompletionId = Prefixed(record, "completion_id", "chatcmpl-", "cmpl-"), // a chat or a text completion
             Organization = Prefixed(record, "organization", "org-"),
             Model = Text(record, "model"),
             Creator = OptionalText(record, "creator"),
@@ -170,10 +173,12 @@ public sealed record ProvenanceRecord
         ? value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : throw new ProvenanceFormatException(name, "must be a non-empty string or null")
         : null;
 
-    static string Prefixed(JsonElement parent, string name, string prefix)
+    static string Prefixed(JsonElement parent, string name, params string[] prefixes)
     {
         var text = Text(parent, name);
-        return text.StartsWith(prefix, StringComparison.Ordinal) ? text : throw new ProvenanceFormatException(name, $"must start with '{prefix}'");
+        return prefixes.Any(prefix => text.StartsWith(prefix, StringComparison.Ordinal))
+            ? text
+            : throw new ProvenanceFormatException(name, $"must start with {string.Join(" or ", prefixes.Select(prefix => $"'{prefix}'"))}");
     }
 
     static string Hash(JsonElement parent, string name) =>

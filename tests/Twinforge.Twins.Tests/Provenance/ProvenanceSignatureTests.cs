@@ -144,6 +144,7 @@ public sealed class ProvenanceSignatureTests : IDisposable
     [InlineData("prompt_tokens", "\"twelve\"", "prompt_tokens")]
     [InlineData("adapter_sha256", "\"not-a-hash\"", "adapter_sha256")]
     [InlineData("id", "\"chatcmpl-abc\"", "id")]
+    [InlineData("completion_id", "\"resp-abc\"", "completion_id")]
     [InlineData("format", "\"twinforge.provenance.v0\"", "format")]
     [InlineData("signature", "\"c2hvcnQ\"", "signature")]
     [InlineData("signature", "\"***\"", "signature")]
@@ -199,6 +200,34 @@ public sealed class ProvenanceSignatureTests : IDisposable
         Assert.Equal(ProvenanceFailure.ContentMismatch, ProvenanceDocument.Read(Envelope("ana-style says something else.")).Verify(signer.PublicKey).Failure);
         Assert.Equal(ProvenanceFailure.ContentMismatch, ProvenanceDocument.Read(Completion("edited answer")).Verify(signer.PublicKey).Failure);
         Assert.Equal("record", Assert.Throws<ProvenanceFormatException>(() => ProvenanceDocument.Read(Json("""{"id":"x"}"""))).Field);
+    }
+
+    [Fact]
+    public void A_text_completions_record_hashes_its_prompt_as_a_json_string_and_its_document_is_checked_against_choices_text()
+    {
+        var record = Sample(signer.PublicKey.KeyId) with
+        {
+            CompletionId = "cmpl-xyz",
+            PromptSha256 = ProvenanceRecord.Sha256(ProvenanceRecord.PromptJson("Once upon a \"time\"\n")),
+        };
+        var signed = signer.Sign(record);
+        JsonElement TextCompletion(string text, bool whole) => Json(new JsonObject
+        {
+            ["object"] = "text_completion",
+            ["choices"] = new JsonArray(new JsonObject { ["text"] = text, ["index"] = 0, ["finish_reason"] = "stop" }),
+            ["usage"] = whole ? new JsonObject { ["prompt_tokens"] = 12 } : null,
+            ["twinforge"] = new JsonObject { ["provenance"] = JsonNode.Parse(signed) },
+        }.ToJsonString());
+
+        Assert.Equal("\"Once upon a \\\"time\\\"\\n\"", ProvenanceRecord.PromptJson("Once upon a \"time\"\n"));
+        var verdict = signer.PublicKey.Verify(Json(signed));
+        Assert.True(verdict.IsValid, verdict.Problem);
+        Assert.Equal("cmpl-xyz", verdict.Record!.CompletionId);
+        Assert.True(ProvenanceDocument.Read(TextCompletion("ana-style says spring answer 3.", whole: true)).Verify(signer.PublicKey).IsValid);
+        Assert.Equal(ProvenanceFailure.ContentMismatch,
+            ProvenanceDocument.Read(TextCompletion("edited answer", whole: true)).Verify(signer.PublicKey).Failure);
+        // A stream's last finish chunk carries the record with an empty piece of text: nothing to check it against.
+        Assert.True(ProvenanceDocument.Read(TextCompletion("", whole: false)).Verify(signer.PublicKey).IsValid);
     }
 
     public void Dispose() => signer.Dispose();

@@ -9,8 +9,8 @@ using Twinforge.Twins.Serving;
 namespace Twinforge.Service.Completions;
 
 /// <summary>
-/// The engine call a generation runs, piece by piece, calling <c>finished</c> with the whole result at the end, and
-/// stopping when <c>cancellationToken</c> fires or the enumeration is disposed: by default
+/// The engine call a chat generation runs, piece by piece, calling <c>finished</c> with the whole result at the end,
+/// and stopping when <c>cancellationToken</c> fires or the enumeration is disposed: by default
 /// <see cref="ServedModels.StreamChat"/>, which decodes each request in its base's continuous batch. A seam, so that
 /// tests can stand in for the engine without the HTTP side changing.
 /// </summary>
@@ -18,13 +18,22 @@ public delegate IEnumerable<ServedPiece> ChatStreamSource(ResolvedModel model, I
     Action<GenerationResult> finished, CancellationToken cancellationToken);
 
 /// <summary>
-/// Runs generations off the request threads: each reads its pieces from the engine on a thread of its own (the engine's
-/// calls block), while the request awaits them through a channel; the decoding itself happens in the base's batch.
+/// As <see cref="ChatStreamSource"/>, for a text completion: continues the prompt as plain text, without the chat
+/// format; by default <see cref="ServedModels.StreamCompletion"/>.
+/// </summary>
+public delegate IEnumerable<ServedPiece> TextStreamSource(ResolvedModel model, string prompt, GenerationOptions options,
+    Action<GenerationResult> finished, CancellationToken cancellationToken);
+
+/// <summary>
+/// Runs generations — of chat and text completions alike — off the request threads: each reads its pieces from the
+/// engine on a thread of its own (the engine's calls block), while the request awaits them through a channel; the
+/// decoding itself happens in the base's batch.
 /// At most <see cref="CompletionOptions.MaxConcurrentGenerations"/> run at once; the others wait asynchronously (no
 /// thread held) and give up when their client leaves; beyond <see cref="CompletionOptions.MaxWaitingRequests"/>
 /// waiting, a request is refused at once with 503.
 /// </summary>
-public sealed class ChatGenerations(ChatStreamSource source, IOptions<CompletionOptions> options, CompletionMetrics metrics, ILogger<ChatGenerations> logger)
+public sealed class CompletionGenerations(ChatStreamSource chat, TextStreamSource text, IOptions<CompletionOptions> options, CompletionMetrics metrics,
+    ILogger<CompletionGenerations> logger)
 {
     // Never disposed: a generation still running at shutdown releases its turn when it ends.
     readonly SemaphoreSlim turns = new(options.Value.MaxConcurrentGenerations, options.Value.MaxConcurrentGenerations);
@@ -36,7 +45,7 @@ public sealed class ChatGenerations(ChatStreamSource source, IOptions<Completion
     /// does (register it for disposal with the request): the engine's enumeration is disposed, which frees the model
     /// for the next request.
     /// </summary>
-    public async Task<ChatGeneration> StartAsync(ResolvedModel model, IReadOnlyList<ChatMessage> messages, GenerationOptions generation, bool stream,
+    public async Task<CompletionGeneration> StartAsync(ResolvedModel model, CompletionPrompt prompt, GenerationOptions generation, bool stream,
         CancellationToken cancellationToken)
     {
         var limits = options.Value;
@@ -58,8 +67,8 @@ public sealed class ChatGenerations(ChatStreamSource source, IOptions<Completion
             throw;
         }
         metrics.Waited(Stopwatch.GetElapsedTime(queued));
-        var run = new ChatGeneration(stream, cancellationToken);
-        var thread = new Thread(() => Generate(run, model, messages, generation, run.Stopping))
+        var run = new CompletionGeneration(stream, cancellationToken);
+        var thread = new Thread(() => Generate(run, model, prompt, generation, run.Stopping))
         {
             IsBackground = true,
             Name = "twinforge-generation",
@@ -76,7 +85,7 @@ public sealed class ChatGenerations(ChatStreamSource source, IOptions<Completion
         return run;
     }
 
-    void Generate(ChatGeneration run, ResolvedModel model, IReadOnlyList<ChatMessage> messages, GenerationOptions generation, CancellationToken cancellationToken)
+    void Generate(CompletionGeneration run, ResolvedModel model, CompletionPrompt prompt, GenerationOptions generation, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         GenerationResult? result = null;
@@ -84,7 +93,14 @@ public sealed class ChatGenerations(ChatStreamSource source, IOptions<Completion
         string outcome = "failed";
         try
         {
-            foreach (var piece in source(model, messages, generation, finished => result = finished, cancellationToken))
+            void Finished(GenerationResult finished) => result = finished;
+            var pieces = prompt switch
+            {
+                CompletionPrompt.Chat conversation => chat(model, conversation.Messages, generation, Finished, cancellationToken),
+                CompletionPrompt.Text plain => text(model, plain.Value, generation, Finished, cancellationToken),
+                _ => throw new ArgumentOutOfRangeException(nameof(prompt), prompt, "a prompt is a chat or a text"),
+            };
+            foreach (var piece in pieces)
             {
                 if (first && piece.Text.Length > 0)
                 {
@@ -145,7 +161,7 @@ public sealed class ChatGenerations(ChatStreamSource source, IOptions<Completion
 /// channel is unbounded on purpose: pieces are a few bytes each and a request's count is bounded by its token limit,
 /// so a slow reader never holds the model (and the requests waiting for it) back.
 /// </summary>
-public sealed class ChatGeneration : IDisposable
+public sealed class CompletionGeneration : IDisposable
 {
     readonly Channel<ServedPiece> pieces = Channel.CreateUnbounded<ServedPiece>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     readonly TaskCompletionSource<GenerationResult> result = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -154,7 +170,7 @@ public sealed class ChatGeneration : IDisposable
     readonly CancellationTokenSource stop = new();
     readonly CancellationTokenRegistration requestAborted;
 
-    internal ChatGeneration(bool stream, CancellationToken request)
+    internal CompletionGeneration(bool stream, CancellationToken request)
     {
         Stream = stream;
         requestAborted = request.Register(Stop);

@@ -8,16 +8,17 @@ namespace Twinforge.Service.Completions;
 
 /// <summary>
 /// A completion as server-sent events, in the hosted API's stream format: <c>data: {chunk}</c> events — for each choice
-/// one with the role, then one per text piece as the model produces it (with the tokens' log-probabilities when
-/// asked), then one with its finish reason; one with the usage when asked — and then <c>data: [DONE]</c>. The choices
-/// (<c>n</c>) are decoded together and their chunks interleave as they come, each naming its <c>index</c>. Nothing is
+/// (a chat completion's) one with the role, then one per text piece as the model produces it (with the tokens'
+/// log-probabilities when asked), then one with its finish reason; one with the usage when asked — and then
+/// <c>data: [DONE]</c>. What each chunk looks like is <paramref name="chunks"/>' (chat's or text's). The choices
+/// are decoded together and their chunks interleave as they come, each naming its <c>index</c>. Nothing is
 /// sent until a generation has produced its first piece or failed, so a refusal found by the engine (a prompt longer
 /// than the model's context) is still an ordinary error response. The provenance records' ids go in a header (known
 /// before the body); the records, made by <paramref name="recordProvenance"/> as each choice ends, go in
 /// <c>twinforge</c> of the last chunk before <c>[DONE]</c> — the usage chunk when asked for, else the last finish
 /// chunk. Should recording fail, the stream ends with an error and no <c>[DONE]</c>, as when generation fails.
 /// </summary>
-public sealed class ChatCompletionStream(IReadOnlyList<ChatGeneration> generations, CompletionHeader header, bool includeUsage, bool logprobs,
+public sealed class CompletionStream(IReadOnlyList<CompletionGeneration> generations, ICompletionChunks chunks, bool includeUsage,
     JsonSerializerOptions json, Func<Exception, Exception> refusal, string provenanceIds, Func<int, GenerationResult, JsonElement> recordProvenance) : IResult
 {
     static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
@@ -47,7 +48,7 @@ public sealed class ChatCompletionStream(IReadOnlyList<ChatGeneration> generatio
         response.Headers["X-Accel-Buffering"] = "no"; // reverse proxies: pass each event on as it comes
         response.Headers[Provenance.ProvenanceRecorder.Header] = provenanceIds;
         for (int index = 0; index < generations.Count; index++)
-            await Write(response, Chunk(index, new ChatCompletionDelta("assistant", ""), null, null), cancellationToken);
+            if (chunks.Opening(index) is { } opening) await Write(response, opening, cancellationToken);
 
         var results = new GenerationResult[generations.Count];
         var records = new JsonElement[generations.Count];
@@ -59,8 +60,7 @@ public sealed class ChatCompletionStream(IReadOnlyList<ChatGeneration> generatio
             {
                 if (next.Failure is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
                 if (next.Piece is { } piece)
-                    await Write(response, Chunk(next.Index, new ChatCompletionDelta(null, piece.Text), logprobs ? ChoiceLogprobs.From(piece.Tokens) : null, null),
-                        cancellationToken);
+                    await Write(response, chunks.Piece(next.Index, piece), cancellationToken);
                 else
                 {
                     results[next.Index] = next.Result!;
@@ -68,10 +68,7 @@ public sealed class ChatCompletionStream(IReadOnlyList<ChatGeneration> generatio
                     running--;
                     // The records travel in the last chunk before [DONE]: this finish chunk when it is the last.
                     var extension = running == 0 && !includeUsage ? TwinforgeCompletionExtension.Of(records) : null;
-                    await Write(response, Chunk(next.Index, new ChatCompletionDelta(null, null), null, FinishReasons.Of(next.Result!.StopReason)) with
-                    {
-                        Twinforge = extension,
-                    }, cancellationToken);
+                    await Write(response, chunks.Finish(next.Index, FinishReasons.Of(next.Result!.StopReason), extension), cancellationToken);
                     if (running == 0) break;
                 }
                 next = await events.Reader.ReadAsync(cancellationToken);
@@ -82,21 +79,19 @@ public sealed class ChatCompletionStream(IReadOnlyList<ChatGeneration> generatio
             // Too late for a status: the stream ends with the error in the API's shape, without [DONE], and the log keeps the cause.
             // (A completion whose provenance could not be recorded ends so too: none is answered without its record.)
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Twinforge.Service.Completions")
-                .LogError(e, "a streamed completion of {Model} failed", header.Model);
-            await WriteJson(response, new ApiErrorBody(new ApiError("The server had an error while generating the completion.", ApiErrorTypes.Server, null, null)),
+                .LogError(e, "a streamed completion of {Model} failed", chunks.Header.Model);
+            await Write(response, new ApiErrorBody(new ApiError("The server had an error while generating the completion.", ApiErrorTypes.Server, null, null)),
                 cancellationToken);
             return;
         }
 
-        if (includeUsage)
-            await Write(response, new ChatCompletionChunk(header.Id, "chat.completion.chunk", header.Created, header.Model, header.Fingerprint, [],
-                UsageObject.From(results), TwinforgeCompletionExtension.Of(records)), cancellationToken);
+        if (includeUsage) await Write(response, chunks.Usage(results, TwinforgeCompletionExtension.Of(records)), cancellationToken);
         await response.Body.WriteAsync(Done, cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
     }
 
     /// <summary>Passes one choice's pieces, then its result or failure, to the shared channel.</summary>
-    static async Task Pump(ChatGeneration generation, int index, ChannelWriter<ChoiceEvent> events, CancellationToken cancellationToken)
+    static async Task Pump(CompletionGeneration generation, int index, ChannelWriter<ChoiceEvent> events, CancellationToken cancellationToken)
     {
         try
         {
@@ -109,13 +104,7 @@ public sealed class ChatCompletionStream(IReadOnlyList<ChatGeneration> generatio
         }
     }
 
-    ChatCompletionChunk Chunk(int index, ChatCompletionDelta delta, ChoiceLogprobs? tokenLogprobs, string? finishReason) =>
-        new(header.Id, "chat.completion.chunk", header.Created, header.Model, header.Fingerprint,
-            [new ChatCompletionChunkChoice(index, delta, tokenLogprobs, finishReason)], null);
-
-    Task Write(HttpResponse response, ChatCompletionChunk chunk, CancellationToken cancellationToken) => WriteJson(response, chunk, cancellationToken);
-
-    async Task WriteJson<T>(HttpResponse response, T value, CancellationToken cancellationToken)
+    async Task Write(HttpResponse response, object value, CancellationToken cancellationToken)
     {
         // One event per line pair; JSON has no raw newlines, so each event is a single data line.
         var bytes = new List<byte>(256);
@@ -126,6 +115,3 @@ public sealed class ChatCompletionStream(IReadOnlyList<ChatGeneration> generatio
         await response.Body.FlushAsync(cancellationToken);
     }
 }
-
-/// <summary>What every chunk of one completion repeats: its id, creation time, the model that answered and its fingerprint.</summary>
-public sealed record CompletionHeader(string Id, long Created, string Model, string? Fingerprint);
