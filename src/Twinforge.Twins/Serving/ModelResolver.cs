@@ -19,6 +19,9 @@ public sealed class ModelResolver(ITwinRegistry registry)
         var creators = visibleCreators.Where(creator => name.Creator is null || creator.Name == name.Creator).ToList();
         var twins = creators.SelectMany(creator => registry.ListTwins(creator.Id).Where(twin => twin.Name == name.Name)
             .Select(twin => (Creator: creator, Twin: twin))).ToList();
+        // A withdrawal keeps an erased twin's row (its versions as tombstones); serving nothing, it must not make
+        // another creator's twin of that name ambiguous, as /v1/models lists that twin alone.
+        if (twins.Count > 1 && twins.Where(t => !Erased(t.Twin)).ToList() is { Count: > 0 } live) twins = live;
         switch (twins)
         {
             case [var (creator, twin)]:
@@ -31,6 +34,9 @@ public sealed class ModelResolver(ITwinRegistry registry)
             return new ResolvedModel(baseModel.Name, baseModel, null, null, null);
         throw new UnknownModelException(model, "no such twin or base model");
     }
+
+    /// <summary>Whether every version of the twin was deleted (a consent withdrawal leaves such a twin behind).</summary>
+    bool Erased(Twin twin) => registry.ListVersions(twin.Id) is { Count: > 0 } versions && versions.All(v => v.Status == VersionStatus.Deleted);
 
     ResolvedModel Resolved(ModelName name, Creator creator, Twin twin)
     {

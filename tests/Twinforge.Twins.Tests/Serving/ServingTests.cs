@@ -55,6 +55,23 @@ public sealed class ServingTests
     }
 
     [Fact]
+    public void A_twin_erased_by_a_withdrawal_leaves_its_name_to_the_other_creators_twin()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var bo = bench.Creator("bo");
+        bench.Lifecycle.CreateTwin(ana.Id, "style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
+        bench.Lifecycle.CreateTwin(bo.Id, "style", bench.BaseModel, bench.Data(bo, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
+        var resolver = new ModelResolver(bench.Registry);
+
+        bench.Lifecycle.WithdrawConsent(ana.Id, ConsentScopes.Text, "the creator asked");
+
+        Assert.Equal("bo/style@1", resolver.Resolve("style", [ana, bo]).Id);
+        Assert.Equal("bo/style@1", resolver.Resolve("style@1", [ana, bo]).Id);
+        Assert.Throws<UnknownModelException>(() => resolver.Resolve("ana/style", [ana, bo]));
+    }
+
+    [Fact]
     public void A_served_twin_answers_as_its_base_with_its_adapter_streamed_or_whole_with_usage()
     {
         using var bench = new TwinWorkbench();
