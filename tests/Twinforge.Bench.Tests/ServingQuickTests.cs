@@ -44,6 +44,8 @@ public sealed class ServingQuickTests
         long before = ProcessMemory.HeapBytesInUse();
         using var block = ones([64 << 20], ScalarType.Byte);
         long after = ProcessMemory.HeapBytesInUse();
-        Assert.InRange(after - before, 64 << 20, (64 << 20) + (4 << 20));
+        // mallinfo2 counts the whole process: other threads (the runtime's, other tests') allocate and free a few
+        // kilobytes meanwhile, so the bound has a little room both ways around the 64 MB block.
+        Assert.InRange(after - before, (64 << 20) - (256 << 10), (64 << 20) + (4 << 20));
     }
 }
