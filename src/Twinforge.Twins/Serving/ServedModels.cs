@@ -68,22 +68,8 @@ public sealed class ServedModels : IDisposable
         weightsDType = this.options.ResolvedWeightsDType;
     }
 
+    // The dtype bases are held in, decided once (automatic precision times a product).
     readonly TorchSharp.torch.ScalarType weightsDType;
-
-    /// <summary>The dtype bases are held in (decided once, at construction).</summary>
-    public TorchSharp.torch.ScalarType WeightsDType => weightsDType;
-
-    /// <summary>Streams decoded now, over every loaded model (for metrics).</summary>
-    public int RunningStreams
-    {
-        get { lock (gate) return loaded.Values.Sum(entry => entry.Batcher.RunningStreams); }
-    }
-
-    /// <summary>Requests waiting for a place in a batch, over every loaded model (for metrics).</summary>
-    public int QueuedStreams
-    {
-        get { lock (gate) return loaded.Values.Sum(entry => entry.Batcher.QueuedStreams); }
-    }
 
     /// <summary>Answers <paramref name="messages"/> with <paramref name="model"/>.</summary>
     public GenerationResult Chat(ResolvedModel model, IReadOnlyList<ChatMessage> messages, GenerationOptions options)

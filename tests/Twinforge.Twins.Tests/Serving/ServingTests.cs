@@ -38,14 +38,21 @@ public sealed class ServingTests
         Assert.Contains("no alias", Assert.Throws<UnknownModelException>(() => resolver.Resolve("ana-style@staging", [ana])).Why);
     }
 
-    [Fact]
-    public void Another_callers_twins_are_unknown_and_shared_names_need_the_creator()
+    /// <summary>Two creators, each with a twin named "style" on the workbench's base.</summary>
+    static (Creator Ana, Creator Bo) TwoCreatorsWithTwinsNamedStyle(TwinWorkbench bench)
     {
-        using var bench = new TwinWorkbench();
         var ana = bench.Creator("ana");
         var bo = bench.Creator("bo");
         bench.Lifecycle.CreateTwin(ana.Id, "style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
         bench.Lifecycle.CreateTwin(bo.Id, "style", bench.BaseModel, bench.Data(bo, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
+        return (ana, bo);
+    }
+
+    [Fact]
+    public void Another_callers_twins_are_unknown_and_shared_names_need_the_creator()
+    {
+        using var bench = new TwinWorkbench();
+        var (ana, bo) = TwoCreatorsWithTwinsNamedStyle(bench);
         var resolver = new ModelResolver(bench.Registry);
 
         Assert.Equal("no such twin or base model", Assert.Throws<UnknownModelException>(() => resolver.Resolve("bo/style", [ana])).Why);
@@ -58,10 +65,7 @@ public sealed class ServingTests
     public void A_twin_erased_by_a_withdrawal_leaves_its_name_to_the_other_creators_twin()
     {
         using var bench = new TwinWorkbench();
-        var ana = bench.Creator("ana");
-        var bo = bench.Creator("bo");
-        bench.Lifecycle.CreateTwin(ana.Id, "style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
-        bench.Lifecycle.CreateTwin(bo.Id, "style", bench.BaseModel, bench.Data(bo, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
+        var (ana, bo) = TwoCreatorsWithTwinsNamedStyle(bench);
         var resolver = new ModelResolver(bench.Registry);
 
         bench.Lifecycle.WithdrawConsent(ana.Id, ConsentScopes.Text, "the creator asked");
