@@ -9,6 +9,7 @@ using Twinforge.Service.Errors;
 using Twinforge.Service.Hosting;
 using Twinforge.Service.Models;
 using Twinforge.Service.Provenance;
+using Twinforge.Service.Watermarking;
 using Twinforge.Twins.Serving;
 
 namespace Twinforge.Service.Completions;
@@ -51,12 +52,14 @@ public static class ChatCompletionEndpoints
     }
 
     static async Task<IResult> Complete(ChatCompletionRequest request, Caller caller, ServiceStorage storage, ChatGenerations generations,
-        ProvenanceRecorder provenance, IOptions<CompletionOptions> options, IOptions<JsonOptions> json, HttpContext context)
+        ProvenanceRecorder provenance, WatermarkKeys watermarks, IOptions<CompletionOptions> options, IOptions<JsonOptions> json, HttpContext context)
     {
         var call = ChatCompletionParameters.Read(request, options.Value);
         var model = ModelEndpoints.Resolve(storage, caller, call.Model);
         var organisation = storage.Registry.FindOrganisation(caller.OrganisationId)
             ?? throw new InvalidOperationException($"the caller's organisation {caller.OrganisationId} is not in the registry");
+        // The organisation's watermark on every choice (unless it switched watermarking off); each record names its key.
+        call = call with { Generation = watermarks.Apply(organisation, call.Generation) };
         var header = new CompletionHeader("chatcmpl-" + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 29),
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(), model.Id, Fingerprint(model));
         // Chosen now, one per choice: a stream's header, which names the records, is sent before they can be made.
