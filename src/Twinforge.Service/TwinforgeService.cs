@@ -128,6 +128,7 @@ public static class TwinforgeService
             ModelEndpoints.Map(endpoints);
             ChatCompletionEndpoints.Map(endpoints);
             ProvenanceEndpoints.Map(endpoints);
+            WatermarkEndpoints.Map(endpoints);
             FineTuningJobEndpoints.Map(endpoints);
         });
     }
