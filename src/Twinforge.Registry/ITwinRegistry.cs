@@ -153,6 +153,12 @@ public interface ITwinRegistry : IDisposable
     /// when it has no such organisation.
     /// </summary>
     Organisation? SetRecordCompletionContent(long organisationId, bool record);
+
+    /// <summary>
+    /// Whether the service watermarks the organisation's completions with its key (on unless set off); null when it
+    /// has no such organisation.
+    /// </summary>
+    Organisation? SetWatermarkCompletions(long organisationId, bool watermark);
     IReadOnlyList<Organisation> ListOrganisations();
 
     /// <summary>

@@ -14,6 +14,7 @@ using Twinforge.Service.Models;
 using Twinforge.Service.Jobs;
 using Twinforge.Service.Operations;
 using Twinforge.Service.Provenance;
+using Twinforge.Service.Watermarking;
 
 namespace Twinforge.Service;
 
@@ -97,6 +98,7 @@ public static class TwinforgeService
         MetricsEndpoint.AddServices(services, configuration);
         ChatCompletionEndpoints.AddServices(services, configuration);
         ProvenanceEndpoints.AddServices(services);
+        WatermarkEndpoints.AddServices(services);
     }
 
     public static void Configure(IApplicationBuilder app)
@@ -127,6 +129,7 @@ public static class TwinforgeService
             ChatCompletionEndpoints.Map(endpoints);
             TextCompletionEndpoints.Map(endpoints);
             ProvenanceEndpoints.Map(endpoints);
+            WatermarkEndpoints.Map(endpoints);
             FineTuningJobEndpoints.Map(endpoints);
         });
     }

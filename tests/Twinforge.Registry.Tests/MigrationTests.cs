@@ -5,7 +5,7 @@ namespace Twinforge.Registry.Tests;
 
 public abstract class MigrationTests(RegistryBackend backend) : RegistryTest(backend)
 {
-    const int NewestSchema = 7;
+    const int NewestSchema = 8;
 
     [SkippableFact]
     public void Opening_an_empty_database_applies_every_migration()
@@ -35,13 +35,13 @@ public abstract class MigrationTests(RegistryBackend backend) : RegistryTest(bac
     public void A_registry_from_a_newer_schema_is_refused_naming_both_versions()
     {
         using (Open()) { }
-        Backend.ExecuteRaw("INSERT INTO schema_migrations (version, description, applied_at) SELECT 8, 'from the future', MAX(applied_at) FROM schema_migrations");
+        Backend.ExecuteRaw("INSERT INTO schema_migrations (version, description, applied_at) SELECT 9, 'from the future', MAX(applied_at) FROM schema_migrations");
 
         var error = Assert.Throws<SchemaTooNewException>(() => Open());
 
-        Assert.Equal(8, error.DatabaseVersion);
+        Assert.Equal(9, error.DatabaseVersion);
         Assert.Equal(NewestSchema, error.NewestKnownVersion);
-        Assert.Contains("schema version 8", error.Message);
+        Assert.Contains("schema version 9", error.Message);
         Assert.Contains($"up to {NewestSchema}", error.Message);
     }
 

@@ -146,6 +146,24 @@ public abstract class ProvenanceTests(RegistryBackend backend) : RegistryTest(ba
         Assert.False(registry.FindOrganisation(acme.Id)!.RecordCompletionContent);
         Assert.Null(registry.SetRecordCompletionContent(acme.Id + 100, true));
     }
+
+    [SkippableFact]
+    public void Watermarking_completions_is_on_until_the_organisation_switches_it_off_and_leaves_the_other_setting_alone()
+    {
+        using var registry = Open();
+        var acme = registry.CreateOrganisation("org-acme", "Acme");
+        registry.SetRecordCompletionContent(acme.Id, true);
+
+        Assert.True(acme.WatermarkCompletions);
+        Assert.True(registry.FindOrganisation("org-acme")!.WatermarkCompletions);
+        var off = registry.SetWatermarkCompletions(acme.Id, false)!;
+        Assert.Equal((false, true), (off.WatermarkCompletions, off.RecordCompletionContent));
+        Assert.False(registry.FindOrganisation(acme.Id)!.WatermarkCompletions);
+        Assert.True(Assert.Single(registry.ListOrganisations()).RecordCompletionContent);
+        Assert.True(registry.SetWatermarkCompletions(acme.Id, true)!.WatermarkCompletions);
+        Assert.True(registry.FindOrganisation("org-acme")!.WatermarkCompletions);
+        Assert.Null(registry.SetWatermarkCompletions(acme.Id + 100, false));
+    }
 }
 
 public sealed class SqliteProvenanceTests() : ProvenanceTests(new SqliteBackend());

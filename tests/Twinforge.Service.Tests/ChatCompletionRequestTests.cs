@@ -1,6 +1,9 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Twinforge.Engine.Generation;
+using Twinforge.Engine.Tokenization;
+using Twinforge.Engine.Watermarking;
 
 namespace Twinforge.Service.Tests;
 
@@ -105,7 +108,7 @@ public sealed class ChatCompletionRequestTests(TwinService twins)
     public async Task Logprobs_give_each_tokens_log_probability_and_alternatives_whole_and_streamed_alike()
     {
         using var client = Client();
-        var ask = new { model = "ana-style", messages = new[] { new { role = "user", content = "spring question 3?" } }, temperature = 0, max_tokens = 8, logprobs = true, top_logprobs = 2 };
+        var ask = new { model = "ana-style", messages = new[] { new { role = "user", content = "spring question 3?" } }, temperature = 0, max_tokens = 96, logprobs = true, top_logprobs = 2 };
 
         var completion = await ServiceFactory.Json(await client.PostAsJsonAsync("/v1/chat/completions", ask));
         using var response = await client.PostAsJsonAsync("/v1/chat/completions", new { ask.model, ask.messages, ask.temperature, ask.max_tokens, ask.logprobs, ask.top_logprobs, stream = true });
@@ -117,14 +120,29 @@ public sealed class ChatCompletionRequestTests(TwinService twins)
         var choice = completion.GetProperty("choices")[0];
         var tokens = choice.GetProperty("logprobs").GetProperty("content").EnumerateArray().ToList();
         Assert.Equal(completion.GetProperty("usage").GetProperty("completion_tokens").GetInt32(), tokens.Count);
-        Assert.All(tokens, token =>
+        // Greedy under the organisation's watermark: the raw most likely token, unless a green one within δ of it wins
+        // (the log-probabilities are the raw distribution's). Byte-level ids are the bytes, so colours can be checked
+        // where the tokens are whole characters (a byte that is not has no "bytes" here).
+        var watermark = twins.Watermark;
+        var greenList = new GreenList(watermark);
+        var promptIds = TextGenerator.ChatPrompt(new ByteLevelTokenizer(), [new ChatMessage(ChatRole.User, "spring question 3?")], new GenerationOptions()).Ids;
+        int raised = 0;
+        for (int i = 0; i < tokens.Count; i++)
         {
+            var token = tokens[i];
             Assert.True(token.GetProperty("logprob").GetSingle() <= 0);
             var top = token.GetProperty("top_logprobs").EnumerateArray().ToList();
             Assert.Equal(2, top.Count);
-            Assert.Equal(top[0].GetProperty("token").GetString(), token.GetProperty("token").GetString()); // greedy: the most likely
             Assert.True(top[0].GetProperty("logprob").GetSingle() >= top[1].GetProperty("logprob").GetSingle());
-        });
+            Assert.InRange(top[0].GetProperty("logprob").GetSingle() - token.GetProperty("logprob").GetSingle(), 0, watermark.Delta + 1e-4);
+            if (token.GetProperty("token").GetString() == top[0].GetProperty("token").GetString()) continue;
+            static int? Byte(JsonElement element) => element.GetProperty("bytes") is { ValueKind: JsonValueKind.Array } bytes && bytes.GetArrayLength() == 1 ? bytes[0].GetInt32() : null;
+            int? previous = i == 0 ? promptIds[^1] : Byte(tokens[i - 1]);
+            if (previous is null || Byte(token) is not int chosen || Byte(top[0]) is not int best) continue;
+            Assert.True(greenList.Contains(previous.Value, chosen) && !greenList.Contains(previous.Value, best), $"token {i}: red, or a green one beaten");
+            raised++;
+        }
+        Assert.True(raised > 0, "no token where the watermark changed the greedy choice: the check above checked nothing");
         Assert.Equal(tokens.Select(token => token.GetRawText()), streamed.Select(token => token.GetRawText()));
         var without = await ServiceFactory.Json(await client.PostAsJsonAsync("/v1/chat/completions", new { ask.model, ask.messages, ask.temperature, ask.max_tokens }));
         Assert.Equal(JsonValueKind.Null, without.GetProperty("choices")[0].GetProperty("logprobs").ValueKind);

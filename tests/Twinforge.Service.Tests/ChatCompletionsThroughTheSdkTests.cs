@@ -8,8 +8,9 @@ namespace Twinforge.Service.Tests;
 
 /// <summary>
 /// Chat completions driven by the official OpenAI .NET SDK's <see cref="ChatClient"/>, changing only the base URL and the
-/// key: each answer is compared with the engine's own for the same base, adapter and options. (This SDK, 2.15.0, keeps
-/// <c>n</c> internal — it always asks for one choice — so <c>n</c> is tested over raw HTTP.)
+/// key: each answer is compared with the engine's own for the same base, adapter and options — among them the
+/// organisation's watermark, which every completion carries by default. (This SDK, 2.15.0, keeps <c>n</c> internal —
+/// it always asks for one choice — so <c>n</c> is tested over raw HTTP.)
 /// </summary>
 [Collection("Twins")]
 public sealed class ChatCompletionsThroughTheSdkTests(TwinService twins)
@@ -26,7 +27,7 @@ public sealed class ChatCompletionsThroughTheSdkTests(TwinService twins)
     {
         ChatCompletion completion = await Chat().CompleteChatAsync([new UserChatMessage(Question)], Greedy());
 
-        var expected = twins.Twins.Reference(twins.Version, EngineQuestion, new GenerationOptions { MaxNewTokens = 24 });
+        var expected = twins.Twins.Reference(twins.Version, EngineQuestion, new GenerationOptions { MaxNewTokens = 24, Watermark = twins.Watermark });
         Assert.NotEmpty(expected.Text);
         Assert.Equal(expected.Text, completion.Content[0].Text);
         Assert.Equal(ChatMessageRole.Assistant, completion.Role);
@@ -64,7 +65,7 @@ public sealed class ChatCompletionsThroughTheSdkTests(TwinService twins)
     [Fact]
     public async Task A_stop_sequence_ends_the_answer_before_it()
     {
-        var full = twins.Twins.Reference(twins.Version, EngineQuestion, new GenerationOptions { MaxNewTokens = 24 }).Text;
+        var full = twins.Twins.Reference(twins.Version, EngineQuestion, new GenerationOptions { MaxNewTokens = 24, Watermark = twins.Watermark }).Text;
         // A stop sequence from inside the greedy answer: the answer is what comes before its first occurrence.
         var at = Math.Min(4, full.Length - 2);
         var stop = full.Substring(at, 2);
@@ -113,7 +114,7 @@ public sealed class ChatCompletionsThroughTheSdkTests(TwinService twins)
     {
         ChatCompletion completion = await Chat().CompleteChatAsync([new UserChatMessage(Question)], Greedy(maxTokens: 3));
 
-        var expected = twins.Twins.Reference(twins.Version, EngineQuestion, new GenerationOptions { MaxNewTokens = 3 });
+        var expected = twins.Twins.Reference(twins.Version, EngineQuestion, new GenerationOptions { MaxNewTokens = 3, Watermark = twins.Watermark });
         Assert.Equal(ChatFinishReason.Length, completion.FinishReason);
         Assert.Equal(3, completion.Usage.OutputTokenCount);
         Assert.Equal(expected.Text, completion.Content[0].Text);
@@ -130,7 +131,7 @@ public sealed class ChatCompletionsThroughTheSdkTests(TwinService twins)
         ChatCompletion second = await Chat().CompleteChatAsync([new UserChatMessage(Question)], options);
 
         Assert.Equal(first.Content[0].Text, second.Content[0].Text);
-        var expected = twins.Twins.Reference(twins.Version, EngineQuestion, new GenerationOptions { Temperature = 1.25, Seed = 7, MaxNewTokens = 20 });
+        var expected = twins.Twins.Reference(twins.Version, EngineQuestion, new GenerationOptions { Temperature = 1.25, Seed = 7, MaxNewTokens = 20, Watermark = twins.Watermark });
         Assert.Equal(expected.Text, first.Content[0].Text);
     }
 
@@ -148,7 +149,7 @@ public sealed class ChatCompletionsThroughTheSdkTests(TwinService twins)
              new UserChatMessage(ChatMessageContentPart.CreateTextPart("spring "), ChatMessageContentPart.CreateTextPart("question 3?"))],
             Greedy());
 
-        var expected = twins.Twins.Reference(twins.Version, conversation, new GenerationOptions { MaxNewTokens = 24 });
+        var expected = twins.Twins.Reference(twins.Version, conversation, new GenerationOptions { MaxNewTokens = 24, Watermark = twins.Watermark });
         Assert.Equal(expected.Text, completion.Content[0].Text);
         Assert.Equal(expected.PromptTokenCount, completion.Usage.InputTokenCount);
         Assert.Equal(twins.ModelId, completion.Model); // the alias resolved to the version it points at

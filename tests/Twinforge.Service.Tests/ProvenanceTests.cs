@@ -78,7 +78,7 @@ public sealed class ProvenanceTests(TwinService twins)
         Assert.Equal(ProvenanceRecord.Sha256(text), read.TextSha256);
         Assert.Equal(ProvenanceRecord.Sha256($$"""[{"content":"{{Question}}","role":"user"}]"""), read.PromptSha256);
         Assert.Equal(completion.GetProperty("created").GetInt64(), read.Created);
-        Assert.Null(read.WatermarkKeyId);
+        Assert.Equal($"wm-{twins.Organisation}-1", read.WatermarkKeyId);
 
         using var client = twins.Service.Client(twins.Key);
         var stored = await ServiceFactory.Json(await client.GetAsync($"/v1/provenance/{header}"));

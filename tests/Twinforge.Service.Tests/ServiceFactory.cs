@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenAI;
+using Twinforge.Service.Hosting;
 
 namespace Twinforge.Service.Tests;
 
@@ -67,13 +68,20 @@ public sealed class ServiceFactory(IReadOnlyDictionary<string, string?>? setting
         return addresses.First().Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1").TrimEnd('/');
     }
 
-    /// <summary>A new organisation and a key of it (with a default creator when given); returns the organisation's id and the key.</summary>
-    public async Task<(string Organisation, string Key)> Organisation(string name = "Acme")
+    /// <summary>
+    /// A new organisation and a key of it; returns the organisation's id and the key. With <paramref name="fixedId"/>,
+    /// the organisation is <c>org-</c> and that stem padded with zeros to the id's length, recorded in the registry as
+    /// the admin endpoint would: with a fixed watermark master secret its key, and so what its twins sample, is then the
+    /// same in every run.
+    /// </summary>
+    public async Task<(string Organisation, string Key)> Organisation(string name = "Acme", string? fixedId = null)
     {
         using var admin = Client(AdminKey);
-        var organisation = await Json(await admin.PostAsJsonAsync("/admin/organizations", new { name }));
-        var key = await Json(await admin.PostAsJsonAsync($"/admin/organizations/{organisation.GetProperty("id").GetString()}/api_keys", new { name = "tests" }));
-        return (organisation.GetProperty("id").GetString()!, key.GetProperty("value").GetString()!);
+        var organisation = fixedId is null
+            ? (await Json(await admin.PostAsJsonAsync("/admin/organizations", new { name }))).GetProperty("id").GetString()!
+            : Services.GetRequiredService<ServiceStorage>().Registry.CreateOrganisation("org-" + fixedId.PadRight(24, '0'), name).PublicId;
+        var key = await Json(await admin.PostAsJsonAsync($"/admin/organizations/{organisation}/api_keys", new { name = "tests" }));
+        return (organisation, key.GetProperty("value").GetString()!);
     }
 
     /// <summary>Another key of the organisation whose uploads go to <paramref name="creator"/> unless they name one.</summary>

@@ -316,6 +316,12 @@ internal static class RegistrySchema
             "CREATE INDEX completion_provenance_twin ON completion_provenance (twin_id)",
             "CREATE INDEX completion_provenance_version ON completion_provenance (version_id)",
         ]),
+        // The service watermarks every completion with its organisation's key unless the organisation's admin switches it
+        // off: on (1) for every organisation, existing ones included.
+        new(8, "whether an organisation's completions are watermarked",
+        [
+            "ALTER TABLE organisations ADD COLUMN watermark_completions BIGINT NOT NULL DEFAULT 1",
+        ]),
     ];
 
     public static int NewestVersion => Migrations[^1].Number;

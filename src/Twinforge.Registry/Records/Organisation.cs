@@ -11,4 +11,7 @@ public sealed record Organisation(long Id, string PublicId, string Name, DateTim
     /// otherwise only their hashes, inside the signed record.
     /// </summary>
     public bool RecordCompletionContent { get; init; }
+
+    /// <summary>Whether the service watermarks its completions with the organisation's key: on unless its admin switched it off.</summary>
+    public bool WatermarkCompletions { get; init; } = true;
 }

@@ -9,7 +9,7 @@ namespace Twinforge.Registry.Sql;
 // names the organisation in its WHERE clause, so another organisation's id reads exactly like an unknown one.
 internal sealed partial class SqlTwinRegistry
 {
-    const string OrganisationColumns = "o.id, o.public_id, o.name, o.created_at, o.record_completion_content";
+    const string OrganisationColumns = "o.id, o.public_id, o.name, o.created_at, o.record_completion_content, o.watermark_completions";
     const string ApiKeyColumns = "a.id, a.public_id, a.organisation_id, a.name, a.hint, a.default_creator_id, a.created_at, a.revoked_at";
 
     public Organisation CreateOrganisation(string publicId, string name)
@@ -145,7 +145,7 @@ internal sealed partial class SqlTwinRegistry
     }
 
     static Organisation ReadOrganisation(SqlSession s, DbDataReader r) =>
-        new(r.Int64(0), r.GetString(1), r.GetString(2), s.ReadTime(r, 3)) { RecordCompletionContent = r.Int64(4) != 0 };
+        new(r.Int64(0), r.GetString(1), r.GetString(2), s.ReadTime(r, 3)) { RecordCompletionContent = r.Int64(4) != 0, WatermarkCompletions = r.Int64(5) != 0 };
 
     static ApiKey ReadApiKey(SqlSession s, DbDataReader r) => new(
         r.Int64(0), r.GetString(1), r.OptionalInt64(2), r.GetString(3), r.GetString(4), r.OptionalInt64(5), s.ReadTime(r, 6), s.ReadOptionalTime(r, 7));

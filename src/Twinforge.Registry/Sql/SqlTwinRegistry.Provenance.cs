@@ -4,10 +4,10 @@ using Twinforge.Registry.Records;
 
 namespace Twinforge.Registry.Sql;
 
-// Completions' provenance records and the organisation's choice to keep their content. A record outlives the twin it
-// names: a withdrawal (SqlTwinRegistry.ConsentWithdrawal.cs) or a twin deletion (SqlTwinRegistry.TwinDeletion.cs) marks
-// it erased and drops the prompt and text it kept, in the same transaction, and the erasure that follows rewrites the
-// table's storage. Reads name the organisation in their WHERE clause.
+// Completions' provenance records and the organisation's choices to keep their content and to watermark them. A
+// record outlives the twin it names: a withdrawal (SqlTwinRegistry.ConsentWithdrawal.cs) or a twin deletion
+// (SqlTwinRegistry.TwinDeletion.cs) marks it erased and drops the prompt and text it kept, in the same transaction, and
+// the erasure that follows rewrites the table's storage. Reads name the organisation in their WHERE clause.
 internal sealed partial class SqlTwinRegistry
 {
     const string ProvenanceColumns =
@@ -15,9 +15,14 @@ internal sealed partial class SqlTwinRegistry
         "p.base_model_hash, p.sampling, p.prompt_tokens, p.completion_tokens, p.watermark_key_id, p.key_id, p.record, p.prompt, p.completion_text, " +
         "p.created_at, p.erased_at";
 
-    public Organisation? SetRecordCompletionContent(long organisationId, bool record) => Write(s =>
+    public Organisation? SetRecordCompletionContent(long organisationId, bool record) => SetOrganisationSetting(organisationId, "record_completion_content", record);
+
+    public Organisation? SetWatermarkCompletions(long organisationId, bool watermark) => SetOrganisationSetting(organisationId, "watermark_completions", watermark);
+
+    /// <summary>One of an organisation's on/off settings; <paramref name="column"/> is one of the names above, never a caller's words.</summary>
+    Organisation? SetOrganisationSetting(long organisationId, string column, bool on) => Write(s =>
     {
-        s.Execute("UPDATE organisations SET record_completion_content = @record WHERE id = @id", ("record", record ? 1L : 0L), ("id", organisationId));
+        s.Execute($"UPDATE organisations SET {column} = @on WHERE id = @id", ("on", on ? 1L : 0L), ("id", organisationId));
         return FindOrganisation(s, organisationId);
     });
 

@@ -7,7 +7,8 @@ namespace Twinforge.Service.Admin;
 
 /// <summary>
 /// <c>/admin/organizations</c> (Twinforge's; the admin key only): create, list, read and modify organisations (whether
-/// their completions' provenance keeps the prompt and text), and create, list and revoke their API keys. A key is shown once, in the answer that creates it; only its hash is recorded.
+/// their completions' provenance keeps the prompt and text, whether their completions are watermarked), and create,
+/// list and revoke their API keys. A key is shown once, in the answer that creates it; only its hash is recorded.
 /// </summary>
 public static class AdminEndpoints
 {
@@ -32,6 +33,8 @@ public static class AdminEndpoints
             var organisation = Organisation(storage, organizationId);
             if (request.RecordCompletionContent is { } record)
                 organisation = storage.Registry.SetRecordCompletionContent(organisation.Id, record) ?? throw ApiException.NotFound("Organization", organizationId, "organization_id");
+            if (request.WatermarkCompletions is { } watermark)
+                organisation = storage.Registry.SetWatermarkCompletions(organisation.Id, watermark) ?? throw ApiException.NotFound("Organization", organizationId, "organization_id");
             return OrganizationObject.From(organisation);
         });
 

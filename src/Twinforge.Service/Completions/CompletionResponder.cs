@@ -10,6 +10,7 @@ using Twinforge.Service.Errors;
 using Twinforge.Service.Hosting;
 using Twinforge.Service.Models;
 using Twinforge.Service.Provenance;
+using Twinforge.Service.Watermarking;
 using Twinforge.Twins.Serving;
 
 namespace Twinforge.Service.Completions;
@@ -28,12 +29,13 @@ public sealed record AnsweredChoice(int Index, GenerationResult Result, IReadOnl
 /// Answers a completion request, chat or text alike, once its parameters are checked: resolves the model among the
 /// caller's organisation's, starts one generation per choice (each prompt's <c>n</c> choices in turn, so choice
 /// <c>p·n + i</c> is prompt p's i-th, seeded seed + i) in the base's batch, and either streams them
-/// (<see cref="CompletionStream"/>) or waits for them all. Every choice gets a signed provenance record, its id chosen
+/// (<see cref="CompletionStream"/>) or waits for them all. Every choice carries the organisation's watermark unless it
+/// switched watermarking off, and gets a signed provenance record, its id chosen
 /// before generating (a stream's header names it before it exists), made and stored before the answer ends. The
 /// request's <c>user</c> is written to the debug log only.
 /// </summary>
 public sealed class CompletionResponder(ServiceStorage storage, CompletionGenerations generations, ProvenanceRecorder provenance,
-    IOptions<JsonOptions> json, ILogger<CompletionResponder> logger)
+    WatermarkKeys watermarks, IOptions<JsonOptions> json, ILogger<CompletionResponder> logger)
 {
     /// <summary>
     /// Generates <paramref name="prompts"/> × <c>n</c> choices and answers with <paramref name="chunks"/>' stream or
@@ -46,6 +48,8 @@ public sealed class CompletionResponder(ServiceStorage storage, CompletionGenera
         var model = ModelEndpoints.Resolve(storage, caller, settings.Model);
         var organisation = storage.Registry.FindOrganisation(caller.OrganisationId)
             ?? throw new InvalidOperationException($"the caller's organisation {caller.OrganisationId} is not in the registry");
+        // The organisation's watermark on every choice (unless it switched watermarking off); each record names its key.
+        settings = settings with { Generation = watermarks.Apply(organisation, settings.Generation) };
         // The end user's id is the caller's to give us for abuse reports: kept in no record, only in this request's debug log.
         if (settings.User is { } user) logger.LogDebug("{Path} for end user {User}", context.Request.Path.Value, user);
         var header = new CompletionHeader(kind.IdPrefix + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 29),

@@ -38,6 +38,9 @@ public sealed class ServiceOptions
     /// <summary>Provenance records of completions: where the signing key is (section <c>Twinforge:Provenance</c>).</summary>
     public Provenance.ProvenanceOptions Provenance { get; set; } = new();
 
+    /// <summary>Watermarks of completions: where the master secret is (section <c>Twinforge:Watermark</c>).</summary>
+    public Watermarking.WatermarkOptions Watermark { get; set; } = new();
+
     /// <summary>
     /// Base models registered at start-up, by name: <c>Twinforge:BaseModels:NAME=DIRECTORY</c> (<c>--base NAME=DIR</c>), a
     /// Hugging Face model directory of the operator's, which a job's <c>model</c> then names. Every machine running jobs

@@ -9,9 +9,10 @@ using Twinforge.Twins.Serving;
 namespace Twinforge.Service.Provenance;
 
 /// <summary>
-/// Makes a completion's provenance record (one per choice, chat or text) once its generation has ended: what answered (the version, its adapter's
-/// and base's content hashes), for whom, with which settings, how many tokens, the hashes of the prompt and text, and
-/// when; signs it with the service's key and stores it (with the prompt and text when the organisation keeps them)
+/// Makes a completion's provenance record (one per choice, chat or text) once its generation has ended: what answered
+/// (the version, its adapter's and base's content hashes), for whom, with which settings and watermark key, how many
+/// tokens, the hashes of the prompt and text, and when; signs it with the service's key and stores it (with the prompt
+/// and text when the organisation keeps them)
 /// before the answer is finished, so that no completion is answered without its record.
 /// </summary>
 public sealed class ProvenanceRecorder(ServiceStorage storage, ProvenanceSigningKey key)
@@ -44,9 +45,8 @@ public sealed class ProvenanceRecorder(ServiceStorage storage, ProvenanceSigning
             FinishReason = FinishReasons.Of(result.StopReason),
             PromptSha256 = ProvenanceRecord.Sha256(promptJson),
             TextSha256 = ProvenanceRecord.Sha256(result.Text),
-            // The watermark seam: when generation applies a watermark key (the engine's WatermarkSettings), its id goes
-            // here, so the record says which key to test the text with. Until then no completion is watermarked.
-            WatermarkKeyId = null,
+            // The key the text was watermarked with (null: the organisation switched watermarking off), to test it with.
+            WatermarkKeyId = generation.Watermark?.Key.KeyId,
             Created = completion.Created,
             KeyId = key.PublicKey.KeyId,
         };

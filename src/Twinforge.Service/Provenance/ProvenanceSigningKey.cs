@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Twinforge.Storage;
 using Twinforge.Service.Hosting;
 using Twinforge.Twins.Provenance;
 
@@ -7,8 +6,7 @@ namespace Twinforge.Service.Provenance;
 
 /// <summary>
 /// The service's provenance signer, a singleton: the key at <see cref="ProvenanceOptions.SigningKeyPath"/>, which must
-/// exist, or the data directory's own, created on the first start — written whole with mode 0600 (only the service's
-/// user reads it), and, if two processes start at once on one directory, the first one's kept and read by both.
+/// exist, or the data directory's own, created on the first start (<see cref="SecretFile"/>).
 /// </summary>
 public sealed class ProvenanceSigningKey : IDisposable
 {
@@ -16,17 +14,12 @@ public sealed class ProvenanceSigningKey : IDisposable
 
     public ProvenanceSigningKey(ServiceStorage storage, IOptions<ServiceOptions> options, ILogger<ProvenanceSigningKey> logger)
     {
-        var configured = options.Value.Provenance.SigningKeyPath;
-        Path = configured is { Length: > 0 } ? System.IO.Path.GetFullPath(configured) : System.IO.Path.Combine(storage.DataDirectory, DefaultFileName);
-        if (configured is { Length: > 0 } && !File.Exists(Path))
-            throw new InvalidOperationException($"Twinforge:Provenance:SigningKeyPath names '{Path}', which does not exist: give an ECDSA P-256 private key in PEM, or leave it unset for one in the data directory");
-        if (!File.Exists(Path))
-        {
-            using var created = ProvenanceSigner.Create();
-            var pem = created.ExportPem();
-            if (AtomicFile.TryCreate(Path, stream => stream.Write(System.Text.Encoding.ASCII.GetBytes(pem)), UnixFileMode.UserRead | UnixFileMode.UserWrite))
-                logger.LogInformation("created the provenance signing key {KeyId} at {Path}", created.PublicKey.KeyId, Path);
-        }
+        (Path, var created) = SecretFile.Locate(options.Value.Provenance.SigningKeyPath, System.IO.Path.Combine(storage.DataDirectory, DefaultFileName),
+            "Twinforge:Provenance:SigningKeyPath", "an ECDSA P-256 private key in PEM", () =>
+            {
+                using var signer = ProvenanceSigner.Create();
+                return System.Text.Encoding.ASCII.GetBytes(signer.ExportPem());
+            });
         try
         {
             Signer = ProvenanceSigner.FromPem(File.ReadAllText(Path));
@@ -35,6 +28,7 @@ public sealed class ProvenanceSigningKey : IDisposable
         {
             throw new InvalidOperationException($"'{Path}' is not an ECDSA P-256 private key in PEM: {e.Message}", e);
         }
+        if (created) logger.LogInformation("created the provenance signing key {KeyId} at {Path}", Signer.PublicKey.KeyId, Path);
     }
 
     public string Path { get; }

@@ -40,7 +40,7 @@ public sealed record ProvenanceRecord
     public required string FinishReason { get; init; }
     public required string PromptSha256 { get; init; }
     public required string TextSha256 { get; init; }
-    /// <summary>The watermark key applied to the text; null while completions are not watermarked.</summary>
+    /// <summary>The id of the watermark key applied to the text (the service's: <c>wm-org-…-1</c>); null when none was.</summary>
     public string? WatermarkKeyId { get; init; }
     /// <summary>Seconds since the Unix epoch, UTC, as the completion's <c>created</c>.</summary>
     public required long Created { get; init; }
