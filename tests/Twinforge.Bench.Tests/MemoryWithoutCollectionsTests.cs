@@ -28,8 +28,15 @@ public sealed class MemoryWithoutCollectionsTests
     public void Gpt2_124m_replies_keep_live_tensors_and_resident_memory_flat_with_nothing_collected()
     {
         // From reply 10: the heap settles over the first replies (a reply's own collections move what is freed when).
-        // Measured: 1,196 MB at reply 10, 1,205 MB at reply 30.
-        AssertFlat(Probe("generation", "30"), settledAfter: 10, allowedGrowth: 32 * Megabyte);
+        // Measured here: 1,236 MB from reply 10 to 30, after one jump of 207 MB at reply 5; CI's machine once saw such
+        // a one-off jump later (67 MB between replies 10 and 30). A leak grows reply after reply; the heap taking a new
+        // region does so once. So: a bounded total, and growth in a few replies at most.
+        var result = Probe("generation", "30");
+        AssertFlat(result, settledAfter: 10, allowedGrowth: 128 * Megabyte);
+        var settled = result.Steps.Skip(9).ToList();
+        var growing = settled.Zip(settled.Skip(1), (before, after) => after.ResidentBytes - before.ResidentBytes)
+            .Count(growth => growth > 4 * Megabyte);
+        Assert.True(growing <= 2, $"resident memory grew by more than 4 MB in {growing} of the {settled.Count - 1} replies after reply 10 ({result.Name})");
     }
 
     static void AssertFlat(FinalizationProbeResult result, int settledAfter, long allowedGrowth)
