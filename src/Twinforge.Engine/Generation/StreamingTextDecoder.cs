@@ -16,7 +16,14 @@ namespace Twinforge.Engine.Generation;
 public sealed class StreamingTextDecoder(ITokenizer tokenizer, IReadOnlyList<string> stopSequences)
 {
     readonly List<int> generated = [];
+    readonly int longestStop = stopSequences.Count == 0 ? 0 : stopSequences.Max(stop => stop.Length);
+    string text = "";
     int emitted;
+    // Decoding works on a window, not the whole answer (which made a long answer quadratic): the tokens from
+    // prefixStart to readFrom decoded to the end of the text already; the tokens from readFrom on are not in it yet.
+    // Decoding them together with the window's tokens gives the text that follows (a tokenizer may decode a token
+    // differently at the start of a text, e.g. drop a leading space), final once it ends in a whole character.
+    int prefixStart, readFrom;
 
     /// <summary>Every token added so far (a token that completed a stop sequence included).</summary>
     public IReadOnlyList<int> TokenIds => generated;
@@ -24,25 +31,29 @@ public sealed class StreamingTextDecoder(ITokenizer tokenizer, IReadOnlyList<str
     /// <summary>True once the text reached a stop sequence: the generation should end.</summary>
     public bool Stopped { get; private set; }
 
-    /// <summary>The text so far (up to a stop sequence, once one is reached).</summary>
-    public string Text { get; private set; } = "";
+    /// <summary>The text so far, in whole characters (up to a stop sequence, once one is reached).</summary>
+    public string Text => text;
 
     /// <summary>Adds a generated token and returns the text that became final with it (often empty).</summary>
     public string Add(int token)
     {
         if (Stopped) throw new InvalidOperationException("the text already reached a stop sequence");
         generated.Add(token);
-        Text = tokenizer.Decode(generated, skipSpecialTokens: true);
-        int stopAt = FirstStop(Text, stopSequences);
+        var next = DecodeNext();
+        if (next.EndsWith('\uFFFD')) return ""; // an incomplete character: a later token completes it (or Finish drops it)
+        int searchFrom = Math.Max(0, text.Length - longestStop + 1);
+        text += next;
+        (prefixStart, readFrom) = (readFrom, generated.Count);
+        int stopAt = FirstStop(text, stopSequences, searchFrom);
         if (stopAt >= 0)
         {
-            Text = Text[..stopAt];
+            text = text[..stopAt];
             Stopped = true;
             return "";
         }
-        int safe = SafeLength(Text, stopSequences);
+        int safe = SafeLength(text, stopSequences);
         if (safe <= emitted) return "";
-        var piece = Text[emitted..safe];
+        var piece = text[emitted..safe];
         emitted = safe;
         return piece;
     }
@@ -53,19 +64,33 @@ public sealed class StreamingTextDecoder(ITokenizer tokenizer, IReadOnlyList<str
     /// </summary>
     public string Finish()
     {
-        if (!Stopped) Text = Text.TrimEnd('\uFFFD');
-        if (Text.Length <= emitted) return "";
-        var rest = Text[emitted..];
-        emitted = Text.Length;
+        if (!Stopped && readFrom < generated.Count)
+        {
+            text += DecodeNext().TrimEnd('\uFFFD');
+            (prefixStart, readFrom) = (readFrom, generated.Count);
+        }
+        if (text.Length <= emitted) return "";
+        var rest = text[emitted..];
+        emitted = text.Length;
         return rest;
     }
 
-    static int FirstStop(string text, IReadOnlyList<string> stops)
+    /// <summary>The text the tokens from <see cref="readFrom"/> on add after the window's.</summary>
+    string DecodeNext()
+    {
+        var window = generated.Skip(prefixStart);
+        var before = tokenizer.Decode(window.Take(readFrom - prefixStart), skipSpecialTokens: true);
+        var after = tokenizer.Decode(window, skipSpecialTokens: true);
+        return after.Length > before.Length ? after[before.Length..] : "";
+    }
+
+    /// <summary>The first stop sequence in <paramref name="text"/> that ends after <paramref name="from"/> (none before it: checked then).</summary>
+    static int FirstStop(string text, IReadOnlyList<string> stops, int from)
     {
         int first = -1;
         foreach (var stop in stops)
         {
-            int at = text.IndexOf(stop, StringComparison.Ordinal);
+            int at = text.IndexOf(stop, from, StringComparison.Ordinal);
             if (at >= 0 && (first < 0 || at < first)) first = at;
         }
         return first;
