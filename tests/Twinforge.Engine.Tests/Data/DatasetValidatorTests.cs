@@ -1,4 +1,6 @@
 using Twinforge.Engine.Data;
+using Twinforge.Engine.Tests.Tokenization;
+using Twinforge.Engine.Tokenization;
 using static Twinforge.Engine.Tests.Data.DataTesting;
 
 namespace Twinforge.Engine.Tests.Data;
@@ -58,14 +60,8 @@ public sealed class DatasetValidatorTests : IDisposable
     public void A_conversation_the_models_own_template_refuses_is_reported_with_its_line_and_the_templates_words()
     {
         // Gemma 2's published template raises on a system message; the other lines are fine for it.
-        var source = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Tokenization", "ChatTemplateFixtures", "gemma-2-it.jinja"));
-        var directory = _temporary.Path;
-        new Twinforge.Engine.Tokenization.ByteLevelTokenizer(["<bos>", "<eos>", "<start_of_turn>", "<end_of_turn>"]).Save(directory);
-        var configPath = Path.Combine(directory, "tokenizer_config.json");
-        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
-        (config["bos_token"], config["eos_token"], config["chat_template"]) = ("<bos>", "<eos>", source);
-        File.WriteAllText(configPath, config.ToJsonString());
-        var gemma = Twinforge.Engine.Tokenization.TokenizerLoader.Load(directory);
+        var gemma = TokenizerLoader.Load(TinyTokenizerFiles.WriteByteLevelWithTemplate(_temporary.Sub("gemma"),
+            ["<bos>", "<eos>", "<start_of_turn>", "<end_of_turn>"], "<bos>", "<eos>", TinyTokenizerFiles.PublishedTemplate("gemma-2-it.jinja")));
         var withSystem = "{\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"}, {\"role\": \"user\", \"content\": \"hi\"}, " +
                          "{\"role\": \"assistant\", \"content\": \"yo\"}]}";
         var path = _temporary.Write("chats.jsonl", GoodChat, withSystem, GoodChat);

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Twinforge.Engine.Tokenization;
 using Twinforge.Engine.Tokenization.Jinja;
 
@@ -47,7 +46,7 @@ public sealed class PublishedChatTemplateTests : IDisposable
         return new SpecialTokens(model.Bos is null ? null : tokens[model.Bos], tokens[model.Eos], null, tokens);
     }
 
-    static string Source(Model model) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Tokenization", "ChatTemplateFixtures", model.File));
+    static string Source(Model model) => TinyTokenizerFiles.PublishedTemplate(model.File);
 
     static JinjaChatTemplate TemplateOf(Model model) => new(Source(model), SpecialsOf(model), FifthOfMarch);
 
@@ -228,26 +227,8 @@ public sealed class PublishedChatTemplateTests : IDisposable
         Assert.Equal(["<|im_end|>"], TemplateOf(Qwen25).StopStrings);
     }
 
-    /// <summary>A byte-level tokenizer with the model's special tokens and its published template in tokenizer_config.json.</summary>
-    string TokenizerDirectory(Model model)
-    {
-        var directory = _temporary.Sub($"{model.File}-{Guid.NewGuid():N}");
-        new ByteLevelTokenizer(model.Tokens).Save(directory);
-        var configPath = Path.Combine(directory, "tokenizer_config.json");
-        var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
-        config["bos_token"] = model.Bos;
-        config["eos_token"] = model.Eos;
-        config["chat_template"] = Source(model);
-        File.WriteAllText(configPath, config.ToJsonString());
-        return directory;
-    }
-
-    sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-
-        public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
-    }
+    string TokenizerDirectory(Model model) =>
+        TinyTokenizerFiles.WriteByteLevelWithTemplate(_temporary.Sub($"{model.File}-{Guid.NewGuid():N}"), model.Tokens, model.Bos, model.Eos, Source(model));
 
     public void Dispose() => _temporary.Dispose();
 }

@@ -231,46 +231,22 @@ internal sealed class JinjaParser
         return rest.Count == 0 ? first : new CompareExpression(first, rest, first.Line);
     }
 
-    JinjaExpression ParseAdditive()
-    {
-        var left = ParseConcat();
-        while (Current.Kind == JinjaTokenKind.Operator && Current.Value is "+" or "-")
-        {
-            var op = Next();
-            left = new BinaryExpression(op.Value, left, ParseConcat(), op.Line);
-        }
-        return left;
-    }
+    JinjaExpression ParseAdditive() => ParseLeftAssociative(ParseConcat, "+", "-");
 
-    JinjaExpression ParseConcat()
-    {
-        var left = ParseMultiplicative();
-        while (Current.IsOperator("~"))
-        {
-            var op = Next();
-            left = new BinaryExpression("~", left, ParseMultiplicative(), op.Line);
-        }
-        return left;
-    }
+    JinjaExpression ParseConcat() => ParseLeftAssociative(ParseMultiplicative, "~");
 
-    JinjaExpression ParseMultiplicative()
-    {
-        var left = ParsePower();
-        while (Current.Kind == JinjaTokenKind.Operator && Current.Value is "*" or "/" or "//" or "%")
-        {
-            var op = Next();
-            left = new BinaryExpression(op.Value, left, ParsePower(), op.Line);
-        }
-        return left;
-    }
+    JinjaExpression ParseMultiplicative() => ParseLeftAssociative(ParsePower, "*", "/", "//", "%");
 
-    JinjaExpression ParsePower()
+    JinjaExpression ParsePower() => ParseLeftAssociative(ParseUnary, "**");
+
+    /// <summary>One precedence level of binary operators: operands from the next level up, joined left to right.</summary>
+    JinjaExpression ParseLeftAssociative(Func<JinjaExpression> operand, params string[] operators)
     {
-        var left = ParseUnary();
-        while (Current.IsOperator("**"))
+        var left = operand();
+        while (Current.Kind == JinjaTokenKind.Operator && operators.Contains(Current.Value))
         {
             var op = Next();
-            left = new BinaryExpression("**", left, ParseUnary(), op.Line);
+            left = new BinaryExpression(op.Value, left, operand(), op.Line);
         }
         return left;
     }

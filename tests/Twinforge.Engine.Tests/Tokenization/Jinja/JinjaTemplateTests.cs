@@ -1,4 +1,5 @@
 using Twinforge.Engine.Tokenization.Jinja;
+using Twinforge.Engine.Tests.Tokenization;
 
 namespace Twinforge.Engine.Tests.Tokenization.Jinja;
 
@@ -183,12 +184,5 @@ public sealed class JinjaTemplateTests
     {
         var error = Assert.Throws<JinjaException>(() => Render(source));
         Assert.Contains(problem, error.Message);
-    }
-
-    sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-
-        public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
     }
 }
