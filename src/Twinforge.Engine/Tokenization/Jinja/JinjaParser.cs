@@ -184,27 +184,9 @@ internal sealed class JinjaParser
         return value;
     }
 
-    JinjaExpression ParseOr()
-    {
-        var left = ParseAnd();
-        while (Current.IsName("or"))
-        {
-            int line = Next().Line;
-            left = new BinaryExpression("or", left, ParseAnd(), line);
-        }
-        return left;
-    }
+    JinjaExpression ParseOr() => ParseLeftAssociative(ParseAnd, "or");
 
-    JinjaExpression ParseAnd()
-    {
-        var left = ParseNot();
-        while (Current.IsName("and"))
-        {
-            int line = Next().Line;
-            left = new BinaryExpression("and", left, ParseNot(), line);
-        }
-        return left;
-    }
+    JinjaExpression ParseAnd() => ParseLeftAssociative(ParseNot, "and");
 
     JinjaExpression ParseNot()
     {
@@ -239,11 +221,14 @@ internal sealed class JinjaParser
 
     JinjaExpression ParsePower() => ParseLeftAssociative(ParseUnary, "**");
 
-    /// <summary>One precedence level of binary operators: operands from the next level up, joined left to right.</summary>
+    /// <summary>
+    /// One precedence level of binary operators (symbols, or the words <c>and</c> and <c>or</c>): operands from the next
+    /// level up, joined left to right.
+    /// </summary>
     JinjaExpression ParseLeftAssociative(Func<JinjaExpression> operand, params string[] operators)
     {
         var left = operand();
-        while (Current.Kind == JinjaTokenKind.Operator && operators.Contains(Current.Value))
+        while (Current.Kind is JinjaTokenKind.Operator or JinjaTokenKind.Name && operators.Contains(Current.Value))
         {
             var op = Next();
             left = new BinaryExpression(op.Value, left, operand(), op.Line);
