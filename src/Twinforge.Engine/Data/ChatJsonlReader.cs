@@ -21,7 +21,19 @@ internal static class ChatJsonlReader
             if (string.IsNullOrWhiteSpace(line.Text)) continue;
             if (JsonLine.Parse(path, line, problems) is not { } root) continue;
             if (ReadConversation(root, path, line.Number, problems) is not { } conversation) continue;
-            var (ids, trainable) = Encode(tokenizer, conversation.Messages, conversation.Untrained);
+            int[] ids;
+            bool[] trainable;
+            try
+            {
+                (ids, trainable) = Encode(tokenizer, conversation.Messages, conversation.Untrained);
+            }
+            catch (BadInputException error)
+            {
+                // A model's own template may refuse a conversation (a system role, roles that do not alternate): that
+                // line is bad data for this model, reported with the template's words like any other problem.
+                problems.Add(new DatasetProblem(path, line.Number, DatasetProblemKind.ChatTemplateRefused, error.Message, "messages"));
+                continue;
+            }
             documents.Add(new SourceDocument(ids, trainable, line.Number));
         }
         return documents;

@@ -43,4 +43,6 @@ public enum DatasetProblemKind
     NulCharacter,
     /// <summary>A text holds a control character other than NUL, tab, line feed or carriage return (a warning).</summary>
     ControlCharacter,
+    /// <summary>The model's chat template refused the conversation (e.g. Gemma's "System role not supported").</summary>
+    ChatTemplateRefused,
 }

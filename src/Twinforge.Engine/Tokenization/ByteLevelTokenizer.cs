@@ -42,11 +42,12 @@ public sealed class ByteLevelTokenizer : ITokenizer
     /// </summary>
     public ByteLevelTokenizer(IReadOnlyList<string> specialTokens, string? chatTemplateName = null)
         : this(Number(specialTokens), IndexOf(specialTokens, EndOfTextToken), IndexOf(specialTokens, EndOfTextToken),
-            IndexOf(specialTokens, PaddingToken), chatTemplateName, templateSource: null)
+            IndexOf(specialTokens, PaddingToken), chatTemplateName, templateSource: null, templatePath: null)
     {
     }
 
-    ByteLevelTokenizer(IReadOnlyList<AddedToken> specials, int? bos, int? eos, int? pad, string? chatTemplateName, string? templateSource)
+    ByteLevelTokenizer(IReadOnlyList<AddedToken> specials, int? bos, int? eos, int? pad, string? chatTemplateName, string? templateSource,
+        string? templatePath)
     {
         _specialById = specials.ToDictionary(token => token.Id);
         _specialByContent = specials.ToDictionary(token => token.Content, StringComparer.Ordinal);
@@ -54,7 +55,7 @@ public sealed class ByteLevelTokenizer : ITokenizer
         VocabularySize = specials.Count == 0 ? ByteCount : Math.Max(ByteCount, specials.Max(token => token.Id) + 1);
         Special = new SpecialTokens(bos, eos, pad,
             new ReadOnlyDictionary<string, int>(specials.ToDictionary(token => token.Content, token => token.Id, StringComparer.Ordinal)));
-        ChatTemplate = ChatTemplates.Detect(chatTemplateName, templateSource, Special);
+        ChatTemplate = ChatTemplates.Detect(chatTemplateName, templateSource, Special, templatePath);
         _savedChatTemplate = chatTemplateName is null || ChatTemplates.FamilyOf(templateSource) == ChatTemplate.Name
             ? templateSource ?? ChatTemplate.Jinja
             : ChatTemplate.Jinja;
@@ -129,7 +130,7 @@ public sealed class ByteLevelTokenizer : ITokenizer
         if (definition.AddedTokens.Any(token => token.Id < ByteCount || !token.Special || token.SingleWord || token.LeftStrip || token.RightStrip))
             return null;
         return new ByteLevelTokenizer(definition.AddedTokens, definition.Bos, definition.Eos, definition.Pad,
-            chatTemplateName, definition.ChatTemplateSource);
+            chatTemplateName, definition.ChatTemplateSource, definition.ChatTemplatePath);
     }
 
     TokenizerDefinition Definition() => new()

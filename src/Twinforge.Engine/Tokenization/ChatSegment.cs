@@ -6,7 +6,10 @@ namespace Twinforge.Engine.Tokenization;
 /// </summary>
 /// <param name="Text">The exact text of the piece.</param>
 /// <param name="IsMarkup">True for template markup, false for message content.</param>
-/// <param name="Role">The turn the piece belongs to; null for markup outside any turn (Llama 3's begin-of-text).</param>
+/// <param name="Role">
+/// The turn the piece belongs to; null for markup outside any turn (Llama 3's begin-of-text) and for a Jinja template's
+/// markup, whose text does not say which turn it opens or closes (its end markers are the assistant's).
+/// </param>
 /// <param name="IsTrainable">
 /// True exactly for assistant content and the assistant's end-of-turn marker: the tokens a fine-tuning loss is computed on.
 /// </param>

@@ -1,8 +1,9 @@
 namespace Twinforge.Engine.Tokenization;
 
 /// <summary>
-/// Names the chat formats and picks the one a tokenizer's model was trained with: an explicit name wins; otherwise the
-/// family of tokenizer_config.json's <c>chat_template</c> (recognised by its markers); otherwise the chat tokens the
+/// Names the built-in chat formats and picks the one a tokenizer's model was trained with: an explicit name wins;
+/// otherwise the model's own <c>chat_template</c> from tokenizer_config.json (or chat_template.jinja), rendered as a
+/// <see cref="JinjaChatTemplate"/>; otherwise, for tokenizers without a template, a guess from the chat tokens the
 /// vocabulary has; otherwise <see cref="PlainChatTemplate"/>.
 /// </summary>
 /// <example><code>var template = ChatTemplates.ByName("llama3", tokenizer.Special);</code></example>
@@ -26,14 +27,29 @@ public static class ChatTemplates
     };
 
     /// <summary>
-    /// Chooses a template for a tokenizer. <paramref name="templateSource"/> is the Jinja text from tokenizer_config.json;
-    /// one from an unsupported family (neither ChatML nor Llama 3 markers) is ignored in favour of the vocabulary.
+    /// Chooses a template for a tokenizer. <paramref name="templateSource"/> is the Jinja text from
+    /// <paramref name="templatePath"/> (tokenizer_config.json or chat_template.jinja), where its errors are reported.
     /// </summary>
-    public static IChatTemplate Detect(string? explicitName, string? templateSource, SpecialTokens special)
+    /// <exception cref="InputFileException">The template uses a construct outside the supported Jinja subset.</exception>
+    public static IChatTemplate Detect(string? explicitName, string? templateSource, SpecialTokens special, string? templatePath = null)
     {
         if (explicitName is not null) return ByName(explicitName, special);
-        var fromSource = FamilyOf(templateSource);
-        if (fromSource is not null) return ByName(fromSource, special);
+        if (!string.IsNullOrEmpty(templateSource))
+        {
+            // The exact Jinja a built-in format saves (Twinforge's own models) loads as that format: the same text,
+            // rendered natively.
+            var builtIn = Names.Select(name => ByName(name, special)).FirstOrDefault(template => template.Jinja == templateSource);
+            if (builtIn is not null) return builtIn;
+            try
+            {
+                return new JinjaChatTemplate(templateSource, special);
+            }
+            catch (Jinja.JinjaException error)
+            {
+                throw new InputFileException(templatePath ?? "chat template", $"{error.Message}; name a built-in chat format " +
+                    $"({string.Join(", ", Names)}) to use it instead", "chat_template", inner: error);
+            }
+        }
         if (special.Tokens.ContainsKey(ChatMlTemplate.StartToken) && special.Tokens.ContainsKey(ChatMlTemplate.EndToken))
             return new ChatMlTemplate();
         if (special.Tokens.ContainsKey(Llama3ChatTemplate.StartHeader) && special.Tokens.ContainsKey(Llama3ChatTemplate.EndHeader)

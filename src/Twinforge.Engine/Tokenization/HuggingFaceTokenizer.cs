@@ -56,7 +56,7 @@ public sealed class HuggingFaceTokenizer : ITokenizer
         AddedTokens = definition.AddedTokens.AsReadOnly();
         Special = new SpecialTokens(definition.Bos, definition.Eos, definition.Pad,
             new ReadOnlyDictionary<string, int>(definition.AddedTokens.ToDictionary(token => token.Content, token => token.Id, StringComparer.Ordinal)));
-        ChatTemplate = ChatTemplates.Detect(chatTemplateName, definition.ChatTemplateSource, Special);
+        ChatTemplate = ChatTemplates.Detect(chatTemplateName, definition.ChatTemplateSource, Special, definition.ChatTemplatePath);
         // Keep the file's own Jinja unless the caller chose another family: it may do more than the family's basics.
         _savedChatTemplate = chatTemplateName is null || ChatTemplates.FamilyOf(definition.ChatTemplateSource) == ChatTemplate.Name
             ? definition.ChatTemplateSource ?? ChatTemplate.Jinja

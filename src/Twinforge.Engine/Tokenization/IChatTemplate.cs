@@ -2,12 +2,13 @@ namespace Twinforge.Engine.Tokenization;
 
 /// <summary>
 /// A chat format: how a conversation becomes text for the model, which parts are trained on, and which strings end
-/// the assistant's turn. Implementations: <see cref="ChatMlTemplate"/> (Qwen2, SmolLM, Twinforge's byte-level
-/// models), <see cref="Llama3ChatTemplate"/>, <see cref="PlainChatTemplate"/>; <see cref="ChatTemplates"/> picks one.
+/// the assistant's turn. Implementations: <see cref="JinjaChatTemplate"/> (a model's own template), and the built-in
+/// <see cref="ChatMlTemplate"/> (Qwen2, SmolLM, Twinforge's byte-level models), <see cref="Llama3ChatTemplate"/> and
+/// <see cref="PlainChatTemplate"/> for tokenizers without one; <see cref="ChatTemplates"/> picks one.
 /// </summary>
 public interface IChatTemplate
 {
-    /// <summary>Short name: "chatml", "llama3" or "plain" (see <see cref="ChatTemplates"/>).</summary>
+    /// <summary>Short name: "jinja" for a model's own template, or "chatml", "llama3" or "plain" (see <see cref="ChatTemplates"/>).</summary>
     string Name { get; }
 
     /// <summary>The end-of-turn strings that end generation, e.g. "&lt;|im_end|&gt;".</summary>

@@ -49,6 +49,9 @@ internal sealed class TokenizerDefinition
     /// <summary>The Jinja chat template from tokenizer_config.json or chat_template.jinja, if any.</summary>
     public string? ChatTemplateSource { get; init; }
 
+    /// <summary>The file <see cref="ChatTemplateSource"/> came from: where its errors are reported.</summary>
+    public string? ChatTemplatePath { get; init; }
+
     public int? Bos { get; init; }
 
     public int? Eos { get; init; }

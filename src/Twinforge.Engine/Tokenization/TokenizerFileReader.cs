@@ -87,6 +87,7 @@ internal static class TokenizerFileReader
             Config = config,
             ConfigPath = configPath,
             ChatTemplateSource = ReadChatTemplate(config, configPath, directory),
+            ChatTemplatePath = config?["chat_template"] is null ? Path.Combine(directory, ChatTemplateJinja) : configPath,
             Bos = bos,
             Eos = eos,
             Pad = IdOf(names.Pad, model.Vocabulary, added),

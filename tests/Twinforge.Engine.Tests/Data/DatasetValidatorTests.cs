@@ -1,4 +1,6 @@
 using Twinforge.Engine.Data;
+using Twinforge.Engine.Tests.Tokenization;
+using Twinforge.Engine.Tokenization;
 using static Twinforge.Engine.Tests.Data.DataTesting;
 
 namespace Twinforge.Engine.Tests.Data;
@@ -52,6 +54,23 @@ public sealed class DatasetValidatorTests : IDisposable
         Assert.Equal((path, 3L, kind, field), (error.FilePath, error.Line, error.Kind, error.Field));
         Assert.Contains(reason, error.Reason);
         Assert.StartsWith($"{path}:3: ", error.ToString());
+    }
+
+    [Fact]
+    public void A_conversation_the_models_own_template_refuses_is_reported_with_its_line_and_the_templates_words()
+    {
+        // Gemma 2's published template raises on a system message; the other lines are fine for it.
+        var gemma = TokenizerLoader.Load(TinyTokenizerFiles.WriteByteLevelWithTemplate(_temporary.Sub("gemma"),
+            ["<bos>", "<eos>", "<start_of_turn>", "<end_of_turn>"], "<bos>", "<eos>", TinyTokenizerFiles.PublishedTemplate("gemma-2-it.jinja")));
+        var withSystem = "{\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"}, {\"role\": \"user\", \"content\": \"hi\"}, " +
+                         "{\"role\": \"assistant\", \"content\": \"yo\"}]}";
+        var path = _temporary.Write("chats.jsonl", GoodChat, withSystem, GoodChat);
+
+        var dataset = DatasetValidator.Validate([path], gemma, Options());
+
+        var error = Assert.Single(dataset.Report.Errors);
+        Assert.Equal((path, 2L, DatasetProblemKind.ChatTemplateRefused, "messages"), (error.FilePath, error.Line, error.Kind, error.Field));
+        Assert.Contains("System role not supported", error.Reason);
     }
 
     [Theory]

@@ -130,7 +130,9 @@ public sealed class ChatTemplateTests : IDisposable
             var (answered, _) = ChatEncoder.Encode(named, Conversation, addGenerationPrompt: false);
             Assert.Equal(prompt, answered.Take(prompt.Length));
         }
-        Assert.Equal(ChatTemplates.ChatMl, tokenizer.ChatTemplate.Name);
+        // The config's own template is used, and renders exactly what the built-in ChatML does.
+        Assert.Equal(JinjaChatTemplate.TemplateName, tokenizer.ChatTemplate.Name);
+        Assert.Equal(Rendered(new ChatMlTemplate(), Conversation, false), Rendered(tokenizer.ChatTemplate, Conversation, false));
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class SplitRegexTokenizerTests : IDisposable
         Assert.Equal(vocabularyCount, tokenizer.Special.Pad);
         Assert.Null(tokenizer.Special.Bos);
         Assert.Equal(vocabularyCount + 1, tokenizer.Special.Tokens["<|im_start|>"]);
-        Assert.Equal(ChatTemplates.ChatMl, tokenizer.ChatTemplate.Name);
+        Assert.Equal(JinjaChatTemplate.TemplateName, tokenizer.ChatTemplate.Name);   // the config's own ChatML template
         Assert.Equal([vocabularyCount + 1, IdOf(tokenizer, "hello"), vocabularyCount + 2],
             tokenizer.Encode("<|im_start|>hello<|im_end|>", parseSpecialTokens: true));
         Assert.Equal("<|im_start|>hello<|im_end|>", tokenizer.Decode(tokenizer.Encode("<|im_start|>hello<|im_end|>", parseSpecialTokens: true)));

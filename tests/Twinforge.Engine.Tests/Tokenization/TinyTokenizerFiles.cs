@@ -117,6 +117,21 @@ internal static class TinyTokenizerFiles
         return directory;
     }
 
+    /// <summary>The published chat template in ChatTemplateFixtures/<paramref name="file"/> (see SOURCES.md there).</summary>
+    public static string PublishedTemplate(string file) =>
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Tokenization", "ChatTemplateFixtures", file));
+
+    /// <summary>A byte-level tokenizer with <paramref name="specialTokens"/>, and a config naming bos, eos and a chat template.</summary>
+    public static string WriteByteLevelWithTemplate(string directory, IReadOnlyList<string> specialTokens, string? bos, string eos, string chatTemplate)
+    {
+        new ByteLevelTokenizer(specialTokens).Save(directory);
+        var configPath = Path.Combine(directory, "tokenizer_config.json");
+        var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+        (config["bos_token"], config["eos_token"], config["chat_template"]) = (bos, eos, chatTemplate);
+        File.WriteAllText(configPath, config.ToJsonString());
+        return directory;
+    }
+
     public static int IdOf(ITokenizer tokenizer, string text) =>
         tokenizer.TokenToId(Symbols(text)) ?? throw new InvalidOperationException($"'{text}' is not a token");
 }
