@@ -26,7 +26,7 @@ public sealed class HubPull(HubSettings settings, HttpClient http)
 
         long total = files.Sum(file => file.Size), done = 0, downloaded = 0;
         long cached = files.Where(file => File.Exists(cache.BlobPath(file.Etag))).Sum(file => file.Size);
-        onEvent?.Invoke(new PullStarted(pinned, revision.Commit, files.Count, total, cached));
+        onEvent?.Invoke(new PullStarted(model, revision.Commit, files.Count, total, cached));
         foreach (var file in files)
         {
             bool wasCached = File.Exists(cache.BlobPath(file.Etag));

@@ -3,7 +3,7 @@ namespace Twinforge.Hub;
 /// <summary>What a pull reports as it goes, for a progress view.</summary>
 public abstract record HubPullEvent;
 
-/// <summary>The revision is resolved: <paramref name="TotalBytes"/> over every selected file, <paramref name="CachedBytes"/> of them already whole in the cache.</summary>
+/// <summary>The revision <paramref name="Model"/> names is resolved to <paramref name="Commit"/>: <paramref name="TotalBytes"/> over every selected file, <paramref name="CachedBytes"/> of them already whole in the cache.</summary>
 public sealed record PullStarted(HubModelReference Model, string Commit, int FileCount, long TotalBytes, long CachedBytes) : HubPullEvent;
 
 /// <summary>Bytes arrived (or, for a resumed file, were found in its <c>.incomplete</c>): totals so far.</summary>
