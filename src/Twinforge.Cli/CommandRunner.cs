@@ -66,7 +66,7 @@ public static class CommandRunner
             // Another writer got there first: nothing is wrong with the input, so it is a failure to retry.
             return Report(e, ExitCodes.Failure, "conflict");
         }
-        catch (Exception e) when (e is BadInputException or RegistryException and not ArtifactCorruptedException)
+        catch (Exception e) when (e is BadInputException or RegistryException and not ArtifactCorruptedException or Hub.HubException { IsBadInput: true })
         {
             return Report(e, ExitCodes.BadInput);
         }

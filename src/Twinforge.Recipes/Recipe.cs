@@ -17,7 +17,10 @@ public sealed record Recipe
     /// <summary>The value of <see cref="Base"/> that names the CLI's built-in base model instead of a directory.</summary>
     public const string BuiltInBase = "builtin";
 
-    /// <summary>A Hugging Face model directory, or <see cref="BuiltInBase"/>. Key <c>base</c>.</summary>
+    /// <summary>
+    /// A Hugging Face model directory, <see cref="BuiltInBase"/>, or a Hub model <c>hf:ORG/NAME[@REVISION]</c> (a run
+    /// records it pinned to its commit). Key <c>base</c>.
+    /// </summary>
     public string? Base { get; init; }
 
     /// <summary>The training files. Key <c>data</c>: a list, or a single string.</summary>

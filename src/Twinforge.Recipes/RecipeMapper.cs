@@ -33,7 +33,7 @@ public static class RecipeMapper
 
     /// <summary>The base model directory, or <see cref="Recipe.BuiltInBase"/> (see <see cref="UsesBuiltInBase"/>).</summary>
     public static string BaseModel(Recipe recipe) => recipe.Base
-        ?? throw new RecipeException("base", $"no base model: give a Hugging Face model directory or \"{Recipe.BuiltInBase}\"");
+        ?? throw new RecipeException("base", $"no base model: give a Hugging Face model directory, \"{Recipe.BuiltInBase}\" or hf:ORG/NAME[@REVISION]");
 
     public static bool UsesBuiltInBase(Recipe recipe) => recipe.Base == Recipe.BuiltInBase;
 

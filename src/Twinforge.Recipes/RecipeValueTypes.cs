@@ -1,4 +1,5 @@
 using System.Globalization;
+using Twinforge.Hub;
 
 namespace Twinforge.Recipes;
 
@@ -77,11 +78,13 @@ internal static class RecipeValueTypes
 
     static RecipeValueType<string?> Path(bool nullable, bool allowsBuiltIn)
     {
-        var expected = (allowsBuiltIn ? $"a path or \"{Recipe.BuiltInBase}\"" : "a path") + (nullable ? " or null" : "");
+        var expected = (allowsBuiltIn ? $"a path, \"{Recipe.BuiltInBase}\" or hf:ORG/NAME[@REVISION]" : "a path") + (nullable ? " or null" : "");
         return new(expected, isList: false,
             (node, resolvePath) => node switch
             {
                 RecipeScalar { IsNull: true } when nullable => null,
+                RecipeScalar { IsNull: false } scalar when scalar.Text.Trim().Length > 0 && allowsBuiltIn && HubModelReference.IsHubReference(scalar.Text.Trim()) =>
+                    HubBase(scalar),
                 RecipeScalar { IsNull: false } scalar when scalar.Text.Trim().Length > 0 =>
                     allowsBuiltIn && scalar.Text.Trim().Equals(Recipe.BuiltInBase, StringComparison.OrdinalIgnoreCase)
                         ? Recipe.BuiltInBase
@@ -89,6 +92,19 @@ internal static class RecipeValueTypes
                 _ => throw Mismatch(expected, node),
             },
             value => value is null ? RecipeScalar.Null : new RecipeScalar(value, IsQuoted: true));
+    }
+
+    /// <summary>A Hub model (<c>hf:ORG/NAME[@REVISION]</c>), kept as written once its form is checked: it is no path.</summary>
+    static string HubBase(RecipeScalar scalar)
+    {
+        try
+        {
+            return HubModelReference.Parse(scalar.Text.Trim()).ToString();
+        }
+        catch (HubException e)
+        {
+            throw new RecipeValueException(e.Message, scalar.Line);
+        }
     }
 
     /// <summary>A list of <paramref name="item"/>s; a single value stands for a list of one, as in <c>data: alice.jsonl</c>.</summary>

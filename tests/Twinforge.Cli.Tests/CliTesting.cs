@@ -9,11 +9,16 @@ internal static class CliTesting
 {
     public static (int ExitCode, string Output, string Error) Run(params string[] args) => RunWithInput("", args);
 
-    public static (int ExitCode, string Output, string Error) RunWithInput(string input, params string[] args)
+    public static (int ExitCode, string Output, string Error) RunWithInput(string input, params string[] args) => RunWith(input, hub: null, args);
+
+    /// <summary>The CLI with its Hub settings given, as its host would read them from HF_* variables at start.</summary>
+    public static (int ExitCode, string Output, string Error) RunWithHub(global::Twinforge.Hub.HubSettings hub, params string[] args) => RunWith("", hub, args);
+
+    static (int ExitCode, string Output, string Error) RunWith(string input, global::Twinforge.Hub.HubSettings? hub, string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int exitCode = CommandRunner.Invoke(TwinforgeCommands.CreateRoot(new StringReader(input)), args, output, error);
+        int exitCode = CommandRunner.Invoke(TwinforgeCommands.CreateRoot(new StringReader(input), hub), args, output, error);
         return (exitCode, output.ToString(), error.ToString());
     }
 

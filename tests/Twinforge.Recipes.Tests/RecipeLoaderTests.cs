@@ -65,6 +65,26 @@ public sealed class RecipeLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_hub_base_is_kept_as_written_not_resolved_as_a_path()
+    {
+        var recipe = RecipeLoader.Load(directory.Write("recipes/qwen.yaml", "base: hf:Qwen/Qwen2.5-0.5B-Instruct@main\n"));
+
+        Assert.Equal("hf:Qwen/Qwen2.5-0.5B-Instruct@main", recipe.Base);
+        Assert.False(RecipeMapper.UsesBuiltInBase(recipe));
+        // No revision means main, written out so the recipe says what it uses.
+        Assert.Equal("hf:gpt2@main", RecipeOverrides.Set(recipe, "base", "hf:gpt2").Base);
+    }
+
+    [Fact]
+    public void A_malformed_hub_base_is_named_with_its_line()
+    {
+        var error = LoadFails("hub.yaml", "method: lora\nbase: hf:org/name/extra\n");
+
+        Assert.Equal(2, error.Line);
+        Assert.Contains("'hf:org/name/extra' is not a Hub model: expected ORG/NAME or ORG/NAME@REVISION", error.Message);
+    }
+
+    [Fact]
     public void An_unknown_key_is_named_with_the_closest_known_key()
     {
         var error = LoadFails("typo.yaml", "training:\n  epochs: 2\n  learnig_rate: 1e-3\n");

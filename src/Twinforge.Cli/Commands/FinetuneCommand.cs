@@ -5,6 +5,7 @@ using Twinforge.Recipes;
 using Twinforge.Cli.Runs;
 using Twinforge.Engine.Models;
 using Twinforge.Engine.Training;
+using Twinforge.Hub;
 using Twinforge.Reporting;
 
 namespace Twinforge.Cli.Commands;
@@ -17,10 +18,10 @@ namespace Twinforge.Cli.Commands;
 /// </summary>
 public static class FinetuneCommand
 {
-    public static Command Create()
+    public static Command Create(HubSettings hub)
     {
         var line = new RecipeCommandLine("Training files: chat JSONL, prompt/completion JSONL or plain text");
-        line.Typed("--base", "base", "Base model: a Hugging Face model directory, or 'builtin' for the built-in base [required: here or in the recipe]");
+        line.Typed("--base", "base", "Base model: a Hugging Face model directory, 'builtin' for the built-in base, or hf:ORG/NAME[@REVISION] from the Hub (pulled into its cache) [required: here or in the recipe]");
         line.Typed("--validation", "validation", "A held-out file [default: hold out data_options.validation_fraction of the documents]");
         line.Typed("--output", "output", "The run directory [required: here or in the recipe]");
         line.Typed("--method", "method", "lora, full or from_scratch [default: lora]");
@@ -42,15 +43,23 @@ public static class FinetuneCommand
             bool force = line.ForceRequested(result);
             RunDirectoryGuard.TrainingRun.Check(runDirectory, line.ResumeRequested(result), force);
             var display = TrainingDisplay.For(console, result.GetValue(plain));
-            var basePath = RecipeMapper.UsesBuiltInBase(effective)
+            string basePath;
+            if (HubModelReference.IsHubReference(RecipeMapper.BaseModel(effective)))
+            {
+                // The run records the model pinned to the commit it trained on, so the recipe repeats it exactly.
+                var pulled = HubBaseModel.Get(hub, effective.Base!, [], console, cancellationToken);
+                (basePath, effective) = (pulled.Directory, effective with { Base = pulled.Pinned.ToString() });
+            }
+            else basePath = RecipeMapper.UsesBuiltInBase(effective)
                 ? BuiltInModels.EnsureBase(CacheLocation.Resolve(result.GetValue(cache)), BuiltInModelSize.Parse(result.GetValue(size)!), display, cancellationToken)
                 : Path.GetFullPath(RecipeMapper.BaseModel(effective));
+            var recorded = HubModelReference.IsHubReference(effective.Base) ? effective : effective with { Base = basePath };
             var options = RecipeMapper.ToFineTuningOptions(effective);
             var dataFiles = RecipeMapper.DataFiles(effective);
 
             // Everything is checked: only now is a replaced run deleted.
             RunDirectoryGuard.TrainingRun.ReplaceIfForced(runDirectory, force);
-            var run = RecipeRun.Execute(display, $"finetune ({options.Method})", effective with { Base = basePath }, basePath, runDirectory, options, cancellationToken);
+            var run = RecipeRun.Execute(display, $"finetune ({options.Method})", recorded, basePath, runDirectory, options, cancellationToken);
             if (run.Training.Cancelled) return Task.FromResult(RecipeRun.Interrupted(console, run, "finetune", runDirectory));
             RunSamples.Write(runDirectory, basePath, run, RecipeMapper.ValidationFile(effective) ?? dataFiles[0]);
             var report = RunReport.Write(runDirectory);

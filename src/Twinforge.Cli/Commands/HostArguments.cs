@@ -10,7 +10,7 @@ namespace Twinforge.Cli.Commands;
 /// which base models to register, how many jobs to train at once — turned into the host's command-line configuration
 /// (<c>--Twinforge:…</c>), the top layer over appsettings.json and the environment.
 /// </summary>
-sealed class HostArguments
+sealed class HostArguments(Hub.HubSettings hub)
 {
     readonly Option<DirectoryInfo> dataDirectory = new("--data-dir")
     {
@@ -31,7 +31,7 @@ sealed class HostArguments
     readonly Option<int?> capacity = new("--capacity") { Description = "Jobs this process trains at once [default: 1]" };
     readonly Option<string[]> bases = new("--base")
     {
-        Description = "Register a base model: NAME=DIR, a Hugging Face model directory (or builtin, once `twinforge pretrain` built it) that jobs name as their model (repeatable) [default: none; registered ones stay]",
+        Description = "Register a base model: NAME=DIR, a Hugging Face model directory (or builtin, once `twinforge pretrain` built it, or hf:ORG/NAME[@REVISION], pulled from the Hub) that jobs name as their model (repeatable) [default: none; registered ones stay]",
         AllowMultipleArgumentsPerToken = false,
     };
 
@@ -56,7 +56,10 @@ sealed class HostArguments
             var equals = given.IndexOf('=');
             if (equals <= 0 || equals == given.Length - 1) throw new Engine.BadInputException($"--base: '{given}' is not NAME=DIR (e.g. --base tiny=models/tiny)");
             // "builtin" (or "builtin:tiny"): the CLI's built-in base model, once `twinforge pretrain` has built it.
-            var directory = ModelArguments.Resolve(given[(equals + 1)..], CacheLocation.Resolve(null));
+            var model = given[(equals + 1)..];
+            var directory = Hub.HubModelReference.IsHubReference(model)
+                ? Runs.HubBaseModel.Get(hub, model, [], result.InvocationConfiguration.Output, CancellationToken.None).Directory
+                : ModelArguments.Resolve(model, CacheLocation.Resolve(null));
             if (!File.Exists(Path.Combine(directory, "config.json")))
                 throw new Engine.BadInputException($"--base: {directory} is not a model directory (no config.json)");
             arguments.AddRange([$"--{Section}:{nameof(ServiceOptions.BaseModels)}:{given[..equals]}", directory]);

@@ -12,9 +12,9 @@ namespace Twinforge.Cli.Commands;
 /// </summary>
 public static class WorkerCommand
 {
-    public static Command Create()
+    public static Command Create(Hub.HubSettings hub)
     {
-        var host = new HostArguments();
+        var host = new HostArguments(hub);
         var command = new Command("worker", "Train fine-tuning jobs from the queue, without HTTP: run one per machine that should train.");
         foreach (var option in host.Options) command.Options.Add(option);
         command.SetAction(async (result, cancellationToken) =>

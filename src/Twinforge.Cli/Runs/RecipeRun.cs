@@ -17,10 +17,14 @@ public static class RecipeRun
         FineTuningOptions options, CancellationToken cancellationToken, string command = "finetune") =>
         display.Run(title, onEvent => Run(recipe, baseModelDirectory, runDirectory, options, onEvent, cancellationToken, command));
 
-    /// <summary>Trains the recipe's data into <paramref name="runDirectory"/>, writing recipe.yaml once the run has started.</summary>
+    /// <summary>
+    /// Trains the recipe's data into <paramref name="runDirectory"/>, writing recipe.yaml once the run has started. A
+    /// recipe whose base is a Hub model (<c>hf:…</c>, pinned to its commit) names it in run.json too.
+    /// </summary>
     public static FineTuningResult Run(Recipe recipe, string baseModelDirectory, string runDirectory, FineTuningOptions options,
         Action<TrainingEvent>? onEvent, CancellationToken cancellationToken, string command = "finetune")
     {
+        var baseModelSource = Hub.HubModelReference.IsHubReference(recipe.Base) ? recipe.Base : null;
         var recipePath = Path.Combine(runDirectory, RecipeWriter.FileName);
         try
         {
@@ -31,7 +35,7 @@ public static class RecipeRun
                 if (trainingEvent is RunStarted started && !File.Exists(recipePath))
                     RecipeWriter.Write(recipe.With(o => o with { Training = o.Training with { Precision = started.ResolvedPrecision ?? o.Training.Precision } }), recipePath);
                 onEvent?.Invoke(trainingEvent);
-            }, cancellationToken);
+            }, cancellationToken, baseModelSource);
         }
         catch (CheckpointMismatchException mismatch) when (File.Exists(recipePath))
         {

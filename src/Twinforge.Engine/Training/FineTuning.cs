@@ -27,8 +27,12 @@ public static class FineTuning
 
     /// <exception cref="InputFileException">The base model or the data is malformed; names the file and line or field. Nothing is trained.</exception>
     /// <exception cref="BadInputException">The options do not fit the base model (layers to freeze, LoRA targets). Nothing is trained.</exception>
+    /// <param name="baseModelSource">
+    /// Where the base came from when its directory is not the whole story, recorded in run.json as
+    /// <c>base_model_source</c>: a Hub model pinned to its commit (<c>hf:ORG/NAME@COMMIT</c>), whose snapshot is the directory.
+    /// </param>
     public static FineTuningResult Run(string baseModelDirectory, IReadOnlyList<string> dataFiles, string runDirectory,
-        FineTuningOptions options, Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default)
+        FineTuningOptions options, Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default, string? baseModelSource = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -82,7 +86,7 @@ public static class FineTuning
             }
         }
         var recordPath = Path.Combine(runDirectory, RecordFileName);
-        WriteRecord(recordPath, baseModelDirectory, dataFiles, options, data, training, adapterDirectory, modelDirectory);
+        WriteRecord(recordPath, baseModelDirectory, baseModelSource, dataFiles, options, data, training, adapterDirectory, modelDirectory);
         return new FineTuningResult(training, data.Report, adapterDirectory, modelDirectory, recordPath);
     }
 
@@ -98,7 +102,7 @@ public static class FineTuning
     /// the data it came from), the options, the data report (statistics, and per file what the over-long policy
     /// dropped or cut) and the training results.
     /// </summary>
-    static void WriteRecord(string path, string baseModelDirectory, IReadOnlyList<string> dataFiles, FineTuningOptions options,
+    static void WriteRecord(string path, string baseModelDirectory, string? baseModelSource, IReadOnlyList<string> dataFiles, FineTuningOptions options,
         TrainingData data, TrainingResult training, string? adapterDirectory, string? modelDirectory)
     {
         var serializer = RecordSerializer;
@@ -106,6 +110,7 @@ public static class FineTuning
         var record = new JsonObject
         {
             ["base_model"] = Path.GetFullPath(baseModelDirectory),
+            ["base_model_source"] = baseModelSource,
             ["data_files"] = new JsonArray(dataFiles.Select(file => (JsonNode)new JsonObject
             {
                 ["path"] = Path.GetFullPath(file),

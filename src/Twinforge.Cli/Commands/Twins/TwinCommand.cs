@@ -8,9 +8,9 @@ namespace Twinforge.Cli.Commands.Twins;
 /// </summary>
 public static class TwinCommand
 {
-    public static Command Create() => new("twin", "Twin versions with lineage: create, update, retry, promote, rollback, compare, show, lineage, rebuild, export, delete, gc.")
+    public static Command Create(Hub.HubSettings hub) => new("twin", "Twin versions with lineage: create, update, retry, promote, rollback, compare, show, lineage, rebuild, export, delete, gc.")
     {
-        TwinTrainingCommands.Create(),
+        TwinTrainingCommands.Create(hub),
         TwinTrainingCommands.Update(),
         TwinTrainingCommands.Retry(),
         TwinAliasCommands.Promote(),

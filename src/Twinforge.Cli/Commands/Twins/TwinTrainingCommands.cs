@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.Progress;
+using Twinforge.Cli.Runs;
 using Twinforge.Recipes;
 using Twinforge.Engine;
 using Twinforge.Engine.Models;
@@ -12,13 +13,13 @@ namespace Twinforge.Cli.Commands.Twins;
 /// <summary><c>twin create</c>, <c>twin update</c> and <c>twin retry</c>: the commands that train a version.</summary>
 static class TwinTrainingCommands
 {
-    public static Command Create()
+    public static Command Create(Hub.HubSettings hub)
     {
         var name = new Argument<string>("name") { Description = "The twin's name, unique for its creator" };
         var creator = new Option<string>("--creator") { Description = "The creator the twin is of (consent must be recorded)", Required = true };
         var baseModel = new Option<string>("--base")
         {
-            Description = "Base model: a Hugging Face model directory, or 'builtin' for the built-in base at --size",
+            Description = "Base model: a Hugging Face model directory, 'builtin' for the built-in base at --size, or hf:ORG/NAME[@REVISION] from the Hub (registered pinned to its commit)",
             DefaultValueFactory = _ => Recipe.BuiltInBase,
         };
         var data = DataOption("The creator's training data for version 1 (chat JSONL, prompt/completion JSONL or text)");
@@ -46,11 +47,16 @@ static class TwinTrainingCommands
             using var opened = registry.Open(result);
             var owner = opened.Creator(result.GetValue(creator)!);
             var builtIn = result.GetValue(baseModel) == Recipe.BuiltInBase ? BuiltInModelSize.Parse(result.GetValue(size)!) : null;
+            var fromHub = Hub.HubModelReference.IsHubReference(result.GetValue(baseModel))
+                ? HubBaseModel.Get(hub, result.GetValue(baseModel)!, [], output, cancellationToken)
+                : null;
             var basePath = builtIn is { } builtInSize
                 ? BuiltInModels.EnsureBase(CacheLocation.Resolve(result.GetValue(cache)), builtInSize, display, cancellationToken)
-                : Path.GetFullPath(result.GetValue(baseModel)!);
+                : fromHub?.Directory ?? Path.GetFullPath(result.GetValue(baseModel)!);
             var twinRecipe = recipe.Resolve(result, builtIn);
-            var registeredBase = BaseModels.Register(opened.Registry, builtIn is { } b ? $"builtin-{b.CacheKey}" : Path.GetFileName(basePath), basePath);
+            // A Hub model is registered by its name at its commit, which the twin's lineage then shows.
+            var baseName = builtIn is { } b ? $"builtin-{b.CacheKey}" : fromHub?.Pinned.ToString() ?? Path.GetFileName(basePath);
+            var registeredBase = BaseModels.Register(opened.Registry, baseName, basePath);
             var training = opened.Lifecycle.Data.Register(owner.Id, Files(result, data), result.GetValue(scope)!);
             var held = result.GetValue(heldOut) is { Length: > 0 } heldFiles
                 ? opened.Lifecycle.Data.Register(owner.Id, heldFiles.Select(Path.GetFullPath).ToList(), result.GetValue(scope)!)

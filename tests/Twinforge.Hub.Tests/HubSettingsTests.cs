@@ -1,0 +1,47 @@
+namespace Twinforge.Hub.Tests;
+
+public sealed class HubSettingsTests
+{
+    static HubSettings From(params (string Name, string Value)[] variables) =>
+        HubSettings.FromEnvironment(name => variables.FirstOrDefault(v => v.Name == name).Value);
+
+    [Fact]
+    public void The_cache_root_follows_the_python_tools_variables()
+    {
+        Assert.Equal("/x/hub-cache", From(("HF_HUB_CACHE", "/x/hub-cache"), ("HF_HOME", "/y")).CacheDirectory);
+        Assert.Equal("/y/hub", From(("HF_HOME", "/y"), ("XDG_CACHE_HOME", "/z")).CacheDirectory);
+        Assert.Equal("/z/huggingface/hub", From(("XDG_CACHE_HOME", "/z")).CacheDirectory);
+        Assert.Equal(new Uri(HubSettings.DefaultEndpoint), From(("HF_HOME", "/y")).Endpoint);
+        Assert.Equal(new Uri("http://127.0.0.1:9999"), From(("HF_HOME", "/y"), ("HF_ENDPOINT", "http://127.0.0.1:9999/")).Endpoint);
+    }
+
+    [Theory]
+    [InlineData("1", true)]
+    [InlineData("true", true)]
+    [InlineData("ON", true)]
+    [InlineData("0", false)]
+    [InlineData("", false)]
+    public void Offline_is_read_as_huggingface_hub_reads_it(string value, bool offline) =>
+        Assert.Equal(offline, From(("HF_HOME", "/y"), ("HF_HUB_OFFLINE", value)).Offline);
+
+    [Fact]
+    public void The_token_comes_from_HF_TOKEN_else_the_login_file()
+    {
+        var home = Directory.CreateTempSubdirectory("twinforge-hf-home-").FullName;
+        try
+        {
+            Assert.Null(From(("HF_HOME", home)).Token);
+            File.WriteAllText(Path.Combine(home, "token"), "hf_from_file\n");
+            Assert.Equal("hf_from_file", From(("HF_HOME", home)).Token);
+            Assert.Equal("hf_from_variable", From(("HF_HOME", home), ("HF_TOKEN", "hf_from_variable")).Token);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_malformed_endpoint_is_named() =>
+        Assert.Contains("HF_ENDPOINT: 'not a url'", Assert.Throws<HubException>(() => From(("HF_ENDPOINT", "not a url"))).Message);
+}
