@@ -13,9 +13,9 @@ public static class ChatCommand
 {
     const string Commands = "/help lists these commands, /reset starts the conversation over, /exit quits";
 
-    public static Command Create(TextReader input)
+    public static Command Create(TextReader input, Hub.HubSettings hub)
     {
-        var model = new ModelArguments();
+        var model = new ModelArguments(hub);
         var system = new Option<string>("--system") { Description = "A system message that opens the conversation [default: none]" };
         var decoding = new GenerationOptionsBinder();
         var command = new Command("chat", "Talk with a model (or a twin: a base with --adapter) in its chat format; /reset starts over, /exit quits.") { system };

@@ -11,9 +11,9 @@ namespace Twinforge.Cli.Commands;
 /// </summary>
 public static class EvalCommand
 {
-    public static Command Create()
+    public static Command Create(Hub.HubSettings hub)
     {
-        var model = new ModelArguments();
+        var model = new ModelArguments(hub);
         var data = new Option<FileInfo[]>("--data") { Description = "Data files (chat JSONL, prompt/completion JSONL or plain text)", Required = true, AllowMultipleArgumentsPerToken = true }
             .AcceptOnlyFiles("a data file", mustExist: true);
         var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per sequence, at most the model's positions", DefaultValueFactory = _ => 512 }

@@ -10,9 +10,9 @@ namespace Twinforge.Cli.Commands;
 /// </summary>
 public static class ExportCommand
 {
-    public static Command Create()
+    public static Command Create(Hub.HubSettings hub)
     {
-        var model = new ModelArguments();
+        var model = new ModelArguments(hub);
         model.RequireAdapter();
         var output = new Option<DirectoryInfo>("--output") { Description = "Directory for the merged model (must not exist, or be empty)", Required = true };
         var shard = new Option<long>("--max-shard-mb") { Description = "Split the weights into shards of at most this many megabytes", DefaultValueFactory = _ => 5000 }

@@ -6,9 +6,9 @@ namespace Twinforge.Cli.Commands;
 /// <summary><c>twinforge generate --model DIR [--adapter DIR] --prompt TEXT</c>: continue a prompt with a model.</summary>
 public static class GenerateCommand
 {
-    public static Command Create()
+    public static Command Create(Hub.HubSettings hub)
     {
-        var model = new ModelArguments();
+        var model = new ModelArguments(hub);
         var prompt = new Option<string>("--prompt") { Description = "Text to continue", Required = true };
         var decoding = new GenerationOptionsBinder();
         var command = new Command("generate", "Continue a prompt with a model, printing the text as it is generated.") { prompt };

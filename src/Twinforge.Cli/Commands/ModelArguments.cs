@@ -2,18 +2,20 @@ using System.CommandLine;
 using Twinforge.Cli.BuiltIn;
 using Twinforge.Engine;
 using Twinforge.Engine.Lora;
+using Twinforge.Hub;
 
 namespace Twinforge.Cli.Commands;
 
 /// <summary>
-/// <c>--model</c> (a Hugging Face model directory, or <c>builtin</c> / <c>builtin:tiny</c> for the built-in base)
-/// and <c>--adapter</c> (a PEFT adapter directory loaded onto it), shared by every command that uses a model.
+/// <c>--model</c> (a Hugging Face model directory, <c>builtin</c> / <c>builtin:tiny</c> for the built-in base, or
+/// <c>hf:ORG/NAME[@REVISION]</c> from the Hub's cache, pulled first when missing) and <c>--adapter</c> (a PEFT adapter
+/// directory loaded onto it), shared by every command that uses a model.
 /// </summary>
-public sealed class ModelArguments
+public sealed class ModelArguments(HubSettings hub)
 {
     public Option<string> Model { get; } = new("--model")
     {
-        Description = "Model directory in Hugging Face layout (config.json, *.safetensors, tokenizer.json), or 'builtin' (or 'builtin:tiny') for the built-in base model",
+        Description = "Model directory in Hugging Face layout (config.json, *.safetensors, tokenizer.json), 'builtin' (or 'builtin:tiny') for the built-in base model, or hf:ORG/NAME[@REVISION] from the Hugging Face Hub (pulled into its cache when missing)",
         Required = true,
     };
 
@@ -37,8 +39,18 @@ public sealed class ModelArguments
         command.Options.Add(Cache);
     }
 
-    /// <summary>The model directory the arguments name (the built-in base must have been built: see <c>pretrain</c>).</summary>
-    public string ResolveDirectory(ParseResult result) => Resolve(result.GetValue(Model)!, CacheLocation.Resolve(result.GetValue(Cache)));
+    /// <summary>
+    /// The model directory the arguments name (the built-in base must have been built: see <c>pretrain</c>). A Hub
+    /// model's pull reports on the error stream, so that what the command prints stays its own output.
+    /// </summary>
+    public string ResolveDirectory(ParseResult result) =>
+        Resolve(result.GetValue(Model)!, CacheLocation.Resolve(result.GetValue(Cache)), hub, result.InvocationConfiguration.Error);
+
+    /// <summary><paramref name="model"/> as a directory: a Hub model pulled (or found offline) through <paramref name="hub"/>.</summary>
+    public static string Resolve(string model, string cacheRoot, HubSettings hub, TextWriter progress) =>
+        HubModelReference.IsHubReference(model)
+            ? Runs.HubBaseModel.Get(hub, model, [], progress, CancellationToken.None).Directory
+            : Resolve(model, cacheRoot);
 
     public static string Resolve(string model, string cacheRoot)
     {

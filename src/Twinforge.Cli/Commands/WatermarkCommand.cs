@@ -14,13 +14,13 @@ namespace Twinforge.Cli.Commands;
 /// </summary>
 public static class WatermarkCommand
 {
-    public static Command Create() => new("watermark", "Detect the watermark of a key in a text, or make a new watermark key.")
+    public static Command Create(Hub.HubSettings hub) => new("watermark", "Detect the watermark of a key in a text, or make a new watermark key.")
     {
-        Detect(),
+        Detect(hub),
         new Command("key", "Watermark keys.") { NewKey() },
     };
 
-    static Command Detect()
+    static Command Detect(Hub.HubSettings hub)
     {
         var text = new Argument<string?>("text") { Description = "The text to test (or --file)", Arity = ArgumentArity.ZeroOrOne };
         var file = new Option<FileInfo>("--file") { Description = "Read the text to test from this file (UTF-8) instead [default: none: the text argument]" }
@@ -30,7 +30,7 @@ public static class WatermarkCommand
         var keyHex = new Option<string>("--key-hex") { Description = "The key's secret as hexadecimal, instead of --key-file [required unless --key-file]" };
         var model = new Option<string>("--model")
         {
-            Description = "The model (base or twin directory, or 'builtin') whose tokenizer wrote the text: only its tokenizer is read",
+            Description = "The model (base or twin directory, 'builtin', or hf:ORG/NAME[@REVISION]) whose tokenizer wrote the text: only its tokenizer is read",
             Required = true,
         };
         var cache = CommonOptions.Cache();
@@ -61,7 +61,7 @@ public static class WatermarkCommand
             {
                 throw new BadInputException($"--green-fraction: must lie in (0, 1), got {result.GetValue(greenFraction).ToString(CultureInfo.InvariantCulture)}", error);
             }
-            var tokenizer = TokenizerLoader.Load(ModelArguments.Resolve(result.GetValue(model)!, CacheLocation.Resolve(result.GetValue(cache))));
+            var tokenizer = TokenizerLoader.Load(ModelArguments.Resolve(result.GetValue(model)!, CacheLocation.Resolve(result.GetValue(cache)), hub, result.InvocationConfiguration.Error));
             var detection = WatermarkDetector.Detect(tokenizer, content, settings, result.GetValue(threshold));
             var output = result.InvocationConfiguration.Output;
             if (result.GetValue(json)) output.WriteLine(ToJson(detection, settings, result.GetValue(threshold)));

@@ -103,4 +103,21 @@ public sealed class HubModelCommandTests : IAsyncLifetime
         Assert.Contains($"base model 'hf:{Repo}@{commit}'", lineage.Output);
         Assert.Contains(Snapshot, lineage.Output);
     }
+
+    [Fact]
+    public void Commands_that_use_a_model_take_a_hub_model_pulling_it_on_the_error_stream()
+    {
+        var generated = RunWithHub(Settings(), "generate", "--model", $"hf:{Repo}", "--prompt", "hello", "--max-new-tokens", "4", "--temperature", "0");
+
+        Assert.True(generated.ExitCode == ExitCodes.Success, generated.Error + generated.Output);
+        Assert.Contains($"hf:{Repo}@{commit}: {Snapshot}", generated.Error); // the pull's report, not the command's output
+        Assert.DoesNotContain(Snapshot, generated.Output);
+        var inspected = RunWithHub(Settings(offline: true), "watermark", "detect", "--key-hex", new string('a', 64), "--model", $"hf:{Repo}@{commit}", "some text to test");
+        Assert.True(inspected.ExitCode == ExitCodes.Success, inspected.Error + inspected.Output);
+        Assert.Contains("z-score", inspected.Output);
+
+        var missing = RunWithHub(Settings(offline: true), "generate", "--model", "hf:tiny-org/elsewhere", "--prompt", "hello");
+        Assert.Equal(ExitCodes.BadInput, missing.ExitCode);
+        Assert.Contains("hf:tiny-org/elsewhere@main is not in the Hugging Face cache", missing.Error);
+    }
 }
