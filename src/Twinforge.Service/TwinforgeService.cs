@@ -73,7 +73,7 @@ public static class TwinforgeService
         services.AddSingleton<ServiceStorage>();
         services.AddSingleton<AdminCredential>();
         services.AddHostedService<AdminKeyBootstrap>();
-        services.AddHostedService<BaseModelRegistration>();
+        BaseModelRegistration.AddTo(services);
         // Fine-tuning jobs on Hangfire; serve runs a worker of its own unless Twinforge:Jobs:RunWorker is false.
         JobQueue.Add(services, runWorker: configuration.GetValue($"{ServiceOptions.Section}:Jobs:{nameof(JobsOptions.RunWorker)}", true));
 

@@ -25,7 +25,7 @@ public static class TwinforgeWorker
             .Validate(JobsOptions.AreValid, JobsOptions.Requirements)
             .ValidateOnStart();
         services.AddSingleton<ServiceStorage>();
-        services.AddHostedService<BaseModelRegistration>();
+        BaseModelRegistration.AddTo(services);
         JobQueue.Add(services, runWorker: true);
     }
 }

@@ -43,8 +43,8 @@ public sealed class ServiceOptions
 
     /// <summary>
     /// Base models registered at start-up, by name: <c>Twinforge:BaseModels:NAME=DIRECTORY</c> (<c>--base NAME=DIR</c>), a
-    /// Hugging Face model directory of the operator's, which a job's <c>model</c> then names. Every machine running jobs
-    /// must see it at the same path.
+    /// Hugging Face model directory of the operator's, or <c>hf:ORG/NAME[@REVISION]</c>, pulled from the Hub at start,
+    /// which a job's <c>model</c> then names. Every machine running jobs must see it at the same path.
     /// </summary>
     public Dictionary<string, string> BaseModels { get; set; } = new(StringComparer.Ordinal);
 
