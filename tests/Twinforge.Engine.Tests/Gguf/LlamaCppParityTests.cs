@@ -52,15 +52,43 @@ public sealed class LlamaCppParityTests(ITestOutputHelper output) : IDisposable
         return generator.Generate(tokenizer.Encode(Prompt), new GenerationOptions { MaxNewTokens = count }).ToList();
     }
 
-    /// <summary>Twinforge's greedy choice after the prompt and each prefix of <paramref name="forced"/> (one forward pass).</summary>
-    IReadOnlyList<int> TwinforgeChoices(CausalLanguageModel model, IReadOnlyList<int> forced)
+    /// <summary>
+    /// A margin between the best and second-best logit below which float32 rounding (llama.cpp sums in another order)
+    /// may pick either: such near-ties are counted, not compared.
+    /// </summary>
+    const float NearTie = 0.02f;
+
+    /// <summary>
+    /// Twinforge's greedy choice after the prompt and each prefix of <paramref name="forced"/> (one forward pass), with
+    /// the margin of the best logit over the second.
+    /// </summary>
+    IReadOnlyList<(int Token, float Margin)> TwinforgeChoices(CausalLanguageModel model, IReadOnlyList<int> forced)
     {
         var prompt = tokenizer.Encode(Prompt);
         var ids = prompt.Concat(forced.Take(forced.Count - 1)).Select(id => (long)id).ToArray();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var logits = model.forward(tensor(ids).unsqueeze(0))[0].narrow(0, prompt.Count - 1, forced.Count);
-        return logits.argmax(-1).data<long>().Select(id => (int)id).ToList();
+        var (values, indices) = logits.topk(2, dim: -1);
+        var best = indices.select(-1, 0).data<long>().ToArray();
+        var margins = values.select(-1, 0).sub(values.select(-1, 1)).data<float>().ToArray();
+        return best.Select((token, i) => ((int)token, margins[i])).ToList();
+    }
+
+    /// <summary>llama.cpp's choices equal Twinforge's wherever Twinforge's is not a near-tie; the near-ties are few.</summary>
+    void AssertSameChoices(IReadOnlyList<(int Token, float Margin)> twinforge, int[] llama, string label)
+    {
+        Assert.Equal(twinforge.Count, llama.Length);
+        int nearTies = 0;
+        for (int i = 0; i < llama.Length; i++)
+        {
+            if (twinforge[i].Margin < NearTie) { nearTies++; continue; }
+            Assert.True(twinforge[i].Token == llama[i],
+                $"{label}: position {i}: llama.cpp chose {llama[i]}, Twinforge {twinforge[i].Token} by a margin of {twinforge[i].Margin}");
+        }
+        Assert.True(nearTies <= llama.Length / 20, $"{label}: {nearTies} near-ties of {llama.Length} positions: the test model is not peaked enough");
+        output.WriteLine($"{label}: {llama.Length - nearTies} of {llama.Length} forced positions compared and equal " +
+                         $"({twinforge.Select(choice => choice.Token).Distinct().Count()} different tokens; {nearTies} near-ties left out)");
     }
 
     /// <summary>llama.cpp stops at an end-of-generation token (which it yields): compare up to there.</summary>
@@ -93,10 +121,9 @@ public sealed class LlamaCppParityTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(tokenizer.Encode(Prompt), llama.PromptTokens);
         AssertSameContinuation(expected, llama.Tokens);
         Assert.True(llama.Tokens.Length >= 10, $"only {llama.Tokens.Length} tokens compared");
-        Assert.Equal(choices, llama.ForcedChoices);
-        Assert.True(choices.Distinct().Count() >= 5, $"the forced positions chose only {choices.Distinct().Count()} different tokens");
-        output.WriteLine($"{architecture}: {llama.Tokens.Length} greedy tokens equal; {choices.Count} forced positions " +
-                         $"({choices.Distinct().Count()} different tokens) equal");
+        AssertSameChoices(choices, llama.ForcedChoices, architecture);
+        Assert.True(choices.Select(choice => choice.Token).Distinct().Count() >= 5, "the forced positions chose fewer than 5 different tokens");
+        output.WriteLine($"{architecture}: {llama.Tokens.Length} greedy tokens equal");
     }
 
     [SkippableTheory]
@@ -116,7 +143,7 @@ public sealed class LlamaCppParityTests(ITestOutputHelper output) : IDisposable
         var llama = LlamaCpp.Greedy(path, Prompt, 1, forced: forced);
 
         Assert.Equal(expected.Count, llama.ForcedChoices.Length);
-        double agreement = expected.Zip(llama.ForcedChoices).Count(pair => pair.First == pair.Second) / (double)expected.Count;
+        double agreement = expected.Zip(llama.ForcedChoices).Count(pair => pair.First.Token == pair.Second) / (double)expected.Count;
         output.WriteLine($"{architecture} Q8_0: next-token agreement with F32 {agreement:P1} over {expected.Count} positions");
         Assert.True(agreement >= 0.9, $"Q8_0 agrees with F32 on only {agreement:P1} of next tokens");
     }
@@ -146,6 +173,6 @@ public sealed class LlamaCppParityTests(ITestOutputHelper output) : IDisposable
 
         AssertSameContinuation(merged, llama.Tokens);
         Assert.True(llama.Tokens.Length >= 10, $"only {llama.Tokens.Length} tokens compared");
-        Assert.Equal(mergedChoices, llama.ForcedChoices);
+        AssertSameChoices(mergedChoices, llama.ForcedChoices, $"{architecture} with the adapter");
     }
 }
