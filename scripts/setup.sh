@@ -46,3 +46,16 @@ if command -v npm >/dev/null 2>&1; then
 else
   echo "setup: no npm; the npm client tests will be skipped (failed when CI=true)" >&2
 fi
+
+# The GGUF export's slow tests run real llama.cpp: node-llama-cpp with its prebuilt linux-x64 CPU binary (a registry
+# package), pinned in tests/llama-cpp; the GPU builds are optional dependencies and left out (--omit=optional).
+llama_cpp="$(cd "$(dirname "$0")/.." && pwd)/tests/llama-cpp"
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -f "$llama_cpp/node_modules/node-llama-cpp/package.json" ]; then
+    echo "setup: installing node-llama-cpp for the GGUF export's tests"
+    npm ci --prefix "$llama_cpp" --omit=optional --no-audit --no-fund >/dev/null \
+      || echo "setup: npm ci failed in tests/llama-cpp; the llama.cpp tests will be skipped (failed when CI=true)" >&2
+  fi
+else
+  echo "setup: no npm; the llama.cpp tests will be skipped (failed when CI=true)" >&2
+fi

@@ -80,6 +80,9 @@ public sealed class HuggingFaceTokenizer : ITokenizer
     /// <summary>The added tokens (special or not), by id.</summary>
     public IReadOnlyList<AddedToken> AddedTokens { get; }
 
+    /// <summary>Everything the tokenizer files said (vocabulary, merges, pre-tokenizer), for exporters.</summary>
+    internal TokenizerDefinition Definition => _definition;
+
     /// <summary>The regex patterns the pre-tokenizer splits with, in order (e.g. GPT-2's for plain ByteLevel).</summary>
     public IReadOnlyList<string> PreTokenizerPatterns => _definition.PreTokenizer.Patterns;
 

@@ -10,12 +10,16 @@ namespace Twinforge.Engine.Tokenization;
 internal sealed class TextNormalizer
 {
     readonly Func<string, string>[] _steps;
+    readonly string[] _names;
 
-    TextNormalizer(Func<string, string>[] steps) => _steps = steps;
+    TextNormalizer(Func<string, string>[] steps, string[] names) => (_steps, _names) = (steps, names);
 
-    public static TextNormalizer None { get; } = new([]);
+    public static TextNormalizer None { get; } = new([], []);
 
     public bool IsIdentity => _steps.Length == 0;
+
+    /// <summary>Whether the only step is NFC, which leaves text that is already NFC (nearly all text) unchanged.</summary>
+    public bool IsNfcOnly => _names is ["NFC"];
 
     public string Normalize(string text)
     {
@@ -27,14 +31,16 @@ internal sealed class TextNormalizer
     public static TextNormalizer FromJson(JsonNode? node, string filePath, string field)
     {
         var steps = new List<Func<string, string>>();
-        AddSteps(node, filePath, field, steps);
-        return steps.Count == 0 ? None : new TextNormalizer(steps.ToArray());
+        var names = new List<string>();
+        AddSteps(node, filePath, field, steps, names);
+        return steps.Count == 0 ? None : new TextNormalizer(steps.ToArray(), names.ToArray());
     }
 
-    static void AddSteps(JsonNode? node, string filePath, string field, List<Func<string, string>> steps)
+    static void AddSteps(JsonNode? node, string filePath, string field, List<Func<string, string>> steps, List<string> names)
     {
         if (node is null) return;
         var type = JsonFields.RequiredString(node, "type", filePath, field);
+        if (type != "Sequence") names.Add(type);
         switch (type)
         {
             case "NFC": steps.Add(text => UnicodeNormalize(text, NormalizationForm.FormC)); break;
@@ -44,7 +50,7 @@ internal sealed class TextNormalizer
             case "Lowercase": steps.Add(text => text.ToLowerInvariant()); break;
             case "Sequence":
                 var children = JsonFields.RequiredArray(node, "normalizers", filePath, field);
-                for (int i = 0; i < children.Count; i++) AddSteps(children[i], filePath, $"{field}.normalizers[{i}]", steps);
+                for (int i = 0; i < children.Count; i++) AddSteps(children[i], filePath, $"{field}.normalizers[{i}]", steps, names);
                 break;
             default:
                 throw new InputFileException(filePath,

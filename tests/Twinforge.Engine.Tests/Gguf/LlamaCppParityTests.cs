@@ -1,0 +1,176 @@
+using Twinforge.Engine.Generation;
+using Twinforge.Engine.Gguf;
+using Twinforge.Engine.Lora;
+using Twinforge.Engine.Models;
+using Twinforge.Engine.Tests.Lora;
+using Twinforge.Engine.Tests.Models;
+using Twinforge.Engine.Tokenization;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace Twinforge.Engine.Tests.Gguf;
+
+/// <summary>
+/// Twinforge's GGUF exports loaded by real llama.cpp (node-llama-cpp 3.21.1): it must tokenize the prompt as Twinforge
+/// does, continue it greedily with Twinforge's own tokens, and choose Twinforge's next token at every position of a
+/// forced text (teacher forcing: many different contexts, where a small random model's free continuation soon repeats
+/// one token). The models are small and random, with the final norm scaled up so that the logits are peaked and greedy
+/// choices are not decided by rounding.
+/// </summary>
+[Collection("Torch")]
+public sealed class LlamaCppParityTests(ITestOutputHelper output) : IDisposable
+{
+    const string Prompt = "The twin says: café ☕ 42!\n";
+    const string Passage = "Dear friend, the server is down again: solar flares, or a cosmic ray in the RAM. Übermorgen!";
+    readonly TemporaryDirectory directory = new();
+    readonly ByteLevelTokenizer tokenizer = new();
+
+    public void Dispose() => directory.Dispose();
+
+    static TransformerConfig Config(string name) => name switch
+    {
+        "gpt2" => TransformerConfig.Gpt2(vocabularySize: 264, hiddenSize: 64, layerCount: 2, headCount: 4, maxPositions: 128),
+        "qwen2" => TransformerConfig.Llama(vocabularySize: 264, hiddenSize: 64, layerCount: 2, headCount: 4, keyValueHeadCount: 2,
+            intermediateSize: 128, maxPositions: 128, tieWordEmbeddings: true, modelType: "qwen2"),
+        _ => TransformerConfig.Llama(vocabularySize: 264, hiddenSize: 64, layerCount: 2, headCount: 4, keyValueHeadCount: 2,
+            intermediateSize: 128, maxPositions: 128, modelType: name) with { RopeTheta = 10000.0 },
+    } with { EosTokenIds = [] };
+
+    static CausalLanguageModel PeakedModel(string name, long seed = 7)
+    {
+        var model = TinyModels.Create(Config(name), seed);
+        using var noGrad = no_grad();
+        foreach (var (parameterName, parameter) in model.named_parameters())
+            if (parameterName is "model.norm.weight" or "transformer.ln_f.weight" or "transformer.ln_f.bias") parameter.mul_(8);
+        model.MarkWeightsChanged();
+        return model;
+    }
+
+    IReadOnlyList<int> TwinforgeGreedy(CausalLanguageModel model, int count)
+    {
+        using var generator = new TokenGenerator(model);
+        return generator.Generate(tokenizer.Encode(Prompt), new GenerationOptions { MaxNewTokens = count }).ToList();
+    }
+
+    /// <summary>
+    /// A margin between the best and second-best logit below which float32 rounding (llama.cpp sums in another order)
+    /// may pick either: such near-ties are counted, not compared.
+    /// </summary>
+    const float NearTie = 0.02f;
+
+    /// <summary>
+    /// Twinforge's greedy choice after the prompt and each prefix of <paramref name="forced"/> (one forward pass), with
+    /// the margin of the best logit over the second.
+    /// </summary>
+    IReadOnlyList<(int Token, float Margin)> TwinforgeChoices(CausalLanguageModel model, IReadOnlyList<int> forced)
+    {
+        var prompt = tokenizer.Encode(Prompt);
+        var ids = prompt.Concat(forced.Take(forced.Count - 1)).Select(id => (long)id).ToArray();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var logits = model.forward(tensor(ids).unsqueeze(0))[0].narrow(0, prompt.Count - 1, forced.Count);
+        var (values, indices) = logits.topk(2, dim: -1);
+        var best = indices.select(-1, 0).data<long>().ToArray();
+        var margins = values.select(-1, 0).sub(values.select(-1, 1)).data<float>().ToArray();
+        return best.Select((token, i) => ((int)token, margins[i])).ToList();
+    }
+
+    /// <summary>llama.cpp's choices equal Twinforge's wherever Twinforge's is not a near-tie; the near-ties are few.</summary>
+    void AssertSameChoices(IReadOnlyList<(int Token, float Margin)> twinforge, int[] llama, string label)
+    {
+        Assert.Equal(twinforge.Count, llama.Length);
+        int nearTies = 0;
+        for (int i = 0; i < llama.Length; i++)
+        {
+            if (twinforge[i].Margin < NearTie) { nearTies++; continue; }
+            Assert.True(twinforge[i].Token == llama[i],
+                $"{label}: position {i}: llama.cpp chose {llama[i]}, Twinforge {twinforge[i].Token} by a margin of {twinforge[i].Margin}");
+        }
+        Assert.True(nearTies <= llama.Length / 10, $"{label}: {nearTies} near-ties of {llama.Length} positions: the test model is not peaked enough");
+        output.WriteLine($"{label}: {llama.Length - nearTies} of {llama.Length} forced positions compared and equal " +
+                         $"({twinforge.Select(choice => choice.Token).Distinct().Count()} different tokens; {nearTies} near-ties left out)");
+    }
+
+    /// <summary>llama.cpp stops at an end-of-generation token (which it yields): compare up to there.</summary>
+    static void AssertSameContinuation(IReadOnlyList<int> twinforge, int[] llama)
+    {
+        Assert.NotEmpty(llama);
+        if (llama.Length < twinforge.Count) Assert.True(llama[^1] >= ByteLevelTokenizer.ByteCount, "llama.cpp stopped early on an ordinary byte");
+        Assert.Equal(twinforge.Take(llama.Length), llama);
+    }
+
+    [SkippableTheory]
+    [Trait("Category", "Slow")]
+    [InlineData("gpt2")]
+    [InlineData("llama")]
+    [InlineData("mistral")]
+    [InlineData("qwen2")]
+    public void Llama_cpp_continues_the_F32_export_with_Twinforges_greedy_tokens(string architecture)
+    {
+        LlamaCpp.RequireInstalled();
+        using var model = PeakedModel(architecture);
+        var expected = TwinforgeGreedy(model, 40);
+        var path = directory.File($"{architecture}.gguf");
+        GgufModelExport.Write(model, tokenizer, path, GgmlType.F32, architecture);
+
+        var forced = tokenizer.Encode(Passage);
+        var choices = TwinforgeChoices(model, forced);
+
+        var llama = LlamaCpp.Greedy(path, Prompt, 40, forced: forced);
+
+        Assert.Equal(tokenizer.Encode(Prompt), llama.PromptTokens);
+        AssertSameContinuation(expected, llama.Tokens);
+        Assert.True(llama.Tokens.Length >= 10, $"only {llama.Tokens.Length} tokens compared");
+        AssertSameChoices(choices, llama.ForcedChoices, architecture);
+        Assert.True(choices.Select(choice => choice.Token).Distinct().Count() >= 5, "the forced positions chose fewer than 5 different tokens");
+        output.WriteLine($"{architecture}: {llama.Tokens.Length} greedy tokens equal");
+    }
+
+    [SkippableTheory]
+    [Trait("Category", "Slow")]
+    [InlineData("gpt2")]
+    [InlineData("llama")]
+    public void Llama_cpp_on_the_Q8_0_export_agrees_with_Twinforges_F32_next_tokens(string architecture)
+    {
+        LlamaCpp.RequireInstalled();
+        using var model = PeakedModel(architecture);
+        var forced = tokenizer.Encode(Passage);
+        var expected = TwinforgeChoices(model, forced);
+        var path = directory.File($"{architecture}-q8_0.gguf");
+        GgufModelExport.Write(model, tokenizer, path, GgmlType.Q8_0, architecture);
+
+        // Teacher forcing: llama.cpp's choice at each position of the passage, so one disagreement does not derail the rest.
+        var llama = LlamaCpp.Greedy(path, Prompt, 1, forced: forced);
+
+        Assert.Equal(expected.Count, llama.ForcedChoices.Length);
+        double agreement = expected.Zip(llama.ForcedChoices).Count(pair => pair.First.Token == pair.Second) / (double)expected.Count;
+        output.WriteLine($"{architecture} Q8_0: next-token agreement with F32 {agreement:P1} over {expected.Count} positions");
+        Assert.True(agreement >= 0.9, $"Q8_0 agrees with F32 on only {agreement:P1} of next tokens");
+    }
+
+    [SkippableTheory]
+    [Trait("Category", "Slow")]
+    [InlineData("gpt2")]
+    [InlineData("llama")]
+    public void Llama_cpp_with_the_LoRA_adapter_GGUF_gives_the_merged_models_greedy_tokens(string architecture)
+    {
+        LlamaCpp.RequireInstalled();
+        using var model = PeakedModel(architecture);
+        var basePath = directory.File($"{architecture}-base.gguf");
+        GgufModelExport.Write(model, tokenizer, basePath, GgmlType.F32, architecture);
+        var baseTokens = TwinforgeGreedy(model, 40);
+        var adapters = LoraInjector.Apply(model, LoraTestModels.DefaultConfig(model, rank: 4), seed: 5);
+        LoraTestModels.PerturbB(adapters, seed: 13, scale: 0.3);
+        var adapterPath = directory.File($"{architecture}-adapter.gguf");
+        GgufAdapterExport.Write(model, adapterPath, GgmlType.F32, architecture);
+        LoraMerger.Merge(model);
+        var merged = TwinforgeGreedy(model, 40);
+        Assert.NotEqual(baseTokens, merged); // the adapter changes what the model says
+
+        // Greedy only: with a LoRA adapter, greedy.mjs's second (forced) pass on the same sequence did not finish here.
+        var llama = LlamaCpp.Greedy(basePath, Prompt, 40, lora: adapterPath);
+
+        AssertSameContinuation(merged, llama.Tokens);
+        Assert.True(llama.Tokens.Length >= 10, $"only {llama.Tokens.Length} tokens compared");
+    }
+}
