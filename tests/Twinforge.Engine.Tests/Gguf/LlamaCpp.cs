@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Twinforge.Tests.Shared;
 
 namespace Twinforge.Engine.Tests.Gguf;
 
@@ -10,16 +11,9 @@ namespace Twinforge.Engine.Tests.Gguf;
 /// </summary>
 static class LlamaCpp
 {
-    static string Folder { get; } = Path.Combine(RepositoryRoot(), "tests", "llama-cpp");
+    static readonly NodePackageFolder Folder = new("llama-cpp", "node-llama-cpp");
 
-    public static void RequireInstalled()
-    {
-        var installed = File.Exists(Path.Combine(Folder, "node_modules", "node-llama-cpp", "package.json")) && OnPath("node");
-        if (installed) return;
-        const string why = "node-llama-cpp is not installed in tests/llama-cpp (scripts/setup.sh installs it with npm)";
-        if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail($"CI=true but {why}");
-        Skip.If(true, why);
-    }
+    public static void RequireInstalled() => Folder.RequireInstalled();
 
     /// <summary>
     /// What greedy.mjs printed: llama.cpp's prompt tokens, its greedy continuation, and (when tokens were forced) its
@@ -34,14 +28,10 @@ static class LlamaCpp
     /// </summary>
     public static Continuation Greedy(string model, string prompt, int maxNewTokens, string? lora = null, IReadOnlyList<int>? forced = null)
     {
-        var arguments = new List<string> { Path.Combine(Folder, "greedy.mjs"), model, prompt, maxNewTokens.ToString() };
+        var arguments = new List<string> { Path.Combine(Folder.Path, "greedy.mjs"), model, prompt, maxNewTokens.ToString() };
         if (lora is not null) arguments.AddRange(["--lora", lora]);
         if (forced is not null) arguments.AddRange(["--forced", string.Join(",", forced)]);
-        var start = new ProcessStartInfo("node", arguments)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Folder,
-        };
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(Folder.Node(arguments))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
@@ -53,15 +43,5 @@ static class LlamaCpp
         var json = JsonDocument.Parse(output.Result).RootElement;
         int[] Ids(string name) => json.TryGetProperty(name, out var ids) ? ids.EnumerateArray().Select(token => token.GetInt32()).ToArray() : [];
         return new Continuation(Ids("promptTokens"), Ids("tokens"), Ids("forcedChoices"));
-    }
-
-    static bool OnPath(string program) => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
-        .Any(directory => directory.Length > 0 && File.Exists(Path.Combine(directory, program)));
-
-    static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "Twinforge.slnx"))) return directory.FullName;
-        throw new DirectoryNotFoundException("the repository root (Twinforge.slnx) is not above the test assembly");
     }
 }
