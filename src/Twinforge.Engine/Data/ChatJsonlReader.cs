@@ -154,19 +154,9 @@ internal static class ChatJsonlReader
     }
 
     /// <summary>
-    /// Encodes the conversation and clears the trainable flags of the weight-0 messages. A message's tokens are found
-    /// as the difference between the encodings of the conversation up to it and up to the one before: the encoder
-    /// renders and encodes message by message, so each prefix's ids are a prefix of the whole's.
+    /// Encodes the conversation with the weight-0 messages' segments (their content and end marker) untrained: the
+    /// template marks each segment with its message, wherever the template puts it.
     /// </summary>
-    static (int[] Ids, bool[] Trainable) Encode(ITokenizer tokenizer, List<ChatMessage> messages, List<int> untrained)
-    {
-        var (ids, trainable) = ChatEncoder.Encode(tokenizer, messages, addGenerationPrompt: false);
-        foreach (int index in untrained)
-        {
-            int start = ChatEncoder.Encode(tokenizer, messages.GetRange(0, index), addGenerationPrompt: false).Ids.Length;
-            int end = ChatEncoder.Encode(tokenizer, messages.GetRange(0, index + 1), addGenerationPrompt: false).Ids.Length;
-            Array.Fill(trainable, false, start, end - start);
-        }
-        return (ids, trainable);
-    }
+    static (int[] Ids, bool[] Trainable) Encode(ITokenizer tokenizer, List<ChatMessage> messages, List<int> untrained) =>
+        ChatEncoder.Encode(tokenizer, messages, addGenerationPrompt: false, untrained.ToHashSet());
 }

@@ -10,7 +10,9 @@ namespace Twinforge.Engine.Tokenization;
 /// </code></example>
 public static class ChatEncoder
 {
-    public static (int[] Ids, bool[] Trainable) Encode(ITokenizer tokenizer, IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt)
+    /// <param name="untrained">Indices of assistant messages kept out of training (<c>"weight": 0</c>): their segments are not trainable.</param>
+    public static (int[] Ids, bool[] Trainable) Encode(ITokenizer tokenizer, IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt,
+        IReadOnlySet<int>? untrained = null)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         var ids = new List<int>();
@@ -19,7 +21,8 @@ public static class ChatEncoder
         {
             var segmentIds = tokenizer.Encode(segment.Text, parseSpecialTokens: segment.IsMarkup);
             ids.AddRange(segmentIds);
-            for (int i = 0; i < segmentIds.Count; i++) trainable.Add(segment.IsTrainable);
+            bool trained = segment.IsTrainable && !(segment.Message is int message && untrained is not null && untrained.Contains(message));
+            for (int i = 0; i < segmentIds.Count; i++) trainable.Add(trained);
         }
         return (ids.ToArray(), trainable.ToArray());
     }

@@ -21,13 +21,16 @@ public sealed class ChatMlTemplate : IChatTemplate
     {
         ChatTemplates.Validate(messages);
         var segments = new List<ChatSegment>();
-        foreach (var message in messages)
+        for (int index = 0; index < messages.Count; index++)
         {
+            var message = messages[index];
             bool assistant = message.Role == ChatRole.Assistant;
+            int first = segments.Count;
             segments.Add(ChatSegment.Markup($"{StartToken}{ChatMessage.RoleName(message.Role)}\n", message.Role));
             if (message.Content.Length > 0) segments.Add(ChatSegment.Content(message));
             segments.Add(ChatSegment.Markup(EndToken, message.Role, trainable: assistant));
             segments.Add(ChatSegment.Markup("\n", message.Role));
+            ChatSegment.MarkMessage(segments, first, index);
         }
         if (addGenerationPrompt) segments.Add(ChatSegment.Markup($"{StartToken}assistant\n", ChatRole.Assistant));
         return segments;

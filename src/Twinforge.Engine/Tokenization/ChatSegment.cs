@@ -15,6 +15,18 @@ namespace Twinforge.Engine.Tokenization;
 /// </param>
 public sealed record ChatSegment(string Text, bool IsMarkup, ChatRole? Role, bool IsTrainable)
 {
+    /// <summary>
+    /// The index of the message the segment belongs to (its content, or markup of its turn such as the assistant's end
+    /// marker); null for markup outside any one message. What a message's <c>"weight": 0</c> takes out of training.
+    /// </summary>
+    public int? Message { get; init; }
+
+    /// <summary>The segments from <paramref name="first"/> on, marked as message <paramref name="index"/>'s.</summary>
+    internal static void MarkMessage(List<ChatSegment> segments, int first, int index)
+    {
+        for (int i = first; i < segments.Count; i++) segments[i] = segments[i] with { Message = index };
+    }
+
     internal static ChatSegment Markup(string text, ChatRole? role, bool trainable = false) => new(text, true, role, trainable);
 
     internal static ChatSegment Content(ChatMessage message) =>

@@ -78,11 +78,11 @@ public sealed class JinjaChatTemplate : IChatTemplate
         {
             if (start > position) segments.Add(ChatSegment.Markup(text[position..start], role: null));
             var message = messages[index];
-            if (end > start) segments.Add(ChatSegment.Content(message with { Content = text[start..end] }));
+            if (end > start) segments.Add(ChatSegment.Content(message with { Content = text[start..end] }) with { Message = index });
             position = end;
             if (message.Role == ChatRole.Assistant && AddedTokenAt(text, position) is string marker)
             {
-                segments.Add(ChatSegment.Markup(marker, ChatRole.Assistant, trainable: true));
+                segments.Add(ChatSegment.Markup(marker, ChatRole.Assistant, trainable: true) with { Message = index });
                 position += marker.Length;
             }
         }

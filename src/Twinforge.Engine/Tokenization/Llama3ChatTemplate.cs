@@ -26,13 +26,16 @@ public sealed class Llama3ChatTemplate : IChatTemplate
     {
         ChatTemplates.Validate(messages);
         var segments = new List<ChatSegment> { ChatSegment.Markup(BeginOfText, role: null) };
-        foreach (var message in messages)
+        for (int index = 0; index < messages.Count; index++)
         {
+            var message = messages[index];
             bool assistant = message.Role == ChatRole.Assistant;
             var trimmed = message with { Content = message.Content.Trim() };
+            int first = segments.Count;
             segments.Add(ChatSegment.Markup(Header(message.Role), message.Role));
             if (trimmed.Content.Length > 0) segments.Add(ChatSegment.Content(trimmed));
             segments.Add(ChatSegment.Markup(EndOfTurn, message.Role, trainable: assistant));
+            ChatSegment.MarkMessage(segments, first, index);
         }
         if (addGenerationPrompt) segments.Add(ChatSegment.Markup(Header(ChatRole.Assistant), ChatRole.Assistant));
         return segments;

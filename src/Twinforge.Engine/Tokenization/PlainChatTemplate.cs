@@ -34,8 +34,10 @@ public sealed class PlainChatTemplate : IChatTemplate
     {
         ChatTemplates.Validate(messages);
         var segments = new List<ChatSegment>();
-        foreach (var message in messages)
+        for (int index = 0; index < messages.Count; index++)
         {
+            var message = messages[index];
+            int first = segments.Count;
             switch (message.Role)
             {
                 case ChatRole.System:
@@ -54,6 +56,7 @@ public sealed class PlainChatTemplate : IChatTemplate
                     segments.Add(ChatSegment.Markup("\n", message.Role, trainable: EndOfTurn is null));
                     break;
             }
+            ChatSegment.MarkMessage(segments, first, index);
         }
         if (addGenerationPrompt) segments.Add(ChatSegment.Markup(AssistantPrefix, ChatRole.Assistant));
         return segments;

@@ -165,6 +165,26 @@ public sealed class PublishedChatTemplateTests : IDisposable
 
     [Theory]
     [MemberData(nameof(TrainableParts))]
+    public void A_weight_0_reply_is_untrained_and_the_next_reply_trained_wherever_the_template_puts_the_system_prompt(string model, bool withSystem,
+        string trainable, string contents)
+    {
+        _ = (trainable, contents);
+        var tokenizer = TokenizerLoader.Load(TokenizerDirectory(ByName(model)));
+        // Mistral v0.3 writes the system prompt into the last user turn, so the conversation up to a reply does not
+        // render as a prefix of the whole: the mask must follow each segment's message, not prefixes' lengths.
+        ChatMessage[] conversation = [.. withSystem ? WithSystem : WithoutSystem, new(ChatRole.Assistant, "Fine.")];
+        int firstReply = Array.FindIndex(conversation, message => message.Role == ChatRole.Assistant);
+
+        var (ids, mask) = ChatEncoder.Encode(tokenizer, conversation, addGenerationPrompt: false, new HashSet<int> { firstReply });
+        var (_, all) = ChatEncoder.Encode(tokenizer, conversation, addGenerationPrompt: false);
+
+        var endMarker = tokenizer.ChatTemplate.StopStrings[0];
+        Assert.Equal("Fine." + endMarker, tokenizer.Decode(ids.Where((_, index) => mask[index])));
+        Assert.StartsWith("Hello!", tokenizer.Decode(ids.Where((_, index) => all[index] && !mask[index])));
+    }
+
+    [Theory]
+    [MemberData(nameof(TrainableParts))]
     public void Token_mask_through_a_loaded_tokenizer_covers_the_reply_and_its_end_marker(string model, bool withSystem, string trainable, string contents)
     {
         _ = contents;
