@@ -23,13 +23,14 @@ namespace Twinforge.Bench.Serving;
 /// their time to first token), at most <see cref="ServingPlan.Streams"/> running (the rest queue). TTFT is from the
 /// scheduled arrival to the first token at the reader; per-token latency is the gap between a stream's tokens.</item>
 /// <item>Single stream: bare-base decoding tokens/s through the batcher × the weight bytes one token reads (every
-/// projection and the head in the compute dtype), beside the rate two threads sum a buffer far larger than the caches.</item>
+/// projection and the head in the compute dtype), beside the rate two threads sum a buffer far larger than the caches;
+/// with <see cref="ServingPlan.LlamaCpp"/>, llama.cpp's single stream on the same weights (<see cref="LlamaCppDecode"/>).</item>
 /// </list>
 /// </summary>
 public static class ServingBenchmark
 {
     public const string Command = "serving";
-    public const string Usage = "serving [--quick] [--fp32] [--repeats N] [--new-tokens N] [--json PATH]   (many twins on one base: memory per twin, streams to distinct twins vs one twin vs the base, Poisson latency, cold loads)";
+    public const string Usage = "serving [--quick] [--fp32] [--repeats N] [--new-tokens N] [--llama-cpp] [--json PATH]   (many twins on one base: memory per twin, streams to distinct twins vs one twin vs the base, Poisson latency, cold loads; --llama-cpp: llama.cpp's single stream on the same weights)";
 
     public static int RunCommand(string[] args, TextWriter output)
     {
@@ -37,6 +38,7 @@ public static class ServingBenchmark
         var dtype = ScalarType.BFloat16;
         string? json = null;
         int? repeats = null, newTokens = null;
+        bool llamaCpp = false;
         int Count(int i) => i < args.Length && int.TryParse(args[i], out var n) && n >= 1 ? n : throw new ArgumentException($"{args[i - 1]} needs a whole number of at least 1");
         for (int i = 0; i < args.Length; i++)
         {
@@ -46,12 +48,13 @@ public static class ServingBenchmark
                 case "--fp32": dtype = ScalarType.Float32; break;
                 case "--repeats": repeats = Count(++i); break;
                 case "--new-tokens": newTokens = Count(++i); break;
+                case "--llama-cpp": llamaCpp = true; break;
                 case "--json" when i + 1 < args.Length: json = args[++i]; break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'; usage: twinforge-bench {Usage}");
             }
         }
         var plan = quick ? ServingPlan.QuickCheck(dtype) : ServingPlan.Full(dtype);
-        plan = plan with { Repeats = repeats ?? plan.Repeats, NewTokens = newTokens ?? plan.NewTokens };
+        plan = plan with { Repeats = repeats ?? plan.Repeats, NewTokens = newTokens ?? plan.NewTokens, LlamaCpp = llamaCpp };
         var measurement = Measure(plan, output);
         if (json is not null)
         {
@@ -130,6 +133,7 @@ public static class ServingBenchmark
         }
         long weightBytes = WeightBytesPerToken(model, plan.DType);
         cache.Dispose();
+        double? llamaCppSingle = plan.LlamaCpp ? LlamaCppDecode.TokensPerSecond(model, prompts[0], plan.NewTokens, plan.DType, plan.Repeats, output) : null;
 
         // Poisson arrivals over many twins through a bounded cache.
         using var bounded = new AdapterCache(plan.CachedTwins * adapterBytes, Load);
@@ -185,6 +189,7 @@ public static class ServingBenchmark
             PerTokenP99Milliseconds = StreamTimes.Percentile(gaps, 99),
             PoissonTokensPerSecond = poissonRate,
             SingleStreamTokensPerSecond = Median.Of(single),
+            LlamaCppSingleStreamTokensPerSecond = llamaCppSingle,
             WeightBytesPerToken = weightBytes,
             MemoryReadBytesPerSecond = MemoryReadRate(plan.Quick ? 32 << 20 : 512 << 20),
         };
@@ -256,5 +261,7 @@ public static class ServingBenchmark
         output.WriteLine($"| {m.Streams} streams on the bare base | {m.BareBaseTokensPerSecond:F1} tok/s (distinct / bare: {m.DistinctOverBareBase:F2}, target ≥ 0.7) |");
         output.WriteLine($"| Poisson, {m.Requests} requests at {m.ArrivalsPerSecond:G3}/s over {m.Twins} twins, cache of {m.CachedTwins} ({m.ColdLoads} cold loads) | TTFT p50 {m.TimeToFirstTokenP50Milliseconds:F0} ms, p99 {m.TimeToFirstTokenP99Milliseconds:F0} ms; per token p50 {m.PerTokenP50Milliseconds:F1} ms, p99 {m.PerTokenP99Milliseconds:F1} ms; {m.PoissonTokensPerSecond:F1} tok/s |");
         output.WriteLine($"| single stream (bare base) | {m.SingleStreamTokensPerSecond:F1} tok/s × {m.WeightBytesPerToken / 1e6:F0} MB = {m.WeightBytesReadPerSecond / 1e9:F1} GB/s of weights, machine reads {m.MemoryReadBytesPerSecond / 1e9:F1} GB/s |");
+        if (m.LlamaCppSingleStreamTokensPerSecond is double llama)
+            output.WriteLine($"| llama.cpp single stream, same weights | {llama:F1} tok/s = {llama * m.WeightBytesPerToken / 1e9:F1} GB/s of weights (Twinforge / llama.cpp: {m.SingleStreamTokensPerSecond / llama:F2}) |");
     }
 }

@@ -48,6 +48,9 @@ public sealed record ServingMeasurement
     public required double PoissonTokensPerSecond { get; init; }
 
     public required double SingleStreamTokensPerSecond { get; init; }
+
+    /// <summary>llama.cpp's single-stream decoding on the same weights (null when not asked for).</summary>
+    public double? LlamaCppSingleStreamTokensPerSecond { get; init; }
     public required long WeightBytesPerToken { get; init; }
     public double WeightBytesReadPerSecond => SingleStreamTokensPerSecond * WeightBytesPerToken;
     public required double MemoryReadBytesPerSecond { get; init; }

@@ -40,6 +40,9 @@ public sealed record ServingPlan
     /// <summary>Timed runs of each throughput figure; the median is reported.</summary>
     public required int Repeats { get; init; }
 
+    /// <summary>Also time llama.cpp's single stream on the same weights, exported to GGUF (needs tests/llama-cpp installed).</summary>
+    public bool LlamaCpp { get; init; }
+
     public bool Quick => ModelName == Bench.BenchPlan.Gpt2Tiny;
 
     public static ServingPlan Full(ScalarType dtype) => new()

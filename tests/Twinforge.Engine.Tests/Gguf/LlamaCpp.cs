@@ -28,7 +28,8 @@ static class LlamaCpp
     /// </summary>
     public static Continuation Greedy(string model, string prompt, int maxNewTokens, string? lora = null, IReadOnlyList<int>? forced = null)
     {
-        var arguments = new List<string> { Path.Combine(Folder.Path, "greedy.mjs"), model, prompt, maxNewTokens.ToString() };
+        // One thread: llama.cpp's threads spin while they wait for each other, which on a busy machine costs up to a second a token.
+        var arguments = new List<string> { Path.Combine(Folder.Path, "greedy.mjs"), model, prompt, maxNewTokens.ToString(), "--threads", "1" };
         if (lora is not null) arguments.AddRange(["--lora", lora]);
         if (forced is not null) arguments.AddRange(["--forced", string.Join(",", forced)]);
         using var process = Process.Start(Folder.Node(arguments))!;
