@@ -1,8 +1,5 @@
-using System.Text;
-using Twinforge.Engine.Data;
 using Twinforge.Engine.Lora;
 using Twinforge.Engine.Models;
-using Twinforge.Engine.Tokenization;
 using Twinforge.Engine.Training;
 
 namespace Twinforge.Bench;
@@ -23,16 +20,7 @@ public sealed class FineTuningCaseTrainer : IDisposable
         directory = Directory.CreateTempSubdirectory("twinforge-bench-train-");
         try
         {
-            var textFile = Path.Combine(directory.FullName, "random.txt");
-            // One paragraph of random letters: the byte-level tokenizer gives one token per letter, and the
-            // document is split into full sequences (no packing, so plain causal attention, as llm.c trains).
-            WriteRandomText(textFile, characters: (Steps * run.BatchSize + 1) * run.SequenceLength, seed: 1);
-            var data = TrainingData.Prepare([textFile], new ByteLevelTokenizer(), new TrainingDataOptions
-            {
-                SequenceLength = run.SequenceLength, Format = DatasetFormat.PlainText, Overlong = OverlongPolicy.Split,
-                Packing = false, ValidationFraction = 0, Seed = 1,
-            });
-            data.ThrowIfInvalid();
+            var data = RandomTextData.Prepare(directory.FullName, Steps, run.BatchSize, run.SequenceLength);
 
             Model = new CausalLanguageModel(config);
             Model.InitializeWeights(seed: 1);
@@ -68,14 +56,5 @@ public sealed class FineTuningCaseTrainer : IDisposable
     {
         Model.Dispose();
         directory.Delete(recursive: true);
-    }
-
-    static void WriteRandomText(string path, int characters, int seed)
-    {
-        var random = new Random(seed);
-        var text = new StringBuilder(characters);
-        for (int i = 0; i < characters; i++) text.Append(random.Next(6) == 0 ? ' ' : (char)('a' + random.Next(26)));
-        text[0] = 'a'; // a paragraph starts with a letter
-        File.WriteAllText(path, text.ToString());
     }
 }

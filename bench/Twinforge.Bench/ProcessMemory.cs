@@ -27,29 +27,10 @@ public static class ProcessMemory
     }
 
     /// <summary>
-    /// Bytes the C heap has handed out and not had back (glibc's mallinfo2: in-use arena bytes plus mmapped blocks),
-    /// over every arena; unlike the resident size it does not count freed memory the heap keeps for reuse. Zero where
-    /// the C library is not glibc.
+    /// Bytes the C heap has handed out and not had back (<see cref="Twinforge.Engine.NativeHeap.BytesInUse"/>): unlike
+    /// the resident size it does not count freed memory the heap keeps for reuse. Zero where the C library is not glibc.
     /// </summary>
-    public static unsafe long HeapBytesInUse()
-    {
-        if (!OperatingSystem.IsLinux() || !System.Runtime.InteropServices.NativeLibrary.TryLoad("libc.so.6", out var libc) ||
-            !System.Runtime.InteropServices.NativeLibrary.TryGetExport(libc, "mallinfo2", out var address))
-            return 0;
-        var info = ((delegate* unmanaged<MallocInfo>)address)();
-        return (long)(info.InUseArenaBytes + info.MmappedBytes);
-    }
-
-    /// <summary>glibc's struct mallinfo2: ten size_t fields.</summary>
-    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
-    readonly struct MallocInfo
-    {
-        readonly nuint arena, ordblks, smblks, hblks;
-        public readonly nuint MmappedBytes;     // hblkhd
-        readonly nuint usmblks, fsmblks;
-        public readonly nuint InUseArenaBytes;  // uordblks
-        readonly nuint fordblks, keepcost;
-    }
+    public static long HeapBytesInUse() => Twinforge.Engine.NativeHeap.BytesInUse();
 
     static long StatusKilobytes(string field)
     {

@@ -25,6 +25,8 @@ try
         Twinforge.Bench.Serving.ServingBenchmark.Command => Twinforge.Bench.Serving.ServingBenchmark.RunCommand(rest, output),
         Twinforge.Bench.Watermark.WatermarkBenchmark.Command => Twinforge.Bench.Watermark.WatermarkBenchmark.RunCommand(rest, output),
         "finalization-probe" => FinalizationProbe.RunCommand(rest, output),
+        Twinforge.Bench.Sizes.SizesBenchmark.Command => Twinforge.Bench.Sizes.SizesBenchmark.RunCommand(rest, output),
+        Twinforge.Bench.Sizes.SizesBenchmark.ShapeCommand => Twinforge.Bench.Sizes.SizesBenchmark.RunShape(rest, output),
         "-h" or "--help" => Usage(0),
         _ => Usage(2),
     };
@@ -59,5 +61,6 @@ int Usage(int exitCode)
     writer.WriteLine($"       twinforge-bench {Twinforge.Bench.Serving.ServingBenchmark.Usage}");
     writer.WriteLine($"       twinforge-bench {Twinforge.Bench.Watermark.WatermarkBenchmark.Usage}");
     writer.WriteLine($"       twinforge-bench {FinalizationProbe.Usage}");
+    writer.WriteLine($"       twinforge-bench {Twinforge.Bench.Sizes.SizesBenchmark.Usage}");
     return exitCode;
 }

@@ -13,20 +13,24 @@ public sealed record SpeedCheck(string When, double BFloat16GflopsPerSecond)
 {
     const int Rows = 256, Inner = 768, Columns = 3072, Warmups = 3, Repeats = 15;
 
-    public static SpeedCheck Measure(string when)
+    public static SpeedCheck Measure(string when) =>
+        new(when, BestGflopsPerSecond(ScalarType.BFloat16, Rows, Inner, Columns, Warmups, Repeats));
+
+    /// <summary>The best rate, in GFLOP/s, of a (rows × inner) · (inner × columns) product of random values in <paramref name="dtype"/>.</summary>
+    public static double BestGflopsPerSecond(ScalarType dtype, int rows, int inner, int columns, int warmups, int repeats)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var left = randn([Rows, Inner], dtype: ScalarType.BFloat16);
-        var right = randn([Inner, Columns], dtype: ScalarType.BFloat16);
-        for (int i = 0; i < Warmups; i++) using (left.matmul(right)) { }
+        var left = randn([rows, inner], dtype: dtype);
+        var right = randn([inner, columns], dtype: dtype);
+        for (int i = 0; i < warmups; i++) using (left.matmul(right)) { }
         double best = double.MaxValue;
-        for (int i = 0; i < Repeats; i++)
+        for (int i = 0; i < repeats; i++)
         {
             var start = Stopwatch.GetTimestamp();
             using (left.matmul(right)) { }
             best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
-        return new SpeedCheck(when, 2.0 * Rows * Inner * Columns / best / 1e9);
+        return 2.0 * rows * inner * columns / best / 1e9;
     }
 }

@@ -41,4 +41,29 @@ public static class NativeHeap
         bool keepTop = mallopt(TrimThreshold, int.MaxValue) == 1;
         return noMmap && keepTop;
     }
+
+    /// <summary>
+    /// Bytes the C heap has handed out and not had back (glibc's mallinfo2: in-use arena bytes plus mmapped blocks),
+    /// over every arena; unlike the resident size it does not count freed memory the heap keeps for reuse, so it
+    /// shows what is alive (tensors included) however fragmented the heap is. Zero where the C library is not glibc.
+    /// </summary>
+    public static unsafe long BytesInUse()
+    {
+        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libc.so.6", out var libc) ||
+            !NativeLibrary.TryGetExport(libc, "mallinfo2", out var address))
+            return 0;
+        var info = ((delegate* unmanaged<MallocInfo>)address)();
+        return (long)(info.InUseArenaBytes + info.MmappedBytes);
+    }
+
+    /// <summary>glibc's struct mallinfo2: ten size_t fields.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    readonly struct MallocInfo
+    {
+        readonly nuint arena, ordblks, smblks, hblks;
+        public readonly nuint MmappedBytes;     // hblkhd
+        readonly nuint usmblks, fsmblks;
+        public readonly nuint InUseArenaBytes;  // uordblks
+        readonly nuint fordblks, keepcost;
+    }
 }

@@ -36,7 +36,12 @@ public sealed class InferenceSession : IDisposable
     readonly ComputeWeight? tiedHead;
     KeyValueCache? cache;
 
-    /// <summary>Copies the model's weights for decoding, in its compute dtype (<see cref="CausalLanguageModel.ComputeDType"/>, else its dtype).</summary>
+    /// <summary>
+    /// Copies the model's weights for decoding, in its compute dtype (<see cref="CausalLanguageModel.ComputeDType"/>,
+    /// else its dtype) — except where the compute dtype is wider than the weights (a bfloat16 base computed in float32):
+    /// then the weights are used as stored, one row's product reads them in bfloat16 and accumulates in float32, and a
+    /// longer product upcasts one weight at a time for its own duration, so no float32 copy of the model is ever held.
+    /// </summary>
     public InferenceSession(CausalLanguageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -174,7 +179,7 @@ public sealed class InferenceSession : IDisposable
         hidden = Layers(hidden, (projection, x) => rows.AddDeltas(projection, x, Project(projection, x)), attention.Attend);
         foreach (var segment in segments) segment.Cache.Advance(segment.TokenIds.Count);
         var lastRows = rows.LastRowsOfSegmentsNeedingLogits();
-        if (lastRows.Length == 0) return empty([0, model.Config.VocabularySize], model.DType).MoveToOuterDisposeScope();
+        if (lastRows.Length == 0) return empty([0, model.Config.VocabularySize], model.ActivationDType).MoveToOuterDisposeScope();
         hidden = hidden.index_select(1, tensor(lastRows));                                   // (1, M, C)
         var logits = Head(model.FinalNorm.forward(hidden));
         return logits.view(lastRows.Length, -1).MoveToOuterDisposeScope();
@@ -205,11 +210,11 @@ public sealed class InferenceSession : IDisposable
         return hidden;
     }
 
-    /// <summary>The output head over final-norm hidden states, (…, C) → (…, vocab), in the model's dtype.</summary>
+    /// <summary>The output head over final-norm hidden states, (…, C) → (…, vocab), in the model's activation dtype.</summary>
     Tensor Head(Tensor hidden)
     {
         var logits = model.LanguageModelHead is { } untied ? Project(untied, hidden) : Multiply(tiedHead!.Value, hidden);
-        return logits.dtype == model.DType ? logits : logits.to(model.DType);
+        return logits.dtype == model.ActivationDType ? logits : logits.to(model.ActivationDType);
     }
 
     /// <summary>
@@ -236,23 +241,31 @@ public sealed class InferenceSession : IDisposable
     /// <summary>A projection from its compute copy, plus its LoRA adapter's delta if it has one.</summary>
     Tensor Project(Projection projection, Tensor input) => projection.WithAdapterDelta(input, Multiply(projections[projection], input));
 
-    /// <summary>x·Wᵀ + b in the compute dtype; one row (one stream's decoded token) through the matrix-vector kernel.</summary>
-    static Tensor Multiply(ComputeWeight product, Tensor input)
+    /// <summary>
+    /// x·Wᵀ + b in the compute dtype; one row (one stream's decoded token) through the matrix-vector kernel. A weight
+    /// kept narrower than the compute dtype is upcast for a product of several rows, and the copy freed after it.
+    /// </summary>
+    Tensor Multiply(ComputeWeight product, Tensor input)
     {
         var (weight, bias) = product;
-        var typed = input.dtype == weight.dtype ? input : input.to(weight.dtype);
+        var typed = input.dtype == computeDType ? input : input.to(computeDType);
         // Decoding one token is bound by reading the weight, which the kernel does faster than libtorch (see MatrixVectorKernel).
-        return MatrixVectorKernel.Supports(typed, weight, bias)
-            ? MatrixVectorKernel.Multiply(typed, weight, bias)
-            : nn.functional.linear(typed, weight, bias);
+        if (MatrixVectorKernel.Supports(typed, weight, bias)) return MatrixVectorKernel.Multiply(typed, weight, bias);
+        if (weight.dtype == computeDType) return nn.functional.linear(typed, weight, bias);
+        using var scope = NewDisposeScope();
+        return nn.functional.linear(typed, weight.to(computeDType), bias?.to(computeDType)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The tensor in the compute dtype, contiguous, detached: a copy only when it is not already so.</summary>
+    /// <summary>
+    /// The tensor in the compute dtype (or as stored, when the compute dtype would widen it), contiguous, detached: a
+    /// copy only when it is not already so.
+    /// </summary>
     Tensor InComputeLayout(Tensor tensor)
     {
         using var scope = NewDisposeScope();
         var detached = tensor.detach();
-        return detached.to(computeDType).contiguous().MoveToOuterDisposeScope();
+        var typed = DTypeWidth.Widens(detached.dtype, computeDType) ? detached : detached.to(computeDType);
+        return typed.contiguous().MoveToOuterDisposeScope();
     }
 
     void ThrowIfStale()

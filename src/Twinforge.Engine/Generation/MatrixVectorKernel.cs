@@ -9,7 +9,8 @@ namespace Twinforge.Engine.Generation;
 /// <summary>
 /// y = W·x + b for one input row on the CPU, W stored (outputs × inputs) contiguous in bfloat16 or float32: each
 /// output is one pass over a weight row, accumulated in float32 registers, the rows split across cores. It is what
-/// nn.functional.linear computes for a single row; bfloat16 results are rounded once, from float32.
+/// nn.functional.linear computes for a single row; bfloat16 results are rounded once, from float32. A float32 row
+/// against bfloat16 weights (a bfloat16 base computed in float32) gives float32 results, the weights read as stored.
 /// </summary>
 /// <remarks>
 /// Why: decoding one token reads every weight once (GPT-2 124M in bfloat16: 250 MB per token), so the step is bound
@@ -24,16 +25,17 @@ internal static unsafe class MatrixVectorKernel
 
     /// <summary>
     /// True when <see cref="Multiply"/> can serve this product: one input row (any leading shape of size one) in the
-    /// weight's dtype, float32 or bfloat16 on the CPU, a contiguous 2-D weight, and a bias (if any) of the same dtype.
+    /// weight's dtype (or float32 over bfloat16 weights), float32 or bfloat16 on the CPU, a contiguous 2-D weight, and a
+    /// bias (if any) of the weight's dtype.
     /// </summary>
     public static bool Supports(Tensor input, Tensor weight, Tensor? bias) =>
         input.device_type == DeviceType.CPU && weight.device_type == DeviceType.CPU &&
         (weight.dtype == ScalarType.BFloat16 || weight.dtype == ScalarType.Float32) &&
-        input.dtype == weight.dtype && weight.dim() == 2 && weight.is_contiguous() &&
+        (input.dtype == weight.dtype || input.dtype == ScalarType.Float32) && weight.dim() == 2 && weight.is_contiguous() &&
         input.dim() >= 1 && input.shape[^1] == weight.shape[1] && input.numel() == weight.shape[1] &&
         (bias is null || (bias.dtype == weight.dtype && bias.device_type == DeviceType.CPU && bias.numel() == weight.shape[0]));
 
-    /// <summary>W·x + b for the one row <paramref name="input"/> (…, inputs): returns (…, outputs) in the weight's dtype.</summary>
+    /// <summary>W·x + b for the one row <paramref name="input"/> (…, inputs): returns (…, outputs) in the input's dtype.</summary>
     public static Tensor Multiply(Tensor input, Tensor weight, Tensor? bias, bool parallel = true)
     {
         if (!Supports(input, weight, bias))
@@ -43,11 +45,11 @@ internal static unsafe class MatrixVectorKernel
         long[] shape = [.. input.shape[..^1], outputs];
         var x = input.reshape(inputs).to(ScalarType.Float32).contiguous();
         var b = bias?.reshape(outputs).to(ScalarType.Float32).contiguous();
-        var output = empty(shape, weight.dtype);
+        var output = empty(shape, input.dtype);
         bool bfloat16 = weight.dtype == ScalarType.BFloat16;
         fixed (byte* xBytes = x.bytes, w = weight.bytes, bBytes = b is null ? default : b.bytes, y = output.bytes)
         {
-            var operands = new Operands((float*)xBytes, w, (float*)bBytes, y, inputs, outputs, bfloat16);
+            var operands = new Operands((float*)xBytes, w, (float*)bBytes, y, inputs, outputs, bfloat16, output.dtype == ScalarType.BFloat16);
             var split = ArrayPool<float>.Shared.Rent(inputs + 2);
             try
             {
@@ -78,7 +80,7 @@ internal static unsafe class MatrixVectorKernel
     }
 
     /// <summary>Pointers and sizes of one product (the input split into even and odd elements for bfloat16 weights).</summary>
-    readonly struct Operands(float* x, byte* weight, float* bias, byte* output, int inputs, int outputs, bool bfloat16)
+    readonly struct Operands(float* x, byte* weight, float* bias, byte* output, int inputs, int outputs, bool bfloat16, bool bfloat16Output)
     {
         public float* X { get; } = x;
         public byte* Weight { get; } = weight;
@@ -87,6 +89,7 @@ internal static unsafe class MatrixVectorKernel
         public int Inputs { get; } = inputs;
         public int Outputs { get; } = outputs;
         public bool BFloat16 { get; } = bfloat16;
+        public bool BFloat16Output { get; } = bfloat16Output;
         public float* XEven { get; init; }
         public float* XOdd { get; init; }
     }
@@ -118,7 +121,7 @@ internal static unsafe class MatrixVectorKernel
     static void Store(Operands operands, int row, float sum)
     {
         if (operands.Bias is not null) sum += operands.Bias[row];
-        if (operands.BFloat16) ((ushort*)operands.Output)[row] = BFloat16Lanes.FromSingle(sum);
+        if (operands.BFloat16Output) ((ushort*)operands.Output)[row] = BFloat16Lanes.FromSingle(sum);
         else ((float*)operands.Output)[row] = sum;
     }
 

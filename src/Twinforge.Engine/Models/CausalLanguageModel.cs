@@ -209,7 +209,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         if (positionEmbedding is not null && past + time > Config.MaxPositions)
             throw new ArgumentException($"sequence of {past + time} tokens exceeds the model's {Config.MaxPositions} positions");
         Tensor? cos = null, sin = null;
-        if (rotary is not null) (cos, sin) = rotary.Angles(positionIds, DType);
+        if (rotary is not null) (cos, sin) = rotary.Angles(positionIds, ActivationDType);
         var inputs = attentionMask is not null
             ? new AttentionInputs(cos, sin, attentionMask, IsCausal: false, Randomness)
             : past == 0
@@ -225,7 +225,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     internal AttentionInputs RowInputs(Tensor positionIds)
     {
         Tensor? cos = null, sin = null;
-        if (rotary is not null) (cos, sin) = rotary.Angles(positionIds, DType);
+        if (rotary is not null) (cos, sin) = rotary.Angles(positionIds, ActivationDType);
         return new AttentionInputs(cos, sin, null, IsCausal: false, Randomness);
     }
 
@@ -233,6 +233,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     internal Tensor Embed(Tensor inputIds, Tensor positionIds)
     {
         var hidden = TokenEmbedding.forward(inputIds);
+        if (hidden.dtype != ActivationDType) hidden = hidden.to(ActivationDType); // a bfloat16 base computed in float32
         if (positionEmbedding is not null)
         {
             hidden = hidden.Plus(positionEmbedding.forward(positionIds));
@@ -261,6 +262,20 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     double embeddingDropout;
 
     /// <summary>
+    /// True when <see cref="ComputeDType"/> is wider than the parameters (a bfloat16 base multiplied in float32 where
+    /// bfloat16 products are slow): each product upcasts its weight transiently, the residual stream and logits are
+    /// float32, and no lasting float32 copy of a frozen weight is ever made. Training such a model checkpoints
+    /// activations, else autograd would keep every projection's upcast weight until the backward pass reached it.
+    /// </summary>
+    public bool WidensWeights => DTypeWidth.Widens(DType, computeDType);
+
+    /// <summary>
+    /// The dtype of the residual stream, rotary angles and logits: the compute dtype when it is wider than the
+    /// parameters, else the parameters' own.
+    /// </summary>
+    public ScalarType ActivationDType => WidensWeights ? computeDType!.Value : DType;
+
+    /// <summary>
     /// Sets the embedding, attention and residual dropout probability of every layer (a regulariser for training
     /// on small data; it has no effect in eval mode). The config's values are the defaults.
     /// </summary>
@@ -275,20 +290,20 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         }
     }
 
-    /// <summary>(B, T, C) hidden states → (B, T, vocab) logits, in the parameters' dtype.</summary>
+    /// <summary>(B, T, C) hidden states → (B, T, vocab) logits, in <see cref="ActivationDType"/>.</summary>
     public Tensor Logits(Tensor hidden)
     {
         if (languageModelHead is not null)
         {
             var logits = languageModelHead.forward(hidden);
-            return logits.dtype == DType ? logits : WithDType(logits, DType);
+            return logits.dtype == ActivationDType ? logits : WithDType(logits, ActivationDType);
         }
         if (computeDType is not ScalarType compute || compute == DType) return nn.functional.linear(hidden, TokenEmbedding.weight);
         using var scope = NewDisposeScope();
         var head = frozenHead is not null && frozenHead.dtype == compute && !TokenEmbedding.weight.requires_grad
             ? frozenHead
             : TokenEmbedding.weight.to(compute);
-        return nn.functional.linear(hidden.to(compute), head).to(DType).MoveToOuterDisposeScope();
+        return nn.functional.linear(hidden.to(compute), head).to(ActivationDType).MoveToOuterDisposeScope();
     }
 
     // The tied output head (the token embedding) in the compute dtype while frozen copies are cached.
@@ -312,7 +327,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         foreach (var projection in projections) projection.CacheFrozenComputeCopies();
         frozenHead?.Dispose();
         frozenHead = null;
-        if (languageModelHead is null && computeDType is ScalarType compute && compute != DType && !TokenEmbedding.weight.requires_grad)
+        if (languageModelHead is null && computeDType is ScalarType compute && compute != DType && !WidensWeights && !TokenEmbedding.weight.requires_grad)
         {
             using var noGrad = no_grad();
             frozenHead = TokenEmbedding.weight.to(compute).DetachFromDisposeScope();
@@ -320,6 +335,24 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         return new FrozenComputeCopies(() =>
         {
             foreach (var projection in projections) projection.ReleaseFrozenComputeCopies();
+            frozenHead?.Dispose();
+            frozenHead = null;
+        });
+    }
+
+    /// <summary>
+    /// While the handle lives, a frozen tied output head that <see cref="WidensWeights"/> is upcast once and shared by
+    /// every <see cref="Logits"/> call, instead of once per call: the chunked loss calls the head once per chunk of
+    /// rows, and each upcast of a 128,256 × 2,048 embedding writes 1 GB. The copy is freed on dispose. A no-op for
+    /// an untied head (a projection, upcast per call), a trainable embedding, or a model that does not widen.
+    /// </summary>
+    public IDisposable HoldWidenedHead()
+    {
+        if (languageModelHead is not null || !WidensWeights || TokenEmbedding.weight.requires_grad || frozenHead is not null)
+            return new FrozenComputeCopies(() => { });
+        using (no_grad()) frozenHead = TokenEmbedding.weight.to(computeDType!.Value).DetachFromDisposeScope();
+        return new FrozenComputeCopies(() =>
+        {
             frozenHead?.Dispose();
             frozenHead = null;
         });

@@ -45,7 +45,9 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     /// <summary>
     /// The dtype the matrix product runs in, or null for the weight's own dtype. With bfloat16 over float32 weights
     /// this is mixed precision: the weights stay float32 (the optimizer's master copy) and are cast per call, and
-    /// autograd carries the gradient back through the cast in float32.
+    /// autograd carries the gradient back through the cast in float32. With float32 over bfloat16 weights (a frozen
+    /// bfloat16 base where bfloat16 products are slow) each call upcasts the weight for its product only: the float32
+    /// copy lives as long as autograd keeps it for the backward pass, which activation checkpointing bounds to one block.
     /// </summary>
     public ScalarType? ComputeDType { get; set; }
 
@@ -101,6 +103,8 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     {
         ReleaseFrozenComputeCopies();
         if (ComputeDType is not ScalarType compute || compute == weight.dtype) return;
+        // A widened copy would be a second, larger copy of the weight for as long as training runs.
+        if (DTypeWidth.Widens(weight.dtype, compute)) return;
         using var noGrad = no_grad();
         if (!weight.requires_grad) frozenWeight = weight.to(compute).DetachFromDisposeScope();
         if (bias is not null && !bias.requires_grad) frozenBias = bias.to(compute).DetachFromDisposeScope();

@@ -3,7 +3,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Twinforge.Engine.Data;
+using Twinforge.Engine.Checkpoints;
 using Twinforge.Engine.Lora;
+using Twinforge.Engine.Models;
+using TorchSharp;
 
 namespace Twinforge.Engine.Training;
 
@@ -36,7 +39,7 @@ public static class FineTuning
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        using var pretrained = PretrainedModel.Load(baseModelDirectory);
+        using var pretrained = PretrainedModel.Load(baseModelDirectory, BaseDType(baseModelDirectory, options.Method));
         var model = pretrained.Network;
         if (options.FrozenLayers > model.Config.LayerCount)
             throw new BadInputException($"cannot freeze the first {options.FrozenLayers} layers: the base model has {model.Config.LayerCount}");
@@ -89,6 +92,17 @@ public static class FineTuning
         WriteRecord(recordPath, baseModelDirectory, baseModelSource, dataFiles, options, data, training, adapterDirectory, modelDirectory);
         return new FineTuningResult(training, data.Report, adapterDirectory, modelDirectory, recordPath);
     }
+
+    /// <summary>
+    /// LoRA leaves the base frozen, so a bfloat16 checkpoint stays bfloat16 in memory, half of float32 (the adapters and
+    /// their AdamW state are float32, and the trainer multiplies in whichever dtype is fast on the machine); full
+    /// fine-tuning and training from scratch update every weight and keep float32 master weights.
+    /// </summary>
+    static torch.ScalarType BaseDType(string baseModelDirectory, FineTuningMethod method) =>
+        method == FineTuningMethod.Lora &&
+        TransformerConfig.Load(Path.Combine(baseModelDirectory, HuggingFaceModelCheckpoint.ConfigFileName)).TorchDtype == "bfloat16"
+            ? torch.ScalarType.BFloat16
+            : torch.ScalarType.Float32;
 
     static ReplayMixer LoadReplay(string file, PretrainedModel pretrained, TrainingDataOptions dataOptions, double fraction)
     {

@@ -47,6 +47,9 @@ public static class LanguageModelLoss
         bool checkpointActivations = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rowsPerChunk, 1);
+        // Upcast weights saved for the backward pass would add up to a float32 copy of the model; recomputed block by
+        // block, one block's are alive at a time (CausalLanguageModel.WidensWeights).
+        checkpointActivations |= model.WidensWeights;
         using var scope = NewDisposeScope();
         var labels = batch.Labels.flatten();
         var summed = checkpointActivations
@@ -62,6 +65,7 @@ public static class LanguageModelLoss
     {
         // The graph is cut between the body and the head: (B·T, C) rows as a leaf collect the head's gradient chunk by chunk.
         var rows = hidden.detach().flatten(0, 1).requires_grad_(true);
+        using var head = model.HoldWidenedHead();
         var summed = zeros([], ScalarType.Float64, hidden.device);
         long count = rows.shape[0];
         for (long start = 0; start < count; start += rowsPerChunk)
@@ -91,6 +95,7 @@ public static class LanguageModelLoss
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var rows = model.Hidden(batch.InputIds, positionIds: batch.PositionIds, attentionMask: batch.AttentionMask).flatten(0, 1);
+        using var head = model.HoldWidenedHead();
         var labels = batch.Labels.flatten();
         var summedLoss = zeros([], ScalarType.Float64, rows.device);
         var correct = zeros([], ScalarType.Int64, rows.device);

@@ -56,7 +56,7 @@ internal sealed class TrainingStep : IDisposable
                 if (batch.TrainableTargets == 0) continue;
                 // The head and loss run in chunks of positions, so a long batch never holds all its logits at once.
                 var summed = LanguageModelLoss.Backward(model, batch, scale: 1.0 / windowTargets,
-                    rowsPerChunk: options.ActivationCheckpointing ? LanguageModelLoss.CheckpointedRowsPerChunk : LanguageModelLoss.DefaultRowsPerChunk,
+                    rowsPerChunk: options.ActivationCheckpointing || model.WidensWeights ? LanguageModelLoss.CheckpointedRowsPerChunk : LanguageModelLoss.DefaultRowsPerChunk,
                     checkpointActivations: options.ActivationCheckpointing);
                 if (summedLoss is null) summedLoss = summed.DetachFromDisposeScope();
                 else summedLoss.PlusInPlace(summed);
