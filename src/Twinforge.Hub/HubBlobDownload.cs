@@ -8,18 +8,24 @@ namespace Twinforge.Hub;
 /// with an HTTP Range request after a cut connection (now, up to <see cref="HubSettings.DownloadAttempts"/> times, or on
 /// the next pull), and renamed to <c>blobs/ETAG</c> only once its bytes hash to what the Hub reports: the SHA-256 for an
 /// LFS file, the git blob id for any other. A mismatch deletes the partial file, so nothing wrong is ever kept as valid.
+/// A pull of the same blob elsewhere is waited for (<see cref="HubFileLock"/>).
 /// </summary>
 internal static class HubBlobDownload
 {
     const int BufferSize = 1 << 20;
 
+    /// <returns>Whether this call fetched the blob; false when it was whole in the cache, or became whole while this one waited.</returns>
     /// <param name="onBytes">Called with each chunk's byte count as it is written (the part resumed from counts too).</param>
     /// <param name="onRetry">Called with the byte the next attempt resumes from, after a cut connection.</param>
-    public static async Task EnsureAsync(HubClient client, HubRepositoryCache cache, string commit, HubFile file,
-        Action<long> onBytes, Action<long> onRetry, CancellationToken cancellationToken)
+    /// <param name="onWaiting">Called if another pull is downloading the same blob: this one waits for it.</param>
+    public static async Task<bool> EnsureAsync(HubClient client, HubRepositoryCache cache, string commit, HubFile file,
+        Action<long> onBytes, Action<long> onRetry, Action onWaiting, CancellationToken cancellationToken)
     {
         var blob = cache.BlobPath(file.Etag);
-        if (File.Exists(blob)) return;
+        if (File.Exists(blob)) return false;
+        using var held = await HubFileLock.AcquireAsync(cache.LockPath(file.Etag), onWaiting, cancellationToken);
+        // Whoever held the lock before may have finished this very blob.
+        if (File.Exists(blob)) return false;
         Directory.CreateDirectory(Path.GetDirectoryName(blob)!);
         var incomplete = cache.IncompletePath(file.Etag);
         for (int attempt = 1; ; attempt++)
@@ -45,6 +51,7 @@ internal static class HubBlobDownload
         }
         Verify(cache.RepoId, incomplete, file);
         File.Move(incomplete, blob, overwrite: true);
+        return true;
     }
 
     static async Task DownloadFromAsync(HubClient client, string repoId, string commit, HubFile file, string incomplete, long offset,

@@ -29,21 +29,21 @@ public sealed class HubPull(HubSettings settings, HttpClient http)
         onEvent?.Invoke(new PullStarted(model, revision.Commit, files.Count, total, cached));
         foreach (var file in files)
         {
-            bool wasCached = File.Exists(cache.BlobPath(file.Etag));
             long fileDone = 0;
-            await HubBlobDownload.EnsureAsync(client, cache, revision.Commit, file,
+            bool fetched = await HubBlobDownload.EnsureAsync(client, cache, revision.Commit, file,
                 onBytes: count =>
                 {
                     (fileDone, done) = (fileDone + count, done + count);
                     onEvent?.Invoke(new BytesReceived(file.Name, fileDone, file.Size, done, total));
                 },
                 onRetry: from => onEvent?.Invoke(new DownloadResumed(file.Name, from)),
+                onWaiting: () => onEvent?.Invoke(new WaitingForOtherPull(file.Name)),
                 cancellationToken);
             // A resumed file counts what was already on disk among its bytes; downloaded counts only the network's.
-            if (!wasCached) downloaded += file.Size;
+            if (fetched) downloaded += file.Size;
             done += file.Size - fileDone;
             cache.Link(revision.Commit, file.Name, file.Etag);
-            onEvent?.Invoke(new FileReady(file.Name, file.Size, wasCached));
+            onEvent?.Invoke(new FileReady(file.Name, file.Size, WasCached: !fetched));
         }
         if (!model.IsPinned) cache.WriteRef(model.Revision, revision.Commit);
         return new PulledModel(pinned, cache.SnapshotDirectory(revision.Commit), downloaded, files.Select(file => file.Name).ToList());

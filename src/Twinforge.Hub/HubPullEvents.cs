@@ -12,5 +12,8 @@ public sealed record BytesReceived(string File, long FileDone, long FileSize, lo
 /// <summary>A connection was cut; the next request resumes <paramref name="File"/> from byte <paramref name="From"/>.</summary>
 public sealed record DownloadResumed(string File, long From) : HubPullEvent;
 
+/// <summary>Another pull (another process, or another caller in this one) is downloading <paramref name="File"/>: this one waits for it.</summary>
+public sealed record WaitingForOtherPull(string File) : HubPullEvent;
+
 /// <summary>A file is whole, checked and linked into the snapshot.</summary>
 public sealed record FileReady(string File, long Size, bool WasCached) : HubPullEvent;

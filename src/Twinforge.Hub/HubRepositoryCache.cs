@@ -9,6 +9,7 @@ namespace Twinforge.Hub;
 ///   blobs/ETAG.incomplete              a download in progress, resumed from its length
 ///   snapshots/COMMIT/FILE              a relative symbolic link to ../../blobs/ETAG
 ///   refs/REVISION                      the commit a branch or tag pointed to when last resolved
+/// .locks/models--ORG--NAME/ETAG.lock   held while that blob downloads
 /// </code>
 /// </summary>
 public sealed class HubRepositoryCache(string cacheDirectory, string repoId)
@@ -23,6 +24,9 @@ public sealed class HubRepositoryCache(string cacheDirectory, string repoId)
     public string BlobPath(string etag) => Path.Combine(Directory, "blobs", etag);
 
     public string IncompletePath(string etag) => BlobPath(etag) + ".incomplete";
+
+    /// <summary>The lock a download of the blob holds: <c>.locks/models--ORG--NAME/ETAG.lock</c> under the cache root, as huggingface_hub's.</summary>
+    public string LockPath(string etag) => Path.Combine(cacheDirectory, ".locks", FolderName(RepoId), etag + ".lock");
 
     public string SnapshotDirectory(string commit) => Path.Combine(Directory, "snapshots", commit);
 

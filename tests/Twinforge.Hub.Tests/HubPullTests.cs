@@ -218,4 +218,46 @@ public sealed class HubPullTests : IAsyncLifetime
         Assert.Equal(ModelFiles.Value.Count, revision.FileCount);
         Assert.Equal(total, revision.SizeBytes);
     }
+    [Fact]
+    public async Task A_pull_waits_while_another_holds_the_blobs_lock_and_then_finds_it_whole()
+    {
+        var weights = ModelFiles.Value["model.safetensors"];
+        var etag = Sha256(weights);
+        var lockPath = Path.Combine(cache.Path, ".locks", "models--tiny-org--tiny-llama", etag + ".lock");
+        Directory.CreateDirectory(Path.GetDirectoryName(lockPath)!);
+        var events = new System.Collections.Concurrent.ConcurrentQueue<HubPullEvent>();
+        Task<PulledModel> pull;
+        // Another downloader (a second Twinforge, or huggingface_hub, which locks the same file) holds the blob.
+        using (new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            pull = new HubPull(Settings(), http).PullAsync(HubModelReference.Parse(Repo), [], events.Enqueue, CancellationToken.None);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!events.OfType<WaitingForOtherPull>().Any() && DateTime.UtcNow < deadline && !pull.IsCompleted) await Task.Delay(20);
+
+            Assert.Equal("model.safetensors", Assert.Single(events.OfType<WaitingForOtherPull>()).File);
+            await Task.Delay(300);
+            Assert.False(pull.IsCompleted);
+            // It wrote nothing meanwhile; the holder finishes the blob as a download would, then lets go.
+            Assert.False(File.Exists(Path.Combine(RepoFolder, "blobs", etag + ".incomplete")));
+            File.WriteAllBytes(Path.Combine(RepoFolder, "blobs", etag), weights);
+        }
+        var pulled = await pull;
+
+        Assert.Equal(weights, File.ReadAllBytes(Path.Combine(pulled.Directory, "model.safetensors")));
+        Assert.DoesNotContain(hub.Requests, request => request.Path.Contains("model.safetensors", StringComparison.Ordinal) && request.Path.StartsWith("/cdn/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Pulls_of_one_model_at_once_share_its_blobs_and_each_gets_it_whole()
+    {
+        var pulls = Enumerable.Range(0, 4).Select(_ => Task.Run(() => PullAsync(Repo))).ToList();
+        var pulled = await Task.WhenAll(pulls);
+
+        foreach (var model in pulled)
+            foreach (var (name, content) in ModelFiles.Value)
+                Assert.Equal(content, File.ReadAllBytes(Path.Combine(model.Directory, name)));
+        Assert.Empty(Directory.GetFiles(Path.Combine(RepoFolder, "blobs"), "*.incomplete"));
+        // Each blob came over the network once, whichever pull fetched it.
+        Assert.Equal(ModelFiles.Value.Sum(file => (long)file.Value.Length), pulled.Sum(model => model.DownloadedBytes));
+    }
 }

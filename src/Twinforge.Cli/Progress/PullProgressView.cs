@@ -31,6 +31,9 @@ public sealed class PullProgressView(TextWriter output)
             case DownloadResumed resumed:
                 output.WriteLine($"  {resumed.File}: connection lost, resuming from byte {resumed.From:N0}");
                 break;
+            case WaitingForOtherPull waiting:
+                output.WriteLine($"  {waiting.File}: another pull is downloading it; waiting for that one");
+                break;
             case FileReady ready:
                 output.WriteLine($"  {ready.File}: {Size(ready.Size)}, {(ready.WasCached ? "cached" : "downloaded and checked")}");
                 break;

@@ -32,7 +32,11 @@ public static class PeftAdapter
     /// Writes the adapters' factors in their dtype and the config. Each file is written atomically, the config last,
     /// so a directory with a config always has the matching weights.
     /// </summary>
-    public static void Save(AdapterSet adapters, string directory, string? baseModelNameOrPath = null)
+    public static void Save(AdapterSet adapters, string directory, string? baseModelNameOrPath = null) =>
+        Save(adapters, directory, baseModelNameOrPath is null ? null : new PeftBaseModel(baseModelNameOrPath));
+
+    /// <inheritdoc cref="Save(AdapterSet, string, string?)"/>
+    public static void Save(AdapterSet adapters, string directory, PeftBaseModel? baseModel)
     {
         ArgumentNullException.ThrowIfNull(adapters);
         Directory.CreateDirectory(directory);
@@ -50,7 +54,7 @@ public static class PeftAdapter
         }
         bool fanInFanOut = adapters.Modules.Any(module => module.Projection.Layout == WeightLayout.InputsByOutputs);
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName),
-            PeftAdapterConfigFile.Serialize(adapters.Config, fanInFanOut, baseModelNameOrPath));
+            PeftAdapterConfigFile.Serialize(adapters.Config, fanInFanOut, baseModel));
     }
 
     /// <summary>Reads and validates a directory's adapter_config.json.</summary>

@@ -12,7 +12,7 @@ namespace Twinforge.Engine.Lora;
 /// </summary>
 internal static class PeftAdapterConfigFile
 {
-    public static string Serialize(LoraConfig config, bool fanInFanOut, string? baseModelNameOrPath)
+    public static string Serialize(LoraConfig config, bool fanInFanOut, PeftBaseModel? baseModel)
     {
         JsonNode targets = config.TargetPattern is not null
             ? JsonValue.Create(config.TargetPattern)
@@ -20,7 +20,7 @@ internal static class PeftAdapterConfigFile
         var json = new JsonObject
         {
             ["alpha_pattern"] = new JsonObject(),
-            ["base_model_name_or_path"] = baseModelNameOrPath,
+            ["base_model_name_or_path"] = baseModel?.NameOrPath,
             ["bias"] = "none",
             // GPT-2's Conv1D stores (in, out); PEFT sets fan_in_fan_out for it so merging transposes B·A. A and B keep
             // the shapes (r, in) and (out, r) either way.
@@ -35,7 +35,7 @@ internal static class PeftAdapterConfigFile
             ["peft_type"] = "LORA",
             ["r"] = config.Rank,
             ["rank_pattern"] = new JsonObject(),
-            ["revision"] = null,
+            ["revision"] = baseModel?.Revision,
             ["target_modules"] = targets,
             ["task_type"] = "CAUSAL_LM",
             ["use_dora"] = false,

@@ -79,7 +79,7 @@ public static class FineTuning
             if (adapters is not null)
             {
                 adapterDirectory = Path.Combine(runDirectory, AdapterDirectoryName);
-                AtomicDirectory.Write(adapterDirectory, directory => PeftAdapter.Save(adapters, directory, Path.GetFullPath(baseModelDirectory)));
+                AtomicDirectory.Write(adapterDirectory, directory => PeftAdapter.Save(adapters, directory, PeftBaseModel.Of(baseModelDirectory, baseModelSource)));
                 if (options.SaveMergedModel) LoraMerger.Merge(model);
             }
             if (adapters is null || options.SaveMergedModel)

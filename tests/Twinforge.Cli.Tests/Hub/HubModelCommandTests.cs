@@ -73,6 +73,10 @@ public sealed class HubModelCommandTests : IAsyncLifetime
         var record = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "run.json")))!;
         Assert.Equal(pinned, (string?)record["base_model_source"]);
         Assert.Equal(Snapshot, (string?)record["base_model"]);
+        // The adapter names its base as PEFT loads it anywhere: the repository id at the pinned commit, not this cache's path.
+        var adapterConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "adapter", "adapter_config.json")))!;
+        Assert.Equal(Repo, (string?)adapterConfig["base_model_name_or_path"]);
+        Assert.Equal(commit, (string?)adapterConfig["revision"]);
 
         // The recorded recipe runs again from the cache alone: the commit names its snapshot, nothing is asked of the hub.
         var requests = hub.Requests.Count;

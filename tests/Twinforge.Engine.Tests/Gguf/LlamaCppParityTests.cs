@@ -4,6 +4,7 @@ using Twinforge.Engine.Lora;
 using Twinforge.Engine.Models;
 using Twinforge.Engine.Tests.Lora;
 using Twinforge.Engine.Tests.Models;
+using Twinforge.Engine.Tests.Tokenization;
 using Twinforge.Engine.Tokenization;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -30,11 +31,22 @@ public sealed class LlamaCppParityTests(ITestOutputHelper output) : IDisposable
     static TransformerConfig Config(string name) => name switch
     {
         "gpt2" => TransformerConfig.Gpt2(vocabularySize: 264, hiddenSize: 64, layerCount: 2, headCount: 4, maxPositions: 128),
+        // Llama 3.1's frequency-dependent rope scaling, with an original context short enough that the test's positions
+        // reach every regime (kept, smoothed and divided frequencies): the export's rope_freqs tensor must match it.
+        "llama3" => TransformerConfig.Llama(vocabularySize: 264, hiddenSize: 64, layerCount: 2, headCount: 4, keyValueHeadCount: 2,
+            intermediateSize: 128, maxPositions: 128, modelType: "llama") with
+        {
+            RopeTheta = 10000.0,
+            RopeScaling = new RopeScaling("llama3", Factor: 8, LowFrequencyFactor: 1, HighFrequencyFactor: 4, OriginalMaxPositions: 64),
+        },
         "qwen2" => TransformerConfig.Llama(vocabularySize: 264, hiddenSize: 64, layerCount: 2, headCount: 4, keyValueHeadCount: 2,
             intermediateSize: 128, maxPositions: 128, tieWordEmbeddings: true, modelType: "qwen2"),
         _ => TransformerConfig.Llama(vocabularySize: 264, hiddenSize: 64, layerCount: 2, headCount: 4, keyValueHeadCount: 2,
             intermediateSize: 128, maxPositions: 128, modelType: name) with { RopeTheta = 10000.0 },
     } with { EosTokenIds = [] };
+
+    /// <summary>The GGUF architecture a test configuration is exported as.</summary>
+    static string Architecture(string name) => name == "llama3" ? "llama" : name;
 
     static CausalLanguageModel PeakedModel(string name, long seed = 7)
     {
@@ -105,13 +117,14 @@ public sealed class LlamaCppParityTests(ITestOutputHelper output) : IDisposable
     [InlineData("llama")]
     [InlineData("mistral")]
     [InlineData("qwen2")]
+    [InlineData("llama3")]
     public void Llama_cpp_continues_the_F32_export_with_Twinforges_greedy_tokens(string architecture)
     {
         LlamaCpp.RequireInstalled();
         using var model = PeakedModel(architecture);
         var expected = TwinforgeGreedy(model, 40);
         var path = directory.File($"{architecture}.gguf");
-        GgufModelExport.Write(model, tokenizer, path, GgmlType.F32, architecture);
+        GgufModelExport.Write(model, tokenizer, path, GgmlType.F32, Architecture(architecture));
 
         var forced = tokenizer.Encode(Passage);
         var choices = TwinforgeChoices(model, forced);
@@ -126,26 +139,64 @@ public sealed class LlamaCppParityTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{architecture}: {llama.Tokens.Length} greedy tokens equal");
     }
 
+    /// <summary>
+    /// The narrower exports against Twinforge's float32 choices. llama.cpp multiplies F16 and BF16 weights with
+    /// activations rounded to the same type, so like Q8_0 they are compared by how often the next token agrees.
+    /// </summary>
     [SkippableTheory]
     [Trait("Category", "Slow")]
-    [InlineData("gpt2")]
-    [InlineData("llama")]
-    public void Llama_cpp_on_the_Q8_0_export_agrees_with_Twinforges_F32_next_tokens(string architecture)
+    [InlineData("gpt2", GgmlType.Q8_0)]
+    [InlineData("llama", GgmlType.Q8_0)]
+    [InlineData("gpt2", GgmlType.F16)]
+    [InlineData("llama", GgmlType.F16)]
+    [InlineData("llama", GgmlType.BF16)]
+    [InlineData("qwen2", GgmlType.BF16)]
+    public void Llama_cpp_on_a_narrower_export_agrees_with_Twinforges_F32_next_tokens(string architecture, GgmlType type)
     {
         LlamaCpp.RequireInstalled();
         using var model = PeakedModel(architecture);
         var forced = tokenizer.Encode(Passage);
         var expected = TwinforgeChoices(model, forced);
-        var path = directory.File($"{architecture}-q8_0.gguf");
-        GgufModelExport.Write(model, tokenizer, path, GgmlType.Q8_0, architecture);
+        var path = directory.File($"{architecture}-{type}.gguf");
+        GgufModelExport.Write(model, tokenizer, path, type, architecture);
 
         // Teacher forcing: llama.cpp's choice at each position of the passage, so one disagreement does not derail the rest.
         var llama = LlamaCpp.Greedy(path, Prompt, 1, forced: forced);
 
         Assert.Equal(expected.Count, llama.ForcedChoices.Length);
         double agreement = expected.Zip(llama.ForcedChoices).Count(pair => pair.First.Token == pair.Second) / (double)expected.Count;
-        output.WriteLine($"{architecture} Q8_0: next-token agreement with F32 {agreement:P1} over {expected.Count} positions");
-        Assert.True(agreement >= 0.9, $"Q8_0 agrees with F32 on only {agreement:P1} of next tokens");
+        output.WriteLine($"{architecture} {type}: next-token agreement with F32 {agreement:P1} over {expected.Count} positions");
+        Assert.True(agreement >= 0.9, $"{type} agrees with F32 on only {agreement:P1} of next tokens");
+    }
+
+    /// <summary>
+    /// A Hugging Face byte-level BPE tokenizer with merges, exported with the model: llama.cpp, given the text, must split
+    /// it with the named pre-tokenizer and merge it into exactly Twinforge's ids (Qwen2 splits digits one by one, Llama 3
+    /// in threes and takes a whole word found in the vocabulary before any merge).
+    /// </summary>
+    [SkippableTheory]
+    [Trait("Category", "Slow")]
+    [InlineData("qwen2")]
+    [InlineData("llama3")]
+    public void Llama_cpp_tokenizes_text_with_the_exported_merges_into_Twinforges_ids(string style)
+    {
+        LlamaCpp.RequireInstalled();
+        var tokenizerDirectory = directory.Sub($"{style}-tokenizer");
+        var huggingFace = HuggingFaceTokenizer.Load(style == "qwen2"
+            ? TinyTokenizerFiles.WriteQwen2Style(tokenizerDirectory)
+            : TinyTokenizerFiles.WriteLlama3Style(tokenizerDirectory));
+        var architecture = style == "qwen2" ? "qwen2" : "llama";
+        using var model = TinyModels.Create(Config(architecture) with { VocabularySize = huggingFace.VocabularySize }, seed: 3);
+        var path = directory.File($"{style}-tokenizer.gguf");
+        GgufModelExport.Write(model, huggingFace, path, GgmlType.F32, architecture);
+        const string text = "(hello) I'M the hello world: 12345 and 123 45!\n hello";
+
+        var llama = LlamaCpp.Greedy(path, text, 1);
+
+        var expected = huggingFace.Encode(text);
+        Assert.Contains(expected, id => id >= 256); // merges were applied, not only bytes
+        Assert.Equal(expected, llama.PromptTokens);
+        output.WriteLine($"{style}: {expected.Count} tokens for {text.Length} characters, equal");
     }
 
     [SkippableTheory]
