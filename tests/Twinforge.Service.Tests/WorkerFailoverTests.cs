@@ -57,11 +57,11 @@ public sealed class WorkerFailoverTests : IDisposable
         var lastCheckpoint = checkpointed.GetProperty("data")[0].GetProperty("step_number").GetInt32();
         Assert.Equal("running", (await ServiceFactory.Json(await client.GetAsync($"/v1/fine_tuning/jobs/{interrupted}"))).GetProperty("status").GetString());
 
-        var finished = await JobControlTests.Until(client, $"/v1/fine_tuning/jobs/{interrupted}", j => j.GetProperty("status").GetString() is "succeeded" or "failed");
+        var finished = await JobControlTests.Until(client, $"/v1/fine_tuning/jobs/{interrupted}", j => j.GetProperty("status").GetString() is "succeeded" or "failed", JobControlTests.TrainingWait);
         Assert.Equal("succeeded", finished.GetProperty("status").GetString());
         Assert.Equal(2, finished.GetProperty("twinforge").GetProperty("attempts").GetInt32());
         var whole = (await ServiceFactory.Json(await client.PostAsJsonAsync("/v1/fine_tuning/jobs", Job("uninterrupted")))).GetProperty("id").GetString();
-        var uninterrupted = await JobControlTests.Until(client, $"/v1/fine_tuning/jobs/{whole}", j => j.GetProperty("status").GetString() is "succeeded" or "failed");
+        var uninterrupted = await JobControlTests.Until(client, $"/v1/fine_tuning/jobs/{whole}", j => j.GetProperty("status").GetString() is "succeeded" or "failed", JobControlTests.TrainingWait);
         Assert.Equal("succeeded", uninterrupted.GetProperty("status").GetString());
 
         using var registry = TwinRegistry.Open(registryLocation);
