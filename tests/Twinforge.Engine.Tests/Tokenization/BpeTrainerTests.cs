@@ -214,6 +214,17 @@ public sealed class BpeTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Token_text_bytes_add_up_to_the_text_and_special_tokens_count_none()
+    {
+        var tokenizer = Train(string.Concat(Enumerable.Repeat(MixedText(), 20)), vocabularySize: 500, specials: ["<|endoftext|>"]).Tokenizer;
+        var text = MixedText() + "<|endoftext|>" + MixedText();
+        var ids = tokenizer.Encode(text, parseSpecialTokens: true);
+        Assert.Equal(2 * Encoding.UTF8.GetByteCount(MixedText()), ids.Sum(tokenizer.TextByteCount));
+        // ln 2 nats per token over 4 tokens standing for 2 bytes: 1 bit per token, 2 bits per byte.
+        Assert.Equal(2.0, Engine.Training.BitsPerByte.FromLoss(Math.Log(2), targets: 4, textBytes: 2), 12);
+    }
+
+    [Fact]
     public void Vocabulary_smaller_than_bytes_and_specials_is_refused_naming_the_setting()
     {
         var error = Assert.Throws<BadInputException>(() => new BpeTrainer(new BpeTrainerOptions { VocabularySize = 259 }));
