@@ -16,6 +16,7 @@ public static class TwinforgeCommands
         DemoCommand.Create(),
         DataCommand.Create(),
         PretrainCommand.Create(),
+        TokenizerCommand.Create(),
         FinetuneCommand.Create(hub),
         StudyCommand.Create(),
         EvalCommand.Create(hub),

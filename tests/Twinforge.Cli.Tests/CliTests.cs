@@ -159,7 +159,13 @@ public sealed class CliTests
 
         var eval = Run("eval", "--model", model, "--data", data, "--sequence-length", "128");
         Assert.True(eval.ExitCode == ExitCodes.Success, eval.Error);
-        Assert.Matches(@"loss \d+\.\d{4}  perplexity", eval.Output);
+        var figures = System.Text.RegularExpressions.Regex.Match(eval.Output,
+            @"loss (\d+\.\d{4})  perplexity \S+  bits per byte (\d+\.\d{4}) .* over ([\d,]+) target tokens \(([\d,]+) bytes\)");
+        Assert.True(figures.Success, eval.Output);
+        double Number(int group) => double.Parse(figures.Groups[group].Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture);
+        // Byte-level: every target is one byte except <|im_end|>, which is no text; so bytes < targets.
+        Assert.InRange(Number(4), 1, Number(3) - 5);
+        Assert.Equal(Number(1) * Number(3) / Math.Log(2) / Number(4), Number(2), 0.002);
 
         var chat = RunWithInput("Hello?\n/reset\nAgain?\n/help\n/bogus\n/exit\n", "chat", "--model", model, "--max-new-tokens", "5", "--seed", "1");
         Assert.True(chat.ExitCode == ExitCodes.Success, chat.Error);

@@ -32,8 +32,13 @@ public static class EvalCommand
             });
             prepared.ThrowIfInvalid();
             var evaluation = Evaluation.Run(loaded.Network, prepared.Train, result.GetValue(batchSize));
+            long targetBytes = BitsPerByte.TargetBytes(prepared.Train, loaded.Tokenizer);
+            // Comparable across tokenizers, unlike the loss per token; not defined if every target is a special token.
+            var bitsPerByte = targetBytes > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"  bits per byte {BitsPerByte.FromLoss(evaluation.Loss, evaluation.Targets, targetBytes):F4}")
+                : "";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"loss {evaluation.Loss:F4}  perplexity {evaluation.Perplexity:F3}  token accuracy {evaluation.TokenAccuracy * 100:F2}%  over {evaluation.Targets:N0} target tokens"));
+                $"loss {evaluation.Loss:F4}  perplexity {evaluation.Perplexity:F3}{bitsPerByte}  token accuracy {evaluation.TokenAccuracy * 100:F2}%  over {evaluation.Targets:N0} target tokens ({targetBytes:N0} bytes)"));
             return ExitCodes.Success;
         });
         return command;

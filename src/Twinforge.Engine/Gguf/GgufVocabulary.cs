@@ -25,8 +25,8 @@ public static class GgufVocabulary
     static readonly Dictionary<string, string> PreTokenizerNames = new(StringComparer.Ordinal)
     {
         [PreTokenizerPipeline.Gpt2Pattern] = Gpt2Pre,
-        [@"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"] = "llama-bpe",
-        [@"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"] = "qwen2",
+        [PreTokenizerPipeline.Llama3Pattern] = "llama-bpe",
+        [PreTokenizerPipeline.Qwen2Pattern] = "qwen2",
     };
 
     /// <summary>

@@ -153,6 +153,13 @@ public sealed class HuggingFaceTokenizer : ITokenizer
     public void Save(string directory) =>
         TokenizerFileWriter.Write(directory, _definition, Special, _savedChatTemplate);
 
+    /// <summary>The UTF-8 bytes of text an id stands for: 0 for special tokens and unused ids.</summary>
+    internal int TextByteCount(int id)
+    {
+        if (_addedById.TryGetValue(id, out var added)) return added.Special ? 0 : Encoding.UTF8.GetByteCount(added.Content);
+        return _bytesById.TryGetValue(id, out var bytes) ? bytes.Length : 0;
+    }
+
     /// <summary>The pieces BPE runs on, before byte mapping (for tests and diagnostics).</summary>
     internal IReadOnlyList<string> PreTokenize(string text)
     {

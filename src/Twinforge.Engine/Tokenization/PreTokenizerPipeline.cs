@@ -14,6 +14,14 @@ internal sealed class PreTokenizerPipeline
     /// <summary>GPT-2's pattern, used by ByteLevel when <c>use_regex</c> is true.</summary>
     public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
+    /// <summary>Llama 3's Split regex (meta-llama/Meta-Llama-3-8B tokenizer.json): digits in groups of up to 3, no prefix space.</summary>
+    public const string Llama3Pattern =
+        @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
+    /// <summary>Qwen2's Split regex: as Llama 3's, but every digit is its own piece.</summary>
+    public const string Qwen2Pattern =
+        @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
     static readonly Regex Gpt2Regex = Compile(Gpt2Pattern);
 
     readonly Step[] _steps;
@@ -229,5 +237,6 @@ internal sealed class PreTokenizerPipeline
         }
     }
 
-    static Regex Compile(string pattern) => new(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+    /// <summary>The regex options every pre-tokenizer pattern is compiled with (a trainer must split exactly as encoding will).</summary>
+    public static Regex Compile(string pattern) => new(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
 }

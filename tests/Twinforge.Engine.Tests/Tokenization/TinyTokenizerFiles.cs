@@ -10,12 +10,10 @@ namespace Twinforge.Engine.Tests.Tokenization;
 internal static class TinyTokenizerFiles
 {
     /// <summary>Llama 3's pre-tokenizer regex (meta-llama/Meta-Llama-3-8B tokenizer.json).</summary>
-    public const string Llama3Pattern =
-        @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+    public const string Llama3Pattern = PreTokenizerPipeline.Llama3Pattern;
 
     /// <summary>Qwen2's pre-tokenizer regex: as Llama 3's, but every digit is its own piece.</summary>
-    public const string Qwen2Pattern =
-        @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+    public const string Qwen2Pattern = PreTokenizerPipeline.Qwen2Pattern;
 
     /// <summary>Merges of plain text pieces (mapped to byte symbols here), enough to tell the regexes apart.</summary>
     public static readonly (string Left, string Right)[] TextMerges =

@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Twinforge.Engine;
+using Twinforge.Engine.Tokenization;
+
+namespace Twinforge.Cli.Commands;
+
+/// <summary>
+/// <c>twinforge tokenizer train --input FILE... --vocab-size N --output DIR</c>: learns a byte-level BPE tokenizer
+/// from the user's text and writes tokenizer.json and tokenizer_config.json, reporting how well it compresses the
+/// input (and a held-out file) in bytes per token.
+/// </summary>
+public static class TokenizerCommand
+{
+    public static Command Create()
+    {
+        var input = new Option<FileInfo[]>("--input") { Description = "UTF-8 text files to learn from", Required = true, AllowMultipleArgumentsPerToken = true }
+            .AcceptOnlyFiles("a text file", mustExist: true);
+        var vocabularySize = new Option<int>("--vocab-size") { Description = "Ids in all: 256 bytes + merges + special tokens", Required = true };
+        var output = new Option<DirectoryInfo>("--output") { Description = "Directory for tokenizer.json and tokenizer_config.json", Required = true };
+        var specials = new Option<string[]>("--special")
+        {
+            Description = "Special tokens, numbered after the learned vocabulary; never split [default: <|endoftext|> <|pad|> <|im_start|> <|im_end|>]",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var minimumFrequency = new Option<int>("--min-frequency") { Description = "Merge no pair seen fewer times", DefaultValueFactory = _ => 2 }.AtLeast(1);
+        var preTokenizer = new Option<PreTokenizerRegex>("--pre-tokenizer")
+        {
+            Description = "The regex text is split with before merging (llama.cpp knows all three)", DefaultValueFactory = _ => PreTokenizerRegex.Llama3,
+        };
+        var heldOut = new Option<FileInfo>("--held-out") { Description = "A text file not trained on, to report compression on" }
+            .AcceptOnlyFiles("a text file", mustExist: true);
+        var train = new Command("train", "Learn a byte-level BPE tokenizer (tokenizer.json) from text files.")
+        {
+            input, vocabularySize, output, specials, minimumFrequency, preTokenizer, heldOut,
+        };
+        train.SetAction((result, cancellation) =>
+        {
+            var console = result.InvocationConfiguration.Output;
+            var outputDirectory = result.GetValue(output)!.FullName;
+            OptionChecks.RequireOutputDirectory(outputDirectory, "--output");
+            var options = new BpeTrainerOptions
+            {
+                VocabularySize = result.GetValue(vocabularySize),
+                MinimumPairFrequency = result.GetValue(minimumFrequency),
+                SpecialTokens = result.GetValue(specials) is { Length: > 0 } given ? given : ByteLevelTokenizer.DefaultSpecialTokens,
+                PreTokenizer = result.GetValue(preTokenizer),
+            };
+            if (options.VocabularySize < options.MinimumVocabularySize)
+                throw new BadInputException($"--vocab-size: must be at least {options.MinimumVocabularySize} (256 byte symbols + " +
+                    $"{options.SpecialTokens.Count} special tokens), got {options.VocabularySize}");
+            options.Validate(); // repeated or empty --special tokens
+
+            var clock = Stopwatch.StartNew();
+            var trainer = new BpeTrainer(options);
+            var files = result.GetValue(input)!.Select(file => file.FullName).ToList();
+            foreach (var file in files)
+            {
+                long before = trainer.TextBytes;
+                trainer.AddFile(file);
+                console.WriteLine(Invariant($"read {file}: {(trainer.TextBytes - before) / 1e6:F1} MB ({clock.Elapsed.TotalSeconds:F1} s)"));
+            }
+            int mergesWanted = options.VocabularySize - options.SpecialTokens.Count - ByteLevelTokenizer.ByteCount;
+            var progress = new InlineProgress(merges =>
+            {
+                if (merges % 2048 == 0 && merges > 0) console.WriteLine(Invariant($"merges {merges:N0} / {mergesWanted:N0} ({clock.Elapsed.TotalSeconds:F1} s)"));
+            });
+            var trained = trainer.Train(progress, cancellation);
+            var trainingTime = clock.Elapsed;
+            trained.Tokenizer.Save(outputDirectory);
+
+            var tokenizer = trained.Tokenizer;
+            int learned = tokenizer.VocabularySize - options.SpecialTokens.Count - ByteLevelTokenizer.ByteCount;
+            console.WriteLine(
+                Invariant($"vocabulary {tokenizer.VocabularySize:N0} (256 bytes + {learned:N0} learned + {options.SpecialTokens.Count} special), ") +
+                Invariant($"{trained.MergeCount:N0} merges from {trained.DistinctPieces:N0} distinct pieces of {trained.TextBytes / 1e6:F1} MB in {trainingTime.TotalSeconds:F1} s"));
+            if (trained.StoppedEarly)
+                console.WriteLine(Invariant($"stopped before {options.VocabularySize:N0}: no pair left that occurs at least {options.MinimumPairFrequency} times"));
+            console.WriteLine($"input: {Compression(tokenizer, files)}");
+            if (result.GetValue(heldOut) is { } heldOutFile) console.WriteLine($"held-out: {Compression(tokenizer, [heldOutFile.FullName])}");
+            console.WriteLine($"wrote {Path.Combine(outputDirectory, "tokenizer.json")} and tokenizer_config.json");
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return new Command("tokenizer", "Train tokenizers.") { train };
+    }
+
+    /// <summary>Bytes per token over the files: what a tokenizer saves a model, in a figure comparable across tokenizers.</summary>
+    static string Compression(ITokenizer tokenizer, IReadOnlyList<string> files)
+    {
+        long bytes = 0, tokens = 0;
+        foreach (var file in files)
+        {
+            var text = File.ReadAllText(file, Encoding.UTF8);
+            bytes += Encoding.UTF8.GetByteCount(text);
+            tokens += tokenizer.Encode(text, parseSpecialTokens: true).Count;
+        }
+        return Invariant($"{(double)bytes / Math.Max(tokens, 1):F2} bytes per token ({bytes:N0} bytes, {tokens:N0} tokens)");
+    }
+
+    static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Reports on the training thread itself (<see cref="Progress{T}"/> would post to the thread pool, out of order).</summary>
+    sealed class InlineProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+}
