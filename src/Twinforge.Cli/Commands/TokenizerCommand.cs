@@ -30,7 +30,7 @@ public static class TokenizerCommand
         {
             Description = "The regex text is split with before merging (llama.cpp knows all three)", DefaultValueFactory = _ => PreTokenizerRegex.Llama3,
         };
-        var heldOut = new Option<FileInfo>("--held-out") { Description = "A text file not trained on, to report compression on" }
+        var heldOut = new Option<FileInfo>("--held-out") { Description = "A text file not trained on, to report compression on (default: none, the input only)" }
             .AcceptOnlyFiles("a text file", mustExist: true);
         var train = new Command("train", "Learn a byte-level BPE tokenizer (tokenizer.json) from text files.")
         {
