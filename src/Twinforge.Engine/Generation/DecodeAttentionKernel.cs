@@ -118,6 +118,20 @@ internal static unsafe class DecodeAttentionKernel
         }
     }
 
+    /// <summary>
+    /// Heads [<paramref name="fromHead"/>, <paramref name="toHead"/>) of one stream's query (heads × d, float32) over
+    /// the first <paramref name="length"/> positions of its cache storage (kv heads, capacity, d): each head's
+    /// (d) result written to its place in <paramref name="output"/> (heads × d) in the cache's dtype. For
+    /// <see cref="SingleTokenStep"/>, which keeps its own buffers; the keys and values must already be stored.
+    /// </summary>
+    internal static void AttendHeads(float* query, byte* keyStorage, byte* valueStorage, byte* output, int heads, int keyValueHeads,
+        int dimension, int length, int capacity, bool bfloat16, int fromHead, int toHead)
+    {
+        var shape = new Shape(heads, heads, heads / keyValueHeads, dimension, length, capacity, 1f / MathF.Sqrt(dimension), bfloat16);
+        var memory = new Memory(query, keyStorage, valueStorage, output, null);
+        for (long pair = fromHead; pair < toHead; pair++) AttendOne(memory, shape, pair);
+    }
+
     /// <summary>The sizes every (stream, head) pair shares.</summary>
     readonly record struct Shape(long Pairs, int Heads, int Group, int Dimension, int Length, int Capacity, float Scale, bool BFloat16)
     {

@@ -34,7 +34,12 @@ public sealed class InferenceSession : IDisposable
     readonly ScalarType computeDType;
     readonly Dictionary<Projection, ComputeWeight> projections = new(ReferenceEqualityComparer.Instance);
     readonly ComputeWeight? tiedHead;
+    readonly bool attachedAdapters;
     KeyValueCache? cache;
+
+    // The fused one-token step (made on the first one-token step it can serve; false once found not to fit this model).
+    SingleTokenStep? singleToken;
+    bool singleTokenTried;
 
     /// <summary>
     /// Copies the model's weights for decoding, in its compute dtype (<see cref="CausalLanguageModel.ComputeDType"/>,
@@ -48,6 +53,7 @@ public sealed class InferenceSession : IDisposable
         this.model = model;
         weightsVersion = model.WeightsVersion;
         computeDType = model.ComputeDType ?? model.DType;
+        attachedAdapters = model.HasAdapters; // attaching one later marks the weights changed: this session is then stale
         using var noGrad = no_grad();
         try
         {
@@ -123,6 +129,12 @@ public sealed class InferenceSession : IDisposable
         if (model.training) throw new InvalidOperationException("inference runs in eval mode: call model.eval() first");
         if (inputIds.shape[0] != cache.BatchSize)
             throw new ArgumentException($"the session was started for {cache.BatchSize} streams; the input has {inputIds.shape[0]}", nameof(inputIds));
+        if (positionIds is null && attentionMask is null && inputIds.shape is [1, 1] && SingleToken(cache) is { } step)
+        {
+            var stepLogits = step.Step(inputIds.data<long>()[0], cache, adapter: null);
+            cache.Advance(1);
+            return stepLogits;
+        }
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var (positions, inputs) = model.Prepare(inputIds, positionIds, attentionMask, past: cache.Length);
@@ -158,6 +170,12 @@ public sealed class InferenceSession : IDisposable
             if (segment.Adapter is { } adapter && !ReferenceEquals(adapter.Model, model))
                 throw new ArgumentException("an adapter was loaded for another model than this session's", nameof(segments));
         }
+        if (segments is [{ TokenIds.Count: 1, NeedsLogits: true } only] && SingleToken(only.Cache) is { } step)
+        {
+            using var stepLogits = step.Step(only.TokenIds[0], only.Cache, only.Adapter);
+            only.Cache.Advance(1);
+            return stepLogits.view(1, -1);
+        }
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var rows = new AdapterRows(segments);
@@ -183,6 +201,25 @@ public sealed class InferenceSession : IDisposable
         hidden = hidden.index_select(1, tensor(lastRows));                                   // (1, M, C)
         var logits = Head(model.FinalNorm.forward(hidden));
         return logits.view(lastRows.Length, -1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>True once a one-token step has gone through the fused <see cref="SingleTokenStep"/> (for tests and profiles).</summary>
+    internal bool DecodesSingleTokensInPlace => singleToken is not null;
+
+    /// <summary>
+    /// The fused one-token step (see <see cref="SingleTokenStep"/>) when it can decode into <paramref name="stream"/>:
+    /// this session's model has no adapter attached to its projections (a ragged step's own adapter is fine) and its
+    /// weights, norms and tables are float32 or bfloat16 on the CPU.
+    /// </summary>
+    SingleTokenStep? SingleToken(KeyValueCache stream)
+    {
+        if (attachedAdapters) return null;
+        if (!singleTokenTried)
+        {
+            singleTokenTried = true;
+            singleToken = SingleTokenStep.TryCreate(model, projection => (projections[projection].Weight, projections[projection].Bias), tiedHead?.Weight, computeDType);
+        }
+        return singleToken is { } step && step.Fits(stream) ? step : null;
     }
 
     /// <summary>A cache for one stream of a ragged batch (<see cref="ForwardRagged"/>), in this session's dtype.</summary>
@@ -281,6 +318,7 @@ public sealed class InferenceSession : IDisposable
     {
         if (disposed) return;
         disposed = true;
+        singleToken?.Dispose();
         cache?.Dispose();
         foreach (var (weight, bias) in tiedHead is { } tied ? projections.Values.Append(tied) : projections.Values)
         {

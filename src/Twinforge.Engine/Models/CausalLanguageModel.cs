@@ -77,6 +77,9 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
 
     internal nn.Module<Tensor, Tensor> FinalNorm => finalNorm;
 
+    /// <summary>The rotary position embedding of rotary families (null for GPT-2).</summary>
+    internal RotaryEmbedding? Rotary => rotary;
+
     /// <summary>Llama's untied output head (<c>lm_head</c>); null when the head is the token embedding.</summary>
     internal Projection? LanguageModelHead => languageModelHead;
 
