@@ -51,13 +51,13 @@ public static class DecodeProfile
 
         output.WriteLine($"GPT-2 124M single-stream decoding step, {dtype}, 2 threads");
         output.WriteLine($"  whole step (forward + greedy choice):     {stepMs,7:F2} ms  = {1000 / stepMs,6:F1} tok/s" +
-                         $" (inference session, its copies made once in {prepareMs:F1} ms)");
+                         $" (inference session's fused one-token step, its copies made once in {prepareMs:F1} ms)");
         output.WriteLine($"  projections in the stored layout (x·W):   {conv1d,7:F2} ms  (as the plain model runs them)");
         output.WriteLine($"  the same as nn.Linear (W·x, transposed):  {linear,7:F2} ms");
         output.WriteLine($"  the same through MatrixVectorKernel:      {kernel,7:F2} ms  (as the session runs them)");
         output.WriteLine($"  head 768 → 50257:                         {headMs,7:F2} ms");
         output.WriteLine($"  head through MatrixVectorKernel:          {headKernel,7:F2} ms  (as the session runs it)");
-        output.WriteLine($"  the rest (norms, attention, dispatch):    {stepMs - kernel - headKernel,7:F2} ms");
+        output.WriteLine($"  the rest (norms, attention, dispatch):    {stepMs - kernel - headKernel,7:F2} ms  (the step less the kernel's products made one by one)");
         return 0;
     }
 }

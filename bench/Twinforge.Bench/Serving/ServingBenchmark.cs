@@ -30,7 +30,7 @@ namespace Twinforge.Bench.Serving;
 public static class ServingBenchmark
 {
     public const string Command = "serving";
-    public const string Usage = "serving [--quick] [--fp32] [--repeats N] [--new-tokens N] [--llama-cpp] [--json PATH]   (many twins on one base: memory per twin, streams to distinct twins vs one twin vs the base, Poisson latency, cold loads; --llama-cpp: llama.cpp's single stream on the same weights)";
+    public const string Usage = "serving [--quick] [--fp32] [--repeats N] [--new-tokens N] [--llama-cpp [--llama-bench PATH]] [--json PATH]   (many twins on one base: memory per twin, streams to distinct twins vs one twin vs the base, Poisson latency, cold loads; --llama-cpp: llama.cpp's single stream on the same weights; --llama-bench: also a native llama-bench's, from scripts/llama-bench.sh)";
 
     public static int RunCommand(string[] args, TextWriter output)
     {
@@ -39,6 +39,7 @@ public static class ServingBenchmark
         string? json = null;
         int? repeats = null, newTokens = null;
         bool llamaCpp = false;
+        string? llamaBench = null;
         int Count(int i) => i < args.Length && int.TryParse(args[i], out var n) && n >= 1 ? n : throw new ArgumentException($"{args[i - 1]} needs a whole number of at least 1");
         for (int i = 0; i < args.Length; i++)
         {
@@ -49,12 +50,13 @@ public static class ServingBenchmark
                 case "--repeats": repeats = Count(++i); break;
                 case "--new-tokens": newTokens = Count(++i); break;
                 case "--llama-cpp": llamaCpp = true; break;
+                case "--llama-bench" when i + 1 < args.Length: llamaCpp = true; llamaBench = args[++i]; break;
                 case "--json" when i + 1 < args.Length: json = args[++i]; break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'; usage: twinforge-bench {Usage}");
             }
         }
         var plan = quick ? ServingPlan.QuickCheck(dtype) : ServingPlan.Full(dtype);
-        plan = plan with { Repeats = repeats ?? plan.Repeats, NewTokens = newTokens ?? plan.NewTokens, LlamaCpp = llamaCpp };
+        plan = plan with { Repeats = repeats ?? plan.Repeats, NewTokens = newTokens ?? plan.NewTokens, LlamaCpp = llamaCpp, LlamaBench = llamaBench };
         var measurement = Measure(plan, output);
         if (json is not null)
         {
@@ -133,10 +135,12 @@ public static class ServingBenchmark
         }
         long weightBytes = WeightBytesPerToken(model, plan.DType);
         cache.Dispose();
-        double? llamaCppSingle = plan.LlamaCpp ? LlamaCppDecode.TokensPerSecond(model, prompts[0], plan.NewTokens, plan.DType, plan.Repeats, output) : null;
+        var llamaCpp = plan.LlamaCpp ? LlamaCppDecode.TokensPerSecond(model, prompts[0], plan.NewTokens, plan.DType, plan.Repeats, plan.LlamaBench, output) : null;
 
-        // Poisson arrivals over many twins through a bounded cache.
-        using var bounded = new AdapterCache(plan.CachedTwins * adapterBytes, Load);
+        // Poisson arrivals over many twins through a bounded cache. A failed request fails the run (its task throws), so a
+        // finished run completed every request; memory is compared before and after, with the cache's adapters disposed.
+        long heapBeforePoisson = ProcessMemory.HeapBytesInUse();
+        var bounded = new AdapterCache(plan.CachedTwins * adapterBytes, Load);
         var arrivals = new Random(7);
         var following = new List<Task<StreamTimes>>();
         long start = Stopwatch.GetTimestamp();
@@ -154,6 +158,9 @@ public static class ServingBenchmark
         var firstTokens = poisson.Select(stream => stream.TimeToFirstTokenMs).ToList();
         var gaps = poisson.SelectMany(stream => stream.TokenGapsMs).ToList();
         double poissonRate = poisson.Sum(stream => stream.Tokens.Count) / Stopwatch.GetElapsedTime(start, poisson.Max(stream => stream.Tokens[^1])).TotalSeconds;
+        int coldLoads = bounded.Loads;
+        bounded.Dispose();
+        long poissonHeapGrowth = ProcessMemory.HeapBytesInUse() - heapBeforePoisson;
 
         var measurement = new ServingMeasurement
         {
@@ -182,14 +189,17 @@ public static class ServingBenchmark
             Requests = plan.Requests,
             ArrivalsPerSecond = plan.ArrivalsPerSecond,
             CachedTwins = plan.CachedTwins,
-            ColdLoads = bounded.Loads,
+            ColdLoads = coldLoads,
+            PoissonCompleted = poisson.Length,
+            PoissonHeapGrowthBytes = poissonHeapGrowth,
             TimeToFirstTokenP50Milliseconds = StreamTimes.Percentile(firstTokens, 50),
             TimeToFirstTokenP99Milliseconds = StreamTimes.Percentile(firstTokens, 99),
             PerTokenP50Milliseconds = StreamTimes.Percentile(gaps, 50),
             PerTokenP99Milliseconds = StreamTimes.Percentile(gaps, 99),
             PoissonTokensPerSecond = poissonRate,
             SingleStreamTokensPerSecond = Median.Of(single),
-            LlamaCppSingleStreamTokensPerSecond = llamaCppSingle,
+            LlamaCppSingleStreamTokensPerSecond = llamaCpp?.NodeLlamaCpp,
+            LlamaBenchSingleStreamTokensPerSecond = llamaCpp?.LlamaBench,
             WeightBytesPerToken = weightBytes,
             MemoryReadBytesPerSecond = MemoryReadRate(plan.Quick ? 32 << 20 : 512 << 20),
         };
@@ -259,9 +269,11 @@ public static class ServingBenchmark
         output.WriteLine($"| {m.Streams} streams to {m.Streams} twins | {m.DistinctTwinsTokensPerSecond:F1} tok/s |");
         output.WriteLine($"| {m.Streams} streams to one twin | {m.OneTwinTokensPerSecond:F1} tok/s (distinct / one: {m.DistinctOverOneTwin:F2}, target ≥ 0.8) |");
         output.WriteLine($"| {m.Streams} streams on the bare base | {m.BareBaseTokensPerSecond:F1} tok/s (distinct / bare: {m.DistinctOverBareBase:F2}, target ≥ 0.7) |");
-        output.WriteLine($"| Poisson, {m.Requests} requests at {m.ArrivalsPerSecond:G3}/s over {m.Twins} twins, cache of {m.CachedTwins} ({m.ColdLoads} cold loads) | TTFT p50 {m.TimeToFirstTokenP50Milliseconds:F0} ms, p99 {m.TimeToFirstTokenP99Milliseconds:F0} ms; per token p50 {m.PerTokenP50Milliseconds:F1} ms, p99 {m.PerTokenP99Milliseconds:F1} ms; {m.PoissonTokensPerSecond:F1} tok/s |");
+        output.WriteLine($"| Poisson, {m.Requests} requests at {m.ArrivalsPerSecond:G3}/s over {m.Twins} twins, cache of {m.CachedTwins} ({m.ColdLoads} cold loads) | TTFT p50 {m.TimeToFirstTokenP50Milliseconds:F0} ms, p99 {m.TimeToFirstTokenP99Milliseconds:F0} ms; per token p50 {m.PerTokenP50Milliseconds:F1} ms, p99 {m.PerTokenP99Milliseconds:F1} ms; {m.PoissonTokensPerSecond:F1} tok/s; {m.PoissonCompleted} of {m.Requests} completed, C heap {m.PoissonHeapGrowthBytes / 1e6:+0.0;-0.0} MB after the run |");
         output.WriteLine($"| single stream (bare base) | {m.SingleStreamTokensPerSecond:F1} tok/s × {m.WeightBytesPerToken / 1e6:F0} MB = {m.WeightBytesReadPerSecond / 1e9:F1} GB/s of weights, machine reads {m.MemoryReadBytesPerSecond / 1e9:F1} GB/s |");
         if (m.LlamaCppSingleStreamTokensPerSecond is double llama)
-            output.WriteLine($"| llama.cpp single stream, same weights | {llama:F1} tok/s = {llama * m.WeightBytesPerToken / 1e9:F1} GB/s of weights (Twinforge / llama.cpp: {m.SingleStreamTokensPerSecond / llama:F2}) |");
+            output.WriteLine($"| llama.cpp single stream, same weights (node-llama-cpp) | {llama:F1} tok/s = {llama * m.WeightBytesPerToken / 1e9:F1} GB/s of weights (Twinforge / llama.cpp: {m.SingleStreamTokensPerSecond / llama:F2}) |");
+        if (m.LlamaBenchSingleStreamTokensPerSecond is double native)
+            output.WriteLine($"| llama.cpp single stream, same weights (native llama-bench) | {native:F1} tok/s = {native * m.WeightBytesPerToken / 1e9:F1} GB/s of weights (Twinforge / llama.cpp: {m.SingleStreamTokensPerSecond / native:F2}) |");
     }
 }

@@ -41,6 +41,12 @@ public sealed record ServingMeasurement
     public required double ArrivalsPerSecond { get; init; }
     public required int CachedTwins { get; init; }
     public required int ColdLoads { get; init; }
+
+    /// <summary>Requests of the Poisson run that completed (a failed one fails the run).</summary>
+    public required int PoissonCompleted { get; init; }
+
+    /// <summary>The C heap in use after the Poisson run (its adapter cache disposed) less before it: growth means a leak.</summary>
+    public required long PoissonHeapGrowthBytes { get; init; }
     public required double TimeToFirstTokenP50Milliseconds { get; init; }
     public required double TimeToFirstTokenP99Milliseconds { get; init; }
     public required double PerTokenP50Milliseconds { get; init; }
@@ -49,8 +55,11 @@ public sealed record ServingMeasurement
 
     public required double SingleStreamTokensPerSecond { get; init; }
 
-    /// <summary>llama.cpp's single-stream decoding on the same weights (null when not asked for).</summary>
+    /// <summary>llama.cpp's single-stream decoding on the same weights through node-llama-cpp (null when not asked for).</summary>
     public double? LlamaCppSingleStreamTokensPerSecond { get; init; }
+
+    /// <summary>The same through a native llama-bench built for this CPU (null when not asked for).</summary>
+    public double? LlamaBenchSingleStreamTokensPerSecond { get; init; }
     public required long WeightBytesPerToken { get; init; }
     public double WeightBytesReadPerSecond => SingleStreamTokensPerSecond * WeightBytesPerToken;
     public required double MemoryReadBytesPerSecond { get; init; }

@@ -43,6 +43,9 @@ public sealed record ServingPlan
     /// <summary>Also time llama.cpp's single stream on the same weights, exported to GGUF (needs tests/llama-cpp installed).</summary>
     public bool LlamaCpp { get; init; }
 
+    /// <summary>A native llama-bench to time as well (scripts/llama-bench.sh builds one), or null.</summary>
+    public string? LlamaBench { get; init; }
+
     public bool Quick => ModelName == Bench.BenchPlan.Gpt2Tiny;
 
     public static ServingPlan Full(ScalarType dtype) => new()
