@@ -16,7 +16,8 @@ public static partial class HtmlProse
     static readonly HashSet<string> Skipped = ["head", "script", "style", "pre", "table", "h1", "h2", "h3", "h4", "h5", "h6", "title", "noscript", "svg"];
 
     /// <summary>Classes or ids of DocBook and publican blocks that frame the text rather than belong to it.</summary>
-    static readonly string[] FrameClasses = ["navheader", "navfooter", "docnav", "toc", "titlepage", "banner", "legalnotice", "indexterm", "index", "footnotes", "screen", "programlisting", "synopsis"];
+    static readonly string[] FrameClasses = ["navheader", "navfooter", "docnav", "toc", "titlepage", "banner", "legalnotice", "indexterm", "index", "footnotes", "screen", "programlisting", "synopsis",
+        "table", "informaltable", "figure", "example", "informalexample", "mediaobject"];
 
     /// <summary>Elements that end a paragraph.</summary>
     static readonly HashSet<string> Blocks = ["p", "div", "li", "dd", "dt", "br", "blockquote", "ul", "ol", "dl", "section", "article", "body", "tr", "hr", "figure", "caption", "td", "th"];

@@ -8,6 +8,7 @@ namespace Twinforge.Cli.BuiltIn.English;
 /// NFC; Unix newlines; tabs as spaces; control characters, zero-width characters, byte-order marks and replacement
 /// characters removed; each line trimmed and its runs of spaces collapsed; a line holding only <c>%</c> dropped (it
 /// would end the document in the corpus file); at most one blank line in a row; no blank line at either edge.
+/// Kept as prose: at least <see cref="MinimumWords"/> words, mostly letters, mostly of the Latin alphabet.
 /// </summary>
 public static class ProseNormalizer
 {
@@ -63,12 +64,16 @@ public static class ProseNormalizer
         return result.ToString();
     }
 
+    /// <summary>More letters than this share outside the Latin alphabet and a document is not English (Chinese, Greek).</summary>
+    public const double MaximumNonLatinShare = 0.1;
+
     /// <summary>
-    /// Why a normalised document is not kept as prose, or null when it is: too few words, or mostly not letters.
+    /// Why a normalised document is not kept as prose, or null when it is: too few words, mostly not letters, or
+    /// written in another alphabet.
     /// </summary>
     public static string? NotProse(string normalized)
     {
-        int words = 0, letters = 0, visible = 0;
+        int words = 0, letters = 0, nonLatin = 0, visible = 0;
         bool inWord = false;
         foreach (var character in normalized)
         {
@@ -76,13 +81,18 @@ public static class ProseNormalizer
             if (!space)
             {
                 visible++;
-                if (char.IsLetter(character)) letters++;
+                if (char.IsLetter(character))
+                {
+                    letters++;
+                    if (character > '\u024F') nonLatin++; // past Latin Extended-B
+                }
                 if (!inWord) words++;
             }
             inWord = !space;
         }
         if (words < MinimumWords) return "too short";
         if (letters < MinimumLetterShare * visible) return "mostly not letters";
+        if (nonLatin > MaximumNonLatinShare * letters) return "not in the Latin alphabet";
         return null;
     }
 

@@ -80,7 +80,11 @@ public static class RSerializedData
             int version = Int();
             Int(); // the version of R that wrote it
             Int(); // the oldest that can read it
-            if (version == 3) _position += Int(); // the native encoding's name
+            if (version == 3)
+            {
+                int encodingLength = Int(); // then the native encoding's name
+                _position += encodingLength;
+            }
             else if (version != 2) throw new InvalidDataException($"{path}: serialization version {version} (2 or 3 are read)");
             return Item();
         }

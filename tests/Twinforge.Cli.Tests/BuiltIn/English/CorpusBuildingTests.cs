@@ -28,6 +28,8 @@ public sealed class CorpusBuildingTests
         Assert.Equal("too short", ProseNormalizer.NotProse("See Abacus."));
         Assert.Equal("mostly not letters", ProseNormalizer.NotProse("| 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 |"));
         Assert.Equal("mostly not letters", ProseNormalizer.NotProse("$x = $y + 1; # 2020-01-01 12:00 (x) [y] {z}"));
+        Assert.Equal("not in the Latin alphabet", ProseNormalizer.NotProse("Perl 本身以 Unicode 进行操作. 这表示 Perl 内部的字符串数据可用 Unicode 表示"));
+        Assert.Null(ProseNormalizer.NotProse("A caf\u00e9 in Z\u00fcrich serves na\u00efve cr\u00e8me br\u00fbl\u00e9e."));
     }
 
     [Fact]
