@@ -46,15 +46,16 @@ public static class CorpusCommand
     static void Print(TextWriter console, string directory, EnglishCorpusManifest manifest)
     {
         console.WriteLine();
-        console.WriteLine($"{"source",-20} {"packages",-44} {"documents",10} {"held out",9} {"MB",7} {"held MB",8}  licence");
+        // Packages and licences vary in length: they close each row, after the aligned numbers.
+        console.WriteLine($"{"source",-20} {"documents",10} {"held out",9} {"MB",7} {"held MB",8}  packages; licence");
         foreach (var source in manifest.Sources)
         {
-            var packages = string.Join(", ", source.Packages.Select(package => $"{package.Name} {package.Version ?? "?"}"));
-            console.WriteLine(Invariant($"{source.Name,-20} {packages,-44} {source.TrainDocuments,10:N0} {source.HeldOutDocuments,9:N0} ") +
-                              Invariant($"{source.TrainBytes / 1e6,7:F2} {source.HeldOutBytes / 1e6,8:F2}  {source.Licence}"));
+            var packages = string.Join(", ", source.Packages.Select(package => $"{package.Name} {package.Version ?? "(version unknown)"}"));
+            console.WriteLine(Invariant($"{source.Name,-20} {source.TrainDocuments,10:N0} {source.HeldOutDocuments,9:N0} ") +
+                              Invariant($"{source.TrainBytes / 1e6,7:F2} {source.HeldOutBytes / 1e6,8:F2}  {packages}; {source.Licence}"));
         }
         long trainBytes = manifest.Sources.Sum(source => source.TrainBytes), heldOutBytes = manifest.Sources.Sum(source => source.HeldOutBytes);
-        console.WriteLine(Invariant($"{"total",-20} {"",-44} {manifest.Train.Documents,10:N0} {manifest.HeldOut.Documents,9:N0} {trainBytes / 1e6,7:F2} {heldOutBytes / 1e6,8:F2}"));
+        console.WriteLine(Invariant($"{"total",-20} {manifest.Train.Documents,10:N0} {manifest.HeldOut.Documents,9:N0} {trainBytes / 1e6,7:F2} {heldOutBytes / 1e6,8:F2}"));
         console.WriteLine();
         foreach (var (label, file) in new[] { ("training", manifest.Train), ("held out", manifest.HeldOut), ("today's base's held-out", manifest.LegacyHeldOut) })
             console.WriteLine(Invariant($"{label + ":",-25} {Path.Combine(directory, file.File)} ({file.Documents:N0} documents, {file.Bytes / 1e6:F2} MB, sha256 {file.Sha256})"));

@@ -5,7 +5,7 @@ namespace Twinforge.Cli.BuiltIn.English;
 /// <summary>
 /// An entry of the Free On-line Dictionary of Computing (dict-foldoc): headword lines at the margin, then the
 /// definition indented by three, opening with its subject tags ("&lt;language&gt;"). Dropped: headwords, tags, the
-/// closing date "(1996-04-07)", source notes such as "[{Jargon File}]", contact lines (E-mail:, Home:, Address:,
+/// closing date "(1996-04-07)", source notes and references in brackets ("[{Jargon File}]"), contact lines (E-mail:, Home:, Address:,
 /// Telephone:) and short paragraphs that are mostly a web address; code examples indented deeper.
 /// </summary>
 public static partial class FoldocEntry
@@ -21,7 +21,7 @@ public static partial class FoldocEntry
         foreach (var paragraph in DictionaryText.BodyText(DictionaryText.Paragraphs(lines.Skip(start))))
         {
             var text = paragraph.Trim();
-            if (Date().IsMatch(text) || text.StartsWith('[') && text.EndsWith(']')) continue;
+            if (Date().IsMatch(text) || Reference().IsMatch(text)) continue;
             if (ContactPrefixes.Any(prefix => text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))) continue;
             text = WebAddressInParentheses().Replace(text, "");
             if (WebAddress().IsMatch(text) && text.Split(' ').Length < 20) continue;
@@ -34,6 +34,10 @@ public static partial class FoldocEntry
 
     [GeneratedRegex(@"^\(\d{4}-\d{2}-\d{2}\)$")]
     private static partial Regex Date();
+
+    /// <summary>A paragraph that is only a source or a bibliographic reference: "[{Jargon File}]", "["Title", Author, 1986]."</summary>
+    [GeneratedRegex(@"^\[.*\]\.?$", RegexOptions.Singleline)]
+    private static partial Regex Reference();
 
     [GeneratedRegex(@"^<[^>\n]*>\s*")]
     private static partial Regex SubjectTags();

@@ -50,7 +50,8 @@ public static partial class HtmlProse
             }
             if (!closing && !selfClosing && (Skipped.Contains(name) || IsFrame(tag.Groups["attributes"].Value)))
             {
-                EndParagraph();
+                // A skipped block ends the paragraph before it; a skipped inline element (an index anchor) does not.
+                if (Skipped.Contains(name) || Blocks.Contains(name)) EndParagraph();
                 skipStack.Push(name);
                 continue;
             }

@@ -169,6 +169,9 @@ public sealed class DictionaryReaderTests
 
                [{Jargon File}]
 
+               ["Exploring the Pick Operating System", J.E. Sisk et al,
+               Hayden 1986].
+
                (1996-04-07)
             """;
 

@@ -70,6 +70,8 @@ public sealed class DocumentReaderTests
             </div>
             <pre class="screen"><code>$ apt-get install foo</code></pre>
             <table><tr><td>cell one</td><td>cell two</td></tr></table>
+            <p>Install the <code>libpaper1</code><a id="idm1829" class="indexterm"></a> package, and it
+            will ask you.</p>
             <p>Second paragraph<br/>with a line break.</p>
             <!-- a comment <p>not text</p> -->
             </body></html>
@@ -77,6 +79,7 @@ public sealed class DocumentReaderTests
 
         Assert.Equal(
             "APT is a vast project; apt-get is its first front end \u2014 command-line based & simple.\n\n" +
+            "Install the libpaper1 package, and it will ask you.\n\n" +
             "Second paragraph\n\nwith a line break.",
             HtmlProse.ToText(html));
     }
