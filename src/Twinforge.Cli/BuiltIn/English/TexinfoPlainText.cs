@@ -7,7 +7,7 @@ namespace Twinforge.Cli.BuiltIn.English;
 /// <c>*</c>, <c>=</c>, <c>-</c> or <c>.</c> start a new document (a section); prose paragraphs are wrapped at the
 /// margin (their first line indented by three); examples are indented by five or more and dropped, as are the table of
 /// contents before the first heading, menus ("* Node::") and footnote rules. Cross-references keep their words:
-/// "*note Legal Matters::" → "Legal Matters".
+/// "*note Legal Matters::" → "Legal Matters", "*note Introduction: (autoconf)Top." → "Introduction".
 /// </summary>
 public static partial class TexinfoPlainText
 {
@@ -56,6 +56,6 @@ public static partial class TexinfoPlainText
     [GeneratedRegex(@"^\*\s+[^:]+::|^\* Menu:")]
     private static partial Regex Menu();
 
-    [GeneratedRegex(@"\*[Nn]ote\s+(?:\([^)]*\))?([^:]+?)::?")]
+    [GeneratedRegex(@"\*[Nn]ote\s+(?:\([^)]*\))?([^:]+?)(?:::|:\s*(?:\([^)]*\))?[^.,:)]*[.,]?)")]
     private static partial Regex CrossReference();
 }

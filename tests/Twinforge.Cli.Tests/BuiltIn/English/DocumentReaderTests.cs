@@ -110,14 +110,15 @@ public sealed class DocumentReaderTests
             2.1 Referring to Proprietary Programs
             =====================================
 
-            Don't in any circumstances refer to proprietary programs.
+            Don't in any circumstances refer to proprietary programs.  Many
+            packages use GNU Autoconf (*note Introduction: (autoconf)Top.).
             """;
 
         Assert.Equal(
         [
             "The GNU Coding Standards were written by Richard Stallman and other GNU Project volunteers.\n\n" +
             "Their purpose is to make the GNU system clean, consistent, and easy to install.  Legal Matters, for more.",
-            "Don't in any circumstances refer to proprietary programs.",
+            "Don't in any circumstances refer to proprietary programs.  Many packages use GNU Autoconf (Introduction).",
         ], TexinfoPlainText.Sections(text));
     }
 
