@@ -45,6 +45,15 @@ public sealed class EnglishCorpusBuildTests
             Assert.Contains(text, heldOutSet);
         });
 
+        // The trainer reads the held-out files as the same documents (the training file is read alike: same format, same writer).
+        foreach (var file in new[] { manifest.HeldOut, manifest.LegacyHeldOut })
+        {
+            var read = Twinforge.Engine.Data.DatasetValidator.Validate([Path.Combine(corpus.OutputDirectory, file.File)], new Twinforge.Engine.Tokenization.ByteLevelTokenizer(),
+                new Twinforge.Engine.Data.DatasetOptions { SequenceLength = 256, Format = Twinforge.Engine.Data.DatasetFormat.PlainText, PlainTextSeparator = "%", Overlong = Twinforge.Engine.Data.OverlongPolicy.Split });
+            read.Report.ThrowIfInvalid();
+            Assert.Equal(file.Documents, read.Report.Statistics.Documents);
+        }
+
         foreach (var file in new[] { manifest.Train, manifest.HeldOut, manifest.LegacyHeldOut })
             Assert.Equal(Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(Path.Combine(corpus.OutputDirectory, file.File)))).ToLowerInvariant(), file.Sha256);
 
