@@ -82,13 +82,16 @@ public static partial class DictionaryText
     private static partial Regex CrossReference();
 
     /// <summary>
-    /// A dictionary body's paragraphs as text: those at the body's indentation unwrapped; deeper ones (examples,
-    /// verse, quotations) kept line by line unless they look like code, then dropped.
+    /// A dictionary body's paragraphs as text: those at the body's indentation (the one most of its lines have, so
+    /// that a stray line at the margin, such as a wrapped web address, does not count) or less unwrapped; deeper ones
+    /// (examples, verse, quotations) kept line by line unless they look like code, then dropped.
     /// </summary>
     public static IEnumerable<string> BodyText(IReadOnlyList<Paragraph> paragraphs)
     {
         if (paragraphs.Count == 0) yield break;
-        int bodyIndent = paragraphs.Min(paragraph => paragraph.Indent);
+        int bodyIndent = paragraphs.GroupBy(paragraph => paragraph.Indent)
+            .OrderByDescending(group => group.Sum(paragraph => paragraph.Lines.Count)).ThenBy(group => group.Key)
+            .First().Key;
         foreach (var paragraph in paragraphs)
         {
             if (paragraph.Indent <= bodyIndent) yield return paragraph.Unwrapped;

@@ -4,7 +4,7 @@ namespace Twinforge.Cli.BuiltIn.English;
 
 /// <summary>
 /// An entry of the Free On-line Dictionary of Computing (dict-foldoc): headword lines at the margin, then the
-/// definition indented by three, opening with its subject tags ("&lt;language&gt;"). Dropped: headwords, tags, the
+/// definition indented by three, opening with its subject tags ("&lt;language&gt;", after the sense number if any). Dropped: headwords, tags, the
 /// closing date "(1996-04-07)", source notes and references in brackets ("[{Jargon File}]"), contact lines (E-mail:, Home:, Address:,
 /// Telephone:) and short paragraphs that are mostly a web address; code examples indented deeper.
 /// </summary>
@@ -27,7 +27,7 @@ public static partial class FoldocEntry
             if (WebAddress().IsMatch(text) && text.Split(' ').Length < 20) continue;
             // What is left of a line that was mostly an address: "Home (http://…)." → "Home."
             if (text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length < 3) continue;
-            kept.Add(SubjectTags().Replace(text, ""));
+            kept.Add(SubjectTags().Replace(text, "$1"));
         }
         return DictionaryText.WithoutBraces(DictionaryText.Document(kept));
     }
@@ -39,10 +39,10 @@ public static partial class FoldocEntry
     [GeneratedRegex(@"^\[.*\]\.?$", RegexOptions.Singleline)]
     private static partial Regex Reference();
 
-    [GeneratedRegex(@"^<[^>\n]*>\s*")]
+    [GeneratedRegex(@"^((?:\d+\.\s+)?)<[^>\n]*>\s*")]
     private static partial Regex SubjectTags();
 
-    [GeneratedRegex(@"\s*\((?:https?|ftp)://[^)\s]*\)")]
+    [GeneratedRegex(@"\s*\((?:https?|ftp)://[^)]*\)")]
     private static partial Regex WebAddressInParentheses();
 
     [GeneratedRegex(@"(?:https?|ftp)://|www\.")]

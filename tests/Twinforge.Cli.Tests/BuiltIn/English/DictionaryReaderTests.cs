@@ -163,6 +163,10 @@ public sealed class DictionaryReaderTests
                Emacs was {Richard Stallman}'s first step in the {GNU} project
                (http://www.gnu.org/software/emacs/).
 
+               2. <history> It was originally written in {TECO} under {ITS} at
+               the {MIT} {AI lab}; see the archive (http://example.org/a/very/long/
+            address).
+
                E-mail: Richard Stallman <rms@gnu.org>.
 
                Home (http://www.gnu.org/).
@@ -177,7 +181,8 @@ public sealed class DictionaryReaderTests
 
         Assert.Equal(
             "/ee'maks/ A popular screen editor for Unix and most other operating systems.\n\n" +
-            "Emacs was Richard Stallman's first step in the GNU project.",
+            "Emacs was Richard Stallman's first step in the GNU project.\n\n" +
+            "2. It was originally written in TECO under ITS at the MIT AI lab; see the archive.",
             FoldocEntry.ToText(entry));
     }
 
