@@ -17,6 +17,7 @@ public static class TwinforgeCommands
         DataCommand.Create(),
         PretrainCommand.Create(),
         TokenizerCommand.Create(),
+        CorpusCommand.Create(),
         FinetuneCommand.Create(hub),
         StudyCommand.Create(),
         EvalCommand.Create(hub),
