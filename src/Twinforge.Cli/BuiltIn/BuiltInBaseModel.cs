@@ -1,4 +1,5 @@
 using Twinforge.Recipes;
+using Twinforge.Cli.BuiltIn.English;
 using Twinforge.Cli.Runs;
 using Twinforge.Engine;
 using Twinforge.Engine.Data;
@@ -35,10 +36,11 @@ public static class BuiltInBaseModel
         CancellationToken cancellationToken = default)
     {
         if (Existing(cacheRoot, size) is string existing) return existing;
-        var corpus = new BuiltInCorpora(cacheRoot).GeneralEnglish();
+        var (corpus, heldOut) = Corpus(cacheRoot, size);
         var run = RunDirectory(cacheRoot, size);
         var initial = InitialModel(cacheRoot, size);
         var options = PretrainingOptions(size);
+        if (heldOut is not null) options = options with { Data = options.Data with { ValidationFile = heldOut } };
         var recipe = RecipeMapper.ToRecipe(options, initial, [corpus], run);
         var result = RecipeRun.Run(recipe, initial, run, options, onEvent, cancellationToken);
         if (result.Training.Cancelled) throw new OperationCanceledException("pre-training of the built-in base model was cancelled; run again to resume");
@@ -47,8 +49,20 @@ public static class BuiltInBaseModel
     }
 
     /// <summary>
-    /// Pre-training on the built-in corpus: every parameter trained, long documents split, 2% held out to watch.
-    /// Fortune files separate their documents with <c>%</c> lines.
+    /// The size's pre-training text and its held-out file: the fortunes (the byte-level sizes hold out 2% of their
+    /// documents themselves, so null), or the English corpus's training and held-out files.
+    /// </summary>
+    public static (string Training, string? HeldOut) Corpus(string cacheRoot, BuiltInModelSize size)
+    {
+        if (size.ByteLevel) return (new BuiltInCorpora(cacheRoot).GeneralEnglish(), null);
+        var corpus = new EnglishCorpus(cacheRoot);
+        corpus.Build();
+        return (Path.Combine(corpus.OutputDirectory, EnglishCorpus.TrainFileName), Path.Combine(corpus.OutputDirectory, EnglishCorpus.HeldOutFileName));
+    }
+
+    /// <summary>
+    /// Pre-training on the built-in corpus: every parameter trained, long documents split, 2% held out to watch (the
+    /// English corpus comes with its own held-out file). Both corpora separate their documents with <c>%</c> lines.
     /// </summary>
     public static FineTuningOptions PretrainingOptions(BuiltInModelSize size) => CorpusPretrainingOptions(size) with
     {
@@ -84,9 +98,24 @@ public static class BuiltInBaseModel
     {
         var directory = Path.Combine(RunDirectory(cacheRoot, size), "initial");
         if (File.Exists(Path.Combine(directory, HuggingFaceConfigFile))) return directory;
-        using var model = new PretrainedModel(new CausalLanguageModel(size.Config), new ByteLevelTokenizer());
+        ITokenizer tokenizer = size.TrainedVocabularySize is int vocabulary
+            ? TrainedTokenizer(Corpus(cacheRoot, size).Training, vocabulary)
+            : new ByteLevelTokenizer();
+        using var model = new PretrainedModel(new CausalLanguageModel(size.Config), tokenizer);
         model.Network.InitializeWeights(seed: 1);
         AtomicDirectory.Write(directory, path => model.Save(path));
         return directory;
+    }
+
+    /// <summary>
+    /// Byte-level BPE with <paramref name="vocabularySize"/> entries learned from a corpus file (for the English size,
+    /// the English corpus's training file; Llama 3's pre-tokenizer, the built-in special tokens): deterministic, so the
+    /// same corpus gives the same tokenizer. The corpus's <c>%</c> separator lines are text to it, and cost a few merges.
+    /// </summary>
+    public static HuggingFaceTokenizer TrainedTokenizer(string training, int vocabularySize)
+    {
+        var trainer = new BpeTrainer(new BpeTrainerOptions { VocabularySize = vocabularySize });
+        trainer.AddFile(training);
+        return trainer.Train().Tokenizer;
     }
 }

@@ -5,12 +5,24 @@ using Twinforge.Engine.Tokenization;
 namespace Twinforge.Cli.BuiltIn;
 
 /// <summary>
-/// The shape and pre-training budget of the built-in base model: a byte-level Llama-style model small enough to
-/// pre-train on 2 CPU cores in minutes (<see cref="Standard"/>), or in seconds for tests (<see cref="Tiny"/>).
+/// The shape and pre-training budget of a built-in base model: a byte-level Llama-style model small enough to
+/// pre-train on 2 CPU cores in minutes on the fortunes (<see cref="Standard"/>), or in seconds for tests
+/// (<see cref="Tiny"/>); or a larger one with a subword tokenizer learned from the English corpus
+/// (<see cref="English"/>, <see cref="TrainedVocabularySize"/> set), pre-trained on that corpus.
 /// </summary>
 public sealed record BuiltInModelSize(string Name, int HiddenSize, int LayerCount, int HeadCount, int KeyValueHeadCount,
-    int IntermediateSize, int SequenceLength, int BatchSize, int Steps, double LearningRate)
+    int IntermediateSize, int SequenceLength, int BatchSize, int Steps, double LearningRate, int? TrainedVocabularySize = null)
 {
+    /// <summary>
+    /// About 12.6 M parameters (3.1 M of them the tied 8,192 × 384 embedding), a byte-level BPE vocabulary of 8,192
+    /// learned from the English corpus (3.7 bytes a token there), pre-trained on the 57 MB English corpus.
+    /// </summary>
+    public static BuiltInModelSize English { get; } = new("english", HiddenSize: 384, LayerCount: 6, HeadCount: 6, KeyValueHeadCount: 2,
+        IntermediateSize: 1024, SequenceLength: 256, BatchSize: 32, Steps: 4000, LearningRate: 1e-3, TrainedVocabularySize: 8192);
+
+    /// <summary>True for the byte-level sizes (their tokenizer needs no training, their corpus is the fortunes).</summary>
+    public bool ByteLevel => TrainedVocabularySize is null;
+
     /// <summary>
     /// About 1.6 M parameters, 800 updates of 16 × 256 bytes (3.3 M bytes, about 1.1 passes over the corpus): some five
     /// minutes on 2 cores in bf16. Heads of 64 dimensions run faster here than more, smaller heads.
@@ -26,15 +38,17 @@ public sealed record BuiltInModelSize(string Name, int HiddenSize, int LayerCoun
     {
         "standard" => Standard,
         "tiny" => Tiny,
-        _ => throw new BadInputException($"unknown built-in model size '{name}': use standard or tiny"),
+        "english" => English,
+        _ => throw new BadInputException($"unknown built-in model size '{name}': use english, standard or tiny"),
     };
 
     /// <summary>Names the cache entry: any change to the shape or budget builds a new model instead of reusing an old one.</summary>
     public string CacheKey => $"{Name}-{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Shape)))[..8].ToLowerInvariant()}";
 
     string Shape => FormattableString.Invariant(
-        $"{HiddenSize} {LayerCount} {HeadCount} {KeyValueHeadCount} {IntermediateSize} {SequenceLength} {BatchSize} {Steps} {LearningRate}");
+        $"{HiddenSize} {LayerCount} {HeadCount} {KeyValueHeadCount} {IntermediateSize} {SequenceLength} {BatchSize} {Steps} {LearningRate}") +
+        (TrainedVocabularySize is int vocabulary ? FormattableString.Invariant($" bpe{vocabulary} {Twinforge.Cli.BuiltIn.English.EnglishCorpus.Version}") : "");
 
-    public TransformerConfig Config => TransformerConfig.Llama(new ByteLevelTokenizer().VocabularySize, HiddenSize, LayerCount, HeadCount,
+    public TransformerConfig Config => TransformerConfig.Llama(TrainedVocabularySize ?? new ByteLevelTokenizer().VocabularySize, HiddenSize, LayerCount, HeadCount,
         KeyValueHeadCount, IntermediateSize, maxPositions: 1024, tieWordEmbeddings: true);
 }

@@ -9,7 +9,10 @@ public static class BuiltInModels
     {
         if (BuiltInBaseModel.Existing(cacheRoot, size) is string existing) return existing;
         display.Output.WriteLine($"Building the built-in base model ({size.Name}) in {BuiltInBaseModel.RunDirectory(cacheRoot, size)}: " +
-                                 "fetching the general-English corpus from Debian's fortunes packages and pre-training from scratch.");
+                                 (size.ByteLevel
+                                     ? "fetching the general-English corpus from Debian's fortunes packages and pre-training from scratch."
+                                     : "building the English corpus from Debian packages, learning its tokenizer and pre-training from scratch " +
+                                       "(hours on 2 cores; an interrupted run resumes where it stopped)."));
         return display.Run($"pre-training base ({size.Name})",
             onEvent => BuiltInBaseModel.Ensure(cacheRoot, size, onEvent, cancellationToken));
     }
