@@ -21,7 +21,7 @@ namespace Twinforge.Bench.Watermark;
 static class WatermarkBenchmark
 {
     public const string Command = "watermark";
-    public const string Usage = "watermark [--answers 100] [--size standard|tiny] [--cache DIR] [--json FILE] [--quick]   (watermark detection at 50/100/200 tokens, false positives on human text, loss cost)";
+    public const string Usage = "watermark [--answers 100] [--size standard|tiny|english] [--cache DIR] [--json FILE] [--quick]   (watermark detection at 50/100/200 tokens, false positives on human text, loss cost)";
 
     static readonly int[] Lengths = [50, 100, 200];
     static readonly double[] Temperatures = [0.7, 1.0];
@@ -52,7 +52,8 @@ static class WatermarkBenchmark
                     {
                         "standard" => BuiltInModelSize.Standard,
                         "tiny" => BuiltInModelSize.Tiny,
-                        var other => throw new ArgumentException($"--size must be standard or tiny, got '{other}'"),
+                        "english" => BuiltInModelSize.English,
+                        var other => throw new ArgumentException($"--size must be standard, tiny or english, got '{other}'"),
                     };
                     break;
                 case "--json": json = Value(); break;

@@ -2,11 +2,15 @@ using Twinforge.Cli.Progress;
 
 namespace Twinforge.Cli.BuiltIn;
 
-/// <summary>The built-in base model as the commands use it: reuse it from the cache, or build it showing progress.</summary>
+/// <summary>
+/// The built-in base model as the commands use it: the one shipped with the project for this size if there is one
+/// (<see cref="ShippedBaseModel"/>), else reused from the cache, else built showing progress.
+/// </summary>
 public static class BuiltInModels
 {
     public static string EnsureBase(string cacheRoot, BuiltInModelSize size, TrainingDisplay display, CancellationToken cancellationToken)
     {
+        if (ShippedBaseModel.Find(size) is string shipped) return shipped;
         if (BuiltInBaseModel.Existing(cacheRoot, size) is string existing) return existing;
         display.Output.WriteLine($"Building the built-in base model ({size.Name}) in {BuiltInBaseModel.RunDirectory(cacheRoot, size)}: " +
                                  (size.ByteLevel

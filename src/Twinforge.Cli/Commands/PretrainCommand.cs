@@ -38,8 +38,13 @@ public static class PretrainCommand
         var size = CommonOptions.Size();
         var cache = CommonOptions.Cache();
         var plain = CommonOptions.Plain();
+        var publish = new Option<DirectoryInfo>("--publish")
+        {
+            Description = "Without --data: also write the built-in base as the project ships it into this directory (weights in bf16 " +
+                          "safetensors, config, tokenizer, shipped.json with the size, its cache key and every file's SHA-256) [default: none]",
+        };
         var command = new Command(Name, "Pre-train a base model from scratch: the built-in one on general English (cached and reused), or one of your own with --data.");
-        foreach (var option in line.Options.Concat([size, cache, plain])) command.Options.Add(option);
+        foreach (var option in line.Options.Concat([size, cache, plain, publish])) command.Options.Add(option);
         command.SetAction((result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
@@ -54,9 +59,17 @@ public static class PretrainCommand
                     throw new BadInputException($"{given.Name} needs --data or --recipe: without them pretrain builds the built-in base model into the cache");
                 var model = BuiltInModels.EnsureBase(cacheRoot, modelSize, display, cancellationToken);
                 output.WriteLine($"built-in base model ({modelSize.Name}): {model}");
-                output.WriteLine($"report: {Path.Combine(BuiltInBaseModel.RunDirectory(cacheRoot, modelSize), RunReport.FileName)}");
+                if (BuiltInBaseModel.Existing(cacheRoot, modelSize) is not null)
+                    output.WriteLine($"report: {Path.Combine(BuiltInBaseModel.RunDirectory(cacheRoot, modelSize), RunReport.FileName)}");
+                if (result.GetValue(publish) is { } target)
+                {
+                    ShippedBaseModel.Publish(model, modelSize, target.FullName);
+                    output.WriteLine($"published as shipped: {target.FullName} ({ShippedBaseModel.MarkerFileName} lists its files' SHA-256)");
+                }
                 return Task.FromResult(ExitCodes.Success);
             }
+            if (result.GetResult(publish) is { Implicit: false })
+                throw new BadInputException("--publish writes the built-in base as shipped: it takes no --data or --recipe");
             return Task.FromResult(PretrainOwnCorpus(line, result, modelSize, cacheRoot, display, cancellationToken));
         });
         return command;

@@ -1,0 +1,61 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Twinforge.Engine;
+using static TorchSharp.torch;
+
+namespace Twinforge.Cli.BuiltIn;
+
+/// <summary>
+/// A built-in base model shipped with the project (<c>models/&lt;size&gt;/</c> in the repository, copied beside the
+/// program by the build): its weights in bfloat16 safetensors, config.json, the tokenizer, and <c>shipped.json</c>
+/// naming the size and cache key it was pre-trained as, with the SHA-256 of every file. A shipped model is used
+/// instead of pre-training only while its cache key is the size's: a changed shape, budget or corpus pre-trains anew.
+/// </summary>
+public static class ShippedBaseModel
+{
+    public const string MarkerFileName = "shipped.json";
+
+    /// <summary>Where the build puts shipped models: models/&lt;size&gt; beside the program.</summary>
+    public static string DirectoryFor(BuiltInModelSize size) => Path.Combine(AppContext.BaseDirectory, "models", size.Name);
+
+    /// <summary>The shipped model's directory for this size, or null when none is shipped or it was made for another cache key.</summary>
+    public static string? Find(BuiltInModelSize size)
+    {
+        var directory = DirectoryFor(size);
+        var marker = Path.Combine(directory, MarkerFileName);
+        if (!File.Exists(marker)) return null;
+        var key = JsonNode.Parse(File.ReadAllText(marker))?["cache_key"]?.GetValue<string>();
+        return key == size.CacheKey ? directory : null;
+    }
+
+    /// <summary>
+    /// Writes the pre-trained model in <paramref name="modelDirectory"/> as shipped into <paramref name="target"/>
+    /// (created, or replaced whole): weights converted to bfloat16, the config and tokenizer, and the marker with the
+    /// size, its cache key, the parameter count and each file's SHA-256. Returns the marker's JSON.
+    /// </summary>
+    public static string Publish(string modelDirectory, BuiltInModelSize size, string target)
+    {
+        using var model = PretrainedModel.Load(modelDirectory, ScalarType.BFloat16);
+        long parameters = model.Network.ParameterCount;
+        string json = "";
+        AtomicDirectory.Write(target, directory =>
+        {
+            model.Save(directory);
+            var files = new JsonObject();
+            foreach (var file in System.IO.Directory.GetFiles(directory).Order(StringComparer.Ordinal))
+                files[Path.GetFileName(file)] = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file))).ToLowerInvariant();
+            var marker = new JsonObject
+            {
+                ["size"] = size.Name,
+                ["cache_key"] = size.CacheKey,
+                ["parameters"] = parameters,
+                ["dtype"] = "bfloat16",
+                ["sha256"] = files,
+            };
+            json = marker.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+            File.WriteAllText(Path.Combine(directory, MarkerFileName), json + "\n");
+        });
+        return json;
+    }
+}
