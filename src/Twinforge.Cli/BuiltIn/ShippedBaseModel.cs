@@ -16,13 +16,13 @@ public static class ShippedBaseModel
 {
     public const string MarkerFileName = "shipped.json";
 
-    /// <summary>Where the build puts shipped models: models/&lt;size&gt; beside the program.</summary>
-    public static string DirectoryFor(BuiltInModelSize size) => Path.Combine(AppContext.BaseDirectory, "models", size.Name);
+    /// <summary>Where the build puts shipped models: models/&lt;size&gt; under <paramref name="root"/>, by default beside the program.</summary>
+    public static string DirectoryFor(BuiltInModelSize size, string? root = null) => Path.Combine(root ?? AppContext.BaseDirectory, "models", size.Name);
 
     /// <summary>The shipped model's directory for this size, or null when none is shipped or it was made for another cache key.</summary>
-    public static string? Find(BuiltInModelSize size)
+    public static string? Find(BuiltInModelSize size, string? root = null)
     {
-        var directory = DirectoryFor(size);
+        var directory = DirectoryFor(size, root);
         var marker = Path.Combine(directory, MarkerFileName);
         if (!File.Exists(marker)) return null;
         var key = JsonNode.Parse(File.ReadAllText(marker))?["cache_key"]?.GetValue<string>();
