@@ -31,7 +31,8 @@ public static class ShippedBaseModel
 
     /// <summary>
     /// Writes the pre-trained model in <paramref name="modelDirectory"/> as shipped into <paramref name="target"/>
-    /// (created, or replaced whole): weights converted to bfloat16, the config and tokenizer, and the marker with the
+    /// (created, or replaced whole): weights converted to bfloat16, the config and tokenizer, the run's recipe.yaml when
+    /// there is one, and the marker with the
     /// size, its cache key, the parameter count and each file's SHA-256. Returns the marker's JSON.
     /// </summary>
     public static string Publish(string modelDirectory, BuiltInModelSize size, string target)
@@ -39,9 +40,12 @@ public static class ShippedBaseModel
         using var model = PretrainedModel.Load(modelDirectory, ScalarType.BFloat16);
         long parameters = model.Network.ParameterCount;
         string json = "";
+        // The recipe it was pre-trained with travels with it, when the model is a run's model/ (a run directory's recipe.yaml).
+        var recipe = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelDirectory))!, "recipe.yaml");
         AtomicDirectory.Write(target, directory =>
         {
             model.Save(directory);
+            if (File.Exists(recipe)) File.Copy(recipe, Path.Combine(directory, "recipe.yaml"));
             var files = new JsonObject();
             foreach (var file in System.IO.Directory.GetFiles(directory).Order(StringComparer.Ordinal))
                 files[Path.GetFileName(file)] = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file))).ToLowerInvariant();
