@@ -138,29 +138,37 @@ public static class ServingBenchmark
         var llamaCpp = plan.LlamaCpp ? LlamaCppDecode.TokensPerSecond(model, prompts[0], plan.NewTokens, plan.DType, plan.Repeats, plan.LlamaBench, output) : null;
 
         // Poisson arrivals over many twins through a bounded cache. A failed request fails the run (its task throws), so a
-        // finished run completed every request; memory is compared before and after, with the cache's adapters disposed.
-        long heapBeforePoisson = ProcessMemory.HeapBytesInUse();
-        var bounded = new AdapterCache(plan.CachedTwins * adapterBytes, Load);
-        var arrivals = new Random(7);
-        var following = new List<Task<StreamTimes>>();
-        long start = Stopwatch.GetTimestamp();
-        double arrival = 0;
-        for (int request = 0; request < plan.Requests; request++)
+        // finished run completed every request. Memory: the C heap in use before and after, the cache's adapters disposed;
+        // the same run (same seed) is made twice, so growth the first run leaves behind (the allocator's high-water marks
+        // after the first loads and evictions) is told apart from growth every run leaves (a leak).
+        (StreamTimes[] Streams, int ColdLoads, double TokensPerSecond, long HeapGrowth) PoissonRun()
         {
-            arrival += -Math.Log(1 - arrivals.NextDouble()) / plan.ArrivalsPerSecond;
-            var due = start + (long)(arrival * Stopwatch.Frequency);
-            while (Stopwatch.GetTimestamp() < due) Thread.Sleep(Math.Max(0, (int)((due - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency)));
-            var lease = bounded.Acquire(TwinAdapterFiles.Name(arrivals.Next(plan.Twins)));
-            var stream = batcher.Submit(Prompt(), new GenerationOptions { MaxNewTokens = plan.LatencyNewTokens }, lease);
-            following.Add(StreamTimes.Follow(stream, due));
+            long heapBefore = ProcessMemory.HeapBytesInUse();
+            using var bounded = new AdapterCache(plan.CachedTwins * adapterBytes, Load);
+            var arrivals = new Random(7);
+            var following = new List<Task<StreamTimes>>();
+            long start = Stopwatch.GetTimestamp();
+            double arrival = 0;
+            for (int request = 0; request < plan.Requests; request++)
+            {
+                arrival += -Math.Log(1 - arrivals.NextDouble()) / plan.ArrivalsPerSecond;
+                var due = start + (long)(arrival * Stopwatch.Frequency);
+                while (Stopwatch.GetTimestamp() < due) Thread.Sleep(Math.Max(0, (int)((due - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency)));
+                var lease = bounded.Acquire(TwinAdapterFiles.Name(arrivals.Next(plan.Twins)));
+                var stream = batcher.Submit(Prompt(), new GenerationOptions { MaxNewTokens = plan.LatencyNewTokens }, lease);
+                following.Add(StreamTimes.Follow(stream, due));
+            }
+            var streams = Task.WhenAll(following).GetAwaiter().GetResult();
+            double rate = streams.Sum(stream => stream.Tokens.Count) / Stopwatch.GetElapsedTime(start, streams.Max(stream => stream.Tokens[^1])).TotalSeconds;
+            int loads = bounded.Loads;
+            bounded.Dispose();
+            return (streams, loads, rate, ProcessMemory.HeapBytesInUse() - heapBefore);
         }
-        var poisson = Task.WhenAll(following).GetAwaiter().GetResult();
+        var (poisson, coldLoads, poissonRate, poissonHeapGrowth) = PoissonRun();
+        long secondPoissonHeapGrowth = PoissonRun().HeapGrowth;
+        output.WriteLine($"  Poisson runs: C heap {poissonHeapGrowth / 1e6:+0.0;-0.0} MB after the first, {secondPoissonHeapGrowth / 1e6:+0.0;-0.0} MB after the second");
         var firstTokens = poisson.Select(stream => stream.TimeToFirstTokenMs).ToList();
         var gaps = poisson.SelectMany(stream => stream.TokenGapsMs).ToList();
-        double poissonRate = poisson.Sum(stream => stream.Tokens.Count) / Stopwatch.GetElapsedTime(start, poisson.Max(stream => stream.Tokens[^1])).TotalSeconds;
-        int coldLoads = bounded.Loads;
-        bounded.Dispose();
-        long poissonHeapGrowth = ProcessMemory.HeapBytesInUse() - heapBeforePoisson;
 
         var measurement = new ServingMeasurement
         {
@@ -192,6 +200,7 @@ public static class ServingBenchmark
             ColdLoads = coldLoads,
             PoissonCompleted = poisson.Length,
             PoissonHeapGrowthBytes = poissonHeapGrowth,
+            SecondPoissonHeapGrowthBytes = secondPoissonHeapGrowth,
             TimeToFirstTokenP50Milliseconds = StreamTimes.Percentile(firstTokens, 50),
             TimeToFirstTokenP99Milliseconds = StreamTimes.Percentile(firstTokens, 99),
             PerTokenP50Milliseconds = StreamTimes.Percentile(gaps, 50),
@@ -269,7 +278,7 @@ public static class ServingBenchmark
         output.WriteLine($"| {m.Streams} streams to {m.Streams} twins | {m.DistinctTwinsTokensPerSecond:F1} tok/s |");
         output.WriteLine($"| {m.Streams} streams to one twin | {m.OneTwinTokensPerSecond:F1} tok/s (distinct / one: {m.DistinctOverOneTwin:F2}, target ≥ 0.8) |");
         output.WriteLine($"| {m.Streams} streams on the bare base | {m.BareBaseTokensPerSecond:F1} tok/s (distinct / bare: {m.DistinctOverBareBase:F2}, target ≥ 0.7) |");
-        output.WriteLine($"| Poisson, {m.Requests} requests at {m.ArrivalsPerSecond:G3}/s over {m.Twins} twins, cache of {m.CachedTwins} ({m.ColdLoads} cold loads) | TTFT p50 {m.TimeToFirstTokenP50Milliseconds:F0} ms, p99 {m.TimeToFirstTokenP99Milliseconds:F0} ms; per token p50 {m.PerTokenP50Milliseconds:F1} ms, p99 {m.PerTokenP99Milliseconds:F1} ms; {m.PoissonTokensPerSecond:F1} tok/s; {m.PoissonCompleted} of {m.Requests} completed, C heap {m.PoissonHeapGrowthBytes / 1e6:+0.0;-0.0} MB after the run |");
+        output.WriteLine($"| Poisson, {m.Requests} requests at {m.ArrivalsPerSecond:G3}/s over {m.Twins} twins, cache of {m.CachedTwins} ({m.ColdLoads} cold loads) | TTFT p50 {m.TimeToFirstTokenP50Milliseconds:F0} ms, p99 {m.TimeToFirstTokenP99Milliseconds:F0} ms; per token p50 {m.PerTokenP50Milliseconds:F1} ms, p99 {m.PerTokenP99Milliseconds:F1} ms; {m.PoissonTokensPerSecond:F1} tok/s; {m.PoissonCompleted} of {m.Requests} completed, C heap {m.PoissonHeapGrowthBytes / 1e6:+0.0;-0.0} MB after the run, {m.SecondPoissonHeapGrowthBytes / 1e6:+0.0;-0.0} MB after the same run again |");
         output.WriteLine($"| single stream (bare base) | {m.SingleStreamTokensPerSecond:F1} tok/s × {m.WeightBytesPerToken / 1e6:F0} MB = {m.WeightBytesReadPerSecond / 1e9:F1} GB/s of weights, machine reads {m.MemoryReadBytesPerSecond / 1e9:F1} GB/s |");
         if (m.LlamaCppSingleStreamTokensPerSecond is double llama)
             output.WriteLine($"| llama.cpp single stream, same weights (node-llama-cpp) | {llama:F1} tok/s = {llama * m.WeightBytesPerToken / 1e9:F1} GB/s of weights (Twinforge / llama.cpp: {m.SingleStreamTokensPerSecond / llama:F2}) |");

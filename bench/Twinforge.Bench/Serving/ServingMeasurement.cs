@@ -47,6 +47,9 @@ public sealed record ServingMeasurement
 
     /// <summary>The C heap in use after the Poisson run (its adapter cache disposed) less before it: growth means a leak.</summary>
     public required long PoissonHeapGrowthBytes { get; init; }
+
+    /// <summary>The same for the same run made again: what every run leaves behind, where the first also has one-time high-water marks.</summary>
+    public required long SecondPoissonHeapGrowthBytes { get; init; }
     public required double TimeToFirstTokenP50Milliseconds { get; init; }
     public required double TimeToFirstTokenP99Milliseconds { get; init; }
     public required double PerTokenP50Milliseconds { get; init; }
