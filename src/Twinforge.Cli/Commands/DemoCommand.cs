@@ -40,7 +40,9 @@ public static class DemoCommand
             PrepareOutput(root);
             var display = TrainingDisplay.For(console, result.GetValue(plain));
 
-            console.WriteLine($"[1/5] Base model: the built-in {plan.BaseSize.Name} model, pre-trained from scratch on general English (Debian's fortunes).");
+            console.WriteLine(plan.BaseSize.ByteLevel
+                ? $"[1/5] Base model: the built-in {plan.BaseSize.Name} model, pre-trained from scratch on general English (Debian's fortunes)."
+                : $"[1/5] Base model: the built-in {plan.BaseSize.Name} model, pre-trained from scratch on 57 MB of English from Debian packages with a vocabulary learned from it.");
             var basePath = BuiltInModels.EnsureBase(cacheRoot, plan.BaseSize, display, cancellationToken);
             console.WriteLine($"      {basePath}");
 
@@ -64,6 +66,14 @@ public static class DemoCommand
             {
                 console.WriteLine($"  Q: {sample.Prompt}");
                 foreach (var (label, text) in sample.Outputs) console.WriteLine($"     {label,-13} {OneLine(text)}");
+            }
+            var wordList = EnglishWordList.Load(cacheRoot);
+            foreach (var label in samples.ModelLabels)
+            {
+                var answers = samples.Samples.Select(sample => sample.Outputs[label]).ToList();
+                var (english, words) = answers.Select(wordList.Count).Aggregate((0, 0), (sum, count) => (sum.Item1 + count.English, sum.Item2 + count.Words));
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {label,-13} English words {(words == 0 ? 0 : 100.0 * english / words),5:F1}% ({english} of {words}, Debian's wamerican list); {answers.Distinct().Count()} different answers to {answers.Count} questions"));
             }
             var twinReport = RunReport.Write(Path.Combine(root, "twin"));
             var scratchReport = RunReport.Write(Path.Combine(root, "from-scratch"));
