@@ -13,8 +13,8 @@ public sealed class EnglishWordListTests
             File.WriteAllLines(path, ["the", "network", "is", "slow", "isn't", "Boston", "user's", "solar", "flares"]);
             var list = EnglishWordList.FromFile(path);
 
-            Assert.Equal((5, 5), list.Count("The network is slow."));
-            Assert.Equal((3, 3), list.Count("It isn't Boston's... no: isn't Boston, user's!".Replace("It ", "").Replace("Boston's... no: ", "")));
+            Assert.Equal((4, 4), list.Count("The network is slow."));
+            Assert.Equal((3, 3), list.Count("isn't Boston, user's!"));
             Assert.Equal((2, 5), list.Count("solar flares ploacheres scape crose"));
             Assert.Equal((0, 0), list.Count("42 -- !!"));
             Assert.Equal((0, 1), list.Count("boston")); // proper nouns only as written
