@@ -59,7 +59,7 @@ public static class DemoCommand
             if (scratch.Training.Cancelled) return Task.FromResult(Interrupted(console));
 
             console.WriteLine("[5/5] Base and twin side by side.");
-            double baseLoss = ValidationLoss(basePath, validation, plan);
+            var (baseLoss, bitsPerNat) = ValidationLoss(basePath, validation, plan);
             var samples = Samples(basePath, twin.ModelDirectory!, scratch.ModelDirectory!);
             samples.Save(Path.Combine(root, "twin"));
             foreach (var sample in samples.Samples)
@@ -89,9 +89,9 @@ public static class DemoCommand
 
             console.WriteLine();
             console.WriteLine("Validation loss on the persona's held-out conversations (nats per assistant token; lower is better):");
-            console.WriteLine(Row("base model, not fine-tuned", baseLoss, ""));
-            console.WriteLine(Row("twin (LoRA fine-tuned)", twin.Training.Best!.Loss, Describe(twin)));
-            console.WriteLine(Row("from scratch, same data", scratch.Training.Best!.Loss, Describe(scratch)));
+            console.WriteLine(Row("base model, not fine-tuned", baseLoss, bitsPerNat, ""));
+            console.WriteLine(Row("twin (LoRA fine-tuned)", twin.Training.Best!.Loss, bitsPerNat, Describe(twin)));
+            console.WriteLine(Row("from scratch, same data", scratch.Training.Best!.Loss, bitsPerNat, Describe(scratch)));
             console.WriteLine($"Report: {report}");
             AtomicFile.WriteAllText(Path.Combine(root, Marker), string.Create(CultureInfo.InvariantCulture,
                 $"{{\"base\": \"{basePath}\", \"base_loss\": {baseLoss}, \"twin_loss\": {twin.Training.Best.Loss}, \"scratch_loss\": {scratch.Training.Best.Loss}}}\n"));
@@ -125,12 +125,19 @@ public static class DemoCommand
     static IReadOnlyList<string> LossRow(string label, double loss, string note) =>
         [label, loss.ToString("F4", CultureInfo.InvariantCulture), Math.Exp(loss).ToString("F2", CultureInfo.InvariantCulture), note];
 
-    static double ValidationLoss(string modelDirectory, string validation, DemoPlan plan)
+    /// <summary>
+    /// The model's loss on the held-out conversations, and the factor from a mean loss per token on them to bits per
+    /// byte (their target tokens over their UTF-8 bytes, over ln 2): the same for every model on this base's tokenizer,
+    /// so the twin's and the baseline's losses convert with it too, and bases with other tokenizers compare fairly.
+    /// </summary>
+    static (double Loss, double BitsPerByteFactor) ValidationLoss(string modelDirectory, string validation, DemoPlan plan)
     {
         using var model = PretrainedModel.Load(modelDirectory);
         var data = TrainingData.Prepare([validation], model.Tokenizer, plan.Data(validation) with { ValidationFile = null, ValidationFraction = 0 });
         data.ThrowIfInvalid();
-        return Evaluation.Run(model.Network, data.Train, plan.BatchSize).Loss;
+        var evaluation = Evaluation.Run(model.Network, data.Train, plan.BatchSize);
+        long bytes = BitsPerByte.TargetBytes(data.Train, model.Tokenizer);
+        return (evaluation.Loss, bytes > 0 ? BitsPerByte.FromLoss(1, evaluation.Targets, bytes) : double.NaN);
     }
 
     static SampleSet Samples(string basePath, string twinPath, string scratchPath) =>
@@ -145,8 +152,8 @@ public static class DemoCommand
         $"best at step {run.Training.BestStep} of {run.Training.Steps}" + (run.Training.StoppedEarly ? ", stopped early" : "") +
         (run.Training.Overfitting.GapWideningStep is int widening ? $", train/val gap widening from step {widening}" : "");
 
-    static string Row(string label, double loss, string note) =>
-        string.Create(CultureInfo.InvariantCulture, $"  {label,-28} {loss,7:F4}  (perplexity {Math.Exp(loss),7:F2})  {note}");
+    static string Row(string label, double loss, double bitsPerNat, string note) =>
+        string.Create(CultureInfo.InvariantCulture, $"  {label,-28} {loss,7:F4}  (perplexity {Math.Exp(loss),7:F2}; {loss * bitsPerNat:F3} bits per byte)  {note}");
 
     static string OneLine(string text)
     {
