@@ -19,7 +19,11 @@ public static class EvalCommand
         var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per sequence, at most the model's positions", DefaultValueFactory = _ => 512 }
             .AtLeast(2);
         var batchSize = new Option<int>("--batch-size") { Description = "Sequences per forward pass", DefaultValueFactory = _ => 8 }.AtLeast(1);
-        var command = new Command("eval", "Measure a model's loss, perplexity and token accuracy on a dataset.") { data, sequenceLength, batchSize };
+        var separator = new Option<string>("--separator")
+        {
+            Description = "Plain text: a line holding only this separates documents (the built-in corpora use %) [default: a blank line]",
+        };
+        var command = new Command("eval", "Measure a model's loss, perplexity and token accuracy on a dataset.") { data, sequenceLength, batchSize, separator };
         model.AddTo(command);
         command.SetAction(result =>
         {
@@ -29,6 +33,9 @@ public static class EvalCommand
             var prepared = TrainingData.Prepare(files, loaded.Tokenizer, new TrainingDataOptions
             {
                 SequenceLength = Math.Min(result.GetValue(sequenceLength), loaded.Config.MaxPositions), ValidationFraction = 0,
+                // Every token is scored: a document longer than a sequence is cut into sequences, none dropped.
+                Overlong = OverlongPolicy.Split,
+                PlainTextSeparator = result.GetValue(separator),
             });
             prepared.ThrowIfInvalid();
             var evaluation = Evaluation.Run(loaded.Network, prepared.Train, result.GetValue(batchSize));
