@@ -25,7 +25,7 @@ public static class CommonOptions
     public static Option<string> Size() => new("--size")
     {
         Description = "Built-in base model size: standard (byte-level, a few minutes of pre-training on 2 cores), tiny (seconds, for tests) " +
-                      "or english (12.6 M parameters, a vocabulary learned from the 57 MB English corpus; hours of pre-training on 2 cores) [default: standard]",
+                      "or english (12.6 M parameters, a vocabulary learned from the 57 MB English corpus; an hour or more of pre-training on 2 cores)",
         DefaultValueFactory = _ => "standard",
     };
 }
