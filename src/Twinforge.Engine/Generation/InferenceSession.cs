@@ -129,7 +129,8 @@ public sealed class InferenceSession : IDisposable
         if (model.training) throw new InvalidOperationException("inference runs in eval mode: call model.eval() first");
         if (inputIds.shape[0] != cache.BatchSize)
             throw new ArgumentException($"the session was started for {cache.BatchSize} streams; the input has {inputIds.shape[0]}", nameof(inputIds));
-        if (positionIds is null && attentionMask is null && inputIds.shape is [1, 1] && SingleToken(cache) is { } step)
+        if (positionIds is null && attentionMask is null && inputIds.shape is [1, 1] && inputIds.dtype == ScalarType.Int64 &&
+            SingleToken(cache) is { } step)
         {
             var stepLogits = step.Step(inputIds.data<long>()[0], cache, adapter: null);
             cache.Advance(1);

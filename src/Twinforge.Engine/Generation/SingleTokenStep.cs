@@ -129,11 +129,11 @@ internal sealed unsafe class SingleTokenStep : IDisposable
         if (!norms.All(norm => norm is LayerNormalization layerNorm ? Fits(layerNorm.weight) && Fits(layerNorm.bias)
                                 : norm is RmsNormalization rmsNorm && Fits(rmsNorm.weight))) return null;
         if (!Fits(model.TokenEmbedding.weight) || !Fits(model.PositionEmbedding?.weight) || !Fits(tiedHead)) return null;
-        if (config(model).Family == ModelFamily.Gpt2 && config(model).Activation is not ("gelu" or "gelu_new" or "gelu_pytorch_tanh" or "gelu_fast")) return null;
-        if (config(model).Family != ModelFamily.Gpt2 && config(model).Activation != "silu") return null;
-        return new SingleTokenStep(model, computeWeight, tiedHead!, cacheDType);
-
-        static TransformerConfig config(CausalLanguageModel model) => model.Config;
+        var config = model.Config;
+        bool knownActivation = config.Family == ModelFamily.Gpt2
+            ? config.Activation is "gelu" or "gelu_new" or "gelu_pytorch_tanh" or "gelu_fast"
+            : config.Activation == "silu";
+        return knownActivation ? new SingleTokenStep(model, computeWeight, tiedHead!, cacheDType) : null;
     }
 
     /// <summary>True when this step can decode into <paramref name="cache"/>: one stream, in the step's cache dtype, on the CPU.</summary>
