@@ -50,14 +50,15 @@ public static class BuiltInBaseModel
 
     /// <summary>
     /// The size's pre-training text and its held-out file: the fortunes (the byte-level sizes hold out 2% of their
-    /// documents themselves, so null), or the English corpus's training and held-out files.
+    /// documents themselves, so null), or the English corpus's training documents mixed by
+    /// <see cref="PretrainingMixture.English"/> and its held-out file.
     /// </summary>
     public static (string Training, string? HeldOut) Corpus(string cacheRoot, BuiltInModelSize size)
     {
         if (size.ByteLevel) return (new BuiltInCorpora(cacheRoot).GeneralEnglish(), null);
         var corpus = new EnglishCorpus(cacheRoot);
-        corpus.Build();
-        return (Path.Combine(corpus.OutputDirectory, EnglishCorpus.TrainFileName), Path.Combine(corpus.OutputDirectory, EnglishCorpus.HeldOutFileName));
+        var manifest = corpus.Build();
+        return (PretrainingMixture.English.Write(corpus.OutputDirectory, manifest), Path.Combine(corpus.OutputDirectory, EnglishCorpus.HeldOutFileName));
     }
 
     /// <summary>
@@ -109,7 +110,7 @@ public static class BuiltInBaseModel
 
     /// <summary>
     /// Byte-level BPE with <paramref name="vocabularySize"/> entries learned from a corpus file (for the English size,
-    /// the English corpus's training file; Llama 3's pre-tokenizer, the built-in special tokens): deterministic, so the
+    /// the English pre-training mixture; Llama 3's pre-tokenizer, the built-in special tokens): deterministic, so the
     /// same corpus gives the same tokenizer. The corpus's <c>%</c> separator lines are text to it, and cost a few merges.
     /// </summary>
     public static HuggingFaceTokenizer TrainedTokenizer(string training, int vocabularySize)

@@ -15,11 +15,12 @@ public sealed record BuiltInModelSize(string Name, int HiddenSize, int LayerCoun
 {
     /// <summary>
     /// About 12.6 M parameters (3.1 M of them the tied 8,192 × 384 embedding), a byte-level BPE vocabulary of 8,192
-    /// learned from the English corpus (3.7 bytes a token there), pre-trained on the 57 MB English corpus: 1,200 updates
-    /// of 32 × 256 tokens (9.8 M tokens, about half the corpus), about an hour on the 2-core Zen 4 in bf16 (~2,900 tok/s).
+    /// learned from the English pre-training mixture (<see cref="English.PretrainingMixture.English"/>: the 57 MB corpus
+    /// weighted towards running prose), pre-trained on that mixture: 1,800 updates of 32 × 256 tokens (14.7 M tokens),
+    /// about 90 minutes on the 2-core Zen 4 in bf16 (~2,900 tok/s).
     /// </summary>
     public static BuiltInModelSize English { get; } = new("english", HiddenSize: 384, LayerCount: 6, HeadCount: 6, KeyValueHeadCount: 2,
-        IntermediateSize: 1024, SequenceLength: 256, BatchSize: 32, Steps: 1200, LearningRate: 1e-3, TrainedVocabularySize: 8192);
+        IntermediateSize: 1024, SequenceLength: 256, BatchSize: 32, Steps: 1800, LearningRate: 1e-3, TrainedVocabularySize: 8192);
 
     /// <summary>True for the byte-level sizes (their tokenizer needs no training, their corpus is the fortunes).</summary>
     public bool ByteLevel => TrainedVocabularySize is null;
@@ -48,7 +49,9 @@ public sealed record BuiltInModelSize(string Name, int HiddenSize, int LayerCoun
 
     string Shape => FormattableString.Invariant(
         $"{HiddenSize} {LayerCount} {HeadCount} {KeyValueHeadCount} {IntermediateSize} {SequenceLength} {BatchSize} {Steps} {LearningRate}") +
-        (TrainedVocabularySize is int vocabulary ? FormattableString.Invariant($" bpe{vocabulary} {Twinforge.Cli.BuiltIn.English.EnglishCorpus.Version}") : "");
+        (TrainedVocabularySize is int vocabulary
+            ? FormattableString.Invariant($" bpe{vocabulary} {Twinforge.Cli.BuiltIn.English.EnglishCorpus.Version} {Twinforge.Cli.BuiltIn.English.PretrainingMixture.English.Key}")
+            : "");
 
     public TransformerConfig Config => TransformerConfig.Llama(TrainedVocabularySize ?? new ByteLevelTokenizer().VocabularySize, HiddenSize, LayerCount, HeadCount,
         KeyValueHeadCount, IntermediateSize, maxPositions: 1024, tieWordEmbeddings: true);
