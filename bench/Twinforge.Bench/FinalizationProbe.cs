@@ -93,7 +93,7 @@ public static class FinalizationProbe
         {
             (this.name, this.collect, this.finalizations, this.output) = (name, collect, finalizations, output);
             output.WriteLine($"{name}{(collect ? ", collecting after each " + unit : ", nothing collected")}");
-            output.WriteLine($"{unit,5}  RSS MB  peak MB  managed MB  faults  live(thread)  Tensor.TotalCount  collections 0/1/2  finalized since the last {unit}");
+            output.WriteLine($"{unit,5}  RSS MB  peak MB  C heap in use/held MB  managed MB  faults  live(thread)  Tensor.TotalCount  collections 0/1/2  finalized since the last {unit}");
             finalizations?.TakeCounts();
         }
 
@@ -105,12 +105,14 @@ public static class FinalizationProbe
                 GC.WaitForPendingFinalizers();
             }
             long faultsNow = ProcessMemory.MinorPageFaults();
-            var step = new FinalizationProbeStep(index, ProcessMemory.ResidentBytes(), GC.GetTotalMemory(forceFullCollection: false), faultsNow - faults,
+            var step = new FinalizationProbeStep(index, ProcessMemory.ResidentBytes(), NativeHeap.BytesInUse(), NativeHeap.BytesHeld(),
+                GC.GetTotalMemory(forceFullCollection: false), faultsNow - faults,
                 TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount, TorchSharp.torch.Tensor.TotalCount,
                 [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)], finalizations?.TakeCounts() ?? []);
             faults = faultsNow;
             steps.Add(step);
-            output.WriteLine($"{index,5}  {step.ResidentBytes >> 20,6}  {ProcessMemory.PeakResidentBytes() >> 20,7}  {step.ManagedBytes >> 20,10}  {step.MinorFaults,6}  " +
+            output.WriteLine($"{index,5}  {step.ResidentBytes >> 20,6}  {ProcessMemory.PeakResidentBytes() >> 20,7}  {$"{step.NativeInUseBytes >> 20}/{step.NativeHeldBytes >> 20}",21}  " +
+                $"{step.ManagedBytes >> 20,10}  {step.MinorFaults,6}  " +
                 $"{step.LiveTensors,12}  {step.TensorTotal,17}  {string.Join('/', step.Collections),17}  {Describe(step.Finalized)}");
         }
 
@@ -132,7 +134,9 @@ public static class FinalizationProbe
 }
 
 /// <summary>One step or reply of a <see cref="FinalizationProbe"/> run: what was resident and live after it, and what was finalized during it.</summary>
-public sealed record FinalizationProbeStep(int Index, long ResidentBytes, long ManagedBytes, long MinorFaults, long LiveTensors, long TensorTotal,
+/// <param name="NativeInUseBytes">The C heap's bytes in use (<see cref="NativeHeap.BytesInUse"/>): what is alive, however fragmented.</param>
+/// <param name="NativeHeldBytes">The C heap's bytes held from the system (<see cref="NativeHeap.BytesHeld"/>), in use or kept for reuse.</param>
+public sealed record FinalizationProbeStep(int Index, long ResidentBytes, long NativeInUseBytes, long NativeHeldBytes, long ManagedBytes, long MinorFaults, long LiveTensors, long TensorTotal,
     int[] Collections, Dictionary<string, long> Finalized);
 
 /// <summary>

@@ -47,20 +47,29 @@ public static class NativeHeap
     /// over every arena; unlike the resident size it does not count freed memory the heap keeps for reuse, so it
     /// shows what is alive (tensors included) however fragmented the heap is. Zero where the C library is not glibc.
     /// </summary>
-    public static unsafe long BytesInUse()
+    public static long BytesInUse() => Info() is { } info ? (long)(info.InUseArenaBytes + info.MmappedBytes) : 0;
+
+    /// <summary>
+    /// Bytes the C heap holds from the system (glibc's mallinfo2: every arena's size plus mmapped blocks), in use or
+    /// kept for reuse. The resident size approaches it as the program touches the heap's pages, so it bounds what
+    /// the heap can add to the resident size. Zero where the C library is not glibc.
+    /// </summary>
+    public static long BytesHeld() => Info() is { } info ? (long)(info.ArenaBytes + info.MmappedBytes) : 0;
+
+    static unsafe MallocInfo? Info()
     {
         if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libc.so.6", out var libc) ||
             !NativeLibrary.TryGetExport(libc, "mallinfo2", out var address))
-            return 0;
-        var info = ((delegate* unmanaged<MallocInfo>)address)();
-        return (long)(info.InUseArenaBytes + info.MmappedBytes);
+            return null;
+        return ((delegate* unmanaged<MallocInfo>)address)();
     }
 
     /// <summary>glibc's struct mallinfo2: ten size_t fields.</summary>
     [StructLayout(LayoutKind.Sequential)]
     readonly struct MallocInfo
     {
-        readonly nuint arena, ordblks, smblks, hblks;
+        public readonly nuint ArenaBytes;        // arena
+        readonly nuint ordblks, smblks, hblks;
         public readonly nuint MmappedBytes;     // hblkhd
         readonly nuint usmblks, fsmblks;
         public readonly nuint InUseArenaBytes;  // uordblks

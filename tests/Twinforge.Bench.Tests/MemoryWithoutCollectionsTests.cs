@@ -25,18 +25,30 @@ public sealed class MemoryWithoutCollectionsTests
 
     [Fact]
     [Trait("Category", "Slow")]
-    public void Gpt2_124m_replies_keep_live_tensors_and_resident_memory_flat_with_nothing_collected()
+    public void Gpt2_124m_replies_keep_live_tensors_and_the_c_heap_in_use_flat_with_nothing_collected()
     {
-        // From reply 10: the heap settles over the first replies (a reply's own collections move what is freed when).
-        // Measured here: 1,236 MB from reply 10 to 30, after one jump of 207 MB at reply 5; CI's machine once saw such
-        // a one-off jump later (67 MB between replies 10 and 30). A leak grows reply after reply; the heap taking a new
-        // region does so once. So: a bounded total, and growth in a few replies at most.
-        var result = Probe("generation", "30");
-        AssertFlat(result, settledAfter: 10, allowedGrowth: 128 * Megabyte);
-        var settled = result.Steps.Skip(9).ToList();
-        var growing = settled.Zip(settled.Skip(1), (before, after) => after.ResidentBytes - before.ResidentBytes)
-            .Count(growth => growth > 4 * Megabyte);
-        Assert.True(growing <= 2, $"resident memory grew by more than 4 MB in {growing} of the {settled.Count - 1} replies after reply 10 ({result.Name})");
+        // What is alive is the C heap's bytes in use: measured here 867-871 MB over 100 replies. The resident size is not
+        // a leak test for replies: the heap, serving large blocks without mmap (NativeHeap), takes new regions of
+        // ~100-200 MB when a reply's transient blocks fit none of its free ones, and the resident size follows as their
+        // pages are touched. Measured here: held 930 -> 1,548 MB between replies 10 and 20 (in use flat), then +26 MB
+        // over the next 42 replies; CI's machine once saw 728 MB between replies 10 and 30. So: in use flat from reply
+        // 10, and the heap taking new regions in at most two of the last third's replies (a steady climb is fragmentation
+        // without bound, as harmful as a leak).
+        var result = Probe("generation", "45");
+        var settled = result.Steps[9];
+        var lastThird = result.Steps[29];
+        var end = result.Steps[^1];
+        Assert.Equal(settled.LiveTensors, end.LiveTensors);
+        Assert.Equal(0, result.Finalized("TorchSharp.Scalar"));
+        Assert.Equal(0, result.NativeTensors);
+        Assert.True(settled.NativeInUseBytes > 0, "the C heap's bytes in use were not measured (glibc's mallinfo2)");
+        var inUse = result.Steps.Skip(9).Select(step => step.NativeInUseBytes).ToList();
+        Assert.True(inUse.Max() - inUse.Min() < 16 * Megabyte,
+            $"the C heap's bytes in use moved by {(inUse.Max() - inUse.Min()) / Megabyte} MB between replies 10 and {end.Index} ({result.Name})");
+        var tail = result.Steps.Skip(29).ToList();
+        int taking = tail.Zip(tail.Skip(1), (before, after) => after.NativeHeldBytes - before.NativeHeldBytes).Count(growth => growth > 4 * Megabyte);
+        Assert.True(taking <= 2, $"the C heap took more than 4 MB from the system in {taking} of the {tail.Count - 1} replies after reply 30 " +
+            $"({(end.NativeHeldBytes - lastThird.NativeHeldBytes) / Megabyte} MB in all; {result.Name})");
     }
 
     static void AssertFlat(FinalizationProbeResult result, int settledAfter, long allowedGrowth)
