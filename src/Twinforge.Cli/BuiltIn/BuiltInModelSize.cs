@@ -36,6 +36,13 @@ public sealed record BuiltInModelSize(string Name, int HiddenSize, int LayerCoun
     public static BuiltInModelSize Tiny { get; } = new("tiny", HiddenSize: 64, LayerCount: 2, HeadCount: 4, KeyValueHeadCount: 2,
         IntermediateSize: 128, SequenceLength: 128, BatchSize: 8, Steps: 30, LearningRate: 3e-3);
 
+    /// <summary>
+    /// The size commands use when none is named: <see cref="English"/> when its pre-trained weights ship with the
+    /// program (<see cref="ShippedBaseModel"/>, made for its current recipe), else <see cref="Standard"/>, which
+    /// pre-trains in minutes: a default never costs an hour of pre-training.
+    /// </summary>
+    public static BuiltInModelSize Default(string? shippedRoot = null) => ShippedBaseModel.Find(English, shippedRoot) is not null ? English : Standard;
+
     public static BuiltInModelSize Parse(string name) => name switch
     {
         "standard" => Standard,

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Twinforge.Cli.BuiltIn;
 
 namespace Twinforge.Cli.Commands;
 
@@ -24,8 +25,9 @@ public static class CommonOptions
 
     public static Option<string> Size() => new("--size")
     {
-        Description = "Built-in base model size: standard (byte-level, a few minutes of pre-training on 2 cores), tiny (seconds, for tests) " +
-                      "or english (12.6 M parameters, a vocabulary learned from the 57 MB English corpus; an hour or more of pre-training on 2 cores)",
-        DefaultValueFactory = _ => "standard",
+        Description = "Built-in base model size: english (12.6 M parameters, a vocabulary learned from the 57 MB English corpus; shipped " +
+                      "pre-trained with the program, else 1.5 hours of pre-training on 2 cores), standard (byte-level, a few minutes of " +
+                      "pre-training) or tiny (seconds, for tests); the default is english when it ships pre-trained, else standard",
+        DefaultValueFactory = _ => BuiltInModelSize.Default().Name,
     };
 }

@@ -31,9 +31,9 @@ public static class PretrainCommand
             line.Typed("--validation", "validation", "A held-out file [default: hold out 2% of the documents]"),
             line.Typed("--output", "output", "The run directory; its model/ is the new base [required with --data]"),
             line.Typed("--method", "method", "from_scratch (random initialisation) or full (continue pre-training the base's weights) [default: from_scratch]"),
-            line.Typed("--max-steps", "training.max_steps", "Optimizer updates [default: the size's budget: 800 standard, 30 tiny]"),
-            line.Typed("--lr", "training.learning_rate", "Peak learning rate [default: the size's: 2e-3 standard, 3e-3 tiny]"),
-            line.Typed("--batch-size", "training.batch_size", "Sequences per batch [default: the size's: 16 standard, 8 tiny]"),
+            line.Typed("--max-steps", "training.max_steps", "Optimizer updates [default: the size's budget: 1800 english, 800 standard, 30 tiny]"),
+            line.Typed("--lr", "training.learning_rate", "Peak learning rate [default: the size's: 1e-3 english, 2e-3 standard, 3e-3 tiny]"),
+            line.Typed("--batch-size", "training.batch_size", "Sequences per batch [default: the size's: 32 english, 16 standard, 8 tiny]"),
         };
         var size = CommonOptions.Size();
         var cache = CommonOptions.Cache();

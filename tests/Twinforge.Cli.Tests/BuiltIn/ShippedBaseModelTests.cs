@@ -57,4 +57,25 @@ public sealed class ShippedBaseModelTests
             root.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public void The_default_size_is_english_only_while_its_weights_ship_for_its_current_recipe()
+    {
+        var root = Directory.CreateTempSubdirectory("twinforge-default-size-");
+        try
+        {
+            Assert.Equal(BuiltInModelSize.Standard, BuiltInModelSize.Default(root.FullName));
+            var directory = ShippedBaseModel.DirectoryFor(BuiltInModelSize.English, root.FullName);
+            Directory.CreateDirectory(directory);
+            var marker = Path.Combine(directory, ShippedBaseModel.MarkerFileName);
+            File.WriteAllText(marker, new JsonObject { ["size"] = "english", ["cache_key"] = "english-00000000" }.ToJsonString());
+            Assert.Equal(BuiltInModelSize.Standard, BuiltInModelSize.Default(root.FullName)); // weights of an older recipe
+            File.WriteAllText(marker, new JsonObject { ["size"] = "english", ["cache_key"] = BuiltInModelSize.English.CacheKey }.ToJsonString());
+            Assert.Equal(BuiltInModelSize.English, BuiltInModelSize.Default(root.FullName));
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
 }
