@@ -113,4 +113,30 @@ public static class LanguageModelLoss
         var targets = labels.NotEqualTo(PackedSequence.IgnoredLabel).sum();
         return (summedLoss.item<double>(), correct.item<long>(), targets.item<long>());
     }
+
+    /// <summary>
+    /// Each position's loss (nats; 0 where the label is ignored), row-major over the batch's (B × T) positions: what
+    /// <see cref="Score"/> sums, kept apart so losses can be gathered per document.
+    /// </summary>
+    public static double[] PositionLosses(CausalLanguageModel model, TrainingBatch batch, int rowsPerChunk = DefaultRowsPerChunk)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rowsPerChunk, 1);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var rows = model.Hidden(batch.InputIds, positionIds: batch.PositionIds, attentionMask: batch.AttentionMask).flatten(0, 1);
+        using var head = model.HoldWidenedHead();
+        var labels = batch.Labels.flatten();
+        long count = rows.shape[0];
+        var losses = new double[count];
+        for (long start = 0; start < count; start += rowsPerChunk)
+        {
+            using var chunkScope = NewDisposeScope();
+            long length = Math.Min(rowsPerChunk, count - start);
+            var logits = model.Logits(rows.narrow(0, start, length)).to(ScalarType.Float32);
+            var loss = nn.functional.cross_entropy(logits, labels.narrow(0, start, length), ignore_index: PackedSequence.IgnoredLabel,
+                reduction: nn.Reduction.None);
+            loss.to(ScalarType.Float64).data<double>().CopyTo(losses.AsSpan((int)start, (int)length));
+        }
+        return losses;
+    }
 }
