@@ -396,15 +396,14 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
 
         Alias? promoted = null;
         string? note = null;
+        var parentMetrics = VersionMetrics.FromJson(plan.Parent?.MetricsJson);
+        var difference = parentMetrics is null ? null : trained.Metrics.DifferenceFrom(parentMetrics);
         if (promoteTo is not null)
         {
-            if (trained.Metrics.Improvement is double improvement && improvement < margin)
-                note = string.Create(CultureInfo.InvariantCulture,
-                    $"not promoted to {promoteTo}: the fixed held-out loss improved by {improvement:F4}, less than the margin {margin:F4}");
-            else
-                promoted = registry.SetAlias(twin.Id, promoteTo, version.Id, actor);
+            note = PromotionGate.Refusal(trained.Metrics, parentMetrics, plan.Parent?.Number, margin, promoteTo);
+            if (note is null) promoted = registry.SetAlias(twin.Id, promoteTo, version.Id, actor);
         }
-        return new VersionOutcome(version, trained.Metrics, promoted, note);
+        return new VersionOutcome(version, trained.Metrics, promoted, note, difference);
     }
 
     /// <summary>Deletes the artifacts no record references (content-addressed: another version may hold the same bytes).</summary>

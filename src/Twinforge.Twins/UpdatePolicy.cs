@@ -3,7 +3,8 @@ namespace Twinforge.Twins;
 /// <summary>
 /// How <see cref="TwinLifecycle.Update"/> builds and judges version N+1. <see cref="PromoteTo"/> names an alias to
 /// move automatically, which happens only when the fixed held-out loss improves on the parent's by at least
-/// <see cref="PromotionMargin"/> (nats per token). <see cref="ExpectedLatestVersion"/> is the latest version the
+/// <see cref="PromotionMargin"/> (nats per token) and beyond its noise: the 95% interval of a paired bootstrap over
+/// the held-out conversations lies wholly on the side of improvement (when both versions have per-conversation losses). <see cref="ExpectedLatestVersion"/> is the latest version the
 /// caller saw; if another writer added one since, the update fails with a conflict instead of racing it.
 /// </summary>
 public sealed record UpdatePolicy

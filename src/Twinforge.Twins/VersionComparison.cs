@@ -7,4 +7,7 @@ public sealed record VersionComparison(TwinVersion A, VersionMetrics? MetricsA, 
 {
     /// <summary>B's fixed held-out loss minus A's: negative means B is better on the data every version is judged on.</summary>
     public double? FixedHeldOutLossChange => MetricsA is { } a && MetricsB is { } b ? b.FixedHeldOutLoss - a.FixedHeldOutLoss : null;
+
+    /// <summary>B against A conversation by conversation on the fixed held-out set, with its 95% interval and verdict; null when either lacks per-conversation losses.</summary>
+    public Fidelity.LossDifference? FixedHeldOutDifference => MetricsA is { } a && MetricsB is { } b ? b.DifferenceFrom(a) : null;
 }

@@ -7,7 +7,9 @@ namespace Twinforge.Twins;
 /// same for every version, so versions compare on it, and scored once by the final weights (early stopping chose them
 /// on the new data's held-out part, so the comparison is not biased by that choice); <see cref="NewHeldOutLoss"/> on
 /// the held-out part of the data this version added. <see cref="Improvement"/> is the parent's fixed held-out loss minus this one's (positive is
-/// better); null for a first version.
+/// better); null for a first version. <see cref="FixedHeldOutExampleLosses"/> holds the same loss per held-out
+/// example (conversation), in the set's order, so two versions compare example by example (<see cref="Fidelity.PairedBootstrap"/>);
+/// versions recorded before it existed have none.
 /// </summary>
 public sealed record VersionMetrics(
     double FixedHeldOutLoss,
@@ -17,7 +19,8 @@ public sealed record VersionMetrics(
     int Steps,
     bool StoppedEarly,
     long TrainedTokens,
-    long ReplayedExamples)
+    long ReplayedExamples,
+    IReadOnlyList<double>? FixedHeldOutExampleLosses = null)
 {
     public double FixedHeldOutPerplexity => Math.Exp(FixedHeldOutLoss);
 
@@ -25,6 +28,15 @@ public sealed record VersionMetrics(
 
     /// <summary>Better than its parent on the fixed held-out set (a first version counts as better than nothing).</summary>
     public bool IsBetterThanParent => Improvement is not double improvement || improvement > 0;
+
+    /// <summary>
+    /// This version's fixed held-out loss against <paramref name="earlier"/>'s, example by example, with a 95% bootstrap
+    /// interval; null when either lacks per-example losses or they were scored on different sets.
+    /// </summary>
+    public Fidelity.LossDifference? DifferenceFrom(VersionMetrics earlier) =>
+        earlier.FixedHeldOutExampleLosses is { } reference && FixedHeldOutExampleLosses is { } candidate && reference.Count == candidate.Count && reference.Count > 0
+            ? Fidelity.PairedBootstrap.Compare(reference, candidate)
+            : null;
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonSettings.Options);
 

@@ -44,26 +44,25 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
 
         var runDirectory = Path.Combine(scratchDirectory, "run");
         FineTuningResult result;
-        double fixedHeldOutLoss;
-        double? newHeldOutLoss = null;
+        IReadOnlyList<ExampleLoss>[] scored;
         try
         {
             result = FineTuning.Run(startPath, [trainFile], runDirectory, options, onEvent, cancellationToken);
             if (result.Training.Cancelled) return new TrainedVersion(EmptyMetrics, [], Cancelled: true);
-            fixedHeldOutLoss = (result.Training.Best ?? throw new InvalidOperationException("the run had no validation on its held-out data")).Loss;
-            if (newHeldOutFile is not null)
-            {
-                var losses = Evaluate(basePath, result, [fixedHeldOutFile, newHeldOutFile], options);
-                (fixedHeldOutLoss, newHeldOutLoss) = (losses[0], losses[1]);
-            }
+            _ = result.Training.Best ?? throw new InvalidOperationException("the run had no validation on its held-out data");
+            // Scored again by the final weights, example by example: the fixed set's per-conversation losses are what
+            // a later version is compared with (and, without new held-out data, the same loss early stopping saw).
+            scored = Evaluate(basePath, result, newHeldOutFile is null ? [fixedHeldOutFile] : [fixedHeldOutFile, newHeldOutFile], options);
         }
         catch (InputFileException error) when (origins.Knows(error.FilePath))
         {
             throw origins.Translate(error);
         }
         var best = result.Training.Best!;
-        var metrics = new VersionMetrics(fixedHeldOutLoss, newHeldOutLoss, VersionMetrics.FromJson(plan.Parent?.MetricsJson)?.FixedHeldOutLoss,
-            best.Step, result.Training.Steps, result.Training.StoppedEarly, result.Data.Statistics.TrainableTokens, replayCount);
+        double? newHeldOutLoss = scored.Length > 1 ? MeanLoss(scored[1]) : null;
+        var metrics = new VersionMetrics(MeanLoss(scored[0]), newHeldOutLoss, VersionMetrics.FromJson(plan.Parent?.MetricsJson)?.FixedHeldOutLoss,
+            best.Step, result.Training.Steps, result.Training.StoppedEarly, result.Data.Statistics.TrainableTokens, replayCount,
+            scored[0].Select(example => example.Loss).ToList());
 
         var artifacts = new List<ArtifactReference>();
         if (result.AdapterDirectory is string adapterDirectory) artifacts.Add(new(ArtifactReference.Adapter, store.PutDirectory(adapterDirectory)));
@@ -149,8 +148,11 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
 
     static readonly VersionMetrics EmptyMetrics = new(double.NaN, null, null, 0, 0, false, 0, 0);
 
-    /// <summary>The trained model's loss on each held-out file (base + adapter for LoRA, the saved model for full), loaded once.</summary>
-    static double[] Evaluate(string basePath, FineTuningResult result, IReadOnlyList<string> files, FineTuningOptions options)
+    /// <summary>
+    /// The trained model's loss on each example of each held-out file (base + adapter for LoRA, the saved model for
+    /// full), loaded once.
+    /// </summary>
+    static IReadOnlyList<ExampleLoss>[] Evaluate(string basePath, FineTuningResult result, IReadOnlyList<string> files, FineTuningOptions options)
     {
         using var model = result.AdapterDirectory is string adapter ? PretrainedModel.Load(basePath) : PretrainedModel.Load(result.ModelDirectory!);
         if (result.AdapterDirectory is string adapterDirectory) PeftAdapter.Load(model.Network, adapterDirectory);
@@ -158,7 +160,11 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         {
             var prepared = TrainingData.Prepare([file], model.Tokenizer, options.Data with { ValidationFile = null, ValidationFraction = 0 });
             prepared.ThrowIfInvalid();
-            return Evaluation.Run(model.Network, prepared.Train!, options.Training.BatchSize).Loss;
+            return ExampleLoss.Score(model.Network, prepared.Train!, options.Training.BatchSize);
         }).ToArray();
     }
+
+    /// <summary>Loss per target token over all the examples: what <see cref="Evaluation.Run"/> gives on the same data.</summary>
+    static double MeanLoss(IReadOnlyList<ExampleLoss> examples) =>
+        examples.Sum(example => example.SummedLoss) / examples.Sum(example => example.Targets);
 }

@@ -46,6 +46,7 @@ public sealed class TwinCommandTests
         Assert.Contains("version 2: succeeded", updated.Output);
         Assert.Contains("promoted to 'production'", updated.Output);
         Assert.Matches("(better|not better) than its parent", updated.Output);
+        Assert.Contains("against its parent, conversation by conversation: ", updated.Output);
 
         var shown = registry.Run("twin", "show", "ana-style");
         Assert.Contains("[production]", shown.Output);
@@ -54,6 +55,7 @@ public sealed class TwinCommandTests
         var compared = registry.Run("twin", "compare", "ana-style", "1", "2", "--prompts", "1");
         Assert.True(compared.ExitCode == ExitCodes.Success, compared.Error);
         Assert.Contains("fixed held-out loss", compared.Output);
+        Assert.Matches(@"version 2 against version 1: (better|worse|not shown different) on the fixed held-out set.*95% interval", compared.Output);
         Assert.Contains("Q: ", compared.Output);
         Assert.Contains("version 1", compared.Output);
 

@@ -6,6 +6,7 @@ using Twinforge.Engine;
 using Twinforge.Engine.Lora;
 using Twinforge.Registry.Records;
 using Twinforge.Twins;
+using Twinforge.Twins.Fidelity;
 
 namespace Twinforge.Cli.Commands.Twins;
 
@@ -139,9 +140,16 @@ static class TwinInspectionCommands
             output.WriteLine($"{"fixed held-out loss",-28} {Figure(comparison.MetricsA, m => m.FixedHeldOutLoss),14} {Figure(comparison.MetricsB, m => m.FixedHeldOutLoss),14}");
             output.WriteLine($"{"its own new data's held-out",-28} {Figure(comparison.MetricsA, m => m.NewHeldOutLoss),14} {Figure(comparison.MetricsB, m => m.NewHeldOutLoss),14}");
             output.WriteLine($"{"new tokens trained",-28} {comparison.MetricsA?.TrainedTokens,14:N0} {comparison.MetricsB?.TrainedTokens,14:N0}");
-            if (comparison.FixedHeldOutLossChange is double change)
+            if (comparison.FixedHeldOutDifference is { } difference)
+                output.WriteLine($"version {comparison.B.Number} against version {comparison.A.Number}: " + difference.Verdict switch
+                {
+                    LossVerdict.Lower => $"better on the fixed held-out set, beyond its noise: {difference.Describe()}",
+                    LossVerdict.Higher => $"worse on the fixed held-out set, beyond its noise: {difference.Describe()}",
+                    _ => $"not shown different on the fixed held-out set: {difference.Describe()}",
+                });
+            else if (comparison.FixedHeldOutLossChange is double change)
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"version {comparison.B.Number} is {(change < 0 ? "better" : "not better")} on the fixed held-out set ({change:+0.0000;-0.0000})"));
+                    $"version {comparison.B.Number} is {(change < 0 ? "better" : "not better")} on the fixed held-out set ({change:+0.0000;-0.0000}; no per-conversation losses recorded to tell it from noise)"));
             if (comparison.A.Status != VersionStatus.Succeeded || comparison.B.Status != VersionStatus.Succeeded)
             {
                 output.WriteLine("no answers to compare: only succeeded versions are served");

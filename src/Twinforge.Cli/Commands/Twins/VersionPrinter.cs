@@ -15,6 +15,7 @@ static class VersionPrinter
                          (metrics.NewHeldOutLoss is double fresh ? Invariant($", new data's held-out loss {fresh:F4}") : ""));
         output.WriteLine($"  {Verdict(metrics)}; best at step {metrics.BestStep} of {metrics.Steps}{(metrics.StoppedEarly ? ", stopped early" : "")}, " +
                          Invariant($"{metrics.TrainedTokens:N0} new tokens, {metrics.ReplayedExamples} older examples replayed"));
+        if (outcome.FromParent is { } difference) output.WriteLine($"  against its parent, conversation by conversation: {difference.Describe()}");
         output.WriteLine($"  artifacts: {string.Join(", ", outcome.Version.Artifacts.Select(a => $"{a.Kind} {a.ContentHash[..12]}"))}");
         if (outcome.PromotedTo is { } alias) output.WriteLine($"  promoted to '{alias.Name}'");
         if (outcome.PromotionNote is string note) output.WriteLine($"  {note}");

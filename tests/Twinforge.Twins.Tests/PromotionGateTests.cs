@@ -1,0 +1,73 @@
+namespace Twinforge.Twins.Tests;
+
+public sealed class PromotionGateTests
+{
+    static VersionMetrics Metrics(IReadOnlyList<double> perConversation, double? parentLoss = null) =>
+        new(perConversation.Average(), null, parentLoss, BestStep: 1, Steps: 2, StoppedEarly: false, TrainedTokens: 10, ReplayedExamples: 0, perConversation);
+
+    static readonly double[] Parent = Enumerable.Range(0, 40).Select(i => 2.0 + 0.05 * (i % 7)).ToArray();
+
+    [Fact]
+    public void A_consistent_improvement_beyond_the_margin_is_promoted()
+    {
+        var parent = Metrics(Parent);
+        var candidate = Metrics(Parent.Select((loss, i) => loss - 0.05 - 0.002 * (i % 3)).ToList(), parent.FixedHeldOutLoss);
+        Assert.Null(PromotionGate.Refusal(candidate, parent, parentNumber: 1, margin: 0.01, alias: "production"));
+    }
+
+    [Fact]
+    public void An_improvement_below_the_margin_is_refused_saying_so()
+    {
+        var parent = Metrics(Parent);
+        var candidate = Metrics(Parent.Select(loss => loss - 0.005).ToList(), parent.FixedHeldOutLoss);
+        var refusal = PromotionGate.Refusal(candidate, parent, 1, margin: 0.01, "production");
+        Assert.Equal("not promoted to production: the fixed held-out loss improved by 0.0050, less than the margin 0.0100", refusal);
+    }
+
+    [Fact]
+    public void A_mean_gain_carried_by_a_few_conversations_is_within_the_noise_and_refused_saying_so()
+    {
+        var parent = Metrics(Parent);
+        // Three conversations much better, the other 37 a little worse: the mean improves by 0.02, past the margin,
+        // but resampling the conversations often leaves the three out.
+        var candidate = Metrics(Parent.Select((loss, i) => i < 3 ? loss - 0.6 : loss + 0.027).ToList(), parent.FixedHeldOutLoss);
+        Assert.True(candidate.Improvement > 0.01);
+
+        var refusal = PromotionGate.Refusal(candidate, parent, 1, margin: 0.01, "production");
+
+        Assert.NotNull(refusal);
+        Assert.StartsWith("not promoted to production: no difference shown in held-out loss", refusal);
+        Assert.EndsWith("against version 1, not an improvement beyond its noise", refusal);
+    }
+
+    [Fact]
+    public void A_negative_margin_tolerates_a_regression_only_as_far_as_the_evidence_allows()
+    {
+        var parent = Metrics(Parent);
+        // 0.02 worse on average, varying by conversation: its interval reaches past 0.021.
+        var slightlyWorse = Metrics(Parent.Select((loss, i) => loss + 0.02 + 0.01 * (i % 5 - 2)).ToList(), parent.FixedHeldOutLoss);
+        Assert.Null(PromotionGate.Refusal(slightlyWorse, parent, 1, margin: -100, "production"));
+        var refusal = PromotionGate.Refusal(slightlyWorse, parent, 1, margin: -0.021, "production");
+        Assert.NotNull(refusal);
+        Assert.EndsWith("possibly worse than the tolerated 0.0210", refusal);
+    }
+
+    [Fact]
+    public void Without_per_conversation_losses_only_the_margin_is_applied()
+    {
+        var parent = new VersionMetrics(2.2, null, null, 1, 2, false, 10, 0);
+        var candidate = Metrics(Parent.Select((loss, i) => i < 3 ? loss - 0.6 : loss + 0.027).ToList(), parent.FixedHeldOutLoss);
+        Assert.Null(PromotionGate.Refusal(candidate, parent, 1, margin: 0.01, "production"));
+        Assert.Null(candidate.DifferenceFrom(parent));
+        Assert.Null(PromotionGate.Refusal(Metrics(Parent), parent: null, parentNumber: null, margin: 0.01, "production")); // a first version
+    }
+
+    [Fact]
+    public void Per_conversation_losses_round_trip_through_the_recorded_json()
+    {
+        var metrics = Metrics(Parent, parentLoss: 2.3);
+        var read = VersionMetrics.FromJson(metrics.ToJson())!;
+        Assert.Equal(Parent, read.FixedHeldOutExampleLosses);
+        Assert.Null(VersionMetrics.FromJson("""{"fixed_held_out_loss": 2.0, "best_step": 1, "steps": 2}""")!.FixedHeldOutExampleLosses);
+    }
+}
