@@ -8,8 +8,8 @@ namespace Twinforge.Twins;
 /// on the new data's held-out part, so the comparison is not biased by that choice); <see cref="NewHeldOutLoss"/> on
 /// the held-out part of the data this version added. <see cref="Improvement"/> is the parent's fixed held-out loss minus this one's (positive is
 /// better); null for a first version. <see cref="FixedHeldOutExampleLosses"/> holds the same loss per held-out
-/// example (conversation), in the set's order, so two versions compare example by example (<see cref="Fidelity.PairedBootstrap"/>);
-/// versions recorded before it existed have none.
+/// example (conversation; per token) and each one's target tokens, in the set's order, so two versions compare
+/// example by example (<see cref="Fidelity.PairedBootstrap"/>); versions recorded before they existed have none.
 /// </summary>
 public sealed record VersionMetrics(
     double FixedHeldOutLoss,
@@ -20,7 +20,8 @@ public sealed record VersionMetrics(
     bool StoppedEarly,
     long TrainedTokens,
     long ReplayedExamples,
-    IReadOnlyList<double>? FixedHeldOutExampleLosses = null)
+    IReadOnlyList<double>? FixedHeldOutExampleLosses = null,
+    IReadOnlyList<long>? FixedHeldOutExampleTargets = null)
 {
     public double FixedHeldOutPerplexity => Math.Exp(FixedHeldOutLoss);
 
@@ -30,12 +31,16 @@ public sealed record VersionMetrics(
     public bool IsBetterThanParent => Improvement is not double improvement || improvement > 0;
 
     /// <summary>
-    /// This version's fixed held-out loss against <paramref name="earlier"/>'s, example by example, with a 95% bootstrap
-    /// interval; null when either lacks per-example losses or they were scored on different sets.
+    /// This version's fixed held-out loss against <paramref name="earlier"/>'s, example by example and weighted by their
+    /// tokens (so its mean is −<see cref="Improvement"/>), with a 95% bootstrap interval; null when either lacks
+    /// per-example losses, they were scored on different examples (other token counts), or there are fewer than
+    /// <see cref="Fidelity.PairedBootstrap.MinimumItems"/> of them.
     /// </summary>
     public Fidelity.LossDifference? DifferenceFrom(VersionMetrics earlier) =>
-        earlier.FixedHeldOutExampleLosses is { } reference && FixedHeldOutExampleLosses is { } candidate && reference.Count == candidate.Count && reference.Count > 0
-            ? Fidelity.PairedBootstrap.Compare(reference, candidate)
+        earlier is { FixedHeldOutExampleLosses: { } reference, FixedHeldOutExampleTargets: { } referenceTargets } &&
+        this is { FixedHeldOutExampleLosses: { } candidate, FixedHeldOutExampleTargets: { } targets } &&
+        reference.Count == candidate.Count && targets.SequenceEqual(referenceTargets) && candidate.Count >= Fidelity.PairedBootstrap.MinimumItems
+            ? Fidelity.PairedBootstrap.Compare(reference, candidate, targets.Select(target => (double)target).ToList())
             : null;
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonSettings.Options);

@@ -62,7 +62,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         double? newHeldOutLoss = scored.Length > 1 ? MeanLoss(scored[1]) : null;
         var metrics = new VersionMetrics(MeanLoss(scored[0]), newHeldOutLoss, VersionMetrics.FromJson(plan.Parent?.MetricsJson)?.FixedHeldOutLoss,
             best.Step, result.Training.Steps, result.Training.StoppedEarly, result.Data.Statistics.TrainableTokens, replayCount,
-            scored[0].Select(example => example.Loss).ToList());
+            scored[0].Select(example => example.Loss).ToList(), scored[0].Select(example => example.Targets).ToList());
 
         var artifacts = new List<ArtifactReference>();
         if (result.AdapterDirectory is string adapterDirectory) artifacts.Add(new(ArtifactReference.Adapter, store.PutDirectory(adapterDirectory)));
@@ -165,6 +165,10 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
     }
 
     /// <summary>Loss per target token over all the examples: what <see cref="Evaluation.Run"/> gives on the same data.</summary>
-    static double MeanLoss(IReadOnlyList<ExampleLoss> examples) =>
-        examples.Sum(example => example.SummedLoss) / examples.Sum(example => example.Targets);
+    static double MeanLoss(IReadOnlyList<ExampleLoss> examples)
+    {
+        long targets = examples.Sum(example => example.Targets);
+        if (targets == 0) throw new InvalidOperationException("the held-out set has no target tokens to score the version on");
+        return examples.Sum(example => example.SummedLoss) / targets;
+    }
 }

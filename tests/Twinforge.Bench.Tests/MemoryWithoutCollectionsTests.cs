@@ -5,7 +5,8 @@ namespace Twinforge.Bench.Tests;
 /// <summary>
 /// Training and generation at GPT-2 124M size in a host like the CLI — a fresh process, the work on its main thread,
 /// glibc keeping freed memory (NativeHeap) — with no garbage collection forced by anyone: live tensors stay the same,
-/// resident memory stays within a margin, and no native Scalar or tensor is left to a finalizer. The CLI used to
+/// memory stays within a margin (resident memory for training steps, the C heap's bytes in use for replies), and no
+/// native Scalar or tensor is left to a finalizer. The CLI used to
 /// collect after every step because TorchSharp's implicit Scalars, freed only by finalizers, fragmented that heap:
 /// LoRA fp32 4 × 128 with activation checkpointing then grew ~30 MB a step (bench/NOTES.md, change 15).
 /// </summary>

@@ -46,7 +46,6 @@ public sealed class TwinCommandTests
         Assert.Contains("version 2: succeeded", updated.Output);
         Assert.Contains("promoted to 'production'", updated.Output);
         Assert.Matches("(better|not better) than its parent", updated.Output);
-        Assert.Contains("against its parent, conversation by conversation: ", updated.Output);
 
         var shown = registry.Run("twin", "show", "ana-style");
         Assert.Contains("[production]", shown.Output);
@@ -55,7 +54,8 @@ public sealed class TwinCommandTests
         var compared = registry.Run("twin", "compare", "ana-style", "1", "2", "--prompts", "1");
         Assert.True(compared.ExitCode == ExitCodes.Success, compared.Error);
         Assert.Contains("fixed held-out loss", compared.Output);
-        Assert.Matches(@"version 2 against version 1: (better|worse|not shown different) on the fixed held-out set.*95% interval", compared.Output);
+        // A handful of held-out conversations: too few for an interval, and said so.
+        Assert.Matches(@"not told from noise: only \d held-out conversations, fewer than the 10 an interval needs", compared.Output);
         Assert.Contains("Q: ", compared.Output);
         Assert.Contains("version 1", compared.Output);
 

@@ -2,8 +2,10 @@ namespace Twinforge.Twins.Tests;
 
 public sealed class PromotionGateTests
 {
+    /// <summary>Every conversation 20 target tokens long, so the loss per token is the conversations' plain mean.</summary>
     static VersionMetrics Metrics(IReadOnlyList<double> perConversation, double? parentLoss = null) =>
-        new(perConversation.Average(), null, parentLoss, BestStep: 1, Steps: 2, StoppedEarly: false, TrainedTokens: 10, ReplayedExamples: 0, perConversation);
+        new(perConversation.Average(), null, parentLoss, BestStep: 1, Steps: 2, StoppedEarly: false, TrainedTokens: 10, ReplayedExamples: 0, perConversation,
+            perConversation.Select(_ => 20L).ToList());
 
     static readonly double[] Parent = Enumerable.Range(0, 40).Select(i => 2.0 + 0.05 * (i % 7)).ToArray();
 
@@ -55,11 +57,39 @@ public sealed class PromotionGateTests
     [Fact]
     public void Without_per_conversation_losses_only_the_margin_is_applied()
     {
-        var parent = new VersionMetrics(2.2, null, null, 1, 2, false, 10, 0);
+        var parent = new VersionMetrics(2.2, null, null, 1, 2, false, 10, 0); // recorded before per-conversation losses
         var candidate = Metrics(Parent.Select((loss, i) => i < 3 ? loss - 0.6 : loss + 0.027).ToList(), parent.FixedHeldOutLoss);
         Assert.Null(PromotionGate.Refusal(candidate, parent, 1, margin: 0.01, "production"));
         Assert.Null(candidate.DifferenceFrom(parent));
         Assert.Null(PromotionGate.Refusal(Metrics(Parent), parent: null, parentNumber: null, margin: 0.01, "production")); // a first version
+    }
+
+    [Fact]
+    public void Too_few_held_out_conversations_give_no_interval_and_only_the_margin_is_applied()
+    {
+        var parent = Metrics(Parent.Take(5).ToList());
+        var candidate = Metrics(Parent.Take(5).Select((loss, i) => i == 0 ? loss - 0.3 : loss + 0.01).ToList(), parent.FixedHeldOutLoss);
+        Assert.Null(candidate.DifferenceFrom(parent));
+        Assert.Null(PromotionGate.Refusal(candidate, parent, 1, margin: 0.01, "production"));
+    }
+
+    [Fact]
+    public void The_interval_weighs_conversations_by_their_tokens_as_the_loss_per_token_does()
+    {
+        // A long conversation (200 tokens) 0.1 worse, nine short ones (10 tokens) 0.1 better: per token the version is
+        // worse (+0.1·200 − 0.1·90 over 290 tokens), though most conversations improved.
+        var reference = Enumerable.Repeat(2.0, 10).ToList();
+        var candidate = reference.Select((loss, i) => i == 0 ? loss + 0.1 : loss - 0.1).ToList();
+        var targets = Enumerable.Range(0, 10).Select(i => i == 0 ? 200L : 10L).ToList();
+        var parent = new VersionMetrics(2.0, null, null, 1, 2, false, 10, 0, reference, targets);
+        double perToken = (200 * 2.1 + 90 * 1.9) / 290;
+        var version = new VersionMetrics(perToken, null, 2.0, 1, 2, false, 10, 0, candidate, targets);
+
+        var difference = version.DifferenceFrom(parent)!;
+
+        Assert.Equal(perToken - 2.0, difference.Mean, 12);
+        Assert.Equal(-version.Improvement!.Value, difference.Mean, 12);
+        Assert.True(difference.Mean > 0);
     }
 
     [Fact]
@@ -68,6 +98,7 @@ public sealed class PromotionGateTests
         var metrics = Metrics(Parent, parentLoss: 2.3);
         var read = VersionMetrics.FromJson(metrics.ToJson())!;
         Assert.Equal(Parent, read.FixedHeldOutExampleLosses);
+        Assert.Equal(metrics.FixedHeldOutExampleTargets, read.FixedHeldOutExampleTargets);
         Assert.Null(VersionMetrics.FromJson("""{"fixed_held_out_loss": 2.0, "best_step": 1, "steps": 2}""")!.FixedHeldOutExampleLosses);
     }
 }

@@ -41,7 +41,17 @@ public sealed record BuiltInModelSize(string Name, int HiddenSize, int LayerCoun
     /// program (<see cref="ShippedBaseModel"/>, made for its current recipe), else <see cref="Standard"/>, which
     /// pre-trains in minutes: a default never costs an hour of pre-training.
     /// </summary>
-    public static BuiltInModelSize Default(string? shippedRoot = null) => ShippedBaseModel.Find(English, shippedRoot) is not null ? English : Standard;
+    public static BuiltInModelSize Default(string? shippedRoot = null)
+    {
+        try
+        {
+            return ShippedBaseModel.Find(English, shippedRoot) is not null ? English : Standard;
+        }
+        catch (Exception error) when (error is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return Standard; // an unreadable marker ships nothing; naming --size english says what is wrong with it
+        }
+    }
 
     public static BuiltInModelSize Parse(string name) => name switch
     {

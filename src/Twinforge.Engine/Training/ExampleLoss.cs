@@ -6,7 +6,9 @@ namespace Twinforge.Engine.Training;
 /// <summary>
 /// One example's (one conversation's) loss on a held-out set: the sum over its target tokens and their count. Two
 /// models scored on the same examples can be compared example by example (a paired comparison), which separates a
-/// real change from the examples' own spread of difficulty.
+/// real change from the examples' own spread of difficulty. An example is what the data reader made of one
+/// conversation; under <see cref="Data.OverlongPolicy.Split"/> one over-long document gives several, which are then
+/// scored as separate (and not independent) items.
 /// </summary>
 public sealed record ExampleLoss(int Example, double SummedLoss, long Targets)
 {

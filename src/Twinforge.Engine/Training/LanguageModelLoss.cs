@@ -135,7 +135,7 @@ public static class LanguageModelLoss
             var logits = model.Logits(rows.narrow(0, start, length)).to(ScalarType.Float32);
             var loss = nn.functional.cross_entropy(logits, labels.narrow(0, start, length), ignore_index: PackedSequence.IgnoredLabel,
                 reduction: nn.Reduction.None);
-            loss.to(ScalarType.Float64).data<double>().CopyTo(losses.AsSpan((int)start, (int)length));
+            loss.to(ScalarType.Float64).cpu().data<double>().CopyTo(losses.AsSpan((int)start, (int)length));
         }
         return losses;
     }

@@ -67,7 +67,7 @@ public static class JobRequest
         if (extension.TryGetProperty("promotion_margin", out var marginElement) && marginElement.ValueKind != JsonValueKind.Null)
         {
             if (marginElement.ValueKind != JsonValueKind.Number || !marginElement.TryGetDouble(out margin) || !double.IsFinite(margin))
-                throw ApiException.BadRequest("'twinforge.promotion_margin' is a number: how much the fixed held-out loss must improve to promote.",
+                throw ApiException.BadRequest("'twinforge.promotion_margin' is a number: how much the fixed held-out loss must improve to promote (beyond its noise as well).",
                     "twinforge.promotion_margin", "invalid_type");
         }
         return new Extension(recipe, set, promoteTo, margin);

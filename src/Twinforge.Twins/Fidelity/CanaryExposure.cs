@@ -1,4 +1,4 @@
-using Twinforge.Engine;
+using Twinforge.Engine.Watermarking;
 
 namespace Twinforge.Twins.Fidelity;
 
@@ -9,7 +9,7 @@ namespace Twinforge.Twins.Fidelity;
 /// the canary ranks it in the middle (exposure about 1 bit); one that memorised it ranks it first (exposure log₂|R|).
 /// The rank is estimated from a sample of other candidates, as in the paper: the share of sampled candidates with a
 /// loss at most the canary's, and, when that share is zero, from a normal fitted to the sampled losses (the paper fits
-/// a skew-normal; a normal is simpler and, in the upper tail, errs towards lower exposure).
+/// a skew-normal; a normal is the simpler stand-in, and its estimate is capped at one in the sample's size).
 /// </summary>
 public static class CanaryExposure
 {
@@ -29,7 +29,10 @@ public static class CanaryExposure
         {
             double mean = sampledLosses.Average();
             double deviation = Math.Sqrt(sampledLosses.Sum(loss => (loss - mean) * (loss - mean)) / (sampledLosses.Count - 1));
-            share = deviation > 0 ? ErrorFunction.NormalLowerTail((canaryLoss - mean) / deviation) : 0;
+            // Below every sampled candidate: the normal's tail, never more than one in the sample's size (so a
+            // likelier canary never scores a lower exposure than one tying the sample's best).
+            double tail = deviation > 0 ? NormalDistribution.UpperTail((mean - canaryLoss) / deviation) : 0;
+            share = Math.Min(tail, 1.0 / sampledLosses.Count);
         }
         // Rank = share · |R|, at least 1 (the canary itself).
         double rank = Math.Max(1, share * candidateSpace);

@@ -9,31 +9,53 @@ namespace Twinforge.Twins.Fidelity;
 /// </summary>
 public static class PairedBootstrap
 {
-    /// <summary>The mean of candidate − reference per item and its interval (negative: the candidate's loss is lower).</summary>
-    /// <param name="reference">Per-item losses of the version compared against.</param>
+    /// <summary>Held-out items below which no interval is given: resampling a handful of items understates their spread.</summary>
+    public const int MinimumItems = 10;
+
+    /// <summary>
+    /// The mean of candidate − reference over the items and its interval (negative: the candidate's loss is lower).
+    /// With <paramref name="weights"/> (each item's target tokens), the mean is weighted by them, as a loss per token
+    /// over all items is: then it equals the difference of the two overall per-token losses.
+    /// </summary>
+    /// <param name="reference">Per-item losses (per token) of the version compared against.</param>
     /// <param name="candidate">Per-item losses of the new version, item for item.</param>
+    /// <param name="weights">Per-item weights (target tokens); null weighs every item the same.</param>
     /// <param name="resamples">Bootstrap resamples (2,000 give percentiles steady to about ±0.5% of the interval's width).</param>
     /// <param name="seed">Seeds the resampling: the same inputs and seed give the same interval.</param>
-    public static LossDifference Compare(IReadOnlyList<double> reference, IReadOnlyList<double> candidate, int resamples = 2000, int seed = 1,
-        double confidence = 0.95)
+    public static LossDifference Compare(IReadOnlyList<double> reference, IReadOnlyList<double> candidate, IReadOnlyList<double>? weights = null,
+        int resamples = 2000, int seed = 1, double confidence = 0.95)
     {
         if (reference.Count != candidate.Count)
             throw new ArgumentException($"paired losses must cover the same items: {reference.Count} and {candidate.Count} given");
         if (reference.Count == 0) throw new ArgumentException("no held-out items to compare on");
+        if (weights is not null && (weights.Count != reference.Count || weights.Any(weight => !(weight > 0))))
+            throw new ArgumentException("one positive weight per item is needed", nameof(weights));
         ArgumentOutOfRangeException.ThrowIfLessThan(resamples, 100);
-        var differences = reference.Select((loss, item) => candidate[item] - loss).ToArray();
-        double mean = differences.Average();
+        int count = reference.Count;
+        var weighted = new double[count];
+        var weight = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            weight[i] = weights?[i] ?? 1;
+            weighted[i] = weight[i] * (candidate[i] - reference[i]);
+        }
+        double mean = weighted.Sum() / weight.Sum();
         var random = new Random(seed);
         var means = new double[resamples];
         for (int r = 0; r < resamples; r++)
         {
-            double sum = 0;
-            for (int i = 0; i < differences.Length; i++) sum += differences[random.Next(differences.Length)];
-            means[r] = sum / differences.Length;
+            double sum = 0, total = 0;
+            for (int i = 0; i < count; i++)
+            {
+                int item = random.Next(count);
+                sum += weighted[item];
+                total += weight[item];
+            }
+            means[r] = sum / total;
         }
         Array.Sort(means);
         double tail = (1 - confidence) / 2;
-        return new LossDifference(mean, Percentile(means, tail), Percentile(means, 1 - tail), confidence, differences.Length);
+        return new LossDifference(mean, Percentile(means, tail), Percentile(means, 1 - tail), confidence, count);
     }
 
     /// <summary>Linear interpolation between order statistics (the common "type 7" definition).</summary>
@@ -57,7 +79,7 @@ public sealed record LossDifference(double Mean, double Lower, double Upper, dou
     {
         LossVerdict.Lower => FormattableString.Invariant($"held-out loss {-Mean:F3} lower ({Confidence * 100:F0}% interval {-Upper:F3} to {-Lower:F3} lower, {Items} {itemName})"),
         LossVerdict.Higher => FormattableString.Invariant($"held-out loss {Mean:F3} higher ({Confidence * 100:F0}% interval {Lower:F3} to {Upper:F3} higher, {Items} {itemName})"),
-        _ => FormattableString.Invariant($"no difference shown in held-out loss ({Mean:+0.000;-0.000;0.000}, {Confidence:P0} interval {Lower:+0.000;-0.000;0.000} to {Upper:+0.000;-0.000;0.000}, {Items} {itemName})"),
+        _ => FormattableString.Invariant($"no difference shown in held-out loss ({Mean:+0.000;-0.000;0.000}, {Confidence * 100:F0}% interval {Lower:+0.000;-0.000;0.000} to {Upper:+0.000;-0.000;0.000}, {Items} {itemName})"),
     };
 }
 

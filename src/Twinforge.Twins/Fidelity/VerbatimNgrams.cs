@@ -3,8 +3,8 @@ namespace Twinforge.Twins.Fidelity;
 /// <summary>
 /// The word n-grams (8 by default) of a twin's training text, to measure how much of what it writes is copied
 /// verbatim: a share of a generation's n-grams found in the training text well above what unrelated text shows means
-/// the twin recites its creator's data. Words are compared lower-cased (<see cref="StyleFeatures.Words"/>), so
-/// punctuation and case do not hide a copy.
+/// the twin recites its creator's data. Words are runs of letters and digits compared lower-cased, so punctuation and
+/// case do not hide a copy, and a copied number (an account, a phone number) counts as the words it is.
 /// </summary>
 public sealed class VerbatimNgrams
 {
@@ -46,7 +46,23 @@ public sealed class VerbatimNgrams
 
     IEnumerable<string> Ngrams(string text)
     {
-        var words = StyleFeatures.Words(text).ToList();
+        var words = Words(text);
         for (int i = 0; i + Length <= words.Count; i++) yield return string.Join(' ', words.Skip(i).Take(Length));
+    }
+
+    static List<string> Words(string text)
+    {
+        var words = new List<string>();
+        var word = new System.Text.StringBuilder();
+        foreach (char c in text + " ")
+        {
+            if (char.IsLetterOrDigit(c)) word.Append(char.ToLowerInvariant(c));
+            else if (word.Length > 0 && c is not ('\'' or '’'))
+            {
+                words.Add(word.ToString());
+                word.Clear();
+            }
+        }
+        return words;
     }
 }

@@ -23,7 +23,7 @@ public sealed class ExampleLossTests
         Assert.Equal(7, documents.Count);
         Assert.True(data.Train.Sequences.Any(sequence => sequence.Examples.Count > 1), "the test wants documents packed together");
         Assert.Equal(evaluation.Targets, documents.Sum(document => document.Targets));
-        Assert.Equal(evaluation.Loss, documents.Sum(document => document.SummedLoss) / documents.Sum(document => document.Targets), 5);
+        Assert.Equal(evaluation.Loss, documents.Sum(document => document.SummedLoss) / documents.Sum(document => document.Targets), 1e-5);
         Assert.Equal(Enumerable.Range(0, 7), documents.Select(document => document.Example));
     }
 
@@ -42,7 +42,7 @@ public sealed class ExampleLossTests
         foreach (var (a, b) in alone.Zip(packed))
         {
             Assert.Equal(a.Targets, b.Targets);
-            Assert.Equal(a.Loss, b.Loss, 4); // a document mask and positions from 0 keep packed examples apart
+            Assert.Equal(a.Loss, b.Loss, 1e-4); // a document mask and positions from 0 keep packed examples apart
         }
     }
 }

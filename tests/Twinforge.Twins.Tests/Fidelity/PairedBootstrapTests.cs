@@ -47,7 +47,7 @@ public sealed class PairedBootstrapTests
         var difference = PairedBootstrap.Compare(reference, reference);
         Assert.Equal(LossVerdict.NoDifference, difference.Verdict);
         Assert.Equal(0, difference.Mean);
-        Assert.StartsWith("no difference shown", difference.Describe());
+        Assert.Equal("no difference shown in held-out loss (0.000, 95% interval 0.000 to 0.000, 50 conversations)", difference.Describe());
     }
 
     [Fact]
@@ -57,5 +57,6 @@ public sealed class PairedBootstrapTests
         Assert.Equal(PairedBootstrap.Compare(reference, candidate, seed: 9), PairedBootstrap.Compare(reference, candidate, seed: 9));
         Assert.Throws<ArgumentException>(() => PairedBootstrap.Compare([1.0, 2.0], [1.0]));
         Assert.Throws<ArgumentException>(() => PairedBootstrap.Compare([], []));
+        Assert.Throws<ArgumentException>(() => PairedBootstrap.Compare([1.0, 2.0], [1.0, 2.0], weights: [1.0, 0.0]));
     }
 }

@@ -25,6 +25,14 @@ public sealed class VerbatimNgramsTests
     }
 
     [Fact]
+    public void Copied_numbers_count_and_other_numbers_do_not()
+    {
+        var ngrams = new VerbatimNgrams(["Call me on 0171 496 0123 and ask for the server room please."], length: 4);
+        Assert.Equal(1.0, ngrams.Share(["on 0171 496 0123"]));
+        Assert.Equal(0.0, ngrams.Share(["on 0171 496 9999"]));
+    }
+
+    [Fact]
     public void Shorter_ngrams_find_shorter_copies()
     {
         var ngrams = new VerbatimNgrams([Training], length: 3);

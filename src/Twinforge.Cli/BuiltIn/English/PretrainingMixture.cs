@@ -50,11 +50,12 @@ public sealed class PretrainingMixture
         }
     }
 
-    /// <summary>The mixture's file for a corpus build (beside its training file), written unless it exists.</summary>
+    /// <summary>The mixture's file for a corpus build (beside its training file, named by its weights and the training file's hash), written unless it exists.</summary>
     /// <exception cref="InvalidDataException">The training file's documents do not add up to the manifest's per-source counts.</exception>
     public string Write(string corpusDirectory, EnglishCorpusManifest manifest)
     {
-        var path = Path.Combine(corpusDirectory, $"{manifest.Version}-{Key}-train.txt");
+        // The training file's hash in the name: a corpus rebuilt from newer packages never reuses an older mixture.
+        var path = Path.Combine(corpusDirectory, $"{manifest.Version}-{Key}-{manifest.Train.Sha256[..8]}-train.txt");
         if (File.Exists(path)) return path;
         var trainPath = Path.Combine(corpusDirectory, manifest.Train.File);
         SeparatedTextFile.Write(path, Mix(SeparatedTextFile.Read(trainPath), manifest.Sources, trainPath));

@@ -149,7 +149,7 @@ static class TwinInspectionCommands
                 });
             else if (comparison.FixedHeldOutLossChange is double change)
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"version {comparison.B.Number} is {(change < 0 ? "better" : "not better")} on the fixed held-out set ({change:+0.0000;-0.0000}; no per-conversation losses recorded to tell it from noise)"));
+                    $"version {comparison.B.Number} is {(change < 0 ? "better" : "not better")} on the fixed held-out set ({change:+0.0000;-0.0000}; not told from noise: {comparison.NoIntervalReason})"));
             if (comparison.A.Status != VersionStatus.Succeeded || comparison.B.Status != VersionStatus.Succeeded)
             {
                 output.WriteLine("no answers to compare: only succeeded versions are served");

@@ -76,10 +76,10 @@ static class TwinTrainingCommands
         var creator = CreatorOption();
         var data = DataOption("The new data (chat JSONL, prompt/completion JSONL or text)");
         var from = new Option<int?>("--from") { Description = "The version to continue from [default: the latest succeeded version]" };
-        var promoteTo = new Option<string>("--promote-to") { Description = "An alias (e.g. production) to move to the new version if it beats its parent by --margin [default: none]" };
+        var promoteTo = new Option<string>("--promote-to") { Description = "An alias (e.g. production) to move to the new version if it beats its parent by --margin, beyond the noise of its held-out conversations (a paired bootstrap's 95% interval) [default: none]" };
         var margin = new Option<double>("--margin")
         {
-            Description = "Least improvement of the fixed held-out loss (nats per token) for --promote-to", DefaultValueFactory = _ => 0.01,
+            Description = "Least improvement of the fixed held-out loss (nats per token) for --promote-to; a negative margin tolerates that much regression", DefaultValueFactory = _ => 0.01,
         };
         var scope = ScopeOption();
         var recipe = new TwinRecipeArguments();
