@@ -91,26 +91,17 @@ public static class LanguageModelLoss
     public static (double SummedLoss, long Correct, long Targets) Score(CausalLanguageModel model, TrainingBatch batch,
         int rowsPerChunk = DefaultRowsPerChunk)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(rowsPerChunk, 1);
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var rows = model.Hidden(batch.InputIds, positionIds: batch.PositionIds, attentionMask: batch.AttentionMask).flatten(0, 1);
-        using var head = model.HoldWidenedHead();
-        var labels = batch.Labels.flatten();
-        var summedLoss = zeros([], ScalarType.Float64, rows.device);
-        var correct = zeros([], ScalarType.Int64, rows.device);
-        long count = rows.shape[0];
-        for (long start = 0; start < count; start += rowsPerChunk)
+        var device = batch.InputIds.device;
+        var summedLoss = zeros([], ScalarType.Float64, device);
+        var correct = zeros([], ScalarType.Int64, device);
+        ForEachChunk(model, batch, rowsPerChunk, (logits, chunkLabels, _) =>
         {
-            using var chunkScope = NewDisposeScope();
-            long length = Math.Min(rowsPerChunk, count - start);
-            var logits = model.Logits(rows.narrow(0, start, length)).to(ScalarType.Float32);
-            var chunkLabels = labels.narrow(0, start, length);
             var loss = nn.functional.cross_entropy(logits, chunkLabels, ignore_index: PackedSequence.IgnoredLabel, reduction: nn.Reduction.Sum);
             summedLoss.PlusInPlace(loss.to(ScalarType.Float64));
             correct.PlusInPlace(logits.argmax(-1).eq(chunkLabels).logical_and(chunkLabels.NotEqualTo(PackedSequence.IgnoredLabel)).sum());
-        }
-        var targets = labels.NotEqualTo(PackedSequence.IgnoredLabel).sum();
+        });
+        var targets = batch.Labels.NotEqualTo(PackedSequence.IgnoredLabel).sum();
         return (summedLoss.item<double>(), correct.item<long>(), targets.item<long>());
     }
 
@@ -120,6 +111,22 @@ public static class LanguageModelLoss
     /// </summary>
     public static double[] PositionLosses(CausalLanguageModel model, TrainingBatch batch, int rowsPerChunk = DefaultRowsPerChunk)
     {
+        var losses = new double[batch.BatchSize * batch.SequenceLength];
+        ForEachChunk(model, batch, rowsPerChunk, (logits, chunkLabels, start) =>
+        {
+            var loss = nn.functional.cross_entropy(logits, chunkLabels, ignore_index: PackedSequence.IgnoredLabel, reduction: nn.Reduction.None);
+            loss.to(ScalarType.Float64).cpu().data<double>().CopyTo(losses.AsSpan((int)start, (int)chunkLabels.shape[0]));
+        });
+        return losses;
+    }
+
+    /// <summary>
+    /// Runs the model without gradients and hands <paramref name="score"/> the float32 logits and labels of
+    /// <paramref name="rowsPerChunk"/> positions at a time, with the first position's index, each chunk in its own
+    /// dispose scope.
+    /// </summary>
+    static void ForEachChunk(CausalLanguageModel model, TrainingBatch batch, int rowsPerChunk, Action<Tensor, Tensor, long> score)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(rowsPerChunk, 1);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -127,16 +134,11 @@ public static class LanguageModelLoss
         using var head = model.HoldWidenedHead();
         var labels = batch.Labels.flatten();
         long count = rows.shape[0];
-        var losses = new double[count];
         for (long start = 0; start < count; start += rowsPerChunk)
         {
             using var chunkScope = NewDisposeScope();
             long length = Math.Min(rowsPerChunk, count - start);
-            var logits = model.Logits(rows.narrow(0, start, length)).to(ScalarType.Float32);
-            var loss = nn.functional.cross_entropy(logits, labels.narrow(0, start, length), ignore_index: PackedSequence.IgnoredLabel,
-                reduction: nn.Reduction.None);
-            loss.to(ScalarType.Float64).cpu().data<double>().CopyTo(losses.AsSpan((int)start, (int)length));
+            score(model.Logits(rows.narrow(0, start, length)).to(ScalarType.Float32), labels.narrow(0, start, length), start);
         }
-        return losses;
     }
 }
