@@ -31,11 +31,28 @@ public sealed class TokenizerCommandTests : IDisposable
         var tokenizer = TokenizerLoader.Load(output);
         Assert.Equal(300, tokenizer.VocabularySize);
         Assert.Equal(296, tokenizer.TokenToId("<|endoftext|>"));
-        Assert.Equal("chatml", tokenizer.ChatTemplate.Name);
+        Assert.Equal("plain", tokenizer.ChatTemplate.Name); // the default: a base pre-trained on text reads "User:" as words
         Assert.Contains("vocabulary 300 (256 bytes + 40 learned + 4 special), 40 merges", stdout);
         Assert.Matches(@"input: \d+\.\d\d bytes per token \([\d,]+ bytes, [\d,]+ tokens\)", stdout);
         Assert.Matches(@"held-out: \d+\.\d\d bytes per token \(38 bytes, [\d,]+ tokens\)", stdout);
         Assert.True(File.Exists(Path.Combine(output, "tokenizer_config.json")));
+    }
+
+    [Fact]
+    public void The_chat_format_can_be_chosen_and_an_unknown_one_is_refused()
+    {
+        var corpus = Corpus("corpus.txt", 50);
+        var output = Path.Combine(_temporary.Path, "chatml");
+        var (exitCode, _, stderr) = CliTesting.Run("tokenizer", "train", "--input", corpus, "--vocab-size", "280", "--output", output,
+            "--chat-template", "chatml");
+        Assert.True(exitCode == 0, stderr);
+        Assert.Equal("chatml", TokenizerLoader.Load(output).ChatTemplate.Name);
+
+        (exitCode, _, stderr) = CliTesting.Run("tokenizer", "train", "--input", corpus, "--vocab-size", "280", "--output",
+            Path.Combine(_temporary.Path, "alpaca"), "--chat-template", "alpaca");
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("alpaca", stderr);
+        Assert.Contains("plain", stderr); // the choices are named
     }
 
     [Fact]

@@ -52,7 +52,10 @@ public sealed class NpmLifecycleTests : IDisposable
         var whole = seen.GetProperty("whole");
         Assert.Equal(model, whole.GetProperty("model").GetString());
         var text = whole.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
-        Assert.False(string.IsNullOrEmpty(text));
+        // Six updates of a random 2-layer model: its greedy answer may be its end-of-turn marker at once (an empty
+        // text), depending on the last bits of its float sums under load; that it answered is what the client checks.
+        Assert.NotNull(text);
+        Assert.True(whole.GetProperty("usage").GetProperty("completion_tokens").GetInt32() >= 1);
         Assert.Equal(text, seen.GetProperty("streamed").GetString());                // greedy: streamed equals whole
         var usage = seen.GetProperty("usage");
         Assert.Equal(whole.GetProperty("usage").GetProperty("completion_tokens").GetInt32(), usage.GetProperty("completion_tokens").GetInt32());

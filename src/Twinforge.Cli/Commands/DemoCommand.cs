@@ -60,30 +60,43 @@ public static class DemoCommand
 
             console.WriteLine("[5/5] Base and twin side by side.");
             var (baseLoss, bitsPerNat) = ValidationLoss(basePath, validation, plan);
-            var samples = Samples(basePath, twin.ModelDirectory!, scratch.ModelDirectory!);
+            // Shown: four questions. Measured: the answers to every question of the held-out conversations too, so the
+            // share of English words rests on a few hundred words, not a dozen.
+            var heldOutQuestions = RunSamples.DistinctPrompts(File.ReadLines(validation), int.MaxValue);
+            var questions = BuiltInCorpora.DemoQuestions.Concat(heldOutQuestions).Distinct(StringComparer.Ordinal).ToList();
+            var samples = Samples(questions, basePath, twin.ModelDirectory!, scratch.ModelDirectory!);
             samples.Save(Path.Combine(root, "twin"));
-            foreach (var sample in samples.Samples)
+            foreach (var sample in samples.Samples.Take(BuiltInCorpora.DemoQuestions.Count))
             {
                 console.WriteLine($"  Q: {sample.Prompt}");
                 foreach (var (label, text) in sample.Outputs) console.WriteLine($"     {label,-13} {OneLine(text)}");
             }
+            console.WriteLine($"  Answers to all {questions.Count} questions of the held-out conversations:");
             var wordList = EnglishWordList.Load(cacheRoot);
+            var answerFigures = new Dictionary<string, (string English, string Different)>();
             foreach (var label in samples.ModelLabels)
             {
                 var answers = samples.Samples.Select(sample => sample.Outputs[label]).ToList();
-                var (english, words) = answers.Select(wordList.Count).Aggregate((0, 0), (sum, count) => (sum.Item1 + count.English, sum.Item2 + count.Words));
-                console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {label,-13} English words {(words == 0 ? 0 : 100.0 * english / words),5:F1}% ({english} of {words}, Debian's wamerican list); {answers.Distinct().Count()} different answers to {answers.Count} questions"));
+                answerFigures[label] = (EnglishShare(wordList, answers), $"{answers.Distinct().Count()} of {answers.Count}");
+                console.WriteLine($"  {label,-13} {answerFigures[label].English}; {answers.Distinct().Count()} different answers to {answers.Count} questions");
             }
+            var creatorAnswers = File.ReadLines(validation).Select(RunSamples.FirstAssistantTurn).OfType<string>().ToList();
+            var creatorEnglish = EnglishShare(wordList, creatorAnswers);
+            console.WriteLine($"  {"the creator",-13} {creatorEnglish} in their own {creatorAnswers.Count} held-out answers");
             var twinReport = RunReport.Write(Path.Combine(root, "twin"));
             var scratchReport = RunReport.Write(Path.Combine(root, "from-scratch"));
             var report = SummaryReport.Write(root, new SummaryPage("Twinforge demo: a twin of one persona",
-                [$"Base model {basePath}; creator data {training}; every loss measured on the same held-out conversations {validation}."],
-                ["model", "validation loss", "perplexity", "training"],
                 [
-                    LossRow("base model, not fine-tuned", baseLoss, ""),
-                    LossRow("twin (LoRA fine-tuned)", twin.Training.Best!.Loss, Describe(twin)),
-                    LossRow("from scratch, same data", scratch.Training.Best!.Loss, Describe(scratch)),
+                    $"Base model {basePath}; creator data {training}; every loss measured on the same held-out conversations {validation}.",
+                    $"Answers: each model's to the {questions.Count} questions of the held-out conversations (sampled at temperature 0.7, top-k 20); " +
+                    "English words are those in Debian's wamerican list; the creator's row is their own held-out answers.",
+                ],
+                ["model", "validation loss (nats/token)", "bits per byte", "perplexity", "English words in answers", "different answers", "training"],
+                [
+                    LossRow("base model, not fine-tuned", baseLoss, bitsPerNat, answerFigures["base"], ""),
+                    LossRow("twin (LoRA fine-tuned)", twin.Training.Best!.Loss, bitsPerNat, answerFigures["twin"], Describe(twin)),
+                    LossRow("from scratch, same data", scratch.Training.Best!.Loss, bitsPerNat, answerFigures["from scratch"], Describe(scratch)),
+                    ["the creator (held-out answers)", "", "", "", creatorEnglish, "", ""],
                 ],
                 [], [("twin: run report with base and twin answers", twinReport), ("from scratch: run report", scratchReport)]));
 
@@ -122,8 +135,11 @@ public static class DemoCommand
         FineTuningOptions options, CancellationToken cancellationToken) =>
         RecipeRun.Execute(display, title, RecipeMapper.ToRecipe(options, basePath, [training], runDirectory), basePath, runDirectory, options, cancellationToken);
 
-    static IReadOnlyList<string> LossRow(string label, double loss, string note) =>
-        [label, loss.ToString("F4", CultureInfo.InvariantCulture), Math.Exp(loss).ToString("F2", CultureInfo.InvariantCulture), note];
+    static IReadOnlyList<string> LossRow(string label, double loss, double bitsPerNat, (string English, string Different) answers, string note) =>
+    [
+        label, loss.ToString("F4", CultureInfo.InvariantCulture), (loss * bitsPerNat).ToString("F3", CultureInfo.InvariantCulture),
+        Math.Exp(loss).ToString("F2", CultureInfo.InvariantCulture), answers.English, answers.Different, note,
+    ];
 
     /// <summary>
     /// The model's loss on the held-out conversations, and the factor from a mean loss per token on them to bits per
@@ -140,8 +156,8 @@ public static class DemoCommand
         return (evaluation.Loss, bytes > 0 ? BitsPerByte.FromLoss(1, evaluation.Targets, bytes) : double.NaN);
     }
 
-    static SampleSet Samples(string basePath, string twinPath, string scratchPath) =>
-        RunSamples.Answer(BuiltInCorpora.DemoQuestions, new (string, Func<PretrainedModel>)[]
+    static SampleSet Samples(IReadOnlyList<string> questions, string basePath, string twinPath, string scratchPath) =>
+        RunSamples.Answer(questions, new (string, Func<PretrainedModel>)[]
         {
             ("base", () => PretrainedModel.Load(basePath)),
             ("twin", () => PretrainedModel.Load(twinPath)),
@@ -155,10 +171,18 @@ public static class DemoCommand
     static string Row(string label, double loss, double bitsPerNat, string note) =>
         string.Create(CultureInfo.InvariantCulture, $"  {label,-28} {loss,7:F4}  (perplexity {Math.Exp(loss),7:F2}; {loss * bitsPerNat:F3} bits per byte)  {note}");
 
+    static string EnglishShare(EnglishWordList wordList, IEnumerable<string> answers)
+    {
+        var (english, words) = answers.Select(wordList.Count).Aggregate((0, 0), (sum, count) => (sum.Item1 + count.English, sum.Item2 + count.Words));
+        return words == 0 ? "no words at all" : string.Create(CultureInfo.InvariantCulture,
+            $"English words {100.0 * english / words,5:F1}% ({english} of {words}, Debian's wamerican list)");
+    }
+
     static string OneLine(string text)
     {
         var flat = string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         flat = new string(flat.Select(c => char.IsControl(c) || c == '\uFFFD' ? '·' : c).ToArray());
+        if (flat.Length == 0) return "(nothing: it ended its turn at once)";
         return flat.Length <= 100 ? flat : flat[..100] + "…";
     }
 

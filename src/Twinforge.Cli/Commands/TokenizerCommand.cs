@@ -30,11 +30,17 @@ public static class TokenizerCommand
         {
             Description = "The regex text is split with before merging (llama.cpp knows all three)", DefaultValueFactory = _ => PreTokenizerRegex.Llama3,
         };
+        var chatTemplate = new Option<string>("--chat-template")
+        {
+            Description = "The chat format saved with it: plain (User:/Assistant: lines, which a base pre-trained on plain text reads as words), chatml or llama3",
+            DefaultValueFactory = _ => ChatTemplates.Plain,
+        };
+        chatTemplate.AcceptOnlyFromAmong([.. ChatTemplates.Names]);
         var heldOut = new Option<FileInfo>("--held-out") { Description = "A text file not trained on, to report compression on (default: none, the input only)" }
             .AcceptOnlyFiles("a text file", mustExist: true);
         var train = new Command("train", "Learn a byte-level BPE tokenizer (tokenizer.json) from text files.")
         {
-            input, vocabularySize, output, specials, minimumFrequency, preTokenizer, heldOut,
+            input, vocabularySize, output, specials, minimumFrequency, preTokenizer, chatTemplate, heldOut,
         };
         train.SetAction((result, cancellation) =>
         {
@@ -47,6 +53,7 @@ public static class TokenizerCommand
                 MinimumPairFrequency = result.GetValue(minimumFrequency),
                 SpecialTokens = result.GetValue(specials) is { Length: > 0 } given ? given : ByteLevelTokenizer.DefaultSpecialTokens,
                 PreTokenizer = result.GetValue(preTokenizer),
+                ChatTemplate = result.GetValue(chatTemplate),
             };
             if (options.VocabularySize < options.MinimumVocabularySize)
                 throw new BadInputException($"--vocab-size: must be at least {options.MinimumVocabularySize} (256 byte symbols + " +

@@ -23,7 +23,9 @@ public static class RunSamples
 
     /// <summary>
     /// Every model's reply to every prompt, each model loaded in turn. Lightly sampled with a fixed seed: greedy
-    /// decoding makes small models loop, and a repetition penalty on byte-level tokens would garble spelling.
+    /// decoding makes small models loop, and a repetition penalty on byte-level tokens would garble spelling. Each prompt
+    /// has its own seed (1 + its position): with one seed for all, a model whose answer rightly does not depend on the
+    /// question (a persona's excuses) would draw the same answer to every question.
     /// </summary>
     public static SampleSet Answer(IReadOnlyList<string> prompts, IEnumerable<(string Label, Func<PretrainedModel> Load)> models)
     {
@@ -34,7 +36,7 @@ public static class RunSamples
         {
             using var model = load();
             for (var index = 0; index < prompts.Count; index++)
-                answers[index][label] = model.Chat([new ChatMessage(ChatRole.User, prompts[index])], options).Text.Trim();
+                answers[index][label] = model.Chat([new ChatMessage(ChatRole.User, prompts[index])], options with { Seed = 1 + index }).Text.Trim();
         }
         return new SampleSet(prompts.Select((prompt, index) => new Sample(prompt, answers[index])).ToList());
     }
@@ -60,7 +62,12 @@ public static class RunSamples
         jsonLines.Select(FirstUserTurn).OfType<string>().Distinct(StringComparer.Ordinal).Take(count).ToList();
 
     /// <summary>The content of a chat JSONL line's first user message, or null when the line holds none.</summary>
-    public static string? FirstUserTurn(string jsonLine)
+    public static string? FirstUserTurn(string jsonLine) => FirstTurn(jsonLine, "user");
+
+    /// <summary>The content of a chat JSONL line's first assistant message (the creator's answer), or null.</summary>
+    public static string? FirstAssistantTurn(string jsonLine) => FirstTurn(jsonLine, "assistant");
+
+    static string? FirstTurn(string jsonLine, string wantedRole)
     {
         try
         {
@@ -69,7 +76,7 @@ public static class RunSamples
                 !document.RootElement.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
                 return null;
             var prompt = messages.EnumerateArray()
-                .Where(m => m.ValueKind == JsonValueKind.Object && m.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && role.GetString() == "user")
+                .Where(m => m.ValueKind == JsonValueKind.Object && m.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && role.GetString() == wantedRole)
                 .Select(m => m.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String ? content.GetString() : null)
                 .FirstOrDefault();
             return string.IsNullOrWhiteSpace(prompt) ? null : prompt;

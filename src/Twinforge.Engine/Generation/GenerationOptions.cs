@@ -29,6 +29,13 @@ public sealed record GenerationOptions
     /// <summary>Generation ends when the text contains one of these; the stop text is not returned.</summary>
     public IReadOnlyList<string> StopSequences { get; init; } = [];
 
+    /// <summary>
+    /// Text the model writes first that is not part of the answer (a chat format's
+    /// <see cref="Tokenization.IChatTemplate.ReplyLeader"/>, set by a chat prompt): taken off the start of the output
+    /// when the output starts with it.
+    /// </summary>
+    public string ReplyLeader { get; init; } = "";
+
     /// <summary>Token ids that end generation (end of sequence, end of turn); added to the model's own.</summary>
     public IReadOnlyList<int> StopTokenIds { get; init; } = [];
 

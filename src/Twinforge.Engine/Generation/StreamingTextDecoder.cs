@@ -6,15 +6,16 @@ namespace Twinforge.Engine.Generation;
 /// Turns generated tokens into text as soon as it is final, whoever generates them (a <see cref="TokenGenerator"/>
 /// alone, or a stream of a continuous batcher): text that might still become a stop sequence, or that ends in an
 /// incomplete UTF-8 character, is held back until a later token decides it; the first stop sequence ends the text
-/// before it.
+/// before it. A <c>leader</c> the text starts with (a chat format's space before the reply) is not part of it.
 /// </summary>
 /// <example><code>
 /// var decoder = new StreamingTextDecoder(tokenizer, ["\nUser:"]);
 /// foreach (var id in tokens) { Console.Write(decoder.Add(id)); if (decoder.Stopped) break; }
 /// Console.Write(decoder.Finish());
 /// </code></example>
-public sealed class StreamingTextDecoder(ITokenizer tokenizer, IReadOnlyList<string> stopSequences)
+public sealed class StreamingTextDecoder(ITokenizer tokenizer, IReadOnlyList<string> stopSequences, string leader = "")
 {
+    bool leaderDecided = leader.Length == 0;
     readonly List<int> generated = [];
     readonly int longestStop = stopSequences.Count == 0 ? 0 : stopSequences.Max(stop => stop.Length);
     string text = "";
@@ -44,6 +45,11 @@ public sealed class StreamingTextDecoder(ITokenizer tokenizer, IReadOnlyList<str
         int searchFrom = Math.Max(0, text.Length - longestStop + 1);
         text += next;
         (prefixStart, readFrom) = (readFrom, generated.Count);
+        if (!leaderDecided)
+        {
+            if (!DropLeader()) return "";
+            searchFrom = 0;
+        }
         int stopAt = FirstStop(text, stopSequences, searchFrom);
         if (stopAt >= 0)
         {
@@ -69,10 +75,23 @@ public sealed class StreamingTextDecoder(ITokenizer tokenizer, IReadOnlyList<str
             text += DecodeNext().TrimEnd('\uFFFD');
             (prefixStart, readFrom) = (readFrom, generated.Count);
         }
+        if (!leaderDecided) DropLeader();
         if (text.Length <= emitted) return "";
         var rest = text[emitted..];
         emitted = text.Length;
         return rest;
+    }
+
+    /// <summary>
+    /// Takes the leader off the start of the text once there is enough text to tell; false while the text is still a
+    /// proper prefix of the leader (nothing can be emitted yet). Runs before any text is emitted, so no offset moves.
+    /// </summary>
+    bool DropLeader()
+    {
+        if (text.Length < leader.Length && leader.StartsWith(text, StringComparison.Ordinal)) return false;
+        if (text.StartsWith(leader, StringComparison.Ordinal)) text = text[leader.Length..];
+        leaderDecided = true;
+        return true;
     }
 
     /// <summary>The text the tokens from <see cref="readFrom"/> on add after the window's.</summary>

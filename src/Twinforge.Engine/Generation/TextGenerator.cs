@@ -72,7 +72,7 @@ public sealed class TextGenerator(CausalLanguageModel model, ITokenizer tokenize
     IEnumerable<string> Run(IReadOnlyList<int> promptIds, GenerationOptions options, Action<GenerationResult> finished)
     {
         var tokenOptions = options with { StopTokenIds = StopTokenIds(tokenizer, options) };
-        var decoder = new StreamingTextDecoder(tokenizer, options.StopSequences);
+        var decoder = new StreamingTextDecoder(tokenizer, options.StopSequences, options.ReplyLeader);
         foreach (var token in tokens.Generate(promptIds, tokenOptions))
         {
             var piece = decoder.Add(token);
@@ -109,7 +109,11 @@ public sealed class TextGenerator(CausalLanguageModel model, ITokenizer tokenize
     public static (IReadOnlyList<int> Ids, GenerationOptions Options) ChatPrompt(ITokenizer tokenizer, IReadOnlyList<ChatMessage> messages, GenerationOptions options)
     {
         var (ids, _) = ChatEncoder.Encode(tokenizer, messages, addGenerationPrompt: true);
-        return (ids, options with { StopSequences = [.. options.StopSequences, .. tokenizer.ChatTemplate.StopStrings] });
+        return (ids, options with
+        {
+            StopSequences = [.. options.StopSequences, .. tokenizer.ChatTemplate.StopStrings],
+            ReplyLeader = tokenizer.ChatTemplate.ReplyLeader,
+        });
     }
 
     public void Dispose() => tokens.Dispose();

@@ -38,7 +38,7 @@ public static class OllamaModelfile
             "<|start_header_id|>assistant<|end_header_id|>\n\n",
         PlainChatTemplate plain =>
             "{{- range .Messages }}{{ if eq .Role \"system\" }}{{ .Content }}\n\n{{ else if eq .Role \"user\" }}User: {{ .Content }}\n" +
-            $"{{{{ else }}}}Assistant: {{{{ .Content }}}}{plain.EndOfTurn}\n{{{{ end }}}}{{{{ end }}}}Assistant: ",
+            $"{{{{ else }}}}Assistant: {{{{ .Content }}}}{plain.EndOfTurn}\n{{{{ end }}}}{{{{ end }}}}Assistant:",
         _ => throw new BadInputException($"no Ollama template for the '{template.Name}' chat format"),
     };
 

@@ -110,7 +110,7 @@ public sealed class BpeTrainer
             if (merges.Count % 256 == 0) progress?.Report(merges.Count);
         }
         progress?.Report(merges.Count);
-        var tokenizer = new HuggingFaceTokenizer(Definition(merger, merges), chatTemplateName: null);
+        var tokenizer = new HuggingFaceTokenizer(Definition(merger, merges), _options.ChatTemplate);
         return new BpeTrainingResult(tokenizer, merges.Count, _pieceCounts.Count, _textBytes, merger.TokenCount < learnedTarget);
     }
 

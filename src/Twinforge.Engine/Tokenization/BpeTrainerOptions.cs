@@ -20,6 +20,14 @@ public sealed record BpeTrainerOptions
     /// </summary>
     public IReadOnlyList<string> SpecialTokens { get; init; } = ByteLevelTokenizer.DefaultSpecialTokens;
 
+    /// <summary>
+    /// The chat format saved with the tokenizer (<see cref="ChatTemplates.Names"/>), or null to pick it from the special
+    /// tokens (ChatML when its markers are among them). Plain by default: a tokenizer learned here usually serves a
+    /// base pre-trained on plain text, which has seen "User:" and "Assistant:" as words but never ChatML's markers,
+    /// whose embeddings stay untrained, so a chat prompt in ChatML reads as noise to it.
+    /// </summary>
+    public string? ChatTemplate { get; init; } = ChatTemplates.Plain;
+
     /// <summary>How text is cut into the pieces merges stay within.</summary>
     public PreTokenizerRegex PreTokenizer { get; init; } = PreTokenizerRegex.Llama3;
 
@@ -36,6 +44,8 @@ public sealed record BpeTrainerOptions
             throw new BadInputException($"minimum pair frequency: must be at least 1, got {MinimumPairFrequency}");
         if (SpecialTokens.Any(string.IsNullOrEmpty))
             throw new BadInputException("special tokens: a special token cannot be empty");
+        if (ChatTemplate is not null && !ChatTemplates.Names.Contains(ChatTemplate, StringComparer.OrdinalIgnoreCase))
+            throw new BadInputException($"chat template: unknown '{ChatTemplate}' (known: {string.Join(", ", ChatTemplates.Names)})");
         var repeated = SpecialTokens.GroupBy(token => token, StringComparer.Ordinal).FirstOrDefault(group => group.Count() > 1);
         if (repeated is not null) throw new BadInputException($"special tokens: '{repeated.Key}' is listed twice");
     }

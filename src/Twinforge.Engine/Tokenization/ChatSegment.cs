@@ -29,6 +29,7 @@ public sealed record ChatSegment(string Text, bool IsMarkup, ChatRole? Role, boo
 
     internal static ChatSegment Markup(string text, ChatRole? role, bool trainable = false) => new(text, true, role, trainable);
 
-    internal static ChatSegment Content(ChatMessage message) =>
-        new(message.Content, false, message.Role, message.Role == ChatRole.Assistant);
+    /// <param name="leader">Format text encoded together with the content (the plain format's space after the colon).</param>
+    internal static ChatSegment Content(ChatMessage message, string leader = "") =>
+        new(leader + message.Content, false, message.Role, message.Role == ChatRole.Assistant);
 }

@@ -112,7 +112,7 @@ public sealed class ServedModels : IDisposable
             using var leave = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             var stream = entry.Batcher.Submit(promptIds, generation with { StopTokenIds = TextGenerator.StopTokenIds(tokenizer, generation) }, lease, leave.Token);
             lease = null; // the batcher releases it when the stream ends
-            var decoder = new StreamingTextDecoder(tokenizer, generation.StopSequences);
+            var decoder = new StreamingTextDecoder(tokenizer, generation.StopSequences, generation.ReplyLeader);
             var pending = new List<ServedToken>();
             try
             {

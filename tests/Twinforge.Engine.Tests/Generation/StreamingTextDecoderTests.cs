@@ -74,9 +74,34 @@ public sealed class StreamingTextDecoderTests(Gpt2Reference gpt2) : IClassFixtur
         Assert.Equal("ok ", decoder.Text);
     }
 
-    static (string Streamed, StreamingTextDecoder Decoder) Stream(ITokenizer tokenizer, IEnumerable<int> ids, IReadOnlyList<string> stops)
+    [Theory]
+    [InlineData(" Fine, thanks.", "Fine, thanks.")]
+    [InlineData("Fine, thanks.", "Fine, thanks.")]
+    [InlineData("  two spaces", " two spaces")]
+    [InlineData(" ", "")]
+    public void A_chat_formats_reply_leader_is_taken_off_the_start_only(string generated, string expected)
     {
-        var decoder = new StreamingTextDecoder(tokenizer, stops);
+        var tokenizer = new ByteLevelTokenizer();
+        var (streamed, decoder) = Stream(tokenizer, tokenizer.Encode(generated), ["\nUser:"], leader: " ");
+
+        Assert.Equal(expected, streamed);
+        Assert.Equal(expected, decoder.Text);
+    }
+
+    [Fact]
+    public void A_stop_sequence_right_after_the_leader_ends_an_empty_answer()
+    {
+        var tokenizer = new ByteLevelTokenizer();
+        var (streamed, decoder) = Stream(tokenizer, tokenizer.Encode(" \nUser: more"), ["\nUser:"], leader: " ");
+
+        Assert.True(decoder.Stopped);
+        Assert.Equal("", streamed);
+    }
+
+    static (string Streamed, StreamingTextDecoder Decoder) Stream(ITokenizer tokenizer, IEnumerable<int> ids, IReadOnlyList<string> stops,
+        string leader = "")
+    {
+        var decoder = new StreamingTextDecoder(tokenizer, stops, leader);
         var streamed = new StringBuilder();
         foreach (var id in ids)
         {

@@ -38,7 +38,7 @@ public sealed class OllamaModelfileTests
 
         Assert.Contains("User: {{ .Content }}\n", text);
         Assert.Contains("Assistant: {{ .Content }}<|endoftext|>\n", text);
-        Assert.Contains("{{ end }}Assistant: \"\"\"", text);
+        Assert.Contains("{{ end }}Assistant:\"\"\"", text);
         Assert.Contains("PARAMETER stop \"<|endoftext|>\"", text.Split('\n'));
         Assert.Contains("PARAMETER stop \"\\nUser:\"", text.Split('\n')); // the newline escaped inside the quotes
     }

@@ -184,6 +184,20 @@ public sealed class BpeTrainerTests : IDisposable
     }
 
     [Fact]
+    public void The_chat_format_saved_is_the_one_asked_for()
+    {
+        foreach (var name in ChatTemplates.Names)
+        {
+            var trainer = new BpeTrainer(new BpeTrainerOptions { VocabularySize = 400, ChatTemplate = name });
+            trainer.AddText(string.Concat(Enumerable.Repeat(MixedText(), 5)));
+            var directory = _temporary.Sub($"format-{name}");
+            trainer.Train().Tokenizer.Save(directory);
+            Assert.Equal(name, TokenizerLoader.Load(directory).ChatTemplate.Name);
+        }
+        Assert.Throws<BadInputException>(() => new BpeTrainerOptions { ChatTemplate = "alpaca" }.Validate());
+    }
+
+    [Fact]
     public void Saved_tokenizer_loads_and_encodes_as_Microsoft_ML_Tokenizers_does()
     {
         var corpus = string.Concat(Enumerable.Repeat(MixedText() + "<|im_start|>user\nHello there, 2024 was long<|im_end|>\n", 30));
@@ -192,7 +206,7 @@ public sealed class BpeTrainerTests : IDisposable
 
         var loaded = TokenizerLoader.Load(directory);
         var huggingFace = Assert.IsType<HuggingFaceTokenizer>(loaded);
-        Assert.Equal("chatml", loaded.ChatTemplate.Name);
+        Assert.Equal(ChatTemplates.Plain, loaded.ChatTemplate.Name); // the default, though ChatML's markers are special tokens
         Assert.Equal([PreTokenizerPipeline.Llama3Pattern], huggingFace.PreTokenizerPatterns);
 
         // The reference reads tokenizer.json itself and does its own splitting and byte mapping.

@@ -52,8 +52,21 @@ public sealed class ChatTemplateTests : IDisposable
         Assert.Equal(
             "You are helpful.\n\nUser: Hi\nAssistant: Hello!<|endoftext|>\n",
             Rendered(template, Conversation, addGenerationPrompt: false));
-        Assert.Equal("You are helpful.\n\nUser: Hi\nAssistant: ", Rendered(template, Conversation[..2], addGenerationPrompt: true));
+        // The generation prompt stops at the colon: the model writes the space with the first word of its reply.
+        Assert.Equal("You are helpful.\n\nUser: Hi\nAssistant:", Rendered(template, Conversation[..2], addGenerationPrompt: true));
+        Assert.Equal(" ", template.ReplyLeader);
         Assert.Equal(["<|endoftext|>", "\nUser:"], template.StopStrings);
+    }
+
+    [Fact]
+    public void Plain_encodes_a_conversation_as_its_whole_text_would_be_so_each_reply_starts_with_a_spaced_word()
+    {
+        var tokenizer = HuggingFaceTokenizer.Load(TinyTokenizerFiles.WriteQwen2Style(_temporary.Sub("qwen2-plain")), ChatTemplates.Plain);
+        var (ids, trainable) = ChatEncoder.Encode(tokenizer, Conversation, addGenerationPrompt: false);
+
+        // What Hugging Face's apply_chat_template then encode gives: " Hello" is one piece, not ":" " " "Hello".
+        Assert.Equal(tokenizer.Encode(Rendered(tokenizer.ChatTemplate, Conversation, false), parseSpecialTokens: true), ids);
+        Assert.Equal(" Hello!<|im_end|>", tokenizer.Decode(ids.Where((_, index) => trainable[index])));
     }
 
     [Fact]
