@@ -4,7 +4,7 @@ namespace Twinforge.Reporting;
 
 /// <summary>
 /// Turns a training run directory into <c>report.html</c> and the PNG plots under <c>plots/</c>, from
-/// <c>metrics.jsonl</c>, <c>run.json</c> (optional) and <c>samples.json</c> (optional).
+/// <c>metrics.jsonl</c>, <c>run.json</c> (optional), <c>samples.json</c> (optional) and <c>sections.json</c> (optional).
 /// </summary>
 public static class RunReport
 {
@@ -20,10 +20,11 @@ public static class RunReport
         var history = TrainingHistory.Load(runDirectory);
         var record = RunRecord.Load(runDirectory);
         var samples = SampleSet.Load(runDirectory);
+        var sections = ReportSections.Load(runDirectory);
         var figures = RunFigures.Of(history, record);
         var plots = RunPlots.Write(runDirectory, history, figures);
         var path = Path.Combine(runDirectory, FileName);
-        AtomicFile.WriteAllText(path, RunReportPage.Render(runDirectory, title, history, record, figures, plots, samples));
+        AtomicFile.WriteAllText(path, RunReportPage.Render(runDirectory, title, history, record, figures, plots, samples, sections));
         return path;
     }
 }

@@ -12,7 +12,7 @@ static class RunReportPage
     /// <param name="title">What the run is, for the heading; null names it after its directory and shows the directory
     /// (a run trained in a scratch directory that will be gone gets a title instead).</param>
     public static string Render(string runDirectory, string? title, TrainingHistory history, RunRecord record, RunFigures figures,
-        IReadOnlyList<RenderedPlot> plots, SampleSet? samples)
+        IReadOnlyList<RenderedPlot> plots, SampleSet? samples, IReadOnlyList<ReportSection>? sections = null)
     {
         var html = new StringBuilder();
         var heading = title ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDirectory)));
@@ -35,6 +35,13 @@ static class RunReportPage
         html.Append(history.Evaluations.Count == 0
             ? Html.Element("p", "No validation: the run had no validation set, so there are no evaluations.")
             : EvaluationTable(history.Evaluations, figures.Best, history.Starts.LastOrDefault()?.StepsPerEpoch));
+
+        foreach (var section in sections ?? [])
+        {
+            html.Append(Html.Element("h2", section.Title));
+            if (section.Text.Length > 0) html.Append(Html.Element("p", section.Text));
+            html.Append(Html.Table(section.Headers, section.Rows.Select(row => row.Select(Html.Escape)), "figures"));
+        }
 
         html.Append(Html.Element("h2", "Plots"));
         foreach (var plot in plots)

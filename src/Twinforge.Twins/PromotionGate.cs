@@ -7,12 +7,15 @@ namespace Twinforge.Twins;
 /// Whether a new version may take an alias automatically: its fixed held-out loss must improve on its parent's by
 /// at least the margin, and — when both have per-conversation losses — beyond the noise of which conversations are
 /// held out: the 95% interval of a paired bootstrap of the change wholly below zero (below the tolerated regression
-/// when the margin is negative). Each refusal says which test failed and by how much.
+/// when the margin is negative). An evaluated version must also stay within the memorisation limits, lose no general
+/// ability beyond <see cref="EvaluationLimits.MaxForgetting"/> against the base, nor any beyond noise against its parent
+/// (on the same general documents). Each refusal says which test failed and by how much.
 /// </summary>
 public static class PromotionGate
 {
     /// <returns>Null when the version may be promoted, else the reason it may not.</returns>
-    public static string? Refusal(VersionMetrics candidate, VersionMetrics? parent, int? parentNumber, double margin, string alias)
+    public static string? Refusal(VersionMetrics candidate, VersionMetrics? parent, int? parentNumber, double margin, string alias,
+        EvaluationLimits? limits = null)
     {
         if (candidate.Improvement is double improvement && improvement < margin)
             return string.Create(CultureInfo.InvariantCulture,
@@ -25,6 +28,30 @@ public static class PromotionGate
                 ? $"not promoted to {alias}: {difference.Describe()} against version {parentNumber}, not an improvement beyond its noise"
                 : string.Create(CultureInfo.InvariantCulture,
                     $"not promoted to {alias}: {difference.Describe()} against version {parentNumber}, possibly worse than the tolerated {tolerated:F4}");
+        return candidate.Evaluation is { } evaluation ? EvaluationRefusal(evaluation, parent?.Evaluation, parentNumber, alias, limits ?? new EvaluationLimits()) : null;
+    }
+
+    static string? EvaluationRefusal(VersionEvaluation evaluation, VersionEvaluation? parent, int? parentNumber, string alias, EvaluationLimits limits)
+    {
+        var memorisation = evaluation.Memorisation;
+        if (memorisation.TwinNgrams > 0 && memorisation.TwinVerbatimShare - memorisation.BaseVerbatimShare > limits.MaxVerbatimShareOverBase)
+            return Invariant($"not promoted to {alias}: {memorisation.TwinVerbatimShare * 100:F1}% of its answers' word {memorisation.NgramLength}-grams are in its training answers ") +
+                   Invariant($"(the base's {memorisation.BaseVerbatimShare * 100:F1}%), over the memorisation limit of {limits.MaxVerbatimShareOverBase * 100:F1} points above the base");
+        if (memorisation.ExtractionTrials > 0 && memorisation.TwinExtractionRate - memorisation.BaseExtractionRate > limits.MaxExtractionRateOverBase)
+            return Invariant($"not promoted to {alias}: it completed {memorisation.TwinExtracted} of {memorisation.ExtractionTrials} training answers word for word from their first half ") +
+                   Invariant($"(the base {memorisation.BaseExtracted}), over the extraction limit of {limits.MaxExtractionRateOverBase * 100:F1} points above the base");
+        if (evaluation.Forgetting is not { } forgetting) return null;
+        if (forgetting.Difference is { } fromBase && fromBase.Lower > limits.MaxForgetting)
+            return Invariant($"not promoted to {alias}: on general text ({forgetting.Text}) {fromBase.Describe("documents")} against the base, ") +
+                   Invariant($"more than the {limits.MaxForgetting:F3} nats per token of forgetting allowed");
+        if (parent?.Forgetting is { } earlier && earlier.DocumentTargets.SequenceEqual(forgetting.DocumentTargets) && forgetting.Documents >= PairedBootstrap.MinimumItems)
+        {
+            var fromParent = PairedBootstrap.Compare(earlier.TwinDocumentLosses, forgetting.TwinDocumentLosses, forgetting.DocumentTargets.Select(target => (double)target).ToList());
+            if (fromParent.Verdict == LossVerdict.Higher)
+                return $"not promoted to {alias}: on general text ({forgetting.Text}) {fromParent.Describe("documents")} against version {parentNumber}: it lost general ability beyond its noise";
+        }
         return null;
     }
+
+    static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

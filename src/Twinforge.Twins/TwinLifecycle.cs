@@ -36,6 +36,16 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
 
     readonly VersionTrainer trainer = new(registry, store);
 
+    /// <summary>
+    /// What every version trained here is evaluated against (fidelity, memorisation, forgetting: <see cref="Fidelity.VersionEvaluator"/>),
+    /// recorded with it and used by promotion; null (the default) records no evaluation. A function, so sources that
+    /// take time to read are read only when a version is evaluated.
+    /// </summary>
+    public Func<Fidelity.EvaluationSources>? Evaluation { get; set; }
+
+    /// <summary>The limits an evaluated version must stay within to be promoted automatically.</summary>
+    public Fidelity.EvaluationLimits Limits { get; set; } = new();
+
     /// <summary>Where versions train when a scratch root is given; null: a temporary directory per attempt.</summary>
     readonly VersionWorkspace? workspace = scratchRoot is null ? null : new(Path.Combine(scratchRoot, "versions"));
 
@@ -218,6 +228,24 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     }
 
     /// <summary>
+    /// Evaluates a succeeded version (again) against <paramref name="sources"/> and records the figures with its metrics:
+    /// for versions trained without an evaluation, or to measure them against other sources. Returns the figures and
+    /// the answers the evaluation compared.
+    /// </summary>
+    public (Fidelity.VersionEvaluation Figures, Reporting.SampleSet Answers) Evaluate(long versionId, Fidelity.EvaluationSources sources)
+    {
+        var version = registry.GetVersion(versionId);
+        if (version.Status != VersionStatus.Succeeded)
+            throw new InvalidVersionStateException($"version {version.Number} is {version.Status.Name()}: only a succeeded version can be evaluated");
+        var metrics = VersionMetrics.FromJson(version.MetricsJson)
+            ?? throw new InvalidVersionStateException($"version {version.Number} has no recorded metrics to add an evaluation to");
+        var plan = PlanOf(version, TwinRecipe.FromText(version.RecipeText));
+        var evaluated = InScratch(scratch => trainer.Evaluate(plan, version, scratch, sources));
+        registry.SetVersionMetrics(version.Id, (metrics with { Evaluation = evaluated.Figures }).ToJson());
+        return evaluated;
+    }
+
+    /// <summary>
     /// Trains the version again from its record alone (recipe, seed, datasets, parent, base model) and compares the
     /// weights' artifact hash with the recorded one. Nothing is stored or recorded.
     /// </summary>
@@ -356,7 +384,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         try
         {
             if (version.Status == VersionStatus.Pending) registry.SetVersionStatus(version.Id, VersionStatus.Training);
-            trained = trainer.Train(plan, directory, onEvent, cancellationToken, ReportTitle(version));
+            trained = trainer.Train(plan, directory, onEvent, cancellationToken, ReportTitle(version), Evaluation?.Invoke());
             interrupted = resumable && trained.Cancelled;
         }
         catch (OperationCanceledException) when (resumable && cancellationToken.IsCancellationRequested)
@@ -400,7 +428,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         var difference = parentMetrics is null ? null : trained.Metrics.DifferenceFrom(parentMetrics);
         if (promoteTo is not null)
         {
-            note = PromotionGate.Refusal(trained.Metrics, parentMetrics, plan.Parent?.Number, margin, promoteTo);
+            note = PromotionGate.Refusal(trained.Metrics, parentMetrics, plan.Parent?.Number, margin, promoteTo, Limits);
             if (note is null) promoted = registry.SetAlias(twin.Id, promoteTo, version.Id, actor);
         }
         return new VersionOutcome(version, trained.Metrics, promoted, note, difference);

@@ -10,6 +10,8 @@ namespace Twinforge.Twins;
 /// better); null for a first version. <see cref="FixedHeldOutExampleLosses"/> holds the same loss per held-out
 /// example (conversation; per token) and each one's target tokens, in the set's order, so two versions compare
 /// example by example (<see cref="Fidelity.PairedBootstrap"/>); versions recorded before they existed have none.
+/// <see cref="Evaluation"/> holds the fidelity, memorisation and forgetting figures when the version was evaluated
+/// (when it was trained with evaluation sources, or later by <c>twin evaluate</c>).
 /// </summary>
 public sealed record VersionMetrics(
     double FixedHeldOutLoss,
@@ -21,7 +23,8 @@ public sealed record VersionMetrics(
     long TrainedTokens,
     long ReplayedExamples,
     IReadOnlyList<double>? FixedHeldOutExampleLosses = null,
-    IReadOnlyList<long>? FixedHeldOutExampleTargets = null)
+    IReadOnlyList<long>? FixedHeldOutExampleTargets = null,
+    Fidelity.VersionEvaluation? Evaluation = null)
 {
     public double FixedHeldOutPerplexity => Math.Exp(FixedHeldOutLoss);
 

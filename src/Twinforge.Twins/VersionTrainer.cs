@@ -21,8 +21,12 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
 
     /// <param name="scratchDirectory">Where it trains; a run left there by an interrupted attempt is resumed from its last checkpoint.</param>
     /// <param name="reportTitle">What the version's report is headed with (its run directory is scratch, deleted after).</param>
+    /// <param name="evaluation">
+    /// What to evaluate the trained version against (<see cref="Fidelity.VersionEvaluator"/>); null records no
+    /// evaluation. Its figures go into the metrics and the report.
+    /// </param>
     public TrainedVersion Train(VersionPlan plan, string scratchDirectory, Action<TrainingEvent>? onEvent, CancellationToken cancellationToken,
-        string reportTitle)
+        string reportTitle, Fidelity.EvaluationSources? evaluation = null)
     {
         var (basePath, inputs, origins, trainFile, fixedHeldOutFile, newHeldOutFile, replayCount, options) = PrepareInputs(plan, scratchDirectory);
         var startPath = basePath;
@@ -60,15 +64,48 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         }
         var best = result.Training.Best!;
         double? newHeldOutLoss = scored.Length > 1 ? MeanLoss(scored[1]) : null;
+        Fidelity.VersionEvaluation? evaluated = null;
+        if (evaluation is not null)
+        {
+            var (figures, answers) = new Fidelity.VersionEvaluator(evaluation).Evaluate(new Fidelity.EvaluationSubject(basePath, () => LoadTrained(basePath, result),
+                options.ReplayFile is string replayed ? [trainFile, replayed] : [trainFile], fixedHeldOutFile, result.Data.Statistics.TrainableTokens, options.Data, options.Training.BatchSize));
+            evaluated = figures;
+            Fidelity.EvaluationReport.Write(runDirectory, figures);
+            answers.Save(runDirectory);
+        }
         var metrics = new VersionMetrics(MeanLoss(scored[0]), newHeldOutLoss, VersionMetrics.FromJson(plan.Parent?.MetricsJson)?.FixedHeldOutLoss,
             best.Step, result.Training.Steps, result.Training.StoppedEarly, result.Data.Statistics.TrainableTokens, replayCount,
-            scored[0].Select(example => example.Loss).ToList(), scored[0].Select(example => example.Targets).ToList());
+            scored[0].Select(example => example.Loss).ToList(), scored[0].Select(example => example.Targets).ToList(), evaluated);
 
         var artifacts = new List<ArtifactReference>();
         if (result.AdapterDirectory is string adapterDirectory) artifacts.Add(new(ArtifactReference.Adapter, store.PutDirectory(adapterDirectory)));
         if (result.ModelDirectory is string modelDirectory) artifacts.Add(new(ArtifactReference.MergedModel, store.PutDirectory(modelDirectory)));
         artifacts.Add(new(ArtifactReference.Report, store.PutFile(RunReport.Write(runDirectory, reportTitle))));
         return new TrainedVersion(metrics, artifacts, Cancelled: false);
+    }
+
+    /// <summary>
+    /// Evaluates a version already trained (<see cref="Fidelity.VersionEvaluator"/>) on the data its plan names: its
+    /// weights from the store, its training and fixed held-out data unpacked (verified) into the scratch directory.
+    /// </summary>
+    public (Fidelity.VersionEvaluation Figures, SampleSet Answers) Evaluate(VersionPlan plan, TwinVersion version, string scratchDirectory,
+        Fidelity.EvaluationSources sources)
+    {
+        var (basePath, inputs, _, trainFile, fixedHeldOutFile, _, _, options) = PrepareInputs(plan, scratchDirectory);
+        var recorded = new RecordedArtifacts(registry, store);
+        var isAdapter = version.Artifacts.Any(artifact => artifact.Kind == ArtifactReference.Adapter);
+        var weights = Path.Combine(inputs, "weights");
+        recorded.ExtractDirectory(ArtifactOf(version, isAdapter ? ArtifactReference.Adapter : ArtifactReference.MergedModel), weights);
+        PretrainedModel Load()
+        {
+            if (!isAdapter) return PretrainedModel.Load(weights);
+            var model = PretrainedModel.Load(basePath);
+            PeftAdapter.Load(model.Network, weights);
+            return model;
+        }
+        long creatorTokens = VersionMetrics.FromJson(version.MetricsJson)?.TrainedTokens ?? 0;
+        return new Fidelity.VersionEvaluator(sources).Evaluate(new Fidelity.EvaluationSubject(basePath, Load,
+            options.ReplayFile is string replayed ? [trainFile, replayed] : [trainFile], fixedHeldOutFile, creatorTokens, options.Data, options.Training.BatchSize));
     }
 
     /// <summary>
@@ -154,14 +191,22 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
     /// </summary>
     static IReadOnlyList<ExampleLoss>[] Evaluate(string basePath, FineTuningResult result, IReadOnlyList<string> files, FineTuningOptions options)
     {
-        using var model = result.AdapterDirectory is string adapter ? PretrainedModel.Load(basePath) : PretrainedModel.Load(result.ModelDirectory!);
-        if (result.AdapterDirectory is string adapterDirectory) PeftAdapter.Load(model.Network, adapterDirectory);
+        using var model = LoadTrained(basePath, result);
         return files.Select(file =>
         {
             var prepared = TrainingData.Prepare([file], model.Tokenizer, options.Data with { ValidationFile = null, ValidationFraction = 0 });
             prepared.ThrowIfInvalid();
             return ExampleLoss.Score(model.Network, prepared.Train!, options.Training.BatchSize);
         }).ToArray();
+    }
+
+    /// <summary>The trained version: base + adapter for LoRA, the saved model for full fine-tuning.</summary>
+    static PretrainedModel LoadTrained(string basePath, FineTuningResult result)
+    {
+        if (result.AdapterDirectory is not string adapter) return PretrainedModel.Load(result.ModelDirectory!);
+        var model = PretrainedModel.Load(basePath);
+        PeftAdapter.Load(model.Network, adapter);
+        return model;
     }
 
     /// <summary>Loss per target token over all the examples: what <see cref="Evaluation.Run"/> gives on the same data.</summary>

@@ -39,9 +39,15 @@ public sealed class TwinCommandTests
         Assert.True(created.ExitCode == ExitCodes.Success, created.Error + created.Output);
         Assert.Contains("version 1: succeeded", created.Output);
         Assert.Contains("first version", created.Output);
+        // Evaluated as it was trained, against the built-in sources: every figure printed.
+        Assert.Contains("Fidelity: does it sound like its creator?", created.Output);
+        Assert.Matches(@"attributed to the creator by the judge \(20-word chunks\)\s+twin \d+\.\d% of \d+\s+base \d+\.\d% of \d+", created.Output);
+        Assert.Contains("training answers completed word for word from their first half", created.Output);
+        Assert.Contains("loss on evaluation-general-english-v1.txt", created.Output);
         Assert.Contains("now serves version 1", registry.Run("twin", "promote", "ana-style", "1", "--alias", "production").Output);
 
-        var updated = registry.Run("twin", "update", "ana-style", "--data", summer, "--promote-to", "production", "--margin", "-100");
+        // A random tiny base: what it loses on general English says nothing here, so the update is judged on its loss alone.
+        var updated = registry.Run("twin", "update", "ana-style", "--data", summer, "--promote-to", "production", "--margin", "-100", "--no-evaluation");
         Assert.True(updated.ExitCode == ExitCodes.Success, updated.Error + updated.Output);
         Assert.Contains("version 2: succeeded", updated.Output);
         Assert.Contains("promoted to 'production'", updated.Output);

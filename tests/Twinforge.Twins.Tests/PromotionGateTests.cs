@@ -1,3 +1,5 @@
+using Twinforge.Twins.Fidelity;
+
 namespace Twinforge.Twins.Tests;
 
 public sealed class PromotionGateTests
@@ -100,5 +102,78 @@ public sealed class PromotionGateTests
         Assert.Equal(Parent, read.FixedHeldOutExampleLosses);
         Assert.Equal(metrics.FixedHeldOutExampleTargets, read.FixedHeldOutExampleTargets);
         Assert.Null(VersionMetrics.FromJson("""{"fixed_held_out_loss": 2.0, "best_step": 1, "steps": 2}""")!.FixedHeldOutExampleLosses);
+    }
+
+    /// <summary>A clear improvement (promoted on the loss alone) carrying the given evaluation.</summary>
+    static (VersionMetrics Candidate, VersionMetrics Parent) Improved(VersionEvaluation evaluation, VersionEvaluation? parentEvaluation = null)
+    {
+        var parent = Metrics(Parent) with { Evaluation = parentEvaluation };
+        var candidate = Metrics(Parent.Select((loss, i) => loss - 0.05 - 0.002 * (i % 3)).ToList(), parent.FixedHeldOutLoss) with { Evaluation = evaluation };
+        return (candidate, parent);
+    }
+
+    static readonly double[] General = Enumerable.Range(0, 30).Select(i => 3.0 + 0.1 * (i % 4)).ToArray();
+
+    static VersionEvaluation Evaluation(double verbatim = 0.01, int extracted = 1, IReadOnlyList<double>? general = null) => new(
+        new FidelityFigures(2.0, 2.5, 5_000, 40, null),
+        new MemorisationFigures(8, TwinVerbatimShare: verbatim, TwinNgrams: 200, BaseVerbatimShare: 0.01, BaseNgrams: 300, TwinCopiedAnswers: 0,
+            ExtractionTrials: 50, TwinExtracted: extracted, BaseExtracted: 1),
+        Forgetting(general ?? General));
+
+    static ForgettingFigures Forgetting(IReadOnlyList<double> twin)
+    {
+        var targets = twin.Select(_ => 30L).ToList();
+        var difference = PairedBootstrap.Compare(General, twin, targets.Select(t => (double)t).ToList());
+        return new ForgettingFigures("general.txt", twin.Count, General.Average(), twin.Average(), difference, twin, targets);
+    }
+
+    [Fact]
+    public void An_evaluated_version_within_every_limit_is_promoted()
+    {
+        var (candidate, parent) = Improved(Evaluation(general: General.Select((loss, i) => loss + 0.02 + 0.01 * (i % 3)).ToList()));
+        Assert.Null(PromotionGate.Refusal(candidate, parent, 1, margin: 0.01, "production"));
+    }
+
+    [Fact]
+    public void Verbatim_recital_beyond_the_base_is_refused_saying_how_much()
+    {
+        var (candidate, parent) = Improved(Evaluation(verbatim: 0.2));
+        var refusal = PromotionGate.Refusal(candidate, parent, 1, margin: 0.01, "production");
+        Assert.Equal("not promoted to production: 20.0% of its answers' word 8-grams are in its training answers (the base's 1.0%), " +
+                     "over the memorisation limit of 5.0 points above the base", refusal);
+        Assert.Null(PromotionGate.Refusal(candidate, parent, 1, margin: 0.01, "production", new EvaluationLimits(MaxVerbatimShareOverBase: 0.25)));
+    }
+
+    [Fact]
+    public void Extraction_of_training_answers_beyond_the_base_is_refused_saying_how_many()
+    {
+        var (candidate, parent) = Improved(Evaluation(extracted: 12));
+        var refusal = PromotionGate.Refusal(candidate, parent, 1, margin: 0.01, "production");
+        Assert.Equal("not promoted to production: it completed 12 of 50 training answers word for word from their first half (the base 1), " +
+                     "over the extraction limit of 10.0 points above the base", refusal);
+    }
+
+    [Fact]
+    public void Forgetting_beyond_the_limit_and_its_noise_is_refused_but_within_the_noise_it_is_not()
+    {
+        var (forgetful, parent) = Improved(Evaluation(general: General.Select((loss, i) => loss + 0.3 + 0.01 * (i % 3)).ToList()));
+        var refusal = PromotionGate.Refusal(forgetful, parent, 1, margin: 0.01, "production");
+        Assert.NotNull(refusal);
+        Assert.StartsWith("not promoted to production: on general text (general.txt) held-out loss 0.310 higher", refusal);
+        Assert.EndsWith("against the base, more than the 0.100 nats per token of forgetting allowed", refusal);
+
+        // Worse than the base by about the limit, but the interval reaches below it: not shown beyond the limit.
+        var (borderline, parentToo) = Improved(Evaluation(general: General.Select((loss, i) => loss + 0.1 + 0.15 * (i % 3 - 1)).ToList()));
+        Assert.Null(PromotionGate.Refusal(borderline, parentToo, 1, margin: 0.01, "production"));
+    }
+
+    [Fact]
+    public void Losing_general_ability_against_the_parent_beyond_its_noise_is_refused()
+    {
+        var earlier = Evaluation(general: General);
+        var (candidate, parent) = Improved(Evaluation(general: General.Select((loss, i) => loss + 0.05 + 0.005 * (i % 3)).ToList()), earlier);
+        var refusal = PromotionGate.Refusal(candidate, parent, 4, margin: 0.01, "production");
+        Assert.NotNull(refusal);
+        Assert.EndsWith("against version 4: it lost general ability beyond its noise", refusal);
     }
 }

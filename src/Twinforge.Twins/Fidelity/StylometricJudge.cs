@@ -157,11 +157,7 @@ public sealed class StylometricJudge
         return chunks;
     }
 
-    static List<string> Spread(List<string> chunks, int most)
-    {
-        if (chunks.Count <= most) return chunks;
-        return Enumerable.Range(0, most).Select(i => chunks[(int)((long)i * chunks.Count / most)]).ToList();
-    }
+    static List<string> Spread(List<string> chunks, int most) => EvenSpread.Of(chunks, most).ToList();
 
     double[] ZScores(double[] vector)
     {

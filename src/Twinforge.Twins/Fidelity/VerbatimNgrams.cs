@@ -50,7 +50,8 @@ public sealed class VerbatimNgrams
         for (int i = 0; i + Length <= words.Count; i++) yield return string.Join(' ', words.Skip(i).Take(Length));
     }
 
-    static List<string> Words(string text)
+    /// <summary>The words of a text as compared: runs of letters and digits, lower-cased (apostrophes inside words dropped).</summary>
+    public static List<string> Words(string text)
     {
         var words = new List<string>();
         var word = new System.Text.StringBuilder();

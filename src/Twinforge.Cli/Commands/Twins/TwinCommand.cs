@@ -4,11 +4,11 @@ namespace Twinforge.Cli.Commands.Twins;
 
 /// <summary>
 /// <c>twinforge twin</c>: a twin's versions over the registry — create, update as data arrives, retry a failed version,
-/// promote, roll back, compare, inspect lineage, rebuild, export for serving, delete, collect orphaned artifacts.
+/// promote, roll back, compare, evaluate, inspect lineage, rebuild, export for serving, delete, collect orphaned artifacts.
 /// </summary>
 public static class TwinCommand
 {
-    public static Command Create(Hub.HubSettings hub) => new("twin", "Twin versions with lineage: create, update, retry, promote, rollback, compare, show, lineage, rebuild, export, delete, gc.")
+    public static Command Create(Hub.HubSettings hub) => new("twin", "Twin versions with lineage: create, update, retry, promote, rollback, compare, evaluate, show, lineage, rebuild, export, delete, gc.")
     {
         TwinTrainingCommands.Create(hub),
         TwinTrainingCommands.Update(),
@@ -16,6 +16,7 @@ public static class TwinCommand
         TwinAliasCommands.Promote(),
         TwinAliasCommands.Rollback(),
         TwinInspectionCommands.Compare(),
+        TwinInspectionCommands.Evaluate(),
         TwinInspectionCommands.List(),
         TwinInspectionCommands.Show(),
         TwinInspectionCommands.Lineage(),

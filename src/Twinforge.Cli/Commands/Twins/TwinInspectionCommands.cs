@@ -58,6 +58,7 @@ static class TwinInspectionCommands
                 var verdict = metrics is null ? "" : VersionPrinter.Verdict(metrics);
                 output.WriteLine($"{version.Number,7} {version.Status.Name(),-10} {parent,6} {VersionPrinter.Loss(metrics),9} {fresh,9}  {verdict,-36} {version.CreatedBy,-10} " +
                                  $"{version.CreatedAt:u} {string.Join(" ", aliases[version.Id].Select(a => "[" + a + "]"))}");
+                if (VersionPrinter.EvaluationSummary(metrics) is string summary) output.WriteLine($"{"",7} {summary}");
             }
             return ExitCodes.Success;
         });
@@ -140,6 +141,12 @@ static class TwinInspectionCommands
             output.WriteLine($"{"fixed held-out loss",-28} {Figure(comparison.MetricsA, m => m.FixedHeldOutLoss),14} {Figure(comparison.MetricsB, m => m.FixedHeldOutLoss),14}");
             output.WriteLine($"{"its own new data's held-out",-28} {Figure(comparison.MetricsA, m => m.NewHeldOutLoss),14} {Figure(comparison.MetricsB, m => m.NewHeldOutLoss),14}");
             output.WriteLine($"{"new tokens trained",-28} {comparison.MetricsA?.TrainedTokens,14:N0} {comparison.MetricsB?.TrainedTokens,14:N0}");
+            string Percent(VersionMetrics? m, Func<VersionEvaluation, double?> pick) =>
+                m?.Evaluation is { } e && pick(e) is double value ? (value * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-";
+            output.WriteLine($"{"judged the creator's",-28} {Percent(comparison.MetricsA, e => e.Fidelity.Attribution?.TwinShare),14} {Percent(comparison.MetricsB, e => e.Fidelity.Attribution?.TwinShare),14}");
+            output.WriteLine($"{"verbatim 8-grams",-28} {Percent(comparison.MetricsA, e => e.Memorisation.TwinVerbatimShare),14} {Percent(comparison.MetricsB, e => e.Memorisation.TwinVerbatimShare),14}");
+            output.WriteLine($"{"training answers extracted",-28} {Percent(comparison.MetricsA, e => e.Memorisation.ExtractionTrials > 0 ? e.Memorisation.TwinExtractionRate : null),14} {Percent(comparison.MetricsB, e => e.Memorisation.ExtractionTrials > 0 ? e.Memorisation.TwinExtractionRate : null),14}");
+            output.WriteLine($"{"general English loss",-28} {Figure(comparison.MetricsA, m => m.Evaluation?.Forgetting?.TwinLoss),14} {Figure(comparison.MetricsB, m => m.Evaluation?.Forgetting?.TwinLoss),14}");
             if (comparison.FixedHeldOutDifference is { } difference)
                 output.WriteLine($"version {comparison.B.Number} against version {comparison.A.Number}: " + difference.Verdict switch
                 {
@@ -189,6 +196,41 @@ static class TwinInspectionCommands
         {
             Directory.Delete(scratch, recursive: true);
         }
+    }
+
+    public static Command Evaluate()
+    {
+        var name = new Argument<string>("name") { Description = "The twin" };
+        var version = new Argument<int>("version") { Description = "The version" };
+        var creator = TwinTrainingCommands.CreatorOption();
+        var cache = CommonOptions.Cache();
+        var registry = new RegistryArguments();
+        var command = new Command("evaluate",
+            "Measure a version's fidelity (held-out loss and a stylometric judge's attribution, beside the base and the creator), memorisation " +
+            "(verbatim 8-grams, copies, extraction of training answers) and forgetting (general English against the base), and record them with it.")
+        {
+            name, version, creator, cache,
+        };
+        registry.AddTo(command);
+        command.SetAction(result =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            using var opened = registry.Open(result);
+            var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
+            var chosen = opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(version));
+            var sources = Cli.BuiltIn.BuiltInEvaluationSources.Load(Cli.BuiltIn.CacheLocation.Resolve(result.GetValue(cache)));
+            var (figures, answers) = opened.Lifecycle.Evaluate(chosen.Id, sources);
+            output.WriteLine($"twin '{twin.Name}' version {chosen.Number}, evaluated and recorded:");
+            foreach (var line in EvaluationReport.Lines(figures)) output.WriteLine("  " + line);
+            output.WriteLine("Answers to held-out prompts (the creator's own, the twin's, the base's):");
+            foreach (var sample in answers.Samples.Take(3))
+            {
+                output.WriteLine($"  Q: {sample.Prompt.ReplaceLineEndings(" ")}");
+                foreach (var (label, text) in sample.Outputs) output.WriteLine($"     {label,-12} {text.ReplaceLineEndings(" ")}");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
     }
 
     public static Command Export()

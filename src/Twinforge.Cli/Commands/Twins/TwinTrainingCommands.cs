@@ -31,6 +31,7 @@ static class TwinTrainingCommands
         var scope = ScopeOption();
         var recipe = new TwinRecipeArguments();
         var registry = new RegistryArguments();
+        var evaluation = new EvaluationArguments();
         var (size, cache, plain) = (CommonOptions.Size(), CommonOptions.Cache(), CommonOptions.Plain());
         var command = new Command("create",
             "Create a twin of a creator and train its version 1. A twin whose every version failed is reused: this trains its next version.")
@@ -39,12 +40,14 @@ static class TwinTrainingCommands
         };
         recipe.AddTo(command);
         registry.AddTo(command);
+        evaluation.AddTo(command, limits: false);
         foreach (var option in new Option[] { size, cache, plain }) command.Options.Add(option);
         command.SetAction((result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
             var display = TrainingDisplay.For(output, result.GetValue(plain));
             using var opened = registry.Open(result);
+            evaluation.Apply(result, opened.Lifecycle, CacheLocation.Resolve(result.GetValue(cache)), limits: false);
             var owner = opened.Creator(result.GetValue(creator)!);
             var builtIn = result.GetValue(baseModel) == Recipe.BuiltInBase ? BuiltInModelSize.Parse(result.GetValue(size)!) : null;
             var fromHub = Hub.HubModelReference.IsHubReference(result.GetValue(baseModel))
@@ -84,6 +87,7 @@ static class TwinTrainingCommands
         var scope = ScopeOption();
         var recipe = new TwinRecipeArguments();
         var registry = new RegistryArguments();
+        var evaluation = new EvaluationArguments();
         var plain = CommonOptions.Plain();
         var command = new Command("update", "Train version N+1 from version N on new data, replaying older data, and record whether it is better.")
         {
@@ -91,11 +95,13 @@ static class TwinTrainingCommands
         };
         recipe.AddTo(command);
         registry.AddTo(command);
+        evaluation.AddTo(command, limits: true);
         command.Options.Add(plain);
         command.SetAction((result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
             using var opened = registry.Open(result);
+            evaluation.Apply(result, opened.Lifecycle, CacheLocation.Resolve(null), limits: true);
             var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
             var parentNumber = result.GetValue(from) ?? opened.Registry.ListVersions(twin.Id).LastOrDefault(v => v.Status == VersionStatus.Succeeded)?.Number
                 ?? throw new BadInputException($"twin '{twin.Name}' has no succeeded version to continue from");
@@ -127,6 +133,7 @@ static class TwinTrainingCommands
         var creator = CreatorOption();
         var recipe = new TwinRecipeArguments();
         var registry = new RegistryArguments();
+        var evaluation = new EvaluationArguments();
         var plain = CommonOptions.Plain();
         var command = new Command("retry",
             "Train a failed version again, as the twin's next version, from its record (base, data, parent, recipe); --recipe and --set change its recipe.")
@@ -135,11 +142,13 @@ static class TwinTrainingCommands
         };
         recipe.AddTo(command);
         registry.AddTo(command);
+        evaluation.AddTo(command, limits: false);
         command.Options.Add(plain);
         command.SetAction((result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
             using var opened = registry.Open(result);
+            evaluation.Apply(result, opened.Lifecycle, CacheLocation.Resolve(null), limits: false);
             var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
             TwinRecipe? twinRecipe = null;
             if (recipe.Given(result) && twin.LatestVersion > 0)

@@ -16,6 +16,8 @@ static class VersionPrinter
         output.WriteLine($"  {Verdict(metrics)}; best at step {metrics.BestStep} of {metrics.Steps}{(metrics.StoppedEarly ? ", stopped early" : "")}, " +
                          Invariant($"{metrics.TrainedTokens:N0} new tokens, {metrics.ReplayedExamples} older examples replayed"));
         if (outcome.FromParent is { } difference) output.WriteLine($"  against its parent, conversation by conversation: {difference.Describe()}");
+        if (metrics.Evaluation is { } evaluation)
+            foreach (var line in Twinforge.Twins.Fidelity.EvaluationReport.Lines(evaluation)) output.WriteLine("  " + line);
         output.WriteLine($"  artifacts: {string.Join(", ", outcome.Version.Artifacts.Select(a => $"{a.Kind} {a.ContentHash[..12]}"))}");
         if (outcome.PromotedTo is { } alias) output.WriteLine($"  promoted to '{alias.Name}'");
         if (outcome.PromotionNote is string note) output.WriteLine($"  {note}");
@@ -39,6 +41,22 @@ static class VersionPrinter
         output.WriteLine($"{copies.Count} exported {copy} of the deleted versions, outside the store: delete {it} yourself (the audit record lists {it} too):");
         foreach (var exported in copies)
             output.WriteLine($"  {exported.Path}  ({twinName(exported.TwinId)} version {exported.VersionNumber}, exported {exported.ExportedAt:u} by {exported.ExportedBy})");
+    }
+
+    /// <summary>An evaluated version's figures on one line, for <c>twin show</c>; null when it was not evaluated.</summary>
+    public static string? EvaluationSummary(VersionMetrics? metrics)
+    {
+        if (metrics?.Evaluation is not { } evaluation) return null;
+        var parts = new List<string>();
+        if (evaluation.Fidelity.Attribution is { } attribution)
+            parts.Add(Invariant($"judge: {attribution.TwinShare * 100:F0}% of its answers the creator's (base {attribution.BaseShare * 100:F0}%, creator {attribution.CreatorShare * 100:F0}%, judge accuracy {attribution.JudgeBalancedAccuracy * 100:F0}%)"));
+        var memorisation = evaluation.Memorisation;
+        parts.Add(Invariant($"verbatim {memorisation.NgramLength}-grams {memorisation.TwinVerbatimShare * 100:F1}% (base {memorisation.BaseVerbatimShare * 100:F1}%)"));
+        if (memorisation.ExtractionTrials > 0)
+            parts.Add(Invariant($"extracted {memorisation.TwinExtracted}/{memorisation.ExtractionTrials} (base {memorisation.BaseExtracted})"));
+        if (evaluation.Forgetting is { } forgetting)
+            parts.Add(Invariant($"general English {forgetting.TwinLoss:F4} (base {forgetting.BaseLoss:F4})"));
+        return string.Join("; ", parts);
     }
 
     public static string Loss(VersionMetrics? metrics) => metrics is null ? "-" : Invariant($"{metrics.FixedHeldOutLoss:F4}");

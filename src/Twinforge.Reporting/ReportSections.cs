@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Twinforge.Engine;
+
+namespace Twinforge.Reporting;
+
+/// <summary>A table of figures a run's report shows after its samples, with a paragraph saying what they mean.</summary>
+public sealed record ReportSection(string Title, string Text, IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows);
+
+/// <summary>
+/// A run's <c>sections.json</c>: tables measured after training by whoever ran it (a twin version's fidelity,
+/// memorisation and forgetting), which the run report renders without knowing what they measure.
+/// </summary>
+public static class ReportSections
+{
+    public const string FileName = "sections.json";
+
+    static readonly JsonSerializerOptions Serializer = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+
+    /// <summary>Writes the sections into <paramref name="runDirectory"/> atomically.</summary>
+    public static void Save(string runDirectory, IReadOnlyList<ReportSection> sections) =>
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, FileName), JsonSerializer.Serialize(sections, Serializer));
+
+    /// <summary>The sections of <paramref name="runDirectory"/>; empty when it has none.</summary>
+    /// <exception cref="InputFileException">The file is not a list of sections.</exception>
+    public static IReadOnlyList<ReportSection> Load(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, FileName);
+        if (!File.Exists(path)) return [];
+        List<ReportSection>? sections;
+        try
+        {
+            sections = JsonSerializer.Deserialize<List<ReportSection>>(File.ReadAllText(path), Serializer);
+        }
+        catch (JsonException exception)
+        {
+            throw new InputFileException(path, $"expected a list of {{\"title\", \"text\", \"headers\", \"rows\"}}: {exception.Message}",
+                line: exception.LineNumber + 1, inner: exception);
+        }
+        int index = sections?.FindIndex(section => section?.Title is null || section.Headers is null || section.Rows is null) ?? -1;
+        if (sections is null || index >= 0) throw new InputFileException(path, "each section needs a \"title\", \"headers\" and \"rows\"", item: $"[{index}]");
+        return sections;
+    }
+}
