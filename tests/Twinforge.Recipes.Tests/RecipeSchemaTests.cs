@@ -63,7 +63,7 @@ public sealed class RecipeSchemaTests
     [Fact]
     public void The_readme_documents_every_key_with_the_engines_default()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Twinforge.Recipes", "README.md"));
+        var readme = File.ReadAllText(Path.Combine(Twinforge.Tests.Shared.Repository.Root, "src", "Twinforge.Recipes", "README.md"));
         var start = readme.IndexOf("```yaml\n", StringComparison.Ordinal) + "```yaml\n".Length;
         var example = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
 
@@ -83,12 +83,5 @@ public sealed class RecipeSchemaTests
         using var directory = new RecipeDirectory();
         var read = RecipeLoader.Load(directory.Write("readme.yaml", example));
         Assert.Equal(new Recipe().Options, read.Options);
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "Twinforge.slnx"))) return directory.FullName;
-        throw new DirectoryNotFoundException("the repository root (Twinforge.slnx) is not above the test assembly");
     }
 }

@@ -13,8 +13,8 @@ public sealed class ReadmeSnippetTests
     [InlineData("ReadmeChatExample.cs", new string[0])]
     public void The_readme_shows_each_line_of_the_example_the_tests_run(string example, string[] testValues)
     {
-        var source = File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "Twinforge.Service.Tests", example));
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var source = File.ReadAllText(Path.Combine(Twinforge.Tests.Shared.Repository.Root, "tests", "Twinforge.Service.Tests", example));
+        var readme = File.ReadAllText(Path.Combine(Twinforge.Tests.Shared.Repository.Root, "README.md"));
         int start = source.IndexOf('{', source.IndexOf("public static", StringComparison.Ordinal)) + 1;
         var body = source[start..source.LastIndexOf("return ", StringComparison.Ordinal)];
 
@@ -23,12 +23,5 @@ public sealed class ReadmeSnippetTests
         Assert.True(lines.Count >= 5, $"{example}: the snippet's body was not found");
         Assert.All(lines, line => Assert.True(readme.Contains(line, StringComparison.Ordinal), $"README.md no longer shows this line of {example}: {line}"));
         if (source.StartsWith("#pragma", StringComparison.Ordinal)) Assert.Contains(source.Split('\n')[0].Trim(), readme);
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "Twinforge.slnx"))) return directory.FullName;
-        throw new DirectoryNotFoundException("no Twinforge.slnx above the test's directory");
     }
 }

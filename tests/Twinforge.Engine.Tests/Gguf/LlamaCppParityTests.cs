@@ -140,6 +140,29 @@ public sealed class LlamaCppParityTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>
+    /// The shipped English base (a tokenizer Twinforge learned, Llama 3's pre-tokenizer, 8,192 tokens) exported as F32
+    /// GGUF: llama.cpp reads the learned merges into the same ids and continues an English prompt with Twinforge's
+    /// own greedy tokens.
+    /// </summary>
+    [SkippableFact]
+    [Trait("Category", "Slow")]
+    public void Llama_cpp_tokenizes_and_continues_the_shipped_English_base_as_Twinforge_does()
+    {
+        LlamaCpp.RequireInstalled();
+        const string prompt = "The quick brown fox and the old man said that";
+        using var model = PretrainedModel.Load(Path.Combine(Twinforge.Tests.Shared.Repository.Root, "models", "english"));
+        var expected = model.Generate(prompt, new GenerationOptions { MaxNewTokens = 24 }).TokenIds;
+        var path = directory.File("english.gguf");
+        GgufModelExport.Write(model.Network, model.Tokenizer, path, GgmlType.F32, "twinforge-english");
+
+        var llama = LlamaCpp.Greedy(path, prompt, 24);
+
+        Assert.Equal(model.Tokenizer.Encode(prompt), llama.PromptTokens);
+        Assert.Equal(expected.Take(llama.Tokens.Length), llama.Tokens);
+        Assert.True(llama.Tokens.Length >= 20, $"only {llama.Tokens.Length} tokens compared");
+    }
+
+    /// <summary>
     /// The narrower exports against Twinforge's float32 choices. llama.cpp multiplies F16 and BF16 weights with
     /// activations rounded to the same type, so like Q8_0 they are compared by how often the next token agrees.
     /// </summary>
