@@ -58,11 +58,12 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     /// that has no succeeded version (every attempt failed) is not a dead end: it is reused, and this trains its next
     /// version (numbers are never reused); one with a succeeded version is refused, as an update builds on it.
     /// </summary>
+    /// <param name="seeds">Runs of the recipe with different seeds, to measure its seed noise (the version keeps the first).</param>
     public VersionOutcome CreateTwin(long creatorId, string name, BaseModel baseModel, Dataset training, Dataset? heldOut, TwinRecipe recipe,
-        Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default)
+        Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default, int seeds = 1)
     {
         var (version, plan) = NewTwinVersion(creatorId, name, baseModel, training, heldOut, recipe);
-        return Train(version, plan, promoteTo: null, margin: 0, onEvent, cancellationToken, resumable: false)!;
+        return Train(version, plan, promoteTo: null, margin: 0, onEvent, cancellationToken, resumable: false, seeds)!;
     }
 
     /// <summary>
@@ -92,7 +93,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default)
     {
         var (version, plan) = UpdateVersion(twinId, fromVersion, newData, policy);
-        return Train(version, plan, policy.PromoteTo, policy.PromotionMargin, onEvent, cancellationToken, resumable: false)!;
+        return Train(version, plan, policy.PromoteTo, policy.PromotionMargin, onEvent, cancellationToken, resumable: false, policy.Seeds)!;
     }
 
     /// <summary>
@@ -375,8 +376,9 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     /// it training with its work directory, and returns null; otherwise a cancelled or failed version is recorded failed.
     /// </summary>
     VersionOutcome? Train(TwinVersion version, VersionPlan plan, string? promoteTo, double margin,
-        Action<TrainingEvent>? onEvent, CancellationToken cancellationToken, bool resumable)
+        Action<TrainingEvent>? onEvent, CancellationToken cancellationToken, bool resumable, int seeds = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(seeds, 1);
         var twin = registry.GetTwin(version.TwinId);
         var directory = workspace?.Open(version.Id) ?? Directory.CreateTempSubdirectory("twinforge-twin-").FullName;
         var interrupted = false;
@@ -419,6 +421,8 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
             DeleteUnrecorded(trained.Artifacts);
             throw;
         }
+        var metrics = seeds > 1 ? trained.Metrics with { SeedLosses = SeedLosses(plan, trained.Metrics, seeds, onEvent, cancellationToken) } : trained.Metrics;
+        trained = trained with { Metrics = metrics };
         registry.SetVersionMetrics(version.Id, trained.Metrics.ToJson());
         version = registry.SetVersionStatus(version.Id, VersionStatus.Succeeded);
 
@@ -432,6 +436,35 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
             if (note is null) promoted = registry.SetAlias(twin.Id, promoteTo, version.Id, actor);
         }
         return new VersionOutcome(version, trained.Metrics, promoted, note, difference);
+    }
+
+    /// <summary>
+    /// The fixed held-out loss of the recipe run with <paramref name="seeds"/> seeds: the version's own, then each
+    /// further seed's (the same plan and held-out split; the training seed, which draws a new adapter's initial weights
+    /// and dropout, and the data seed, which orders the batches, moved on by one each), trained in scratch and
+    /// discarded: they measure how much the loss moves with the seed alone.
+    /// </summary>
+    IReadOnlyList<double> SeedLosses(VersionPlan plan, VersionMetrics own, int seeds, Action<TrainingEvent>? onEvent, CancellationToken cancellationToken)
+    {
+        var losses = new List<double> { own.FixedHeldOutLoss };
+        var options = plan.Recipe.Options;
+        for (int extra = 1; extra < seeds; extra++)
+        {
+            var reseeded = plan with
+            {
+                Recipe = plan.Recipe with
+                {
+                    Options = options with
+                    {
+                        Training = options.Training with { Seed = options.Training.Seed + extra }, Data = options.Data with { Seed = options.Data.Seed + extra },
+                    },
+                },
+            };
+            var run = InScratch(scratch => trainer.Train(reseeded, scratch, onEvent, cancellationToken, "seed noise", evaluation: null, storeArtifacts: false));
+            if (run.Cancelled) throw new OperationCanceledException("training the further seeds was cancelled");
+            losses.Add(run.Metrics.FixedHeldOutLoss);
+        }
+        return losses;
     }
 
     /// <summary>Deletes the artifacts no record references (content-addressed: another version may hold the same bytes).</summary>

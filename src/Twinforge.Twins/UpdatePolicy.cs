@@ -17,4 +17,11 @@ public sealed record UpdatePolicy
     public double PromotionMargin { get; init; } = 0.01;
 
     public int? ExpectedLatestVersion { get; init; }
+
+    /// <summary>
+    /// Runs of the recipe with different seeds (the version keeps the first; the others are trained and discarded):
+    /// with more than one, the spread of their fixed held-out losses is recorded, and promotion also needs the
+    /// improvement to exceed what another seed could give (<see cref="VersionMetrics.SeedNoise"/>).
+    /// </summary>
+    public int Seeds { get; init; } = 1;
 }

@@ -11,7 +11,8 @@ namespace Twinforge.Twins;
 /// example (conversation; per token) and each one's target tokens, in the set's order, so two versions compare
 /// example by example (<see cref="Fidelity.PairedBootstrap"/>); versions recorded before they existed have none.
 /// <see cref="Evaluation"/> holds the fidelity, memorisation and forgetting figures when the version was evaluated
-/// (when it was trained with evaluation sources, or later by <c>twin evaluate</c>).
+/// (when it was trained with evaluation sources, or later by <c>twin evaluate</c>). <see cref="SeedLosses"/> holds the
+/// fixed held-out loss of the recipe run with several seeds (<c>--seeds N</c>), the version's own first.
 /// </summary>
 public sealed record VersionMetrics(
     double FixedHeldOutLoss,
@@ -24,8 +25,23 @@ public sealed record VersionMetrics(
     long ReplayedExamples,
     IReadOnlyList<double>? FixedHeldOutExampleLosses = null,
     IReadOnlyList<long>? FixedHeldOutExampleTargets = null,
-    Fidelity.VersionEvaluation? Evaluation = null)
+    Fidelity.VersionEvaluation? Evaluation = null,
+    IReadOnlyList<double>? SeedLosses = null)
 {
+    /// <summary>
+    /// The standard deviation of the fixed held-out loss over the recipe's seeds (<see cref="SeedLosses"/>: the
+    /// version's own first, then the further seeds'); null when it was trained with one seed.
+    /// </summary>
+    public double? SeedSpread => SeedLosses is { Count: >= 2 } losses
+        ? Math.Sqrt(losses.Sum(loss => (loss - losses.Average()) * (loss - losses.Average())) / (losses.Count - 1))
+        : null;
+
+    /// <summary>
+    /// How far apart two runs of the recipe that differ only in their seed land, 95% of the time: 1.96 · √2 · the seed
+    /// spread. An improvement smaller than this is what another seed could give.
+    /// </summary>
+    public double? SeedNoise => SeedSpread is double spread ? 1.96 * Math.Sqrt(2) * spread : null;
+
     public double FixedHeldOutPerplexity => Math.Exp(FixedHeldOutLoss);
 
     public double? Improvement => ParentFixedHeldOutLoss is double parent ? parent - FixedHeldOutLoss : null;

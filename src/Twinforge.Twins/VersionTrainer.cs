@@ -25,8 +25,9 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
     /// What to evaluate the trained version against (<see cref="Fidelity.VersionEvaluator"/>); null records no
     /// evaluation. Its figures go into the metrics and the report.
     /// </param>
+    /// <param name="storeArtifacts">False for a run that only measures (another seed's loss): nothing is put in the store.</param>
     public TrainedVersion Train(VersionPlan plan, string scratchDirectory, Action<TrainingEvent>? onEvent, CancellationToken cancellationToken,
-        string reportTitle, Fidelity.EvaluationSources? evaluation = null)
+        string reportTitle, Fidelity.EvaluationSources? evaluation = null, bool storeArtifacts = true)
     {
         var (basePath, inputs, origins, trainFile, fixedHeldOutFile, newHeldOutFile, replayCount, options) = PrepareInputs(plan, scratchDirectory);
         var startPath = basePath;
@@ -78,6 +79,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
             scored[0].Select(example => example.Loss).ToList(), scored[0].Select(example => example.Targets).ToList(), evaluated);
 
         var artifacts = new List<ArtifactReference>();
+        if (!storeArtifacts) return new TrainedVersion(metrics, artifacts, Cancelled: false);
         if (result.AdapterDirectory is string adapterDirectory) artifacts.Add(new(ArtifactReference.Adapter, store.PutDirectory(adapterDirectory)));
         if (result.ModelDirectory is string modelDirectory) artifacts.Add(new(ArtifactReference.MergedModel, store.PutDirectory(modelDirectory)));
         artifacts.Add(new(ArtifactReference.Report, store.PutFile(RunReport.Write(runDirectory, reportTitle))));

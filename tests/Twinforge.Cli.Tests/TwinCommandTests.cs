@@ -65,6 +65,16 @@ public sealed class TwinCommandTests
         Assert.Contains("Q: ", compared.Output);
         Assert.Contains("version 1", compared.Output);
 
+        var diffed = registry.Run("twin", "diff", "ana-style", "1", "2", "--prompts", "2", "--output", directory.File("diff"));
+        Assert.True(diffed.ExitCode == ExitCodes.Success, diffed.Error);
+        Assert.Matches(@"\[held-out\] .+   change [+-]\d+\.\d\d", diffed.Output);
+        Assert.Matches(@"\[general\] What is the capital of France\?   change [+-]\d+\.\d\d", diffed.Output);
+        Assert.Matches(@"v1: .+\(under v1 \d+\.\d\d, under v2 \d+\.\d\d\)", diffed.Output);
+        var changes = System.Text.RegularExpressions.Regex.Matches(diffed.Output, @"   change ([+-]\d+\.\d\d)")
+            .Select(match => double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(changes.OrderByDescending(change => change), changes); // largest change first
+        Assert.Contains("capital of France", File.ReadAllText(Path.Combine(directory.File("diff"), "report.html")));
+
         var recipe = registry.Run("twin", "recipe", "ana-style", "2");
         Assert.True(recipe.ExitCode == ExitCodes.Success, recipe.Error);
         Assert.Contains("training:", recipe.Output);

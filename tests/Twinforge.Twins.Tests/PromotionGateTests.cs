@@ -176,4 +176,20 @@ public sealed class PromotionGateTests
         Assert.NotNull(refusal);
         Assert.EndsWith("against version 4: it lost general ability beyond its noise", refusal);
     }
+
+    [Fact]
+    public void An_improvement_within_the_recipes_seed_noise_is_refused_and_one_beyond_it_is_not()
+    {
+        var parent = Metrics(Parent);
+        var better = Parent.Select((loss, i) => loss - 0.05 - 0.002 * (i % 3)).ToList();
+        // Three seeds landing 0.1 apart: a gain of about 0.05 is what another seed could give.
+        var noisy = Metrics(better, parent.FixedHeldOutLoss) with { SeedLosses = [better.Average(), better.Average() + 0.1, better.Average() - 0.1] };
+        var refusal = PromotionGate.Refusal(noisy, parent, 1, margin: 0.01, "production");
+        Assert.NotNull(refusal);
+        Assert.Contains("within the recipe's seed noise (3 seeds, spread 0.1000: two seeds land up to 0.2772 apart)", refusal);
+
+        var steady = Metrics(better, parent.FixedHeldOutLoss) with { SeedLosses = [better.Average(), better.Average() + 0.005] };
+        Assert.Equal(0.005 / Math.Sqrt(2), steady.SeedSpread!.Value, 9);
+        Assert.Null(PromotionGate.Refusal(steady, parent, 1, margin: 0.01, "production"));
+    }
 }

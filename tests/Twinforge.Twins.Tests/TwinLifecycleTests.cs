@@ -86,6 +86,27 @@ public sealed class TwinLifecycleTests
     }
 
     [Fact]
+    public void Further_seeds_are_trained_measured_and_discarded_leaving_nothing_in_the_store()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), null, TwinWorkbench.Recipe);
+
+        var v2 = bench.Lifecycle.Update(v1.Version.TwinId, 1, bench.Data(ana, "summer", 30), new UpdatePolicy { Seeds = 3 });
+
+        var seeds = v2.Metrics.SeedLosses!;
+        Assert.Equal(3, seeds.Count);
+        Assert.Equal(v2.Metrics.FixedHeldOutLoss, seeds[0]);
+        Assert.True(seeds.Distinct().Count() > 1, "the seeds trained alike");
+        Assert.True(v2.Metrics.SeedSpread > 0);
+        Assert.Equal(seeds, VersionMetrics.FromJson(bench.Registry.GetVersion(v2.Version.Id).MetricsJson)!.SeedLosses);
+        // Only the version's own artifacts were stored: every object in the store is one a record names.
+        var recorded = bench.Registry.ListRecordedArtifactHashes();
+        Assert.All(Directory.GetFiles(Path.Combine(bench.Store.Root, "objects"), "*", SearchOption.AllDirectories),
+            file => Assert.Contains(Path.GetFileName(file), recorded));
+    }
+
+    [Fact]
     public void A_cancelled_update_is_recorded_as_failed_and_cannot_be_promoted_or_built_on()
     {
         using var bench = new TwinWorkbench();

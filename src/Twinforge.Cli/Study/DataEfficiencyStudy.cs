@@ -4,6 +4,7 @@ using System.Text.Json;
 using Twinforge.Recipes;
 using Twinforge.Cli.Runs;
 using Twinforge.Engine;
+using Twinforge.Engine.Data;
 using Twinforge.Engine.Models;
 using Twinforge.Engine.Training;
 using Twinforge.Reporting;
@@ -16,6 +17,7 @@ namespace Twinforge.Cli.Study;
 /// the base and train the same architecture from scratch, judge both on the same held-out data, and compute how
 /// much more data training from scratch needs to reach fine-tuning's validation loss. Shares are nested (each
 /// contains the smaller ones) and drawn with a fixed seed; every run gets the same update budget and early stopping.
+/// The untouched base is the first point (no creator data): what fine-tuning gains is measured from it.
 /// </summary>
 public sealed class DataEfficiencyStudy(string basePath, string trainingFile, string validationFile, string outputDirectory)
 {
@@ -38,7 +40,10 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
         var conversations = File.ReadLines(trainingFile).Where(line => line.Trim().Length > 0).ToList();
         var order = Enumerable.Range(0, conversations.Count).ToArray();
         new Random(1).Shuffle(order);
-        var points = new List<DataEfficiencyPoint>();
+        var baseOptions = RecipeMapper.ToFineTuningOptions(fineTuning with { Base = basePath, Data = [trainingFile], Output = outputDirectory });
+        double baseLoss = BaseLoss(baseOptions);
+        console.WriteLine(FormattableString.Invariant($"  {Base,-12} {"0%",6}: {0,5} examples, {0,8:N0} tokens → validation loss {baseLoss:F4}"));
+        var points = new List<DataEfficiencyPoint> { new(Base, 0, 0, 0, baseLoss, 0, false) };
         var reports = new List<(string, string)>();
         foreach (var fraction in fractions.Order())
         {
@@ -69,7 +74,16 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
         return points;
     }
 
-    const string FineTuned = "fine-tuned", FromScratch = "from scratch";
+    const string FineTuned = "fine-tuned", FromScratch = "from scratch", Base = "base";
+
+    /// <summary>The untouched base's loss on the held-out file, read as the runs read it.</summary>
+    double BaseLoss(FineTuningOptions options)
+    {
+        using var model = PretrainedModel.Load(basePath);
+        var data = TrainingData.Prepare([validationFile], model.Tokenizer, options.Data with { ValidationFile = null, ValidationFraction = 0 });
+        data.ThrowIfInvalid();
+        return Evaluation.Run(model.Network, data.Train, options.Training.BatchSize).Loss;
+    }
 
     /// <summary>Where the study's training runs are, one directory per share and method.</summary>
     public const string RunsDirectoryName = "runs";
@@ -90,23 +104,22 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
             multiples = multiples.Select(m => new { fine_tuned_tokens = m.FineTunedData, target_loss = m.TargetLoss, scratch_tokens = m.ScratchData, multiple = m.Multiple, lower_bound = m.IsLowerBound, upper_bound = m.IsUpperBound }),
         }, MetricsLog.SerializerOptions));
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, TableFileName), Table(points, multiples));
-        LineChart.Save(Path.Combine(outputDirectory, PlotFileName), "Validation loss on held-out creator data", "training tokens of creator data (log scale)",
-            "validation loss (nats/token)",
-            points.GroupBy(p => p.Method).Select(group => LineSeries.Of(group.Key, group.Select(p => (double)p.TrainedTokens).ToList(),
-                group.Select(p => p.ValidationLoss).ToList(), SeriesStyle.LineWithMarkers)).ToList(), logX: true);
+        // The base has no creator tokens, which a log axis cannot show: it is drawn as a level across the others.
+        var trained = points.Where(p => p.Method != Base).ToList();
+        var series = trained.GroupBy(p => p.Method).Select(group => LineSeries.Of(group.Key, group.Select(p => (double)p.TrainedTokens).ToList(),
+            group.Select(p => p.ValidationLoss).ToList(), SeriesStyle.LineWithMarkers)).ToList();
+        if (points.FirstOrDefault(p => p.Method == Base) is { } untouched && trained.Count > 0)
+            series.Add(LineSeries.Of("base, no creator data", [trained.Min(p => (double)p.TrainedTokens), trained.Max(p => (double)p.TrainedTokens)],
+                [untouched.ValidationLoss, untouched.ValidationLoss]));
+        LineChart.Save(Path.Combine(outputDirectory, PlotFileName), "Validation loss on held-out creator data", "training tokens of creator data",
+            "validation loss (nats/token)", series, logX: true);
         WriteReport(points, multiples, reports);
     }
 
     /// <summary>report.html: the conclusion, the table, the plot and a link to every run's own report.</summary>
     void WriteReport(IReadOnlyList<DataEfficiencyPoint> points, IReadOnlyList<DataMultiple> multiples, IReadOnlyList<(string, string)> reports)
     {
-        var fineTuned = points.Where(p => p.Method == FineTuned).ToList();
-        var rows = fineTuned.Select((point, i) =>
-        {
-            var scratch = points.Single(p => p.Method == FromScratch && p.Fraction == point.Fraction);
-            return (IReadOnlyList<string>)[Label(point.Fraction), point.Examples.ToString(CultureInfo.InvariantCulture), point.TrainedTokens.ToString("N0", CultureInfo.InvariantCulture),
-                point.ValidationLoss.ToString("F4", CultureInfo.InvariantCulture), scratch.ValidationLoss.ToString("F4", CultureInfo.InvariantCulture), multiples[i].ToString()];
-        }).ToList();
+        var rows = Rows(points, multiples).ToList();
         var statements = new List<string>
         {
             $"Base model {basePath}; training data {trainingFile}; every run judged on the same held-out file {validationFile}.",
@@ -114,24 +127,42 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
             "'>' marks a lower bound (from scratch never got there on all the data), '<' an upper bound.",
         };
         SummaryReport.Write(outputDirectory, new SummaryPage("Data-efficiency study", statements,
-            ["share of data", "examples", "training tokens", "fine-tuned loss", "from-scratch loss", "data multiple"], rows,
+            Headers, rows,
             [("Validation loss on held-out creator data against training tokens", Path.Combine(outputDirectory, PlotFileName))], reports));
     }
 
-    /// <summary>The study as a Markdown table, ready for the README.</summary>
-    public static string Table(IReadOnlyList<DataEfficiencyPoint> points, IReadOnlyList<DataMultiple> multiples)
+    static readonly string[] Headers =
+        ["share of data", "examples", "training tokens", "fine-tuned loss", "from-scratch loss", "gain over the base", "gain per 1,000 tokens", "data multiple"];
+
+    /// <summary>The table's rows: the base first (no creator data), then each share with its gain over the base.</summary>
+    static IEnumerable<IReadOnlyList<string>> Rows(IReadOnlyList<DataEfficiencyPoint> points, IReadOnlyList<DataMultiple> multiples)
     {
-        var text = new StringBuilder();
-        text.AppendLine("| share of data | examples | training tokens | fine-tuned loss | from-scratch loss | data multiple |");
-        text.AppendLine("| ---: | ---: | ---: | ---: | ---: | --- |");
+        var untouched = points.FirstOrDefault(p => p.Method == Base);
+        if (untouched is not null) yield return ["0% (the base)", "0", "0", F4(untouched.ValidationLoss), "", "", "", ""];
         var fineTuned = points.Where(p => p.Method == FineTuned).ToList();
         for (int i = 0; i < fineTuned.Count; i++)
         {
             var point = fineTuned[i];
             var scratch = points.Single(p => p.Method == FromScratch && p.Fraction == point.Fraction);
-            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {Label(point.Fraction)} | {point.Examples} | {point.TrainedTokens:N0} | {point.ValidationLoss:F4} | {scratch.ValidationLoss:F4} | {multiples[i]} |"));
+            double? gain = untouched is null ? null : untouched.ValidationLoss - point.ValidationLoss;
+            yield return
+            [
+                Label(point.Fraction), point.Examples.ToString(CultureInfo.InvariantCulture), point.TrainedTokens.ToString("N0", CultureInfo.InvariantCulture),
+                F4(point.ValidationLoss), F4(scratch.ValidationLoss), gain is double g ? F4(g) : "",
+                gain is double perThousand && point.TrainedTokens > 0 ? F4(perThousand / (point.TrainedTokens / 1000.0)) : "", multiples[i].ToString(),
+            ];
         }
+    }
+
+    static string F4(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
+
+    /// <summary>The study as a Markdown table, ready for the README.</summary>
+    public static string Table(IReadOnlyList<DataEfficiencyPoint> points, IReadOnlyList<DataMultiple> multiples)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| " + string.Join(" | ", Headers) + " |");
+        text.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var row in Rows(points, multiples)) text.AppendLine("| " + string.Join(" | ", row) + " |");
         return text.ToString();
     }
 

@@ -22,9 +22,16 @@ public sealed class StudyCommandTests
         Assert.Contains("| share of data |", text);
         Assert.Contains("| 25% | 4 |", text);
         Assert.Contains("| 100% | 16 |", text);
+        // The untouched base first, and every share's gain over it (base loss minus fine-tuned loss) and per 1,000 tokens.
+        var baseRow = System.Text.RegularExpressions.Regex.Match(text, @"\| 0% \(the base\) \| 0 \| 0 \| (\d+\.\d{4}) \|");
+        Assert.True(baseRow.Success, text);
+        var quarterRow = System.Text.RegularExpressions.Regex.Match(text, @"\| 25% \| 4 \| [\d,]+ \| (\d+\.\d{4}) \| \d+\.\d{4} \| (-?\d+\.\d{4}) \| (-?\d+\.\d{4}) \|");
+        Assert.True(quarterRow.Success, text);
+        double Number(System.Text.RegularExpressions.Group group) => double.Parse(group.Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(Number(baseRow.Groups[1]) - Number(quarterRow.Groups[1]), Number(quarterRow.Groups[2]), 3);
         Assert.True(File.Exists(Path.Combine(output, "data-efficiency.png")));
         using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "study.json")));
-        Assert.Equal(4, results.RootElement.GetProperty("points").GetArrayLength());
+        Assert.Equal(5, results.RootElement.GetProperty("points").GetArrayLength()); // the base and two shares by two methods
         Assert.Equal(2, results.RootElement.GetProperty("multiples").GetArrayLength());
         // Shares are nested: the quarter is a subset of the whole.
         var quarter = File.ReadAllLines(Path.Combine(output, "data", "25%.jsonl"));

@@ -141,6 +141,7 @@ static class TwinInspectionCommands
             output.WriteLine($"{"fixed held-out loss",-28} {Figure(comparison.MetricsA, m => m.FixedHeldOutLoss),14} {Figure(comparison.MetricsB, m => m.FixedHeldOutLoss),14}");
             output.WriteLine($"{"its own new data's held-out",-28} {Figure(comparison.MetricsA, m => m.NewHeldOutLoss),14} {Figure(comparison.MetricsB, m => m.NewHeldOutLoss),14}");
             output.WriteLine($"{"new tokens trained",-28} {comparison.MetricsA?.TrainedTokens,14:N0} {comparison.MetricsB?.TrainedTokens,14:N0}");
+            output.WriteLine($"{"seed spread (--seeds)",-28} {Figure(comparison.MetricsA, m => m.SeedSpread),14} {Figure(comparison.MetricsB, m => m.SeedSpread),14}");
             string Percent(VersionMetrics? m, Func<VersionEvaluation, double?> pick) =>
                 m?.Evaluation is { } e && pick(e) is double value ? (value * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-";
             output.WriteLine($"{"judged the creator's",-28} {Percent(comparison.MetricsA, e => e.Fidelity.Attribution?.TwinShare),14} {Percent(comparison.MetricsB, e => e.Fidelity.Attribution?.TwinShare),14}");
@@ -181,15 +182,7 @@ static class TwinInspectionCommands
         {
             var heldOut = opened.Registry.GetDataset(comparison.B.Datasets.Concat(comparison.A.Datasets).First(use => use.Role == DatasetUse.HeldOut).DatasetId);
             var prompts = RunSamples.DistinctPrompts(opened.Lifecycle.Data.Examples(heldOut, scratch), count);
-            var models = new[] { comparison.A, comparison.B }.Select(version => ($"version {version.Number}", (Func<PretrainedModel>)(() =>
-            {
-                var weights = Path.Combine(scratch, $"v{version.Number}");
-                var kind = opened.Lifecycle.ExtractWeights(version, weights);
-                if (kind != ArtifactReference.Adapter) return PretrainedModel.Load(weights);
-                var model = PretrainedModel.Load(opened.Registry.GetBaseModel(version.BaseModelId).Path!);
-                PeftAdapter.Load(model.Network, weights);
-                return model;
-            })));
+            var models = new[] { comparison.A, comparison.B }.Select(version => ($"version {version.Number}", Loader(opened, version, scratch)));
             return RunSamples.Answer(prompts, models);
         }
         finally
@@ -232,6 +225,86 @@ static class TwinInspectionCommands
         });
         return command;
     }
+
+    /// <summary>Loads a succeeded version (its adapter on its base, or its full model), unpacking its weights into the scratch directory once.</summary>
+    static Func<PretrainedModel> Loader(OpenedRegistry opened, TwinVersion version, string scratch) => () =>
+    {
+        var weights = Path.Combine(scratch, $"v{version.Number}");
+        var kind = Directory.Exists(weights)
+            ? (File.Exists(Path.Combine(weights, "adapter_config.json")) ? ArtifactReference.Adapter : ArtifactReference.MergedModel)
+            : opened.Lifecycle.ExtractWeights(version, weights);
+        if (kind != ArtifactReference.Adapter) return PretrainedModel.Load(weights);
+        var model = PretrainedModel.Load(opened.Registry.GetBaseModel(version.BaseModelId).Path!);
+        PeftAdapter.Load(model.Network, weights);
+        return model;
+    };
+
+    public static Command Diff()
+    {
+        var name = new Argument<string>("name") { Description = "The twin" };
+        var first = new Argument<int>("a") { Description = "A version" };
+        var second = new Argument<int>("b") { Description = "Another version" };
+        var prompts = new Option<int>("--prompts") { Description = "Held-out prompts in the probe set (besides the general ones)", DefaultValueFactory = _ => 8 }.AtLeast(0);
+        var html = new Option<DirectoryInfo>("--output") { Description = "Also write the diff as report.html into this directory [default: none]" };
+        var creator = TwinTrainingCommands.CreatorOption();
+        var registry = new RegistryArguments();
+        var command = new Command("diff",
+            "How two versions behave differently: both answer held-out and general prompts, each answer is scored under both, largest changes first.")
+        {
+            name, first, second, prompts, html, creator,
+        };
+        registry.AddTo(command);
+        command.SetAction(result =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            using var opened = registry.Open(result);
+            var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
+            var (a, b) = (opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(first)), opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(second)));
+            var scratch = Directory.CreateTempSubdirectory("twinforge-diff-").FullName;
+            try
+            {
+                var heldOut = opened.Registry.GetDataset(b.Datasets.First(use => use.Role == DatasetUse.HeldOut).DatasetId);
+                var probes = RunSamples.DistinctPrompts(opened.Lifecycle.Data.Examples(heldOut, scratch), result.GetValue(prompts))
+                    .Select(prompt => new Probe(prompt, "held-out"))
+                    .Concat(BehaviourDiff.GeneralPrompts.Select(prompt => new Probe(prompt, "general"))).ToList();
+                var sequenceLength = TwinRecipe.FromText(b.RecipeText).Options.Data.SequenceLength;
+                var diff = BehaviourDiff.Compare(Loader(opened, a, scratch), Loader(opened, b, scratch), probes, sequenceLength);
+                var (labelA, labelB) = ($"v{a.Number}", $"v{b.Number}");
+                output.WriteLine($"twin '{twin.Name}': version {a.Number} against version {b.Number} on {probes.Count} prompts, largest change first " +
+                                 "(loss in nats per token of each answer under each version; change: how much less likely each finds the other's answer)");
+                foreach (var answers in diff)
+                {
+                    output.WriteLine(Invariant($"[{answers.Probe.Kind}] {answers.Probe.Prompt}   change {answers.Change:+0.00;-0.00}"));
+                    output.WriteLine(Invariant($"   {labelA}: {OneLine(answers.AnswerA)}   (under {labelA} {answers.AUnderA:F2}, under {labelB} {answers.AUnderB:F2})"));
+                    output.WriteLine(Invariant($"   {labelB}: {OneLine(answers.AnswerB)}   (under {labelA} {answers.BUnderA:F2}, under {labelB} {answers.BUnderB:F2})"));
+                }
+                if (result.GetValue(html) is { } directory)
+                {
+                    Directory.CreateDirectory(directory.FullName);
+                    var page = Reporting.SummaryReport.Write(directory.FullName, new Reporting.SummaryPage($"{twin.Name}: version {a.Number} against version {b.Number}",
+                        [$"Both versions answered the same {probes.Count} prompts (held-out prompts of the creator's and general ones) with the same sampling and seeds; " +
+                         "each answer is scored under both versions (nats per token, lower is likelier). Change adds how much less likely each version finds the other's answer: largest first."],
+                        ["probe", "prompt", $"version {a.Number}'s answer", "its loss under A / B", $"version {b.Number}'s answer", "its loss under A / B", "change"],
+                        diff.Select(answers => (IReadOnlyList<string>)
+                        [
+                            answers.Probe.Kind, answers.Probe.Prompt, answers.AnswerA, Invariant($"{answers.AUnderA:F2} / {answers.AUnderB:F2}"),
+                            answers.AnswerB, Invariant($"{answers.BUnderA:F2} / {answers.BUnderB:F2}"), Invariant($"{answers.Change:+0.00;-0.00}"),
+                        ]).ToList(), [], []));
+                    output.WriteLine($"Report: {page}");
+                }
+            }
+            finally
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    static string OneLine(string text) => text.Length == 0 ? "(nothing)" : text.ReplaceLineEndings(" ");
+
+    static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     public static Command Export()
     {

@@ -29,6 +29,7 @@ static class TwinTrainingCommands
             AllowMultipleArgumentsPerToken = true,
         }.AcceptOnlyFiles("a data file", mustExist: true);
         var scope = ScopeOption();
+        var seeds = SeedsOption();
         var recipe = new TwinRecipeArguments();
         var registry = new RegistryArguments();
         var evaluation = new EvaluationArguments();
@@ -36,7 +37,7 @@ static class TwinTrainingCommands
         var command = new Command("create",
             "Create a twin of a creator and train its version 1. A twin whose every version failed is reused: this trains its next version.")
         {
-            name, creator, baseModel, data, heldOut, scope,
+            name, creator, baseModel, data, heldOut, scope, seeds,
         };
         recipe.AddTo(command);
         registry.AddTo(command);
@@ -66,7 +67,7 @@ static class TwinTrainingCommands
                 : null;
             var existing = opened.Registry.ListTwins(owner.Id).FirstOrDefault(twin => twin.Name == result.GetValue(name));
             var outcome = display.Run($"twin '{result.GetValue(name)}' version {(existing?.LatestVersion ?? 0) + 1}", onEvent =>
-                opened.Lifecycle.CreateTwin(owner.Id, result.GetValue(name)!, registeredBase, training, held, twinRecipe, onEvent, cancellationToken));
+                opened.Lifecycle.CreateTwin(owner.Id, result.GetValue(name)!, registeredBase, training, held, twinRecipe, onEvent, cancellationToken, result.GetValue(seeds)));
             VersionPrinter.Outcome(output, opened.Registry.GetTwin(outcome.Version.TwinId), outcome);
             return Task.FromResult(ExitCodes.Success);
         });
@@ -85,13 +86,14 @@ static class TwinTrainingCommands
             Description = "Least improvement of the fixed held-out loss (nats per token) for --promote-to; a negative margin tolerates that much regression", DefaultValueFactory = _ => 0.01,
         };
         var scope = ScopeOption();
+        var seeds = SeedsOption();
         var recipe = new TwinRecipeArguments();
         var registry = new RegistryArguments();
         var evaluation = new EvaluationArguments();
         var plain = CommonOptions.Plain();
         var command = new Command("update", "Train version N+1 from version N on new data, replaying older data, and record whether it is better.")
         {
-            name, creator, data, from, promoteTo, margin, scope,
+            name, creator, data, from, promoteTo, margin, scope, seeds,
         };
         recipe.AddTo(command);
         registry.AddTo(command);
@@ -116,6 +118,7 @@ static class TwinTrainingCommands
             var policy = new UpdatePolicy
             {
                 Recipe = twinRecipe, PromoteTo = result.GetValue(promoteTo), PromotionMargin = result.GetValue(margin), ExpectedLatestVersion = twin.LatestVersion,
+                Seeds = result.GetValue(seeds),
             };
             var display = TrainingDisplay.For(output, result.GetValue(plain));
             var outcome = display.Run($"twin '{twin.Name}' version {twin.LatestVersion + 1}", onEvent =>
@@ -164,6 +167,13 @@ static class TwinTrainingCommands
         });
         return command;
     }
+
+    static Option<int> SeedsOption() => new Option<int>("--seeds")
+    {
+        Description = "Train the recipe with this many seeds to measure its seed noise (the version keeps the first; the others are discarded); " +
+                      "promotion then also needs an improvement beyond it",
+        DefaultValueFactory = _ => 1,
+    }.AtLeast(1);
 
     public static Option<string> CreatorOption() => new("--creator") { Description = "The twin's creator, when two creators have twins of that name [default: none]" };
 

@@ -15,6 +15,10 @@ static class VersionPrinter
                          (metrics.NewHeldOutLoss is double fresh ? Invariant($", new data's held-out loss {fresh:F4}") : ""));
         output.WriteLine($"  {Verdict(metrics)}; best at step {metrics.BestStep} of {metrics.Steps}{(metrics.StoppedEarly ? ", stopped early" : "")}, " +
                          Invariant($"{metrics.TrainedTokens:N0} new tokens, {metrics.ReplayedExamples} older examples replayed"));
+        if (metrics.SeedLosses is { Count: >= 2 } seeds)
+            output.WriteLine(Invariant($"  over {seeds.Count} seeds the fixed held-out loss was {seeds.Average():F4} ± {metrics.SeedSpread:F4} (") +
+                             string.Join(", ", seeds.Select(loss => loss.ToString("F4", CultureInfo.InvariantCulture))) +
+                             Invariant($"); two seeds land up to {metrics.SeedNoise:F4} apart; the version keeps the first"));
         if (outcome.FromParent is { } difference) output.WriteLine($"  against its parent, conversation by conversation: {difference.Describe()}");
         if (metrics.Evaluation is { } evaluation)
             foreach (var line in Twinforge.Twins.Fidelity.EvaluationReport.Lines(evaluation)) output.WriteLine("  " + line);
