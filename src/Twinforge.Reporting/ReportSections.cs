@@ -24,20 +24,7 @@ public static class ReportSections
     /// <exception cref="InputFileException">The file is not a list of sections.</exception>
     public static IReadOnlyList<ReportSection> Load(string runDirectory)
     {
-        var path = Path.Combine(runDirectory, FileName);
-        if (!File.Exists(path)) return [];
-        List<ReportSection>? sections;
-        try
-        {
-            sections = JsonSerializer.Deserialize<List<ReportSection>>(File.ReadAllText(path), Serializer);
-        }
-        catch (JsonException exception)
-        {
-            throw new InputFileException(path, $"expected a list of {{\"title\", \"text\", \"headers\", \"rows\"}}: {exception.Message}",
-                line: exception.LineNumber + 1, inner: exception);
-        }
-        int index = sections?.FindIndex(section => section?.Title is null || section.Headers is null || section.Rows is null) ?? -1;
-        if (sections is null || index >= 0) throw new InputFileException(path, "each section needs a \"title\", \"headers\" and \"rows\"", item: $"[{index}]");
-        return sections;
+        return JsonListFile.Read<ReportSection>(Path.Combine(runDirectory, FileName), Serializer, "{\"title\", \"text\", \"headers\", \"rows\"}",
+            section => section?.Title is null || section.Headers is null || section.Rows is null, "each section needs a \"title\", \"headers\" and \"rows\"") ?? [];
     }
 }

@@ -31,21 +31,8 @@ public sealed record SampleSet(IReadOnlyList<Sample> Samples)
     /// <exception cref="InputFileException">The file is not a list of samples.</exception>
     public static SampleSet? Load(string runDirectory)
     {
-        var path = Path.Combine(runDirectory, FileName);
-        if (!File.Exists(path)) return null;
-        List<Sample>? samples;
-        try
-        {
-            samples = JsonSerializer.Deserialize<List<Sample>>(File.ReadAllText(path), Serializer);
-        }
-        catch (JsonException exception)
-        {
-            throw new InputFileException(path, $"expected a list of {{\"prompt\": ..., \"outputs\": {{label: text}}}}: {exception.Message}",
-                line: exception.LineNumber + 1, inner: exception);
-        }
-        if (samples is null) throw new InputFileException(path, "expected a list of samples, found null");
-        int index = samples.FindIndex(sample => sample?.Prompt is null || sample.Outputs is null);
-        if (index >= 0) throw new InputFileException(path, "each sample needs a \"prompt\" and \"outputs\"", item: $"[{index}]");
-        return new SampleSet(samples);
+        var samples = JsonListFile.Read<Sample>(Path.Combine(runDirectory, FileName), Serializer, "{\"prompt\": ..., \"outputs\": {label: text}}",
+            sample => sample?.Prompt is null || sample.Outputs is null, "each sample needs a \"prompt\" and \"outputs\"");
+        return samples is null ? null : new SampleSet(samples);
     }
 }

@@ -60,19 +60,9 @@ public static class BehaviourDiff
         IReadOnlyList<string> answersB, int sequenceLength)
     {
         using var model = load();
-        double[] Of(IReadOnlyList<string> answers)
-        {
-            var examples = probes.Select((probe, i) =>
-            {
-                var (ids, trainable) = ChatEncoder.Encode(model.Tokenizer, [new(ChatRole.User, probe.Prompt), new(ChatRole.Assistant, answers[i])], addGenerationPrompt: false);
-                int skip = Math.Max(0, ids.Length - sequenceLength);
-                return new TokenizedExample(ids[skip..], trainable[skip..], i);
-            }).ToList();
-            var packed = SequencePacker.For(model.Tokenizer, sequenceLength, packing: false).Pack(examples);
-            var losses = new double[probes.Count];
-            foreach (var example in ExampleLoss.Score(model.Network, packed, batchSize: 8)) losses[example.Example] = example.Loss;
-            return losses;
-        }
+        double[] Of(IReadOnlyList<string> answers) => ConversationLoss.Score(model,
+            probes.Select((probe, i) => (IReadOnlyList<ChatMessage>)[new(ChatRole.User, probe.Prompt), new(ChatRole.Assistant, answers[i])]).ToList(),
+            sequenceLength).Select(example => example.Loss).ToArray();
         return (Of(answersA), Of(answersB));
     }
 }
