@@ -12,7 +12,7 @@ namespace Twinforge.Twins;
 /// replayed from the data earlier versions trained on, against forgetting.
 /// </summary>
 /// <example><code>var recipe = new TwinRecipe { Options = TwinRecipe.DefaultOptions with { Training = new() { Epochs = 4 } } };</code></example>
-public sealed record TwinRecipe
+public sealed partial record TwinRecipe
 {
     /// <summary>
     /// A twin's defaults: the engine's, without a merged model (versions are adapters on a registered base) and with
@@ -29,18 +29,48 @@ public sealed record TwinRecipe
     /// <summary>The share of each batch drawn from the data earlier versions trained on (<c>regularization.replay_fraction</c>).</summary>
     public double ReplayFraction => Options.ReplayFraction;
 
+    /// <summary>
+    /// Whether a new version continues from its parent's weights (the default) or is refitted from the base on all the
+    /// twin's data; recorded in the recipe text as <c>update_mode: refit</c> (the line is absent for continue).
+    /// </summary>
+    public UpdateMode UpdateMode { get; init; } = UpdateMode.Continue;
+
+    const string UpdateModeKey = "update_mode";
+
     const string Header = "# How every version of this twin trains, in recipe.yaml's keys (files come from the registry); written by twinforge.\n";
 
     /// <summary>The recipe as a version records it (see <see cref="Recorded"/>), as YAML.</summary>
-    public string ToText() => RecipeWriter.SettingsToYaml(Recorded().Options, Header);
+    public string ToText() =>
+        RecipeWriter.SettingsToYaml(Recorded().Options, Header) + (UpdateMode == UpdateMode.Refit ? $"{UpdateModeKey}: refit\n" : "");
 
     /// <summary>
     /// Reads a recorded recipe: YAML as <see cref="ToText"/> writes it, or the JSON that versions recorded before
     /// (their registries keep it, and a rebuild must read it).
     /// </summary>
-    public static TwinRecipe FromText(string text) => text.TrimStart().StartsWith('{')
-        ? LegacyJson.Read(text)
-        : new TwinRecipe { Options = RecipeLoader.ParseSettings("the version's recorded recipe", text, DefaultOptions) };
+    public static TwinRecipe FromText(string text)
+    {
+        if (text.TrimStart().StartsWith('{')) return LegacyJson.Read(text);
+        // update_mode is the twin's own key, not the engine's: read here, the rest by the recipe reader.
+        var mode = UpdateModeLine().Match(text);
+        var settings = mode.Success ? text.Remove(mode.Index, mode.Length) : text;
+        return new TwinRecipe
+        {
+            Options = RecipeLoader.ParseSettings("the version's recorded recipe", settings, DefaultOptions),
+            UpdateMode = mode.Success ? ParseUpdateMode(mode.Groups[1].Value) : UpdateMode.Continue,
+        };
+    }
+
+    /// <summary>"continue" or "refit".</summary>
+    /// <exception cref="ArgumentException">Neither.</exception>
+    public static UpdateMode ParseUpdateMode(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "continue" => UpdateMode.Continue,
+        "refit" => UpdateMode.Refit,
+        _ => throw new ArgumentException($"{UpdateModeKey}: '{value}' is neither continue nor refit"),
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^update_mode:[ \t]*(\S+)[ \t]*\r?\n?", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex UpdateModeLine();
 
     /// <summary>
     /// As a version records it: paths are per run (where datasets and the parent's adapter were unpacked), so they are

@@ -31,7 +31,8 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
     {
         var (basePath, inputs, origins, trainFile, fixedHeldOutFile, newHeldOutFile, replayCount, options) = PrepareInputs(plan, scratchDirectory);
         var startPath = basePath;
-        if (plan.Parent is { } parent)
+        // A refit starts from the base again, however many versions came before.
+        if (plan.Parent is { } parent && plan.Recipe.UpdateMode == UpdateMode.Continue)
         {
             var recorded = new RecordedArtifacts(registry, store);
             if (options.Method == FineTuningMethod.Lora)
@@ -150,11 +151,15 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         // Older data is replayed without its held-out part, which earlier versions were judged on.
         var replay = plan.ReplayData
             .SelectMany(dataset => ContentHashSplit.Split(origins.Learn(data.SourcedExamples(dataset, inputs)), recipe.NewDataHeldOutFraction).Train).ToList();
-        var trainFile = origins.Write(Path.Combine(inputs, "train.jsonl"), newTrain, plan.NewData);
+        // A refit trains on everything in full: the older data's training parts join the new, and nothing is replayed.
+        bool refit = recipe.UpdateMode == UpdateMode.Refit;
+        var trainFile = refit
+            ? origins.Write(Path.Combine(inputs, "train.jsonl"), [.. newTrain, .. replay], [.. plan.NewData, .. plan.ReplayData])
+            : origins.Write(Path.Combine(inputs, "train.jsonl"), newTrain, plan.NewData);
         var fixedHeldOutFile = origins.Write(Path.Combine(inputs, "heldout.jsonl"), origins.Learn(data.SourcedExamples(plan.FixedHeldOut, inputs)),
             [plan.FixedHeldOut]);
         var newHeldOutFile = newHeldOut.Count > 0 ? origins.Write(Path.Combine(inputs, "new-heldout.jsonl"), newHeldOut, plan.NewData) : null;
-        var replayFile = replay.Count > 0 && recipe.ReplayFraction > 0 ? origins.Write(Path.Combine(inputs, "replay.jsonl"), replay, plan.ReplayData) : null;
+        var replayFile = !refit && replay.Count > 0 && recipe.ReplayFraction > 0 ? origins.Write(Path.Combine(inputs, "replay.jsonl"), replay, plan.ReplayData) : null;
 
         // Early stopping and the best weights are chosen on the new data's held-out part, so the fixed held-out set
         // that compares versions is scored once, by weights it did not select (without new held-out data, it does both).
@@ -174,7 +179,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
             ReplayFile = replayFile,
             ReplayFraction = recipe.ReplayFraction,
         };
-        return new PreparedInputs(basePath, inputs, origins, trainFile, fixedHeldOutFile, newHeldOutFile, replay.Count, options);
+        return new PreparedInputs(basePath, inputs, origins, trainFile, fixedHeldOutFile, newHeldOutFile, refit ? 0 : replay.Count, options);
     }
 
     sealed record PreparedInputs(string BasePath, string Inputs, ExampleOrigins Origins, string TrainFile, string FixedHeldOutFile, string? NewHeldOutFile,

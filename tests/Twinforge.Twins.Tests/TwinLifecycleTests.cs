@@ -86,6 +86,28 @@ public sealed class TwinLifecycleTests
     }
 
     [Fact]
+    public void A_refitted_version_trains_from_the_base_on_all_the_data_and_rebuilds_to_the_same_adapter()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), null, TwinWorkbench.Recipe);
+        var summer = bench.Data(ana, "summer", 30);
+        var continued = bench.Lifecycle.Update(v1.Version.TwinId, 1, summer, new UpdatePolicy());
+
+        var refitted = bench.Lifecycle.Update(v1.Version.TwinId, 1, summer, new UpdatePolicy { Recipe = TwinWorkbench.Recipe with { UpdateMode = UpdateMode.Refit } });
+
+        Assert.Equal(0, refitted.Metrics.ReplayedExamples);
+        Assert.True(continued.Metrics.ReplayedExamples > 0);
+        // Trained on spring's training part as well as summer's: more creator tokens than the continuing version's new data.
+        Assert.True(refitted.Metrics.TrainedTokens > continued.Metrics.TrainedTokens,
+            $"refit {refitted.Metrics.TrainedTokens} tokens, continue {continued.Metrics.TrainedTokens}");
+        Assert.Equal(1, bench.Registry.GetVersion(refitted.Version.Id).ParentVersionId is long parent ? bench.Registry.GetVersion(parent).Number : 0);
+        Assert.Equal(UpdateMode.Refit, TwinRecipe.FromText(refitted.Version.RecipeText).UpdateMode);
+        var rebuilt = bench.Lifecycle.Rebuild(refitted.Version.Id);
+        Assert.Equal(rebuilt.RecordedHash, rebuilt.RebuiltHash);
+    }
+
+    [Fact]
     public void Further_seeds_are_trained_measured_and_discarded_leaving_nothing_in_the_store()
     {
         using var bench = new TwinWorkbench();

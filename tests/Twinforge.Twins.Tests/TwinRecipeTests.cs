@@ -36,6 +36,21 @@ public sealed class TwinRecipeTests
     }
 
     [Fact]
+    public void A_refitting_recipe_records_its_update_mode_and_a_continuing_one_reads_as_before()
+    {
+        var refit = Recipe with { UpdateMode = UpdateMode.Refit };
+        var text = refit.ToText();
+        Assert.EndsWith("update_mode: refit\n", text.ReplaceLineEndings("\n"));
+        Assert.Equal(UpdateMode.Refit, TwinRecipe.FromText(text).UpdateMode);
+        Assert.Equal(refit.Recorded(), TwinRecipe.FromText(text));
+
+        Assert.DoesNotContain("update_mode", Recipe.ToText()); // texts recorded before the key existed read as continue
+        Assert.Equal(UpdateMode.Continue, TwinRecipe.FromText(Recipe.ToText()).UpdateMode);
+        var error = Assert.Throws<ArgumentException>(() => TwinRecipe.FromText(Recipe.ToText() + "update_mode: restart\n"));
+        Assert.Contains("update_mode: 'restart' is neither continue nor refit", error.Message);
+    }
+
+    [Fact]
     public void The_recorded_text_is_a_recipe_file_the_command_line_reads()
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory("twinforge-twin-recipe-").FullName, "recipe.yaml");

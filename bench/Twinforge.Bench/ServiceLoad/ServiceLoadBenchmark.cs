@@ -94,7 +94,8 @@ static class ServiceLoadBenchmark
                 {
                     var sample = MemorySample.Take(clock);
                     samples.Enqueue(sample);
-                    if (afterWarmUp is null && clock.Elapsed >= warmUp) afterWarmUp = sample;
+                    // Judged by the sample's own time: the clock read again here may have passed the warm-up just after it.
+                    if (afterWarmUp is null && sample.Seconds >= warmUp.TotalSeconds) afterWarmUp = sample;
                 }
             }
             catch (OperationCanceledException)

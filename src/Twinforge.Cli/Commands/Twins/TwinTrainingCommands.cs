@@ -87,13 +87,19 @@ static class TwinTrainingCommands
         };
         var scope = ScopeOption();
         var seeds = SeedsOption();
+        var mode = new Option<string>("--update-mode")
+        {
+            Description = "continue: from the parent version's weights on the new data, replaying some older data; refit: from the base on all the twin's data " +
+                          "(recorded in the recipe, so later updates keep it) [default: the parent's recipe's, else continue]",
+        };
+        mode.AcceptOnlyFromAmong("continue", "refit");
         var recipe = new TwinRecipeArguments();
         var registry = new RegistryArguments();
         var evaluation = new EvaluationArguments();
         var plain = CommonOptions.Plain();
         var command = new Command("update", "Train version N+1 from version N on new data, replaying older data, and record whether it is better.")
         {
-            name, creator, data, from, promoteTo, margin, scope, seeds,
+            name, creator, data, from, promoteTo, margin, scope, seeds, mode,
         };
         recipe.AddTo(command);
         registry.AddTo(command);
@@ -114,6 +120,11 @@ static class TwinTrainingCommands
                 var parent = opened.Registry.GetVersionByNumber(twin.Id, parentNumber);
                 twinRecipe = recipe.ResolveOver(result, TwinRecipe.FromText(parent.RecipeText));
             }
+            if (result.GetValue(mode) is string chosenMode)
+                twinRecipe = (twinRecipe ?? TwinRecipe.FromText(opened.Registry.GetVersionByNumber(twin.Id, parentNumber).RecipeText)) with
+                {
+                    UpdateMode = TwinRecipe.ParseUpdateMode(chosenMode),
+                };
             var newData = opened.Lifecycle.Data.Register(twin.CreatorId, Files(result, data), result.GetValue(scope)!);
             var policy = new UpdatePolicy
             {

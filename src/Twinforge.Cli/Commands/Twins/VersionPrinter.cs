@@ -13,8 +13,11 @@ static class VersionPrinter
         output.WriteLine($"twin '{twin.Name}' version {outcome.Version.Number}: {outcome.Version.Status.Name()}");
         output.WriteLine(Invariant($"  fixed held-out loss {metrics.FixedHeldOutLoss:F4} (perplexity {metrics.FixedHeldOutPerplexity:F2})") +
                          (metrics.NewHeldOutLoss is double fresh ? Invariant($", new data's held-out loss {fresh:F4}") : ""));
+        var refitted = outcome.Version.ParentVersionId is not null && TwinRecipe.FromText(outcome.Version.RecipeText).UpdateMode == UpdateMode.Refit;
         output.WriteLine($"  {Verdict(metrics)}; best at step {metrics.BestStep} of {metrics.Steps}{(metrics.StoppedEarly ? ", stopped early" : "")}, " +
-                         Invariant($"{metrics.TrainedTokens:N0} new tokens, {metrics.ReplayedExamples} older examples replayed"));
+                         (refitted
+                             ? Invariant($"refitted from the base on all {metrics.TrainedTokens:N0} tokens of the twin's data")
+                             : Invariant($"{metrics.TrainedTokens:N0} new tokens, {metrics.ReplayedExamples} older examples replayed")));
         if (metrics.SeedLosses is { Count: >= 2 } seeds)
             output.WriteLine(Invariant($"  over {seeds.Count} seeds the fixed held-out loss was {seeds.Average():F4} ± {metrics.SeedSpread:F4} (") +
                              string.Join(", ", seeds.Select(loss => loss.ToString("F4", CultureInfo.InvariantCulture))) +
