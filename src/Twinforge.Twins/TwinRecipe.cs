@@ -30,10 +30,14 @@ public sealed partial record TwinRecipe
     public double ReplayFraction => Options.ReplayFraction;
 
     /// <summary>
-    /// Whether a new version continues from its parent's weights (the default) or is refitted from the base on all the
-    /// twin's data; recorded in the recipe text as <c>update_mode: refit</c> (the line is absent for continue).
+    /// Whether a new version is refitted from the base on all the twin's data (the default: on the built-in persona
+    /// arriving in three parts it ended with a lower held-out loss, a judge that took its answers for the creator's far
+    /// more often, and no loss of general English beyond noise, where continuing lost some; README) or continues from
+    /// its parent's weights on the new data (cheaper: the work does not grow with the twin's data). Recorded in the
+    /// recipe text as <c>update_mode: refit</c>; a text without the line (every version recorded before the key
+    /// existed) continues.
     /// </summary>
-    public UpdateMode UpdateMode { get; init; } = UpdateMode.Continue;
+    public UpdateMode UpdateMode { get; init; } = UpdateMode.Refit;
 
     const string UpdateModeKey = "update_mode";
 

@@ -10,6 +10,7 @@ public sealed class TwinRecipeTests
 {
     static readonly TwinRecipe Recipe = new()
     {
+        UpdateMode = UpdateMode.Continue,
         Options = TwinRecipe.DefaultOptions with
         {
             Lora = new LoraConfig { Rank = 4, Alpha = 8, TargetModules = ["q_proj", "v_proj"] },
@@ -38,6 +39,7 @@ public sealed class TwinRecipeTests
     [Fact]
     public void A_refitting_recipe_records_its_update_mode_and_a_continuing_one_reads_as_before()
     {
+        Assert.Equal(UpdateMode.Refit, new TwinRecipe().UpdateMode); // the default, measured better (README)
         var refit = Recipe with { UpdateMode = UpdateMode.Refit };
         var text = refit.ToText();
         Assert.EndsWith("update_mode: refit\n", text.ReplaceLineEndings("\n"));

@@ -37,9 +37,13 @@ sealed class TwinWorkbench : IDisposable
         BaseModel = BaseModels.Register(Registry, "tiny", baseDirectory);
     }
 
-    /// <summary>Small, quick and deterministic: LoRA rank 4, float32, validation every 2 of 6 updates.</summary>
+    /// <summary>
+    /// Small, quick and deterministic: LoRA rank 4, float32, validation every 2 of 6 updates; versions continue from
+    /// their parent (what most lifecycle tests are about; refitting has its own).
+    /// </summary>
     public static TwinRecipe Recipe { get; } = new()
     {
+        UpdateMode = UpdateMode.Continue,
         Options = new FineTuningOptions
         {
             Lora = new LoraConfig { Rank = 4, Alpha = 8, TargetModules = LoraConfig.DefaultTargets(ModelFamily.Llama) },

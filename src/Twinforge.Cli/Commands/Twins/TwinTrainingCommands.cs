@@ -90,7 +90,7 @@ static class TwinTrainingCommands
         var mode = new Option<string>("--update-mode")
         {
             Description = "continue: from the parent version's weights on the new data, replaying some older data; refit: from the base on all the twin's data " +
-                          "(recorded in the recipe, so later updates keep it) [default: the parent's recipe's, else continue]",
+                          "(recorded in the recipe, so later updates keep it) [default: the parent's recipe's: refit for twins created since update_mode exists, continue for older ones]",
         };
         mode.AcceptOnlyFromAmong("continue", "refit");
         var recipe = new TwinRecipeArguments();
