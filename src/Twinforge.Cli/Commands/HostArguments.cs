@@ -35,7 +35,25 @@ sealed class HostArguments(Hub.HubSettings hub)
         AllowMultipleArgumentsPerToken = false,
     };
 
-    public IEnumerable<Option> Options => [dataDirectory, registry, artifacts, workDirectory, capacity, bases];
+    readonly Option<bool> noEvaluation = new("--no-evaluation")
+    {
+        Description = "Evaluate no version the jobs train (by default each is measured for fidelity, memorisation and forgetting against the built-in sources, and promotion uses the figures)",
+    };
+
+    public IEnumerable<Option> Options => [dataDirectory, registry, artifacts, workDirectory, capacity, bases, noEvaluation];
+
+    /// <summary>
+    /// The host with what the options add beyond configuration: the built-in evaluation sources (read from the cache
+    /// when a version is first evaluated), unless --no-evaluation.
+    /// </summary>
+    public Microsoft.Extensions.Hosting.IHostBuilder Configure(Microsoft.Extensions.Hosting.IHostBuilder builder, ParseResult result)
+    {
+        if (result.GetValue(noEvaluation)) return builder;
+        var cache = CacheLocation.Resolve(null);
+        return builder.ConfigureServices((_, services) =>
+            Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<Func<Twinforge.Twins.Fidelity.EvaluationSources>>(services,
+                _ => () => BuiltInEvaluationSources.Load(cache)));
+    }
 
     /// <summary>The configuration arguments these options give; throws <see cref="Engine.BadInputException"/> for a malformed --base.</summary>
     public List<string> ToConfiguration(ParseResult result)

@@ -40,7 +40,7 @@ public static class ServeCommand
             arguments.AddRange(hostArguments.ToConfiguration(result));
             if (result.GetValue(noWorker)) arguments.AddRange([$"--{ServiceOptions.Section}:Jobs:RunWorker", "false"]);
 
-            using var host = TwinforgeService.CreateHostBuilder([.. arguments]).Build();
+            using var host = hostArguments.Configure(TwinforgeService.CreateHostBuilder([.. arguments]), result).Build();
             await host.StartAsync(cancellationToken);
             var addresses = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             result.InvocationConfiguration.Output.WriteLine($"twinforge: serving on {string.Join(", ", addresses)} (Ctrl-C stops)");

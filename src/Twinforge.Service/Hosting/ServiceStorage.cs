@@ -8,12 +8,17 @@ namespace Twinforge.Service.Hosting;
 /// <summary>
 /// The registry and artifact store the service works on, opened once per process the way the command line opens them
 /// (a PostgreSQL connection string or a SQLite file; the registry completes interrupted deletions as it opens), and
-/// the directory where uploads are staged. Every path is the configuration's, never a request's.
+/// the directory where uploads are staged. Every path is the configuration's, never a request's. When the host
+/// registers a <see cref="Func{EvaluationSources}"/> (the command line registers the built-in sources), every version
+/// a job trains is evaluated against it (fidelity, memorisation, forgetting) and promotion uses the figures.
 /// </summary>
 public sealed class ServiceStorage : IDisposable
 {
-    public ServiceStorage(IOptions<ServiceOptions> options)
+    readonly Func<Twins.Fidelity.EvaluationSources>? evaluation;
+
+    public ServiceStorage(IOptions<ServiceOptions> options, Func<Twins.Fidelity.EvaluationSources>? evaluation = null)
     {
+        this.evaluation = evaluation;
         var settings = options.Value;
         DataDirectory = Path.GetFullPath(settings.DataDirectory);
         Directory.CreateDirectory(DataDirectory);
@@ -48,7 +53,7 @@ public sealed class ServiceStorage : IDisposable
     public string WorkDirectory { get; }
 
     /// <summary>The twin lifecycle over this registry and store, training in <see cref="WorkDirectory"/>, acting as <paramref name="actor"/>.</summary>
-    public TwinLifecycle Lifecycle(string actor) => new(Registry, Store, actor, WorkDirectory);
+    public TwinLifecycle Lifecycle(string actor) => new(Registry, Store, actor, WorkDirectory) { Evaluation = evaluation };
 
     public void Dispose() => Registry.Dispose();
 }
