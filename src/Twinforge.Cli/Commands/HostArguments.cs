@@ -37,7 +37,7 @@ sealed class HostArguments(Hub.HubSettings hub)
 
     readonly Option<bool> noEvaluation = new("--no-evaluation")
     {
-        Description = "Evaluate no version the jobs train (by default each is measured for fidelity, memorisation and forgetting against the built-in sources, and promotion uses the figures)",
+        Description = "Evaluate no version the jobs train (by default each is measured for fidelity, memorisation and forgetting against the built-in sources, and promotion uses the figures) [default: off]",
     };
 
     public IEnumerable<Option> Options => [dataDirectory, registry, artifacts, workDirectory, capacity, bases, noEvaluation];
