@@ -39,12 +39,13 @@ public sealed class RunRecord
     public string? Method => Text(root["method"]);
     public string? Adapter => Text(root["adapter"]);
     public string? Model => Text(root["model"]);
-    public string? ValidationFile => Text(root["validation_file"]);
+    public string? ValidationFile => Text(root["validation_label"]) ?? Text(root["validation_file"]);
 
-    public IReadOnlyList<(string Path, string? Sha256)> DataFiles =>
+    /// <summary>Each data file: its path, hash, and how people know it when the path is a scratch copy (a creator's file).</summary>
+    public IReadOnlyList<(string Path, string? Sha256, string? Label)> DataFiles =>
         (root["data_files"] as JsonArray ?? [])
             .OfType<JsonObject>()
-            .Select(file => (Text(file["path"]) ?? "?", Text(file["sha256"])))
+            .Select(file => (Text(file["path"]) ?? "?", Text(file["sha256"]), Text(file["label"])))
             .ToList();
 
     /// <summary>
@@ -76,7 +77,7 @@ public sealed class RunRecord
                     text += Inv($"; longer than {sequenceLength:0} tokens ({policy}): {dropped:0} dropped, {truncated:0} truncated, {split:0} split ") +
                             Inv($"(the longest has {Number(overlong["longest_tokens"]):0})");
             }
-            rows.Add((Text(file["path"]) ?? "file", text));
+            rows.Add((Text(file["label"]) ?? Text(file["path"]) ?? "file", text));
         }
         return rows;
     }

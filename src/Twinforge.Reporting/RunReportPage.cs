@@ -66,8 +66,8 @@ static class RunReportPage
     {
         if (record.Method is { } method) yield return ("method", method);
         if (record.BaseModel is { } baseModel) yield return ("base model", baseModel);
-        foreach (var (path, sha256) in record.DataFiles)
-            yield return ("data file", sha256 is null ? path : $"{path} (sha256 {sha256[..Math.Min(12, sha256.Length)]}…)");
+        foreach (var (path, sha256, label) in record.DataFiles)
+            yield return ("data file", sha256 is null ? label ?? path : $"{label ?? path} (sha256 {sha256[..Math.Min(12, sha256.Length)]}…)");
         yield return ("validation", record.ValidationFile ?? "held out from the data files");
         if (record.Adapter is { } adapter) yield return ("adapter", adapter);
         if (record.Model is { } model) yield return ("model", model);

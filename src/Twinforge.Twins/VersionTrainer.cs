@@ -168,7 +168,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         string Sources(IEnumerable<Dataset> datasets) => string.Join(", ", datasets.SelectMany(dataset => dataset.SourceFiles).Distinct());
         var labels = new Dictionary<string, string>
         {
-            [trainFile] = $"the training part of {Sources(plan.NewData)}",
+            [trainFile] = refit ? $"the training parts of {Sources([.. plan.NewData, .. plan.ReplayData])}" : $"the training part of {Sources(plan.NewData)}",
             [fixedHeldOutFile] = $"the held-out set {Sources([plan.FixedHeldOut])}",
         };
         if (newHeldOutFile is not null) labels[newHeldOutFile] = $"the held-out part of {Sources(plan.NewData)}";

@@ -116,6 +116,10 @@ public static class FineTuning
     /// the data it came from), the options, the data report (statistics, and per file what the over-long policy
     /// dropped or cut) and the training results.
     /// </summary>
+    /// <summary>How people know a file the run read, when its path is not it (a scratch copy of a creator's data).</summary>
+    static string? LabelOf(FineTuningOptions options, string file) =>
+        options.Data.FileLabels is { } labels ? labels.GetValueOrDefault(file) ?? labels.GetValueOrDefault(Path.GetFullPath(file)) : null;
+
     static void WriteRecord(string path, string baseModelDirectory, string? baseModelSource, IReadOnlyList<string> dataFiles, FineTuningOptions options,
         TrainingData data, TrainingResult training, string? adapterDirectory, string? modelDirectory)
     {
@@ -129,8 +133,10 @@ public static class FineTuning
             {
                 ["path"] = Path.GetFullPath(file),
                 ["sha256"] = Sha256(file),
+                ["label"] = LabelOf(options, file),
             }).ToArray()),
             ["validation_file"] = options.Data.ValidationFile is string validation ? Path.GetFullPath(validation) : null,
+            ["validation_label"] = options.Data.ValidationFile is string labelled ? LabelOf(options, labelled) : null,
             ["method"] = JsonSerializer.SerializeToNode(options.Method, serializer),
             // As trained: automatic precision recorded as what it resolved to, so the record repeats the run.
             ["options"] = JsonSerializer.SerializeToNode(options with { Training = options.Training with { Precision = training.Precision } }, serializer),

@@ -74,6 +74,9 @@ public sealed class VersionEvaluationTests
         var report = File.ReadAllText(bench.Store.PathOf(v1.Version.Artifacts.Single(artifact => artifact.Kind == ArtifactReference.Report).ContentHash));
         Assert.Contains("Memorisation: does it recite the creator", report);
         Assert.Contains("Forgetting: did it lose general ability?", report);
+        // The report names the creator's files, not the scratch copies training read (gone once the version is recorded).
+        Assert.Contains("the training part of ", report);
+        Assert.DoesNotContain("inputs/train.jsonl", report);
         var update = bench.Lifecycle.Update(v1.Version.TwinId, 1, Reciting(bench, ana, 61), new UpdatePolicy { PromoteTo = "production", PromotionMargin = -100 });
         Assert.Null(update.PromotedTo);
         Assert.Contains("word for word from their first half", update.PromotionNote);
