@@ -241,7 +241,8 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         var metrics = VersionMetrics.FromJson(version.MetricsJson)
             ?? throw new InvalidVersionStateException($"version {version.Number} has no recorded metrics to add an evaluation to");
         var plan = PlanOf(version, TwinRecipe.FromText(version.RecipeText));
-        var evaluated = InScratch(scratch => trainer.Evaluate(plan, version, scratch, sources));
+        var evaluated = InScratch(scratch => trainer.Evaluate(plan, version, scratch, sources))
+            ?? throw new BadInputException($"version {version.Number}'s held-out data has no prompts and answers (plain text): there is nothing to answer and judge");
         registry.SetVersionMetrics(version.Id, (metrics with { Evaluation = evaluated.Figures }).ToJson());
         return evaluated;
     }

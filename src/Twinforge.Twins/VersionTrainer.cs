@@ -69,11 +69,15 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         Fidelity.VersionEvaluation? evaluated = null;
         if (evaluation is not null)
         {
-            var (figures, answers) = new Fidelity.VersionEvaluator(evaluation).Evaluate(new Fidelity.EvaluationSubject(basePath, () => LoadTrained(basePath, result),
-                options.ReplayFile is string replayed ? [trainFile, replayed] : [trainFile], fixedHeldOutFile, result.Data.Statistics.TrainableTokens, options.Data, options.Training.BatchSize));
-            evaluated = figures;
-            Fidelity.EvaluationReport.Write(runDirectory, figures);
-            answers.Save(runDirectory);
+            // Held-out data of plain text has no prompts to answer: such a version is recorded without an evaluation.
+            if (new Fidelity.VersionEvaluator(evaluation).Evaluate(new Fidelity.EvaluationSubject(basePath, () => LoadTrained(basePath, result),
+                    options.ReplayFile is string replayed ? [trainFile, replayed] : [trainFile], fixedHeldOutFile, result.Data.Statistics.TrainableTokens,
+                    options.Data, options.Training.BatchSize)) is { } measured)
+            {
+                evaluated = measured.Figures;
+                Fidelity.EvaluationReport.Write(runDirectory, measured.Figures);
+                measured.Answers.Save(runDirectory);
+            }
         }
         var metrics = new VersionMetrics(MeanLoss(scored[0]), newHeldOutLoss, VersionMetrics.FromJson(plan.Parent?.MetricsJson)?.FixedHeldOutLoss,
             best.Step, result.Training.Steps, result.Training.StoppedEarly, result.Data.Statistics.TrainableTokens, replayCount,
@@ -91,7 +95,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
     /// Evaluates a version already trained (<see cref="Fidelity.VersionEvaluator"/>) on the data its plan names: its
     /// weights from the store, its training and fixed held-out data unpacked (verified) into the scratch directory.
     /// </summary>
-    public (Fidelity.VersionEvaluation Figures, SampleSet Answers) Evaluate(VersionPlan plan, TwinVersion version, string scratchDirectory,
+    public (Fidelity.VersionEvaluation Figures, SampleSet Answers)? Evaluate(VersionPlan plan, TwinVersion version, string scratchDirectory,
         Fidelity.EvaluationSources sources)
     {
         var (basePath, inputs, _, trainFile, fixedHeldOutFile, _, _, options) = PrepareInputs(plan, scratchDirectory);

@@ -28,16 +28,15 @@ public sealed class MemoryWithoutCollectionsTests
     [Trait("Category", "Slow")]
     public void Gpt2_124m_replies_keep_live_tensors_and_the_c_heap_in_use_flat_with_nothing_collected()
     {
-        // What is alive is the C heap's bytes in use: measured here 867-871 MB over 100 replies. The resident size is not
+        // What is alive is the C heap's bytes in use: measured here 867-918 MB over 100 replies. The resident size is not
         // a leak test for replies: the heap, serving large blocks without mmap (NativeHeap), takes new regions of
         // ~100-200 MB when a reply's transient blocks fit none of its free ones, and the resident size follows as their
-        // pages are touched. Measured here: held 930 -> 1,548 MB between replies 10 and 20 (in use flat), then +26 MB
-        // over the next 42 replies; CI's machine once saw 728 MB between replies 10 and 30. So: in use flat from reply
-        // 10, and the heap taking new regions in at most two of the last third's replies (a steady climb is fragmentation
-        // without bound, as harmful as a leak).
+        // pages are touched. When it takes them varies from run to run: one run here took five between replies 13 and
+        // 31 and none after (held 2.1 GB for 0.91 GB in use); a CI run took ten in replies 30-45 (+1.26 GB). So: in use
+        // flat from reply 10 (a leak), and the hold bounded at four times what is in use (fragmentation without bound
+        // would pass it within these replies; the no-mmap heap's measured cost is 2-3 times).
         var result = Probe("generation", "45");
         var settled = result.Steps[9];
-        var lastThird = result.Steps[29];
         var end = result.Steps[^1];
         Assert.Equal(settled.LiveTensors, end.LiveTensors);
         Assert.Equal(0, result.Finalized("TorchSharp.Scalar"));
@@ -46,10 +45,8 @@ public sealed class MemoryWithoutCollectionsTests
         var inUse = result.Steps.Skip(9).Select(step => step.NativeInUseBytes).ToList();
         Assert.True(inUse.Max() - inUse.Min() < 16 * Megabyte,
             $"the C heap's bytes in use moved by {(inUse.Max() - inUse.Min()) / Megabyte} MB between replies 10 and {end.Index} ({result.Name})");
-        var tail = result.Steps.Skip(29).ToList();
-        int taking = tail.Zip(tail.Skip(1), (before, after) => after.NativeHeldBytes - before.NativeHeldBytes).Count(growth => growth > 4 * Megabyte);
-        Assert.True(taking <= 2, $"the C heap took more than 4 MB from the system in {taking} of the {tail.Count - 1} replies after reply 30 " +
-            $"({(end.NativeHeldBytes - lastThird.NativeHeldBytes) / Megabyte} MB in all; {result.Name})");
+        Assert.True(end.NativeHeldBytes < 4 * end.NativeInUseBytes,
+            $"the C heap holds {end.NativeHeldBytes / Megabyte} MB for {end.NativeInUseBytes / Megabyte} MB in use after {end.Index} replies ({result.Name})");
     }
 
     static void AssertFlat(FinalizationProbeResult result, int settledAfter, long allowedGrowth)

@@ -11,7 +11,8 @@ public sealed record HeldOutConversation(IReadOnlyList<ChatMessage> Context, str
 {
     /// <summary>
     /// The conversations of chat JSONL lines (the hosted APIs' format) that end in an assistant turn after at least one
-    /// other turn; other lines are skipped (the data was validated when it was registered).
+    /// other turn, and of prompt/completion lines (the prompt as the user's turn); other lines (plain text) are skipped
+    /// (the data was validated when it was registered).
     /// </summary>
     public static IReadOnlyList<HeldOutConversation> Read(IEnumerable<string> jsonLines)
     {
@@ -31,6 +32,10 @@ public sealed record HeldOutConversation(IReadOnlyList<ChatMessage> Context, str
         try
         {
             using var document = JsonDocument.Parse(line);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) return [];
+            if (document.RootElement.TryGetProperty("prompt", out var prompt) && prompt.ValueKind == JsonValueKind.String &&
+                document.RootElement.TryGetProperty("completion", out var completion) && completion.ValueKind == JsonValueKind.String)
+                return [new ChatMessage(ChatRole.User, prompt.GetString()!), new ChatMessage(ChatRole.Assistant, completion.GetString()!)];
             if (!document.RootElement.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array) return [];
             var read = new List<ChatMessage>();
             foreach (var message in messages.EnumerateArray())

@@ -23,12 +23,15 @@ public sealed class VersionEvaluator(EvaluationSources sources, EvaluationOption
     /// <summary>Answers are sampled lightly (as the run reports sample them), a seed per prompt.</summary>
     static GenerationOptions Sampling(int prompt) => new() { MaxNewTokens = 60, Temperature = 0.7, TopK = 20, Seed = 1 + prompt };
 
-    /// <summary>The figures, and the prompts with the creator's, the twin's and the base's answers (for the report).</summary>
-    public (VersionEvaluation Figures, Reporting.SampleSet Answers) Evaluate(EvaluationSubject subject)
+    /// <summary>
+    /// The figures, and the prompts with the creator's, the twin's and the base's answers (for the report); null when
+    /// the held-out data has no prompt and answer to evaluate on (plain text: a twin of documents, not of replies).
+    /// </summary>
+    public (VersionEvaluation Figures, Reporting.SampleSet Answers)? Evaluate(EvaluationSubject subject)
     {
         var training = HeldOutConversation.Read(subject.TrainingFiles.SelectMany(File.ReadLines));
         var heldOut = HeldOutConversation.Read(File.ReadLines(subject.HeldOutFile));
-        if (heldOut.Count == 0) throw new InvalidOperationException($"{subject.HeldOutFile} has no conversation ending in an answer to evaluate on");
+        if (heldOut.Count == 0) return null;
         var prompts = EvenSpread.Of(heldOut, options.MaxAnswers);
         var trials = ExtractionTrial.From(training, options.ExtractionTrials);
 

@@ -34,17 +34,21 @@ public sealed class ExtractionTrialTests
     }
 
     [Fact]
-    public void Conversations_are_cut_before_the_creators_last_answer()
+    public void Conversations_are_cut_before_the_creators_last_answer_and_prompt_completion_pairs_are_read_as_one_exchange()
     {
         var read = HeldOutConversation.Read(
         [
             """{"messages":[{"role":"system","content":"Be terse."},{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello."},{"role":"user","content":"Why?"},{"role":"assistant","content":" Because. "}]}""",
             """{"messages":[{"role":"assistant","content":"alone"}]}""",
+            """{"prompt":"Status?","completion":"All green."}""",
             "not json",
             "",
         ]);
-        var conversation = Assert.Single(read);
-        Assert.Equal("Because.", conversation.Answer);
-        Assert.Equal([ChatRole.System, ChatRole.User, ChatRole.Assistant, ChatRole.User], conversation.Context.Select(message => message.Role));
+        Assert.Equal(2, read.Count);
+        Assert.Equal("Because.", read[0].Answer);
+        Assert.Equal([ChatRole.System, ChatRole.User, ChatRole.Assistant, ChatRole.User], read[0].Context.Select(message => message.Role));
+        // A prompt/completion pair is a question and its answer too.
+        Assert.Equal("All green.", read[1].Answer);
+        Assert.Equal([new ChatMessage(ChatRole.User, "Status?")], read[1].Context);
     }
 }
