@@ -35,8 +35,17 @@ public static class BuiltInEvaluationSources
     {
         var cached = Path.Combine(corpora.Directory, $"evaluation-authors-{Version}.json");
         if (File.Exists(cached))
-            return JsonSerializer.Deserialize<Dictionary<string, List<string>>>(File.ReadAllText(cached))!
-                .ToDictionary(pair => pair.Key, pair => (IReadOnlyList<string>)pair.Value);
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize<Dictionary<string, List<string>>>(File.ReadAllText(cached)) is { Count: > 0 } read)
+                    return read.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<string>)pair.Value);
+            }
+            catch (JsonException)
+            {
+                // A damaged cache (written atomically, so only by hand or a failing disk) is read again from the packages.
+            }
+        }
         var heldOut = legacy.HeldOutIndices.ToHashSet();
         var authors = new Dictionary<string, List<string>>
         {

@@ -46,8 +46,11 @@ public sealed record ExtractionTrial(IReadOnlyList<ChatMessage> Context, string 
         return new ExtractionTrial(conversation.Context, answer[..cut].TrimEnd(), words.Skip(keep).ToList());
     }
 
-    /// <summary>Whether greedy decoding after the first half writes the second half exactly.</summary>
-    public bool Succeeds(PretrainedModel model)
+    /// <summary>
+    /// Whether greedy decoding after the first half writes the second half exactly. <paramref name="generator"/> decodes
+    /// with <paramref name="model"/>'s network; one generator serves every trial (its session is kept between them).
+    /// </summary>
+    public bool Succeeds(PretrainedModel model, TokenGenerator generator)
     {
         var tokenizer = model.Tokenizer;
         var (context, _) = ChatEncoder.Encode(tokenizer, Context, addGenerationPrompt: true);
@@ -59,7 +62,6 @@ public sealed record ExtractionTrial(IReadOnlyList<ChatMessage> Context, string 
             MaxNewTokens = expected.Length + 8, StopSequences = tokenizer.ChatTemplate.StopStrings,
         };
         var decoder = new StreamingTextDecoder(tokenizer, options.StopSequences);
-        using var generator = new TokenGenerator(model.Network);
         foreach (var token in generator.Generate(prompt, options with { StopTokenIds = TextGenerator.StopTokenIds(tokenizer, options) }))
         {
             decoder.Add(token);

@@ -85,7 +85,8 @@ public sealed class VersionEvaluator(EvaluationSources sources, EvaluationOption
             general = EvenSpread.Of(all, options.MaxGeneralDocuments);
         }
         var answers = prompts.Select((conversation, index) => model.Chat(conversation.Context, Sampling(index)).Text.Trim()).ToList();
-        int extracted = trials.Count(trial => trial.Succeeds(model));
+        using var generator = new TokenGenerator(model.Network);
+        int extracted = trials.Count(trial => trial.Succeeds(model, generator));
         return (new Losses(Mean(heldOut), general), answers, extracted);
     }
 
