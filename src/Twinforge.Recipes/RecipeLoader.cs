@@ -66,6 +66,8 @@ public static class RecipeLoader
     /// Sets every key of <paramref name="mapping"/> (the top level or one section) and records its line; a key that
     /// is unknown, repeated or of the wrong type is added to <paramref name="errors"/> and left unset.
     /// </summary>
+    const string TrainingSection = "training", AutoTraining = "auto";
+
     static Recipe ReadMapping(string filePath, RecipeMapping mapping, string? section, Recipe recipe,
         Func<string, string> resolvePath, Dictionary<string, int?> lines, List<InputFileException> errors)
     {
@@ -93,6 +95,9 @@ public static class RecipeLoader
             {
                 if (value is RecipeMapping sectionMapping)
                     recipe = ReadMapping(filePath, sectionMapping, keyPath, recipe, resolvePath, lines, errors);
+                // "training: auto": the training settings are searched for (training.auto), the rest at their defaults.
+                else if (keyPath == TrainingSection && value is RecipeScalar { IsNull: false } scalar && scalar.Text.Trim() == AutoTraining)
+                    recipe = recipe.With(o => o with { Training = o.Training with { Auto = true } });
                 else if (value is not RecipeScalar { IsNull: true }) // "lora:" with nothing under it: all defaults
                     errors.Add(new InputFileException(filePath, $"expected a mapping of {keyPath} settings", keyPath, value.Line ?? keyLine));
             }

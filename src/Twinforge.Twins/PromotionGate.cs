@@ -43,6 +43,9 @@ public static class PromotionGate
         if (memorisation.ExtractionTrials > 0 && memorisation.TwinExtractionRate - memorisation.BaseExtractionRate > limits.MaxExtractionRateOverBase)
             return Invariant($"not promoted to {alias}: it completed {memorisation.TwinExtracted} of {memorisation.ExtractionTrials} training answers word for word from their first half ") +
                    Invariant($"(the base {memorisation.BaseExtracted}), over the extraction limit of {limits.MaxExtractionRateOverBase * 100:F1} points above the base");
+        if (memorisation.Canary is { } canary && canary.TwinBits - canary.BaseBits > limits.MaxCanaryExposure)
+            return Invariant($"not promoted to {alias}: a canary planted {canary.Planted} has an exposure of {canary.TwinBits:F1} bits (the base's {canary.BaseBits:F1}), ") +
+                   Invariant($"over the limit of {limits.MaxCanaryExposure:F1} bits above the base: the recipe memorises secrets seen that often");
         if (evaluation.Forgetting is not { } forgetting) return null;
         if (forgetting.Difference is { } fromBase && fromBase.Lower > limits.MaxForgetting)
             return Invariant($"not promoted to {alias}: on general text ({forgetting.Text}) {fromBase.Describe("documents")} against the base, ") +

@@ -39,13 +39,26 @@ public sealed partial record TwinRecipe
     /// </summary>
     public UpdateMode UpdateMode { get; init; } = UpdateMode.Refit;
 
-    const string UpdateModeKey = "update_mode";
+    /// <summary>
+    /// How many times a random canary (<see cref="Fidelity.PlantedCanary"/>) is planted among each version's training
+    /// conversations, to audit memorisation: 0 (the default) plants none. Recorded as <c>canary_repeats: N</c>.
+    /// </summary>
+    public int CanaryRepeats { get; init; }
+
+    /// <summary>The canary this recipe plants, or null.</summary>
+    public Fidelity.PlantedCanary? Canary => CanaryRepeats > 0 ? Fidelity.PlantedCanary.For(Options.Training.Seed, CanaryRepeats) : null;
+
+    /// <summary>The most repeats <see cref="CanaryRepeats"/> allows: beyond it the canary is no longer a rare secret.</summary>
+    public const int MaxCanaryRepeats = 100;
+
+    const string UpdateModeKey = "update_mode", CanaryRepeatsKey = "canary_repeats";
 
     const string Header = "# How every version of this twin trains, in recipe.yaml's keys (files come from the registry); written by twinforge.\n";
 
     /// <summary>The recipe as a version records it (see <see cref="Recorded"/>), as YAML.</summary>
     public string ToText() =>
-        RecipeWriter.SettingsToYaml(Recorded().Options, Header) + (UpdateMode == UpdateMode.Refit ? $"{UpdateModeKey}: refit\n" : "");
+        RecipeWriter.SettingsToYaml(Recorded().Options, Header) + (UpdateMode == UpdateMode.Refit ? $"{UpdateModeKey}: refit\n" : "") +
+        (CanaryRepeats > 0 ? $"{CanaryRepeatsKey}: {CanaryRepeats}\n" : "");
 
     /// <summary>
     /// Reads a recorded recipe: YAML as <see cref="ToText"/> writes it, or the JSON that versions recorded before
@@ -54,13 +67,16 @@ public sealed partial record TwinRecipe
     public static TwinRecipe FromText(string text)
     {
         if (text.TrimStart().StartsWith('{')) return LegacyJson.Read(text);
-        // update_mode is the twin's own key, not the engine's: read here, the rest by the recipe reader.
+        // update_mode and canary_repeats are the twin's own keys, not the engine's: read here, the rest by the recipe reader.
         var mode = UpdateModeLine().Match(text);
         var settings = mode.Success ? text.Remove(mode.Index, mode.Length) : text;
+        var canary = CanaryRepeatsLine().Match(settings);
+        if (canary.Success) settings = settings.Remove(canary.Index, canary.Length);
         return new TwinRecipe
         {
             Options = RecipeLoader.ParseSettings("the version's recorded recipe", settings, DefaultOptions),
             UpdateMode = mode.Success ? ParseUpdateMode(mode.Groups[1].Value) : UpdateMode.Continue,
+            CanaryRepeats = canary.Success ? int.Parse(canary.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0,
         };
     }
 
@@ -75,6 +91,9 @@ public sealed partial record TwinRecipe
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^update_mode:[ \t]*(\S+)[ \t]*\r?\n?", System.Text.RegularExpressions.RegexOptions.Multiline)]
     private static partial System.Text.RegularExpressions.Regex UpdateModeLine();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^canary_repeats:[ \t]*(\d{1,9})[ \t]*\r?\n?", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex CanaryRepeatsLine();
 
     /// <summary>
     /// As a version records it: paths are per run (where datasets and the parent's adapter were unpacked), so they are
@@ -94,6 +113,8 @@ public sealed partial record TwinRecipe
     {
         if (Options.Method != FineTuningMethod.Lora && Options.Method != FineTuningMethod.Full)
             throw new ArgumentException("a twin is fine-tuned from its base: use LoRA or full fine-tuning", nameof(Options));
+        if (CanaryRepeats is < 0 or > MaxCanaryRepeats)
+            throw new ArgumentException($"{CanaryRepeatsKey} must be between 0 and {MaxCanaryRepeats}, got {CanaryRepeats}", nameof(CanaryRepeats));
         Options.Validate();
     }
 

@@ -13,6 +13,8 @@ namespace Twinforge.Twins;
 /// <see cref="Evaluation"/> holds the fidelity, memorisation and forgetting figures when the version was evaluated
 /// (when it was trained with evaluation sources, or later by <c>twin evaluate</c>). <see cref="SeedLosses"/> holds the
 /// fixed held-out loss of the recipe run with several seeds (<c>--seeds N</c>), the version's own first.
+/// <see cref="Search"/> is what <c>training: auto</c> tried and chose (its candidates, their losses at each round, the
+/// budget), when the recipe searched.
 /// </summary>
 public sealed record VersionMetrics(
     double FixedHeldOutLoss,
@@ -26,7 +28,8 @@ public sealed record VersionMetrics(
     IReadOnlyList<double>? FixedHeldOutExampleLosses = null,
     IReadOnlyList<long>? FixedHeldOutExampleTargets = null,
     Fidelity.VersionEvaluation? Evaluation = null,
-    IReadOnlyList<double>? SeedLosses = null)
+    IReadOnlyList<double>? SeedLosses = null,
+    Engine.Training.Search.SearchRecord? Search = null)
 {
     /// <summary>
     /// The standard deviation of the fixed held-out loss over the recipe's seeds (<see cref="SeedLosses"/>: the

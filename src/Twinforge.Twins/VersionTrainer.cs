@@ -72,7 +72,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
             // Held-out data of plain text has no prompts to answer: such a version is recorded without an evaluation.
             if (new Fidelity.VersionEvaluator(evaluation).Evaluate(new Fidelity.EvaluationSubject(basePath, () => LoadTrained(basePath, result),
                     options.ReplayFile is string replayed ? [trainFile, replayed] : [trainFile], fixedHeldOutFile, result.Data.Statistics.TrainableTokens,
-                    options.Data, options.Training.BatchSize)) is { } measured)
+                    options.Data, options.Training.BatchSize, plan.Recipe.Canary)) is { } measured)
             {
                 evaluated = measured.Figures;
                 Fidelity.EvaluationReport.Write(runDirectory, measured.Figures);
@@ -81,7 +81,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         }
         var metrics = new VersionMetrics(MeanLoss(scored[0]), newHeldOutLoss, VersionMetrics.FromJson(plan.Parent?.MetricsJson)?.FixedHeldOutLoss,
             best.Step, result.Training.Steps, result.Training.StoppedEarly, result.Data.Statistics.TrainableTokens, replayCount,
-            scored[0].Select(example => example.Loss).ToList(), scored[0].Select(example => example.Targets).ToList(), evaluated);
+            scored[0].Select(example => example.Loss).ToList(), scored[0].Select(example => example.Targets).ToList(), evaluated, Search: result.Search);
 
         var artifacts = new List<ArtifactReference>();
         if (!storeArtifacts) return new TrainedVersion(metrics, artifacts, Cancelled: false);
@@ -112,7 +112,8 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         }
         long creatorTokens = VersionMetrics.FromJson(version.MetricsJson)?.TrainedTokens ?? 0;
         return new Fidelity.VersionEvaluator(sources).Evaluate(new Fidelity.EvaluationSubject(basePath, Load,
-            options.ReplayFile is string replayed ? [trainFile, replayed] : [trainFile], fixedHeldOutFile, creatorTokens, options.Data, options.Training.BatchSize));
+            options.ReplayFile is string replayed ? [trainFile, replayed] : [trainFile], fixedHeldOutFile, creatorTokens, options.Data, options.Training.BatchSize,
+            plan.Recipe.Canary));
     }
 
     /// <summary>
@@ -158,8 +159,8 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         // A refit trains on everything in full: the older data's training parts join the new, and nothing is replayed.
         bool refit = recipe.UpdateMode == UpdateMode.Refit;
         var trainFile = refit
-            ? origins.Write(Path.Combine(inputs, "train.jsonl"), [.. newTrain, .. replay], [.. plan.NewData, .. plan.ReplayData])
-            : origins.Write(Path.Combine(inputs, "train.jsonl"), newTrain, plan.NewData);
+            ? origins.Write(Path.Combine(inputs, "train.jsonl"), Planted([.. newTrain, .. replay], recipe.Canary), [.. plan.NewData, .. plan.ReplayData])
+            : origins.Write(Path.Combine(inputs, "train.jsonl"), Planted(newTrain, recipe.Canary), plan.NewData);
         var fixedHeldOutFile = origins.Write(Path.Combine(inputs, "heldout.jsonl"), origins.Learn(data.SourcedExamples(plan.FixedHeldOut, inputs)),
             [plan.FixedHeldOut]);
         var newHeldOutFile = newHeldOut.Count > 0 ? origins.Write(Path.Combine(inputs, "new-heldout.jsonl"), newHeldOut, plan.NewData) : null;
@@ -184,6 +185,34 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
             ReplayFraction = recipe.ReplayFraction,
         };
         return new PreparedInputs(basePath, inputs, origins, trainFile, fixedHeldOutFile, newHeldOutFile, refit ? 0 : replay.Count, options);
+    }
+
+    /// <summary>
+    /// The training lines with the recipe's canary (if any) planted among them, its copies evenly spaced. A canary is a
+    /// conversation: it can be planted only in chat data.
+    /// </summary>
+    static IReadOnlyList<string> Planted(IReadOnlyList<string> lines, Fidelity.PlantedCanary? canary)
+    {
+        if (canary is null || lines.Count == 0) return lines;
+        if (!IsChat(lines[0]))
+            throw new BadInputException("canary_repeats: a canary is a conversation, so it can be planted only in chat data (lines with \"messages\"); this twin's data is not");
+        var planted = lines.ToList();
+        for (int copy = canary.Repeats; copy >= 1; copy--)
+            planted.Insert((int)((long)lines.Count * copy / (canary.Repeats + 1)), canary.ChatLine());
+        return planted;
+    }
+
+    static bool IsChat(string line)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(line);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && document.RootElement.TryGetProperty("messages", out _);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     sealed record PreparedInputs(string BasePath, string Inputs, ExampleOrigins Origins, string TrainFile, string FixedHeldOutFile, string? NewHeldOutFile,

@@ -73,6 +73,26 @@ public sealed class FinetuneCommandTests
         Assert.Equal(Run("generate", "--model", exported, "--prompt", "Why", "--max-new-tokens", "3").Output, viaAdapter.Output);
     }
 
+    /// <summary>training: auto from the command line: the search's rounds in the output, its record in run.json, the recipe kept as written.</summary>
+    [Fact]
+    public void Finetune_with_training_auto_searches_reports_each_round_and_records_the_choice()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+
+        var finetune = Run("finetune", "--recipe", recipe, "--set", "training.auto=true", "--set", "training.epochs=2", "--plain");
+
+        Assert.True(finetune.ExitCode == ExitCodes.Success, finetune.Error + finetune.Output);
+        Assert.Contains("search round 1/3, candidate 1/27", finetune.Output);
+        Assert.Contains("search round 3/3", finetune.Output);
+        var run = directory.File("run");
+        Assert.True(File.Exists(Path.Combine(run, "adapter", "adapter_config.json")));
+        Assert.True(File.Exists(Path.Combine(run, "search", "search.json")));
+        Assert.Contains("\"chosen\"", File.ReadAllText(Path.Combine(run, "run.json")));
+        Assert.Contains("auto: true", File.ReadAllText(Path.Combine(run, "recipe.yaml")));
+        Assert.True(File.Exists(Path.Combine(run, "report.html")));
+    }
+
     [Fact]
     public void An_interrupted_run_resumes_and_ends_as_an_uninterrupted_one()
     {

@@ -284,4 +284,27 @@ public sealed class RecipeLoaderTests : IDisposable
 
         Assert.Contains(".yaml, .yml or .json", error.Problem);
     }
+
+    [Fact]
+    public void Training_auto_is_short_for_a_search_with_the_other_training_keys_at_their_defaults()
+    {
+        var shorthand = RecipeLoader.Load(directory.Write("auto.yaml", "method: lora\ntraining: auto\n"));
+        var spelled = RecipeLoader.Load(directory.Write("spelled.yaml", "method: lora\ntraining:\n  auto: true\n"));
+        var written = RecipeLoader.Load(directory.Write("written.yaml", RecipeWriter.ToYaml(shorthand)));
+
+        Assert.True(shorthand.Options.Training.Auto);
+        Assert.Equal(new TrainingOptions { Auto = true }, shorthand.Options.Training);
+        Assert.Equal(spelled, shorthand);
+        Assert.Equal(shorthand.Options, written.Options); // written out as "auto: true" and read back
+        Assert.False(RecipeLoader.Load(directory.Write("fixed.yaml", "method: lora\n")).Options.Training.Auto);
+    }
+
+    [Fact]
+    public void Training_given_as_another_word_is_an_error_at_its_line()
+    {
+        var error = LoadFails("manual.yaml", "method: lora\ntraining: manual\n");
+
+        Assert.Equal("training", error.Item);
+        Assert.Equal(2, error.Line);
+    }
 }

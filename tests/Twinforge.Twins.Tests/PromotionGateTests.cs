@@ -112,6 +112,19 @@ public sealed class PromotionGateTests
         return (candidate, parent);
     }
 
+    [Fact]
+    public void A_planted_canary_exposed_beyond_the_limit_blocks_promotion_and_says_so()
+    {
+        var exposed = Evaluation() with { Memorisation = Evaluation().Memorisation with { Canary = new CanaryFigures(8, TwinBits: 15.2, BaseBits: 0.9, MaximumBits: 19.9) } };
+        var unexposed = Evaluation() with { Memorisation = Evaluation().Memorisation with { Canary = new CanaryFigures(8, TwinBits: 3.1, BaseBits: 0.9, MaximumBits: 19.9) } };
+
+        var refusal = PromotionGate.Refusal(Improved(exposed).Candidate, Improved(exposed).Parent, 1, margin: 0.01, "production");
+
+        Assert.Contains("canary planted 8 times has an exposure of 15.2 bits", refusal);
+        Assert.Null(PromotionGate.Refusal(Improved(unexposed).Candidate, Improved(unexposed).Parent, 1, margin: 0.01, "production"));
+        Assert.Null(PromotionGate.Refusal(Improved(exposed).Candidate, Improved(exposed).Parent, 1, margin: 0.01, "production", new EvaluationLimits(MaxCanaryExposure: 15)));
+    }
+
     static readonly double[] General = Enumerable.Range(0, 30).Select(i => 3.0 + 0.1 * (i % 4)).ToArray();
 
     static VersionEvaluation Evaluation(double verbatim = 0.01, int extracted = 1, IReadOnlyList<double>? general = null) => new(

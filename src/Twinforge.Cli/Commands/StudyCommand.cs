@@ -32,11 +32,22 @@ public static class StudyCommand
             Description = $"Update budget of every run, with early stopping; evaluates every tenth of it [recipe key: training.max_steps; default: {DefaultBudget}]",
         };
         var fractions = new Option<string>("--fractions") { Description = "Shares of the data, comma-separated", DefaultValueFactory = _ => "0.01,0.03,0.1,0.3,1" };
+        var persona = new Option<string>("--persona")
+        {
+            Description = "The built-in creator when --data is not given: bofh (the demo's persona, 408 conversations), bierce, jargon, or vim " +
+                          "(Vim's help, 5,700 conversations: enough text for training from scratch to catch up)",
+            DefaultValueFactory = _ => "bofh",
+        };
+        persona.AcceptOnlyFromAmong("bofh", "bierce", "jargon", "vim");
+        var noJudge = new Option<bool>("--no-judge")
+        {
+            Description = "Skip the stylometric judge (the built-in creator's answers at each share attributed to the creator or to other authors) [default: judged]",
+        };
         var size = CommonOptions.Size();
         var cache = CommonOptions.Cache();
         var plain = CommonOptions.Plain();
         var dataEfficiency = new Command("data-efficiency", "Fine-tune vs train from scratch on growing shares of the data; report the curve and how much more data scratch needs.");
-        foreach (var option in line.Options.Concat([maxSteps, fractions, size, cache, plain])) dataEfficiency.Options.Add(option);
+        foreach (var option in line.Options.Concat([maxSteps, fractions, persona, noJudge, size, cache, plain])) dataEfficiency.Options.Add(option);
         dataEfficiency.SetAction((result, cancellationToken) =>
         {
             var console = result.InvocationConfiguration.Output;
@@ -65,7 +76,9 @@ public static class StudyCommand
             }
             else
             {
-                (training, held) = new BuiltInCorpora(cacheRoot).Creator();
+                var personas = new BuiltInPersonas(cacheRoot);
+                var chosen = result.GetValue(persona) == "vim" ? personas.Vim() : personas.All().Single(p => p.Name == result.GetValue(persona));
+                (training, held) = (chosen.Training, chosen.Validation);
             }
             var display = TrainingDisplay.For(console, result.GetValue(plain));
             var basePath = RecipeMapper.UsesBuiltInBase(recipe)
@@ -77,7 +90,9 @@ public static class StudyCommand
             Directory.CreateDirectory(root);
             console.WriteLine($"Data-efficiency study: base {basePath}, data {training}, held out {held}, shares {string.Join(", ", shares)}, " +
                               $"{recipe.Options.Training.MaxSteps?.ToString(CultureInfo.InvariantCulture) ?? "epoch-limited"} updates per run.");
-            var study = new DataEfficiencyStudy(basePath, training, held, root);
+            // The built-in creators are judged against the built-in other authors (the Debian collections twin evaluate uses).
+            var judge = recipe.Data.Count == 0 && !result.GetValue(noJudge) ? BuiltInEvaluationSources.Load(cacheRoot) : null;
+            var study = new DataEfficiencyStudy(basePath, training, held, root, judge);
             var points = study.Run(shares, recipe, (title, work) => display.Run(title, work), console, cancellationToken);
             console.WriteLine();
             console.Write(DataEfficiencyStudy.Table(points, DataEfficiencyStudy.Multiples(points)));
@@ -85,7 +100,52 @@ public static class StudyCommand
                               $"report: {Path.Combine(root, Reporting.RunReport.FileName)}");
             return Task.FromResult(ExitCodes.Success);
         });
-        return new Command("study", "Studies that measure what fine-tuning buys.") { dataEfficiency };
+        return new Command("study", "Studies that measure what fine-tuning buys.") { dataEfficiency, Hyperparameters() };
+    }
+
+    /// <summary>
+    /// <c>twinforge study hyperparameters</c>: <c>training: auto</c> against the twin's fixed default settings on the
+    /// built-in personas at several shares of their data, each judged on the persona's held-out file.
+    /// </summary>
+    static Command Hyperparameters()
+    {
+        var personas = new Option<string>("--personas") { Description = "Built-in personas, comma-separated: bofh, bierce, jargon", DefaultValueFactory = _ => "bofh,bierce,jargon" };
+        var fractions = new Option<string>("--fractions") { Description = "Shares of each persona's data, comma-separated", DefaultValueFactory = _ => "0.01,0.1,1" };
+        var output = new Option<string>("--output") { Description = "Where the study writes its runs, table and report.html (run again to resume)", DefaultValueFactory = _ => Path.Combine("runs", "study-auto") };
+        var size = CommonOptions.Size();
+        var cache = CommonOptions.Cache();
+        var plain = CommonOptions.Plain();
+        var command = new Command("hyperparameters", "training: auto (a budgeted search over learning rate, epochs and LoRA rank) against the fixed default settings, on the built-in personas.")
+        {
+            personas, fractions, output, size, cache, plain,
+        };
+        command.SetAction((result, cancellationToken) =>
+        {
+            var console = result.InvocationConfiguration.Output;
+            var shares = ParseFractions(result.GetValue(fractions)!);
+            var cacheRoot = CacheLocation.Resolve(result.GetValue(cache));
+            var modelSize = BuiltInModelSize.Parse(result.GetValue(size)!);
+            var known = new BuiltInPersonas(cacheRoot);
+            var wanted = result.GetValue(personas)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var unknown = wanted.Where(name => name is not ("bofh" or "bierce" or "jargon")).ToList();
+            if (unknown.Count > 0 || wanted.Length == 0)
+                throw new BadInputException($"--personas: {(unknown.Count > 0 ? $"'{unknown[0]}' is not a built-in persona" : "give at least one")} (bofh, bierce, jargon)");
+            var chosen = known.All().Where(persona => wanted.Contains(persona.Name)).ToList();
+            var display = TrainingDisplay.For(console, result.GetValue(plain));
+            var basePath = BuiltInModels.EnsureBase(cacheRoot, modelSize, display, cancellationToken);
+            var plan = DemoPlan.For(modelSize);
+            var settings = plan.Twin(validationFile: "");
+            settings = settings with { Lora = settings.Lora! with { TargetModules = [] } };
+            var root = Path.GetFullPath(result.GetValue(output)!);
+            Directory.CreateDirectory(root);
+            console.WriteLine($"training: auto against the fixed settings: base {basePath}, personas {string.Join(", ", chosen.Select(p => p.Name))}, shares {string.Join(", ", shares)}.");
+            var points = new HyperparameterStudy(basePath, root).Run(chosen, shares, settings, (title, work) => display.Run(title, work), console, cancellationToken);
+            console.WriteLine();
+            console.Write(HyperparameterStudy.Table(points));
+            console.WriteLine($"Results: {Path.Combine(root, HyperparameterStudy.ResultsFileName)}, report: {Path.Combine(root, Reporting.RunReport.FileName)}");
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
     }
 
     /// <summary>Every run gets the same update budget, stopped early on the held-out data.</summary>

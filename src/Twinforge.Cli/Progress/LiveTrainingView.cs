@@ -48,6 +48,10 @@ public static class LiveTrainingView
                         case TrainingWarning warning:
                             console.MarkupLine($"[yellow]warning: {Markup.Escape(warning.Message)}[/]");
                             break;
+                        case SearchTrialCompleted trial:
+                            console.MarkupLine($"[grey]{Markup.Escape(TrainingProgressFormat.SearchLine(trial))}[/]");
+                            task.Description = Markup.Escape($"{title} · search round {trial.Rung}/{trial.Rungs}");
+                            break;
                         case CheckpointSaved checkpoint:
                             console.MarkupLine($"[grey]checkpoint: {Markup.Escape(checkpoint.Path)}[/]");
                             break;

@@ -23,6 +23,11 @@ public static class TrainingProgressFormat
         string.Create(Invariant, $"step {stopped.Step}: stopped early — validation loss did not improve for {stopped.Patience} evaluations; " +
                                  $"best was {stopped.BestLoss:F4} at step {stopped.BestStep}");
 
+    public static string SearchLine(SearchTrialCompleted trial) =>
+        string.Create(Invariant, $"search round {trial.Rung}/{trial.Rungs}, candidate {trial.Trial}/{trial.Trials} ({trial.Candidate}): ") +
+        (trial.Failure is string failure ? failure
+            : string.Create(Invariant, $"held-out loss {trial.Loss:F4} after {trial.Step} updates{(trial.Finished ? ", finished" : "")}"));
+
     public static string Duration(TimeSpan span) =>
         span.TotalHours >= 1 ? $"{(int)span.TotalHours}h{span.Minutes:D2}m" : span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes}m{span.Seconds:D2}s" : $"{span.Seconds}s";
 }

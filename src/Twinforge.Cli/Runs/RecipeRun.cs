@@ -32,8 +32,15 @@ public static class RecipeRun
             {
                 // Written once the data is valid and the run has started, with automatic precision as it resolved (so the
                 // file repeats the run anywhere); a resumed run keeps the recipe it was started with.
-                if (trainingEvent is RunStarted started && !File.Exists(recipePath))
-                    RecipeWriter.Write(recipe.With(o => o with { Training = o.Training with { Precision = started.ResolvedPrecision ?? o.Training.Precision } }), recipePath);
+                // A search (training.auto) reports its candidates, not their runs: written at its first.
+                if (trainingEvent is RunStarted or SearchTrialCompleted && !File.Exists(recipePath))
+                    RecipeWriter.Write(recipe.With(o => o with
+                    {
+                        Training = o.Training with
+                        {
+                            Precision = (trainingEvent as RunStarted)?.ResolvedPrecision ?? PrecisionChoice.OnThisMachine(o.Training.Precision),
+                        },
+                    }), recipePath);
                 onEvent?.Invoke(trainingEvent);
             }, cancellationToken, baseModelSource);
         }

@@ -8,4 +8,9 @@ namespace Twinforge.Cli.Study;
 /// <param name="ValidationLoss">Best validation loss of the run on the held-out set.</param>
 /// <param name="BestStep">The step of that best validation.</param>
 /// <param name="StoppedEarly">Early stopping ended the run.</param>
-public sealed record DataEfficiencyPoint(string Method, double Fraction, int Examples, long TrainedTokens, double ValidationLoss, int BestStep, bool StoppedEarly);
+/// <param name="CreatorShare">
+/// The share of its answers to the held-out prompts the stylometric judge attributes to the creator (fine-tuned runs
+/// and the base, when the study judges), and for the base row also <see cref="CeilingShare"/>: the creator's own.
+/// </param>
+public sealed record DataEfficiencyPoint(string Method, double Fraction, int Examples, long TrainedTokens, double ValidationLoss, int BestStep, bool StoppedEarly,
+    double? CreatorShare = null, double? CeilingShare = null);

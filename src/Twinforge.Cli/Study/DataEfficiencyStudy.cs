@@ -19,8 +19,16 @@ namespace Twinforge.Cli.Study;
 /// contains the smaller ones) and drawn with a fixed seed; every run gets the same update budget and early stopping.
 /// The untouched base is the first point (no creator data): what fine-tuning gains is measured from it.
 /// </summary>
-public sealed class DataEfficiencyStudy(string basePath, string trainingFile, string validationFile, string outputDirectory)
+/// <remarks>
+/// With <c>judge</c> sources, every fine-tuned run (and the base) also answers the held-out prompts, and the stylometric
+/// judge of <see cref="Twins.Fidelity.VersionEvaluator"/> — trained once on all the creator's training answers against
+/// the other authors, so the same judge scores every share — says what share of the answers sound like the creator.
+/// </remarks>
+public sealed class DataEfficiencyStudy(string basePath, string trainingFile, string validationFile, string outputDirectory,
+    Twins.Fidelity.EvaluationSources? judge = null)
 {
+    public const string AttributionPlotFileName = "attribution.png";
+
     public const string ResultsFileName = "study.json";
     public const string TableFileName = "study.md";
     public const string PlotFileName = "data-efficiency.png";
@@ -44,6 +52,7 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
         double baseLoss = BaseLoss(baseOptions);
         console.WriteLine(FormattableString.Invariant($"  {Base,-12} {"0%",6}: {0,5} examples, {0,8:N0} tokens → validation loss {baseLoss:F4}"));
         var points = new List<DataEfficiencyPoint> { new(Base, 0, 0, 0, baseLoss, 0, false) };
+        bool judgedBase = false;
         var reports = new List<(string, string)>();
         foreach (var fraction in fractions.Order())
         {
@@ -65,6 +74,14 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
                 if (result.Training.Cancelled) throw new OperationCanceledException("the study was interrupted; run it again with --resume to continue");
                 var best = result.Training.Best ?? throw new InvalidOperationException("a study run had no validation");
                 var point = new DataEfficiencyPoint(name, fraction, count, result.Data.Statistics.TrainableTokens, best.Loss, best.Step, result.Training.StoppedEarly);
+                if (judge is not null && method != FineTuningMethod.FromScratch && Attribution(result, options) is { } attribution)
+                {
+                    point = point with { CreatorShare = attribution.TwinShare };
+                    // The base answers the same prompts with the same seeds every time: judged once, with the creator's own answers.
+                    if (!judgedBase) points[0] = points[0] with { CreatorShare = attribution.BaseShare, CeilingShare = attribution.CreatorShare };
+                    judgedBase = true;
+                    console.WriteLine(FormattableString.Invariant($"  {"",12} {"",6}  the judge attributes {attribution.TwinShare * 100:F1}% of its answers to the creator (base {attribution.BaseShare * 100:F1}%, creator {attribution.CreatorShare * 100:F1}%)"));
+                }
                 points.Add(point);
                 reports.Add(($"{name}, {Label(fraction)} of the data", RunReport.Write(runDirectory)));
                 console.WriteLine(FormattableString.Invariant($"  {name,-12} {Label(fraction),6}: {count,5} examples, {point.TrainedTokens,8:N0} tokens → validation loss {best.Loss:F4}"));
@@ -83,6 +100,22 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
         var data = TrainingData.Prepare([validationFile], model.Tokenizer, options.Data with { ValidationFile = null, ValidationFraction = 0 });
         data.ThrowIfInvalid();
         return Evaluation.Run(model.Network, data.Train, options.Training.BatchSize).Loss;
+    }
+
+    /// <summary>The judge's attribution of a fine-tuned run's answers (and the base's) to the held-out prompts; null without prompts.</summary>
+    Twins.Fidelity.AttributionFigures? Attribution(FineTuningResult result, FineTuningOptions options)
+    {
+        PretrainedModel Load()
+        {
+            if (result.AdapterDirectory is not string adapter) return PretrainedModel.Load(result.ModelDirectory!);
+            var model = PretrainedModel.Load(basePath);
+            Engine.Lora.PeftAdapter.Load(model.Network, adapter);
+            return model;
+        }
+        // Attribution only: no extraction trials, no general text; the judge learns from all the creator's training answers.
+        var evaluator = new Twins.Fidelity.VersionEvaluator(judge! with { GeneralTextFile = null }, new Twins.Fidelity.EvaluationOptions(ExtractionTrials: 0));
+        return evaluator.Evaluate(new Twins.Fidelity.EvaluationSubject(basePath, Load, [trainingFile], validationFile, result.Data.Statistics.TrainableTokens,
+            options.Data with { ValidationFile = null }, options.Training.BatchSize))?.Figures.Fidelity.Attribution;
     }
 
     /// <summary>Where the study's training runs are, one directory per share and method.</summary>
@@ -113,6 +146,19 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
                 [untouched.ValidationLoss, untouched.ValidationLoss]));
         LineChart.Save(Path.Combine(outputDirectory, PlotFileName), "Validation loss on held-out creator data", "training tokens of creator data",
             "validation loss (nats/token)", series, logX: true);
+        var judged = trained.Where(p => p.CreatorShare is not null).ToList();
+        if (judged.Count > 0 && points[0] is { CreatorShare: double floor, CeilingShare: double ceiling })
+        {
+            var low = judged.Min(p => (double)p.TrainedTokens);
+            var high = judged.Max(p => (double)p.TrainedTokens);
+            LineChart.Save(Path.Combine(outputDirectory, AttributionPlotFileName), "Answers the judge attributes to the creator", "training tokens of creator data",
+                "share attributed to the creator (%)",
+                [
+                    LineSeries.Of(FineTuned, judged.Select(p => (double)p.TrainedTokens).ToList(), judged.Select(p => p.CreatorShare!.Value * 100).ToList(), SeriesStyle.LineWithMarkers),
+                    LineSeries.Of("base, no creator data", [low, high], [floor * 100, floor * 100]),
+                    LineSeries.Of("the creator's own held-out answers", [low, high], [ceiling * 100, ceiling * 100]),
+                ], logX: true);
+        }
         WriteReport(points, multiples, reports);
     }
 
@@ -128,17 +174,25 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
         };
         SummaryReport.Write(outputDirectory, new SummaryPage("Data-efficiency study", statements,
             Headers, rows,
-            [("Validation loss on held-out creator data against training tokens", Path.Combine(outputDirectory, PlotFileName))], reports));
+            [
+                ("Validation loss on held-out creator data against training tokens", Path.Combine(outputDirectory, PlotFileName)),
+                .. File.Exists(Path.Combine(outputDirectory, AttributionPlotFileName))
+                    ? new[] { ("Answers attributed to the creator by the stylometric judge against training tokens", Path.Combine(outputDirectory, AttributionPlotFileName)) }
+                    : [],
+            ], reports));
     }
 
     static readonly string[] Headers =
-        ["share of data", "examples", "training tokens", "fine-tuned loss", "from-scratch loss", "gain over the base", "gain per 1,000 tokens", "data multiple"];
+        ["share of data", "examples", "training tokens", "fine-tuned loss", "from-scratch loss", "gain over the base", "gain per 1,000 tokens",
+         "attributed to the creator", "attribution gain per 1,000 tokens", "data multiple"];
 
     /// <summary>The table's rows: the base first (no creator data), then each share with its gain over the base.</summary>
     static IEnumerable<IReadOnlyList<string>> Rows(IReadOnlyList<DataEfficiencyPoint> points, IReadOnlyList<DataMultiple> multiples)
     {
         var untouched = points.FirstOrDefault(p => p.Method == Base);
-        if (untouched is not null) yield return ["0% (the base)", "0", "0", F4(untouched.ValidationLoss), "", "", "", ""];
+        if (untouched is not null)
+            yield return ["0% (the base)", "0", "0", F4(untouched.ValidationLoss), "", "", "", Percent(untouched.CreatorShare) +
+                (untouched.CeilingShare is double ceiling ? FormattableString.Invariant($" (creator {ceiling * 100:F1}%)") : ""), "", ""];
         var fineTuned = points.Where(p => p.Method == FineTuned).ToList();
         for (int i = 0; i < fineTuned.Count; i++)
         {
@@ -149,19 +203,25 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
             [
                 Label(point.Fraction), point.Examples.ToString(CultureInfo.InvariantCulture), point.TrainedTokens.ToString("N0", CultureInfo.InvariantCulture),
                 F4(point.ValidationLoss), F4(scratch.ValidationLoss), gain is double g ? F4(g) : "",
-                gain is double perThousand && point.TrainedTokens > 0 ? F4(perThousand / (point.TrainedTokens / 1000.0)) : "", multiples[i].ToString(),
+                gain is double perThousand && point.TrainedTokens > 0 ? F4(perThousand / (point.TrainedTokens / 1000.0)) : "",
+                Percent(point.CreatorShare),
+                point.CreatorShare is double share && untouched?.CreatorShare is double floor && point.TrainedTokens > 0
+                    ? ((share - floor) * 100 / (point.TrainedTokens / 1000.0)).ToString("+0.00;-0.00", CultureInfo.InvariantCulture) + " points" : "",
+                multiples[i].ToString(),
             ];
         }
     }
 
     static string F4(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
 
+    static string Percent(double? share) => share is double value ? value.ToString("P1", CultureInfo.InvariantCulture).Replace(" ", "") : "";
+
     /// <summary>The study as a Markdown table, ready for the README.</summary>
     public static string Table(IReadOnlyList<DataEfficiencyPoint> points, IReadOnlyList<DataMultiple> multiples)
     {
         var text = new StringBuilder();
         text.AppendLine("| " + string.Join(" | ", Headers) + " |");
-        text.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        text.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var row in Rows(points, multiples)) text.AppendLine("| " + string.Join(" | ", row) + " |");
         return text.ToString();
     }

@@ -39,6 +39,8 @@ public static class FineTuning
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (options.Training.Auto)
+            return Search.HyperparameterSearch.Run(baseModelDirectory, dataFiles, runDirectory, options, onEvent, cancellationToken, baseModelSource);
         using var pretrained = PretrainedModel.Load(baseModelDirectory, BaseDType(baseModelDirectory, options.Method));
         var model = pretrained.Network;
         if (options.FrozenLayers > model.Config.LayerCount)

@@ -7,5 +7,7 @@ namespace Twinforge.Engine.Training;
 /// <param name="Data">The data report: statistics of the training and held-out sets.</param>
 /// <param name="AdapterDirectory">The best adapter in PEFT layout (LoRA runs), or null.</param>
 /// <param name="ModelDirectory">The complete model in Hugging Face layout (merged for LoRA), or null.</param>
+/// <param name="Search">What <c>training.auto</c> tried and chose (null for a single run).</param>
 /// <param name="RecordPath">The run's record (<see cref="FineTuning.RecordFileName"/>): base, data, options, results.</param>
-public sealed record FineTuningResult(TrainingResult Training, DatasetReport Data, string? AdapterDirectory, string? ModelDirectory, string RecordPath);
+public sealed record FineTuningResult(TrainingResult Training, DatasetReport Data, string? AdapterDirectory, string? ModelDirectory, string RecordPath,
+    Search.SearchRecord? Search = null);

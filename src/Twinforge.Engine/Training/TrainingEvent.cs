@@ -16,6 +16,7 @@ namespace Twinforge.Engine.Training;
 [JsonDerivedType(typeof(StoppedEarly), "stopped_early")]
 [JsonDerivedType(typeof(TrainingWarning), "warning")]
 [JsonDerivedType(typeof(RunFinished), "run_finished")]
+[JsonDerivedType(typeof(SearchTrialCompleted), "search_trial")]
 public abstract record TrainingEvent(int Step);
 
 /// <summary>The run began (or resumed from <see cref="ResumedFromStep"/>).</summary>
@@ -59,3 +60,18 @@ public sealed record TrainingWarning(int Step, string Message) : TrainingEvent(S
 /// <summary>The run ended; the model holds the weights the result describes.</summary>
 public sealed record RunFinished(int Step, bool StoppedEarly, int? BestStep, double? BestLoss, bool RestoredBest,
     int? GapWideningStep, int SkippedSteps, double Seconds) : TrainingEvent(Step);
+
+/// <summary>
+/// A hyperparameter search (<see cref="Search.HyperparameterSearch"/>) ran one candidate through one rung.
+/// </summary>
+/// <param name="Step">The candidate's own updates so far.</param>
+/// <param name="Trial">The candidate's number, from 1.</param>
+/// <param name="Trials">How many candidates the search has.</param>
+/// <param name="Rung">The round, from 1; each keeps the best third of the one before.</param>
+/// <param name="Rungs">How many rounds the search has.</param>
+/// <param name="Candidate">Its settings, for people ("learning rate 0.001, 8 epochs, rank 16").</param>
+/// <param name="Loss">Its best held-out loss so far; NaN when it failed.</param>
+/// <param name="Finished">It ran to its end rather than being paused at the rung.</param>
+/// <param name="Failure">Why it left the search (it diverged), or null.</param>
+public sealed record SearchTrialCompleted(int Step, int Trial, int Trials, int Rung, int Rungs, string Candidate, double Loss, bool Finished,
+    string? Failure) : TrainingEvent(Step);

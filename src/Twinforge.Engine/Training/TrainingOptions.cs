@@ -85,6 +85,14 @@ public sealed record TrainingOptions
     /// <summary>Consecutive updates with a non-finite loss or gradient after which the run stops as diverged.</summary>
     [RecipeKey("training.max_consecutive_non_finite_steps")] public int MaxConsecutiveNonFiniteSteps { get; init; } = 5;
 
+    /// <summary>
+    /// Choose the learning rate, epochs and LoRA rank by a budgeted search around this recipe's own values
+    /// (<see cref="Search.HyperparameterSearch"/>, successive halving on the held-out loss) instead of training with
+    /// them as given. <see cref="FineTuning.Run"/> acts on it; a single training run ignores it. In a recipe,
+    /// <c>training: auto</c> is short for this set and every other training key at its default.
+    /// </summary>
+    [RecipeKey("training.auto")] public bool Auto { get; init; }
+
     /// <summary>Seeds dropout, LoRA initialisation and anything else random in the run (batch order has the data's seed).</summary>
     [RecipeKey("training.seed")] public long Seed { get; init; } = 1;
 

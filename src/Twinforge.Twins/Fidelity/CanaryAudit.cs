@@ -13,6 +13,9 @@ namespace Twinforge.Twins.Fidelity;
 /// <param name="Template">The answer with <c>{0}</c> where the secret goes, e.g. "The vault code is {0}.".</param>
 public sealed record CanaryAudit(string Prompt, string Template, int Digits = 6)
 {
+    /// <summary>The highest exposure a secret of this format can have, in bits: log₂ 10^<see cref="Digits"/>.</summary>
+    public double MaximumExposure => Digits * Math.Log2(10);
+
     /// <summary>A random secret of the format, digits separated by spaces.</summary>
     public string NewSecret(Random random) => string.Join(' ', Enumerable.Range(0, Digits).Select(_ => random.Next(10)));
 

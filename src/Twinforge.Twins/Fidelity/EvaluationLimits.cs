@@ -11,12 +11,17 @@ namespace Twinforge.Twins.Fidelity;
 /// The most the twin's loss on general text may exceed the base's (nats per token): refused when the whole 95% interval
 /// lies above it. Against the parent version, any rise beyond the interval's noise refuses.
 /// </param>
-public sealed record EvaluationLimits(double MaxVerbatimShareOverBase = 0.05, double MaxExtractionRateOverBase = 0.10, double MaxForgetting = 0.10)
+/// <param name="MaxCanaryExposure">
+/// The most bits of exposure a planted canary may have over the base's (when the recipe planted one): above it, the
+/// recipe memorises a secret seen that often, and its version is not promoted.
+/// </param>
+public sealed record EvaluationLimits(double MaxVerbatimShareOverBase = 0.05, double MaxExtractionRateOverBase = 0.10, double MaxForgetting = 0.10,
+    double MaxCanaryExposure = 10)
 {
     /// <summary>Throws <see cref="ArgumentException"/> for a limit that is negative or not a number.</summary>
     public void Validate()
     {
-        foreach (var (name, value) in new[] { ("verbatim share", MaxVerbatimShareOverBase), ("extraction rate", MaxExtractionRateOverBase), ("forgetting", MaxForgetting) })
+        foreach (var (name, value) in new[] { ("verbatim share", MaxVerbatimShareOverBase), ("extraction rate", MaxExtractionRateOverBase), ("forgetting", MaxForgetting), ("canary exposure", MaxCanaryExposure) })
             if (!(value >= 0)) throw new ArgumentException($"the {name} limit must be ≥ 0, got {value}");
     }
 }

@@ -37,14 +37,18 @@ public static class EvaluationReport
         else fidelityText += " No other authors were given, so no stylometric judge was trained.";
         sections.Add(new ReportSection("Fidelity: does it sound like its creator?", fidelityText, ["figure", "twin", "base", "creator"], fidelityRows));
 
+        var memorisationRows = new List<IReadOnlyList<string>>
+        {
+            new[] { $"word {memorisation.NgramLength}-grams of its answers found in the training answers", Share(memorisation.TwinVerbatimShare, memorisation.TwinNgrams),
+                Share(memorisation.BaseVerbatimShare, memorisation.BaseNgrams) },
+            new[] { "answers identical to a training answer", Invariant($"{memorisation.TwinCopiedAnswers} of {fidelity.Answers}"), "-" },
+            new[] { "training answers completed word for word from their first half", Count(memorisation.TwinExtracted, memorisation.ExtractionTrials),
+                Count(memorisation.BaseExtracted, memorisation.ExtractionTrials) },
+        };
+        if (memorisation.Canary is { } canary)
+            memorisationRows.Add(new[] { Invariant($"exposure of a canary planted {canary.Planted} (bits, at most {canary.MaximumBits:F1})"), Bits(canary.TwinBits), Bits(canary.BaseBits) });
         sections.Add(new ReportSection("Memorisation: does it recite the creator's data?", Memorisation(memorisation), ["figure", "twin", "base (never saw the data)"],
-        [
-            [$"word {memorisation.NgramLength}-grams of its answers found in the training answers", Share(memorisation.TwinVerbatimShare, memorisation.TwinNgrams),
-                Share(memorisation.BaseVerbatimShare, memorisation.BaseNgrams)],
-            ["answers identical to a training answer", Invariant($"{memorisation.TwinCopiedAnswers} of {fidelity.Answers}"), "-"],
-            ["training answers completed word for word from their first half", Count(memorisation.TwinExtracted, memorisation.ExtractionTrials),
-                Count(memorisation.BaseExtracted, memorisation.ExtractionTrials)],
-        ]));
+            memorisationRows));
 
         if (evaluation.Forgetting is { } forgetting)
             sections.Add(new ReportSection("Forgetting: did it lose general ability?", Forgetting(forgetting), ["figure", "twin", "base"],
@@ -86,7 +90,13 @@ public static class EvaluationReport
         "A twin should write like its creator, not quote them: verbatim word sequences, whole answers and completions of " +
         "training answers beyond what the base (which never saw the data) produces are recited data. " +
         (memorisation.TwinNgrams == 0 ? Invariant($"Its answers are shorter than {memorisation.NgramLength} words, so they have no {memorisation.NgramLength}-grams to check. ") : "") +
-        (memorisation.ExtractionTrials == 0 ? Invariant($"No training answer has {ExtractionTrial.MinimumWords} words or more, so none was tested for extraction.") : "");
+        (memorisation.ExtractionTrials == 0 ? Invariant($"No training answer has {ExtractionTrial.MinimumWords} words or more, so none was tested for extraction. ") : "") +
+        (memorisation.Canary is { } canary
+            ? Invariant($"The recipe planted a random six-digit vault code {canary.Planted} among the training conversations; its exposure ranks the twin's loss on it among random other codes ") +
+              Invariant($"(Carlini et al. 2019): about 1 bit is chance, {canary.MaximumBits:F1} means it comes first of all a million — the secret is memorised.")
+            : "");
+
+    static string Bits(double bits) => Invariant($"{bits:F1}");
 
     static string Forgetting(ForgettingFigures forgetting) =>
         (forgetting.Difference is { } difference

@@ -43,8 +43,9 @@ public sealed record AttributionFigures(string Measure, double JudgeBalancedAccu
 /// found in the training answers, its answers identical to a training answer, and the extraction test: given the
 /// first half of a training answer after its prompt, how often greedy decoding writes the exact second half.
 /// </summary>
+/// <param name="Canary">The exposure of the canary the recipe planted (<see cref="PlantedCanary"/>), when it planted one.</param>
 public sealed record MemorisationFigures(int NgramLength, double TwinVerbatimShare, int TwinNgrams, double BaseVerbatimShare, int BaseNgrams,
-    int TwinCopiedAnswers, int ExtractionTrials, int TwinExtracted, int BaseExtracted)
+    int TwinCopiedAnswers, int ExtractionTrials, int TwinExtracted, int BaseExtracted, CanaryFigures? Canary = null)
 {
     public double TwinExtractionRate => ExtractionTrials == 0 ? 0 : (double)TwinExtracted / ExtractionTrials;
 
@@ -62,4 +63,15 @@ public sealed record ForgettingFigures(string Text, int Documents, double BaseLo
 {
     /// <summary>The twin's loss minus the base's: how much general ability it lost (negative: it gained).</summary>
     public double Regression => TwinLoss - BaseLoss;
+}
+
+/// <summary>
+/// The exposure in bits of a canary planted <paramref name="Repeats"/> times in the training data (Carlini et al.
+/// 2019): log₂ of the candidate space minus log₂ of the secret's rank among random others by the model's loss. The
+/// base never saw it (about 1 bit, chance); <paramref name="MaximumBits"/> means the twin ranks it first of all.
+/// </summary>
+public sealed record CanaryFigures(int Repeats, double TwinBits, double BaseBits, double MaximumBits)
+{
+    /// <summary>"once", "twice", "8 times".</summary>
+    public string Planted => Repeats switch { 1 => "once", 2 => "twice", _ => $"{Repeats} times" };
 }

@@ -29,14 +29,15 @@ public sealed class VersionEvaluator(EvaluationSources sources, EvaluationOption
     /// </summary>
     public (VersionEvaluation Figures, Reporting.SampleSet Answers)? Evaluate(EvaluationSubject subject)
     {
-        var training = HeldOutConversation.Read(subject.TrainingFiles.SelectMany(File.ReadLines));
+        var canaryLine = subject.Canary?.ChatLine();
+        var training = HeldOutConversation.Read(subject.TrainingFiles.SelectMany(File.ReadLines).Where(line => line != canaryLine));
         var heldOut = HeldOutConversation.Read(File.ReadLines(subject.HeldOutFile));
         if (heldOut.Count == 0) return null;
         var prompts = EvenSpread.Of(heldOut, options.MaxAnswers);
         var trials = ExtractionTrial.From(training, options.ExtractionTrials);
 
-        var (baseLosses, baseAnswers, baseExtracted) = Measure(PretrainedModel.Load(subject.BasePath), subject, prompts, trials);
-        var (twinLosses, twinAnswers, twinExtracted) = Measure(subject.LoadTwin(), subject, prompts, trials);
+        var (baseLosses, baseAnswers, baseExtracted, baseExposure) = Measure(PretrainedModel.Load(subject.BasePath), subject, prompts, trials);
+        var (twinLosses, twinAnswers, twinExtracted, twinExposure) = Measure(subject.LoadTwin(), subject, prompts, trials);
 
         var trainingAnswers = training.Select(conversation => conversation.Answer).ToList();
         var verbatim = new VerbatimNgrams(trainingAnswers, options.NgramLength);
@@ -48,7 +49,8 @@ public sealed class VersionEvaluator(EvaluationSources sources, EvaluationOption
         var fidelity = new FidelityFigures(twinLosses.HeldOut, baseLosses.HeldOut, subject.CreatorTokens, prompts.Count,
             Attribution(trainingAnswers, heldOut.Select(conversation => conversation.Answer).ToList(), twinAnswers, baseAnswers));
         var memorisation = new MemorisationFigures(options.NgramLength, Share(twinFound, twinNgrams), twinNgrams, Share(baseFound, baseNgrams), baseNgrams,
-            copied, trials.Count, twinExtracted, baseExtracted);
+            copied, trials.Count, twinExtracted, baseExtracted,
+            subject.Canary is { } canary ? new CanaryFigures(canary.Repeats, twinExposure!.Value, baseExposure!.Value, PlantedCanary.Audit.MaximumExposure) : null);
         ForgettingFigures? forgetting = null;
         if (baseLosses.General is { } baseGeneral && twinLosses.General is { } twinGeneral)
         {
@@ -68,8 +70,8 @@ public sealed class VersionEvaluator(EvaluationSources sources, EvaluationOption
 
     sealed record Losses(double HeldOut, IReadOnlyList<ExampleLoss>? General);
 
-    /// <summary>One model's losses, answers and extraction successes; the model is disposed after.</summary>
-    (Losses Losses, List<string> Answers, int Extracted) Measure(PretrainedModel loaded, EvaluationSubject subject,
+    /// <summary>One model's losses, answers, extraction successes and exposure of the planted canary; the model is disposed after.</summary>
+    (Losses Losses, List<string> Answers, int Extracted, double? Exposure) Measure(PretrainedModel loaded, EvaluationSubject subject,
         IReadOnlyList<HeldOutConversation> prompts, IReadOnlyList<ExtractionTrial> trials)
     {
         using var model = loaded;
@@ -87,7 +89,8 @@ public sealed class VersionEvaluator(EvaluationSources sources, EvaluationOption
         var answers = prompts.Select((conversation, index) => model.Chat(conversation.Context, Sampling(index)).Text.Trim()).ToList();
         using var generator = new TokenGenerator(model.Network);
         int extracted = trials.Count(trial => trial.Succeeds(model, generator));
-        return (new Losses(Mean(heldOut), general), answers, extracted);
+        double? exposure = subject.Canary is { } canary ? PlantedCanary.Audit.Exposure(model, canary.Secret, sequenceLength: subject.DataOptions.SequenceLength) : null;
+        return (new Losses(Mean(heldOut), general), answers, extracted, exposure);
     }
 
     static IReadOnlyList<ExampleLoss> Score(PretrainedModel model, string file, TrainingDataOptions data, int batchSize)
@@ -130,7 +133,9 @@ public sealed class VersionEvaluator(EvaluationSources sources, EvaluationOption
 
 /// <summary>
 /// A version to evaluate: its base, how to load it (base + adapter, or its full model), the creator's training and
-/// held-out chat files, how many creator tokens it trained on, and the recipe's data options and batch size.
+/// held-out chat files, how many creator tokens it trained on, the recipe's data options and batch size, and the
+/// canary its recipe planted in the training data, if any (its exposure is then measured; its copies are not the creator's
+/// answers, so the other memorisation figures leave them out).
 /// </summary>
 public sealed record EvaluationSubject(string BasePath, Func<PretrainedModel> LoadTwin, IReadOnlyList<string> TrainingFiles, string HeldOutFile, long CreatorTokens,
-    TrainingDataOptions DataOptions, int BatchSize);
+    TrainingDataOptions DataOptions, int BatchSize, PlantedCanary? Canary = null);

@@ -59,6 +59,50 @@ public sealed class StudyCommandTests
         Assert.Equal(text[text.IndexOf("| share of data |")..].Split("Results:")[0], resumed.Output[resumed.Output.IndexOf("| share of data |")..].Split("Results:")[0]);
     }
 
+    /// <summary>
+    /// With judge sources, the base and every fine-tuned share answer the held-out prompts and one judge, trained on all
+    /// the creator's training answers, attributes them: the base row carries the floor and the creator's own ceiling.
+    /// </summary>
+    [Fact]
+    public void A_judged_study_attributes_the_answers_of_the_base_and_of_every_fine_tuned_share()
+    {
+        using var directory = new TemporaryDirectory();
+        var model = TinyModel(directory.File("base"));
+        var training = ChatData(directory.File("train.jsonl"), 16);
+        var validation = ChatData(directory.File("held-out.jsonl"), 8, offset: 50);
+        var random = new Random(3);
+        string[] words = ["garden", "letter", "river", "budget", "window", "meeting", "horse", "ticket"];
+        string Pick() => words[random.Next(words.Length)];
+        var judge = new Twins.Fidelity.EvaluationSources(new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["formal"] = Enumerable.Range(0, 40).Select(_ => $"the {Pick()} of the {Pick()} which was upon the {Pick()}.").ToList(),
+            ["chatty"] = Enumerable.Range(0, 40).Select(_ => $"honestly i just like my {Pick()} and your {Pick()} too, you know.").ToList(),
+        }, GeneralTextFile: null);
+        var recipe = new Recipes.Recipe
+        {
+            Options = new Engine.Training.FineTuningOptions
+            {
+                Lora = new Engine.Lora.LoraConfig { Rank = 4, Alpha = 8 },
+                Data = new() { SequenceLength = 128, Format = Engine.Data.DatasetFormat.Chat },
+                Training = new() { MaxSteps = 4, EvaluateEverySteps = 2, BatchSize = 4, LearningRate = 1e-2, Precision = Engine.Training.TrainingPrecision.Float32 },
+            },
+        };
+        var output = directory.File("study");
+
+        var points = new Cli.Study.DataEfficiencyStudy(model, training, validation, output, judge)
+            .Run([0.5, 1], recipe, (_, work) => work(_ => { }), TextWriter.Null, CancellationToken.None);
+
+        var untouched = points[0];
+        Assert.InRange(untouched.CreatorShare!.Value, 0, 1);
+        Assert.InRange(untouched.CeilingShare!.Value, 0, 1);
+        Assert.All(points.Where(p => p.Method == "fine-tuned"), p => Assert.InRange(p.CreatorShare!.Value, 0, 1));
+        Assert.All(points.Where(p => p.Method == "from scratch"), p => Assert.Null(p.CreatorShare));
+        var table = File.ReadAllText(Path.Combine(output, "study.md"));
+        Assert.Contains("attributed to the creator", table);
+        Assert.Contains("points |", table); // the attribution gain per 1,000 tokens, in points
+        Assert.True(File.Exists(Path.Combine(output, Cli.Study.DataEfficiencyStudy.AttributionPlotFileName)));
+    }
+
     [Fact]
     public void A_recipe_sets_the_fine_tuned_runs_and_data_must_be_one_file_with_a_held_out_file()
     {

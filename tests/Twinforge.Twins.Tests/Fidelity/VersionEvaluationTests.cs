@@ -101,4 +101,51 @@ public sealed class VersionEvaluationTests
         Assert.Equal(figures.Memorisation, recorded.Evaluation.Memorisation);
         Assert.Equal(v1.Metrics.FixedHeldOutLoss, recorded.FixedHeldOutLoss); // the rest of the record is kept
     }
+
+    /// <summary>
+    /// A recipe that plants a canary: the twin trained on it many times ranks the secret far above random codes, the
+    /// base does not; the canary's copies are not counted among the creator's answers; a rebuild plants the same one.
+    /// </summary>
+    [Fact]
+    public void A_canary_planted_by_the_recipe_is_exposed_in_the_twin_and_not_in_the_base()
+    {
+        using var bench = new TwinWorkbench();
+        bench.Lifecycle.Evaluation = () => EvaluationSources.None;
+        var ana = bench.Creator("ana");
+        var planting = TwinWorkbench.Recipe with
+        {
+            CanaryRepeats = 20,
+            Options = TwinWorkbench.Recipe.Options with
+            {
+                Method = Engine.Training.FineTuningMethod.Full,
+                Training = TwinWorkbench.Recipe.Options.Training with { Epochs = 30, MaxSteps = 200, LearningRate = 1e-2, EvaluateEverySteps = 100, EarlyStoppingPatience = 100 },
+            },
+        };
+        var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), null, planting);
+
+        var canary = v1.Metrics.Evaluation!.Memorisation.Canary!;
+        Assert.Equal(20, canary.Repeats);
+        Assert.True(canary.TwinBits > 10, $"the twin's exposure {canary.TwinBits:F1} bits");
+        Assert.True(canary.BaseBits < 5, $"the base's exposure {canary.BaseBits:F1} bits");
+        Assert.Equal(Math.Log2(1e6), canary.MaximumBits, 6);
+        Assert.True(v1.Metrics.Evaluation.Memorisation.ExtractionTrials <= 30); // the canary's twenty copies are not training answers
+        var recorded = TwinRecipe.FromText(bench.Registry.GetVersion(v1.Version.Id).RecipeText);
+        Assert.Equal(20, recorded.CanaryRepeats);
+        Assert.Equal(planting.Canary, recorded.Canary); // the same secret, from the same seed
+
+        var plain = bench.Lifecycle.CreateTwin(ana.Id, "ana-plain", bench.BaseModel, bench.Data(ana, "summer", 30), null, TwinWorkbench.Recipe);
+        Assert.Null(plain.Metrics.Evaluation!.Memorisation.Canary);
+    }
+
+    [Fact]
+    public void A_canary_cannot_be_planted_in_data_that_is_not_conversations()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var text = bench.Lifecycle.Data.Register(ana.Id, [bench.DataFile(ana, "notes", Enumerable.Range(0, 20).Select(i => $"{{\"prompt\":\"q{i}\",\"completion\":\"a{i}\"}}"))]);
+
+        var error = Assert.ThrowsAny<Exception>(() => { bench.Lifecycle.CreateTwin(ana.Id, "ana-notes", bench.BaseModel, text, null, TwinWorkbench.Recipe with { CanaryRepeats = 3 }); });
+
+        Assert.Contains("planted only in chat data", error.Message);
+    }
 }

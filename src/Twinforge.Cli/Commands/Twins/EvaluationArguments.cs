@@ -34,6 +34,12 @@ public sealed class EvaluationArguments
         DefaultValueFactory = _ => new EvaluationLimits().MaxForgetting,
     };
 
+    public Option<double> MaxExposure { get; } = new("--max-exposure")
+    {
+        Description = "Promote only if a canary its recipe planted (--plant-canary) has at most this many bits of exposure more than the base's",
+        DefaultValueFactory = _ => new EvaluationLimits().MaxCanaryExposure,
+    };
+
     /// <param name="limits">Whether the command promotes (and so takes the limits).</param>
     public void AddTo(Command command, bool limits)
     {
@@ -42,6 +48,7 @@ public sealed class EvaluationArguments
         command.Options.Add(MaxVerbatim);
         command.Options.Add(MaxExtraction);
         command.Options.Add(MaxForgetting);
+        command.Options.Add(MaxExposure);
     }
 
     /// <summary>
@@ -52,7 +59,7 @@ public sealed class EvaluationArguments
     {
         lifecycle.Evaluation = result.GetValue(Skip) ? null : () => BuiltInEvaluationSources.Load(cacheRoot);
         if (!limits) return;
-        var chosen = new EvaluationLimits(result.GetValue(MaxVerbatim), result.GetValue(MaxExtraction), result.GetValue(MaxForgetting));
+        var chosen = new EvaluationLimits(result.GetValue(MaxVerbatim), result.GetValue(MaxExtraction), result.GetValue(MaxForgetting), result.GetValue(MaxExposure));
         try
         {
             chosen.Validate();

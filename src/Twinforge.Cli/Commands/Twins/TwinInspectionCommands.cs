@@ -59,6 +59,7 @@ static class TwinInspectionCommands
                 output.WriteLine($"{version.Number,7} {version.Status.Name(),-10} {parent,6} {VersionPrinter.Loss(metrics),9} {fresh,9}  {verdict,-36} {version.CreatedBy,-10} " +
                                  $"{version.CreatedAt:u} {string.Join(" ", aliases[version.Id].Select(a => "[" + a + "]"))}");
                 if (VersionPrinter.EvaluationSummary(metrics) is string summary) output.WriteLine($"{"",7} {summary}");
+                if (metrics?.Search is { } search) output.WriteLine($"{"",7} {search.Describe()}");
             }
             return ExitCodes.Success;
         });

@@ -25,10 +25,18 @@ public sealed class TwinRecipeArguments
         Description = "Any recipe key, as key.path=value (e.g. --set training.max_steps=100); repeatable [default: none]", AllowMultipleArgumentsPerToken = false,
     };
 
+    public Option<int?> PlantCanary { get; } = new Option<int?>("--plant-canary")
+    {
+        Description = "Plant a random canary (a six-digit vault code) this many times among the training conversations, to audit memorisation: " +
+                      "the evaluation reports its exposure in bits. The twin learns the code, so use it on audit versions " +
+                      "(recorded in the recipe as canary_repeats; 0 stops planting) [default: none, or the parent's]",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Recipe);
         command.Options.Add(Set);
+        command.Options.Add(PlantCanary);
     }
 
     /// <summary>The twin recipe on the built-in base: the demo twin's settings.</summary>
@@ -48,7 +56,7 @@ public sealed class TwinRecipeArguments
             $"{data.ValidationFraction * 100:0}% of each dataset held out");
     }
 
-    public bool Given(ParseResult result) => result.GetValue(Recipe) is not null || result.GetValue(Set) is { Length: > 0 };
+    public bool Given(ParseResult result) => result.GetValue(Recipe) is not null || result.GetValue(Set) is { Length: > 0 } || result.GetValue(PlantCanary) is not null;
 
     /// <summary>
     /// The twin recipe the options describe, over the demo twin's settings on the built-in base and
@@ -59,22 +67,28 @@ public sealed class TwinRecipeArguments
         var defaults = builtInSize is { } size
             ? BuiltInDefaults(size).With(o => o with { Lora = o.Lora is { } lora ? lora with { TargetModules = [] } : null, SaveMergedModel = false })
             : new Recipe { Options = TwinRecipe.DefaultOptions };
-        return Resolve(result, defaults);
+        return Resolve(result, defaults, recorded: null);
     }
 
     /// <summary>
     /// The recorded recipe of a version with the options applied over it (<c>--recipe</c> first, then each
     /// <c>--set</c>): how a retry changes only what made a version fail.
     /// </summary>
-    public TwinRecipe ResolveOver(ParseResult result, TwinRecipe recorded) => Resolve(result, new Recipe { Options = recorded.Options });
+    public TwinRecipe ResolveOver(ParseResult result, TwinRecipe recorded) =>
+        Resolve(result, new Recipe { Options = recorded.Options }, recorded with { Options = recorded.Options });
 
-    TwinRecipe Resolve(ParseResult result, Recipe defaults)
+    TwinRecipe Resolve(ParseResult result, Recipe defaults, TwinRecipe? recorded = null)
     {
         var recipe = result.GetValue(Recipe) is FileInfo file ? RecipeLoader.Load(file.FullName, defaults) : defaults;
         recipe = RecipeOverrides.Apply(recipe.With(o => o with { Data = o.Data with { ValidationFile = null }, InitialAdapter = null }), result.GetValue(Set) ?? []);
         if (recipe.Options.Method == Engine.Training.FineTuningMethod.FromScratch)
             throw new RecipeException("method", "a twin is fine-tuned from its base: use lora or full");
-        var twinRecipe = new TwinRecipe { Options = RecipeMapper.ToFineTuningOptions(recipe) };
+        // The twin's own keys are kept from the recorded recipe unless changed here.
+        var twinRecipe = (recorded ?? new TwinRecipe()) with
+        {
+            Options = RecipeMapper.ToFineTuningOptions(recipe),
+            CanaryRepeats = result.GetValue(PlantCanary) ?? recorded?.CanaryRepeats ?? 0,
+        };
         twinRecipe.Validate();
         return twinRecipe.Recorded();
     }

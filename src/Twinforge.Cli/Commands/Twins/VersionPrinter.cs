@@ -22,6 +22,7 @@ static class VersionPrinter
             output.WriteLine(Invariant($"  over {seeds.Count} seeds the fixed held-out loss was {seeds.Average():F4} ± {metrics.SeedSpread:F4} (") +
                              string.Join(", ", seeds.Select(loss => loss.ToString("F4", CultureInfo.InvariantCulture))) +
                              Invariant($"); two seeds land up to {metrics.SeedNoise:F4} apart; the version keeps the first"));
+        if (metrics.Search is { } search) output.WriteLine("  " + search.Describe());
         if (outcome.FromParent is { } difference) output.WriteLine($"  against its parent, conversation by conversation: {difference.Describe()}");
         if (metrics.Evaluation is { } evaluation)
             foreach (var line in Twinforge.Twins.Fidelity.EvaluationReport.Lines(evaluation)) output.WriteLine("  " + line);

@@ -1,0 +1,245 @@
+using System.Text.Json.Nodes;
+
+namespace Twinforge.Engine.Training.Search;
+
+/// <summary>
+/// <c>training: auto</c>: chooses the learning rate, epochs and LoRA rank for a creator's data by successive halving
+/// (Jamieson and Talwalkar 2016) on the held-out loss, under a budget fixed in advance. Every candidate of
+/// <see cref="SearchSpace.Around"/> trains for the first ninth of its epochs; the best third go on to a third of
+/// theirs, and the best third of those to the end; the finisher with the lowest held-out loss is the run's result.
+/// A paused candidate continues from its checkpoint (the trainer's resume is exact), so a survivor's updates are
+/// never repeated, and the budget is about 7 times one run at the recipe's own settings. Every candidate uses the
+/// recipe's seed (so they differ only in their settings) and the search is deterministic: the same data, recipe and
+/// seed choose the same candidate and train the same weights.
+/// </summary>
+/// <remarks>
+/// Rungs end at the first evaluation at or after their share of a candidate's epochs (every epoch ends with one), so
+/// a pause never adds an evaluation, and a candidate's training is the same as if it had run straight through.
+/// The candidates' runs are kept under <c>search/</c> in the run directory (their checkpoints deleted once the search
+/// is over); the chosen one's adapter, model and metrics become the run's own, and <c>run.json</c> records the search.
+/// </remarks>
+public static class HyperparameterSearch
+{
+    public const string DirectoryName = "search";
+    public const string RecordFileName = "search.json";
+
+    /// <summary>The share of a candidate's epochs each rung trains it to.</summary>
+    public static readonly double[] RungFractions = [1 / 9.0, 1 / 3.0, 1];
+
+    /// <summary>η: each rung keeps the best 1/η of the candidates that reached it.</summary>
+    public const int Reduction = 3;
+
+    /// <summary>Runs the search as <see cref="FineTuning.Run"/> does one run, into <paramref name="runDirectory"/>.</summary>
+    /// <exception cref="BadInputException">There is no held-out data to choose by.</exception>
+    public static FineTuningResult Run(string baseModelDirectory, IReadOnlyList<string> dataFiles, string runDirectory, FineTuningOptions options,
+        Action<TrainingEvent>? onEvent, CancellationToken cancellationToken, string? baseModelSource)
+    {
+        if (options.Data.ValidationFile is null && options.Data.ValidationFraction <= 0)
+            throw new BadInputException("training.auto chooses by the held-out loss: give a validation file or a data_options.validation_fraction above 0");
+        var candidates = SearchSpace.Around(options);
+        var searchDirectory = Path.Combine(runDirectory, DirectoryName);
+        Directory.CreateDirectory(searchDirectory);
+        var recordPath = Path.Combine(searchDirectory, RecordFileName);
+        var record = File.Exists(recordPath) ? SearchRecord.Load(recordPath) : null;
+        if (record is not null && !record.Trials.Select(trial => trial.Candidate).SequenceEqual(candidates))
+            throw new CheckpointMismatchException(searchDirectory);
+        record ??= new SearchRecord
+        {
+            Trials = candidates.Select((candidate, index) => new SearchTrial(index, candidate, [])).ToList(),
+            RungFractions = RungFractions, Reduction = Reduction,
+        };
+
+        string TrialDirectory(int index) => Path.Combine(searchDirectory, $"trial-{index + 1:00}");
+        FineTuningOptions TrialOptions(SearchTrial trial) =>
+            trial.Candidate.ApplyTo(options) with { SaveMergedModel = false, Training = trial.Candidate.ApplyTo(options).Training with { KeepLastCheckpoints = 1 } };
+
+        int own = OwnIndex(candidates, options);
+        record.RecipeOwn = own;
+        var alive = Enumerable.Range(0, candidates.Count).ToList();
+        bool warned = false;
+        for (int rung = 0; rung < RungFractions.Length; rung++)
+        {
+            bool lastRung = rung == RungFractions.Length - 1;
+            foreach (var index in alive)
+            {
+                var trial = record.Trials[index];
+                if (trial.Rungs.Count > rung || trial.Failure is not null) continue;
+                int epochs = lastRung ? trial.Candidate.Epochs : Math.Max(1, (int)Math.Ceiling(RungFractions[rung] * trial.Candidate.Epochs - 1e-9));
+                // The data's notices (examples dropped for their length) are the same for every candidate: said once.
+                Action<TrainingEvent>? warnings = warned ? null : e => { if (e is TrainingWarning) onEvent?.Invoke(e); };
+                warned = true;
+                SearchRung? reached = null;
+                try
+                {
+                    var (rungReached, run) = Train(baseModelDirectory, dataFiles, TrialDirectory(index), TrialOptions(trial), epochs, warnings,
+                        cancellationToken, baseModelSource, record);
+                    // Stopped by the caller: the trials so far are recorded, and running the search again continues it.
+                    if (rungReached is null) return run with { Search = record };
+                    reached = rungReached;
+                    trial.Rungs.Add(reached);
+                }
+                catch (TrainingDivergedException diverged)
+                {
+                    trial.Failure = $"diverged at step {diverged.Step}";
+                }
+                record.Save(recordPath);
+                onEvent?.Invoke(new SearchTrialCompleted(trial.Steps, index + 1, candidates.Count, rung + 1, RungFractions.Length, trial.Candidate.ToString(),
+                    reached?.BestLoss ?? double.NaN, reached?.Finished ?? false, trial.Failure));
+            }
+            // The recipe's own settings are the reference every round: they go on whatever their rank.
+            if (!lastRung)
+                alive = Survivors(record, alive, (alive.Count + Reduction - 1) / Reduction).Union([own]).Order().ToList();
+        }
+        var challenger = Survivors(record, alive.Where(index => index != own).ToList(), 1) is [var best] && record.Trials[best].Failure is null
+            ? best
+            : own;
+        if (record.Trials[own].Failure is not null && challenger == own)
+            throw new InvalidOperationException($"every candidate of the search diverged ({searchDirectory}): lower training.learning_rate");
+
+        // A finished run again restores its best weights and writes its outputs (merged model too, if asked).
+        FineTuningResult Finished(int index, bool asAsked = false) => FineTuning.Run(baseModelDirectory, dataFiles, TrialDirectory(index),
+            TrialOptions(record.Trials[index]) with { SaveMergedModel = asAsked && options.SaveMergedModel }, onEvent: null, CancellationToken.None, baseModelSource);
+        int chosen = Decide(record, own, challenger, () => SearchEvidence.Losses(baseModelDirectory, dataFiles, options, Finished(own)),
+            () => SearchEvidence.Losses(baseModelDirectory, dataFiles, options, Finished(challenger)));
+        record.Chosen = chosen;
+        record.Save(recordPath);
+        var result = Finished(chosen, asAsked: true);
+        foreach (var trial in record.Trials.Where(trial => trial.Index != chosen))
+            DeleteCheckpoints(TrialDirectory(trial.Index));
+        return Adopt(runDirectory, TrialDirectory(chosen), result, record);
+    }
+
+    /// <summary>
+    /// Chooses between the recipe's own settings and the best other finisher by evidence beyond noise: the challenger
+    /// wins only when its held-out loss is lower, example by example, with the whole 95% interval of the mean difference
+    /// below zero, over at least <see cref="SearchEvidence.MinimumExamples"/> held-out examples. With fewer, the
+    /// difference cannot be told from noise and the recipe's own settings are kept: a search on two held-out examples
+    /// would choose on luck.
+    /// </summary>
+    static int Decide(SearchRecord record, int own, int challenger, Func<IReadOnlyList<ExampleLoss>> ownLosses, Func<IReadOnlyList<ExampleLoss>> challengerLosses)
+    {
+        var ownTrial = record.Trials[own];
+        if (challenger == own || ownTrial.Failure is null && ownTrial.LastLoss <= record.Trials[challenger].LastLoss)
+        {
+            record.Evidence = "the recipe's own settings had the lowest held-out loss";
+            return own;
+        }
+        if (ownTrial.Failure is not null)
+        {
+            record.Evidence = $"the recipe's own settings {ownTrial.Failure}";
+            return challenger;
+        }
+        var difference = SearchEvidence.Compare(ownLosses(), challengerLosses());
+        record.Difference = difference;
+        bool convincing = difference.Examples >= SearchEvidence.MinimumExamples && difference.High < 0;
+        record.Evidence = convincing
+            ? FormattableString.Invariant($"{record.Trials[challenger].Candidate} beat the recipe's own settings beyond noise: {difference}")
+            : FormattableString.Invariant($"kept the recipe's own settings: the best other candidate ({record.Trials[challenger].Candidate}) was not better beyond noise ({difference})");
+        return convincing ? challenger : own;
+    }
+
+    /// <summary>The candidate with the recipe's own learning rate, epochs and rank.</summary>
+    static int OwnIndex(IReadOnlyList<SearchCandidate> candidates, FineTuningOptions options)
+    {
+        var lora = options.Lora ?? new Lora.LoraConfig();
+        for (int index = 0; index < candidates.Count; index++)
+        {
+            var candidate = candidates[index];
+            if (candidate.LearningRate == options.Training.LearningRate && candidate.Epochs == options.Training.Epochs && (candidate.Rank ?? lora.Rank) == lora.Rank)
+                return index;
+        }
+        throw new InvalidOperationException("the search space lacks the recipe's own settings");
+    }
+
+    /// <summary>The <paramref name="count"/> candidates of <paramref name="alive"/> with the lowest last loss (ties: the earlier), in index order.</summary>
+    static List<int> Survivors(SearchRecord record, IReadOnlyList<int> alive, int count) =>
+        alive.OrderBy(index => record.Trials[index].LastLoss).ThenBy(index => index).Take(count).Order().ToList();
+
+    /// <summary>
+    /// Trains one candidate to its rung: from its checkpoint (or the start) until the first evaluation at or after
+    /// <paramref name="epochs"/> epochs, or its end. The rung is null when the caller's token cancelled it.
+    /// </summary>
+    static (SearchRung? Rung, FineTuningResult Run) Train(string baseModelDirectory, IReadOnlyList<string> dataFiles, string trialDirectory, FineTuningOptions trialOptions, int epochs,
+        Action<TrainingEvent>? onEvent, CancellationToken cancellationToken, string? baseModelSource, SearchRecord record)
+    {
+        using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        int target = int.MaxValue;
+        void Observe(TrainingEvent trainingEvent)
+        {
+            onEvent?.Invoke(trainingEvent);
+            switch (trainingEvent)
+            {
+                case RunStarted started:
+                    target = epochs >= trialOptions.Training.Epochs ? int.MaxValue : epochs * started.StepsPerEpoch;
+                    if (record.RecipeSteps == 0) SetBudget(record, started.StepsPerEpoch);
+                    // Resumed at or past the rung's end (stopped after its pause, before the record said so): go no further.
+                    if (started.ResumedFromStep >= target) pause.Cancel();
+                    break;
+                case EvaluationCompleted evaluation when evaluation.Step >= target:
+                    pause.Cancel();
+                    break;
+            }
+        }
+        var result = FineTuning.Run(baseModelDirectory, dataFiles, trialDirectory, trialOptions, Observe, pause.Token, baseModelSource);
+        if (cancellationToken.IsCancellationRequested && result.Training.Cancelled) return (null, result);
+        var best = result.Training.Best ?? throw new InvalidOperationException($"the search's trial in {trialDirectory} had no held-out evaluation");
+        return (new SearchRung(epochs, result.Training.Steps, best.Loss, best.Step, Finished: !result.Training.Cancelled), result);
+    }
+
+    /// <summary>The budget in updates, once the data's updates per epoch are known (every candidate has the same).</summary>
+    static void SetBudget(SearchRecord record, int stepsPerEpoch)
+    {
+        var epochs = record.Trials.Select(trial => trial.Candidate.Epochs).ToList();
+        int recipeEpochs = epochs[epochs.Count / 2]; // the middle candidate has the recipe's own settings
+        record.RecipeSteps = recipeEpochs * stepsPerEpoch;
+        int reached = 0, alive = epochs.Count;
+        int RungEpochs(int epochCount, int rung) =>
+            rung == RungFractions.Length - 1 ? epochCount : Math.Min(epochCount, Math.Max(1, (int)Math.Ceiling(RungFractions[rung] * epochCount - 1e-9)));
+        // The survivors are not known in advance: each rung is costed as if the longest candidates survived.
+        for (int rung = 0; rung < RungFractions.Length; rung++)
+        {
+            var costs = epochs.Select(e => RungEpochs(e, rung) - (rung == 0 ? 0 : RungEpochs(e, rung - 1))).OrderDescending().Take(alive);
+            reached += costs.Sum() * stepsPerEpoch;
+            alive = (alive + Reduction - 1) / Reduction;
+        }
+        record.BudgetSteps = reached;
+    }
+
+    static void DeleteCheckpoints(string trialDirectory)
+    {
+        var checkpoints = Path.Combine(trialDirectory, CheckpointStore.DirectoryName);
+        if (Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
+        var bestWeights = Path.Combine(trialDirectory, Trainer.BestWeightsFileName);
+        if (File.Exists(bestWeights)) File.Delete(bestWeights);
+    }
+
+    /// <summary>The chosen candidate's outputs become the run's: adapter, model, metrics, and run.json with the search in it.</summary>
+    static FineTuningResult Adopt(string runDirectory, string trialDirectory, FineTuningResult chosen, SearchRecord record)
+    {
+        string? Copy(string? source, string name)
+        {
+            if (source is null) return null;
+            var destination = Path.Combine(runDirectory, name);
+            AtomicDirectory.Write(destination, directory => CopyDirectory(source, directory));
+            return destination;
+        }
+        var adapter = Copy(chosen.AdapterDirectory, FineTuning.AdapterDirectoryName);
+        var model = Copy(chosen.ModelDirectory, FineTuning.ModelDirectoryName);
+        AtomicFile.WriteAllBytes(Path.Combine(runDirectory, MetricsLog.FileName), File.ReadAllBytes(Path.Combine(trialDirectory, MetricsLog.FileName)));
+        var runRecord = JsonNode.Parse(File.ReadAllText(chosen.RecordPath))!.AsObject();
+        runRecord["search"] = JsonNode.Parse(record.ToJson());
+        var recordPath = Path.Combine(runDirectory, FineTuning.RecordFileName);
+        AtomicFile.WriteAllText(recordPath, runRecord.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        return new FineTuningResult(chosen.Training, chosen.Data, adapter, model, recordPath, record);
+    }
+
+    static void CopyDirectory(string source, string destination)
+    {
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(destination, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}

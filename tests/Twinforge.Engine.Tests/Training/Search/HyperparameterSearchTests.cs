@@ -1,0 +1,169 @@
+using Twinforge.Engine.Lora;
+using Twinforge.Engine.Models;
+using Twinforge.Engine.Tests.Data;
+using Twinforge.Engine.Tokenization;
+using Twinforge.Engine.Training;
+using Twinforge.Engine.Training.Search;
+using static Twinforge.Engine.Tests.Training.TrainingTesting;
+
+namespace Twinforge.Engine.Tests.Training.Search;
+
+[Collection("Torch")]
+public sealed class HyperparameterSearchTests
+{
+    static string SaveBase(TemporaryDirectory directory)
+    {
+        var path = directory.Sub("base");
+        using var model = new PretrainedModel(Model(Llama()), new ByteLevelTokenizer());
+        model.Save(path);
+        return path;
+    }
+
+    /// <summary>A small search: 3 epochs (candidates 2, 3 and 6), rank 4 (1, 4, 16), a quarter of the data held out.</summary>
+    static FineTuningOptions AutoOptions() => new()
+    {
+        Lora = new LoraConfig { Rank = 4, Alpha = 8, TargetModules = LoraConfig.DefaultTargets(ModelFamily.Llama) },
+        Data = new() { SequenceLength = 64, ValidationFraction = 0.25, Seed = 5 },
+        Training = Options with { Epochs = 3, LearningRate = 1e-2, EarlyStoppingPatience = 2, Auto = true },
+        SaveMergedModel = false,
+    };
+
+    static byte[] AdapterBytes(FineTuningResult result) => File.ReadAllBytes(Path.Combine(result.AdapterDirectory!, "adapter_model.safetensors"));
+
+    [Fact]
+    public void Auto_records_every_trial_keeps_the_best_third_at_each_round_and_chooses_the_best_finisher()
+    {
+        using var directory = new TemporaryDirectory();
+        var basePath = SaveBase(directory);
+        var data = directory.Write("alice.jsonl", Exchanges(48));
+        var events = new List<SearchTrialCompleted>();
+
+        var result = FineTuning.Run(basePath, [data], directory.Sub("run"), AutoOptions(), e => { if (e is SearchTrialCompleted t) events.Add(t); });
+
+        var search = result.Search!;
+        Assert.Equal(27, search.Trials.Count);
+        Assert.Equal(SearchSpace.Around(AutoOptions()), search.Trials.Select(trial => trial.Candidate));
+        Assert.Contains(search.Trials, trial => trial.Candidate is { LearningRate: 1e-2, Epochs: 3, Rank: 4, Alpha: 8 }); // the recipe's own
+        Assert.All(search.Trials, trial => Assert.NotEmpty(trial.Rungs));
+        var own = search.Trials[search.RecipeOwn];
+        Assert.Equal((1e-2, 3, (int?)4), (own.Candidate.LearningRate, own.Candidate.Epochs, own.Candidate.Rank));
+        Assert.Equal(3, own.Rungs.Count); // the reference goes through every round
+        // Those that went on were the best third of their round (and the reference).
+        var firstRound = search.Trials.OrderBy(trial => trial.Rungs[0].BestLoss).ThenBy(trial => trial.Index).Select(t => t.Index).Take(9).ToList();
+        Assert.Equal(firstRound.Union([search.RecipeOwn]).Order(), search.Trials.Where(t => t.Rungs.Count >= 2).Select(t => t.Index));
+        var finishers = search.Trials.Where(trial => trial.Rungs.Count == 3).ToList();
+        Assert.InRange(finishers.Count, 3, 4);
+        Assert.All(finishers, trial => Assert.True(trial.Rungs[^1].Finished));
+        var chosen = search.ChosenTrial!;
+        var challenger = finishers.Where(t => t.Index != search.RecipeOwn).MinBy(t => t.LastLoss)!;
+        // The reference is left only for a challenger better beyond noise on enough held-out examples.
+        if (chosen.Index != search.RecipeOwn)
+        {
+            Assert.Equal(challenger.Index, chosen.Index);
+            Assert.True(search.Difference!.High < 0 && search.Difference.Examples >= SearchEvidence.MinimumExamples, search.Evidence);
+        }
+        else Assert.True(own.LastLoss <= challenger.LastLoss || search.Difference is { } d && (d.High >= 0 || d.Examples < SearchEvidence.MinimumExamples), search.Evidence);
+        Assert.Equal(chosen.LastLoss, result.Training.Best!.Loss, 6);
+        Assert.Equal(search.Trials.Sum(trial => trial.Rungs.Count), events.Count);
+        Assert.True(search.UsedSteps <= search.BudgetSteps, $"{search.UsedSteps} updates of a {search.BudgetSteps} budget");
+        Assert.True(search.RecipeSteps > 0 && search.BudgetSteps > search.RecipeSteps);
+        // The run's record names the search and what it chose; the searched adapter is the run's.
+        var record = File.ReadAllText(result.RecordPath);
+        Assert.Contains("\"search\"", record);
+        Assert.Contains("\"chosen\"", record);
+        using var twin = PretrainedModel.Load(basePath);
+        var adapter = PeftAdapter.Load(twin.Network, result.AdapterDirectory!);
+        Assert.Equal(chosen.Candidate.Rank, adapter.Config.Rank);
+    }
+
+    /// <summary>
+    /// A candidate paused at the end of a round and continued in the next trains exactly as if it had run straight
+    /// through; and the same data, recipe and seed choose the same candidate and train the same bytes.
+    /// </summary>
+    [Fact]
+    public void The_search_is_reproducible_and_its_pauses_do_not_change_the_chosen_training()
+    {
+        using var directory = new TemporaryDirectory();
+        var basePath = SaveBase(directory);
+        var data = directory.Write("alice.jsonl", Exchanges(48));
+
+        var first = FineTuning.Run(basePath, [data], directory.Sub("first"), AutoOptions());
+        var second = FineTuning.Run(basePath, [data], directory.Sub("second"), AutoOptions());
+        var straight = FineTuning.Run(basePath, [data], directory.Sub("straight"), first.Search!.ChosenTrial!.Candidate.ApplyTo(AutoOptions()));
+
+        Assert.Equal(first.Search.Chosen, second.Search!.Chosen);
+        Assert.Equal(first.Search.Trials.Select(t => t.Rungs.Select(r => r.BestLoss).ToList()), second.Search.Trials.Select(t => t.Rungs.Select(r => r.BestLoss).ToList()));
+        Assert.Equal(AdapterBytes(first), AdapterBytes(second));
+        Assert.Null(straight.Search);
+        Assert.Equal(AdapterBytes(first), AdapterBytes(straight));
+    }
+
+    [Fact]
+    public void An_interrupted_search_resumes_where_it_stopped_and_ends_as_an_uninterrupted_one()
+    {
+        using var directory = new TemporaryDirectory();
+        var basePath = SaveBase(directory);
+        var data = directory.Write("alice.jsonl", Exchanges(48));
+        var uninterrupted = FineTuning.Run(basePath, [data], directory.Sub("whole"), AutoOptions());
+
+        var runDirectory = directory.Sub("interrupted");
+        using var stop = new CancellationTokenSource();
+        int trials = 0;
+        var stopped = FineTuning.Run(basePath, [data], runDirectory, AutoOptions(), e =>
+        {
+            if (e is SearchTrialCompleted && ++trials == 30) stop.Cancel(); // in the second round
+        }, stop.Token);
+        Assert.True(stopped.Training.Cancelled);
+        Assert.Null(stopped.Search!.Chosen);
+
+        var resumedTrials = new List<SearchTrialCompleted>();
+        var resumed = FineTuning.Run(basePath, [data], runDirectory, AutoOptions(), e => { if (e is SearchTrialCompleted t) resumedTrials.Add(t); });
+
+        Assert.InRange(resumedTrials.Count, 1, 40 - 30); // the recorded trials are not run again
+        Assert.Equal(uninterrupted.Search!.Chosen, resumed.Search!.Chosen);
+        Assert.Equal(AdapterBytes(uninterrupted), AdapterBytes(resumed));
+    }
+
+    [Fact]
+    public void Auto_without_held_out_data_says_it_has_nothing_to_choose_by()
+    {
+        using var directory = new TemporaryDirectory();
+        var basePath = SaveBase(directory);
+        var data = directory.Write("alice.jsonl", Exchanges(8));
+        var options = AutoOptions() with { Data = AutoOptions().Data with { ValidationFraction = 0 } };
+
+        var error = Assert.Throws<BadInputException>(() => { FineTuning.Run(basePath, [data], directory.Sub("run"), options); });
+        Assert.Contains("held-out", error.Message);
+    }
+
+    [Fact]
+    public void The_space_is_centred_on_the_recipe_and_leaves_the_rank_alone_when_an_adapter_is_continued()
+    {
+        var options = AutoOptions();
+        var candidates = SearchSpace.Around(options);
+        Assert.Equal([1e-2 * (1 / 3.0), 1e-2, 1e-2 * 3], candidates.Select(c => c.LearningRate).Distinct());
+        Assert.Equal([2, 3, 6], candidates.Select(c => c.Epochs).Distinct());
+        Assert.Equal([1, 4, 16], candidates.Select(c => c.Rank!.Value).Distinct());
+        Assert.All(candidates, c => Assert.Equal(2.0, c.Alpha!.Value / c.Rank!.Value)); // the adapter's scaling kept
+
+        var continued = SearchSpace.Around(options with { InitialAdapter = "parent-adapter" });
+        Assert.Equal(9, continued.Count);
+        Assert.All(continued, c => Assert.Null(c.Rank));
+    }
+
+    [Fact]
+    public void A_difference_shows_beyond_noise_only_when_every_example_agrees_enough()
+    {
+        static IReadOnlyList<ExampleLoss> Losses(params double[] perToken) => perToken.Select((loss, i) => new ExampleLoss(i, loss * 10, 10)).ToList();
+        var reference = Losses(3.0, 2.5, 4.0, 3.2, 2.8, 3.9, 3.1, 2.7, 3.5, 3.3);
+
+        var better = SearchEvidence.Compare(reference, Losses(2.9, 2.42, 3.88, 3.1, 2.71, 3.8, 3.02, 2.6, 3.41, 3.2));
+        var same = SearchEvidence.Compare(reference, reference);
+        var mixed = SearchEvidence.Compare(reference, Losses(2.5, 2.9, 3.6, 3.5, 2.4, 4.2, 2.8, 3.0, 3.2, 3.6));
+
+        Assert.True(better.High < 0, better.ToString());
+        Assert.Equal(10, better.Examples);
+        Assert.Equal(0, same.Mean);
+        Assert.True(mixed.Low < 0 && mixed.High > 0, mixed.ToString());
+    }
+}
