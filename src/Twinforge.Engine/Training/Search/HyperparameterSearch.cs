@@ -50,8 +50,11 @@ public static class HyperparameterSearch
         };
 
         string TrialDirectory(int index) => Path.Combine(searchDirectory, $"trial-{index + 1:00}");
-        FineTuningOptions TrialOptions(SearchTrial trial) =>
-            trial.Candidate.ApplyTo(options) with { SaveMergedModel = false, Training = trial.Candidate.ApplyTo(options).Training with { KeepLastCheckpoints = 1 } };
+        FineTuningOptions TrialOptions(SearchTrial trial)
+        {
+            var applied = trial.Candidate.ApplyTo(options);
+            return applied with { SaveMergedModel = false, Training = applied.Training with { KeepLastCheckpoints = 1 } };
+        }
 
         int own = OwnIndex(candidates, options);
         record.RecipeOwn = own;
