@@ -70,7 +70,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         if (evaluation is not null)
         {
             // Held-out data of plain text has no prompts to answer: such a version is recorded without an evaluation.
-            if (new Fidelity.VersionEvaluator(evaluation).Evaluate(new Fidelity.EvaluationSubject(basePath, () => LoadTrained(basePath, result),
+            if (new Fidelity.VersionEvaluator(evaluation).Evaluate(new Fidelity.EvaluationSubject(basePath, () => result.LoadTrained(basePath),
                     options.ReplayFile is string replayed ? [trainFile, replayed] : [trainFile], fixedHeldOutFile, result.Data.Statistics.TrainableTokens,
                     options.Data, options.Training.BatchSize, plan.Recipe.Canary)) is { } measured)
             {
@@ -231,22 +231,13 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
     /// </summary>
     static IReadOnlyList<ExampleLoss>[] Evaluate(string basePath, FineTuningResult result, IReadOnlyList<string> files, FineTuningOptions options)
     {
-        using var model = LoadTrained(basePath, result);
+        using var model = result.LoadTrained(basePath);
         return files.Select(file =>
         {
             var prepared = TrainingData.Prepare([file], model.Tokenizer, options.Data with { ValidationFile = null, ValidationFraction = 0 });
             prepared.ThrowIfInvalid();
             return ExampleLoss.Score(model.Network, prepared.Train!, options.Training.BatchSize);
         }).ToArray();
-    }
-
-    /// <summary>The trained version: base + adapter for LoRA, the saved model for full fine-tuning.</summary>
-    static PretrainedModel LoadTrained(string basePath, FineTuningResult result)
-    {
-        if (result.AdapterDirectory is not string adapter) return PretrainedModel.Load(result.ModelDirectory!);
-        var model = PretrainedModel.Load(basePath);
-        PeftAdapter.Load(model.Network, adapter);
-        return model;
     }
 
     /// <summary>Loss per target token over all the examples: what <see cref="Evaluation.Run"/> gives on the same data.</summary>

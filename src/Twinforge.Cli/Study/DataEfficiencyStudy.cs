@@ -105,16 +105,9 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
     /// <summary>The judge's attribution of a fine-tuned run's answers (and the base's) to the held-out prompts; null without prompts.</summary>
     Twins.Fidelity.AttributionFigures? Attribution(FineTuningResult result, FineTuningOptions options)
     {
-        PretrainedModel Load()
-        {
-            if (result.AdapterDirectory is not string adapter) return PretrainedModel.Load(result.ModelDirectory!);
-            var model = PretrainedModel.Load(basePath);
-            Engine.Lora.PeftAdapter.Load(model.Network, adapter);
-            return model;
-        }
         // Attribution only: no extraction trials, no general text; the judge learns from all the creator's training answers.
         var evaluator = new Twins.Fidelity.VersionEvaluator(judge! with { GeneralTextFile = null }, new Twins.Fidelity.EvaluationOptions(ExtractionTrials: 0));
-        return evaluator.Evaluate(new Twins.Fidelity.EvaluationSubject(basePath, Load, [trainingFile], validationFile, result.Data.Statistics.TrainableTokens,
+        return evaluator.Evaluate(new Twins.Fidelity.EvaluationSubject(basePath, () => result.LoadTrained(basePath), [trainingFile], validationFile, result.Data.Statistics.TrainableTokens,
             options.Data with { ValidationFile = null }, options.Training.BatchSize))?.Figures.Fidelity.Attribution;
     }
 

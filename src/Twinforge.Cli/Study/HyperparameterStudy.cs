@@ -4,7 +4,6 @@ using System.Text.Json;
 using Twinforge.Cli.BuiltIn;
 using Twinforge.Engine;
 using Twinforge.Engine.Data;
-using Twinforge.Engine.Lora;
 using Twinforge.Engine.Training;
 using Twinforge.Reporting;
 
@@ -83,8 +82,7 @@ public sealed class HyperparameterStudy(string basePath, string outputDirectory)
     /// <summary>The trained adapter's loss on the persona's held-out file, read as training reads held-out data.</summary>
     double HeldOutLoss(FineTuningResult result, string heldOutFile, FineTuningOptions options)
     {
-        using var model = PretrainedModel.Load(basePath);
-        PeftAdapter.Load(model.Network, result.AdapterDirectory ?? throw new InvalidOperationException("the study trains LoRA adapters"));
+        using var model = result.LoadTrained(basePath);
         var data = TrainingData.Prepare([heldOutFile], model.Tokenizer, options.Data with { ValidationFile = null, ValidationFraction = 0 });
         data.ThrowIfInvalid();
         return Evaluation.Run(model.Network, data.Train, options.Training.BatchSize).Loss;

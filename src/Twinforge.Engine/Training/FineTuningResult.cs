@@ -10,4 +10,15 @@ namespace Twinforge.Engine.Training;
 /// <param name="Search">What <c>training.auto</c> tried and chose (null for a single run).</param>
 /// <param name="RecordPath">The run's record (<see cref="FineTuning.RecordFileName"/>): base, data, options, results.</param>
 public sealed record FineTuningResult(TrainingResult Training, DatasetReport Data, string? AdapterDirectory, string? ModelDirectory, string RecordPath,
-    Search.SearchRecord? Search = null);
+    Search.SearchRecord? Search = null)
+{
+    /// <summary>The trained model: <paramref name="baseModelDirectory"/> with the adapter for LoRA, else the saved model.</summary>
+    public PretrainedModel LoadTrained(string baseModelDirectory)
+    {
+        if (AdapterDirectory is not string adapter)
+            return PretrainedModel.Load(ModelDirectory ?? throw new InvalidOperationException($"the run in {Path.GetDirectoryName(RecordPath)} saved no model"));
+        var model = PretrainedModel.Load(baseModelDirectory);
+        Lora.PeftAdapter.Load(model.Network, adapter);
+        return model;
+    }
+}

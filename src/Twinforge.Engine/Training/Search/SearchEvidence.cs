@@ -1,5 +1,4 @@
 using Twinforge.Engine.Data;
-using Twinforge.Engine.Lora;
 
 namespace Twinforge.Engine.Training.Search;
 
@@ -22,8 +21,7 @@ public static class SearchEvidence
     /// <summary>Each held-out example's loss under a finished run's best weights.</summary>
     public static IReadOnlyList<ExampleLoss> Losses(string baseModelDirectory, IReadOnlyList<string> dataFiles, FineTuningOptions options, FineTuningResult run)
     {
-        using var model = run.AdapterDirectory is string adapter ? PretrainedModel.Load(baseModelDirectory) : PretrainedModel.Load(run.ModelDirectory!);
-        if (run.AdapterDirectory is string adapterDirectory) PeftAdapter.Load(model.Network, adapterDirectory);
+        using var model = run.LoadTrained(baseModelDirectory);
         var data = TrainingData.Prepare(dataFiles, model.Tokenizer, options.Data);
         data.ThrowIfInvalid();
         return ExampleLoss.Score(model.Network, data.Validation!, options.Training.BatchSize);

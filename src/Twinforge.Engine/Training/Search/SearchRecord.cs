@@ -71,9 +71,18 @@ public sealed record SearchRecord
 
     public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 
-    /// <exception cref="InvalidOperationException">The file is not a search record.</exception>
-    public static SearchRecord Load(string path) =>
-        JsonSerializer.Deserialize<SearchRecord>(File.ReadAllText(path), Json) ?? throw new InvalidOperationException($"{path} is empty");
+    /// <exception cref="InputFileException">The file is not a search record (damaged by hand or by a failing disk: it is written atomically).</exception>
+    public static SearchRecord Load(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<SearchRecord>(File.ReadAllText(path), Json) ?? throw new JsonException("it holds null");
+        }
+        catch (JsonException error)
+        {
+            throw new InputFileException(path, $"is not a readable search record ({error.Message}); delete the run directory's search/ to search again", line: error.LineNumber + 1, inner: error);
+        }
+    }
 
     public static SearchRecord? FromJson(string json) => JsonSerializer.Deserialize<SearchRecord>(json, Json);
 

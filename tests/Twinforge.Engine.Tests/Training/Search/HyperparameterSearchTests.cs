@@ -137,6 +137,23 @@ public sealed class HyperparameterSearchTests
     }
 
     [Fact]
+    public void A_damaged_search_record_is_reported_by_its_path_not_as_a_stack_trace()
+    {
+        using var directory = new TemporaryDirectory();
+        var basePath = SaveBase(directory);
+        var data = directory.Write("alice.jsonl", Exchanges(8));
+        var runDirectory = directory.Sub("run");
+        var record = Path.Combine(runDirectory, HyperparameterSearch.DirectoryName, HyperparameterSearch.RecordFileName);
+        Directory.CreateDirectory(Path.GetDirectoryName(record)!);
+        File.WriteAllText(record, "{\"trials\": [");
+
+        var error = Assert.Throws<InputFileException>(() => { FineTuning.Run(basePath, [data], runDirectory, AutoOptions()); });
+
+        Assert.Equal(record, error.FilePath);
+        Assert.Contains("delete the run directory's search/", error.Problem);
+    }
+
+    [Fact]
     public void The_space_is_centred_on_the_recipe_and_leaves_the_rank_alone_when_an_adapter_is_continued()
     {
         var options = AutoOptions();
