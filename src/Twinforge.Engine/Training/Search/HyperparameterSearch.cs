@@ -67,7 +67,7 @@ public static class HyperparameterSearch
             {
                 var trial = record.Trials[index];
                 if (trial.Rungs.Count > rung || trial.Failure is not null) continue;
-                int epochs = lastRung ? trial.Candidate.Epochs : Math.Max(1, (int)Math.Ceiling(RungFractions[rung] * trial.Candidate.Epochs - 1e-9));
+                int epochs = SearchBudget.RoundEpochs(trial.Candidate.Epochs, rung, RungFractions);
                 // The data's notices (examples dropped for their length) are the same for every candidate: said once.
                 Action<TrainingEvent>? warnings = warned ? null : e => { if (e is TrainingWarning) onEvent?.Invoke(e); };
                 warned = true;
@@ -91,7 +91,7 @@ public static class HyperparameterSearch
             }
             // The recipe's own settings are the reference every round: they go on whatever their rank.
             if (!lastRung)
-                alive = Survivors(record, alive, (alive.Count + Reduction - 1) / Reduction).Union([own]).Order().ToList();
+                alive = Survivors(record, alive, SearchBudget.Kept(alive.Count, Reduction)).Union([own]).Order().ToList();
         }
         var challenger = Survivors(record, alive.Where(index => index != own).ToList(), 1) is [var best] && record.Trials[best].Failure is null
             ? best
@@ -192,20 +192,9 @@ public static class HyperparameterSearch
     /// <summary>The budget in updates, once the data's updates per epoch are known (every candidate has the same).</summary>
     static void SetBudget(SearchRecord record, int stepsPerEpoch)
     {
-        var epochs = record.Trials.Select(trial => trial.Candidate.Epochs).ToList();
-        int recipeEpochs = epochs[epochs.Count / 2]; // the middle candidate has the recipe's own settings
-        record.RecipeSteps = recipeEpochs * stepsPerEpoch;
-        int reached = 0, alive = epochs.Count;
-        int RungEpochs(int epochCount, int rung) =>
-            rung == RungFractions.Length - 1 ? epochCount : Math.Min(epochCount, Math.Max(1, (int)Math.Ceiling(RungFractions[rung] * epochCount - 1e-9)));
-        // The survivors are not known in advance: each rung is costed as if the longest candidates survived.
-        for (int rung = 0; rung < RungFractions.Length; rung++)
-        {
-            var costs = epochs.Select(e => RungEpochs(e, rung) - (rung == 0 ? 0 : RungEpochs(e, rung - 1))).OrderDescending().Take(alive);
-            reached += costs.Sum() * stepsPerEpoch;
-            alive = (alive + Reduction - 1) / Reduction;
-        }
-        record.BudgetSteps = reached;
+        record.RecipeSteps = record.Trials[record.RecipeOwn].Candidate.Epochs * stepsPerEpoch;
+        record.BudgetSteps = SearchBudget.Steps(record.Trials.Select(trial => trial.Candidate.Epochs).ToList(), record.RecipeOwn, stepsPerEpoch,
+            RungFractions, Reduction);
     }
 
     static void DeleteCheckpoints(string trialDirectory)
