@@ -4,6 +4,7 @@
 #   (build/TorchSharpNative.targets), without root.
 # - The built-in corpora come from Debian packages fetched with `apt-get download` (no installation). That needs the
 #   apt package lists; a fresh machine has none, so as root we fetch them once.
+# - The voice twin needs Debian's espeak-ng, flite and pocketsphinx (+ its US English model), installed as root.
 # - The report's plots need a font to draw their labels: fonts-dejavu-core, installed as root if no font is present.
 # - The registry's PostgreSQL tests need a server: scripts/postgres.sh installs Debian's postgresql package if missing
 #   and starts a private cluster on 127.0.0.1:55432 (never the system's cluster). Where it cannot, the tests say so:
@@ -22,6 +23,19 @@ if command -v apt-get >/dev/null 2>&1; then
   if ! apt-cache show fortunes-bofh-excuses >/dev/null 2>&1; then
     echo "setup: fetching the apt package lists (the built-in corpora are Debian packages)"
     as_root apt-get update -qq || echo "setup: could not run apt-get update; the demo's corpora may not download" >&2
+  fi
+  # The voice twin's speakers and its judge of intelligibility are Debian programs: espeak-ng and flite render the
+  # built-in speech corpus (and espeak-ng turns text into phonemes), pocketsphinx with its US English model transcribes.
+  speech_missing=""
+  command -v espeak-ng >/dev/null 2>&1 || speech_missing="$speech_missing espeak-ng"
+  command -v flite >/dev/null 2>&1 || speech_missing="$speech_missing flite"
+  command -v pocketsphinx_continuous >/dev/null 2>&1 && [ -d /usr/share/pocketsphinx/model/en-us ] \
+    || speech_missing="$speech_missing pocketsphinx pocketsphinx-en-us"
+  if [ -n "$speech_missing" ]; then
+    echo "setup: installing$speech_missing (the voice twin's speech corpus and recogniser)"
+    # shellcheck disable=SC2086
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $speech_missing >/dev/null \
+      || echo "setup: could not install$speech_missing; the voice tests that synthesise will be skipped (failed when CI=true)" >&2
   fi
   if ! fc-list 2>/dev/null | grep -q . && ! ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1; then
     echo "setup: installing fonts-dejavu-core (labels in the report's plots)"

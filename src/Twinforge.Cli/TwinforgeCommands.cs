@@ -18,6 +18,7 @@ public static class TwinforgeCommands
         PretrainCommand.Create(),
         TokenizerCommand.Create(),
         CorpusCommand.Create(),
+        VoiceCommand.Create(),
         FinetuneCommand.Create(hub),
         StudyCommand.Create(),
         EvalCommand.Create(hub),
