@@ -1,0 +1,21 @@
+using static TorchSharp.torch;
+
+namespace Twinforge.Voice.Model;
+
+/// <summary>One step's losses: mel (L1 on log-mel frames), alignment prior, and the three variance predictors'.</summary>
+public sealed class AcousticLosses : IDisposable
+{
+    public required Tensor Mel { get; init; }
+    public required Tensor Prior { get; init; }
+    public required Tensor Duration { get; init; }
+    public required Tensor Pitch { get; init; }
+    public required Tensor Energy { get; init; }
+
+    /// <summary>What the optimiser minimises: their sum.</summary>
+    public Tensor Total() => Mel.add(Prior).add(Duration).add(Pitch).add(Energy);
+
+    public void Dispose()
+    {
+        foreach (var tensor in new[] { Mel, Prior, Duration, Pitch, Energy }) tensor.Dispose();
+    }
+}

@@ -1,0 +1,231 @@
+using TorchSharp;
+using Twinforge.Voice.Alignment;
+using Twinforge.Voice.Features;
+using static TorchSharp.torch;
+
+namespace Twinforge.Voice.Model;
+
+/// <summary>
+/// A multi-speaker text-to-mel model of the FastSpeech 2 family (Ren et al. 2021). Phonemes are encoded by
+/// feed-forward Transformer blocks; each phoneme's mel frames come from the length regulator repeating it for its
+/// duration, with its pitch and energy added; the decoder's blocks turn the frames into log-mel, their layer norms
+/// conditioned on the speaker (AdaSpeech). There are no external timings: the encoder also projects each phoneme to a
+/// mean mel frame, and monotonic alignment search finds the durations under which the real frames are likeliest
+/// (Glow-TTS's alignment, with Grad-TTS's loss on the aligned means), so training on a creator's untimed recordings
+/// works as on the synthesised corpus.
+/// </summary>
+public sealed class AcousticModel : nn.Module
+{
+    readonly TorchSharp.Modules.Embedding phonemeEmbedding;
+    readonly TorchSharp.Modules.Embedding speakerEmbedding;
+    readonly TorchSharp.Modules.Linear speakerToHidden;
+    readonly TorchSharp.Modules.ModuleList<FftBlock> encoder;
+    readonly TorchSharp.Modules.Linear prior;
+    readonly VariancePredictor durationPredictor, pitchPredictor, energyPredictor;
+    readonly TorchSharp.Modules.Conv1d pitchEmbedding, energyEmbedding;
+    readonly TorchSharp.Modules.ModuleList<FftBlock> decoder;
+    readonly TorchSharp.Modules.Linear melOut;
+
+    public AcousticModel(AcousticModelConfig config, int seed = 0) : base("acoustic")
+    {
+        Config = config;
+        phonemeEmbedding = nn.Embedding(config.Phonemes.Count, config.Hidden, padding_idx: AcousticModelConfig.Padding);
+        speakerEmbedding = nn.Embedding(config.Speakers.Count, config.SpeakerSize);
+        speakerToHidden = nn.Linear(config.SpeakerSize, config.Hidden);
+        encoder = nn.ModuleList(Enumerable.Range(0, config.EncoderLayers).Select(i => new FftBlock($"encoder{i}", config, conditional: false)).ToArray());
+        prior = nn.Linear(config.Hidden, config.MelBins);
+        durationPredictor = new VariancePredictor("duration", config);
+        pitchPredictor = new VariancePredictor("pitch", config);
+        energyPredictor = new VariancePredictor("energy", config);
+        pitchEmbedding = nn.Conv1d(1, config.Hidden, 3, padding: 1);
+        energyEmbedding = nn.Conv1d(1, config.Hidden, 3, padding: 1);
+        decoder = nn.ModuleList(Enumerable.Range(0, config.DecoderLayers).Select(i => new FftBlock($"decoder{i}", config, conditional: true)).ToArray());
+        melOut = nn.Linear(config.Hidden, config.MelBins);
+        RegisterComponents();
+        Initialize(seed);
+    }
+
+    /// <summary>
+    /// Seeded weights (a generator of its own, no process-wide seed): matrices and kernels from a normal of Glorot's
+    /// spread, embeddings of unit norm, biases zero; layer norms plain, and the conditional norms as plain ones.
+    /// </summary>
+    void Initialize(int seed)
+    {
+        using var generator = new Generator((ulong)seed);
+        using var _ = no_grad();
+        foreach (var (name, parameter) in named_parameters())
+        {
+            bool conditional = name.Contains(".conditional", StringComparison.Ordinal);
+            if (conditional) continue; // ConditionalLayerNorm starts itself as a plain norm
+            if (name is "phonemeEmbedding.weight" or "speakerEmbedding.weight")
+                parameter.normal_(0, 1 / Math.Sqrt(parameter.shape[1]), generator);
+            else if (parameter.dim() >= 2)
+            {
+                long receptive = parameter.dim() == 3 ? parameter.shape[2] : 1;
+                double fanIn = parameter.shape[1] * receptive, fanOut = parameter.shape[0] * receptive;
+                parameter.normal_(0, Math.Sqrt(2 / (fanIn + fanOut)), generator);
+            }
+            else parameter.fill_(name.EndsWith(".weight", StringComparison.Ordinal) ? 1.0 : 0.0); // layer norms' scale 1, every bias 0
+        }
+        using (var padding = phonemeEmbedding.weight![AcousticModelConfig.Padding]) padding.fill_(0);
+    }
+
+    public AcousticModelConfig Config { get; }
+
+    /// <summary>The speakers' embedding table [speakers, speaker size].</summary>
+    public Tensor SpeakerTable => speakerEmbedding.weight!;
+
+    /// <summary>What a new voice changes when adapted: the decoder's conditional norms (the speaker vector is the adapter's own).</summary>
+    public IEnumerable<ConditionalLayerNorm> ConditionalNorms => decoder.SelectMany(block => block.ConditionalNorms);
+
+    /// <summary>The speaker vectors [batch, speaker size] of speaker ids [batch].</summary>
+    public Tensor SpeakerVectors(Tensor speakerIds) => speakerEmbedding.forward(speakerIds);
+
+    /// <summary>Encoded phonemes [batch, phonemes, hidden], the speaker added.</summary>
+    public Tensor Encode(Tensor phonemes, Tensor mask, Tensor speaker)
+    {
+        using var scope = NewDisposeScope();
+        var x = phonemeEmbedding.forward(phonemes).add(Positions(phonemes.shape[1])).mul(mask.unsqueeze(2));
+        foreach (var block in encoder) x = block.forward(x, mask, speaker);
+        return x.add(speakerToHidden.forward(speaker).unsqueeze(1)).mul(mask.unsqueeze(2)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The training losses of a batch, with <paramref name="speaker"/> [batch, speaker size] as the voices (the
+    /// table's rows for pre-training, an adapter's vector for adaptation).
+    /// </summary>
+    public AcousticLosses Losses(SpeechBatch batch, Tensor speaker)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = Encode(batch.Phonemes, batch.PhonemeMask, speaker);
+        var means = prior.forward(hidden); // [B, N, bins]
+        var durations = Align(means, batch);
+        var frameToPhoneme = FrameIndex(durations, (int)batch.Mel.shape[1]);
+        var frameMask = batch.FrameMask.unsqueeze(2);
+        long frames = Math.Max(1, batch.FrameCounts.Sum()), bins = Config.MelBins;
+
+        var alignedMeans = Gather(means, frameToPhoneme);
+        var priorLoss = alignedMeans.sub(batch.Mel).pow(2).mul(frameMask).sum().div(2.0 * frames * bins);
+
+        var logDurations = tensor(Pad(durations, d => (float)Math.Log(d + 1.0), (int)batch.Phonemes.shape[1]), [batch.Size, batch.Phonemes.shape[1]]);
+        var predictedDurations = durationPredictor.forward(hidden.detach(), batch.PhonemeMask);
+        var phonemes = Math.Max(1, batch.PhonemeCounts.Sum());
+        var durationLoss = predictedDurations.sub(logDurations).pow(2).mul(batch.PhonemeMask).sum().div(phonemes);
+
+        var pitchTarget = PerPhoneme(batch.Pitch, durations, skipZeros: true, Config.PitchMean, Config.PitchStd, (int)batch.Phonemes.shape[1]);
+        var energyTarget = PerPhoneme(batch.Energy, durations, skipZeros: false, Config.EnergyMean, Config.EnergyStd, (int)batch.Phonemes.shape[1]);
+        var pitchLoss = pitchPredictor.forward(hidden, batch.PhonemeMask).sub(pitchTarget).pow(2).mul(batch.PhonemeMask).sum().div(phonemes);
+        var energyLoss = energyPredictor.forward(hidden, batch.PhonemeMask).sub(energyTarget).pow(2).mul(batch.PhonemeMask).sum().div(phonemes);
+
+        var varied = hidden.add(Embed(pitchEmbedding, pitchTarget)).add(Embed(energyEmbedding, energyTarget)).mul(batch.PhonemeMask.unsqueeze(2));
+        var mel = Decode(Gather(varied, frameToPhoneme), batch.FrameMask, speaker);
+        var melLoss = mel.sub(batch.Mel).abs().mul(frameMask).sum().div(frames * bins);
+        return new AcousticLosses
+        {
+            Mel = melLoss.MoveToOuterDisposeScope(), Prior = priorLoss.MoveToOuterDisposeScope(), Duration = durationLoss.MoveToOuterDisposeScope(),
+            Pitch = pitchLoss.MoveToOuterDisposeScope(), Energy = energyLoss.MoveToOuterDisposeScope(),
+        };
+    }
+
+    /// <summary>Log-mel frames [frames, bins] for one phoneme sequence in one voice (<paramref name="speaker"/>: [speaker size]).</summary>
+    /// <param name="pace">Durations are divided by it: above 1 speaks faster.</param>
+    public Tensor Synthesise(IReadOnlyList<int> phonemeIds, Tensor speaker, double pace = 1)
+    {
+        using var scope = NewDisposeScope();
+        using var inference = no_grad();
+        var phonemes = tensor(phonemeIds.Select(id => (long)id).ToArray()).unsqueeze(0);
+        var mask = ones(1, phonemeIds.Count);
+        var voice = speaker.view(1, -1);
+        var hidden = Encode(phonemes, mask, voice);
+        var logDurations = durationPredictor.forward(hidden, mask).squeeze(0).data<float>().ToArray();
+        var durations = logDurations.Select(d => Math.Max(1, (int)Math.Round((Math.Exp(d) - 1) / pace))).ToArray();
+        var pitch = pitchPredictor.forward(hidden, mask);
+        var energy = energyPredictor.forward(hidden, mask);
+        var varied = hidden.add(Embed(pitchEmbedding, pitch)).add(Embed(energyEmbedding, energy));
+        var frameToPhoneme = FrameIndex([durations], durations.Sum());
+        var mel = Decode(Gather(varied, frameToPhoneme), ones(1, durations.Sum()), voice);
+        return mel.squeeze(0).MoveToOuterDisposeScope();
+    }
+
+    Tensor Decode(Tensor frames, Tensor frameMask, Tensor speaker)
+    {
+        var x = frames.add(Positions(frames.shape[1])).mul(frameMask.unsqueeze(2));
+        foreach (var block in decoder) x = block.forward(x, frameMask, speaker);
+        return melOut.forward(x);
+    }
+
+    /// <summary>Each utterance's durations by monotonic alignment search on the phoneme means' likelihoods (no gradient).</summary>
+    int[][] Align(Tensor means, SpeechBatch batch)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        // log N(x; μ, I) up to a constant: −½‖x − μ‖² = −½‖x‖² + μ·x − ½‖μ‖², for every phoneme and frame at once.
+        var meanSquares = means.pow(2).sum(-1, keepdim: true);            // [B, N, 1]
+        var frameSquares = batch.Mel.pow(2).sum(-1).unsqueeze(1);         // [B, 1, T]
+        var logLikelihood = means.matmul(batch.Mel.transpose(1, 2)).sub(meanSquares.div(2)).sub(frameSquares.div(2)).contiguous(); // [B, N, T]
+        long n = logLikelihood.shape[1], t = logLikelihood.shape[2];
+        var grid = logLikelihood.data<float>().ToArray();
+        var durations = new int[batch.Size][];
+        for (int b = 0; b < batch.Size; b++)
+        {
+            int phonemes = batch.PhonemeCounts[b], frames = batch.FrameCounts[b];
+            var own = new float[phonemes * frames];
+            for (int i = 0; i < phonemes; i++)
+                Array.Copy(grid, (b * n + i) * t, own, i * frames, frames);
+            durations[b] = MonotonicAlignment.Durations(own, phonemes, frames);
+        }
+        return durations;
+    }
+
+    /// <summary>For every frame of every utterance, the phoneme it belongs to [batch, frames] (padding frames: 0).</summary>
+    static Tensor FrameIndex(int[][] durations, int frames)
+    {
+        var index = new long[durations.Length * frames];
+        for (int b = 0; b < durations.Length; b++)
+        {
+            int frame = 0;
+            for (int phoneme = 0; phoneme < durations[b].Length; phoneme++)
+                for (int k = 0; k < durations[b][phoneme] && frame < frames; k++) index[b * frames + frame++] = phoneme;
+        }
+        return tensor(index, [durations.Length, frames]);
+    }
+
+    /// <summary>The length regulator: each frame takes its phoneme's vector. [B, N, C] → [B, T, C].</summary>
+    static Tensor Gather(Tensor perPhoneme, Tensor frameToPhoneme) =>
+        perPhoneme.gather(1, frameToPhoneme.unsqueeze(2).expand(-1, -1, perPhoneme.shape[2]));
+
+    static Tensor Embed(TorchSharp.Modules.Conv1d embedding, Tensor perPhoneme) =>
+        embedding.forward(perPhoneme.unsqueeze(1)).transpose(1, 2);
+
+    static Tensor PerPhoneme(Tensor perFrame, int[][] durations, bool skipZeros, double mean, double std, int width)
+    {
+        var values = perFrame.data<float>().ToArray();
+        long frames = perFrame.shape[1];
+        var result = new float[durations.Length * width];
+        for (int b = 0; b < durations.Length; b++)
+        {
+            var means = Prosody.PerPhoneme(values.AsSpan((int)(b * frames), (int)frames), durations[b], skipZeros);
+            for (int i = 0; i < means.Length; i++)
+                result[b * width + i] = skipZeros && means[i] == 0 ? 0 : (float)((means[i] - mean) / std);
+        }
+        return tensor(result, [durations.Length, width]);
+    }
+
+    static float[] Pad(int[][] rows, Func<int, float> value, int width)
+    {
+        var result = new float[rows.Length * width];
+        for (int b = 0; b < rows.Length; b++)
+            for (int i = 0; i < rows[b].Length; i++) result[b * width + i] = value(rows[b][i]);
+        return result;
+    }
+
+    Tensor Positions(long length)
+    {
+        // Sinusoidal positions (Vaswani et al.): what order the phonemes or frames come in.
+        using var scope = NewDisposeScope();
+        var position = arange(length, dtype: ScalarType.Float32).unsqueeze(1);
+        var rates = arange(0, Config.Hidden, 2, dtype: ScalarType.Float32).mul(-Math.Log(10_000.0) / Config.Hidden).exp();
+        var angles = position.mul(rates);
+        return stack([angles.sin(), angles.cos()], 2).view(length, Config.Hidden).MoveToOuterDisposeScope();
+    }
+}

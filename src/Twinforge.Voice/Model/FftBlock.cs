@@ -1,0 +1,68 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Twinforge.Voice.Model;
+
+/// <summary>
+/// FastSpeech's feed-forward Transformer block: self-attention, then a 1-D convolution network along the sequence
+/// (neighbouring phonemes or frames shape each other), each added back and normalised — by a plain layer norm in the
+/// encoder, by a speaker-conditional one (<see cref="ConditionalLayerNorm"/>) in the decoder.
+/// </summary>
+public sealed class FftBlock : nn.Module<Tensor, Tensor, Tensor, Tensor>
+{
+    readonly int heads;
+    readonly TorchSharp.Modules.Linear query, key, value, output;
+    readonly TorchSharp.Modules.Conv1d widen, narrow;
+    readonly TorchSharp.Modules.Dropout dropout;
+    readonly TorchSharp.Modules.LayerNorm? plainFirst, plainSecond;
+    readonly ConditionalLayerNorm? conditionalFirst, conditionalSecond;
+
+    public FftBlock(string name, AcousticModelConfig config, bool conditional) : base(name)
+    {
+        heads = config.Heads;
+        query = nn.Linear(config.Hidden, config.Hidden);
+        key = nn.Linear(config.Hidden, config.Hidden);
+        value = nn.Linear(config.Hidden, config.Hidden);
+        output = nn.Linear(config.Hidden, config.Hidden);
+        widen = nn.Conv1d(config.Hidden, config.FilterSize, config.Kernel, padding: config.Kernel / 2);
+        narrow = nn.Conv1d(config.FilterSize, config.Hidden, 1);
+        dropout = nn.Dropout(config.Dropout);
+        if (conditional)
+        {
+            conditionalFirst = new ConditionalLayerNorm("norm1", config.Hidden, config.SpeakerSize);
+            conditionalSecond = new ConditionalLayerNorm("norm2", config.Hidden, config.SpeakerSize);
+        }
+        else
+        {
+            plainFirst = nn.LayerNorm(config.Hidden);
+            plainSecond = nn.LayerNorm(config.Hidden);
+        }
+        RegisterComponents();
+    }
+
+    /// <param name="hidden">[batch, length, hidden]</param>
+    /// <param name="mask">[batch, length], 1 where there is a phoneme or frame, 0 in padding.</param>
+    /// <param name="speaker">[batch, speaker size] (used by a conditional block).</param>
+    public override Tensor forward(Tensor hidden, Tensor mask, Tensor speaker)
+    {
+        using var scope = NewDisposeScope();
+        long batch = hidden.shape[0], length = hidden.shape[1], width = hidden.shape[2], headSize = width / heads;
+        Tensor Split(Tensor x) => x.view(batch, length, heads, headSize).transpose(1, 2);
+        var scores = Split(query.forward(hidden)).matmul(Split(key.forward(hidden)).transpose(2, 3)).div(Math.Sqrt(headSize));
+        scores = scores.masked_fill(mask.unsqueeze(1).unsqueeze(2).eq(0), -1e4);
+        var attended = scores.softmax(-1).matmul(Split(value.forward(hidden))).transpose(1, 2).reshape(batch, length, width);
+        var x = Normalise(hidden.add(dropout.forward(output.forward(attended))), speaker, first: true);
+        var keep = mask.unsqueeze(2);
+        x = x.mul(keep);
+        var convolved = narrow.forward(dropout.forward(nn.functional.relu(widen.forward(x.transpose(1, 2))))).transpose(1, 2);
+        x = Normalise(x.add(dropout.forward(convolved)), speaker, first: false);
+        return x.mul(keep).MoveToOuterDisposeScope();
+    }
+
+    Tensor Normalise(Tensor x, Tensor speaker, bool first) => conditionalFirst is not null
+        ? (first ? conditionalFirst : conditionalSecond!).forward(x, speaker)
+        : (first ? plainFirst! : plainSecond!).forward(x);
+
+    /// <summary>The speaker-conditional norms' projections (what adaptation trains), none in a plain block.</summary>
+    public IEnumerable<ConditionalLayerNorm> ConditionalNorms => new[] { conditionalFirst, conditionalSecond }.OfType<ConditionalLayerNorm>();
+}

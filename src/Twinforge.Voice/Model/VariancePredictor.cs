@@ -1,0 +1,36 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Twinforge.Voice.Model;
+
+/// <summary>
+/// FastSpeech 2's variance predictor: two convolutions along the phonemes, each with ReLU, layer norm and dropout,
+/// then one number per phoneme — its log duration, its mean pitch or its mean energy.
+/// </summary>
+public sealed class VariancePredictor : nn.Module<Tensor, Tensor, Tensor>
+{
+    readonly TorchSharp.Modules.Conv1d first, second;
+    readonly TorchSharp.Modules.LayerNorm firstNorm, secondNorm;
+    readonly TorchSharp.Modules.Dropout dropout;
+    readonly TorchSharp.Modules.Linear project;
+
+    public VariancePredictor(string name, AcousticModelConfig config) : base(name)
+    {
+        first = nn.Conv1d(config.Hidden, config.Hidden, 3, padding: 1);
+        second = nn.Conv1d(config.Hidden, config.Hidden, 3, padding: 1);
+        firstNorm = nn.LayerNorm(config.Hidden);
+        secondNorm = nn.LayerNorm(config.Hidden);
+        dropout = nn.Dropout(config.Dropout);
+        project = nn.Linear(config.Hidden, 1);
+        RegisterComponents();
+    }
+
+    /// <returns>[batch, phonemes], zero in padding.</returns>
+    public override Tensor forward(Tensor hidden, Tensor mask)
+    {
+        using var scope = NewDisposeScope();
+        var x = dropout.forward(firstNorm.forward(nn.functional.relu(first.forward(hidden.transpose(1, 2))).transpose(1, 2)));
+        x = dropout.forward(secondNorm.forward(nn.functional.relu(second.forward(x.transpose(1, 2))).transpose(1, 2)));
+        return project.forward(x).squeeze(-1).mul(mask).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using TorchSharp;
+using Twinforge.Voice.Model;
+using static TorchSharp.torch;
+using Parameter = TorchSharp.Modules.Parameter;
+
+namespace Twinforge.Voice.Training;
+
+/// <summary>
+/// Trains an <see cref="AcousticModel"/>, or the part of it given: every weight for pre-training and training from
+/// scratch, only a speaker vector and the conditional norms for adaptation. The best epoch's weights by held-out mel
+/// loss are kept and restored at the end.
+/// </summary>
+public static class AcousticTrainer
+{
+    /// <param name="voices">The speaker vectors of a batch [batch, speaker size] (table rows, or an adapter's vector repeated).</param>
+    /// <param name="trainable">The parameters the optimiser changes; the model's others are frozen for the run.</param>
+    public static IReadOnlyList<AcousticEpoch> Train(AcousticModel model, Func<SpeechBatch, Tensor> voices, IReadOnlyList<Parameter> trainable,
+        SpeechDataset train, SpeechDataset? validation, AcousticTrainingOptions options, Action<AcousticEpoch>? onEpoch = null,
+        CancellationToken cancellationToken = default)
+    {
+        var frozen = model.parameters().Where(parameter => !trainable.Any(t => ReferenceEquals(t, parameter))).ToList();
+        foreach (var parameter in frozen) parameter.requires_grad = false;
+        try
+        {
+            return Run(model, voices, trainable, train, validation, options, onEpoch, cancellationToken);
+        }
+        finally
+        {
+            foreach (var parameter in frozen) parameter.requires_grad = true;
+        }
+    }
+
+    static List<AcousticEpoch> Run(AcousticModel model, Func<SpeechBatch, Tensor> voices, IReadOnlyList<Parameter> trainable, SpeechDataset train,
+        SpeechDataset? validation, AcousticTrainingOptions options, Action<AcousticEpoch>? onEpoch, CancellationToken cancellationToken)
+    {
+        using var optimizer = optim.AdamW(trainable, options.LearningRate, weight_decay: options.WeightDecay);
+        var random = new Random(options.Seed);
+        var clock = Stopwatch.StartNew();
+        var epochs = new List<AcousticEpoch>();
+        Tensor[]? best = null;
+        double bestLoss = double.PositiveInfinity;
+        int step = 0, sinceBest = 0;
+        try
+        {
+            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            {
+                var started = clock.Elapsed;
+                model.train();
+                double total = 0, mel = 0;
+                int batches = 0;
+                foreach (var utterances in train.Batches(options.FramesPerBatch, random))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    using var batch = train.Collate(utterances);
+                    double rate = options.LearningRate * Math.Min(1, (step + 1.0) / options.WarmupSteps);
+                    foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+                    optimizer.zero_grad();
+                    using var losses = model.Losses(batch, voices(batch));
+                    var loss = losses.Total();
+                    loss.backward();
+                    nn.utils.clip_grad_norm_(trainable, options.ClipNorm);
+                    optimizer.step();
+                    total += loss.item<float>();
+                    mel += losses.Mel.item<float>();
+                    batches++;
+                    step++;
+                }
+                double? held = validation is null ? null : MelLoss(model, voices, validation, options.FramesPerBatch);
+                double judged = held ?? total / batches;
+                bool improved = judged < bestLoss;
+                if (improved)
+                {
+                    bestLoss = judged;
+                    sinceBest = 0;
+                    Dispose(best);
+                    best = Snapshot(trainable);
+                }
+                else sinceBest++;
+                var figures = new AcousticEpoch(epoch, step, total / batches, mel / batches, held, improved, (clock.Elapsed - started).TotalSeconds);
+                epochs.Add(figures);
+                onEpoch?.Invoke(figures);
+                if (sinceBest >= options.Patience || options.TimeLimit is { } limit && clock.Elapsed >= limit) break;
+            }
+            if (best is not null) Restore(trainable, best);
+            return epochs;
+        }
+        finally
+        {
+            Dispose(best);
+            model.eval();
+        }
+    }
+
+    /// <summary>The mean mel loss (L1 on log-mel, per frame and band) over a dataset, with its true durations (by alignment).</summary>
+    public static double MelLoss(AcousticModel model, Func<SpeechBatch, Tensor> voices, SpeechDataset data, int framesPerBatch = 4_000)
+    {
+        model.eval();
+        using var _ = no_grad();
+        double sum = 0;
+        long frames = 0;
+        foreach (var utterances in data.Batches(framesPerBatch, random: null))
+        {
+            using var scope = NewDisposeScope();
+            using var batch = data.Collate(utterances);
+            using var losses = model.Losses(batch, voices(batch));
+            long batchFrames = batch.FrameCounts.Sum();
+            sum += losses.Mel.item<float>() * batchFrames;
+            frames += batchFrames;
+        }
+        return sum / Math.Max(1, frames);
+    }
+
+    static Tensor[] Snapshot(IReadOnlyList<Parameter> parameters)
+    {
+        using var _ = no_grad();
+        return [.. parameters.Select(parameter => parameter.detach().clone())];
+    }
+
+    static void Restore(IReadOnlyList<Parameter> parameters, Tensor[] values)
+    {
+        using var _ = no_grad();
+        for (int i = 0; i < parameters.Count; i++) parameters[i].copy_(values[i]);
+    }
+
+    static void Dispose(Tensor[]? tensors)
+    {
+        if (tensors is null) return;
+        foreach (var tensor in tensors) tensor.Dispose();
+    }
+}

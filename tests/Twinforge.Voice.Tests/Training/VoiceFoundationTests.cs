@@ -1,0 +1,78 @@
+using Twinforge.Voice.Corpus;
+using Twinforge.Voice.Features;
+using Twinforge.Voice.Model;
+using Twinforge.Voice.Phonemes;
+using Twinforge.Voice.Synthesis;
+using Twinforge.Voice.Training;
+using static TorchSharp.torch;
+
+namespace Twinforge.Voice.Tests.Training;
+
+public sealed class VoiceFoundationTests
+{
+    static readonly string[] Sentences =
+    [
+        "The old clock on the wall struck nine.", "She walked slowly along the quiet river.", "A cold wind blew across the open field.",
+        "They found the letter under the kitchen table.", "His brother never liked the long winter evenings.", "We waited by the gate until the rain stopped.",
+        "The children ran down the hill to the village.", "Nobody answered when the doctor knocked twice.",
+    ];
+
+    static AcousticModelConfig Tiny => new()
+    {
+        Phonemes = [], Speakers = [], Hidden = 32, Heads = 2, EncoderLayers = 1, DecoderLayers = 1, FilterSize = 64, SpeakerSize = 8,
+    };
+
+    [SkippableFact]
+    public void A_tiny_foundation_learns_two_voices_and_aligns_without_timings()
+    {
+        SpeechTools.Require("espeak-ng");
+        using var directory = new TemporaryDirectory();
+        SynthesisVoice[] voices = [new(SynthesisEngine.EspeakNg, "en-us+m1", 40, 150), new(SynthesisEngine.EspeakNg, "en-gb+f2", 70, 170)];
+        var corpus = SpeechCorpusBuilder.Build(directory.Path, Sentences, voices, clipsPerVoice: 8, seed: 1);
+        using var mel = new MelSpectrogram(MelSettings.Default);
+        var (train, heldOut, config) = VoiceFoundation.Prepare(corpus, Tiny, mel, heldOutPerSpeaker: 2);
+        Assert.Equal((12, 4), (train.Utterances.Count, heldOut.Utterances.Count));
+        Assert.Equal(["<pad>", "<unk>"], config.Phonemes.Take(2));
+        Assert.Contains(Phonemiser.Pause, config.Phonemes);
+        Assert.InRange(Math.Exp(config.PitchMean), 80, 300);
+
+        var (model, epochs) = VoiceFoundation.Pretrain(config, train, heldOut, new AcousticTrainingOptions { Epochs = 25, FramesPerBatch = 1_200, LearningRate = 3e-3, WarmupSteps = 10, Patience = 25 });
+        using (model)
+        {
+            Assert.True(epochs[^1].TrainMelLoss < 0.6 * epochs[0].TrainMelLoss, string.Join(", ", epochs.Select(e => $"{e.TrainMelLoss:F3}")));
+            Assert.True(epochs.Min(e => e.ValidationMelLoss!.Value) < 0.8 * epochs[0].ValidationMelLoss!.Value, string.Join(", ", epochs.Select(e => $"{e.ValidationMelLoss:F3}")));
+            // Synthesis: frames for a sentence it never heard, about as long as speech of it should be.
+            var phonemes = Phonemiser.Phonemise("The rain stopped by the old gate.");
+            int[] ids = [config.PhonemeId(Phonemiser.Pause), .. phonemes.Select(config.PhonemeId), config.PhonemeId(Phonemiser.Pause)];
+            using var speaker = model.SpeakerTable[0];
+            using var frames = model.Synthesise(ids, speaker);
+            Assert.Equal(config.MelBins, frames.shape[1]);
+            Assert.InRange(frames.shape[0] / mel.Settings.FramesPerSecond, 0.8, 5.0);
+            using var finite = frames.isfinite().all();
+            Assert.True(finite.item<bool>());
+            var audio = mel.Invert(frames, iterations: 8);
+            Assert.True(audio.Seconds > 0.5);
+        }
+    }
+
+    [Fact]
+    public void A_saved_model_loads_with_the_same_weights_and_config()
+    {
+        using var directory = new TemporaryDirectory();
+        var config = Tiny with { Phonemes = ["<pad>", "<unk>", ".", "a", "b"], Speakers = ["one", "two"], PitchMean = 5, EnergyMean = -1 };
+        using var model = new AcousticModel(config, seed: 4);
+        AcousticModelFiles.Save(model, directory.File("model"));
+
+        using var loaded = AcousticModelFiles.Load(directory.File("model"));
+
+        Assert.Equal(config.ToJson(), loaded.Config.ToJson());
+        foreach (var ((name, expected), (_, actual)) in model.state_dict().Zip(loaded.state_dict()))
+        {
+            using var equal = expected.eq(actual).all();
+            Assert.True(equal.item<bool>(), name);
+        }
+        using var other = new AcousticModel(config, seed: 5);
+        using var differs = other.SpeakerTable.eq(model.SpeakerTable).all();
+        Assert.False(differs.item<bool>());
+    }
+}
