@@ -5,6 +5,7 @@ using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.BuiltIn.Voice;
 using Twinforge.Voice.Corpus;
 using Twinforge.Voice.Recordings;
+using Twinforge.Voice.Training;
 
 namespace Twinforge.Cli.Commands;
 
@@ -15,7 +16,37 @@ namespace Twinforge.Cli.Commands;
 /// </summary>
 public static class VoiceCommand
 {
-    public static Command Create() => new("voice", "The voice twin: speech corpora and a creator's recordings.") { Corpus(), Check() };
+    public static Command Create() => new("voice", "The voice twin: speech corpora, the foundation acoustic model, a creator's recordings.") { Corpus(), Pretrain(), Check() };
+
+    static Command Pretrain()
+    {
+        var cache = CommonOptions.Cache();
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the corpus at most (early stopping on held-out clips may end sooner)", DefaultValueFactory = _ => new AcousticTrainingOptions().Epochs }.AtLeast(1);
+        var minutes = new Option<double>("--time-limit")
+        {
+            Description = "Minutes of training at most (the epoch under way finishes)", DefaultValueFactory = _ => BuiltInVoiceFoundation.DefaultMinutes,
+        }.AtLeast(0.1);
+        var force = new Option<bool>("--force") { Description = "Train again even if the foundation is in the cache" };
+        var command = new Command("pretrain", "Pre-train the built-in foundation acoustic model on the built-in speech corpus (many synthetic speakers), into the cache.")
+        {
+            cache, epochs, minutes, force,
+        };
+        command.SetAction((result, cancellationToken) =>
+        {
+            var console = result.InvocationConfiguration.Output;
+            var foundation = new BuiltInVoiceFoundation(CacheLocation.Resolve(result.GetValue(cache)));
+            if (foundation.Existing() is { } existing && !result.GetValue(force))
+            {
+                console.WriteLine($"the foundation was pre-trained before: {existing} (--force trains it again)");
+                return Task.FromResult(ExitCodes.Success);
+            }
+            var options = new AcousticTrainingOptions { Epochs = result.GetValue(epochs), TimeLimit = TimeSpan.FromMinutes(result.GetValue(minutes)) };
+            var summary = foundation.Pretrain(options, line => console.WriteLine("  " + line), cancellationToken);
+            console.WriteLine(summary);
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
 
     static Command Corpus()
     {

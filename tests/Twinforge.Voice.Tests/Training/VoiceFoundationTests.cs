@@ -23,6 +23,7 @@ public sealed class VoiceFoundationTests
     };
 
     [SkippableFact]
+    [Trait("Category", "Slow")]
     public void A_tiny_foundation_learns_two_voices_and_aligns_without_timings()
     {
         SpeechTools.Require("espeak-ng");

@@ -1,0 +1,43 @@
+using Twinforge.Voice.Model;
+using static TorchSharp.torch;
+using Parameter = TorchSharp.Modules.Parameter;
+
+namespace Twinforge.Voice.Training;
+
+/// <summary>
+/// Adapting the frozen foundation to a new voice (AdaSpeech's recipe): a new speaker vector, starting at the mean of
+/// the voices it knows, and the decoder's conditional-norm projections are trained on the creator's clips; every
+/// other weight stays as pre-trained. Held-out clips stop it early. The foundation model is left exactly as it was.
+/// </summary>
+public static class VoiceAdaptation
+{
+    public static AcousticTrainingOptions DefaultOptions { get; } = new() { Epochs = 60, LearningRate = 3e-3, WarmupSteps = 10, Patience = 6 };
+
+    public static (VoiceAdapter Adapter, IReadOnlyList<AcousticEpoch> Epochs) Adapt(AcousticModel foundation, SpeechDataset clips, SpeechDataset heldOut,
+        AcousticTrainingOptions options, Action<AcousticEpoch>? onEpoch = null, CancellationToken cancellationToken = default)
+    {
+        using var original = VoiceAdapter.Capture(foundation, foundation.SpeakerTable.mean([0]));
+        using var speaker = new Parameter(original.Speaker.clone());
+        try
+        {
+            Tensor Voices(SpeechBatch batch) => speaker.unsqueeze(0).expand(batch.Size, -1);
+            IReadOnlyList<Parameter> trainable = [speaker, .. VoiceAdapter.NormParameters(foundation).Select(p => p.Parameter)];
+            var epochs = AcousticTrainer.Train(foundation, Voices, trainable, clips, heldOut, options, onEpoch, cancellationToken);
+            return (VoiceAdapter.Capture(foundation, speaker), epochs);
+        }
+        finally
+        {
+            original.ApplyTo(foundation);
+        }
+    }
+
+    /// <summary>The same architecture with every weight trained on the creator's clips alone: the baseline adaptation must beat.</summary>
+    public static (AcousticModel Model, IReadOnlyList<AcousticEpoch> Epochs) FromScratch(AcousticModelConfig foundationConfig, SpeechDataset clips, SpeechDataset heldOut,
+        AcousticTrainingOptions options, Action<AcousticEpoch>? onEpoch = null, CancellationToken cancellationToken = default)
+    {
+        var config = SpeechDataset.WithProsodyStatistics(foundationConfig with { Speakers = ["creator"] }, clips.Utterances);
+        return VoiceFoundation.Pretrain(config, Relabel(clips), Relabel(heldOut), options, onEpoch, cancellationToken);
+    }
+
+    static SpeechDataset Relabel(SpeechDataset data) => new([.. data.Utterances.Select(u => u with { Speaker = 0 })], data.MelBins);
+}
