@@ -36,3 +36,50 @@ public sealed class VoiceCommandTests
         Assert.Contains($"{directory.File("quiet.wav")}: has no transcript: add a line 'quiet|what is said' to metadata.csv", error);
     }
 }
+
+/// <summary><c>twinforge voice adapt</c> and <c>voice say</c> on a tiny foundation and a folder of flite's awb (espeak-ng phonemises).</summary>
+public sealed class VoiceAdaptCommandTests
+{
+    [SkippableFact]
+    [Trait("Category", "Slow")]
+    public void Adapt_writes_a_voice_that_say_speaks_with()
+    {
+        foreach (var program in new[] { "espeak-ng", "flite" })
+        {
+            bool installed = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, program)));
+            if (!installed && Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail($"CI=true but {program} is not installed (scripts/setup.sh installs it)");
+            Skip.IfNot(installed, $"{program} is not installed (scripts/setup.sh installs it as root)");
+        }
+        using var directory = new TemporaryDirectory();
+        var recordings = directory.File("awb");
+        string[] sentences =
+        [
+            "The old clock on the wall struck nine.", "She walked slowly along the quiet river.", "A cold wind blew across the open field.",
+            "They found the letter under the kitchen table.", "We waited by the gate until the rain stopped.",
+        ];
+        Twinforge.Voice.Corpus.CreatorRecordingsWriter.Write(recordings, new Twinforge.Voice.Synthesis.SynthesisVoice(Twinforge.Voice.Synthesis.SynthesisEngine.Flite, "awb"), sentences, clips: 5);
+        var config = new Twinforge.Voice.Model.AcousticModelConfig
+        {
+            Phonemes = ["<pad>", "<unk>", ".", "@", "D", "'I", "t", "s", "n", "d", "k", "l", "r", "w"], Speakers = ["one", "two"],
+            Hidden = 16, Heads = 2, EncoderLayers = 1, DecoderLayers = 1, FilterSize = 32, SpeakerSize = 4,
+        };
+        using (var foundation = new Twinforge.Voice.Model.AcousticModel(config, seed: 2))
+            Twinforge.Voice.Model.AcousticModelFiles.Save(foundation, directory.File("foundation"));
+
+        var (exitCode, output, error) = CliTesting.Run("voice", "adapt", "--recordings", recordings, "--foundation", directory.File("foundation"),
+            "--output", directory.File("voice"), "--held-out", "2");
+
+        Assert.True(exitCode == 0, error + output);
+        Assert.Contains("adapting on 3 clips", output);
+        var record = Twinforge.Voice.Training.VoiceRecord.Load(directory.File("voice"));
+        Assert.True(record.AdaptedHeldOutMelLoss <= record.UnadaptedHeldOutMelLoss, output);
+        Assert.Equal(directory.File("foundation"), record.Foundation);
+        Assert.True(File.Exists(Path.Combine(directory.File("voice"), Twinforge.Voice.Training.VoiceAdapter.WeightsFileName)));
+
+        (exitCode, output, error) = CliTesting.Run("voice", "say", "--voice", directory.File("voice"), "The rain stopped.", "-o", directory.File("said.wav"));
+
+        Assert.True(exitCode == 0, error + output);
+        var said = WavFile.Read(directory.File("said.wav"));
+        Assert.True(said.Seconds > 0.1, $"{said.Seconds} s");
+    }
+}

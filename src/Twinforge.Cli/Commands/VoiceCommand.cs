@@ -6,6 +6,10 @@ using Twinforge.Cli.BuiltIn.Voice;
 using Twinforge.Voice.Corpus;
 using Twinforge.Voice.Recordings;
 using Twinforge.Voice.Training;
+using Twinforge.Voice.Audio;
+using Twinforge.Voice.Features;
+using Twinforge.Voice.Model;
+using Twinforge.Voice.Phonemes;
 
 namespace Twinforge.Cli.Commands;
 
@@ -16,7 +20,106 @@ namespace Twinforge.Cli.Commands;
 /// </summary>
 public static class VoiceCommand
 {
-    public static Command Create() => new("voice", "The voice twin: speech corpora, the foundation acoustic model, a creator's recordings.") { Corpus(), Pretrain(), Check() };
+    public static Command Create() => new("voice", "The voice twin: speech corpora, the foundation acoustic model, a creator's recordings.") { Corpus(), Pretrain(), Check(), Adapt(), Say() };
+
+    static Command Adapt()
+    {
+        var cache = CommonOptions.Cache();
+        var recordings = new Option<DirectoryInfo>("--recordings") { Description = "The creator's recordings: WAV files with a transcript each (see voice check)", Required = true };
+        var output = new Option<DirectoryInfo>("--output") { Description = "Directory for the voice (voice_adapter.safetensors and voice.json)", Required = true };
+        var foundationOption = new Option<DirectoryInfo>("--foundation") { Description = "An acoustic model directory to adapt [default: the built-in foundation, pre-trained first if needed]" };
+        var seconds = new Option<double?>("--seconds") { Description = "Adapt on the first clips adding up to this many seconds [default: every clip but the held-out ones]" };
+        var heldOut = new Option<int>("--held-out") { Description = "Clips kept out of adaptation (the last ones) to stop it early and to judge it", DefaultValueFactory = _ => 10 }.AtLeast(1);
+        var command = new Command("adapt", "Adapt the foundation to a creator's voice: a speaker vector and conditional norms trained on their recordings, the foundation frozen.")
+        {
+            cache, recordings, output, foundationOption, seconds, heldOut,
+        };
+        command.SetAction((result, cancellationToken) =>
+        {
+            var console = result.InvocationConfiguration.Output;
+            var outputDirectory = result.GetValue(output)!.FullName;
+            OptionChecks.RequireOutputDirectory(outputDirectory, "--output");
+            var foundationDirectory = FoundationDirectory(result.GetValue(foundationOption), result.GetValue(cache), console, cancellationToken);
+            var clips = RecordingsFolder.Read(result.GetValue(recordings)!.FullName);
+            int held = result.GetValue(heldOut);
+            if (clips.Count <= held) throw new Engine.BadInputException($"--held-out: {clips.Count} clips leave none to adapt on after holding out {held}");
+            var adaptOn = clips.Take(clips.Count - held).ToList();
+            if (result.GetValue(seconds) is double share) adaptOn = [.. CreatorSpeech.FirstSeconds(adaptOn, share)];
+            var clock = Stopwatch.StartNew();
+            using var foundation = AcousticModelFiles.Load(foundationDirectory);
+            using var mel = new MelSpectrogram(MelSettings.Default);
+            var train = CreatorSpeech.Prepare(adaptOn, foundation.Config, mel);
+            var judge = CreatorSpeech.Prepare(clips.Skip(clips.Count - held), foundation.Config, mel);
+            using var average = foundation.SpeakerTable.mean([0]);
+            double before = AcousticTrainer.MelLoss(foundation, batch => average.unsqueeze(0).expand(batch.Size, -1), judge);
+            console.WriteLine(Invariant($"adapting on {adaptOn.Count} clips ({adaptOn.Sum(c => c.Audio.Seconds):F0} s), {held} held out; the foundation's average voice scores {before:F3} on them"));
+            var (adapter, epochs) = VoiceAdaptation.Adapt(foundation, train, judge, VoiceAdaptation.DefaultOptions, epoch => console.WriteLine(Invariant(
+                $"  epoch {epoch.Epoch}: training mel {epoch.TrainMelLoss:F3}, held-out mel {epoch.ValidationMelLoss:F3}{(epoch.Best ? " — best so far" : "")}")), cancellationToken);
+            using (adapter)
+            {
+                double after = epochs.Min(e => e.ValidationMelLoss!.Value);
+                AtomicDirectory.Write(outputDirectory, staging =>
+                {
+                    adapter.Save(Path.Combine(staging, VoiceAdapter.WeightsFileName));
+                    new VoiceRecord(foundationDirectory, Sha256(Path.Combine(foundationDirectory, AcousticModelFiles.WeightsFileName)), result.GetValue(recordings)!.FullName,
+                        adaptOn.Count, adaptOn.Sum(c => c.Audio.Seconds), held, before, after, epochs.Count, clock.Elapsed.TotalSeconds, DateTimeOffset.UtcNow).Save(staging);
+                });
+                console.WriteLine(Invariant($"held-out mel loss {before:F3} → {after:F3} in {clock.Elapsed.TotalSeconds:F0} s; the voice is in {outputDirectory}"));
+            }
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    static Command Say()
+    {
+        var cache = CommonOptions.Cache();
+        var text = new Argument<string>("text") { Description = "What to say" };
+        var voice = new Option<DirectoryInfo>("--voice") { Description = "A voice made by voice adapt [default: the foundation's own --speaker]" };
+        var speaker = new Option<string>("--speaker") { Description = "One of the foundation's speakers, by name (voice corpus lists them) [default: their average voice]" };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "The WAV file to write", Required = true };
+        var command = new Command("say", "Speak a text in a creator's adapted voice (or one of the foundation's) into a WAV file.") { cache, text, voice, speaker, output };
+        command.SetAction((result, cancellationToken) =>
+        {
+            var console = result.InvocationConfiguration.Output;
+            var voiceDirectory = result.GetValue(voice)?.FullName;
+            var record = voiceDirectory is null ? null : VoiceRecord.Load(voiceDirectory);
+            using var foundation = AcousticModelFiles.Load(record?.Foundation ?? FoundationDirectory(null, result.GetValue(cache), console, cancellationToken));
+            using var adapter = voiceDirectory is null ? null : VoiceAdapter.Load(Path.Combine(voiceDirectory, VoiceAdapter.WeightsFileName), foundation);
+            adapter?.ApplyTo(foundation);
+            using var vector = adapter is not null ? adapter.Speaker.clone()
+                : result.GetValue(speaker) is string name
+                    ? foundation.SpeakerTable[foundation.Config.Speakers.ToList().IndexOf(name) is var index and >= 0 ? index
+                        : throw new Engine.BadInputException($"--speaker: the foundation has no speaker '{name}'")].clone()
+                    : foundation.SpeakerTable.mean([0]);
+            var phonemes = Phonemiser.Phonemise(result.GetValue(text)!);
+            int[] ids = [foundation.Config.PhonemeId(Phonemiser.Pause), .. phonemes.Select(foundation.Config.PhonemeId), foundation.Config.PhonemeId(Phonemiser.Pause)];
+            using var mel = new MelSpectrogram(MelSettings.Default);
+            using var frames = foundation.Synthesise(ids, vector);
+            var audio = mel.Invert(frames);
+            var path = result.GetValue(output)!.FullName;
+            WavFile.Write(path, audio);
+            console.WriteLine(Invariant($"{audio.Seconds:F1} s written to {path}"));
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    static string FoundationDirectory(DirectoryInfo? given, DirectoryInfo? cache, TextWriter console, CancellationToken cancellationToken)
+    {
+        if (given is not null) return given.FullName;
+        var builtIn = new BuiltInVoiceFoundation(CacheLocation.Resolve(cache));
+        if (builtIn.Existing() is { } existing) return existing;
+        console.WriteLine("pre-training the built-in voice foundation first (voice pretrain; about half an hour on 2 cores)…");
+        console.WriteLine(builtIn.Pretrain(new AcousticTrainingOptions { TimeLimit = TimeSpan.FromMinutes(BuiltInVoiceFoundation.DefaultMinutes) }, line => console.WriteLine("  " + line), cancellationToken));
+        return builtIn.ModelDirectory;
+    }
+
+    static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
 
     static Command Pretrain()
     {
@@ -26,7 +129,7 @@ public static class VoiceCommand
         {
             Description = "Minutes of training at most (the epoch under way finishes)", DefaultValueFactory = _ => BuiltInVoiceFoundation.DefaultMinutes,
         }.AtLeast(0.1);
-        var force = new Option<bool>("--force") { Description = "Train again even if the foundation is in the cache" };
+        var force = new Option<bool>("--force") { Description = "Train again even if the foundation is in the cache [default: false]" };
         var command = new Command("pretrain", "Pre-train the built-in foundation acoustic model on the built-in speech corpus (many synthetic speakers), into the cache.")
         {
             cache, epochs, minutes, force,
