@@ -33,7 +33,8 @@ public static class SpeechCorpusBuilder
         new Random(seed).Shuffle(order);
         var wavDirectory = Path.Combine(directory, WavDirectoryName);
         Directory.CreateDirectory(wavDirectory);
-        var phonemes = new Dictionary<string, IReadOnlyList<string>>();
+        // A corpus built before already has every sentence's phonemes: reused, not asked of espeak-ng again.
+        var phonemes = KnownPhonemes(directory, sampleRate);
         var utterances = new List<SpeechUtterance>();
         int total = voices.Count * clipsPerVoice, next = 0;
         foreach (var voice in voices)
@@ -62,6 +63,20 @@ public static class SpeechCorpusBuilder
         var corpus = new SpeechCorpus(directory, sampleRate, utterances);
         corpus.Save();
         return corpus;
+    }
+
+    /// <summary>The phonemes of every sentence in the directory's manifest, if it has a readable one (it is only a cache: a damaged one is rebuilt).</summary>
+    static Dictionary<string, IReadOnlyList<string>> KnownPhonemes(string directory, int sampleRate)
+    {
+        if (!File.Exists(Path.Combine(directory, SpeechCorpus.ManifestFileName))) return [];
+        try
+        {
+            return SpeechCorpus.Load(directory, sampleRate).Utterances.DistinctBy(u => u.Text).ToDictionary(u => u.Text, u => u.Phonemes);
+        }
+        catch (InputFileException)
+        {
+            return [];
+        }
     }
 
     static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
