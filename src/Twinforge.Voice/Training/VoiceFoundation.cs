@@ -11,28 +11,49 @@ namespace Twinforge.Voice.Training;
 /// </summary>
 public static class VoiceFoundation
 {
-    /// <summary>The corpus as training and held-out sets, and a model config fitted to it (phonemes, speakers, prosody).</summary>
+    /// <summary>The file in a corpus's directory where its prepared features are kept.</summary>
+    public const string FeatureCacheFileName = "features.bin";
+
+    /// <summary>
+    /// The corpus as training and held-out sets, and a model config fitted to it (phonemes, speakers, prosody). The
+    /// features are computed once and kept in the corpus directory (<see cref="FeatureCacheFileName"/>).
+    /// </summary>
     public static (SpeechDataset Train, SpeechDataset HeldOut, AcousticModelConfig Config) Prepare(SpeechCorpus corpus, AcousticModelConfig shape,
         MelSpectrogram mel, int heldOutPerSpeaker, Action<string>? log = null)
     {
         var speakers = corpus.Speakers.ToList();
         var config = shape with { Phonemes = SpeechDataset.Inventory(corpus.Utterances.Select(u => u.Phonemes)), Speakers = speakers, MelBins = mel.Settings.MelBins };
-        var prepared = new List<(PreparedUtterance Utterance, bool HeldOut)>();
-        foreach (var group in corpus.Utterances.GroupBy(u => u.Speaker))
+        var cache = Path.Combine(corpus.Directory, FeatureCacheFileName);
+        List<PreparedUtterance>? prepared = null;
+        try
         {
-            var clips = group.ToList();
-            for (int i = 0; i < clips.Count; i++)
+            if (File.Exists(cache)) prepared = PreparedFeatureCache.Load(cache);
+        }
+        catch (Engine.InputFileException error)
+        {
+            log?.Invoke($"{error.Message}; computing the features again");
+        }
+        bool fits = prepared is not null && prepared.Select(u => u.Id).SequenceEqual(corpus.Utterances.Select(u => u.Id))
+                    && prepared.Zip(corpus.Utterances).All(pair => pair.First.Phonemes.SequenceEqual(Ids(config, pair.Second.Phonemes)));
+        if (!fits)
+        {
+            prepared = [];
+            foreach (var utterance in corpus.Utterances)
             {
-                var utterance = clips[i];
                 var audio = WavFile.Read(corpus.PathOf(utterance));
-                prepared.Add((SpeechDataset.Prepare(utterance.Id, speakers.IndexOf(utterance.Speaker), utterance.Phonemes, audio, mel, config), i >= clips.Count - heldOutPerSpeaker));
+                prepared.Add(SpeechDataset.Prepare(utterance.Id, speakers.IndexOf(utterance.Speaker), utterance.Phonemes, audio, mel, config));
                 if (prepared.Count % 500 == 0) log?.Invoke($"features: {prepared.Count:N0} of {corpus.Utterances.Count:N0} clips");
             }
+            PreparedFeatureCache.Save(cache, prepared);
         }
-        var train = prepared.Where(p => !p.HeldOut).Select(p => p.Utterance).ToList();
+        var heldOutIds = corpus.Utterances.GroupBy(u => u.Speaker).SelectMany(group => group.TakeLast(heldOutPerSpeaker)).Select(u => u.Id).ToHashSet();
+        var train = prepared!.Where(u => !heldOutIds.Contains(u.Id)).ToList();
         config = SpeechDataset.WithProsodyStatistics(config, train);
-        return (new SpeechDataset(train, mel.Settings.MelBins), new SpeechDataset([.. prepared.Where(p => p.HeldOut).Select(p => p.Utterance)], mel.Settings.MelBins), config);
+        return (new SpeechDataset(train, mel.Settings.MelBins), new SpeechDataset([.. prepared!.Where(u => heldOutIds.Contains(u.Id))], mel.Settings.MelBins), config);
     }
+
+    static int[] Ids(AcousticModelConfig config, IReadOnlyList<string> phonemes) =>
+        [config.PhonemeId(Phonemes.Phonemiser.Pause), .. phonemes.Select(config.PhonemeId), config.PhonemeId(Phonemes.Phonemiser.Pause)];
 
     /// <summary>Trains every weight of a new model of <paramref name="config"/>.</summary>
     public static (AcousticModel Model, IReadOnlyList<AcousticEpoch> Epochs) Pretrain(AcousticModelConfig config, SpeechDataset train, SpeechDataset heldOut,

@@ -36,6 +36,11 @@ public sealed class VoiceFoundationTests
         Assert.Equal(["<pad>", "<unk>"], config.Phonemes.Take(2));
         Assert.Contains(Phonemiser.Pause, config.Phonemes);
         Assert.InRange(Math.Exp(config.PitchMean), 80, 300);
+        // The features are kept beside the corpus and read back the same the second time.
+        Assert.True(File.Exists(Path.Combine(directory.Path, VoiceFoundation.FeatureCacheFileName)));
+        var again = VoiceFoundation.Prepare(corpus, Tiny, mel, heldOutPerSpeaker: 2);
+        Assert.Equal(train.Utterances.Select(u => (u.Id, u.Frames, u.Mel.Sum(), u.Pitch.Sum())), again.Train.Utterances.Select(u => (u.Id, u.Frames, u.Mel.Sum(), u.Pitch.Sum())));
+        Assert.Equal(config.ToJson(), again.Config.ToJson());
 
         var (model, epochs) = VoiceFoundation.Pretrain(config, train, heldOut, new AcousticTrainingOptions { Epochs = 25, FramesPerBatch = 1_200, LearningRate = 3e-3, WarmupSteps = 10, Patience = 25 });
         using (model)

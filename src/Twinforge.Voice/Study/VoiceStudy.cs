@@ -1,0 +1,113 @@
+using Twinforge.Voice.Audio;
+using Twinforge.Voice.Features;
+using Twinforge.Voice.Metrics;
+using Twinforge.Voice.Model;
+using Twinforge.Voice.Recordings;
+using Twinforge.Voice.Training;
+using static TorchSharp.torch;
+
+namespace Twinforge.Voice.Study;
+
+/// <summary>
+/// The voice data-efficiency study: for growing shares of a creator's recordings (the first clips adding up to 10 s,
+/// 30 s, 1 min, 5 min), the foundation adapted to them against the same architecture trained from scratch on the
+/// same clips, both judged on held-out sentences neither heard — synthesised, turned into audio by Griffin-Lim, and
+/// measured against the creator's real clips of those sentences. The last clips are held out for judging; the five
+/// before them stop both trainings early; the shares come from the clips before those.
+/// </summary>
+public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder, double verifierThreshold, double verifierEqualErrorRate, MelSpectrogram mel)
+{
+    public const int ValidationClips = 5;
+
+    public VoiceStudyResult Run(string creator, IReadOnlyList<RecordedClip> clips, int heldOut, IReadOnlyList<double> shares,
+        AcousticTrainingOptions adaptOptions, AcousticTrainingOptions scratchOptions, Action<string> log, CancellationToken cancellationToken = default)
+    {
+        if (clips.Count < heldOut + ValidationClips + 1)
+            throw new Engine.BadInputException($"{creator}: {clips.Count} clips are too few for {heldOut} held out, {ValidationClips} to stop on and one to learn from");
+        var judged = clips.Skip(clips.Count - heldOut).ToList();
+        var validationClips = clips.Skip(clips.Count - heldOut - ValidationClips).Take(ValidationClips).ToList();
+        var pool = clips.Take(clips.Count - heldOut - ValidationClips).ToList();
+        var judgedData = CreatorSpeech.Prepare(judged, foundation.Config, mel);
+        var validation = CreatorSpeech.Prepare(validationClips, foundation.Config, mel);
+        var enrolment = SpeakerVerification.Enrol([.. pool.Select(clip => Embedding(clip.Audio))]);
+
+        var real = new VoiceFidelity(double.NaN, judged.Average(clip => SpeakerEncoder.Cosine(Embedding(clip.Audio), enrolment)),
+            judged.Count(clip => SpeakerEncoder.Cosine(Embedding(clip.Audio), enrolment) >= verifierThreshold) / (double)judged.Count,
+            Wer(judged, judged.Select(clip => clip.Audio).ToList()));
+        log($"real held-out clips: similarity {real.Similarity:F3}, WER {real.WordErrorRate:P0}");
+        using var average = foundation.SpeakerTable.mean([0]);
+        var baseline = Measure(foundation, average, judged, judgedData, enrolment);
+        log($"the foundation's average voice: MCD {baseline.MelCepstralDistortion:F2} dB, similarity {baseline.Similarity:F3}");
+
+        var points = new List<VoiceStudyPoint>();
+        foreach (var seconds in shares)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var share = CreatorSpeech.FirstSeconds(pool, seconds);
+            var train = CreatorSpeech.Prepare(share, foundation.Config, mel);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var (adapter, _) = VoiceAdaptation.Adapt(foundation, train, validation, adaptOptions, cancellationToken: cancellationToken);
+            double adaptSeconds = clock.Elapsed.TotalSeconds;
+            VoiceFidelity adapted;
+            using (adapter)
+            using (var original = VoiceAdapter.Capture(foundation, average))
+            {
+                adapter.ApplyTo(foundation);
+                adapted = Measure(foundation, adapter.Speaker, judged, judgedData, enrolment);
+                original.ApplyTo(foundation);
+            }
+            clock.Restart();
+            var (scratch, _) = VoiceAdaptation.FromScratch(foundation.Config, train, validation, scratchOptions, cancellationToken: cancellationToken);
+            double scratchSeconds = clock.Elapsed.TotalSeconds;
+            VoiceFidelity fromScratch;
+            using (scratch)
+            using (var voice = scratch.SpeakerTable[0].clone())
+                fromScratch = Measure(scratch, voice, judged, judgedData, enrolment);
+            double taken = share.Sum(clip => clip.Audio.Seconds);
+            log(FormattableString.Invariant($"{taken:F0} s ({share.Count} clips): adapted MCD {adapted.MelCepstralDistortion:F2} dB, similarity {adapted.Similarity:F3} in {adaptSeconds:F0} s; ") +
+                FormattableString.Invariant($"from scratch MCD {fromScratch.MelCepstralDistortion:F2} dB, similarity {fromScratch.Similarity:F3} in {scratchSeconds:F0} s"));
+            points.Add(new VoiceStudyPoint(taken, share.Count, adapted, fromScratch, adaptSeconds, scratchSeconds));
+        }
+        return new VoiceStudyResult(creator, judged.Count, verifierThreshold, verifierEqualErrorRate, real, baseline, points);
+    }
+
+    /// <summary>Every held-out sentence spoken by <paramref name="model"/> in <paramref name="voice"/>, measured against the creator's real clip of it.</summary>
+    VoiceFidelity Measure(AcousticModel model, Tensor voice, IReadOnlyList<RecordedClip> judged, SpeechDataset judgedData, float[] enrolment)
+    {
+        var spoken = judgedData.Utterances.Select(utterance =>
+        {
+            using var frames = model.Synthesise(utterance.Phonemes, voice);
+            return mel.Invert(frames);
+        }).ToList();
+        double mcd = 0, similarity = 0;
+        int accepted = 0;
+        for (int i = 0; i < spoken.Count; i++)
+        {
+            using var heard = mel.Compute(spoken[i]);
+            using var truth = tensor(judgedData.Utterances[i].Mel, [judgedData.Utterances[i].Frames, mel.Settings.MelBins]);
+            mcd += MelCepstralDistortion.Between(heard, truth);
+            double cosine = SpeakerEncoder.Cosine(encoder.Embed(heard), enrolment);
+            similarity += cosine;
+            if (cosine >= verifierThreshold) accepted++;
+        }
+        return new VoiceFidelity(mcd / spoken.Count, similarity / spoken.Count, accepted / (double)spoken.Count, Wer(judged, spoken));
+    }
+
+    static double Wer(IReadOnlyList<RecordedClip> judged, IReadOnlyList<Waveform> audio)
+    {
+        int errors = 0, words = 0;
+        for (int i = 0; i < judged.Count; i++)
+        {
+            var (e, w) = WordErrorRate.Count(judged[i].Transcript, SpeechRecognizer.Transcribe(audio[i]));
+            errors += e;
+            words += w;
+        }
+        return (double)errors / Math.Max(1, words);
+    }
+
+    float[] Embedding(Waveform audio)
+    {
+        using var frames = mel.Compute(WavFile.Resample(audio, mel.Settings.SampleRate));
+        return encoder.Embed(frames);
+    }
+}

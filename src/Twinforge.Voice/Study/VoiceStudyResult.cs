@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Text;
+
+namespace Twinforge.Voice.Study;
+
+/// <summary>The voice data-efficiency study: the reference levels (the real clips, the foundation's average voice) and each share's figures.</summary>
+public sealed record VoiceStudyResult(string Creator, int HeldOutClips, double VerifierThreshold, double VerifierEqualErrorRate,
+    VoiceFidelity Real, VoiceFidelity Base, IReadOnlyList<VoiceStudyPoint> Points)
+{
+    /// <summary>
+    /// How many seconds of the creator from scratch would match the adapted model's distortion at <paramref name="point"/>:
+    /// read off the from-scratch curve (linear in log seconds between measured shares), or null when it never got there.
+    /// </summary>
+    public double? ScratchSecondsToMatch(VoiceStudyPoint point)
+    {
+        double target = point.Adapted.MelCepstralDistortion;
+        var curve = Points.OrderBy(p => p.Seconds).ToList();
+        for (int i = 0; i < curve.Count; i++)
+        {
+            double mcd = curve[i].FromScratch.MelCepstralDistortion;
+            if (mcd > target) continue;
+            if (i == 0) return curve[0].Seconds;
+            double previous = curve[i - 1].FromScratch.MelCepstralDistortion;
+            double fraction = (previous - target) / (previous - mcd);
+            return Math.Exp(Math.Log(curve[i - 1].Seconds) + fraction * (Math.Log(curve[i].Seconds) - Math.Log(curve[i - 1].Seconds)));
+        }
+        return null;
+    }
+
+    public string Table()
+    {
+        var text = new StringBuilder();
+        string Row(FormattableString line) => line.ToString(CultureInfo.InvariantCulture);
+        text.AppendLine(Row($"voice study: creator {Creator}, {HeldOutClips} held-out clips; verifier threshold {VerifierThreshold:F3} (equal-error rate {VerifierEqualErrorRate:P1} on the foundation's held-out clips)"));
+        text.AppendLine(Row($"{"",-22} {"MCD dB",8} {"similarity",10} {"accepted",9} {"WER",7}"));
+        void Line(string label, VoiceFidelity f) => text.AppendLine(Row($"{label,-22} {f.MelCepstralDistortion,8:F2} {f.Similarity,10:F3} {f.Accepted,9:P0} {f.WordErrorRate,7:P0}"));
+        Line("real clips (ceiling)", Real);
+        Line("foundation's average", Base);
+        foreach (var point in Points)
+        {
+            Line(Row($"adapted, {point.Seconds:F0} s"), point.Adapted);
+            Line(Row($"from scratch, {point.Seconds:F0} s"), point.FromScratch);
+            var match = ScratchSecondsToMatch(point);
+            text.AppendLine(match is double seconds
+                ? Row($"{"",-22} from scratch needs {seconds:F0} s to match: {seconds / point.Seconds:F1}× the data")
+                : Row($"{"",-22} from scratch never matched it (more than {Points.Max(p => p.Seconds) / point.Seconds:F1}× the data)"));
+        }
+        return text.ToString();
+    }
+}

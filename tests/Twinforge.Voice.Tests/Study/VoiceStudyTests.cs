@@ -1,0 +1,71 @@
+using Twinforge.Voice.Corpus;
+using Twinforge.Voice.Features;
+using Twinforge.Voice.Metrics;
+using Twinforge.Voice.Model;
+using Twinforge.Voice.Recordings;
+using Twinforge.Voice.Study;
+using Twinforge.Voice.Synthesis;
+using Twinforge.Voice.Training;
+
+namespace Twinforge.Voice.Tests.Study;
+
+public sealed class VoiceStudyTests
+{
+    [SkippableFact]
+    [Trait("Category", "Slow")]
+    public void The_study_measures_every_share_adapted_and_from_scratch_against_the_real_clips()
+    {
+        SpeechTools.Require("espeak-ng", "flite", "pocketsphinx_continuous");
+        using var directory = new TemporaryDirectory();
+        string[] sentences =
+        [
+            "The old clock on the wall struck nine.", "She walked slowly along the quiet river.", "A cold wind blew across the open field.",
+            "They found the letter under the kitchen table.", "His brother never liked the long winter evenings.", "We waited by the gate until the rain stopped.",
+            "The children ran down the hill to the village.", "Nobody answered when the doctor knocked twice.", "The horses stood still in the morning fog.",
+            "Her voice carried across the empty hall.",
+        ];
+        var recordings = Path.Combine(directory.Path, "awb");
+        CreatorRecordingsWriter.Write(recordings, new SynthesisVoice(SynthesisEngine.Flite, "awb"), sentences, clips: 10);
+        var clips = RecordingsFolder.Read(recordings);
+        var config = new AcousticModelConfig
+        {
+            Phonemes = SpeechDataset.Inventory(sentences.Select(Twinforge.Voice.Phonemes.Phonemiser.Phonemise)), Speakers = ["one", "two"],
+            Hidden = 16, Heads = 2, EncoderLayers = 1, DecoderLayers = 1, FilterSize = 32, SpeakerSize = 4,
+        };
+        using var foundation = new AcousticModel(config, seed: 1);
+        using var encoder = new SpeakerEncoder(80, 2, seed: 1);
+        using var mel = new MelSpectrogram(MelSettings.Default);
+        var quick = new AcousticTrainingOptions { Epochs = 3, FramesPerBatch = 1_500, WarmupSteps = 2, Patience = 3 };
+
+        var result = new VoiceStudy(foundation, encoder, verifierThreshold: 0.5, verifierEqualErrorRate: 0.1, mel)
+            .Run("flite-awb", clips, heldOut: 2, shares: [3, 6], quick, quick, _ => { });
+
+        Assert.Equal(2, result.Points.Count);
+        Assert.True(result.Points[0].Seconds < result.Points[1].Seconds);
+        Assert.Equal(1, result.Points[0].Clips);
+        foreach (var fidelity in result.Points.SelectMany(p => new[] { p.Adapted, p.FromScratch }).Append(result.Base))
+        {
+            Assert.True(double.IsFinite(fidelity.MelCepstralDistortion) && fidelity.MelCepstralDistortion > 0);
+            Assert.InRange(fidelity.Similarity, -1, 1);
+            Assert.InRange(fidelity.Accepted, 0, 1);
+            Assert.True(fidelity.WordErrorRate >= 0);
+        }
+        Assert.True(double.IsNaN(result.Real.MelCepstralDistortion));
+        Assert.True(result.Real.WordErrorRate < 0.6, $"the recogniser on the real clips: {result.Real.WordErrorRate:P0}");
+        Assert.Contains("adapted, ", result.Table());
+    }
+
+    [Fact]
+    public void The_data_multiple_is_read_off_the_from_scratch_curve_in_log_seconds()
+    {
+        static VoiceFidelity At(double mcd) => new(mcd, 0, 0, 0);
+        var result = new VoiceStudyResult("c", 1, 0.5, 0.1, At(double.NaN), At(12), [
+            new VoiceStudyPoint(10, 3, At(8), At(11), 0, 0),
+            new VoiceStudyPoint(100, 30, At(6), At(7), 0, 0),
+        ]);
+
+        // Adapted at 10 s (8 dB): from scratch passes 8 between 10 s (11) and 100 s (7), three quarters of the way in log seconds.
+        Assert.Equal(Math.Pow(10, 1.75), result.ScratchSecondsToMatch(result.Points[0])!.Value, 6);
+        Assert.Null(result.ScratchSecondsToMatch(result.Points[1]));
+    }
+}
