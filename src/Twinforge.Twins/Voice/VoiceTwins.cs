@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Twinforge.Registry;
+using Twinforge.Registry.Artifacts;
+using Twinforge.Registry.Errors;
+using Twinforge.Registry.Records;
+using Twinforge.Voice.Features;
+using Twinforge.Voice.Model;
+using Twinforge.Voice.Recordings;
+using Twinforge.Voice.Training;
+
+namespace Twinforge.Twins.Voice;
+
+/// <summary>
+/// Voice twins in the registry, beside text twins: a creator's recordings registered as a dataset under the
+/// <see cref="ConsentScopes.Voice"/> scope (a voice is biometric data: refused without that consent recorded first),
+/// the foundation as a base model, and each version's voice adapter as an artifact. Withdrawing the creator's voice
+/// consent deletes the recordings, every version built from them and their adapters, as for text.
+/// </summary>
+public sealed class VoiceTwins(ITwinRegistry registry, IArtifactStore store, string actor)
+{
+    public const string AdapterKind = "voice-adapter";
+    public const string Architecture = "twinforge-fastspeech2-adaspeech";
+
+    /// <summary>Checks the recordings (every problem at once), then stores a copy and registers it; the same recordings again return the same dataset.</summary>
+    /// <exception cref="RegistryException">The creator has no valid voice consent.</exception>
+    public Dataset RegisterRecordings(long creatorId, string directory)
+    {
+        var creator = registry.GetCreator(creatorId);
+        if (!registry.HasValidConsent(creatorId, ConsentScopes.Voice))
+            throw new RegistryException($"creator '{creator.Name}' has no valid '{ConsentScopes.Voice}' consent: a voice is biometric data, record explicit consent before adding recordings");
+        var clips = RecordingsFolder.Read(directory);
+        var files = Directory.EnumerateFiles(directory).Where(IsRecordingFile).Order(StringComparer.Ordinal).ToList();
+        var hash = ContentHash(files);
+        if (registry.FindDatasetByHash(hash) is { } existing && existing.CreatorId == creatorId) return existing;
+        var staging = Directory.CreateTempSubdirectory("twinforge-recordings-").FullName;
+        try
+        {
+            foreach (var file in files) File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
+            var stored = store.PutDirectory(staging);
+            var statistics = JsonSerializer.Serialize(new { clips = clips.Count, seconds = Math.Round(clips.Sum(clip => clip.Audio.Seconds), 2), files = files.Count });
+            return registry.RegisterDataset(new NewDataset(creatorId, hash, ConsentScopes.Voice, [.. files.Select(Path.GetFileName)!], statistics) { StoredArtifactHash = stored });
+        }
+        finally
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    /// <summary>The foundation as a base model (found by name, or registered with its weights' hash).</summary>
+    public BaseModel RegisterFoundation(string directory, string name)
+    {
+        var weightsHash = Sha256(Path.Combine(directory, AcousticModelFiles.WeightsFileName));
+        try
+        {
+            var known = registry.GetBaseModelByName(name);
+            if (known.ContentHash != weightsHash)
+                throw new RegistryException($"base model '{name}' is registered with other weights ({known.ContentHash}); {directory} has {weightsHash}");
+            return known;
+        }
+        catch (UnknownEntityException)
+        {
+            using var model = AcousticModelFiles.Load(directory);
+            return registry.CreateBaseModel(new NewBaseModel(name, Path.GetFullPath(directory), weightsHash, Architecture, model.parameters().Sum(p => p.numel())));
+        }
+    }
+
+    /// <summary>A new voice twin and its first version: the foundation adapted to the recordings, the last <paramref name="heldOut"/> clips held out.</summary>
+    public TwinVersion Create(long creatorId, string name, BaseModel foundation, Dataset recordings, int heldOut = 10, AcousticTrainingOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (recordings.ConsentScope != ConsentScopes.Voice) throw new RegistryException($"dataset {recordings.Id} is '{recordings.ConsentScope}' data, not recordings of a voice");
+        var twin = registry.CreateTwin(creatorId, name);
+        var recipe = string.Create(CultureInfo.InvariantCulture, $"kind: voice\nmethod: adapt\nheld_out_clips: {heldOut}\n");
+        var version = registry.NextVersion(new NewTwinVersion(twin.Id, foundation.Id, [new DatasetUse(recordings.Id, DatasetUse.Train)], recipe, 0, TwinLifecycle.CodeVersion, actor));
+        version = registry.SetVersionStatus(version.Id, VersionStatus.Training);
+        var scratch = Directory.CreateTempSubdirectory("twinforge-voice-version-").FullName;
+        try
+        {
+            var recordingsDirectory = Path.Combine(scratch, "recordings");
+            store.ExtractDirectory(recordings.StoredArtifactHash ?? throw new RegistryException($"dataset {recordings.Id} has no stored copy to adapt on"), recordingsDirectory);
+            var clips = RecordingsFolder.Read(recordingsDirectory);
+            if (clips.Count <= heldOut) throw new Engine.BadInputException($"{clips.Count} clips leave none to adapt on after holding out {heldOut}");
+            var foundationPath = foundation.Path ?? throw new RegistryException($"base model '{foundation.Name}' has no path");
+            if (Sha256(Path.Combine(foundationPath, AcousticModelFiles.WeightsFileName)) != foundation.ContentHash)
+                throw new RegistryException($"the foundation at {foundationPath} is not the one registered as '{foundation.Name}' (its weights changed)");
+            using var model = AcousticModelFiles.Load(foundationPath);
+            using var mel = new MelSpectrogram(MelSettings.Default);
+            var train = CreatorSpeech.Prepare(clips.Take(clips.Count - heldOut), model.Config, mel);
+            var judge = CreatorSpeech.Prepare(clips.Skip(clips.Count - heldOut), model.Config, mel);
+            using var average = model.SpeakerTable.mean([0]);
+            double before = AcousticTrainer.MelLoss(model, batch => average.unsqueeze(0).expand(batch.Size, -1), judge);
+            var (adapter, epochs) = VoiceAdaptation.Adapt(model, train, judge, options ?? VoiceAdaptation.DefaultOptions, cancellationToken: cancellationToken);
+            string adapterHash;
+            using (adapter)
+            {
+                var adapterDirectory = Path.Combine(scratch, "adapter");
+                Directory.CreateDirectory(adapterDirectory);
+                adapter.Save(Path.Combine(adapterDirectory, VoiceAdapter.WeightsFileName));
+                adapterHash = store.PutDirectory(adapterDirectory);
+            }
+            registry.SetVersionArtifacts(version.Id, [new ArtifactReference(AdapterKind, adapterHash)]);
+            registry.SetVersionMetrics(version.Id, JsonSerializer.Serialize(new
+            {
+                kind = "voice", clips = clips.Count - heldOut, held_out_clips = heldOut, unadapted_held_out_mel_loss = before,
+                held_out_mel_loss = epochs.Min(e => e.ValidationMelLoss!.Value), epochs = epochs.Count,
+            }));
+            return registry.SetVersionStatus(version.Id, VersionStatus.Succeeded);
+        }
+        catch
+        {
+            registry.SetVersionStatus(version.Id, VersionStatus.Failed);
+            throw;
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    /// <summary>Writes a version's voice adapter (<see cref="VoiceAdapter.WeightsFileName"/>) into <paramref name="destination"/>.</summary>
+    public string ExtractAdapter(TwinVersion version, string destination)
+    {
+        var reference = version.Artifacts.FirstOrDefault(artifact => artifact.Kind == AdapterKind)
+            ?? throw new RegistryException($"version {version.Number} has no voice adapter (status {version.Status.Name()})");
+        store.ExtractDirectory(reference.ContentHash, destination);
+        return Path.Combine(destination, VoiceAdapter.WeightsFileName);
+    }
+
+    static bool IsRecordingFile(string path) =>
+        Path.GetExtension(path).ToLowerInvariant() is ".wav" or ".txt" or ".lab" || Path.GetFileName(path) == RecordingsFolder.MetadataFileName;
+
+    /// <summary>SHA-256 over every file's name and bytes, in name order: the same recordings, the same hash.</summary>
+    static string ContentHash(IReadOnlyList<string> files)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in files)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(Path.GetFileName(file) + "\n"));
+            hash.AppendData(File.ReadAllBytes(file));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}
