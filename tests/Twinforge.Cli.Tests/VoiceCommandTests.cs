@@ -81,5 +81,24 @@ public sealed class VoiceAdaptCommandTests
         Assert.True(exitCode == 0, error + output);
         var said = WavFile.Read(directory.File("said.wav"));
         Assert.True(said.Seconds > 0.1, $"{said.Seconds} s");
+
+        // The same recordings as a voice twin in a registry: refused without voice consent, then created, spoken, and erased by withdrawal.
+        string[] registry = ["--registry", directory.File("registry.db")];
+        Assert.Equal(0, CliTesting.Run(["creator", "add", "ana", .. registry]).ExitCode);
+        string[] create = ["voice", "create", "ana-voice", "--creator", "ana", "--recordings", recordings, "--foundation", directory.File("foundation"), "--held-out", "2", .. registry];
+        (exitCode, _, error) = CliTesting.Run(create);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("no valid 'voice' consent", error);
+        Assert.Equal(0, CliTesting.Run(["creator", "consent", "ana", "--scope", "voice", "--note", "recorded", .. registry]).ExitCode);
+        (exitCode, output, error) = CliTesting.Run(create);
+        Assert.True(exitCode == 0, error + output);
+        Assert.Contains("voice twin 'ana-voice' version 1: succeeded", output);
+        (exitCode, output, error) = CliTesting.Run(["voice", "say", "--twin", "ana-voice", "Hello.", "-o", directory.File("twin.wav"), .. registry]);
+        Assert.True(exitCode == 0, error + output);
+        Assert.True(WavFile.Read(directory.File("twin.wav")).Seconds > 0.1);
+        Assert.Equal(0, CliTesting.Run(["creator", "withdraw", "ana", "--scope", "voice", "--reason", "asked", .. registry]).ExitCode);
+        (exitCode, _, error) = CliTesting.Run(["voice", "say", "--twin", "ana-voice", "Hello.", "-o", directory.File("gone.wav"), .. registry]);
+        Assert.NotEqual(0, exitCode);
+        Assert.False(File.Exists(directory.File("gone.wav")));
     }
 }

@@ -20,7 +20,37 @@ namespace Twinforge.Cli.Commands;
 /// </summary>
 public static class VoiceCommand
 {
-    public static Command Create() => new("voice", "The voice twin: speech corpora, the foundation acoustic model, a creator's recordings.") { Corpus(), Pretrain(), Check(), Adapt(), Say(), StudyCommand() };
+    public static Command Create() => new("voice", "The voice twin: speech corpora, the foundation acoustic model, a creator's recordings.") { Corpus(), Pretrain(), Check(), Adapt(), CreateTwin(), Say(), StudyCommand() };
+
+    static Command CreateTwin()
+    {
+        var cache = CommonOptions.Cache();
+        var name = new Argument<string>("name") { Description = "The voice twin's name (unique per creator)" };
+        var creator = new Option<string>("--creator") { Description = "The creator, who must have given 'voice' consent (creator consent NAME --scope voice)", Required = true };
+        var recordings = new Option<DirectoryInfo>("--recordings") { Description = "The creator's recordings: WAV files with a transcript each", Required = true };
+        var foundationOption = new Option<DirectoryInfo>("--foundation") { Description = "The acoustic model to adapt [default: the built-in foundation]" };
+        var heldOut = new Option<int>("--held-out") { Description = "Clips kept out of adaptation (the last ones) to stop it early and to judge it", DefaultValueFactory = _ => 10 }.AtLeast(1);
+        var registry = new Twins.RegistryArguments();
+        var command = new Command("create", "A voice twin in the registry: the recordings stored under the creator's voice consent, version 1 adapted from them.")
+        {
+            cache, name, creator, recordings, foundationOption, heldOut,
+        };
+        registry.AddTo(command);
+        command.SetAction((result, cancellationToken) =>
+        {
+            var console = result.InvocationConfiguration.Output;
+            var foundationDirectory = FoundationDirectory(result.GetValue(foundationOption), result.GetValue(cache), console, cancellationToken);
+            using var opened = registry.Open(result);
+            var owner = opened.Creator(result.GetValue(creator)!);
+            var voices = new Twinforge.Twins.Voice.VoiceTwins(opened.Registry, opened.Store, result.GetValue(registry.By) ?? Environment.UserName);
+            var dataset = voices.RegisterRecordings(owner.Id, result.GetValue(recordings)!.FullName);
+            var foundation = voices.RegisterFoundation(foundationDirectory, "voice-foundation-" + Sha256(Path.Combine(foundationDirectory, AcousticModelFiles.WeightsFileName))[..12]);
+            var version = voices.Create(owner.Id, result.GetValue(name)!, foundation, dataset, result.GetValue(heldOut), cancellationToken: cancellationToken);
+            console.WriteLine($"voice twin '{result.GetValue(name)}' version {version.Number}: {version.Status.ToString().ToLowerInvariant()}, {version.MetricsJson}");
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
 
     static Command StudyCommand()
     {
@@ -128,31 +158,68 @@ public static class VoiceCommand
         var voice = new Option<DirectoryInfo>("--voice") { Description = "A voice made by voice adapt [default: the foundation's own --speaker]" };
         var speaker = new Option<string>("--speaker") { Description = "One of the foundation's speakers, by name (voice corpus lists them) [default: their average voice]" };
         var output = new Option<FileInfo>("--output", "-o") { Description = "The WAV file to write", Required = true };
-        var command = new Command("say", "Speak a text in a creator's adapted voice (or one of the foundation's) into a WAV file.") { cache, text, voice, speaker, output };
+        var twin = new Option<string>("--twin") { Description = "A voice twin in the registry (its --version, else its production alias, else its latest version) [default: none, --voice or the foundation]" };
+        var twinCreator = new Option<string>("--creator") { Description = "The twin's creator, when two creators have a twin of that name [default: the only creator with a twin of that name]" };
+        var versionNumber = new Option<int?>("--version") { Description = "The twin's version [default: production, else the latest that succeeded]" };
+        var registry = new Twins.RegistryArguments();
+        var command = new Command("say", "Speak a text in a creator's adapted voice (or one of the foundation's) into a WAV file.")
+        {
+            cache, text, voice, twin, twinCreator, versionNumber, speaker, output,
+        };
+        registry.AddTo(command);
         command.SetAction((result, cancellationToken) =>
         {
             var console = result.InvocationConfiguration.Output;
-            var voiceDirectory = result.GetValue(voice)?.FullName;
-            var record = voiceDirectory is null ? null : VoiceRecord.Load(voiceDirectory);
-            using var foundation = AcousticModelFiles.Load(record?.Foundation ?? FoundationDirectory(null, result.GetValue(cache), console, cancellationToken));
-            using var adapter = voiceDirectory is null ? null : VoiceAdapter.Load(Path.Combine(voiceDirectory, VoiceAdapter.WeightsFileName), foundation);
-            adapter?.ApplyTo(foundation);
-            using var vector = adapter is not null ? adapter.Speaker.clone()
-                : result.GetValue(speaker) is string name
-                    ? foundation.SpeakerTable[foundation.Config.Speakers.ToList().IndexOf(name) is var index and >= 0 ? index
-                        : throw new Engine.BadInputException($"--speaker: the foundation has no speaker '{name}'")].clone()
-                    : foundation.SpeakerTable.mean([0]);
-            var phonemes = Phonemiser.Phonemise(result.GetValue(text)!);
-            int[] ids = [foundation.Config.PhonemeId(Phonemiser.Pause), .. phonemes.Select(foundation.Config.PhonemeId), foundation.Config.PhonemeId(Phonemiser.Pause)];
-            using var mel = new MelSpectrogram(MelSettings.Default);
-            using var frames = foundation.Synthesise(ids, vector);
-            var audio = mel.Invert(frames);
-            var path = result.GetValue(output)!.FullName;
-            WavFile.Write(path, audio);
-            console.WriteLine(Invariant($"{audio.Seconds:F1} s written to {path}"));
-            return Task.FromResult(ExitCodes.Success);
+            var scratch = Directory.CreateTempSubdirectory("twinforge-say-").FullName;
+            try
+            {
+                var (foundationPath, adapterFile) = VoiceToSpeak(result, cache, voice, twin, twinCreator, versionNumber, registry, scratch, console, cancellationToken);
+                using var foundation = AcousticModelFiles.Load(foundationPath);
+                using var adapter = adapterFile is null ? null : VoiceAdapter.Load(adapterFile, foundation);
+                adapter?.ApplyTo(foundation);
+                using var vector = adapter is not null ? adapter.Speaker.clone()
+                    : result.GetValue(speaker) is string name
+                        ? foundation.SpeakerTable[foundation.Config.Speakers.ToList().IndexOf(name) is var index and >= 0 ? index
+                            : throw new Engine.BadInputException($"--speaker: the foundation has no speaker '{name}'")].clone()
+                        : foundation.SpeakerTable.mean([0]);
+                var phonemes = Phonemiser.Phonemise(result.GetValue(text)!);
+                int[] ids = [foundation.Config.PhonemeId(Phonemiser.Pause), .. phonemes.Select(foundation.Config.PhonemeId), foundation.Config.PhonemeId(Phonemiser.Pause)];
+                using var mel = new MelSpectrogram(MelSettings.Default);
+                using var frames = foundation.Synthesise(ids, vector);
+                var audio = mel.Invert(frames);
+                var path = result.GetValue(output)!.FullName;
+                WavFile.Write(path, audio);
+                console.WriteLine(Invariant($"{audio.Seconds:F1} s written to {path}"));
+                return Task.FromResult(ExitCodes.Success);
+            }
+            finally
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
         });
         return command;
+    }
+
+    /// <summary>The foundation to speak with and the adapter of the voice, if any: a voice directory, a voice twin's version, or the foundation alone.</summary>
+    static (string Foundation, string? Adapter) VoiceToSpeak(ParseResult result, Option<DirectoryInfo> cache, Option<DirectoryInfo> voice, Option<string> twin, Option<string> creator,
+        Option<int?> versionNumber, Twins.RegistryArguments registry, string scratch, TextWriter console, CancellationToken cancellationToken)
+    {
+        var voiceDirectory = result.GetValue(voice)?.FullName;
+        if (result.GetValue(twin) is not string twinName)
+            return voiceDirectory is null
+                ? (FoundationDirectory(null, result.GetValue(cache), console, cancellationToken), null)
+                : (VoiceRecord.Load(voiceDirectory).Foundation, Path.Combine(voiceDirectory, VoiceAdapter.WeightsFileName));
+        if (voiceDirectory is not null) throw new Engine.BadInputException("--voice and --twin name two voices: give one");
+        using var opened = registry.Open(result);
+        var found = opened.Twin(twinName, result.GetValue(creator));
+        var version = result.GetValue(versionNumber) is int number ? opened.Registry.GetVersionByNumber(found.Id, number)
+            : opened.Registry.ListAliases(found.Id).Any(a => a.Name == "production") ? opened.Registry.ResolveAlias(found.Id, "production")
+            : opened.Registry.ListVersions(found.Id).Where(v => v.Status == Twinforge.Registry.Records.VersionStatus.Succeeded).MaxBy(v => v.Number)
+              ?? throw new Engine.BadInputException($"voice twin '{twinName}' has no version that succeeded");
+        var adapterFile = new Twinforge.Twins.Voice.VoiceTwins(opened.Registry, opened.Store, Environment.UserName).ExtractAdapter(version, Path.Combine(scratch, "adapter"));
+        var foundationPath = opened.Registry.GetBaseModel(version.BaseModelId).Path
+            ?? throw new Engine.BadInputException($"voice twin '{twinName}' version {version.Number}: its foundation has no path");
+        return (foundationPath, adapterFile);
     }
 
     static string FoundationDirectory(DirectoryInfo? given, DirectoryInfo? cache, TextWriter console, CancellationToken cancellationToken)
