@@ -6,13 +6,7 @@ namespace Twinforge.Voice.Tests.Corpus;
 
 public sealed class SpeechCorpusBuilderTests
 {
-    static readonly string[] Sentences =
-    [
-        "The old clock on the wall struck nine.",
-        "She walked slowly along the quiet river.",
-        "A cold wind blew across the open field.",
-        "They found the letter under the kitchen table.",
-    ];
+    static readonly string[] Sentences = TestSentences.First(4);
 
     static readonly SynthesisVoice[] Voices =
     [

@@ -26,11 +26,7 @@ public sealed class SpeakerEncoderTests
     {
         SpeechTools.Require("espeak-ng");
         using var directory = new TemporaryDirectory();
-        string[] sentences =
-        [
-            "The old clock on the wall struck nine.", "She walked slowly along the quiet river.", "A cold wind blew across the open field.",
-            "They found the letter under the kitchen table.", "His brother never liked the long winter evenings.", "We waited by the gate until the rain stopped.",
-        ];
+        var sentences = TestSentences.First(6);
         SynthesisVoice[] voices =
         [
             new(SynthesisEngine.EspeakNg, "en-us+m1", 30, 140), new(SynthesisEngine.EspeakNg, "en-gb+f2", 75, 170),

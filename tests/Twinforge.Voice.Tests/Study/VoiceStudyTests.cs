@@ -17,13 +17,7 @@ public sealed class VoiceStudyTests
     {
         SpeechTools.Require("espeak-ng", "flite", "pocketsphinx_continuous");
         using var directory = new TemporaryDirectory();
-        string[] sentences =
-        [
-            "The old clock on the wall struck nine.", "She walked slowly along the quiet river.", "A cold wind blew across the open field.",
-            "They found the letter under the kitchen table.", "His brother never liked the long winter evenings.", "We waited by the gate until the rain stopped.",
-            "The children ran down the hill to the village.", "Nobody answered when the doctor knocked twice.", "The horses stood still in the morning fog.",
-            "Her voice carried across the empty hall.",
-        ];
+        var sentences = TestSentences.First(10);
         var recordings = Path.Combine(directory.Path, "awb");
         CreatorRecordingsWriter.Write(recordings, new SynthesisVoice(SynthesisEngine.Flite, "awb"), sentences, clips: 10);
         var clips = RecordingsFolder.Read(recordings);

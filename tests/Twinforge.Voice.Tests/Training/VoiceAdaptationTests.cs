@@ -10,12 +10,7 @@ namespace Twinforge.Voice.Tests.Training;
 
 public sealed class VoiceAdaptationTests
 {
-    static readonly string[] Sentences =
-    [
-        "The old clock on the wall struck nine.", "She walked slowly along the quiet river.", "A cold wind blew across the open field.",
-        "They found the letter under the kitchen table.", "His brother never liked the long winter evenings.", "We waited by the gate until the rain stopped.",
-        "The children ran down the hill to the village.", "Nobody answered when the doctor knocked twice.",
-    ];
+    static readonly string[] Sentences = TestSentences.First(8);
 
     [SkippableFact]
     [Trait("Category", "Slow")]
