@@ -4,7 +4,7 @@ using System.Text;
 namespace Twinforge.Reporting;
 
 /// <summary>Small HTML building blocks; every piece of text passes through <see cref="Escape"/>.</summary>
-static class Html
+public static class Html
 {
     public static string Escape(string? text) => WebUtility.HtmlEncode(text ?? "");
 

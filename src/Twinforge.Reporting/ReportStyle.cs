@@ -1,7 +1,7 @@
 namespace Twinforge.Reporting;
 
 /// <summary>The inline CSS every report page shares, so a run's report and a study's look alike.</summary>
-static class ReportStyle
+public static class ReportStyle
 {
     public const string Css = """
         body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; line-height: 1.4; }

@@ -87,16 +87,17 @@ public static class VoiceCommand
             console.WriteLine(Invariant($"  verifier threshold {threshold:F3}, equal-error rate {eer:P1} on the corpus's held-out clips"));
             using var foundation = AcousticModelFiles.Load(foundationDirectory);
             var clips = RecordingsFolder.Read(corpus.CreatorDirectory(voice));
-            var study = new Twinforge.Voice.Study.VoiceStudy(foundation, encoder, threshold, eer, mel);
+            Directory.CreateDirectory(outputDirectory);
+            var study = new Twinforge.Voice.Study.VoiceStudy(foundation, encoder, threshold, eer, mel, listenDirectory: Path.Combine(outputDirectory, "listen"));
             var scratchOptions = new AcousticTrainingOptions { Epochs = 200, Patience = 8, WarmupSteps = 20, TimeLimit = TimeSpan.FromMinutes(5) };
             var studyResult = study.Run(voice.Id, clips, result.GetValue(heldOut), seconds, VoiceAdaptation.DefaultOptions, scratchOptions, line => console.WriteLine("  " + line), cancellationToken);
             console.Write(studyResult.Table());
-            Directory.CreateDirectory(outputDirectory);
             AtomicFile.WriteAllText(Path.Combine(outputDirectory, "study.json"), System.Text.Json.JsonSerializer.Serialize(studyResult, new System.Text.Json.JsonSerializerOptions
             {
                 WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
             }));
             console.WriteLine($"figures: {Path.Combine(outputDirectory, "study.json")}");
+            console.WriteLine($"report (with the sentences to listen to): {Twinforge.Voice.Study.VoiceStudyReport.Write(outputDirectory, studyResult)}");
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

@@ -4,8 +4,9 @@ namespace Twinforge.Voice.Metrics;
 
 /// <summary>
 /// Mel-cepstral distortion with dynamic time warping, in decibels (lower is closer). The definition used here: the
-/// cepstrum of a frame is the orthonormal DCT-II of its 80 natural-log mel magnitudes (<see cref="Features.MelSpectrogram"/>),
-/// coefficients 1 to 24 (c0, the overall level, left out, so loudness does not count); the two clips' frames are
+/// cepstrum of a frame is the cosine series of its N = 80 natural-log mel magnitudes L_n (<see cref="Features.MelSpectrogram"/>),
+/// L_n = c_0 + 2 Σ_k c_k cos(πk(n + ½)/N), so c_k = (1/N) Σ_n L_n cos(πk(n + ½)/N) — the scaling the MCD formula's
+/// factor 2 assumes — coefficients 1 to 24 (c0, the overall level, left out, so loudness does not count); the two clips' frames are
 /// paired by the DTW path (steps right, down, diagonal) that minimises the summed Euclidean distance between
 /// cepstra; and MCD = (10 / ln 10) · √(2 · Σ_d (c_d − c′_d)²), averaged over the path's pairs. It is the usual
 /// formula on mel-frequency cepstra rather than SPTK's mel-generalised ones, so its values compare with each other
@@ -29,7 +30,7 @@ public static class MelCepstralDistortion
             {
                 double sum = 0;
                 for (int n = 0; n < bins; n++) sum += values[t * bins + n] * Math.Cos(Math.PI / bins * (n + 0.5) * k);
-                cepstra[t][k - 1] = (float)(sum * Math.Sqrt(2.0 / bins));
+                cepstra[t][k - 1] = (float)(sum / bins);
             }
         }
         return cepstra;

@@ -15,9 +15,15 @@ namespace Twinforge.Voice.Study;
 /// measured against the creator's real clips of those sentences. The last clips are held out for judging; the five
 /// before them stop both trainings early; the shares come from the clips before those.
 /// </summary>
-public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder, double verifierThreshold, double verifierEqualErrorRate, MelSpectrogram mel)
+/// <remarks>With a listening directory, the first <see cref="ListenedSentences"/> judged sentences as every system said them are
+/// kept there (WAV and spectrogram) for the report.</remarks>
+public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder, double verifierThreshold, double verifierEqualErrorRate, MelSpectrogram mel,
+    string? listenDirectory = null)
 {
     public const int ValidationClips = 5;
+    public const int ListenedSentences = 3;
+
+    readonly List<VoiceSample> samples = [];
 
     public VoiceStudyResult Run(string creator, IReadOnlyList<RecordedClip> clips, int heldOut, IReadOnlyList<double> shares,
         AcousticTrainingOptions adaptOptions, AcousticTrainingOptions scratchOptions, Action<string> log, CancellationToken cancellationToken = default)
@@ -31,12 +37,13 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
         var validation = CreatorSpeech.Prepare(validationClips, foundation.Config, mel);
         var enrolment = SpeakerVerification.Enrol([.. pool.Select(clip => Embedding(clip.Audio))]);
 
+        Keep("real", judged.Select(clip => clip.Audio).ToList(), judged);
         var real = new VoiceFidelity(double.NaN, judged.Average(clip => SpeakerEncoder.Cosine(Embedding(clip.Audio), enrolment)),
             judged.Count(clip => SpeakerEncoder.Cosine(Embedding(clip.Audio), enrolment) >= verifierThreshold) / (double)judged.Count,
             Wer(judged, judged.Select(clip => clip.Audio).ToList()));
         log($"real held-out clips: similarity {real.Similarity:F3}, WER {real.WordErrorRate:P0}");
         using var average = foundation.SpeakerTable.mean([0]);
-        var baseline = Measure(foundation, average, judged, judgedData, enrolment);
+        var baseline = Measure("foundation's average voice", foundation, average, judged, judgedData, enrolment);
         log($"the foundation's average voice: MCD {baseline.MelCepstralDistortion:F2} dB, similarity {baseline.Similarity:F3}");
 
         var points = new List<VoiceStudyPoint>();
@@ -53,7 +60,7 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
             using (var original = VoiceAdapter.Capture(foundation, average))
             {
                 adapter.ApplyTo(foundation);
-                adapted = Measure(foundation, adapter.Speaker, judged, judgedData, enrolment);
+                adapted = Measure(FormattableString.Invariant($"adapted, {seconds:F0} s"), foundation, adapter.Speaker, judged, judgedData, enrolment);
                 original.ApplyTo(foundation);
             }
             clock.Restart();
@@ -62,23 +69,24 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
             VoiceFidelity fromScratch;
             using (scratch)
             using (var voice = scratch.SpeakerTable[0].clone())
-                fromScratch = Measure(scratch, voice, judged, judgedData, enrolment);
+                fromScratch = Measure(FormattableString.Invariant($"from scratch, {seconds:F0} s"), scratch, voice, judged, judgedData, enrolment);
             double taken = share.Sum(clip => clip.Audio.Seconds);
             log(FormattableString.Invariant($"{taken:F0} s ({share.Count} clips): adapted MCD {adapted.MelCepstralDistortion:F2} dB, similarity {adapted.Similarity:F3} in {adaptSeconds:F0} s; ") +
                 FormattableString.Invariant($"from scratch MCD {fromScratch.MelCepstralDistortion:F2} dB, similarity {fromScratch.Similarity:F3} in {scratchSeconds:F0} s"));
             points.Add(new VoiceStudyPoint(taken, share.Count, adapted, fromScratch, adaptSeconds, scratchSeconds));
         }
-        return new VoiceStudyResult(creator, judged.Count, verifierThreshold, verifierEqualErrorRate, real, baseline, points);
+        return new VoiceStudyResult(creator, judged.Count, verifierThreshold, verifierEqualErrorRate, real, baseline, points) { Samples = [.. samples] };
     }
 
     /// <summary>Every held-out sentence spoken by <paramref name="model"/> in <paramref name="voice"/>, measured against the creator's real clip of it.</summary>
-    VoiceFidelity Measure(AcousticModel model, Tensor voice, IReadOnlyList<RecordedClip> judged, SpeechDataset judgedData, float[] enrolment)
+    VoiceFidelity Measure(string system, AcousticModel model, Tensor voice, IReadOnlyList<RecordedClip> judged, SpeechDataset judgedData, float[] enrolment)
     {
         var spoken = judgedData.Utterances.Select(utterance =>
         {
             using var frames = model.Synthesise(utterance.Phonemes, voice);
             return mel.Invert(frames);
         }).ToList();
+        Keep(system, spoken, judged);
         double mcd = 0, similarity = 0;
         int accepted = 0;
         for (int i = 0; i < spoken.Count; i++)
@@ -91,6 +99,24 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
             if (cosine >= verifierThreshold) accepted++;
         }
         return new VoiceFidelity(mcd / spoken.Count, similarity / spoken.Count, accepted / (double)spoken.Count, Wer(judged, spoken));
+    }
+
+    /// <summary>The first sentences as <paramref name="system"/> said them, into the listening directory.</summary>
+    void Keep(string system, IReadOnlyList<Waveform> spoken, IReadOnlyList<RecordedClip> judged)
+    {
+        if (listenDirectory is null) return;
+        var slug = new string([.. system.Select(c => char.IsLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-')]).Replace("--", "-").Trim('-');
+        Directory.CreateDirectory(listenDirectory);
+        for (int i = 0; i < Math.Min(ListenedSentences, spoken.Count); i++)
+        {
+            var name = $"{i + 1}-{slug}";
+            WavFile.Write(Path.Combine(listenDirectory, name + ".wav"), spoken[i]);
+            using var frames = mel.Compute(WavFile.Resample(spoken[i], mel.Settings.SampleRate));
+            var png = Reporting.Charts.Spectrogram.RenderPng(frames.data<float>().ToArray(), (int)frames.shape[0], mel.Settings.MelBins, system, mel.Settings.FramesPerSecond);
+            AtomicFile.WriteAllBytes(Path.Combine(listenDirectory, name + ".png"), png);
+            var folder = Path.GetFileName(listenDirectory);
+            samples.Add(new VoiceSample(i + 1, judged[i].Transcript, system, $"{folder}/{name}.wav", $"{folder}/{name}.png"));
+        }
     }
 
     static double Wer(IReadOnlyList<RecordedClip> judged, IReadOnlyList<Waveform> audio)

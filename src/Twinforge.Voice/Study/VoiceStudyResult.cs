@@ -7,6 +7,9 @@ namespace Twinforge.Voice.Study;
 public sealed record VoiceStudyResult(string Creator, int HeldOutClips, double VerifierThreshold, double VerifierEqualErrorRate,
     VoiceFidelity Real, VoiceFidelity Base, IReadOnlyList<VoiceStudyPoint> Points)
 {
+    /// <summary>Held-out sentences as each system said them, kept for listening (none unless asked).</summary>
+    public IReadOnlyList<VoiceSample> Samples { get; init; } = [];
+
     /// <summary>
     /// How many seconds of the creator from scratch would match the adapted model's distortion at <paramref name="point"/>:
     /// read off the from-scratch curve (linear in log seconds between measured shares), or null when it never got there.

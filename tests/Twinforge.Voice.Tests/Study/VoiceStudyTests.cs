@@ -31,8 +31,9 @@ public sealed class VoiceStudyTests
         using var mel = new MelSpectrogram(MelSettings.Default);
         var quick = new AcousticTrainingOptions { Epochs = 3, FramesPerBatch = 1_500, WarmupSteps = 2, Patience = 3 };
 
-        var result = new VoiceStudy(foundation, encoder, verifierThreshold: 0.5, verifierEqualErrorRate: 0.1, mel)
+        var result = new VoiceStudy(foundation, encoder, verifierThreshold: 0.5, verifierEqualErrorRate: 0.1, mel, listenDirectory: Path.Combine(directory.Path, "listen"))
             .Run("flite-awb", clips, heldOut: 2, shares: [3, 6], quick, quick, _ => { });
+        var report = File.ReadAllText(VoiceStudyReport.Write(directory.Path, result));
 
         Assert.Equal(2, result.Points.Count);
         Assert.True(result.Points[0].Seconds < result.Points[1].Seconds);
@@ -47,6 +48,16 @@ public sealed class VoiceStudyTests
         Assert.True(double.IsNaN(result.Real.MelCepstralDistortion));
         Assert.True(result.Real.WordErrorRate < 0.6, $"the recogniser on the real clips: {result.Real.WordErrorRate:P0}");
         Assert.Contains("adapted, ", result.Table());
+        // Both judged sentences by all six systems (real, average, two shares adapted and from scratch), each a WAV and a spectrogram the report links.
+        Assert.Equal(12, result.Samples.Count);
+        Assert.All(result.Samples, sample =>
+        {
+            Assert.True(File.Exists(Path.Combine(directory.Path, sample.Wav)), sample.Wav);
+            Assert.True(File.Exists(Path.Combine(directory.Path, sample.Spectrogram)), sample.Spectrogram);
+            Assert.Contains($"src=\"{sample.Wav}\"", report);
+        });
+        Assert.Contains("from scratch, 6 s", report);
+        Assert.True(File.Exists(Path.Combine(directory.Path, VoiceStudyReport.PlotFileName)));
     }
 
     [Fact]

@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text;
+using Twinforge.Reporting;
+using Twinforge.Reporting.Charts;
+
+namespace Twinforge.Voice.Study;
+
+/// <summary>
+/// The voice study's <c>report.html</c>: what was measured and how, the figures for every share, the curves, and the
+/// held-out sentences to listen to — the real clip, the foundation's average voice, and each share adapted and from
+/// scratch — each with its spectrogram. Plots are embedded; audio is linked relatively, so the directory moves whole.
+/// </summary>
+public static class VoiceStudyReport
+{
+    public const string PlotFileName = "voice-study.png";
+
+    public static string Write(string directory, VoiceStudyResult result)
+    {
+        var seconds = result.Points.Select(p => p.Seconds).ToList();
+        var plotPath = Path.Combine(directory, PlotFileName);
+        LineChart.Save(plotPath, $"Distortion against the creator's real clips ({result.Creator})", "seconds of the creator's recordings", "mel-cepstral distortion, dB",
+            [
+                LineSeries.Of("adapted from the foundation", seconds, [.. result.Points.Select(p => p.Adapted.MelCepstralDistortion)], SeriesStyle.LineWithMarkers),
+                LineSeries.Of("from scratch", seconds, [.. result.Points.Select(p => p.FromScratch.MelCepstralDistortion)], SeriesStyle.LineWithMarkers),
+                LineSeries.Of("the foundation's average voice", [seconds.Min(), seconds.Max()], [result.Base.MelCepstralDistortion, result.Base.MelCepstralDistortion]),
+            ], logX: true);
+        string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+        string[] Cells(string label, VoiceFidelity f, string multiple = "") =>
+            [label, double.IsNaN(f.MelCepstralDistortion) ? "—" : F($"{f.MelCepstralDistortion:F2}"), F($"{f.Similarity:F3}"), F($"{f.Accepted:P0}"), F($"{f.WordErrorRate:P0}"), multiple];
+        var rows = new List<string[]> { Cells("the creator's real clips (ceiling)", result.Real), Cells("the foundation's average voice (floor)", result.Base) };
+        foreach (var point in result.Points)
+        {
+            var match = result.ScratchSecondsToMatch(point);
+            rows.Add(Cells(F($"adapted, {point.Seconds:F0} s ({point.Clips} clips)"), point.Adapted,
+                match is double needed ? F($"{needed / point.Seconds:F1}× ({needed:F0} s from scratch)") : F($"more than {seconds.Max() / point.Seconds:F1}×")));
+            rows.Add(Cells(F($"from scratch, {point.Seconds:F0} s"), point.FromScratch));
+        }
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+            .Append($"<title>Voice study: {Html.Escape(result.Creator)}</title><style>{ReportStyle.Css} audio {{ width: 220px; }} td img {{ width: 300px; }}</style></head><body>\n")
+            .Append(Html.Element("h1", $"Voice study: {result.Creator}"))
+            .Append(Html.Element("p", F($"Each share of the creator's recordings adapted the frozen foundation (a speaker vector and conditional norms) and trained the same architecture from scratch; both are judged on {result.HeldOutClips} held-out sentences neither heard, synthesised and turned into audio by Griffin-Lim.")))
+            .Append(Html.Element("p", "Mel-cepstral distortion: cepstra 1–24 of the log-mel (c_k = (1/N) Σ L_n cos(πk(n+½)/N)), frames paired by DTW, (10/ln 10)·√(2·Σ Δc²) averaged over the path (dB, lower is closer). Similarity: the speaker encoder's cosine to the creator's enrolment. Accepted: the share of clips the verifier takes for the creator. WER: PocketSphinx against the transcript."))
+            .Append(Html.Element("p", F($"The verifier's threshold is {result.VerifierThreshold:F3}, its equal-error rate {result.VerifierEqualErrorRate:P1} on the foundation corpus's held-out clips.")))
+            .Append(Html.Table(["", "MCD (dB)", "similarity", "accepted as the creator", "WER", "data multiple"], rows.Select(row => row.Select(Html.Escape))))
+            .Append("<figure>").Append(Html.PngImage(File.ReadAllBytes(plotPath), "distortion against seconds of data")).Append("</figure>\n");
+        if (result.Samples.Count > 0)
+        {
+            html.Append(Html.Element("h2", "Listen"));
+            foreach (var sentence in result.Samples.GroupBy(sample => sample.Sentence))
+            {
+                html.Append(Html.Element("h3", $"“{sentence.First().Text}”")).Append("<table>");
+                foreach (var sample in sentence)
+                    html.Append("<tr><td>").Append(Html.Escape(sample.System)).Append("</td><td>")
+                        .Append($"<audio controls preload=\"none\" src=\"{Html.Escape(sample.Wav)}\"></audio></td><td>")
+                        .Append($"<img alt=\"spectrogram: {Html.Escape(sample.System)}\" src=\"{Html.Escape(sample.Spectrogram)}\"></td></tr>");
+                html.Append("</table>\n");
+            }
+        }
+        var path = Path.Combine(directory, "report.html");
+        AtomicFile.WriteAllText(path, html.Append("</body></html>\n").ToString());
+        return path;
+    }
+}
