@@ -52,6 +52,33 @@ internal static class ScalarOperations
         return tensor.add(other, one);
     }
 
+    /// <summary>tensor + value.</summary>
+    public static Tensor Plus(this Tensor tensor, double value)
+    {
+        using Scalar scalar = value.ToScalar(), one = 1.ToScalar();
+        return tensor.add(scalar, one);
+    }
+
+    /// <summary>tensor − other, as tensor + (−1) · other with the −1 an explicit Scalar disposed after the call.</summary>
+    public static Tensor Minus(this Tensor tensor, Tensor other)
+    {
+        using var minusOne = (-1).ToScalar();
+        return tensor.add(other, minusOne);
+    }
+
+    /// <summary>The tensor with every element below <paramref name="value"/> raised to it, as <c>clamp_min</c>.</summary>
+    public static Tensor AtLeast(this Tensor tensor, double value)
+    {
+        using var scalar = value.ToScalar();
+        return tensor.clamp_min(scalar);
+    }
+
+    public static Tensor EqualTo(this Tensor tensor, double value)
+    {
+        using var scalar = value.ToScalar();
+        return tensor.eq(scalar);
+    }
+
     /// <summary>tensor += other, as <c>tensor.add_(other)</c> with its alpha = 1 disposed after the call.</summary>
     public static Tensor PlusInPlace(this Tensor tensor, Tensor other)
     {

@@ -1,3 +1,4 @@
+using Twinforge.Engine;
 using Twinforge.Voice.Audio;
 using static TorchSharp.torch;
 
@@ -42,8 +43,8 @@ public sealed class MelSpectrogram : IDisposable
             throw new ArgumentException($"audio at {audio.SampleRate} Hz given to a {Settings.SampleRate} Hz mel spectrogram: resample it first");
         using var scope = NewDisposeScope();
         using var samples = tensor(audio.Samples);
-        var power = Magnitudes(samples).pow(2);
-        var mel = filterbank.matmul(power).clamp_min(Settings.Floor * Settings.Floor).log().mul(0.5); // log magnitude = ½ log power
+        var power = Magnitudes(samples).Squared();
+        var mel = filterbank.matmul(power).AtLeast(Settings.Floor * Settings.Floor).log().Times(0.5); // log magnitude = ½ log power
         return mel.t().contiguous().MoveToOuterDisposeScope();
     }
 
@@ -55,23 +56,23 @@ public sealed class MelSpectrogram : IDisposable
     public Waveform Invert(Tensor logMel, int iterations = 32, int seed = 0)
     {
         using var scope = NewDisposeScope();
-        var magnitude = LinearPower(logMel.to_type(ScalarType.Float32).t().mul(2).exp()).sqrt(); // [bins, frames]
+        var magnitude = LinearPower(logMel.to_type(ScalarType.Float32).t().Times(2).exp()).sqrt(); // [bins, frames]
         int samples = (int)(logMel.shape[0] - 1) * Settings.HopLength;
         var generator = new Generator((ulong)seed);
-        var angles = polar(ones_like(magnitude), rand(magnitude.shape, generator: generator).mul(2 * Math.PI));
+        var angles = polar(ones_like(magnitude), rand(magnitude.shape, generator: generator).Times(2 * Math.PI));
         Tensor previous = zeros_like(angles);
         Tensor audio = zeros(samples);
         for (int round = 0; round < iterations; round++)
         {
             audio = istft(magnitude.mul(angles), Settings.FftSize, Settings.HopLength, Settings.FftSize, window, center: true, length: samples);
             var rebuilt = stft(audio, Settings.FftSize, Settings.HopLength, Settings.FftSize, window, center: true, return_complex: true);
-            var accelerated = rebuilt.sub(previous.mul(0.99 / 1.99));
-            angles = accelerated.div(accelerated.abs().clamp_min(1e-8));
+            var accelerated = rebuilt.Minus(previous.Times(0.99 / 1.99));
+            angles = accelerated.div(accelerated.abs().AtLeast(1e-8));
             previous = rebuilt;
         }
         audio = istft(magnitude.mul(angles), Settings.FftSize, Settings.HopLength, Settings.FftSize, window, center: true, length: samples);
         var peak = audio.abs().max().item<float>();
-        if (peak > 0.99f) audio = audio.mul(0.99 / peak);
+        if (peak > 0.99f) audio = audio.Times(0.99 / peak);
         return new Waveform(audio.data<float>().ToArray(), Settings.SampleRate);
     }
 
@@ -83,10 +84,10 @@ public sealed class MelSpectrogram : IDisposable
     Tensor LinearPower(Tensor melPower)
     {
         using var scope = NewDisposeScope();
-        var power = inverseFilterbank.matmul(melPower).clamp_min(1e-10);
+        var power = inverseFilterbank.matmul(melPower).AtLeast(1e-10);
         var target = filterbank.t().matmul(melPower);
         for (int round = 0; round < 30; round++)
-            power = power.mul(target).div(filterbank.t().matmul(filterbank.matmul(power)).clamp_min(1e-12));
+            power = power.mul(target).div(filterbank.t().matmul(filterbank.matmul(power)).AtLeast(1e-12));
         return power.MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using Twinforge.Engine;
 using static TorchSharp.torch;
 
 namespace Twinforge.Voice.Features;
@@ -19,7 +20,7 @@ public static class Prosody
     public static Tensor Energy(Tensor magnitudes)
     {
         using var scope = NewDisposeScope();
-        return magnitudes.pow(2).sum(0).add(1e-8).log().mul(0.5).MoveToOuterDisposeScope();
+        return magnitudes.Squared().sum(0).Plus(1e-8).log().Times(0.5).MoveToOuterDisposeScope();
     }
 
     /// <summary>Log pitch in hertz of each frame [frames], 0 where unvoiced; frames centred as the STFT's are.</summary>
@@ -29,13 +30,13 @@ public static class Prosody
         int size = settings.FftSize, hop = settings.HopLength;
         var padded = nn.functional.pad(samples.view(1, 1, -1), [size / 2, size / 2], TorchSharp.PaddingModes.Reflect).view(-1);
         var frames = padded.unfold(0, size, hop); // [frames, size]
-        frames = frames.sub(frames.mean([1], keepdim: true));
+        frames = frames.Minus(frames.mean([1], keepdim: true));
         var spectrum = fft.rfft(frames, 2 * size, dim: 1);
-        var autocorrelation = fft.irfft(spectrum.abs().pow(2), 2 * size, dim: 1).narrow(1, 0, size);
-        var zeroLag = autocorrelation.narrow(1, 0, 1).clamp_min(1e-8);
+        var autocorrelation = fft.irfft(spectrum.abs().Squared(), 2 * size, dim: 1).narrow(1, 0, size);
+        var zeroLag = autocorrelation.narrow(1, 0, 1).AtLeast(1e-8);
         int minLag = (int)Math.Floor(settings.SampleRate / MaxHertz), maxLag = (int)Math.Ceiling(settings.SampleRate / MinHertz);
         // Normalised by the overlap's length too, so longer lags are not penalised for overlapping less.
-        var overlap = arange(size - minLag, size - maxLag - 1, -1, dtype: ScalarType.Float32).div(size);
+        var overlap = ScalarOperations.Range(0, maxLag - minLag + 1).to_type(ScalarType.Float32).Times(-1).Plus(size - minLag).DividedBy(size);
         var normalised = autocorrelation.narrow(1, minLag, maxLag - minLag + 1).div(zeroLag).div(overlap);
         int lags = maxLag - minLag + 1, frameCount = (int)normalised.shape[0];
         var values = normalised.contiguous().data<float>().ToArray();

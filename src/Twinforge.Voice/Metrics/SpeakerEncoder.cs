@@ -1,3 +1,4 @@
+using Twinforge.Engine;
 using TorchSharp;
 using Twinforge.Voice.Training;
 using static TorchSharp.torch;
@@ -31,7 +32,7 @@ public sealed class SpeakerEncoder : nn.Module<Tensor, Tensor>
         using var _ = no_grad();
         foreach (var (name, parameter) in named_parameters())
         {
-            if (parameter.dim() == 1) parameter.fill_(0);
+            if (parameter.dim() == 1) parameter.FillInPlace(0);
             else parameter.normal_(0, Math.Sqrt(2.0 / (parameter.shape[1] * (parameter.dim() == 3 ? parameter.shape[2] : 1))), generator);
         }
     }
@@ -83,7 +84,7 @@ public sealed class SpeakerEncoder : nn.Module<Tensor, Tensor>
                 Array.Copy(clip.Mel, start * data.MelBins, crops, b * CropFrames * data.MelBins, CropFrames * data.MelBins);
                 labels[b] = clip.Speaker;
             }
-            var logits = classify.forward(forward(tensor(crops, [batchSize, CropFrames, data.MelBins])).mul(10)); // scaled cosine-like logits
+            var logits = classify.forward(forward(tensor(crops, [batchSize, CropFrames, data.MelBins])).Times(10)); // scaled cosine-like logits
             var target = tensor(labels);
             var loss = nn.functional.cross_entropy(logits, target);
             optimizer.zero_grad();

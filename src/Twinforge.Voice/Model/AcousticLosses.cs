@@ -1,3 +1,4 @@
+using Twinforge.Engine;
 using static TorchSharp.torch;
 
 namespace Twinforge.Voice.Model;
@@ -12,7 +13,7 @@ public sealed class AcousticLosses : IDisposable
     public required Tensor Energy { get; init; }
 
     /// <summary>What the optimiser minimises: their sum.</summary>
-    public Tensor Total() => Mel.add(Prior).add(Duration).add(Pitch).add(Energy);
+    public Tensor Total() => Mel.Plus(Prior).Plus(Duration).Plus(Pitch).Plus(Energy);
 
     public void Dispose()
     {

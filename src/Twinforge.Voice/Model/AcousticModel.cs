@@ -1,3 +1,4 @@
+using Twinforge.Engine;
 using TorchSharp;
 using Twinforge.Voice.Alignment;
 using Twinforge.Voice.Features;
@@ -65,9 +66,9 @@ public sealed class AcousticModel : nn.Module
                 double fanIn = parameter.shape[1] * receptive, fanOut = parameter.shape[0] * receptive;
                 parameter.normal_(0, Math.Sqrt(2 / (fanIn + fanOut)), generator);
             }
-            else parameter.fill_(name.EndsWith(".weight", StringComparison.Ordinal) ? 1.0 : 0.0); // layer norms' scale 1, every bias 0
+            else parameter.FillInPlace(name.EndsWith(".weight", StringComparison.Ordinal) ? 1.0 : 0.0); // layer norms' scale 1, every bias 0
         }
-        using (var padding = phonemeEmbedding.weight![AcousticModelConfig.Padding]) padding.fill_(0);
+        using (var padding = phonemeEmbedding.weight![AcousticModelConfig.Padding]) padding.FillInPlace(0);
     }
 
     public AcousticModelConfig Config { get; }
@@ -85,9 +86,9 @@ public sealed class AcousticModel : nn.Module
     public Tensor Encode(Tensor phonemes, Tensor mask, Tensor speaker)
     {
         using var scope = NewDisposeScope();
-        var x = phonemeEmbedding.forward(phonemes).add(Positions(phonemes.shape[1])).mul(mask.unsqueeze(2));
+        var x = phonemeEmbedding.forward(phonemes).Plus(Positions(phonemes.shape[1])).mul(mask.unsqueeze(2));
         foreach (var block in encoder) x = block.forward(x, mask, speaker);
-        return x.add(speakerToHidden.forward(speaker).unsqueeze(1)).mul(mask.unsqueeze(2)).MoveToOuterDisposeScope();
+        return x.Plus(speakerToHidden.forward(speaker).unsqueeze(1)).mul(mask.unsqueeze(2)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -105,21 +106,21 @@ public sealed class AcousticModel : nn.Module
         long frames = Math.Max(1, batch.FrameCounts.Sum()), bins = Config.MelBins;
 
         var alignedMeans = Gather(means, frameToPhoneme);
-        var priorLoss = alignedMeans.sub(batch.Mel).pow(2).mul(frameMask).sum().div(2.0 * frames * bins);
+        var priorLoss = alignedMeans.Minus(batch.Mel).Squared().mul(frameMask).sum().DividedBy(2.0 * frames * bins);
 
         var logDurations = tensor(Pad(durations, d => (float)Math.Log(d + 1.0), (int)batch.Phonemes.shape[1]), [batch.Size, batch.Phonemes.shape[1]]);
         var predictedDurations = durationPredictor.forward(hidden.detach(), batch.PhonemeMask);
         var phonemes = Math.Max(1, batch.PhonemeCounts.Sum());
-        var durationLoss = predictedDurations.sub(logDurations).pow(2).mul(batch.PhonemeMask).sum().div(phonemes);
+        var durationLoss = predictedDurations.Minus(logDurations).Squared().mul(batch.PhonemeMask).sum().DividedBy(phonemes);
 
         var pitchTarget = PerPhoneme(batch.Pitch, durations, skipZeros: true, Config.PitchMean, Config.PitchStd, (int)batch.Phonemes.shape[1]);
         var energyTarget = PerPhoneme(batch.Energy, durations, skipZeros: false, Config.EnergyMean, Config.EnergyStd, (int)batch.Phonemes.shape[1]);
-        var pitchLoss = pitchPredictor.forward(hidden, batch.PhonemeMask).sub(pitchTarget).pow(2).mul(batch.PhonemeMask).sum().div(phonemes);
-        var energyLoss = energyPredictor.forward(hidden, batch.PhonemeMask).sub(energyTarget).pow(2).mul(batch.PhonemeMask).sum().div(phonemes);
+        var pitchLoss = pitchPredictor.forward(hidden, batch.PhonemeMask).Minus(pitchTarget).Squared().mul(batch.PhonemeMask).sum().DividedBy(phonemes);
+        var energyLoss = energyPredictor.forward(hidden, batch.PhonemeMask).Minus(energyTarget).Squared().mul(batch.PhonemeMask).sum().DividedBy(phonemes);
 
-        var varied = hidden.add(Embed(pitchEmbedding, pitchTarget)).add(Embed(energyEmbedding, energyTarget)).mul(batch.PhonemeMask.unsqueeze(2));
+        var varied = hidden.Plus(Embed(pitchEmbedding, pitchTarget)).Plus(Embed(energyEmbedding, energyTarget)).mul(batch.PhonemeMask.unsqueeze(2));
         var mel = Decode(Gather(varied, frameToPhoneme), batch.FrameMask, speaker);
-        var melLoss = mel.sub(batch.Mel).abs().mul(frameMask).sum().div(frames * bins);
+        var melLoss = mel.Minus(batch.Mel).abs().mul(frameMask).sum().DividedBy(frames * bins);
         return new AcousticLosses
         {
             Mel = melLoss.MoveToOuterDisposeScope(), Prior = priorLoss.MoveToOuterDisposeScope(), Duration = durationLoss.MoveToOuterDisposeScope(),
@@ -141,7 +142,7 @@ public sealed class AcousticModel : nn.Module
         var durations = logDurations.Select(d => Math.Max(1, (int)Math.Round((Math.Exp(d) - 1) / pace))).ToArray();
         var pitch = pitchPredictor.forward(hidden, mask);
         var energy = energyPredictor.forward(hidden, mask);
-        var varied = hidden.add(Embed(pitchEmbedding, pitch)).add(Embed(energyEmbedding, energy));
+        var varied = hidden.Plus(Embed(pitchEmbedding, pitch)).Plus(Embed(energyEmbedding, energy));
         var frameToPhoneme = FrameIndex([durations], durations.Sum());
         var mel = Decode(Gather(varied, frameToPhoneme), ones(1, durations.Sum()), voice);
         return mel.squeeze(0).MoveToOuterDisposeScope();
@@ -149,7 +150,7 @@ public sealed class AcousticModel : nn.Module
 
     Tensor Decode(Tensor frames, Tensor frameMask, Tensor speaker)
     {
-        var x = frames.add(Positions(frames.shape[1])).mul(frameMask.unsqueeze(2));
+        var x = frames.Plus(Positions(frames.shape[1])).mul(frameMask.unsqueeze(2));
         foreach (var block in decoder) x = block.forward(x, frameMask, speaker);
         return melOut.forward(x);
     }
@@ -160,9 +161,9 @@ public sealed class AcousticModel : nn.Module
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         // log N(x; μ, I) up to a constant: −½‖x − μ‖² = −½‖x‖² + μ·x − ½‖μ‖², for every phoneme and frame at once.
-        var meanSquares = means.pow(2).sum(-1, keepdim: true);            // [B, N, 1]
-        var frameSquares = batch.Mel.pow(2).sum(-1).unsqueeze(1);         // [B, 1, T]
-        var logLikelihood = means.matmul(batch.Mel.transpose(1, 2)).sub(meanSquares.div(2)).sub(frameSquares.div(2)).contiguous(); // [B, N, T]
+        var meanSquares = means.Squared().sum(-1, keepdim: true);            // [B, N, 1]
+        var frameSquares = batch.Mel.Squared().sum(-1).unsqueeze(1);         // [B, 1, T]
+        var logLikelihood = means.matmul(batch.Mel.transpose(1, 2)).Minus(meanSquares.DividedBy(2)).Minus(frameSquares.DividedBy(2)).contiguous(); // [B, N, T]
         long n = logLikelihood.shape[1], t = logLikelihood.shape[2];
         var grid = logLikelihood.data<float>().ToArray();
         var durations = new int[batch.Size][];
@@ -223,8 +224,8 @@ public sealed class AcousticModel : nn.Module
     {
         // Sinusoidal positions (Vaswani et al.): what order the phonemes or frames come in.
         using var scope = NewDisposeScope();
-        var position = arange(length, dtype: ScalarType.Float32).unsqueeze(1);
-        var rates = arange(0, Config.Hidden, 2, dtype: ScalarType.Float32).mul(-Math.Log(10_000.0) / Config.Hidden).exp();
+        var position = ScalarOperations.Range(0, length).to_type(ScalarType.Float32).unsqueeze(1);
+        var rates = ScalarOperations.Range(0, Config.Hidden / 2).to_type(ScalarType.Float32).Times(-2 * Math.Log(10_000.0) / Config.Hidden).exp();
         var angles = position.mul(rates);
         return stack([angles.sin(), angles.cos()], 2).view(length, Config.Hidden).MoveToOuterDisposeScope();
     }

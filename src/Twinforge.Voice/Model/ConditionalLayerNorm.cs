@@ -1,3 +1,4 @@
+using Twinforge.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,10 +23,10 @@ public sealed class ConditionalLayerNorm : nn.Module<Tensor, Tensor, Tensor>
         // Starts as a plain layer norm: scale 1, shift 0, whatever the speaker.
         using (no_grad())
         {
-            scale.weight!.fill_(0);
-            scale.bias!.fill_(1);
-            shift.weight!.fill_(0);
-            shift.bias!.fill_(0);
+            scale.weight!.FillInPlace(0);
+            scale.bias!.FillInPlace(1);
+            shift.weight!.FillInPlace(0);
+            shift.bias!.FillInPlace(0);
         }
         register_module("scale", scale);
         register_module("shift", shift);
@@ -37,6 +38,6 @@ public sealed class ConditionalLayerNorm : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var normalised = nn.functional.layer_norm(hidden, [size]);
-        return normalised.mul(scale.forward(speaker).unsqueeze(1)).add(shift.forward(speaker).unsqueeze(1)).MoveToOuterDisposeScope();
+        return normalised.mul(scale.forward(speaker).unsqueeze(1)).Plus(shift.forward(speaker).unsqueeze(1)).MoveToOuterDisposeScope();
     }
 }

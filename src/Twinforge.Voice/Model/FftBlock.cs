@@ -1,3 +1,4 @@
+using Twinforge.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -48,14 +49,14 @@ public sealed class FftBlock : nn.Module<Tensor, Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         long batch = hidden.shape[0], length = hidden.shape[1], width = hidden.shape[2], headSize = width / heads;
         Tensor Split(Tensor x) => x.view(batch, length, heads, headSize).transpose(1, 2);
-        var scores = Split(query.forward(hidden)).matmul(Split(key.forward(hidden)).transpose(2, 3)).div(Math.Sqrt(headSize));
-        scores = scores.masked_fill(mask.unsqueeze(1).unsqueeze(2).eq(0), -1e4);
+        var scores = Split(query.forward(hidden)).matmul(Split(key.forward(hidden)).transpose(2, 3)).DividedBy(Math.Sqrt(headSize));
+        scores = scores.FilledWhere(mask.unsqueeze(1).unsqueeze(2).EqualTo(0), -1e4);
         var attended = scores.softmax(-1).matmul(Split(value.forward(hidden))).transpose(1, 2).reshape(batch, length, width);
-        var x = Normalise(hidden.add(dropout.forward(output.forward(attended))), speaker, first: true);
+        var x = Normalise(hidden.Plus(dropout.forward(output.forward(attended))), speaker, first: true);
         var keep = mask.unsqueeze(2);
         x = x.mul(keep);
         var convolved = narrow.forward(dropout.forward(nn.functional.relu(widen.forward(x.transpose(1, 2))))).transpose(1, 2);
-        x = Normalise(x.add(dropout.forward(convolved)), speaker, first: false);
+        x = Normalise(x.Plus(dropout.forward(convolved)), speaker, first: false);
         return x.mul(keep).MoveToOuterDisposeScope();
     }
 
