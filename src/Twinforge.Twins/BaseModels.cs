@@ -50,7 +50,7 @@ public static class BaseModels
     }
 
     /// <summary>SHA-256 over each file's name and content, in name order.</summary>
-    static string ContentHash(string directory)
+    internal static string ContentHash(string directory)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in Directory.GetFiles(directory).Order(StringComparer.Ordinal))

@@ -44,7 +44,7 @@ public static class VoiceCommand
             var owner = opened.Creator(result.GetValue(creator)!);
             var voices = new Twinforge.Twins.Voice.VoiceTwins(opened.Registry, opened.Store, result.GetValue(registry.By) ?? Environment.UserName);
             var dataset = voices.RegisterRecordings(owner.Id, result.GetValue(recordings)!.FullName);
-            var foundation = voices.RegisterFoundation(foundationDirectory, "voice-foundation-" + Sha256(Path.Combine(foundationDirectory, AcousticModelFiles.WeightsFileName))[..12]);
+            var foundation = voices.RegisterFoundation(foundationDirectory);
             var version = voices.Create(owner.Id, result.GetValue(name)!, foundation, dataset, result.GetValue(heldOut), cancellationToken: cancellationToken);
             console.WriteLine($"voice twin '{result.GetValue(name)}' version {version.Number}: {version.Status.ToString().ToLowerInvariant()}, {version.MetricsJson}");
             return Task.FromResult(ExitCodes.Success);
@@ -142,7 +142,7 @@ public static class VoiceCommand
                 AtomicDirectory.Write(outputDirectory, staging =>
                 {
                     adapter.Save(Path.Combine(staging, VoiceAdapter.WeightsFileName));
-                    new VoiceRecord(foundationDirectory, Sha256(Path.Combine(foundationDirectory, AcousticModelFiles.WeightsFileName)), result.GetValue(recordings)!.FullName,
+                    new VoiceRecord(foundationDirectory, BuiltIn.English.EnglishCorpus.Sha256(Path.Combine(foundationDirectory, AcousticModelFiles.WeightsFileName)), result.GetValue(recordings)!.FullName,
                         adaptOn.Count, adaptOn.Sum(c => c.Audio.Seconds), held, before, after, epochs.Count, clock.Elapsed.TotalSeconds, DateTimeOffset.UtcNow).Save(staging);
                 });
                 console.WriteLine(Invariant($"held-out mel loss {before:F3} → {after:F3} in {clock.Elapsed.TotalSeconds:F0} s; the voice is in {outputDirectory}"));
@@ -233,11 +233,6 @@ public static class VoiceCommand
         return builtIn.ModelDirectory;
     }
 
-    static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
-    }
 
     static Command Pretrain()
     {

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Twinforge.Registry;
 using Twinforge.Registry.Artifacts;
@@ -33,12 +31,13 @@ public sealed class VoiceTwins(ITwinRegistry registry, IArtifactStore store, str
             throw new RegistryException($"creator '{creator.Name}' has no valid '{ConsentScopes.Voice}' consent: a voice is biometric data, record explicit consent before adding recordings");
         var clips = RecordingsFolder.Read(directory);
         var files = Directory.EnumerateFiles(directory).Where(IsRecordingFile).Order(StringComparer.Ordinal).ToList();
-        var hash = ContentHash(files);
-        if (registry.FindDatasetByHash(hash) is { } existing && existing.CreatorId == creatorId) return existing;
         var staging = Directory.CreateTempSubdirectory("twinforge-recordings-").FullName;
         try
         {
             foreach (var file in files) File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
+            // Every file's name and bytes, in name order: the same recordings, the same hash.
+            var hash = BaseModels.ContentHash(staging);
+            if (registry.FindDatasetByHash(hash) is { } existing && existing.CreatorId == creatorId) return existing;
             var stored = store.PutDirectory(staging);
             var statistics = JsonSerializer.Serialize(new { clips = clips.Count, seconds = Math.Round(clips.Sum(clip => clip.Audio.Seconds), 2), files = files.Count });
             return registry.RegisterDataset(new NewDataset(creatorId, hash, ConsentScopes.Voice, [.. files.Select(Path.GetFileName)!], statistics) { StoredArtifactHash = stored });
@@ -49,22 +48,18 @@ public sealed class VoiceTwins(ITwinRegistry registry, IArtifactStore store, str
         }
     }
 
-    /// <summary>The foundation as a base model (found by name, or registered with its weights' hash).</summary>
-    public BaseModel RegisterFoundation(string directory, string name)
+    /// <summary>
+    /// The foundation as a base model: the one registered with this directory's content (<see cref="BaseModels"/>'
+    /// hash, so a changed foundation is caught before adapting on it), else registered as
+    /// <c>voice-foundation-HASH</c>.
+    /// </summary>
+    public BaseModel RegisterFoundation(string directory)
     {
-        var weightsHash = Sha256(Path.Combine(directory, AcousticModelFiles.WeightsFileName));
-        try
-        {
-            var known = registry.GetBaseModelByName(name);
-            if (known.ContentHash != weightsHash)
-                throw new RegistryException($"base model '{name}' is registered with other weights ({known.ContentHash}); {directory} has {weightsHash}");
-            return known;
-        }
-        catch (UnknownEntityException)
-        {
-            using var model = AcousticModelFiles.Load(directory);
-            return registry.CreateBaseModel(new NewBaseModel(name, Path.GetFullPath(directory), weightsHash, Architecture, model.parameters().Sum(p => p.numel())));
-        }
+        var full = Path.GetFullPath(directory);
+        var hash = BaseModels.ContentHash(full);
+        if (registry.ListBaseModels().FirstOrDefault(model => model.ContentHash == hash && model.Path == full) is { } known) return known;
+        using var model = AcousticModelFiles.Load(full);
+        return registry.CreateBaseModel(new NewBaseModel($"voice-foundation-{hash[..12]}", full, hash, Architecture, model.parameters().Sum(p => p.numel())));
     }
 
     /// <summary>A new voice twin and its first version: the foundation adapted to the recordings, the last <paramref name="heldOut"/> clips held out.</summary>
@@ -83,10 +78,7 @@ public sealed class VoiceTwins(ITwinRegistry registry, IArtifactStore store, str
             store.ExtractDirectory(recordings.StoredArtifactHash ?? throw new RegistryException($"dataset {recordings.Id} has no stored copy to adapt on"), recordingsDirectory);
             var clips = RecordingsFolder.Read(recordingsDirectory);
             if (clips.Count <= heldOut) throw new Engine.BadInputException($"{clips.Count} clips leave none to adapt on after holding out {heldOut}");
-            var foundationPath = foundation.Path ?? throw new RegistryException($"base model '{foundation.Name}' has no path");
-            if (Sha256(Path.Combine(foundationPath, AcousticModelFiles.WeightsFileName)) != foundation.ContentHash)
-                throw new RegistryException($"the foundation at {foundationPath} is not the one registered as '{foundation.Name}' (its weights changed)");
-            using var model = AcousticModelFiles.Load(foundationPath);
+            using var model = AcousticModelFiles.Load(BaseModels.RequireUnchanged(foundation));
             using var mel = new MelSpectrogram(MelSettings.Default);
             var train = CreatorSpeech.Prepare(clips.Take(clips.Count - heldOut), model.Config, mel);
             var judge = CreatorSpeech.Prepare(clips.Skip(clips.Count - heldOut), model.Config, mel);
@@ -131,22 +123,4 @@ public sealed class VoiceTwins(ITwinRegistry registry, IArtifactStore store, str
 
     static bool IsRecordingFile(string path) =>
         Path.GetExtension(path).ToLowerInvariant() is ".wav" or ".txt" or ".lab" || Path.GetFileName(path) == RecordingsFolder.MetadataFileName;
-
-    /// <summary>SHA-256 over every file's name and bytes, in name order: the same recordings, the same hash.</summary>
-    static string ContentHash(IReadOnlyList<string> files)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in files)
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes(Path.GetFileName(file) + "\n"));
-            hash.AppendData(File.ReadAllBytes(file));
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
-
-    static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
 }

@@ -52,6 +52,7 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
             cancellationToken.ThrowIfCancellationRequested();
             var share = CreatorSpeech.FirstSeconds(pool, seconds);
             var train = CreatorSpeech.Prepare(share, foundation.Config, mel);
+            double taken = share.Sum(clip => clip.Audio.Seconds); // the clips' own length, which the labels and table use
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var (adapter, _) = VoiceAdaptation.Adapt(foundation, train, validation, adaptOptions, cancellationToken: cancellationToken);
             double adaptSeconds = clock.Elapsed.TotalSeconds;
@@ -60,7 +61,7 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
             using (var original = VoiceAdapter.Capture(foundation, average))
             {
                 adapter.ApplyTo(foundation);
-                adapted = Measure(FormattableString.Invariant($"adapted, {seconds:F0} s"), foundation, adapter.Speaker, judged, judgedData, enrolment);
+                adapted = Measure(FormattableString.Invariant($"adapted, {taken:F0} s"), foundation, adapter.Speaker, judged, judgedData, enrolment);
                 original.ApplyTo(foundation);
             }
             clock.Restart();
@@ -69,8 +70,7 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
             VoiceFidelity fromScratch;
             using (scratch)
             using (var voice = scratch.SpeakerTable[0].clone())
-                fromScratch = Measure(FormattableString.Invariant($"from scratch, {seconds:F0} s"), scratch, voice, judged, judgedData, enrolment);
-            double taken = share.Sum(clip => clip.Audio.Seconds);
+                fromScratch = Measure(FormattableString.Invariant($"from scratch, {taken:F0} s"), scratch, voice, judged, judgedData, enrolment);
             log(FormattableString.Invariant($"{taken:F0} s ({share.Count} clips): adapted MCD {adapted.MelCepstralDistortion:F2} dB, similarity {adapted.Similarity:F3} in {adaptSeconds:F0} s; ") +
                 FormattableString.Invariant($"from scratch MCD {fromScratch.MelCepstralDistortion:F2} dB, similarity {fromScratch.Similarity:F3} in {scratchSeconds:F0} s"));
             points.Add(new VoiceStudyPoint(taken, share.Count, adapted, fromScratch, adaptSeconds, scratchSeconds));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Twinforge.Engine;
 using Twinforge.Voice.Audio;

@@ -52,6 +52,11 @@ public static class PreparedFeatureCache
         {
             throw new InputFileException(path, "is cut short: delete it to compute the features again", inner: error);
         }
+        catch (Exception error) when (error is IOException or ArgumentException or OverflowException or OutOfMemoryException)
+        {
+            // A damaged length field asks for an impossible array or string.
+            throw new InputFileException(path, $"is damaged ({error.Message}): delete it to compute the features again", inner: error);
+        }
     }
 
     static void Write(BinaryWriter writer, int[] values)

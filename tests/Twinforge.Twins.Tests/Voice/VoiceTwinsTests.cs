@@ -59,7 +59,8 @@ public sealed class VoiceTwinsTests
         var dataset = voices.RegisterRecordings(ana.Id, recordings);
         Assert.Equal(ConsentScopes.Voice, dataset.ConsentScope);
         Assert.Equal(dataset.Id, voices.RegisterRecordings(ana.Id, recordings).Id); // the same recordings, the same dataset
-        var foundation = voices.RegisterFoundation(Foundation(bench.Root), "voice-tiny");
+        var foundation = voices.RegisterFoundation(Foundation(bench.Root));
+        Assert.Equal(foundation.Id, voices.RegisterFoundation(Foundation(bench.Root)).Id); // the same content, the same base model
         var version = voices.Create(ana.Id, "ana-voice", foundation, dataset, heldOut: 2,
             new AcousticTrainingOptions { Epochs = 3, FramesPerBatch = 1_500, WarmupSteps = 2, Patience = 3 });
 

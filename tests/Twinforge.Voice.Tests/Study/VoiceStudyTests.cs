@@ -56,7 +56,8 @@ public sealed class VoiceStudyTests
             Assert.True(File.Exists(Path.Combine(directory.Path, sample.Spectrogram)), sample.Spectrogram);
             Assert.Contains($"src=\"{sample.Wav}\"", report);
         });
-        Assert.Contains("from scratch, 6 s", report);
+        Assert.Contains(FormattableString.Invariant($"from scratch, {result.Points[1].Seconds:F0} s"), report);
+        Assert.Contains(result.Samples, sample => sample.System == FormattableString.Invariant($"adapted, {result.Points[0].Seconds:F0} s"));
         Assert.True(File.Exists(Path.Combine(directory.Path, VoiceStudyReport.PlotFileName)));
     }
 
