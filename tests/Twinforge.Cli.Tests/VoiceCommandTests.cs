@@ -1,3 +1,4 @@
+using Twinforge.Tests.Shared;
 using Twinforge.Voice.Audio;
 
 namespace Twinforge.Cli.Tests;
@@ -44,12 +45,7 @@ public sealed class VoiceAdaptCommandTests
     [Trait("Category", "Slow")]
     public void Adapt_writes_a_voice_that_say_speaks_with()
     {
-        foreach (var program in new[] { "espeak-ng", "flite" })
-        {
-            bool installed = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, program)));
-            if (!installed && Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail($"CI=true but {program} is not installed (scripts/setup.sh installs it)");
-            Skip.IfNot(installed, $"{program} is not installed (scripts/setup.sh installs it as root)");
-        }
+        SpeechTools.Require("espeak-ng", "flite");
         using var directory = new TemporaryDirectory();
         var recordings = directory.File("awb");
         string[] sentences =
@@ -93,9 +89,16 @@ public sealed class VoiceAdaptCommandTests
         (exitCode, output, error) = CliTesting.Run(create);
         Assert.True(exitCode == 0, error + output);
         Assert.Contains("voice twin 'ana-voice' version 1: succeeded", output);
-        (exitCode, output, error) = CliTesting.Run(["voice", "say", "--twin", "ana-voice", "Hello.", "-o", directory.File("twin.wav"), .. registry]);
+        (exitCode, output, error) = CliTesting.Run(["voice", "say", "--twin", "ana-voice", "The rain stopped by the old gate.", "-o", directory.File("twin.wav"), .. registry]);
         Assert.True(exitCode == 0, error + output);
         Assert.True(WavFile.Read(directory.File("twin.wav")).Seconds > 0.1);
+        // An update on the same recordings trains the same adapter: version 2 is recorded, judged no better, not promoted.
+        (exitCode, output, error) = CliTesting.Run(["voice", "update", "ana-voice", "--recordings", recordings, "--held-out", "2", "--promote-to", "production", .. registry]);
+        Assert.True(exitCode == 0, error + output);
+        Assert.Contains("voice twin 'ana-voice' version 2 (from version 1): held-out mel loss", output);
+        Assert.Contains("not better by more than 0.001; 'production' left where it was", output);
+        (exitCode, output, error) = CliTesting.Run(["voice", "say", "--twin", "ana-voice", "--version", "2", "Hello.", "-o", directory.File("v2.wav"), .. registry]);
+        Assert.True(exitCode == 0, error + output);
         Assert.Equal(0, CliTesting.Run(["creator", "withdraw", "ana", "--scope", "voice", "--reason", "asked", .. registry]).ExitCode);
         (exitCode, _, error) = CliTesting.Run(["voice", "say", "--twin", "ana-voice", "Hello.", "-o", directory.File("gone.wav"), .. registry]);
         Assert.NotEqual(0, exitCode);

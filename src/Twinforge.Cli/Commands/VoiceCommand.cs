@@ -20,7 +20,7 @@ namespace Twinforge.Cli.Commands;
 /// </summary>
 public static class VoiceCommand
 {
-    public static Command Create() => new("voice", "The voice twin: speech corpora, the foundation acoustic model, a creator's recordings.") { Corpus(), Pretrain(), Check(), Adapt(), CreateTwin(), Say(), StudyCommand() };
+    public static Command Create() => new("voice", "The voice twin: speech corpora, the foundation acoustic model, a creator's recordings.") { Corpus(), Pretrain(), Check(), Adapt(), CreateTwin(), UpdateTwin(), Say(), StudyCommand() };
 
     static Command CreateTwin()
     {
@@ -29,7 +29,7 @@ public static class VoiceCommand
         var creator = new Option<string>("--creator") { Description = "The creator, who must have given 'voice' consent (creator consent NAME --scope voice)", Required = true };
         var recordings = new Option<DirectoryInfo>("--recordings") { Description = "The creator's recordings: WAV files with a transcript each", Required = true };
         var foundationOption = new Option<DirectoryInfo>("--foundation") { Description = "The acoustic model to adapt [default: the built-in foundation]" };
-        var heldOut = new Option<int>("--held-out") { Description = "Clips kept out of adaptation (the last ones) to stop it early and to judge it", DefaultValueFactory = _ => 10 }.AtLeast(1);
+        var heldOut = HeldOutClips("to stop it early and to judge it");
         var registry = new Twins.RegistryArguments();
         var command = new Command("create", "A voice twin in the registry: the recordings stored under the creator's voice consent, version 1 adapted from them.")
         {
@@ -42,7 +42,7 @@ public static class VoiceCommand
             var foundationDirectory = FoundationDirectory(result.GetValue(foundationOption), result.GetValue(cache), console, cancellationToken);
             using var opened = registry.Open(result);
             var owner = opened.Creator(result.GetValue(creator)!);
-            var voices = new Twinforge.Twins.Voice.VoiceTwins(opened.Registry, opened.Store, result.GetValue(registry.By) ?? Environment.UserName);
+            var voices = VoiceTwinsOf(opened, registry, result);
             var dataset = voices.RegisterRecordings(owner.Id, result.GetValue(recordings)!.FullName);
             var foundation = voices.RegisterFoundation(foundationDirectory);
             var version = voices.Create(owner.Id, result.GetValue(name)!, foundation, dataset, result.GetValue(heldOut), cancellationToken: cancellationToken);
@@ -51,6 +51,43 @@ public static class VoiceCommand
         });
         return command;
     }
+
+    static Command UpdateTwin()
+    {
+        var name = new Argument<string>("name") { Description = "The voice twin" };
+        var creator = Twins.TwinTrainingCommands.CreatorOption();
+        var recordings = new Option<DirectoryInfo>("--recordings") { Description = "The creator's recordings as they are now (the earlier clips and the new ones)", Required = true };
+        var heldOut = HeldOutClips("to stop it early and to judge both versions on");
+        var promoteTo = new Option<string>("--promote-to") { Description = "An alias (production, …) to move to the new version if it beats the one it updates by --margin on the same held-out clips [default: none]" };
+        var margin = new Option<double>("--margin")
+        {
+            Description = "Least improvement of the held-out mel loss (L1 on log-mel) for --promote-to", DefaultValueFactory = _ => Twinforge.Twins.Voice.VoiceTwins.DefaultMargin,
+        };
+        var registry = new Twins.RegistryArguments();
+        var command = new Command("update", "The voice twin's next version: its foundation adapted afresh on the creator's recordings as they are now, judged against the version before.")
+        {
+            name, creator, recordings, heldOut, promoteTo, margin,
+        };
+        registry.AddTo(command);
+        command.SetAction((result, cancellationToken) =>
+        {
+            var console = result.InvocationConfiguration.Output;
+            using var opened = registry.Open(result);
+            var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
+            var dataset = VoiceTwinsOf(opened, registry, result).RegisterRecordings(twin.CreatorId, result.GetValue(recordings)!.FullName);
+            var update = VoiceTwinsOf(opened, registry, result).Update(twin.Id, dataset, result.GetValue(heldOut), result.GetValue(promoteTo),
+                margin: result.GetValue(margin), cancellationToken: cancellationToken);
+            console.WriteLine($"voice twin '{twin.Name}' version {update.Version.Number} (from version {update.ParentNumber}): {update.Verdict}");
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    static Option<int> HeldOutClips(string purpose) =>
+        new Option<int>("--held-out") { Description = $"Clips kept out of adaptation (the last ones) {purpose}", DefaultValueFactory = _ => 10 }.AtLeast(1);
+
+    static Twinforge.Twins.Voice.VoiceTwins VoiceTwinsOf(Twins.OpenedRegistry opened, Twins.RegistryArguments registry, ParseResult result) =>
+        new(opened.Registry, opened.Store, result.GetValue(registry.By) ?? Environment.UserName);
 
     static Command StudyCommand()
     {
@@ -110,7 +147,7 @@ public static class VoiceCommand
         var output = new Option<DirectoryInfo>("--output") { Description = "Directory for the voice (voice_adapter.safetensors and voice.json)", Required = true };
         var foundationOption = new Option<DirectoryInfo>("--foundation") { Description = "An acoustic model directory to adapt [default: the built-in foundation, pre-trained first if needed]" };
         var seconds = new Option<double?>("--seconds") { Description = "Adapt on the first clips adding up to this many seconds [default: every clip but the held-out ones]" };
-        var heldOut = new Option<int>("--held-out") { Description = "Clips kept out of adaptation (the last ones) to stop it early and to judge it", DefaultValueFactory = _ => 10 }.AtLeast(1);
+        var heldOut = HeldOutClips("to stop it early and to judge it");
         var command = new Command("adapt", "Adapt the foundation to a creator's voice: a speaker vector and conditional norms trained on their recordings, the foundation frozen.")
         {
             cache, recordings, output, foundationOption, seconds, heldOut,

@@ -22,6 +22,9 @@ public sealed class VoiceTwins(ITwinRegistry registry, IArtifactStore store, str
     public const string AdapterKind = "voice-adapter";
     public const string Architecture = "twinforge-fastspeech2-adaspeech";
 
+    /// <summary>How much lower an update's held-out mel loss must be to count as better: about a tenth of what 8 s of adaptation gains.</summary>
+    public const double DefaultMargin = 0.001;
+
     /// <summary>Checks the recordings (every problem at once), then stores a copy and registers it; the same recordings again return the same dataset.</summary>
     /// <exception cref="RegistryException">The creator has no valid voice consent.</exception>
     public Dataset RegisterRecordings(long creatorId, string directory)
@@ -66,10 +69,60 @@ public sealed class VoiceTwins(ITwinRegistry registry, IArtifactStore store, str
     public TwinVersion Create(long creatorId, string name, BaseModel foundation, Dataset recordings, int heldOut = 10, AcousticTrainingOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        if (recordings.ConsentScope != ConsentScopes.Voice) throw new RegistryException($"dataset {recordings.Id} is '{recordings.ConsentScope}' data, not recordings of a voice");
+        RequireRecordings(recordings);
         var twin = registry.CreateTwin(creatorId, name);
-        var recipe = string.Create(CultureInfo.InvariantCulture, $"kind: voice\nmethod: adapt\nheld_out_clips: {heldOut}\n");
-        var version = registry.NextVersion(new NewTwinVersion(twin.Id, foundation.Id, [new DatasetUse(recordings.Id, DatasetUse.Train)], recipe, 0, TwinLifecycle.CodeVersion, actor));
+        var version = registry.NextVersion(new NewTwinVersion(twin.Id, foundation.Id, [new DatasetUse(recordings.Id, DatasetUse.Train)], Recipe(heldOut), 0, TwinLifecycle.CodeVersion, actor));
+        return Adapt(version, foundation, recordings, heldOut, options, previous: null, cancellationToken).Version;
+    }
+
+    /// <summary>
+    /// The twin's next version, from the creator's recordings as they are now (typically the earlier clips and new
+    /// ones): the foundation is adapted afresh on them (adaptation is cheap, and a re-fit on everything cannot drift
+    /// the way adapting an adapter again would), its parent the latest succeeded version. Both are judged on the new
+    /// version's held-out clips (the recordings' last ones), and with <paramref name="promoteTo"/> the alias moves only
+    /// when the new version's held-out loss is lower by more than <paramref name="margin"/>.
+    /// </summary>
+    /// <param name="margin">The least improvement in held-out mel loss (L1 on log-mel) that counts as better.</param>
+    public VoiceUpdate Update(long twinId, Dataset recordings, int heldOut = 10, string? promoteTo = null, AcousticTrainingOptions? options = null,
+        double margin = DefaultMargin, CancellationToken cancellationToken = default)
+    {
+        RequireRecordings(recordings);
+        var twin = registry.GetTwin(twinId);
+        if (recordings.CreatorId != twin.CreatorId) throw new RegistryException($"dataset {recordings.Id} is another creator's recordings, not those of twin '{twin.Name}'");
+        var parent = registry.ListVersions(twinId).Where(v => v.Status == VersionStatus.Succeeded).MaxBy(v => v.Number)
+            ?? throw new RegistryException($"voice twin '{twin.Name}' has no succeeded version to update: create it again");
+        var foundation = registry.GetBaseModel(parent.BaseModelId);
+        var version = registry.NextVersion(new NewTwinVersion(twinId, foundation.Id, [new DatasetUse(recordings.Id, DatasetUse.Train)], Recipe(heldOut), 0,
+            TwinLifecycle.CodeVersion, actor) { ParentVersionId = parent.Id });
+        var (adapted, loss, parentLoss) = Adapt(version, foundation, recordings, heldOut, options, parent, cancellationToken);
+        string verdict;
+        bool promoted = false;
+        if (parentLoss is not { } before) verdict = $"version {parent.Number} could not be judged";
+        else if (loss < before - margin)
+        {
+            verdict = FormattableString.Invariant($"held-out mel loss {loss:F4} against version {parent.Number}'s {before:F4} on the same clips: better by more than {margin}");
+            if (promoteTo is not null)
+            {
+                registry.SetAlias(twinId, promoteTo, adapted.Id, actor);
+                promoted = true;
+            }
+        }
+        else verdict = FormattableString.Invariant($"held-out mel loss {loss:F4} against version {parent.Number}'s {before:F4} on the same clips: not better by more than {margin}");
+        if (promoteTo is not null && !promoted) verdict += $"; '{promoteTo}' left where it was";
+        return new VoiceUpdate(adapted, parent.Number, loss, parentLoss, promoted, verdict);
+    }
+
+    static string Recipe(int heldOut) => string.Create(CultureInfo.InvariantCulture, $"kind: voice\nmethod: adapt\nheld_out_clips: {heldOut}\n");
+
+    static void RequireRecordings(Dataset recordings)
+    {
+        if (recordings.ConsentScope != ConsentScopes.Voice) throw new RegistryException($"dataset {recordings.Id} is '{recordings.ConsentScope}' data, not recordings of a voice");
+    }
+
+    /// <summary>Adapts <paramref name="version"/> on the stored recordings; the held-out loss of <paramref name="previous"/>'s adapter on the same clips comes back too.</summary>
+    (TwinVersion Version, double Loss, double? PreviousLoss) Adapt(TwinVersion version, BaseModel foundation, Dataset recordings, int heldOut, AcousticTrainingOptions? options,
+        TwinVersion? previous, CancellationToken cancellationToken)
+    {
         version = registry.SetVersionStatus(version.Id, VersionStatus.Training);
         var scratch = Directory.CreateTempSubdirectory("twinforge-voice-version-").FullName;
         try
@@ -84,6 +137,7 @@ public sealed class VoiceTwins(ITwinRegistry registry, IArtifactStore store, str
             var judge = CreatorSpeech.Prepare(clips.Skip(clips.Count - heldOut), model.Config, mel);
             using var average = model.SpeakerTable.mean([0]);
             double before = AcousticTrainer.MelLoss(model, batch => average.unsqueeze(0).expand(batch.Size, -1), judge);
+            double? previousLoss = previous is null ? null : PreviousLoss(previous, model, judge, Path.Combine(scratch, "previous"));
             var (adapter, epochs) = VoiceAdaptation.Adapt(model, train, judge, options ?? VoiceAdaptation.DefaultOptions, cancellationToken: cancellationToken);
             string adapterHash;
             using (adapter)
@@ -93,13 +147,14 @@ public sealed class VoiceTwins(ITwinRegistry registry, IArtifactStore store, str
                 adapter.Save(Path.Combine(adapterDirectory, VoiceAdapter.WeightsFileName));
                 adapterHash = store.PutDirectory(adapterDirectory);
             }
+            double loss = epochs.Min(e => e.ValidationMelLoss!.Value);
             registry.SetVersionArtifacts(version.Id, [new ArtifactReference(AdapterKind, adapterHash)]);
             registry.SetVersionMetrics(version.Id, JsonSerializer.Serialize(new
             {
                 kind = "voice", clips = clips.Count - heldOut, held_out_clips = heldOut, unadapted_held_out_mel_loss = before,
-                held_out_mel_loss = epochs.Min(e => e.ValidationMelLoss!.Value), epochs = epochs.Count,
+                held_out_mel_loss = loss, epochs = epochs.Count, previous_version = previous?.Number, previous_version_held_out_mel_loss = previousLoss,
             }));
-            return registry.SetVersionStatus(version.Id, VersionStatus.Succeeded);
+            return (registry.SetVersionStatus(version.Id, VersionStatus.Succeeded), loss, previousLoss);
         }
         catch
         {
@@ -109,6 +164,22 @@ public sealed class VoiceTwins(ITwinRegistry registry, IArtifactStore store, str
         finally
         {
             Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    /// <summary>The held-out mel loss of an earlier version's adapter on these clips (the foundation's norms put back after).</summary>
+    double PreviousLoss(TwinVersion previous, AcousticModel model, SpeechDataset judge, string directory)
+    {
+        using var original = VoiceAdapter.Capture(model, model.SpeakerTable[0]);
+        using var adapter = VoiceAdapter.Load(ExtractAdapter(previous, directory), model);
+        try
+        {
+            adapter.ApplyTo(model);
+            return AcousticTrainer.MelLoss(model, batch => adapter.Speaker.unsqueeze(0).expand(batch.Size, -1), judge);
+        }
+        finally
+        {
+            original.ApplyTo(model);
         }
     }
 

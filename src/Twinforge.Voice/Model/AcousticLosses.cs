@@ -3,20 +3,20 @@ using static TorchSharp.torch;
 
 namespace Twinforge.Voice.Model;
 
-/// <summary>One step's losses: mel (L1 on log-mel frames), alignment prior, and the three variance predictors'.</summary>
+/// <summary>One step's losses: mel (L1 on log-mel frames), alignment (forward-sum), and the three variance predictors'.</summary>
 public sealed class AcousticLosses : IDisposable
 {
     public required Tensor Mel { get; init; }
-    public required Tensor Prior { get; init; }
+    public required Tensor Alignment { get; init; }
     public required Tensor Duration { get; init; }
     public required Tensor Pitch { get; init; }
     public required Tensor Energy { get; init; }
 
     /// <summary>What the optimiser minimises: their sum.</summary>
-    public Tensor Total() => Mel.Plus(Prior).Plus(Duration).Plus(Pitch).Plus(Energy);
+    public Tensor Total() => Mel.Plus(Alignment).Plus(Duration).Plus(Pitch).Plus(Energy);
 
     public void Dispose()
     {
-        foreach (var tensor in new[] { Mel, Prior, Duration, Pitch, Energy }) tensor.Dispose();
+        foreach (var tensor in new[] { Mel, Alignment, Duration, Pitch, Energy }) tensor.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using Twinforge.Engine;
+using Twinforge.Engine.Models;
 using TorchSharp;
 using Twinforge.Voice.Alignment;
 using Twinforge.Voice.Features;
@@ -10,10 +11,10 @@ namespace Twinforge.Voice.Model;
 /// A multi-speaker text-to-mel model of the FastSpeech 2 family (Ren et al. 2021). Phonemes are encoded by
 /// feed-forward Transformer blocks; each phoneme's mel frames come from the length regulator repeating it for its
 /// duration, with its pitch and energy added; the decoder's blocks turn the frames into log-mel, their layer norms
-/// conditioned on the speaker (AdaSpeech). There are no external timings: the encoder also projects each phoneme to a
-/// mean mel frame, and monotonic alignment search finds the durations under which the real frames are likeliest
-/// (Glow-TTS's alignment, with Grad-TTS's loss on the aligned means), so training on a creator's untimed recordings
-/// works as on the synthesised corpus.
+/// conditioned on the speaker (AdaSpeech). There are no external timings: an <see cref="AlignmentEncoder"/> learns
+/// which phoneme each frame belongs to by the forward-sum loss, and monotonic alignment search on its attention gives
+/// the durations (FastPitch's and RAD-TTS's aligner), so training on a creator's untimed recordings works as on the
+/// synthesised corpus.
 /// </summary>
 public sealed class AcousticModel : nn.Module
 {
@@ -21,11 +22,12 @@ public sealed class AcousticModel : nn.Module
     readonly TorchSharp.Modules.Embedding speakerEmbedding;
     readonly TorchSharp.Modules.Linear speakerToHidden;
     readonly TorchSharp.Modules.ModuleList<FftBlock> encoder;
-    readonly TorchSharp.Modules.Linear prior;
+    readonly AlignmentEncoder aligner;
     readonly VariancePredictor durationPredictor, pitchPredictor, energyPredictor;
     readonly TorchSharp.Modules.Conv1d pitchEmbedding, energyEmbedding;
     readonly TorchSharp.Modules.ModuleList<FftBlock> decoder;
     readonly TorchSharp.Modules.Linear melOut;
+    readonly DropoutRandomness randomness = new();
 
     public AcousticModel(AcousticModelConfig config, int seed = 0) : base("acoustic")
     {
@@ -33,14 +35,14 @@ public sealed class AcousticModel : nn.Module
         phonemeEmbedding = nn.Embedding(config.Phonemes.Count, config.Hidden, padding_idx: AcousticModelConfig.Padding);
         speakerEmbedding = nn.Embedding(config.Speakers.Count, config.SpeakerSize);
         speakerToHidden = nn.Linear(config.SpeakerSize, config.Hidden);
-        encoder = nn.ModuleList(Enumerable.Range(0, config.EncoderLayers).Select(i => new FftBlock($"encoder{i}", config, conditional: false)).ToArray());
-        prior = nn.Linear(config.Hidden, config.MelBins);
-        durationPredictor = new VariancePredictor("duration", config);
-        pitchPredictor = new VariancePredictor("pitch", config);
-        energyPredictor = new VariancePredictor("energy", config);
+        encoder = nn.ModuleList(Enumerable.Range(0, config.EncoderLayers).Select(i => new FftBlock($"encoder{i}", config, conditional: false, randomness)).ToArray());
+        aligner = new AlignmentEncoder("aligner", config.Hidden, config.MelBins, config.AlignerChannels);
+        durationPredictor = new VariancePredictor("duration", config, randomness);
+        pitchPredictor = new VariancePredictor("pitch", config, randomness);
+        energyPredictor = new VariancePredictor("energy", config, randomness);
         pitchEmbedding = nn.Conv1d(1, config.Hidden, 3, padding: 1);
         energyEmbedding = nn.Conv1d(1, config.Hidden, 3, padding: 1);
-        decoder = nn.ModuleList(Enumerable.Range(0, config.DecoderLayers).Select(i => new FftBlock($"decoder{i}", config, conditional: true)).ToArray());
+        decoder = nn.ModuleList(Enumerable.Range(0, config.DecoderLayers).Select(i => new FftBlock($"decoder{i}", config, conditional: true, randomness)).ToArray());
         melOut = nn.Linear(config.Hidden, config.MelBins);
         RegisterComponents();
         Initialize(seed);
@@ -73,6 +75,21 @@ public sealed class AcousticModel : nn.Module
 
     public AcousticModelConfig Config { get; }
 
+    /// <summary>
+    /// The weight the diagonal prior has in alignment now: set by the trainer as it fades, zero otherwise (a trained
+    /// aligner aligns alone).
+    /// </summary>
+    public double AlignmentPriorWeight { get; set; }
+
+    /// <summary>Where dropout draws its masks: the model's own generator, seeded by the trainer (no process-wide seed).</summary>
+    public DropoutRandomness Randomness => randomness;
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) randomness.Dispose();
+        base.Dispose(disposing);
+    }
+
     /// <summary>The speakers' embedding table [speakers, speaker size].</summary>
     public Tensor SpeakerTable => speakerEmbedding.weight!;
 
@@ -99,33 +116,69 @@ public sealed class AcousticModel : nn.Module
     {
         using var scope = NewDisposeScope();
         var hidden = Encode(batch.Phonemes, batch.PhonemeMask, speaker);
-        var means = prior.forward(hidden); // [B, N, bins]
-        var durations = Align(means, batch);
+        var attention = Attention(batch);
+        var alignmentLoss = aligner.ForwardSumLoss(attention, batch.PhonemeCounts, batch.FrameCounts);
+        var durations = AlignmentEncoder.Durations(attention, batch.PhonemeCounts, batch.FrameCounts);
         var frameToPhoneme = FrameIndex(durations, (int)batch.Mel.shape[1]);
         var frameMask = batch.FrameMask.unsqueeze(2);
         long frames = Math.Max(1, batch.FrameCounts.Sum()), bins = Config.MelBins;
-
-        var alignedMeans = Gather(means, frameToPhoneme);
-        var priorLoss = alignedMeans.Minus(batch.Mel).Squared().mul(frameMask).sum().DividedBy(2.0 * frames * bins);
 
         var logDurations = tensor(Pad(durations, d => (float)Math.Log(d + 1.0), (int)batch.Phonemes.shape[1]), [batch.Size, batch.Phonemes.shape[1]]);
         var predictedDurations = durationPredictor.forward(hidden.detach(), batch.PhonemeMask);
         var phonemes = Math.Max(1, batch.PhonemeCounts.Sum());
         var durationLoss = predictedDurations.Minus(logDurations).Squared().mul(batch.PhonemeMask).sum().DividedBy(phonemes);
 
-        var pitchTarget = PerPhoneme(batch.Pitch, durations, skipZeros: true, Config.PitchMean, Config.PitchStd, (int)batch.Phonemes.shape[1]);
-        var energyTarget = PerPhoneme(batch.Energy, durations, skipZeros: false, Config.EnergyMean, Config.EnergyStd, (int)batch.Phonemes.shape[1]);
+        var (mel, pitchTarget, energyTarget) = DecodeAligned(hidden, durations, frameToPhoneme, batch, speaker);
         var pitchLoss = pitchPredictor.forward(hidden, batch.PhonemeMask).Minus(pitchTarget).Squared().mul(batch.PhonemeMask).sum().DividedBy(phonemes);
         var energyLoss = energyPredictor.forward(hidden, batch.PhonemeMask).Minus(energyTarget).Squared().mul(batch.PhonemeMask).sum().DividedBy(phonemes);
-
-        var varied = hidden.Plus(Embed(pitchEmbedding, pitchTarget)).Plus(Embed(energyEmbedding, energyTarget)).mul(batch.PhonemeMask.unsqueeze(2));
-        var mel = Decode(Gather(varied, frameToPhoneme), batch.FrameMask, speaker);
         var melLoss = mel.Minus(batch.Mel).abs().mul(frameMask).sum().DividedBy(frames * bins);
         return new AcousticLosses
         {
-            Mel = melLoss.MoveToOuterDisposeScope(), Prior = priorLoss.MoveToOuterDisposeScope(), Duration = durationLoss.MoveToOuterDisposeScope(),
+            Mel = melLoss.MoveToOuterDisposeScope(), Alignment = alignmentLoss.MoveToOuterDisposeScope(), Duration = durationLoss.MoveToOuterDisposeScope(),
             Pitch = pitchLoss.MoveToOuterDisposeScope(), Energy = energyLoss.MoveToOuterDisposeScope(),
         };
+    }
+
+    /// <summary>
+    /// The decoder's log-mel [batch, frames, bins] given each utterance's real timing, pitch and energy (as in
+    /// training): what the model says when nothing but the decoder can go wrong, to tell its errors from the predictors'.
+    /// </summary>
+    public Tensor Reconstruct(SpeechBatch batch, Tensor speaker)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var hidden = Encode(batch.Phonemes, batch.PhonemeMask, speaker);
+        var durations = AlignmentEncoder.Durations(Attention(batch), batch.PhonemeCounts, batch.FrameCounts);
+        return DecodeAligned(hidden, durations, FrameIndex(durations, (int)batch.Mel.shape[1]), batch, speaker).Mel.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The length regulator and decoder on the aligned durations, with the real pitch and energy per phoneme (standardised), which come back too.</summary>
+    (Tensor Mel, Tensor PitchTarget, Tensor EnergyTarget) DecodeAligned(Tensor hidden, int[][] durations, Tensor frameToPhoneme, SpeechBatch batch, Tensor speaker)
+    {
+        var pitchTarget = PerPhoneme(batch.Pitch, durations, skipZeros: true, Config.PitchMean, Config.PitchStd, (int)batch.Phonemes.shape[1]);
+        var energyTarget = PerPhoneme(batch.Energy, durations, skipZeros: false, Config.EnergyMean, Config.EnergyStd, (int)batch.Phonemes.shape[1]);
+        var varied = hidden.Plus(Embed(pitchEmbedding, pitchTarget)).Plus(Embed(energyEmbedding, energyTarget)).mul(batch.PhonemeMask.unsqueeze(2));
+        return (Decode(Gather(varied, frameToPhoneme), batch.FrameMask, speaker), pitchTarget, energyTarget);
+    }
+
+    /// <summary>The durations (frames per phoneme) monotonic alignment search finds for each utterance of a batch.</summary>
+    public int[][] AlignedDurations(SpeechBatch batch)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        return AlignmentEncoder.Durations(Attention(batch), batch.PhonemeCounts, batch.FrameCounts);
+    }
+
+    /// <summary>The durations the duration predictor gives one phoneme sequence in one voice (<paramref name="speaker"/>: [speaker size]).</summary>
+    public int[] PredictedDurations(IReadOnlyList<int> phonemeIds, Tensor speaker, double pace = 1)
+    {
+        using var scope = NewDisposeScope();
+        using var inference = no_grad();
+        var phonemes = tensor(phonemeIds.Select(id => (long)id).ToArray()).unsqueeze(0);
+        var mask = ones(1, phonemeIds.Count);
+        var hidden = Encode(phonemes, mask, speaker.view(1, -1));
+        var logDurations = durationPredictor.forward(hidden, mask).squeeze(0).data<float>().ToArray();
+        return [.. logDurations.Select(d => Math.Max(1, (int)Math.Round((Math.Exp(d) - 1) / pace)))];
     }
 
     /// <summary>Log-mel frames [frames, bins] for one phoneme sequence in one voice (<paramref name="speaker"/>: [speaker size]).</summary>
@@ -155,27 +208,22 @@ public sealed class AcousticModel : nn.Module
         return melOut.forward(x);
     }
 
-    /// <summary>Each utterance's durations by monotonic alignment search on the phoneme means' likelihoods (no gradient).</summary>
-    int[][] Align(Tensor means, SpeechBatch batch)
+    /// <summary>The aligner's log-probabilities [B, T, N] of each frame belonging to each phoneme, the diagonal prior included.</summary>
+    Tensor Attention(SpeechBatch batch)
     {
         using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        // log N(x; μ, I) up to a constant: −½‖x − μ‖² = −½‖x‖² + μ·x − ½‖μ‖², for every phoneme and frame at once.
-        var meanSquares = means.Squared().sum(-1, keepdim: true);            // [B, N, 1]
-        var frameSquares = batch.Mel.Squared().sum(-1).unsqueeze(1);         // [B, 1, T]
-        var logLikelihood = means.matmul(batch.Mel.transpose(1, 2)).Minus(meanSquares.DividedBy(2)).Minus(frameSquares.DividedBy(2)).contiguous(); // [B, N, T]
-        long n = logLikelihood.shape[1], t = logLikelihood.shape[2];
-        var grid = logLikelihood.data<float>().ToArray();
-        var durations = new int[batch.Size][];
-        for (int b = 0; b < batch.Size; b++)
-        {
-            int phonemes = batch.PhonemeCounts[b], frames = batch.FrameCounts[b];
-            var own = new float[phonemes * frames];
-            for (int i = 0; i < phonemes; i++)
-                Array.Copy(grid, (b * n + i) * t, own, i * frames, frames);
-            durations[b] = MonotonicAlignment.Durations(own, phonemes, frames);
-        }
-        return durations;
+        using var logPrior = AlignmentEncoder.LogPrior(batch.PhonemeCounts, batch.FrameCounts, (int)batch.Mel.shape[1], (int)batch.Phonemes.shape[1], AlignmentPriorWeight);
+        return aligner.LogProbabilities(phonemeEmbedding.forward(batch.Phonemes), Standardised(batch.Mel), batch.PhonemeMask, logPrior).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Log-mel [B, T, bins] with each band standardised by the corpus's statistics (as is, for a model without them).</summary>
+    Tensor Standardised(Tensor mel)
+    {
+        if (Config.MelMean is not { } mean || Config.MelStd is not { } std) return mel.alias();
+        using var scope = NewDisposeScope();
+        var meanTensor = tensor(mean.Select(v => (float)v).ToArray());
+        var stdTensor = tensor(std.Select(v => (float)v).ToArray());
+        return mel.Minus(meanTensor).div(stdTensor).MoveToOuterDisposeScope();
     }
 
     /// <summary>For every frame of every utterance, the phoneme it belongs to [batch, frames] (padding frames: 0).</summary>

@@ -30,6 +30,23 @@ public sealed record AcousticModelConfig
     public double EnergyMean { get; init; }
     public double EnergyStd { get; init; } = 1;
 
+    /// <summary>
+    /// Each mel band's mean and spread over the corpus: the aligner reads standardised bands, so every band counts
+    /// alike and its distances do not depend on loudness. Null: raw log-mel.
+    /// </summary>
+    public IReadOnlyList<double>? MelMean { get; init; }
+    public IReadOnlyList<double>? MelStd { get; init; }
+
+    /// <summary>
+    /// The starting weight of the alignment's diagonal prior (<see cref="Alignment.MonotonicAlignment.DiagonalPrior"/>),
+    /// added to the aligner's log-probabilities while training begins (see
+    /// <see cref="Training.AcousticTrainingOptions.AlignmentPriorSteps"/>); 0 turns it off.
+    /// </summary>
+    public double AlignmentPrior { get; init; } = 1;
+
+    /// <summary>The width of the aligner's keys and queries.</summary>
+    public int AlignerChannels { get; init; } = 80;
+
     public const int Padding = 0, Unknown = 1;
 
     public int PhonemeId(string phoneme)

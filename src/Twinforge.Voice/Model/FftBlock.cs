@@ -1,5 +1,6 @@
 using Twinforge.Engine;
 using TorchSharp;
+using Twinforge.Engine.Models;
 using static TorchSharp.torch;
 
 namespace Twinforge.Voice.Model;
@@ -14,11 +15,13 @@ public sealed class FftBlock : nn.Module<Tensor, Tensor, Tensor, Tensor>
     readonly int heads;
     readonly TorchSharp.Modules.Linear query, key, value, output;
     readonly TorchSharp.Modules.Conv1d widen, narrow;
-    readonly TorchSharp.Modules.Dropout dropout;
+    readonly DropoutRandomness randomness;
+    readonly double dropout;
     readonly TorchSharp.Modules.LayerNorm? plainFirst, plainSecond;
     readonly ConditionalLayerNorm? conditionalFirst, conditionalSecond;
 
-    public FftBlock(string name, AcousticModelConfig config, bool conditional) : base(name)
+    /// <param name="randomness">The model's dropout generator (shared by its blocks, seeded by the trainer).</param>
+    public FftBlock(string name, AcousticModelConfig config, bool conditional, DropoutRandomness randomness) : base(name)
     {
         heads = config.Heads;
         query = nn.Linear(config.Hidden, config.Hidden);
@@ -27,7 +30,8 @@ public sealed class FftBlock : nn.Module<Tensor, Tensor, Tensor, Tensor>
         output = nn.Linear(config.Hidden, config.Hidden);
         widen = nn.Conv1d(config.Hidden, config.FilterSize, config.Kernel, padding: config.Kernel / 2);
         narrow = nn.Conv1d(config.FilterSize, config.Hidden, 1);
-        dropout = nn.Dropout(config.Dropout);
+        this.randomness = randomness;
+        dropout = config.Dropout;
         if (conditional)
         {
             conditionalFirst = new ConditionalLayerNorm("norm1", config.Hidden, config.SpeakerSize);
@@ -52,13 +56,15 @@ public sealed class FftBlock : nn.Module<Tensor, Tensor, Tensor, Tensor>
         var scores = Split(query.forward(hidden)).matmul(Split(key.forward(hidden)).transpose(2, 3)).DividedBy(Math.Sqrt(headSize));
         scores = scores.FilledWhere(mask.unsqueeze(1).unsqueeze(2).EqualTo(0), -1e4);
         var attended = scores.softmax(-1).matmul(Split(value.forward(hidden))).transpose(1, 2).reshape(batch, length, width);
-        var x = Normalise(hidden.Plus(dropout.forward(output.forward(attended))), speaker, first: true);
+        var x = Normalise(hidden.Plus(Dropout(output.forward(attended))), speaker, first: true);
         var keep = mask.unsqueeze(2);
         x = x.mul(keep);
-        var convolved = narrow.forward(dropout.forward(nn.functional.relu(widen.forward(x.transpose(1, 2))))).transpose(1, 2);
-        x = Normalise(x.Plus(dropout.forward(convolved)), speaker, first: false);
+        var convolved = narrow.forward(Dropout(nn.functional.relu(widen.forward(x.transpose(1, 2))))).transpose(1, 2);
+        x = Normalise(x.Plus(Dropout(convolved)), speaker, first: false);
         return x.mul(keep).MoveToOuterDisposeScope();
     }
+
+    Tensor Dropout(Tensor x) => training && dropout > 0 ? randomness.Apply(x, dropout) : x;
 
     Tensor Normalise(Tensor x, Tensor speaker, bool first) => conditionalFirst is not null
         ? (first ? conditionalFirst : conditionalSecond!).forward(x, speaker)

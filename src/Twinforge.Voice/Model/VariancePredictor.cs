@@ -1,4 +1,5 @@
 using TorchSharp;
+using Twinforge.Engine.Models;
 using static TorchSharp.torch;
 
 namespace Twinforge.Voice.Model;
@@ -11,26 +12,30 @@ public sealed class VariancePredictor : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly TorchSharp.Modules.Conv1d first, second;
     readonly TorchSharp.Modules.LayerNorm firstNorm, secondNorm;
-    readonly TorchSharp.Modules.Dropout dropout;
+    readonly DropoutRandomness randomness;
+    readonly double dropout;
     readonly TorchSharp.Modules.Linear project;
 
-    public VariancePredictor(string name, AcousticModelConfig config) : base(name)
+    public VariancePredictor(string name, AcousticModelConfig config, DropoutRandomness randomness) : base(name)
     {
         first = nn.Conv1d(config.Hidden, config.Hidden, 3, padding: 1);
         second = nn.Conv1d(config.Hidden, config.Hidden, 3, padding: 1);
         firstNorm = nn.LayerNorm(config.Hidden);
         secondNorm = nn.LayerNorm(config.Hidden);
-        dropout = nn.Dropout(config.Dropout);
+        this.randomness = randomness;
+        dropout = config.Dropout;
         project = nn.Linear(config.Hidden, 1);
         RegisterComponents();
     }
+
+    Tensor Dropout(Tensor x) => training && dropout > 0 ? randomness.Apply(x, dropout) : x;
 
     /// <returns>[batch, phonemes], zero in padding.</returns>
     public override Tensor forward(Tensor hidden, Tensor mask)
     {
         using var scope = NewDisposeScope();
-        var x = dropout.forward(firstNorm.forward(nn.functional.relu(first.forward(hidden.transpose(1, 2))).transpose(1, 2)));
-        x = dropout.forward(secondNorm.forward(nn.functional.relu(second.forward(x.transpose(1, 2))).transpose(1, 2)));
+        var x = Dropout(firstNorm.forward(nn.functional.relu(first.forward(hidden.transpose(1, 2))).transpose(1, 2)));
+        x = Dropout(secondNorm.forward(nn.functional.relu(second.forward(x.transpose(1, 2))).transpose(1, 2)));
         return project.forward(x).squeeze(-1).mul(mask).MoveToOuterDisposeScope();
     }
 }

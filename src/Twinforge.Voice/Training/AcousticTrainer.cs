@@ -36,6 +36,7 @@ public static class AcousticTrainer
     {
         using var optimizer = optim.AdamW(trainable, options.LearningRate, weight_decay: options.WeightDecay);
         var random = new Random(options.Seed);
+        model.Randomness.Seed(options.Seed);
         var clock = Stopwatch.StartNew();
         var epochs = new List<AcousticEpoch>();
         Tensor[]? best = null;
@@ -56,6 +57,7 @@ public static class AcousticTrainer
                     using var batch = train.Collate(utterances);
                     double rate = options.LearningRate * Math.Min(1, (step + 1.0) / options.WarmupSteps);
                     foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+                    model.AlignmentPriorWeight = options.AlignmentPriorSteps > 0 ? model.Config.AlignmentPrior * Math.Max(0, 1 - step / (double)options.AlignmentPriorSteps) : 0;
                     optimizer.zero_grad();
                     using var losses = model.Losses(batch, voices(batch));
                     var loss = losses.Total();
@@ -90,6 +92,7 @@ public static class AcousticTrainer
         {
             Dispose(best);
             model.eval();
+            model.AlignmentPriorWeight = 0;
         }
     }
 

@@ -14,6 +14,14 @@ public sealed record AcousticTrainingOptions
     public double ClipNorm { get; init; } = 1;
     public int Seed { get; init; }
 
+    /// <summary>
+    /// Updates over which the alignment's diagonal prior fades: its weight falls linearly from the config's
+    /// <see cref="Model.AcousticModelConfig.AlignmentPrior"/> to zero, so it guides the aligner's first steps and
+    /// then leaves the alignment to what it has learnt (kept on, it holds the alignment near the diagonal where
+    /// speech is not). 0: no prior (adapting, where the aligner is already trained and frozen).
+    /// </summary>
+    public int AlignmentPriorSteps { get; init; } = 1_000;
+
     /// <summary>Stop after this many epochs without a better held-out loss (the best weights are kept).</summary>
     public int Patience { get; init; } = 4;
 

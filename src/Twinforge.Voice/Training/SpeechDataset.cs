@@ -57,6 +57,30 @@ public sealed class SpeechDataset
         return config with { PitchMean = pitchMean, PitchStd = pitchStd, EnergyMean = energyMean, EnergyStd = energyStd };
     }
 
+    /// <summary>Each mel band's mean and spread over the utterances' frames, for the alignment to standardise by.</summary>
+    public static AcousticModelConfig WithMelStatistics(AcousticModelConfig config, IReadOnlyList<PreparedUtterance> utterances)
+    {
+        int bins = config.MelBins;
+        var sum = new double[bins];
+        var squares = new double[bins];
+        long frames = 0;
+        foreach (var u in utterances)
+        {
+            for (int f = 0; f < u.Frames; f++)
+                for (int band = 0; band < bins; band++)
+                {
+                    double value = u.Mel[f * bins + band];
+                    sum[band] += value;
+                    squares[band] += value * value;
+                }
+            frames += u.Frames;
+        }
+        if (frames == 0) return config;
+        var mean = sum.Select(s => s / frames).ToArray();
+        var std = squares.Select((s, band) => Math.Max(1e-3, Math.Sqrt(Math.Max(0, s / frames - mean[band] * mean[band])))).ToArray();
+        return config with { MelMean = mean, MelStd = std };
+    }
+
     /// <summary>
     /// Batches of about <paramref name="framesPerBatch"/> frames: utterances sorted by length and cut in runs, the runs'
     /// order shuffled by <paramref name="random"/> (each epoch a different order, the same for the same seed).

@@ -22,7 +22,8 @@ public static class VoiceAdaptation
         {
             Tensor Voices(SpeechBatch batch) => speaker.unsqueeze(0).expand(batch.Size, -1);
             IReadOnlyList<Parameter> trainable = [speaker, .. VoiceAdapter.NormParameters(foundation).Select(p => p.Parameter)];
-            var epochs = AcousticTrainer.Train(foundation, Voices, trainable, clips, heldOut, options, onEpoch, cancellationToken);
+            // The aligner is frozen and learns nothing here: a prior would only bend its durations, so there is none.
+            var epochs = AcousticTrainer.Train(foundation, Voices, trainable, clips, heldOut, options with { AlignmentPriorSteps = 0 }, onEpoch, cancellationToken);
             return (VoiceAdapter.Capture(foundation, speaker), epochs);
         }
         finally
@@ -35,7 +36,7 @@ public static class VoiceAdaptation
     public static (AcousticModel Model, IReadOnlyList<AcousticEpoch> Epochs) FromScratch(AcousticModelConfig foundationConfig, SpeechDataset clips, SpeechDataset heldOut,
         AcousticTrainingOptions options, Action<AcousticEpoch>? onEpoch = null, CancellationToken cancellationToken = default)
     {
-        var config = SpeechDataset.WithProsodyStatistics(foundationConfig with { Speakers = ["creator"] }, clips.Utterances);
+        var config = SpeechDataset.WithMelStatistics(SpeechDataset.WithProsodyStatistics(foundationConfig with { Speakers = ["creator"] }, clips.Utterances), clips.Utterances);
         return VoiceFoundation.Pretrain(config, Relabel(clips), Relabel(heldOut), options, onEpoch, cancellationToken);
     }
 

@@ -48,7 +48,7 @@ public static class VoiceFoundation
         }
         var heldOutIds = corpus.Utterances.GroupBy(u => u.Speaker).SelectMany(group => group.TakeLast(heldOutPerSpeaker)).Select(u => u.Id).ToHashSet();
         var train = prepared!.Where(u => !heldOutIds.Contains(u.Id)).ToList();
-        config = SpeechDataset.WithProsodyStatistics(config, train);
+        config = SpeechDataset.WithMelStatistics(SpeechDataset.WithProsodyStatistics(config, train), train);
         return (new SpeechDataset(train, mel.Settings.MelBins), new SpeechDataset([.. prepared!.Where(u => heldOutIds.Contains(u.Id))], mel.Settings.MelBins), config);
     }
 

@@ -1,3 +1,4 @@
+using Twinforge.Tests.Shared;
 using Twinforge.Registry;
 using Twinforge.Registry.Errors;
 using Twinforge.Registry.Records;
@@ -17,17 +18,10 @@ public sealed class VoiceTwinsTests
     [
         "The old clock on the wall struck nine.", "She walked slowly along the quiet river.", "A cold wind blew across the open field.",
         "They found the letter under the kitchen table.", "We waited by the gate until the rain stopped.",
+        "The children ran down the hill to the lake.", "He read the paper twice before he spoke.",
     ];
 
-    static void RequireSpeechTools()
-    {
-        foreach (var program in new[] { "espeak-ng", "flite" })
-        {
-            bool installed = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, program)));
-            if (!installed && Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail($"CI=true but {program} is not installed (scripts/setup.sh installs it)");
-            Skip.IfNot(installed, $"{program} is not installed (scripts/setup.sh installs it as root)");
-        }
-    }
+    static void RequireSpeechTools() => SpeechTools.Require("espeak-ng", "flite");
 
     static string Foundation(string root)
     {
@@ -50,7 +44,7 @@ public sealed class VoiceTwinsTests
         var voices = new VoiceTwins(bench.Registry, bench.Store, "test");
         var ana = bench.Creator("ana"); // text consent only
         var recordings = Path.Combine(bench.Root, "ana-recordings");
-        CreatorRecordingsWriter.Write(recordings, new SynthesisVoice(SynthesisEngine.Flite, "awb"), Sentences, clips: 5);
+        CreatorRecordingsWriter.Write(recordings, new SynthesisVoice(SynthesisEngine.Flite, "awb"), Sentences[..5], clips: 5);
 
         var refused = Assert.ThrowsAny<RegistryException>(() => voices.RegisterRecordings(ana.Id, recordings));
         Assert.Contains("no valid 'voice' consent", refused.Message);
@@ -83,5 +77,50 @@ public sealed class VoiceTwinsTests
         Assert.False(bench.Store.Exists(dataset.StoredArtifactHash!));
         Assert.DoesNotContain(bench.Registry.ListDatasets(ana.Id), d => d.Id == dataset.Id);
         Assert.ThrowsAny<RegistryException>(() => voices.RegisterRecordings(ana.Id, recordings));
+    }
+
+    [SkippableFact]
+    public void An_update_adapts_the_next_version_on_the_grown_recordings_judges_it_against_its_parent_and_promotes_only_a_better_one()
+    {
+        RequireSpeechTools();
+        using var bench = new TwinWorkbench();
+        var voices = new VoiceTwins(bench.Registry, bench.Store, "test");
+        var ana = bench.Creator("ana");
+        bench.Registry.GiveConsent(ana.Id, ConsentScopes.Voice, "recorded consent to clone her voice");
+        var voice = new SynthesisVoice(SynthesisEngine.Flite, "awb");
+        var first = Path.Combine(bench.Root, "first");
+        CreatorRecordingsWriter.Write(first, voice, Sentences[..5], clips: 5);
+        var grown = Path.Combine(bench.Root, "grown");
+        CreatorRecordingsWriter.Write(grown, voice, Sentences, clips: 7);
+        var foundation = voices.RegisterFoundation(Foundation(bench.Root));
+        var options = new AcousticTrainingOptions { Epochs = 3, FramesPerBatch = 1_500, WarmupSteps = 2, Patience = 3 };
+        var v1 = voices.Create(ana.Id, "ana-voice", foundation, voices.RegisterRecordings(ana.Id, first), heldOut: 2, options);
+        var recordings = voices.RegisterRecordings(ana.Id, grown);
+
+        var update = voices.Update(v1.TwinId, recordings, heldOut: 2, promoteTo: "production", options);
+
+        Assert.Equal((2, 1, VersionStatus.Succeeded), (update.Version.Number, update.ParentNumber, update.Version.Status));
+        Assert.Equal(v1.Id, update.Version.ParentVersionId);
+        Assert.Equal(recordings.Id, Assert.Single(update.Version.Datasets).DatasetId);
+        Assert.NotNull(update.ParentLoss);
+        Assert.Contains("\"previous_version\":1", update.Version.MetricsJson);
+        // Promoted exactly when it beat its parent on the same held-out clips, and the verdict says which.
+        Assert.Equal(update.Loss < update.ParentLoss - VoiceTwins.DefaultMargin, update.Promoted);
+        Assert.Contains(update.Promoted ? ": better" : "not better", update.Verdict);
+        var production = bench.Registry.ListAliases(v1.TwinId).SingleOrDefault(alias => alias.Name == "production");
+        Assert.Equal(update.Promoted, production?.VersionId == update.Version.Id);
+        // The same recordings again train the same adapter (seeded): no better than its parent, so the alias stays.
+        var again = voices.Update(v1.TwinId, recordings, heldOut: 2, promoteTo: "production", options);
+        Assert.Equal(update.Loss, again.ParentLoss!.Value, 5);
+        Assert.False(again.Promoted);
+        Assert.Contains("not better by more than 0.001; 'production' left where it was", again.Verdict);
+        Assert.Equal(production?.VersionId, bench.Registry.ListAliases(v1.TwinId).SingleOrDefault(alias => alias.Name == "production")?.VersionId);
+
+        // Withdrawal takes both versions and both recordings.
+        var withdrawal = bench.Lifecycle.WithdrawConsent(ana.Id, ConsentScopes.Voice, "she withdrew her voice");
+        Assert.Contains(v1.Id, withdrawal.Audit.DeletedVersionIds);
+        Assert.Contains(update.Version.Id, withdrawal.Audit.DeletedVersionIds);
+        Assert.Contains(again.Version.Id, withdrawal.Audit.DeletedVersionIds);
+        Assert.Empty(bench.Registry.ListDatasets(ana.Id).Where(d => d.ConsentScope == ConsentScopes.Voice));
     }
 }

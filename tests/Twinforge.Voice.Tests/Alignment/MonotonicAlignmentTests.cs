@@ -63,4 +63,48 @@ public sealed class MonotonicAlignmentTests
     [Fact]
     public void Fewer_frames_than_phonemes_cannot_be_aligned() =>
         Assert.Throws<ArgumentException>(() => MonotonicAlignment.Durations(new float[6], 3, 2));
+
+    [Fact]
+    public void The_diagonal_prior_is_a_distribution_over_phonemes_for_every_frame_peaking_on_the_diagonal()
+    {
+        const int phonemes = 12, frames = 60;
+        var prior = MonotonicAlignment.DiagonalPrior(phonemes, frames);
+
+        for (int t = 0; t < frames; t++)
+        {
+            var column = Enumerable.Range(0, phonemes).Select(i => Math.Exp(prior[i * frames + t])).ToArray();
+            Assert.Equal(1.0, column.Sum(), 5);
+            int mode = Array.IndexOf(column, column.Max());
+            double diagonal = (phonemes - 1) * (t + 1.0) / (frames + 1.0); // the beta-binomial's mean
+            Assert.InRange(mode, diagonal - 1, diagonal + 1);
+        }
+    }
+
+    [Fact]
+    public void The_diagonal_prior_matches_the_beta_binomial_pmf()
+    {
+        // Frame t = 1 of T = 4 over 4 phonemes: BetaBinomial(k; n = 3, α = t + 1 = 2, β = T − t = 3), pmf = C(3, k) B(k + 2, 6 − k) / B(2, 3).
+        static double Beta(double a, double b) => Gamma(a) * Gamma(b) / Gamma(a + b);
+        static double Gamma(double x) => x <= 1 ? 1 : (x - 1) * Gamma(x - 1); // integers only
+        double[] choose = [1, 3, 3, 1];
+        var prior = MonotonicAlignment.DiagonalPrior(4, 4);
+
+        for (int k = 0; k < 4; k++)
+            Assert.Equal(choose[k] * Beta(k + 2, 6 - k) / Beta(2, 3), Math.Exp(prior[k * 4 + 1]), 6);
+    }
+
+    [Fact]
+    public void Likelihoods_that_cannot_tell_phonemes_apart_leave_the_path_on_the_diagonal_with_the_prior()
+    {
+        // An untrained model: every phoneme equally likely everywhere. Alone, the search gives one phoneme every frame
+        // the others do not need (the collapse that undid the first foundation); with the prior the frames are shared out.
+        const int phonemes = 10, frames = 50;
+        var flat = new float[phonemes * frames];
+        Assert.Equal(frames - phonemes + 1, MonotonicAlignment.Durations(flat, phonemes, frames).Max());
+
+        var durations = MonotonicAlignment.Durations(MonotonicAlignment.DiagonalPrior(phonemes, frames), phonemes, frames);
+
+        Assert.Equal(frames, durations.Sum());
+        Assert.All(durations, d => Assert.InRange(d, 3, 7));
+    }
 }

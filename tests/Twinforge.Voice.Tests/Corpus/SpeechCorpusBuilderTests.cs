@@ -1,3 +1,4 @@
+using Twinforge.Tests.Shared;
 using Twinforge.Voice.Audio;
 using Twinforge.Voice.Corpus;
 using Twinforge.Voice.Synthesis;

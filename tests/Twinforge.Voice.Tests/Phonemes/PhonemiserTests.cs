@@ -1,3 +1,4 @@
+using Twinforge.Tests.Shared;
 using Twinforge.Voice.Phonemes;
 
 namespace Twinforge.Voice.Tests.Phonemes;

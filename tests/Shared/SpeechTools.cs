@@ -1,8 +1,11 @@
-namespace Twinforge.Voice.Tests;
+using Xunit;
+
+namespace Twinforge.Tests.Shared;
 
 /// <summary>
 /// Debian's espeak-ng and flite, which scripts/setup.sh installs as root. Without them the tests that synthesise are
-/// skipped, saying how to get them — except in CI (CI=true), where that is a failure.
+/// skipped, saying how to get them — except in CI (CI=true), where that is a failure. Linked into every test
+/// project that synthesises speech.
 /// </summary>
 static class SpeechTools
 {
