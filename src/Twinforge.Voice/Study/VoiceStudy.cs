@@ -44,6 +44,13 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
         log($"real held-out clips: similarity {real.Similarity:F3}, WER {real.WordErrorRate:P0}");
         using var average = foundation.SpeakerTable.mean([0]);
         var baseline = Measure("foundation's average voice", foundation, average, judged, judgedData, enrolment);
+        var vocoded = MeasureAudio("real mel, Griffin-Lim", [.. judgedData.Utterances.Select(utterance =>
+        {
+            using var frames = tensor(utterance.Mel, [utterance.Frames, mel.Settings.MelBins]);
+            return mel.Invert(frames);
+        })], judged, judgedData, enrolment);
+        log($"the real clips' own mel through Griffin-Lim: MCD {vocoded.MelCepstralDistortion:F2} dB, WER {vocoded.WordErrorRate:P0}");
+        VoiceFidelity? givenTiming = null;
         log($"the foundation's average voice: MCD {baseline.MelCepstralDistortion:F2} dB, similarity {baseline.Similarity:F3}");
 
         var points = new List<VoiceStudyPoint>();
@@ -62,6 +69,15 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
             {
                 adapter.ApplyTo(foundation);
                 adapted = Measure(FormattableString.Invariant($"adapted, {taken:F0} s"), foundation, adapter.Speaker, judged, judgedData, enrolment);
+                if (seconds == shares.Max())
+                    givenTiming = MeasureAudio(FormattableString.Invariant($"adapted, {taken:F0} s, real timing"), [.. judgedData.Utterances.Select(utterance =>
+                    {
+                        using var batch = judgedData.Collate([utterance]);
+                        using var voices = adapter.Speaker.unsqueeze(0);
+                        using var frames = foundation.Reconstruct(batch, voices);
+                        using var first = frames[0];
+                        return mel.Invert(first);
+                    })], judged, judgedData, enrolment);
                 original.ApplyTo(foundation);
             }
             clock.Restart();
@@ -75,17 +91,24 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
                 FormattableString.Invariant($"from scratch MCD {fromScratch.MelCepstralDistortion:F2} dB, similarity {fromScratch.Similarity:F3} in {scratchSeconds:F0} s"));
             points.Add(new VoiceStudyPoint(taken, share.Count, adapted, fromScratch, adaptSeconds, scratchSeconds));
         }
-        return new VoiceStudyResult(creator, judged.Count, verifierThreshold, verifierEqualErrorRate, real, baseline, points) { Samples = [.. samples] };
+        if (givenTiming is not null) log($"the largest share's adapted voice given the real timing: MCD {givenTiming.MelCepstralDistortion:F2} dB, WER {givenTiming.WordErrorRate:P0}");
+        return new VoiceStudyResult(creator, judged.Count, verifierThreshold, verifierEqualErrorRate, real, baseline, points)
+        {
+            Samples = [.. samples], Vocoded = vocoded, AdaptedGivenTiming = givenTiming,
+        };
     }
 
     /// <summary>Every held-out sentence spoken by <paramref name="model"/> in <paramref name="voice"/>, measured against the creator's real clip of it.</summary>
-    VoiceFidelity Measure(string system, AcousticModel model, Tensor voice, IReadOnlyList<RecordedClip> judged, SpeechDataset judgedData, float[] enrolment)
-    {
-        var spoken = judgedData.Utterances.Select(utterance =>
+    VoiceFidelity Measure(string system, AcousticModel model, Tensor voice, IReadOnlyList<RecordedClip> judged, SpeechDataset judgedData, float[] enrolment) =>
+        MeasureAudio(system, [.. judgedData.Utterances.Select(utterance =>
         {
             using var frames = model.Synthesise(utterance.Phonemes, voice);
             return mel.Invert(frames);
-        }).ToList();
+        })], judged, judgedData, enrolment);
+
+    /// <summary>Audio of every held-out sentence, by whatever system made it, measured against the creator's real clip of it.</summary>
+    VoiceFidelity MeasureAudio(string system, IReadOnlyList<Waveform> spoken, IReadOnlyList<RecordedClip> judged, SpeechDataset judgedData, float[] enrolment)
+    {
         Keep(system, spoken, judged);
         double mcd = 0, similarity = 0;
         int accepted = 0;

@@ -35,6 +35,9 @@ public static class VoiceStudyReport
                 match is double needed ? F($"{needed / point.Seconds:F1}× ({needed:F0} s from scratch)") : F($"more than {seconds.Max() / point.Seconds:F1}×")));
             rows.Add(Cells(F($"from scratch, {point.Seconds:F0} s"), point.FromScratch));
         }
+        // Where intelligibility is lost: the vocoder alone, and the decoder alone.
+        if (result.Vocoded is { } vocoded) rows.Add(Cells("the real clips' own mel through Griffin-Lim (the vocoder alone)", vocoded));
+        if (result.AdaptedGivenTiming is { } forced) rows.Add(Cells(F($"adapted, {seconds.Max():F0} s, given the real timing, pitch and energy (the decoder alone)"), forced));
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append($"<title>Voice study: {Html.Escape(result.Creator)}</title><style>{ReportStyle.Css} audio {{ width: 220px; }} td img {{ width: 300px; }}</style></head><body>\n")

@@ -7,6 +7,14 @@ namespace Twinforge.Voice.Study;
 public sealed record VoiceStudyResult(string Creator, int HeldOutClips, double VerifierThreshold, double VerifierEqualErrorRate,
     VoiceFidelity Real, VoiceFidelity Base, IReadOnlyList<VoiceStudyPoint> Points)
 {
+    /// <summary>
+    /// Where intelligibility is lost: the real clips' own log-mel turned back into audio by Griffin-Lim (the vocoder
+    /// alone), and the largest share's adapted voice given each clip's real timing, pitch and energy (the decoder alone,
+    /// no predictor). Null in a study that did not measure them.
+    /// </summary>
+    public VoiceFidelity? Vocoded { get; init; }
+    public VoiceFidelity? AdaptedGivenTiming { get; init; }
+
     /// <summary>Held-out sentences as each system said them, kept for listening (none unless asked).</summary>
     public IReadOnlyList<VoiceSample> Samples { get; init; } = [];
 
@@ -39,6 +47,7 @@ public sealed record VoiceStudyResult(string Creator, int HeldOutClips, double V
         void Line(string label, VoiceFidelity f) => text.AppendLine(Row($"{label,-22} {f.MelCepstralDistortion,8:F2} {f.Similarity,10:F3} {f.Accepted,9:P0} {f.WordErrorRate,7:P0}"));
         Line("real clips (ceiling)", Real);
         Line("foundation's average", Base);
+        if (Vocoded is { } vocoded) Line("real mel, Griffin-Lim", vocoded);
         foreach (var point in Points)
         {
             Line(Row($"adapted, {point.Seconds:F0} s"), point.Adapted);
@@ -48,6 +57,7 @@ public sealed record VoiceStudyResult(string Creator, int HeldOutClips, double V
                 ? Row($"{"",-22} from scratch needs {seconds:F0} s to match: {seconds / point.Seconds:F1}× the data")
                 : Row($"{"",-22} from scratch never matched it (more than {Points.Max(p => p.Seconds) / point.Seconds:F1}× the data)"));
         }
+        if (AdaptedGivenTiming is { } forced) Line(Row($"adapted, {Points.Max(p => p.Seconds):F0} s, real timing"), forced);
         return text.ToString();
     }
 }

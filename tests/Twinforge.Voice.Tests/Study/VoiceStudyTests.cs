@@ -39,7 +39,10 @@ public sealed class VoiceStudyTests
         Assert.Equal(2, result.Points.Count);
         Assert.True(result.Points[0].Seconds < result.Points[1].Seconds);
         Assert.Equal(1, result.Points[0].Clips);
-        foreach (var fidelity in result.Points.SelectMany(p => new[] { p.Adapted, p.FromScratch }).Append(result.Base))
+        // The vocoder alone (the real mel through Griffin-Lim) and the decoder alone (the largest share, real timing) are measured too.
+        Assert.NotNull(result.Vocoded);
+        Assert.NotNull(result.AdaptedGivenTiming);
+        foreach (var fidelity in result.Points.SelectMany(p => new[] { p.Adapted, p.FromScratch }).Concat([result.Base, result.Vocoded, result.AdaptedGivenTiming]))
         {
             Assert.True(double.IsFinite(fidelity.MelCepstralDistortion) && fidelity.MelCepstralDistortion > 0);
             Assert.InRange(fidelity.Similarity, -1, 1);
@@ -49,8 +52,9 @@ public sealed class VoiceStudyTests
         Assert.True(double.IsNaN(result.Real.MelCepstralDistortion));
         Assert.True(result.Real.WordErrorRate < 0.6, $"the recogniser on the real clips: {result.Real.WordErrorRate:P0}");
         Assert.Contains("adapted, ", result.Table());
-        // Both judged sentences by all six systems (real, average, two shares adapted and from scratch), each a WAV and a spectrogram the report links.
-        Assert.Equal(12, result.Samples.Count);
+        // Both judged sentences by all eight systems (real, average, the vocoder alone, two shares adapted and from
+        // scratch, the decoder alone), each a WAV and a spectrogram the report links.
+        Assert.Equal(16, result.Samples.Count);
         Assert.All(result.Samples, sample =>
         {
             Assert.True(File.Exists(Path.Combine(directory.Path, sample.Wav)), sample.Wav);
@@ -58,6 +62,10 @@ public sealed class VoiceStudyTests
             Assert.Contains($"src=\"{sample.Wav}\"", report);
         });
         Assert.Contains(FormattableString.Invariant($"from scratch, {result.Points[1].Seconds:F0} s"), report);
+        Assert.Contains("(the vocoder alone)", report);
+        Assert.Contains("real timing", result.Table());
+        // Griffin-Lim of the real clips' own mel is close to them: far closer than anything synthesised.
+        Assert.True(result.Vocoded!.MelCepstralDistortion < result.Base.MelCepstralDistortion, $"{result.Vocoded.MelCepstralDistortion:F2} vs {result.Base.MelCepstralDistortion:F2}");
         Assert.Contains(result.Samples, sample => sample.System == FormattableString.Invariant($"adapted, {result.Points[0].Seconds:F0} s"));
         Assert.True(File.Exists(Path.Combine(directory.Path, VoiceStudyReport.PlotFileName)));
     }
