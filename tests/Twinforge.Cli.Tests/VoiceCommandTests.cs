@@ -97,6 +97,10 @@ public sealed class VoiceAdaptCommandTests
         Assert.True(exitCode == 0, error + output);
         Assert.Contains("voice twin 'ana-voice' version 2 (from version 1): held-out mel loss", output);
         Assert.Contains("not better by more than 0.001; 'production' left where it was", output);
+        (exitCode, output, error) = CliTesting.Run(["twin", "show", "ana-voice", .. registry]);
+        Assert.True(exitCode == 0, error + output);
+        Assert.Contains("voice: first version (unadapted", output);
+        Assert.Contains("voice: not better than version 1", output);
         (exitCode, output, error) = CliTesting.Run(["voice", "say", "--twin", "ana-voice", "--version", "2", "Hello.", "-o", directory.File("v2.wav"), .. registry]);
         Assert.True(exitCode == 0, error + output);
         Assert.Equal(0, CliTesting.Run(["creator", "withdraw", "ana", "--scope", "voice", "--reason", "asked", .. registry]).ExitCode);

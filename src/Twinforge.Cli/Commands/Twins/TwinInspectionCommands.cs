@@ -56,7 +56,11 @@ static class TwinInspectionCommands
                 var parent = version.ParentVersionId is long id ? numbers[id].ToString(CultureInfo.InvariantCulture) : "-";
                 var fresh = metrics?.NewHeldOutLoss is double loss ? loss.ToString("F4", CultureInfo.InvariantCulture) : "-";
                 var verdict = metrics is null ? "" : VersionPrinter.Verdict(metrics);
-                output.WriteLine($"{version.Number,7} {version.Status.Name(),-10} {parent,6} {VersionPrinter.Loss(metrics),9} {fresh,9}  {verdict,-36} {version.CreatedBy,-10} " +
+                var heldOut = VersionPrinter.Loss(metrics);
+                // A voice version's held-out figure is its mel loss, judged against its parent on the same clips.
+                if (Twinforge.Twins.Voice.VoiceVersionMetrics.FromJson(version.MetricsJson) is { } voice)
+                    (heldOut, fresh, verdict) = (voice.HeldOutMelLoss.ToString("F4", CultureInfo.InvariantCulture), "-", voice.Verdict);
+                output.WriteLine($"{version.Number,7} {version.Status.Name(),-10} {parent,6} {heldOut,9} {fresh,9}  {verdict,-36} {version.CreatedBy,-10} " +
                                  $"{version.CreatedAt:u} {string.Join(" ", aliases[version.Id].Select(a => "[" + a + "]"))}");
                 if (VersionPrinter.EvaluationSummary(metrics) is string summary) output.WriteLine($"{"",7} {summary}");
                 if (metrics?.Search is { } search) output.WriteLine($"{"",7} {search.Describe()}");
