@@ -161,26 +161,6 @@ public sealed class AcousticModel : nn.Module
         return (Decode(Gather(varied, frameToPhoneme), batch.FrameMask, speaker), pitchTarget, energyTarget);
     }
 
-    /// <summary>The durations (frames per phoneme) monotonic alignment search finds for each utterance of a batch.</summary>
-    public int[][] AlignedDurations(SpeechBatch batch)
-    {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        return AlignmentEncoder.Durations(Attention(batch), batch.PhonemeCounts, batch.FrameCounts);
-    }
-
-    /// <summary>The durations the duration predictor gives one phoneme sequence in one voice (<paramref name="speaker"/>: [speaker size]).</summary>
-    public int[] PredictedDurations(IReadOnlyList<int> phonemeIds, Tensor speaker, double pace = 1)
-    {
-        using var scope = NewDisposeScope();
-        using var inference = no_grad();
-        var phonemes = tensor(phonemeIds.Select(id => (long)id).ToArray()).unsqueeze(0);
-        var mask = ones(1, phonemeIds.Count);
-        var hidden = Encode(phonemes, mask, speaker.view(1, -1));
-        var logDurations = durationPredictor.forward(hidden, mask).squeeze(0).data<float>().ToArray();
-        return [.. logDurations.Select(d => Math.Max(1, (int)Math.Round((Math.Exp(d) - 1) / pace)))];
-    }
-
     /// <summary>Log-mel frames [frames, bins] for one phoneme sequence in one voice (<paramref name="speaker"/>: [speaker size]).</summary>
     /// <param name="pace">Durations are divided by it: above 1 speaks faster.</param>
     public Tensor Synthesise(IReadOnlyList<int> phonemeIds, Tensor speaker, double pace = 1)
@@ -212,7 +192,10 @@ public sealed class AcousticModel : nn.Module
     Tensor Attention(SpeechBatch batch)
     {
         using var scope = NewDisposeScope();
-        using var logPrior = AlignmentEncoder.LogPrior(batch.PhonemeCounts, batch.FrameCounts, (int)batch.Mel.shape[1], (int)batch.Phonemes.shape[1], AlignmentPriorWeight);
+        // No prior once it has faded (or when adapting): no [B, T, N] grid of zeros built and added every step.
+        using var logPrior = AlignmentPriorWeight > 0
+            ? AlignmentEncoder.LogPrior(batch.PhonemeCounts, batch.FrameCounts, (int)batch.Mel.shape[1], (int)batch.Phonemes.shape[1], AlignmentPriorWeight)
+            : null;
         return aligner.LogProbabilities(phonemeEmbedding.forward(batch.Phonemes), Standardised(batch.Mel), batch.PhonemeMask, logPrior).MoveToOuterDisposeScope();
     }
 

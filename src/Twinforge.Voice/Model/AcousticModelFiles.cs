@@ -35,7 +35,8 @@ public static class AcousticModelFiles
             using var weights = SafetensorsFile.Open(weightsPath);
             foreach (var (name, tensor) in model.state_dict())
             {
-                if (!weights.Contains(name)) throw new InputFileException(weightsPath, "lacks a tensor the config needs", item: name);
+                if (!weights.Contains(name))
+                    throw new InputFileException(weightsPath, "lacks a tensor the config needs (a model of an earlier architecture? pre-train it again)", item: name);
                 weights.ReadInto(name, tensor);
             }
             model.eval();

@@ -40,16 +40,18 @@ public sealed class AlignmentEncoder : nn.Module
     /// </summary>
     /// <param name="phonemes">Phoneme embeddings [batch, phonemes, width].</param>
     /// <param name="mel">Standardised log-mel [batch, frames, bins].</param>
-    /// <param name="logPrior">The diagonal prior's log-probabilities [batch, frames, phonemes] (zero where not wanted).</param>
-    public Tensor LogProbabilities(Tensor phonemes, Tensor mel, Tensor phonemeMask, Tensor logPrior)
+    /// <param name="logPrior">The diagonal prior's log-probabilities [batch, frames, phonemes], or null for none.</param>
+    public Tensor LogProbabilities(Tensor phonemes, Tensor mel, Tensor phonemeMask, Tensor? logPrior)
     {
         using var scope = NewDisposeScope();
         var keys = keySecond.forward(nn.functional.relu(keyFirst.forward(phonemes.transpose(1, 2)))).transpose(1, 2);                   // [B, N, C]
         var queries = queryThird.forward(nn.functional.relu(querySecond.forward(nn.functional.relu(queryFirst.forward(mel.transpose(1, 2)))))).transpose(1, 2); // [B, T, C]
         // −‖q − k‖² / C for every frame and phoneme: −(‖q‖² − 2 q·k + ‖k‖²) / C.
         var distances = queries.Squared().sum(-1, keepdim: true).Minus(queries.matmul(keys.transpose(1, 2)).Times(2)).Plus(keys.Squared().sum(-1).unsqueeze(1));
-        var logits = distances.Times(-1.0 / channels).FilledWhere(phonemeMask.unsqueeze(1).EqualTo(0), -1e4);
-        return logits.log_softmax(-1).Plus(logPrior).FilledWhere(phonemeMask.unsqueeze(1).EqualTo(0), -1e4).MoveToOuterDisposeScope();
+        var padding = phonemeMask.unsqueeze(1).EqualTo(0);
+        var logProbabilities = distances.Times(-1.0 / channels).FilledWhere(padding, -1e4).log_softmax(-1);
+        if (logPrior is not null) logProbabilities = logProbabilities.Plus(logPrior).FilledWhere(padding, -1e4);
+        return logProbabilities.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -90,15 +92,14 @@ public sealed class AlignmentEncoder : nn.Module
     public static Tensor LogPrior(int[] phonemeCounts, int[] frameCounts, int maxFrames, int maxPhonemes, double weight)
     {
         var values = new float[phonemeCounts.Length * maxFrames * maxPhonemes];
-        if (weight > 0)
-            for (int b = 0; b < phonemeCounts.Length; b++)
-            {
-                int phonemes = phonemeCounts[b], frames = frameCounts[b];
-                var prior = MonotonicAlignment.DiagonalPrior(phonemes, frames); // [phonemes, frames]
-                for (int i = 0; i < phonemes; i++)
-                    for (int f = 0; f < frames; f++)
-                        values[(b * maxFrames + f) * maxPhonemes + i] = (float)(weight * prior[i * frames + f]);
-            }
+        for (int b = 0; b < phonemeCounts.Length; b++)
+        {
+            int phonemes = phonemeCounts[b], frames = frameCounts[b];
+            var prior = MonotonicAlignment.DiagonalPrior(phonemes, frames); // [phonemes, frames]
+            for (int i = 0; i < phonemes; i++)
+                for (int f = 0; f < frames; f++)
+                    values[(b * maxFrames + f) * maxPhonemes + i] = (float)(weight * prior[i * frames + f]);
+        }
         return tensor(values, [phonemeCounts.Length, maxFrames, maxPhonemes]);
     }
 }

@@ -77,4 +77,22 @@ public sealed class VoiceFoundationTests
         using var differs = other.SpeakerTable.eq(model.SpeakerTable).all();
         Assert.False(differs.item<bool>());
     }
+
+    [Fact]
+    public void A_model_of_an_earlier_architecture_is_an_error_naming_the_file_and_the_missing_tensor()
+    {
+        // A foundation saved before the aligner existed: its weights lack the aligner's tensors.
+        using var directory = new TemporaryDirectory();
+        var config = Tiny with { Phonemes = ["<pad>", "<unk>", ".", "a"], Speakers = ["one"] };
+        using var model = new AcousticModel(config, seed: 4);
+        AcousticModelFiles.Save(model, directory.File("model"));
+        var weights = Path.Combine(directory.File("model"), AcousticModelFiles.WeightsFileName);
+        Twinforge.Engine.Checkpoints.SafetensorsWriter.Write(weights, model.state_dict().Where(pair => !pair.Key.StartsWith("aligner.", StringComparison.Ordinal)));
+
+        var error = Assert.Throws<Twinforge.Engine.InputFileException>(() => AcousticModelFiles.Load(directory.File("model")));
+
+        Assert.Contains(weights, error.Message);
+        Assert.Contains("aligner.", error.Message);
+        Assert.Contains("pre-train it again", error.Message);
+    }
 }

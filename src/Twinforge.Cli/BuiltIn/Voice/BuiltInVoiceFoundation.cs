@@ -17,7 +17,11 @@ public sealed class BuiltInVoiceFoundation(string cacheRoot)
 
     readonly BuiltInVoiceCorpus corpus = new(cacheRoot);
 
-    public string ModelDirectory => Path.Combine(corpus.Directory, "foundation-model");
+    /// <summary>
+    /// Where the pre-trained model is cached, named by the architecture's version (v2: the learnt aligner), so a
+    /// model cached by an earlier Twinforge is pre-trained again rather than failing to load.
+    /// </summary>
+    public string ModelDirectory => Path.Combine(corpus.Directory, "foundation-model-v2");
 
     public string? Existing() => File.Exists(Path.Combine(ModelDirectory, AcousticModelFiles.WeightsFileName)) ? ModelDirectory : null;
 
