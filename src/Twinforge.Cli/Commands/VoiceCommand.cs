@@ -280,21 +280,32 @@ public static class VoiceCommand
             Description = "Minutes of training at most (the epoch under way finishes)", DefaultValueFactory = _ => BuiltInVoiceFoundation.DefaultMinutes,
         }.AtLeast(0.1);
         var force = new Option<bool>("--force") { Description = "Train again even if the foundation is in the cache [default: false]" };
+        var resume = new Option<bool>("--continue")
+        {
+            Description = "Another sitting for the cached foundation: train it further, keeping the result only if its held-out loss is lower [default: false]",
+        };
+        var learningRate = new Option<double>("--learning-rate") { Description = "AdamW's learning rate", DefaultValueFactory = _ => new AcousticTrainingOptions().LearningRate };
         var command = new Command("pretrain", "Pre-train the built-in foundation acoustic model on the built-in speech corpus (many synthetic speakers), into the cache.")
         {
-            cache, epochs, minutes, force,
+            cache, epochs, minutes, force, resume, learningRate,
         };
         command.SetAction((result, cancellationToken) =>
         {
             var console = result.InvocationConfiguration.Output;
             var foundation = new BuiltInVoiceFoundation(CacheLocation.Resolve(result.GetValue(cache)));
-            if (foundation.Existing() is { } existing && !result.GetValue(force))
+            if (result.GetValue(resume) && result.GetValue(force))
+                throw new Engine.BadInputException("--continue trains the cached foundation further and --force trains a new one: give one of them");
+            if (foundation.Existing() is { } existing && !result.GetValue(force) && !result.GetValue(resume))
             {
-                console.WriteLine($"the foundation was pre-trained before: {existing} (--force trains it again)");
+                console.WriteLine($"the foundation was pre-trained before: {existing} (--continue trains it further, --force trains it again)");
                 return Task.FromResult(ExitCodes.Success);
             }
-            var options = new AcousticTrainingOptions { Epochs = result.GetValue(epochs), TimeLimit = TimeSpan.FromMinutes(result.GetValue(minutes)) };
-            var summary = foundation.Pretrain(options, line => console.WriteLine("  " + line), cancellationToken);
+            double rate = result.GetValue(learningRate);
+            if (!(rate > 0 && rate < 1)) throw new Engine.BadInputException($"--learning-rate {rate}: give a rate between 0 and 1, such as 0.001");
+            var options = new AcousticTrainingOptions { Epochs = result.GetValue(epochs), TimeLimit = TimeSpan.FromMinutes(result.GetValue(minutes)), LearningRate = rate };
+            var summary = result.GetValue(resume)
+                ? foundation.Continue(options, line => console.WriteLine("  " + line), cancellationToken)
+                : foundation.Pretrain(options, line => console.WriteLine("  " + line), cancellationToken);
             console.WriteLine(summary);
             return Task.FromResult(ExitCodes.Success);
         });

@@ -11,7 +11,7 @@ namespace Twinforge.Voice.Model;
 /// A multi-speaker text-to-mel model of the FastSpeech 2 family (Ren et al. 2021). Phonemes are encoded by
 /// feed-forward Transformer blocks; each phoneme's mel frames come from the length regulator repeating it for its
 /// duration, with its pitch and energy added; the decoder's blocks turn the frames into log-mel, their layer norms
-/// conditioned on the speaker (AdaSpeech). There are no external timings: an <see cref="AlignmentEncoder"/> learns
+/// conditioned on the speaker (AdaSpeech), and a post-net puts back the detail the decoder smears. There are no external timings: an <see cref="AlignmentEncoder"/> learns
 /// which phoneme each frame belongs to by the forward-sum loss, and monotonic alignment search on its attention gives
 /// the durations (FastPitch's and RAD-TTS's aligner), so training on a creator's untimed recordings works as on the
 /// synthesised corpus.
@@ -27,6 +27,7 @@ public sealed class AcousticModel : nn.Module
     readonly TorchSharp.Modules.Conv1d pitchEmbedding, energyEmbedding;
     readonly TorchSharp.Modules.ModuleList<FftBlock> decoder;
     readonly TorchSharp.Modules.Linear melOut;
+    readonly PostNet? postNet;
     readonly DropoutRandomness randomness = new();
 
     public AcousticModel(AcousticModelConfig config, int seed = 0) : base("acoustic")
@@ -35,15 +36,17 @@ public sealed class AcousticModel : nn.Module
         phonemeEmbedding = nn.Embedding(config.Phonemes.Count, config.Hidden, padding_idx: AcousticModelConfig.Padding);
         speakerEmbedding = nn.Embedding(config.Speakers.Count, config.SpeakerSize);
         speakerToHidden = nn.Linear(config.SpeakerSize, config.Hidden);
-        encoder = nn.ModuleList(Enumerable.Range(0, config.EncoderLayers).Select(i => new FftBlock($"encoder{i}", config, conditional: false, randomness)).ToArray());
+        encoder = nn.ModuleList(Enumerable.Range(0, config.EncoderLayers).Select(i => new FftBlock($"encoder{i}", config, config.Kernel, config.FilterSize, conditional: false, randomness)).ToArray());
         aligner = new AlignmentEncoder("aligner", config.Hidden, config.MelBins, config.AlignerChannels);
         durationPredictor = new VariancePredictor("duration", config, randomness);
         pitchPredictor = new VariancePredictor("pitch", config, randomness);
         energyPredictor = new VariancePredictor("energy", config, randomness);
         pitchEmbedding = nn.Conv1d(1, config.Hidden, 3, padding: 1);
         energyEmbedding = nn.Conv1d(1, config.Hidden, 3, padding: 1);
-        decoder = nn.ModuleList(Enumerable.Range(0, config.DecoderLayers).Select(i => new FftBlock($"decoder{i}", config, conditional: true, randomness)).ToArray());
+        decoder = nn.ModuleList(Enumerable.Range(0, config.DecoderLayers).Select(i => new FftBlock($"decoder{i}", config, config.DecoderKernel, config.DecoderFilterSize, conditional: true, randomness)).ToArray());
         melOut = nn.Linear(config.Hidden, config.MelBins);
+        if (config.PostNetChannels > 0)
+            postNet = new PostNet("postNet", config.MelBins, config.PostNetChannels, config.PostNetLayers, config.PostNetKernel, config.Dropout, randomness);
         RegisterComponents();
         Initialize(seed);
     }
@@ -71,6 +74,11 @@ public sealed class AcousticModel : nn.Module
             else parameter.FillInPlace(name.EndsWith(".weight", StringComparison.Ordinal) ? 1.0 : 0.0); // layer norms' scale 1, every bias 0
         }
         using (var padding = phonemeEmbedding.weight![AcousticModelConfig.Padding]) padding.FillInPlace(0);
+        if (postNet is not null)
+        {
+            postNet.Last.weight!.FillInPlace(0);
+            postNet.Last.bias!.FillInPlace(0);
+        }
     }
 
     public AcousticModelConfig Config { get; }
@@ -131,10 +139,11 @@ public sealed class AcousticModel : nn.Module
         var (mel, pitchTarget, energyTarget) = DecodeAligned(hidden, durations, frameToPhoneme, batch, speaker);
         var pitchLoss = pitchPredictor.forward(hidden, batch.PhonemeMask).Minus(pitchTarget).Squared().mul(batch.PhonemeMask).sum().DividedBy(phonemes);
         var energyLoss = energyPredictor.forward(hidden, batch.PhonemeMask).Minus(energyTarget).Squared().mul(batch.PhonemeMask).sum().DividedBy(phonemes);
-        var melLoss = mel.Minus(batch.Mel).abs().mul(frameMask).sum().DividedBy(frames * bins);
+        Tensor L1(Tensor predicted) => predicted.Minus(batch.Mel).abs().mul(frameMask).sum().DividedBy(frames * bins);
+        var refined = Refine(mel, batch.FrameMask);
         return new AcousticLosses
         {
-            Mel = melLoss.MoveToOuterDisposeScope(), Alignment = alignmentLoss.MoveToOuterDisposeScope(), Duration = durationLoss.MoveToOuterDisposeScope(),
+            Mel = L1(refined).MoveToOuterDisposeScope(), Decoder = (postNet is null ? zeros(1).sum() : L1(mel)).MoveToOuterDisposeScope(), Alignment = alignmentLoss.MoveToOuterDisposeScope(), Duration = durationLoss.MoveToOuterDisposeScope(),
             Pitch = pitchLoss.MoveToOuterDisposeScope(), Energy = energyLoss.MoveToOuterDisposeScope(),
         };
     }
@@ -149,7 +158,8 @@ public sealed class AcousticModel : nn.Module
         using var _ = no_grad();
         var hidden = Encode(batch.Phonemes, batch.PhonemeMask, speaker);
         var durations = AlignmentEncoder.Durations(Attention(batch), batch.PhonemeCounts, batch.FrameCounts);
-        return DecodeAligned(hidden, durations, FrameIndex(durations, (int)batch.Mel.shape[1]), batch, speaker).Mel.MoveToOuterDisposeScope();
+        var mel = DecodeAligned(hidden, durations, FrameIndex(durations, (int)batch.Mel.shape[1]), batch, speaker).Mel;
+        return Refine(mel, batch.FrameMask).MoveToOuterDisposeScope();
     }
 
     /// <summary>The length regulator and decoder on the aligned durations, with the real pitch and energy per phoneme (standardised), which come back too.</summary>
@@ -177,7 +187,8 @@ public sealed class AcousticModel : nn.Module
         var energy = energyPredictor.forward(hidden, mask);
         var varied = hidden.Plus(Embed(pitchEmbedding, pitch)).Plus(Embed(energyEmbedding, energy));
         var frameToPhoneme = FrameIndex([durations], durations.Sum());
-        var mel = Decode(Gather(varied, frameToPhoneme), ones(1, durations.Sum()), voice);
+        using var frameMask = ones(1, durations.Sum());
+        var mel = Refine(Decode(Gather(varied, frameToPhoneme), frameMask, voice), frameMask);
         return mel.squeeze(0).MoveToOuterDisposeScope();
     }
 
@@ -187,6 +198,9 @@ public sealed class AcousticModel : nn.Module
         foreach (var block in decoder) x = block.forward(x, frameMask, speaker);
         return melOut.forward(x);
     }
+
+    /// <summary>The decoder's log-mel through the post-net (as is, for a model without one).</summary>
+    Tensor Refine(Tensor mel, Tensor frameMask) => postNet is null ? mel.alias() : postNet.forward(mel, frameMask);
 
     /// <summary>The aligner's log-probabilities [B, T, N] of each frame belonging to each phoneme, the diagonal prior included.</summary>
     Tensor Attention(SpeechBatch batch)

@@ -20,16 +20,17 @@ public sealed class FftBlock : nn.Module<Tensor, Tensor, Tensor, Tensor>
     readonly TorchSharp.Modules.LayerNorm? plainFirst, plainSecond;
     readonly ConditionalLayerNorm? conditionalFirst, conditionalSecond;
 
+    /// <param name="kernel">The convolution's width in phonemes or frames, <paramref name="filterSize"/> its inner width.</param>
     /// <param name="randomness">The model's dropout generator (shared by its blocks, seeded by the trainer).</param>
-    public FftBlock(string name, AcousticModelConfig config, bool conditional, DropoutRandomness randomness) : base(name)
+    public FftBlock(string name, AcousticModelConfig config, int kernel, int filterSize, bool conditional, DropoutRandomness randomness) : base(name)
     {
         heads = config.Heads;
         query = nn.Linear(config.Hidden, config.Hidden);
         key = nn.Linear(config.Hidden, config.Hidden);
         value = nn.Linear(config.Hidden, config.Hidden);
         output = nn.Linear(config.Hidden, config.Hidden);
-        widen = nn.Conv1d(config.Hidden, config.FilterSize, config.Kernel, padding: config.Kernel / 2);
-        narrow = nn.Conv1d(config.FilterSize, config.Hidden, 1);
+        widen = nn.Conv1d(config.Hidden, filterSize, kernel, padding: kernel / 2);
+        narrow = nn.Conv1d(filterSize, config.Hidden, 1);
         this.randomness = randomness;
         dropout = config.Dropout;
         if (conditional)

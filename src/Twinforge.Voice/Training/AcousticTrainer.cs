@@ -69,6 +69,8 @@ public static class AcousticTrainer
                     batches++;
                     step++;
                 }
+                // Judged as the model will be used: aligned by what the aligner has learnt, without the fading prior.
+                model.AlignmentPriorWeight = 0;
                 double? held = validation is null ? null : MelLoss(model, voices, validation, options.FramesPerBatch);
                 double judged = held ?? total / batches;
                 bool improved = judged < bestLoss;

@@ -62,8 +62,7 @@ public static class VoiceFoundation
         var model = new AcousticModel(config, options.Seed);
         try
         {
-            var epochs = AcousticTrainer.Train(model, batch => model.SpeakerVectors(batch.Speakers), [.. model.parameters()], train, heldOut, options, onEpoch, cancellationToken);
-            return (model, epochs);
+            return (model, TrainAll(model, train, heldOut, options, onEpoch, cancellationToken));
         }
         catch
         {
@@ -71,4 +70,17 @@ public static class VoiceFoundation
             throw;
         }
     }
+
+    /// <summary>
+    /// Trains every weight of <paramref name="model"/> further: a pre-training's next sitting. The optimiser's moments
+    /// start afresh (after a warm-up), and the alignment prior is not used again (the aligner has learnt to align).
+    /// The best epoch's weights by held-out mel loss are left in the model.
+    /// </summary>
+    public static IReadOnlyList<AcousticEpoch> Continue(AcousticModel model, SpeechDataset train, SpeechDataset heldOut, AcousticTrainingOptions options,
+        Action<AcousticEpoch>? onEpoch = null, CancellationToken cancellationToken = default) =>
+        TrainAll(model, train, heldOut, options with { AlignmentPriorSteps = 0 }, onEpoch, cancellationToken);
+
+    static IReadOnlyList<AcousticEpoch> TrainAll(AcousticModel model, SpeechDataset train, SpeechDataset heldOut, AcousticTrainingOptions options,
+        Action<AcousticEpoch>? onEpoch, CancellationToken cancellationToken) =>
+        AcousticTrainer.Train(model, batch => model.SpeakerVectors(batch.Speakers), [.. model.parameters()], train, heldOut, options, onEpoch, cancellationToken);
 }

@@ -47,6 +47,27 @@ public sealed class AcousticTrainerTests
     }
 
     [Fact]
+    public void A_further_sitting_continues_from_the_trained_weights_and_lowers_the_held_out_loss()
+    {
+        var data = Utterances(6);
+        var config = SpeechDataset.WithMelStatistics(Tiny with { Dropout = 0 }, data.Utterances);
+        var options = new AcousticTrainingOptions { Epochs = 4, FramesPerBatch = 60, LearningRate = 3e-3, WarmupSteps = 1, Patience = 10 };
+        var (model, first) = VoiceFoundation.Pretrain(config, data, data, options);
+        using (model)
+        {
+            double before = AcousticTrainer.MelLoss(model, batch => model.SpeakerVectors(batch.Speakers), data, options.FramesPerBatch);
+            Assert.Equal(first.Min(e => e.ValidationMelLoss!.Value), before, 4);
+
+            var second = VoiceFoundation.Continue(model, data, data, options with { Epochs = 8 });
+
+            double after = AcousticTrainer.MelLoss(model, batch => model.SpeakerVectors(batch.Speakers), data, options.FramesPerBatch);
+            Assert.True(after < 0.9 * before, $"held-out mel {before:F3} after the first sitting, {after:F3} after the second");
+            // It went on from where the first sitting was, not from a new start: its first epoch is already near there.
+            Assert.True(second[0].ValidationMelLoss < first[0].ValidationMelLoss, $"{second[0].ValidationMelLoss:F3} against a new start's {first[0].ValidationMelLoss:F3}");
+        }
+    }
+
+    [Fact]
     public void Mel_statistics_are_each_bands_mean_and_spread()
     {
         var data = Utterances(3);
