@@ -285,9 +285,13 @@ public static class VoiceCommand
             Description = "Another sitting for the cached foundation: train it further, keeping the result only if its held-out loss is lower [default: false]",
         };
         var learningRate = new Option<double>("--learning-rate") { Description = "AdamW's learning rate", DefaultValueFactory = _ => new AcousticTrainingOptions().LearningRate };
+        var publish = new Option<DirectoryInfo>("--publish")
+        {
+            Description = "Then write the foundation as shipped with the project into this directory (models/voice in the repository), with the SHA-256 of its files",
+        };
         var command = new Command("pretrain", "Pre-train the built-in foundation acoustic model on the built-in speech corpus (many synthetic speakers), into the cache.")
         {
-            cache, epochs, minutes, force, resume, learningRate,
+            cache, epochs, minutes, force, resume, learningRate, publish,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -295,9 +299,17 @@ public static class VoiceCommand
             var foundation = new BuiltInVoiceFoundation(CacheLocation.Resolve(result.GetValue(cache)));
             if (result.GetValue(resume) && result.GetValue(force))
                 throw new Engine.BadInputException("--continue trains the cached foundation further and --force trains a new one: give one of them");
+            void Publish()
+            {
+                if (result.GetValue(publish) is not { } target) return;
+                var published = foundation.Existing() ?? throw new InvalidOperationException("no foundation to publish after pre-training");
+                ShippedVoiceFoundation.Publish(published, BuiltInVoiceFoundation.Architecture, target.FullName);
+                console.WriteLine($"published as shipped: {target.FullName} ({ShippedVoiceFoundation.MarkerFileName} lists its files' SHA-256)");
+            }
             if (foundation.Existing() is { } existing && !result.GetValue(force) && !result.GetValue(resume))
             {
                 console.WriteLine($"the foundation was pre-trained before: {existing} (--continue trains it further, --force trains it again)");
+                Publish();
                 return Task.FromResult(ExitCodes.Success);
             }
             double rate = result.GetValue(learningRate);
@@ -307,6 +319,7 @@ public static class VoiceCommand
                 ? foundation.Continue(options, line => console.WriteLine("  " + line), cancellationToken)
                 : foundation.Pretrain(options, line => console.WriteLine("  " + line), cancellationToken);
             console.WriteLine(summary);
+            Publish();
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

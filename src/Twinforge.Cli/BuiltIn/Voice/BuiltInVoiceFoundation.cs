@@ -9,9 +9,11 @@ namespace Twinforge.Cli.BuiltIn.Voice;
 
 /// <summary>
 /// The built-in foundation acoustic model: pre-trained on the built-in voice corpus's foundation speakers (each one's
-/// last two clips held out), kept in the cache beside the corpus.
+/// last two clips held out), kept in the cache beside the corpus; until it is, the one shipped with the project
+/// (<see cref="ShippedVoiceFoundation"/>) stands in.
 /// </summary>
-public sealed partial class BuiltInVoiceFoundation(string cacheRoot)
+/// <param name="shippedRoot">Where the shipped foundation is looked for (models/voice under it); by default beside the program.</param>
+public sealed partial class BuiltInVoiceFoundation(string cacheRoot, string? shippedRoot = null)
 {
     public const double DefaultMinutes = 25;
     const int HeldOutPerSpeaker = 2;
@@ -19,12 +21,19 @@ public sealed partial class BuiltInVoiceFoundation(string cacheRoot)
     readonly BuiltInVoiceCorpus corpus = new(cacheRoot);
 
     /// <summary>
-    /// Where the pre-trained model is cached, named by the architecture's version (v2: the learnt aligner; v3: the post-net and the decoder's wider convolutions), so a
-    /// model cached by an earlier Twinforge is pre-trained again rather than failing to load.
+    /// The architecture's version, which names the cached model's directory and is written in the shipped one's marker
+    /// (v2: the learnt aligner; v3: the post-net and the decoder's wider convolutions), so a model of an earlier
+    /// Twinforge is pre-trained again rather than failing to load.
     /// </summary>
-    public string ModelDirectory => Path.Combine(corpus.Directory, "foundation-model-v3");
+    public const string Architecture = "foundation-model-v3";
 
-    public string? Existing() => File.Exists(Path.Combine(ModelDirectory, AcousticModelFiles.WeightsFileName)) ? ModelDirectory : null;
+    /// <summary>Where the pre-trained model is cached.</summary>
+    public string ModelDirectory => Path.Combine(corpus.Directory, Architecture);
+
+    /// <summary>The cached foundation, else the shipped one, else null (pre-train it).</summary>
+    public string? Existing() => Cached() ?? ShippedVoiceFoundation.Find(Architecture, shippedRoot);
+
+    string? Cached() => File.Exists(Path.Combine(ModelDirectory, AcousticModelFiles.WeightsFileName)) ? ModelDirectory : null;
 
     public string Pretrain(AcousticTrainingOptions options, Action<string> log, CancellationToken cancellationToken)
     {
@@ -43,14 +52,14 @@ public sealed partial class BuiltInVoiceFoundation(string cacheRoot)
     }
 
     /// <summary>
-    /// Another sitting of the cached foundation's pre-training (<see cref="VoiceFoundation.Continue"/>): a longer
-    /// pre-training than one sitting's limit, in parts. The result replaces the cached model only if its held-out mel
-    /// loss is lower; otherwise the cached model is left as it was.
+    /// Another sitting of the foundation's pre-training (<see cref="VoiceFoundation.Continue"/>): a longer
+    /// pre-training than one sitting's limit, in parts. It continues the cached model (or the shipped one, into the
+    /// cache), and the result is saved only if its held-out mel loss is lower; otherwise nothing changes.
     /// </summary>
     /// <exception cref="BadInputException">Nothing is cached to continue, or it was pre-trained on another corpus.</exception>
     public string Continue(AcousticTrainingOptions options, Action<string> log, CancellationToken cancellationToken)
     {
-        var existing = Existing() ?? throw new BadInputException($"there is no pre-trained foundation in {ModelDirectory} to continue: run 'voice pretrain' first");
+        var existing = Existing() ?? throw new BadInputException($"there is no pre-trained foundation to continue (none in {ModelDirectory}, none shipped): run 'voice pretrain' first");
         var clock = Stopwatch.StartNew();
         var (train, heldOut, config) = Prepare(log, clock, cancellationToken);
         using var model = AcousticModelFiles.Load(existing);
