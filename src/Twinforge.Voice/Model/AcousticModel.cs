@@ -11,10 +11,10 @@ namespace Twinforge.Voice.Model;
 /// A multi-speaker text-to-mel model of the FastSpeech 2 family (Ren et al. 2021). Phonemes are encoded by
 /// feed-forward Transformer blocks; each phoneme's mel frames come from the length regulator repeating it for its
 /// duration, with its pitch and energy added; the decoder's blocks turn the frames into log-mel, their layer norms
-/// conditioned on the speaker (AdaSpeech), and a post-net puts back the detail the decoder smears. There are no external timings: an <see cref="AlignmentEncoder"/> learns
-/// which phoneme each frame belongs to by the forward-sum loss, and monotonic alignment search on its attention gives
-/// the durations (FastPitch's and RAD-TTS's aligner), so training on a creator's untimed recordings works as on the
-/// synthesised corpus.
+/// conditioned on the speaker (AdaSpeech), and a <see cref="PostNet"/> puts back the detail the decoder smears. There
+/// are no external timings: an <see cref="AlignmentEncoder"/> learns which phoneme each frame belongs to by the
+/// forward-sum loss, and monotonic alignment search on its attention gives the durations (FastPitch's and RAD-TTS's
+/// aligner), so training on a creator's untimed recordings works as on the synthesised corpus.
 /// </summary>
 public sealed class AcousticModel : nn.Module
 {
@@ -143,7 +143,9 @@ public sealed class AcousticModel : nn.Module
         var refined = Refine(mel, batch.FrameMask);
         return new AcousticLosses
         {
-            Mel = L1(refined).MoveToOuterDisposeScope(), Decoder = (postNet is null ? zeros(1).sum() : L1(mel)).MoveToOuterDisposeScope(), Alignment = alignmentLoss.MoveToOuterDisposeScope(), Duration = durationLoss.MoveToOuterDisposeScope(),
+            Mel = L1(refined).MoveToOuterDisposeScope(),
+            Decoder = (postNet is null ? zeros(1).sum() : L1(mel)).MoveToOuterDisposeScope(),
+            Alignment = alignmentLoss.MoveToOuterDisposeScope(), Duration = durationLoss.MoveToOuterDisposeScope(),
             Pitch = pitchLoss.MoveToOuterDisposeScope(), Energy = energyLoss.MoveToOuterDisposeScope(),
         };
     }
