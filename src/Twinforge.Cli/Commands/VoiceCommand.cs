@@ -287,7 +287,7 @@ public static class VoiceCommand
         var learningRate = new Option<double>("--learning-rate") { Description = "AdamW's learning rate", DefaultValueFactory = _ => new AcousticTrainingOptions().LearningRate };
         var publish = new Option<DirectoryInfo>("--publish")
         {
-            Description = "Then write the foundation as shipped with the project into this directory (models/voice in the repository), with the SHA-256 of its files",
+            Description = "Then write the foundation as shipped with the project into this directory (models/voice in the repository), with the SHA-256 of its files [default: none]",
         };
         var command = new Command("pretrain", "Pre-train the built-in foundation acoustic model on the built-in speech corpus (many synthetic speakers), into the cache.")
         {
