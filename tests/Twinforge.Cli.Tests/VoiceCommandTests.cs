@@ -48,6 +48,17 @@ public sealed class VoiceCommandTests
         Assert.Contains("--continue trains the cached foundation further and --force trains a new one", error);
         Assert.Empty(Directory.EnumerateFiles(cache.Path, "*.safetensors", SearchOption.AllDirectories));
     }
+
+    [Fact]
+    public void Pretrain_refuses_a_learning_rate_outside_zero_to_one_before_anything_else()
+    {
+        using var cache = new TemporaryDirectory();
+
+        var (exitCode, _, error) = CliTesting.Run("voice", "pretrain", "--learning-rate", "0", "--cache", cache.Path);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--learning-rate 0: give a rate between 0 and 1", error);
+    }
 }
 
 /// <summary><c>twinforge voice adapt</c> and <c>voice say</c> on a tiny foundation and a folder of flite's awb (espeak-ng phonemises).</summary>

@@ -299,6 +299,8 @@ public static class VoiceCommand
             var foundation = new BuiltInVoiceFoundation(CacheLocation.Resolve(result.GetValue(cache)));
             if (result.GetValue(resume) && result.GetValue(force))
                 throw new Engine.BadInputException("--continue trains the cached foundation further and --force trains a new one: give one of them");
+            double rate = result.GetValue(learningRate);
+            if (!(rate > 0 && rate < 1)) throw new Engine.BadInputException($"--learning-rate {rate.ToString(CultureInfo.InvariantCulture)}: give a rate between 0 and 1, such as 0.001");
             void Publish()
             {
                 if (result.GetValue(publish) is not { } target) return;
@@ -312,8 +314,6 @@ public static class VoiceCommand
                 Publish();
                 return Task.FromResult(ExitCodes.Success);
             }
-            double rate = result.GetValue(learningRate);
-            if (!(rate > 0 && rate < 1)) throw new Engine.BadInputException($"--learning-rate {rate}: give a rate between 0 and 1, such as 0.001");
             var options = new AcousticTrainingOptions { Epochs = result.GetValue(epochs), TimeLimit = TimeSpan.FromMinutes(result.GetValue(minutes)), LearningRate = rate };
             var summary = result.GetValue(resume)
                 ? foundation.Continue(options, line => console.WriteLine("  " + line), cancellationToken)
