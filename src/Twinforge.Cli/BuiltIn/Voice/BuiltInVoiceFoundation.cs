@@ -65,10 +65,11 @@ public sealed partial class BuiltInVoiceFoundation(string cacheRoot, string? shi
         using var model = AcousticModelFiles.Load(existing);
         if (!model.Config.Speakers.SequenceEqual(config.Speakers) || !model.Config.Phonemes.SequenceEqual(config.Phonemes))
             throw new BadInputException($"{existing} was pre-trained on other speakers or phonemes than the corpus has now: pre-train it again with --force");
-        double before = AcousticTrainer.MelLoss(model, batch => model.SpeakerVectors(batch.Speakers), heldOut);
+        double before = AcousticTrainer.MelLoss(model, batch => model.SpeakerVectors(batch.Speakers), heldOut, options.FramesPerBatch);
         log(Invariant($"continuing from held-out mel loss {before:F3}"));
         var epochs = VoiceFoundation.Continue(model, train, heldOut, options, epoch => log(EpochLine(epoch)), cancellationToken);
-        double after = AcousticTrainer.MelLoss(model, batch => model.SpeakerVectors(batch.Speakers), heldOut);
+        // The trainer left the best epoch's weights in the model, judged on the same clips in the same batches.
+        double after = epochs.Min(epoch => epoch.ValidationMelLoss ?? double.PositiveInfinity);
         var sitting = Invariant($"{epochs.Count} more epochs ({(epochs.Count > 0 ? epochs[^1].Steps : 0):N0} updates) in {clock.Elapsed.TotalMinutes:F1} minutes");
         if (after >= before)
             return Invariant($"{sitting}: held-out mel loss {after:F3}, not below the cached foundation's {before:F3}; the foundation was left as it was");

@@ -1,6 +1,7 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Twinforge.Cli.BuiltIn.English;
+using Twinforge.Engine;
 using Twinforge.Storage;
 using Twinforge.Voice.Model;
 
@@ -26,7 +27,15 @@ public static class ShippedVoiceFoundation
         var directory = DirectoryFor(root);
         var marker = Path.Combine(directory, MarkerFileName);
         if (!File.Exists(marker)) return null;
-        var shipped = JsonNode.Parse(File.ReadAllText(marker))?["architecture"]?.GetValue<string>();
+        string? shipped;
+        try
+        {
+            shipped = JsonNode.Parse(File.ReadAllText(marker))?["architecture"]?.GetValue<string>();
+        }
+        catch (Exception error) when (error is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new InputFileException(marker, $"is not a shipped foundation's marker ({error.Message}): restore it from the repository", inner: error);
+        }
         return shipped == architecture && File.Exists(Path.Combine(directory, AcousticModelFiles.WeightsFileName)) ? directory : null;
     }
 
@@ -46,7 +55,7 @@ public static class ShippedVoiceFoundation
             foreach (var name in new[] { AcousticModelFiles.ConfigFileName, AcousticModelFiles.WeightsFileName })
             {
                 File.Copy(Path.Combine(modelDirectory, name), Path.Combine(directory, name));
-                files[name] = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(Path.Combine(directory, name)))).ToLowerInvariant();
+                files[name] = EnglishCorpus.Sha256(Path.Combine(directory, name));
             }
             var marker = new JsonObject { ["architecture"] = architecture, ["parameters"] = parameters, ["dtype"] = "float32", ["sha256"] = files };
             json = marker.ToJsonString(new JsonSerializerOptions { WriteIndented = true });

@@ -67,6 +67,21 @@ public sealed class BuiltInVoiceFoundationTests
     }
 
     [Fact]
+    public void A_broken_shipped_marker_is_an_error_naming_the_file()
+    {
+        using var directory = new TemporaryDirectory();
+        var shipped = ShippedVoiceFoundation.DirectoryFor(directory.Path);
+        Directory.CreateDirectory(shipped);
+        var marker = Path.Combine(shipped, ShippedVoiceFoundation.MarkerFileName);
+        File.WriteAllText(marker, "{ \"architecture\": ");
+
+        var error = Assert.Throws<InputFileException>(() => ShippedVoiceFoundation.Find(BuiltInVoiceFoundation.Architecture, directory.Path));
+
+        Assert.Contains(marker, error.Message);
+        Assert.Contains("restore it from the repository", error.Message);
+    }
+
+    [Fact]
     public void Continuing_with_no_foundation_cached_or_shipped_says_to_pre_train_first()
     {
         using var directory = new TemporaryDirectory();
