@@ -93,7 +93,16 @@ public sealed class VoiceAdaptCommandTests
         var record = Twinforge.Voice.Training.VoiceRecord.Load(directory.File("voice"));
         Assert.True(record.AdaptedHeldOutMelLoss <= record.UnadaptedHeldOutMelLoss, output);
         Assert.Equal(directory.File("foundation"), record.Foundation);
+        Assert.Equal(Twinforge.Voice.Training.VoiceAdaptation.DefaultOptions.AdapterRank, record.AdapterRank);
         Assert.True(File.Exists(Path.Combine(directory.File("voice"), Twinforge.Voice.Training.VoiceAdapter.WeightsFileName)));
+        // --rank 0: the speaker vector and norms alone, as voices were adapted before the layers' updates.
+        (exitCode, output, error) = CliTesting.Run("voice", "adapt", "--recordings", recordings, "--foundation", directory.File("foundation"),
+            "--output", directory.File("voice-norms"), "--held-out", "2", "--rank", "0");
+        Assert.True(exitCode == 0, error + output);
+        Assert.Equal(0, Twinforge.Voice.Training.VoiceRecord.Load(directory.File("voice-norms")).AdapterRank);
+        using (var model = Twinforge.Voice.Model.AcousticModelFiles.Load(directory.File("foundation")))
+        using (var normsOnly = Twinforge.Voice.Training.VoiceAdapter.Load(Path.Combine(directory.File("voice-norms"), Twinforge.Voice.Training.VoiceAdapter.WeightsFileName), model))
+            Assert.Empty(normsOnly.Updates);
 
         (exitCode, output, error) = CliTesting.Run("voice", "say", "--voice", directory.File("voice"), "The rain stopped.", "-o", directory.File("said.wav"));
 

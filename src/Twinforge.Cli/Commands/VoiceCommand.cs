@@ -148,9 +148,14 @@ public static class VoiceCommand
         var foundationOption = new Option<DirectoryInfo>("--foundation") { Description = "An acoustic model directory to adapt [default: the built-in foundation, pre-trained first if needed]" };
         var seconds = new Option<double?>("--seconds") { Description = "Adapt on the first clips adding up to this many seconds [default: every clip but the held-out ones]" };
         var heldOut = HeldOutClips("to stop it early and to judge it");
-        var command = new Command("adapt", "Adapt the foundation to a creator's voice: a speaker vector and conditional norms trained on their recordings, the foundation frozen.")
+        var rank = new Option<int>("--rank")
         {
-            cache, recordings, output, foundationOption, seconds, heldOut,
+            Description = "Rank of the low-rank updates of the foundation's layers (0: the speaker vector and conditional norms alone)",
+            DefaultValueFactory = _ => VoiceAdaptation.DefaultOptions.AdapterRank,
+        }.AtLeast(0);
+        var command = new Command("adapt", "Adapt the foundation to a creator's voice: a speaker vector, conditional norms and low-rank updates of its layers trained on their recordings, the foundation frozen.")
+        {
+            cache, recordings, output, foundationOption, seconds, heldOut, rank,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -171,7 +176,7 @@ public static class VoiceCommand
             using var average = foundation.SpeakerTable.mean([0]);
             double before = AcousticTrainer.MelLoss(foundation, batch => average.unsqueeze(0).expand(batch.Size, -1), judge);
             console.WriteLine(Invariant($"adapting on {adaptOn.Count} clips ({adaptOn.Sum(c => c.Audio.Seconds):F0} s), {held} held out; the foundation's average voice scores {before:F3} on them"));
-            var (adapter, epochs) = VoiceAdaptation.Adapt(foundation, train, judge, VoiceAdaptation.DefaultOptions, epoch => console.WriteLine(Invariant(
+            var (adapter, epochs) = VoiceAdaptation.Adapt(foundation, train, judge, VoiceAdaptation.DefaultOptions with { AdapterRank = result.GetValue(rank) }, epoch => console.WriteLine(Invariant(
                 $"  epoch {epoch.Epoch}: training mel {epoch.TrainMelLoss:F3}, held-out mel {epoch.ValidationMelLoss:F3}{(epoch.Best ? " — best so far" : "")}")), cancellationToken);
             using (adapter)
             {
@@ -180,7 +185,7 @@ public static class VoiceCommand
                 {
                     adapter.Save(Path.Combine(staging, VoiceAdapter.WeightsFileName));
                     new VoiceRecord(foundationDirectory, BuiltIn.English.EnglishCorpus.Sha256(Path.Combine(foundationDirectory, AcousticModelFiles.WeightsFileName)), result.GetValue(recordings)!.FullName,
-                        adaptOn.Count, adaptOn.Sum(c => c.Audio.Seconds), held, before, after, epochs.Count, clock.Elapsed.TotalSeconds, DateTimeOffset.UtcNow).Save(staging);
+                        adaptOn.Count, adaptOn.Sum(c => c.Audio.Seconds), held, before, after, epochs.Count, clock.Elapsed.TotalSeconds, DateTimeOffset.UtcNow, adapter.Rank).Save(staging);
                 });
                 console.WriteLine(Invariant($"held-out mel loss {before:F3} → {after:F3} in {clock.Elapsed.TotalSeconds:F0} s; the voice is in {outputDirectory}"));
             }

@@ -20,13 +20,13 @@ public sealed class AcousticModel : nn.Module
 {
     readonly TorchSharp.Modules.Embedding phonemeEmbedding;
     readonly TorchSharp.Modules.Embedding speakerEmbedding;
-    readonly TorchSharp.Modules.Linear speakerToHidden;
+    readonly AdaptableLinear speakerToHidden;
     readonly TorchSharp.Modules.ModuleList<FftBlock> encoder;
     readonly AlignmentEncoder aligner;
     readonly VariancePredictor durationPredictor, pitchPredictor, energyPredictor;
-    readonly TorchSharp.Modules.Conv1d pitchEmbedding, energyEmbedding;
+    readonly AdaptableConv1d pitchEmbedding, energyEmbedding;
     readonly TorchSharp.Modules.ModuleList<FftBlock> decoder;
-    readonly TorchSharp.Modules.Linear melOut;
+    readonly AdaptableLinear melOut;
     readonly PostNet? postNet;
     readonly DropoutRandomness randomness = new();
 
@@ -35,16 +35,16 @@ public sealed class AcousticModel : nn.Module
         Config = config;
         phonemeEmbedding = nn.Embedding(config.Phonemes.Count, config.Hidden, padding_idx: AcousticModelConfig.Padding);
         speakerEmbedding = nn.Embedding(config.Speakers.Count, config.SpeakerSize);
-        speakerToHidden = nn.Linear(config.SpeakerSize, config.Hidden);
+        speakerToHidden = new AdaptableLinear("speakerToHidden", config.SpeakerSize, config.Hidden);
         encoder = nn.ModuleList(Enumerable.Range(0, config.EncoderLayers).Select(i => new FftBlock($"encoder{i}", config, config.Kernel, config.FilterSize, conditional: false, randomness)).ToArray());
         aligner = new AlignmentEncoder("aligner", config.Hidden, config.MelBins, config.AlignerChannels);
         durationPredictor = new VariancePredictor("duration", config, randomness);
         pitchPredictor = new VariancePredictor("pitch", config, randomness);
         energyPredictor = new VariancePredictor("energy", config, randomness);
-        pitchEmbedding = nn.Conv1d(1, config.Hidden, 3, padding: 1);
-        energyEmbedding = nn.Conv1d(1, config.Hidden, 3, padding: 1);
+        pitchEmbedding = new AdaptableConv1d("pitchEmbedding", 1, config.Hidden, 3);
+        energyEmbedding = new AdaptableConv1d("energyEmbedding", 1, config.Hidden, 3);
         decoder = nn.ModuleList(Enumerable.Range(0, config.DecoderLayers).Select(i => new FftBlock($"decoder{i}", config, config.DecoderKernel, config.DecoderFilterSize, conditional: true, randomness)).ToArray());
-        melOut = nn.Linear(config.Hidden, config.MelBins);
+        melOut = new AdaptableLinear("melOut", config.Hidden, config.MelBins);
         if (config.PostNetChannels > 0)
             postNet = new PostNet("postNet", config.MelBins, config.PostNetChannels, config.PostNetLayers, config.PostNetKernel, config.Dropout, randomness);
         RegisterComponents();
@@ -101,8 +101,15 @@ public sealed class AcousticModel : nn.Module
     /// <summary>The speakers' embedding table [speakers, speaker size].</summary>
     public Tensor SpeakerTable => speakerEmbedding.weight!;
 
-    /// <summary>What a new voice changes when adapted: the decoder's conditional norms (the speaker vector is the adapter's own).</summary>
+    /// <summary>The decoder's conditional norms, which a new voice trains when adapted (with its speaker vector and its layers' low-rank updates).</summary>
     public IEnumerable<ConditionalLayerNorm> ConditionalNorms => decoder.SelectMany(block => block.ConditionalNorms);
+
+    /// <summary>
+    /// Every layer a voice can change by a low-rank update, by its name in the model: the encoder's, the variance
+    /// predictors', the decoder's and the post-net's (the aligner's are not: adapting leaves it frozen).
+    /// </summary>
+    public IReadOnlyList<(string Name, AdaptableLayer Layer)> AdaptableLayers =>
+        [.. named_modules().Where(module => module.module is AdaptableLayer).Select(module => (module.name, (AdaptableLayer)module.module))];
 
     /// <summary>The speaker vectors [batch, speaker size] of speaker ids [batch].</summary>
     public Tensor SpeakerVectors(Tensor speakerIds) => speakerEmbedding.forward(speakerIds);
@@ -242,7 +249,7 @@ public sealed class AcousticModel : nn.Module
     static Tensor Gather(Tensor perPhoneme, Tensor frameToPhoneme) =>
         perPhoneme.gather(1, frameToPhoneme.unsqueeze(2).expand(-1, -1, perPhoneme.shape[2]));
 
-    static Tensor Embed(TorchSharp.Modules.Conv1d embedding, Tensor perPhoneme) =>
+    static Tensor Embed(AdaptableConv1d embedding, Tensor perPhoneme) =>
         embedding.forward(perPhoneme.unsqueeze(1)).transpose(1, 2);
 
     static Tensor PerPhoneme(Tensor perFrame, int[][] durations, bool skipZeros, double mean, double std, int width)

@@ -13,8 +13,8 @@ namespace Twinforge.Voice.Model;
 public sealed class FftBlock : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     readonly int heads;
-    readonly TorchSharp.Modules.Linear query, key, value, output;
-    readonly TorchSharp.Modules.Conv1d widen, narrow;
+    readonly AdaptableLinear query, key, value, output;
+    readonly AdaptableConv1d widen, narrow;
     readonly DropoutRandomness randomness;
     readonly double dropout;
     readonly TorchSharp.Modules.LayerNorm? plainFirst, plainSecond;
@@ -25,12 +25,12 @@ public sealed class FftBlock : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public FftBlock(string name, AcousticModelConfig config, int kernel, int filterSize, bool conditional, DropoutRandomness randomness) : base(name)
     {
         heads = config.Heads;
-        query = nn.Linear(config.Hidden, config.Hidden);
-        key = nn.Linear(config.Hidden, config.Hidden);
-        value = nn.Linear(config.Hidden, config.Hidden);
-        output = nn.Linear(config.Hidden, config.Hidden);
-        widen = nn.Conv1d(config.Hidden, filterSize, kernel, padding: kernel / 2);
-        narrow = nn.Conv1d(filterSize, config.Hidden, 1);
+        query = new AdaptableLinear("query", config.Hidden, config.Hidden);
+        key = new AdaptableLinear("key", config.Hidden, config.Hidden);
+        value = new AdaptableLinear("value", config.Hidden, config.Hidden);
+        output = new AdaptableLinear("output", config.Hidden, config.Hidden);
+        widen = new AdaptableConv1d("widen", config.Hidden, filterSize, kernel);
+        narrow = new AdaptableConv1d("narrow", filterSize, config.Hidden, 1);
         this.randomness = randomness;
         dropout = config.Dropout;
         if (conditional)

@@ -14,7 +14,7 @@ namespace Twinforge.Voice.Model;
 /// </summary>
 public sealed class PostNet : nn.Module<Tensor, Tensor, Tensor>
 {
-    readonly TorchSharp.Modules.ModuleList<TorchSharp.Modules.Conv1d> layers;
+    readonly TorchSharp.Modules.ModuleList<AdaptableConv1d> layers;
     readonly DropoutRandomness randomness;
     readonly double dropout;
 
@@ -23,14 +23,14 @@ public sealed class PostNet : nn.Module<Tensor, Tensor, Tensor>
     {
         if (layerCount < 2) throw new ArgumentOutOfRangeException(nameof(layerCount), layerCount, "a post-net has at least two layers");
         layers = nn.ModuleList(Enumerable.Range(0, layerCount)
-            .Select(i => nn.Conv1d(i == 0 ? bins : channels, i == layerCount - 1 ? bins : channels, kernel, padding: kernel / 2)).ToArray());
+            .Select(i => new AdaptableConv1d($"{i}", i == 0 ? bins : channels, i == layerCount - 1 ? bins : channels, kernel)).ToArray());
         this.randomness = randomness;
         this.dropout = dropout;
         RegisterComponents();
     }
 
     /// <summary>The last convolution, which the model initialises to zero (an identity post-net to start with).</summary>
-    public TorchSharp.Modules.Conv1d Last => layers[^1];
+    public AdaptableConv1d Last => layers[^1];
 
     /// <param name="mel">The decoder's log-mel [batch, frames, bins].</param>
     /// <param name="frameMask">[batch, frames], 1 on frames, 0 in padding (kept at zero between layers so padding does not leak in).</param>

@@ -10,21 +10,21 @@ namespace Twinforge.Voice.Model;
 /// </summary>
 public sealed class VariancePredictor : nn.Module<Tensor, Tensor, Tensor>
 {
-    readonly TorchSharp.Modules.Conv1d first, second;
+    readonly AdaptableConv1d first, second;
     readonly TorchSharp.Modules.LayerNorm firstNorm, secondNorm;
     readonly DropoutRandomness randomness;
     readonly double dropout;
-    readonly TorchSharp.Modules.Linear project;
+    readonly AdaptableLinear project;
 
     public VariancePredictor(string name, AcousticModelConfig config, DropoutRandomness randomness) : base(name)
     {
-        first = nn.Conv1d(config.Hidden, config.Hidden, 3, padding: 1);
-        second = nn.Conv1d(config.Hidden, config.Hidden, 3, padding: 1);
+        first = new AdaptableConv1d("first", config.Hidden, config.Hidden, 3);
+        second = new AdaptableConv1d("second", config.Hidden, config.Hidden, 3);
         firstNorm = nn.LayerNorm(config.Hidden);
         secondNorm = nn.LayerNorm(config.Hidden);
         this.randomness = randomness;
         dropout = config.Dropout;
-        project = nn.Linear(config.Hidden, 1);
+        project = new AdaptableLinear("project", config.Hidden, 1);
         RegisterComponents();
     }
 

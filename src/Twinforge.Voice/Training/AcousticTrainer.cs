@@ -8,7 +8,7 @@ namespace Twinforge.Voice.Training;
 
 /// <summary>
 /// Trains an <see cref="AcousticModel"/>, or the part of it given: every weight for pre-training and training from
-/// scratch, only a speaker vector and the conditional norms for adaptation. The best epoch's weights by held-out mel
+/// scratch; for adaptation, a speaker vector, the conditional norms and the layers' low-rank updates. The best epoch's weights by held-out mel
 /// loss are kept and restored at the end.
 /// </summary>
 public static class AcousticTrainer

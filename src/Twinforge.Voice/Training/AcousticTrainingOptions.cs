@@ -25,6 +25,12 @@ public sealed record AcousticTrainingOptions
     /// <summary>Stop after this many epochs without a better held-out loss (the best weights are kept).</summary>
     public int Patience { get; init; } = 4;
 
+    /// <summary>
+    /// Adapting only: the rank of the low-rank updates every adaptable layer of the frozen foundation learns for the
+    /// voice (<see cref="Model.LowRankUpdate"/>); 0 adapts the speaker vector and the conditional norms alone.
+    /// </summary>
+    public int AdapterRank { get; init; }
+
     /// <summary>Stop once training has taken this long (the epoch in progress finishes), if set.</summary>
     public TimeSpan? TimeLimit { get; init; }
 }

@@ -5,13 +5,19 @@ using Parameter = TorchSharp.Modules.Parameter;
 namespace Twinforge.Voice.Training;
 
 /// <summary>
-/// Adapting the frozen foundation to a new voice (AdaSpeech's recipe): a new speaker vector, starting at the mean of
-/// the voices it knows, and the decoder's conditional-norm projections are trained on the creator's clips; every
-/// other weight stays as pre-trained. Held-out clips stop it early. The foundation model is left exactly as it was.
+/// Adapting the frozen foundation to a new voice: a new speaker vector, starting at the mean of the voices it knows,
+/// the decoder's conditional-norm projections (AdaSpeech's recipe) and, at <see cref="AcousticTrainingOptions.AdapterRank"/>
+/// above 0, a low-rank update of every layer but the aligner's (LoRA) are trained on the creator's clips; every
+/// pre-trained weight stays as it was. Held-out clips stop it early. The foundation model is left exactly as it was.
 /// </summary>
+/// <remarks>
+/// Why the layers too: a speaker vector and norms only rescale what the frozen decoder already draws, and the
+/// foundation has heard one voice like the creators'; updating the encoder, the duration, pitch and energy predictors,
+/// the decoder and the post-net lets a voice change its timing and the shape of its spectra (README, "The voice twin").
+/// </remarks>
 public static class VoiceAdaptation
 {
-    public static AcousticTrainingOptions DefaultOptions { get; } = new() { Epochs = 60, LearningRate = 3e-3, WarmupSteps = 10, Patience = 6 };
+    public static AcousticTrainingOptions DefaultOptions { get; } = new() { Epochs = 60, LearningRate = 1e-3, WarmupSteps = 10, Patience = 6, AdapterRank = 8 };
 
     public static (VoiceAdapter Adapter, IReadOnlyList<AcousticEpoch> Epochs) Adapt(AcousticModel foundation, SpeechDataset clips, SpeechDataset heldOut,
         AcousticTrainingOptions options, Action<AcousticEpoch>? onEpoch = null, CancellationToken cancellationToken = default)
@@ -21,7 +27,9 @@ public static class VoiceAdaptation
         try
         {
             Tensor Voices(SpeechBatch batch) => speaker.unsqueeze(0).expand(batch.Size, -1);
-            IReadOnlyList<Parameter> trainable = [speaker, .. VoiceAdapter.NormParameters(foundation).Select(p => p.Parameter)];
+            using var generator = new Generator((ulong)options.Seed);
+            var updates = options.AdapterRank > 0 ? foundation.AdaptableLayers.Select(layer => layer.Layer.BeginUpdate(options.AdapterRank, generator)).ToList() : [];
+            IReadOnlyList<Parameter> trainable = [speaker, .. VoiceAdapter.NormParameters(foundation).Select(p => p.Parameter), .. updates.SelectMany(u => new[] { u.A, u.B })];
             // The aligner is frozen and learns nothing here: a prior would only bend its durations, so there is none.
             var epochs = AcousticTrainer.Train(foundation, Voices, trainable, clips, heldOut, options with { AlignmentPriorSteps = 0 }, onEpoch, cancellationToken);
             return (VoiceAdapter.Capture(foundation, speaker), epochs);

@@ -5,10 +5,11 @@ namespace Twinforge.Voice.Training;
 
 /// <summary>
 /// <c>voice.json</c> beside a voice adapter: which foundation it adapts (path and weights' SHA-256), what it was
-/// adapted from, and how well: the held-out clips' mel loss before (the foundation's average voice) and after.
+/// adapted from, and how well: the held-out clips' mel loss before (the foundation's average voice) and after; the
+/// rank of its layers' low-rank updates (0, as in a voice made before they existed: the norms alone).
 /// </summary>
 public sealed record VoiceRecord(string Foundation, string FoundationSha256, string Recordings, int Clips, double Seconds, int HeldOutClips,
-    double UnadaptedHeldOutMelLoss, double AdaptedHeldOutMelLoss, int Epochs, double TrainingSeconds, DateTimeOffset Created)
+    double UnadaptedHeldOutMelLoss, double AdaptedHeldOutMelLoss, int Epochs, double TrainingSeconds, DateTimeOffset Created, int AdapterRank = 0)
 {
     public const string FileName = "voice.json";
 

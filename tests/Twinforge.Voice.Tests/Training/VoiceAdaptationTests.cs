@@ -46,6 +46,9 @@ public sealed class VoiceAdaptationTests
                 using var same = value.eq(before[name]).all();
                 Assert.True(same.item<bool>(), $"{name} changed");
             }
+            Assert.All(foundation.AdaptableLayers, l => Assert.Null(l.Layer.Update)); // the voice's layer updates are in the adapter alone
+            Assert.Equal(VoiceAdaptation.DefaultOptions.AdapterRank, adapter.Rank);
+            Assert.Equal(foundation.AdaptableLayers.Count, adapter.Updates.Count);
             // The adapter's voice is what it was trained to: its loss with the adapter applied is the best epoch's.
             adapter.ApplyTo(foundation);
             double adapted = AcousticTrainer.MelLoss(foundation, batch => adapter.Speaker.unsqueeze(0).expand(batch.Size, -1), creatorHeldOut);
@@ -55,6 +58,7 @@ public sealed class VoiceAdaptationTests
             using var sameSpeaker = loaded.Speaker.eq(adapter.Speaker).all();
             Assert.True(sameSpeaker.item<bool>());
             Assert.Equal(adapter.Norms.Keys.Order(), loaded.Norms.Keys.Order());
+            Assert.Equal(adapter.Updates.Keys.Order(), loaded.Updates.Keys.Order());
         }
         foreach (var tensor in before.Values) tensor.Dispose();
     }
