@@ -32,6 +32,32 @@ public static class WordErrorRate
         return (previous[h.Count], r.Count);
     }
 
+    /// <summary>
+    /// A 95% interval of the corpus WER of <paramref name="sentences"/> (each one's errors and reference words): the
+    /// percentile bootstrap over sentences, resampled with replacement (words within a sentence are not independent,
+    /// so sentences are the unit). With twenty short sentences a few words move a WER by several points; this says how
+    /// many. Seeded: the same sentences give the same interval.
+    /// </summary>
+    public static (double Low, double High) Interval(IReadOnlyList<(int Errors, int Words)> sentences, int resamples = 2_000, int seed = 0)
+    {
+        if (sentences.Count == 0) return (double.NaN, double.NaN);
+        var random = new Random(seed);
+        var rates = new double[resamples];
+        for (int r = 0; r < resamples; r++)
+        {
+            long errors = 0, words = 0;
+            for (int i = 0; i < sentences.Count; i++)
+            {
+                var (e, w) = sentences[random.Next(sentences.Count)];
+                errors += e;
+                words += w;
+            }
+            rates[r] = (double)errors / Math.Max(1, words);
+        }
+        Array.Sort(rates);
+        return (rates[(int)(0.025 * (resamples - 1))], rates[(int)Math.Ceiling(0.975 * (resamples - 1))]);
+    }
+
     public static double Of(string reference, string hypothesis)
     {
         var (errors, words) = Count(reference, hypothesis);

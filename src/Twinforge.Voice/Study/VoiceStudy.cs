@@ -38,9 +38,10 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
         var enrolment = SpeakerVerification.Enrol([.. pool.Select(clip => Embedding(clip.Audio))]);
 
         Keep("real", judged.Select(clip => clip.Audio).ToList(), judged);
+        var (realWer, realLow, realHigh) = Wer(judged, judged.Select(clip => clip.Audio).ToList());
         var real = new VoiceFidelity(double.NaN, judged.Average(clip => SpeakerEncoder.Cosine(Embedding(clip.Audio), enrolment)),
             judged.Count(clip => SpeakerEncoder.Cosine(Embedding(clip.Audio), enrolment) >= verifierThreshold) / (double)judged.Count,
-            Wer(judged, judged.Select(clip => clip.Audio).ToList()));
+            realWer, realLow, realHigh);
         log($"real held-out clips: similarity {real.Similarity:F3}, WER {real.WordErrorRate:P0}");
         using var average = foundation.SpeakerTable.mean([0]);
         var baseline = Measure("foundation's average voice", foundation, average, judged, judgedData, enrolment);
@@ -121,7 +122,8 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
             similarity += cosine;
             if (cosine >= verifierThreshold) accepted++;
         }
-        return new VoiceFidelity(mcd / spoken.Count, similarity / spoken.Count, accepted / (double)spoken.Count, Wer(judged, spoken));
+        var (wer, low, high) = Wer(judged, spoken);
+        return new VoiceFidelity(mcd / spoken.Count, similarity / spoken.Count, accepted / (double)spoken.Count, wer, low, high);
     }
 
     /// <summary>The first sentences as <paramref name="system"/> said them, into the listening directory.</summary>
@@ -142,16 +144,12 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
         }
     }
 
-    static double Wer(IReadOnlyList<RecordedClip> judged, IReadOnlyList<Waveform> audio)
+    /// <summary>The corpus WER of the recogniser on <paramref name="audio"/>, with its 95% interval over the sentences.</summary>
+    static (double Rate, double Low, double High) Wer(IReadOnlyList<RecordedClip> judged, IReadOnlyList<Waveform> audio)
     {
-        int errors = 0, words = 0;
-        for (int i = 0; i < judged.Count; i++)
-        {
-            var (e, w) = WordErrorRate.Count(judged[i].Transcript, SpeechRecognizer.Transcribe(audio[i]));
-            errors += e;
-            words += w;
-        }
-        return (double)errors / Math.Max(1, words);
+        var sentences = judged.Select((clip, i) => WordErrorRate.Count(clip.Transcript, SpeechRecognizer.Transcribe(audio[i]))).ToList();
+        var (low, high) = WordErrorRate.Interval(sentences);
+        return ((double)sentences.Sum(s => s.Errors) / Math.Max(1, sentences.Sum(s => s.Words)), low, high);
     }
 
     float[] Embedding(Waveform audio)

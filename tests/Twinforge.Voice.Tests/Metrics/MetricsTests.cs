@@ -18,6 +18,21 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public void The_word_error_rates_interval_holds_the_rate_narrows_with_more_sentences_and_is_zero_wide_when_every_sentence_agrees()
+    {
+        // Half the sentences wholly wrong, half right: a corpus WER of 50%.
+        (int, int)[] Sentences(int count) => [.. Enumerable.Range(0, count).Select(i => i % 2 == 0 ? (4, 4) : (0, 4))];
+        var (low, high) = WordErrorRate.Interval(Sentences(20));
+        Assert.InRange(0.5, low, high);
+        Assert.InRange(low, 0.2, 0.45); // about ±22 points with 20 sentences
+        Assert.InRange(high, 0.55, 0.8);
+        var (manyLow, manyHigh) = WordErrorRate.Interval(Sentences(400));
+        Assert.True(manyHigh - manyLow < (high - low) / 3, $"{manyLow:F3}–{manyHigh:F3} against {low:F3}–{high:F3}");
+        Assert.Equal((low, high), WordErrorRate.Interval(Sentences(20))); // seeded
+        Assert.Equal((0.25, 0.25), WordErrorRate.Interval([.. Enumerable.Repeat((1, 4), 10)]));
+    }
+
+    [Fact]
     public void Mcd_is_zero_for_the_same_frames_and_dtw_forgives_a_change_of_pace()
     {
         // Two halves of different sounds; the same two at a slower pace; and the halves swapped.
