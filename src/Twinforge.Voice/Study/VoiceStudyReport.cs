@@ -45,7 +45,7 @@ public static class VoiceStudyReport
             .Append(Html.Element("p", F($"Each share of the creator's recordings adapted the frozen foundation (a speaker vector, conditional norms and low-rank updates of its layers) and trained the same architecture from scratch; both are judged on {result.HeldOutClips} held-out sentences neither heard, synthesised and turned into audio by Griffin-Lim.")))
             .Append(Html.Element("p", "Mel-cepstral distortion: cepstra 1–24 of the log-mel (c_k = (1/N) Σ L_n cos(πk(n+½)/N)), frames paired by DTW, (10/ln 10)·√(2·Σ Δc²) averaged over the path (dB, lower is closer). Similarity: the speaker encoder's cosine to the creator's enrolment. Accepted: the share of clips the verifier takes for the creator. WER: PocketSphinx against the transcript, with its 95% interval by resampling the held-out sentences (a few words move it by several points)."))
             .Append(Html.Element("p", F($"The verifier's threshold is {result.VerifierThreshold:F3}, its equal-error rate {result.VerifierEqualErrorRate:P1} on the foundation corpus's held-out clips.")))
-            .Append(Html.Table(["", "MCD (dB)", "similarity", "accepted as the creator", "WER", "data multiple"], rows.Select(row => row.Select(Html.Escape))))
+            .Append(Html.Table(["", "MCD (dB)", "similarity", "accepted as the creator", "WER (95% interval)", "data multiple"], rows.Select(row => row.Select(Html.Escape))))
             .Append("<figure>").Append(Html.PngImage(File.ReadAllBytes(plotPath), "distortion against seconds of data")).Append("</figure>\n");
         if (result.Samples.Count > 0)
         {
