@@ -13,8 +13,9 @@ namespace Twinforge.Cli.Study;
 /// <param name="FixedLoss">Held-out loss (the persona's fixed held-out file, nats per token) of the fixed settings.</param>
 /// <param name="AutoLoss">The same for the settings the search chose.</param>
 /// <param name="Chosen">What the search chose, for people.</param>
+/// <param name="Evidence">What it chose by: the best other finisher's difference from the recipe's own settings, held out or cross-validated.</param>
 public sealed record HyperparameterPoint(string Persona, double Fraction, int Examples, long TrainedTokens, double FixedLoss, int FixedSteps,
-    double AutoLoss, int AutoSteps, int AutoBudget, string Chosen)
+    double AutoLoss, int AutoSteps, int AutoBudget, string Chosen, string Evidence = "")
 {
     public double Gain => FixedLoss - AutoLoss;
 }
@@ -22,7 +23,8 @@ public sealed record HyperparameterPoint(string Persona, double Fraction, int Ex
 /// <summary>
 /// Does <c>training: auto</c> beat the fixed defaults? For each persona and share of its training data (nested,
 /// seeded subsets, as the data-efficiency study draws them), a tenth of the subset (at least one exchange) is held out
-/// to choose by — early stopping for the fixed settings, early stopping and the search for auto — and both are then
+/// to choose by — early stopping for the fixed settings, early stopping and the search for auto (which cross-validates
+/// on the whole share when that tenth is too small to show a difference) — and both are then
 /// judged on the persona's own held-out file, which neither saw: so the search's choice is tested on data it did not
 /// choose on.
 /// </summary>
@@ -69,7 +71,7 @@ public sealed class HyperparameterStudy(string basePath, string outputDirectory)
                 var (autoRun, autoLoss) = Train("auto", options with { Training = options.Training with { Auto = true } });
                 var search = autoRun.Search!;
                 var point = new HyperparameterPoint(persona.Name, fraction, training.Count, fixedRun.Data.Statistics.TrainableTokens, fixedLoss,
-                    fixedRun.Training.Steps, autoLoss, search.UsedSteps, search.BudgetSteps, search.ChosenTrial!.Candidate.ToString());
+                    fixedRun.Training.Steps, autoLoss, search.UsedSteps, search.BudgetSteps, search.ChosenTrial!.Candidate.ToString(), Evidence(search));
                 points.Add(point);
                 console.WriteLine(FormattableString.Invariant(
                     $"  {persona.Name,-7} {Label(fraction),5}: {training.Count,4} examples → fixed {fixedLoss:F4}, auto {autoLoss:F4} ({point.Gain:+0.0000;-0.0000}; chose {point.Chosen})"));
@@ -77,6 +79,16 @@ public sealed class HyperparameterStudy(string basePath, string outputDirectory)
             }
         }
         return points;
+    }
+
+    /// <summary>The comparison the search decided by, in a table cell.</summary>
+    static string Evidence(Engine.Training.Search.SearchRecord search)
+    {
+        static string Range(Engine.Training.Search.SearchDifference d) =>
+            FormattableString.Invariant($"{d.Mean:+0.000;-0.000} ({d.Low:+0.000;-0.000} to {d.High:+0.000;-0.000}) over {d.Examples}");
+        if (search.Confirmation is { } confirmation) return $"held out {Range(search.Difference!)}; {confirmation.Folds}-fold {Range(confirmation.Difference)}";
+        if (search.Difference is { } held) return $"held out {Range(held)}";
+        return "the recipe's own was best held out";
     }
 
     /// <summary>The trained adapter's loss on the persona's held-out file, read as training reads held-out data.</summary>
@@ -94,19 +106,20 @@ public sealed class HyperparameterStudy(string basePath, string outputDirectory)
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, TableFileName), Table(points));
         SummaryReport.Write(outputDirectory, new SummaryPage("training: auto against the fixed settings",
             [
-                $"Base model {basePath}. For each persona and share, a tenth of the share chooses (early stopping, and the search's choice); " +
+                $"Base model {basePath}. For each persona and share, a tenth of the share chooses (early stopping, and the search's choice; " +
+                "when that tenth cannot show a difference, the search cross-validates its best other finisher against the recipe's own settings on the whole share); " +
                 "both are judged on the persona's held-out file, which neither chose on. Losses in nats per token; lower is better.",
             ],
             Headers, points.Select(Row).ToList(), [], reports));
     }
 
     static readonly string[] Headers =
-        ["persona", "share", "examples", "tokens", "fixed settings", "auto", "auto's gain", "auto chose", "updates (fixed / auto / auto's budget)"];
+        ["persona", "share", "examples", "tokens", "fixed settings", "auto", "auto's gain", "auto chose", "best other − recipe's own (95% interval)", "updates (fixed / auto / auto's budget)"];
 
     static IReadOnlyList<string> Row(HyperparameterPoint point) =>
     [
         point.Persona, Label(point.Fraction), point.Examples.ToString(CultureInfo.InvariantCulture), point.TrainedTokens.ToString("N0", CultureInfo.InvariantCulture),
-        F4(point.FixedLoss), F4(point.AutoLoss), point.Gain.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture), point.Chosen,
+        F4(point.FixedLoss), F4(point.AutoLoss), point.Gain.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture), point.Chosen, point.Evidence,
         FormattableString.Invariant($"{point.FixedSteps:N0} / {point.AutoSteps:N0} / {point.AutoBudget:N0}"),
     ];
 
@@ -115,7 +128,7 @@ public sealed class HyperparameterStudy(string basePath, string outputDirectory)
     {
         var text = new StringBuilder();
         text.AppendLine("| " + string.Join(" | ", Headers) + " |");
-        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |");
         foreach (var point in points) text.AppendLine("| " + string.Join(" | ", Row(point)) + " |");
         return text.ToString();
     }

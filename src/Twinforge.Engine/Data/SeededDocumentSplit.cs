@@ -41,6 +41,27 @@ public sealed class SeededDocumentSplit
         return new SeededDocumentSplit(train, validation);
     }
 
+    /// <summary>
+    /// Holds out fold <see cref="DataFold.Index"/> of <see cref="DataFold.Count"/>: the documents at every k-th place of
+    /// the same seeded order <see cref="ByDocument"/> draws from, so the folds are disjoint, cover every document once,
+    /// and differ in size by at most one.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer documents than folds: a fold would be empty.</exception>
+    public static SeededDocumentSplit ByFold(int documentCount, DataFold fold, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(fold);
+        if (fold.Count < 2 || fold.Index < 0 || fold.Index >= fold.Count)
+            throw new ArgumentOutOfRangeException(nameof(fold), fold, "a fold is one of at least 2, numbered from 0");
+        if (documentCount < fold.Count)
+            throw new ArgumentException($"{documentCount} document(s) cannot make {fold.Count} folds: every fold needs one", nameof(documentCount));
+        var order = SplitMix64.Derive(seed, RandomStreams.SeededDocumentSplit, documentCount).Permutation(documentCount);
+        var validation = order.Where((_, place) => place % fold.Count == fold.Index).ToArray();
+        var train = order.Where((_, place) => place % fold.Count != fold.Index).ToArray();
+        Array.Sort(validation);
+        Array.Sort(train);
+        return new SeededDocumentSplit(train, validation);
+    }
+
     /// <summary>The examples of the training documents and of the held-out ones, each in their original order.</summary>
     public (List<TokenizedExample> Train, List<TokenizedExample> Validation) Apply(IReadOnlyList<TokenizedExample> examples)
     {

@@ -66,6 +66,15 @@ public sealed class TrainingData
             files.AddRange(heldOut.Report.Files);
             heldOutExamples = heldOut.ExamplesRead;
         }
+        else if (options.Fold is { } fold && training.Report.IsValid)
+        {
+            int documents = training.Report.Statistics.Documents;
+            if (documents < fold.Count)
+                problems.Add(new DatasetProblem(trainingFiles[0], null, DatasetProblemKind.TooFewDocuments,
+                    $"the training data has {documents} document(s), too few for {fold.Count} cross-validation folds"));
+            else
+                (trainExamples, heldOutExamples) = SeededDocumentSplit.ByFold(documents, fold, options.Seed).Apply(training.Examples);
+        }
         else if (options.ValidationFraction > 0 && training.Report.IsValid)
         {
             int documents = training.Report.Statistics.Documents;

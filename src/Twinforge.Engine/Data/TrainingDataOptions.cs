@@ -19,6 +19,12 @@ public sealed record TrainingDataOptions : DatasetOptions
     /// </summary>
     [RecipeKey("data_options.validation_fraction")] public double ValidationFraction { get; init; } = 0.1;
 
+    /// <summary>
+    /// Cross-validation: hold out this fold of the documents (<see cref="SeededDocumentSplit.ByFold"/>) instead of
+    /// <see cref="ValidationFraction"/>. Set by <c>training: auto</c> for its folds, not by recipes; a validation file wins.
+    /// </summary>
+    [NotInRecipes] public DataFold? Fold { get; init; }
+
     /// <summary>Seeds the held-out split (and, by convention, the batch order).</summary>
     [RecipeKey("data_options.seed")] public long Seed { get; init; }
 

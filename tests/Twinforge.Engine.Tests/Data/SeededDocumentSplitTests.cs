@@ -68,6 +68,36 @@ public sealed class SeededDocumentSplitTests : IDisposable
     }
 
     [Fact]
+    public void Folds_are_disjoint_cover_every_document_once_and_differ_in_size_by_at_most_one()
+    {
+        var folds = Enumerable.Range(0, 3).Select(index => SeededDocumentSplit.ByFold(20, new DataFold(index, 3), seed: 4)).ToList();
+
+        Assert.Equal(Enumerable.Range(0, 20), folds.SelectMany(fold => fold.Validation).Order());
+        Assert.All(folds, fold => Assert.Equal(Enumerable.Range(0, 20), fold.Train.Concat(fold.Validation).Order()));
+        Assert.Equal([7, 7, 6], folds.Select(fold => fold.Validation.Count));
+        Assert.Equal(folds[1].Validation, SeededDocumentSplit.ByFold(20, new DataFold(1, 3), seed: 4).Validation);
+        Assert.NotEqual(folds[1].Validation, SeededDocumentSplit.ByFold(20, new DataFold(1, 3), seed: 5).Validation);
+        Assert.Throws<ArgumentException>(() => SeededDocumentSplit.ByFold(2, new DataFold(0, 3), seed: 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SeededDocumentSplit.ByFold(20, new DataFold(3, 3), seed: 4));
+    }
+
+    [Fact]
+    public void Training_data_holds_out_its_fold_and_says_when_there_are_fewer_documents_than_folds()
+    {
+        var path = _temporary.Write("chats.jsonl", [.. Enumerable.Range(0, 9).Select(i => Exchange($"Question {i}?", $"Answer {i}."))]);
+        var options = new TrainingDataOptions { SequenceLength = 64, Seed = 2 };
+
+        var held = Enumerable.Range(0, 3).Select(index => TrainingData.Prepare([path], Tokenizer, options with { Fold = new DataFold(index, 3) })).ToList();
+
+        Assert.All(held, data => Assert.Equal((6, 3), (data.Report.Statistics.Documents, data.Report.HeldOutStatistics!.Documents)));
+        var tooFew = TrainingData.Prepare([_temporary.Write("two.jsonl", Exchange("Hi", "Hello!"), Exchange("Bye", "Goodbye!"))], Tokenizer,
+            options with { Fold = new DataFold(0, 3) });
+        var error = Assert.Single(tooFew.Report.Errors);
+        Assert.Equal(DatasetProblemKind.TooFewDocuments, error.Kind);
+        Assert.Contains("3 cross-validation folds", error.Reason);
+    }
+
+    [Fact]
     public void Pieces_of_a_split_document_stay_on_one_side()
     {
         var examples = Enumerable.Range(0, 30).SelectMany(document => Enumerable.Range(0, 1 + document % 3).Select(piece => Example(document, 4, document * 10 + piece))).ToList();

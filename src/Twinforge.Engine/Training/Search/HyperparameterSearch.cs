@@ -8,7 +8,9 @@ namespace Twinforge.Engine.Training.Search;
 /// <see cref="SearchSpace.Around"/> trains for the first ninth of its epochs; the best third go on to a third of
 /// theirs, and the best third of those to the end; the finisher with the lowest held-out loss is the run's result.
 /// A paused candidate continues from its checkpoint (the trainer's resume is exact), so a survivor's updates are
-/// never repeated, and the budget is about 7 times one run at the recipe's own settings. Every candidate uses the
+/// never repeated. The recipe's own settings are the reference: another finisher replaces them only when better beyond
+/// noise, on the held-out data or, when that is too little to show it, cross-validated on all the data
+/// (<see cref="CrossValidation"/>). Every candidate uses the
 /// recipe's seed (so they differ only in their settings) and the search is deterministic: the same data, recipe and
 /// seed choose the same candidate and train the same weights.
 /// </summary>
@@ -16,12 +18,16 @@ namespace Twinforge.Engine.Training.Search;
 /// Rungs end at the first evaluation at or after their share of a candidate's epochs (every epoch ends with one), so
 /// a pause never adds an evaluation, and a candidate's training is the same as if it had run straight through.
 /// The candidates' runs are kept under <c>search/</c> in the run directory (their checkpoints deleted once the search
-/// is over); the chosen one's adapter, model and metrics become the run's own, and <c>run.json</c> records the search.
+/// is over), and the cross-validation's folds under <c>search/cross-validation/</c>; the chosen one's adapter, model and
+/// metrics become the run's own, and <c>run.json</c> records the search.
 /// </remarks>
 public static class HyperparameterSearch
 {
     public const string DirectoryName = "search";
     public const string RecordFileName = "search.json";
+
+    /// <summary>Under the search's directory: the cross-validated comparison's fold runs, for each of the two settings.</summary>
+    public const string ConfirmationDirectoryName = "cross-validation";
 
     /// <summary>The share of a candidate's epochs each rung trains it to.</summary>
     public static readonly double[] RungFractions = [1 / 9.0, 1 / 3.0, 1];
@@ -102,24 +108,51 @@ public static class HyperparameterSearch
         // A finished run again restores its best weights and writes its outputs (merged model too, if asked).
         FineTuningResult Finished(int index, bool asAsked = false) => FineTuning.Run(baseModelDirectory, dataFiles, TrialDirectory(index),
             TrialOptions(record.Trials[index]) with { SaveMergedModel = asAsked && options.SaveMergedModel }, onEvent: null, CancellationToken.None, baseModelSource);
+        FineTuningResult? stopped = null;
+        SearchConfirmation? Confirm()
+        {
+            var pooled = Finished(own).Data;
+            int examples = pooled.Statistics.Examples + (pooled.HeldOutStatistics?.Examples ?? 0);
+            int documents = pooled.Statistics.Documents + (pooled.HeldOutStatistics?.Documents ?? 0);
+            // Fewer examples than the evidence rule needs, or than folds: cross-validation could not show a difference either.
+            if (examples < SearchEvidence.MinimumExamples || documents < CrossValidation.Folds) return null;
+            var confirmationDirectory = Path.Combine(searchDirectory, ConfirmationDirectoryName);
+            var (ownLosses, ownSteps, ownStopped) = CrossValidation.OutOfFold(baseModelDirectory, dataFiles, TrialOptions(record.Trials[own]),
+                Path.Combine(confirmationDirectory, "recipe-own"), cancellationToken, baseModelSource);
+            var (challengerLosses, challengerSteps, challengerStopped) = ownStopped is null
+                ? CrossValidation.OutOfFold(baseModelDirectory, dataFiles, TrialOptions(record.Trials[challenger]),
+                    Path.Combine(confirmationDirectory, "challenger"), cancellationToken, baseModelSource)
+                : (null, 0, null);
+            stopped = ownStopped ?? challengerStopped;
+            if (ownLosses is null || challengerLosses is null) return null;
+            return new SearchConfirmation(CrossValidation.Folds, SearchEvidence.Compare(ownLosses, challengerLosses), ownSteps + challengerSteps);
+        }
         int chosen = Decide(record, own, challenger, () => SearchEvidence.Losses(baseModelDirectory, dataFiles, options, Finished(own)),
-            () => SearchEvidence.Losses(baseModelDirectory, dataFiles, options, Finished(challenger)));
+            () => SearchEvidence.Losses(baseModelDirectory, dataFiles, options, Finished(challenger)), Confirm);
+        // Stopped by the caller while cross-validating: running the search again continues the folds.
+        if (stopped is not null) return stopped with { Search = record };
         record.Chosen = chosen;
         record.Save(recordPath);
         var result = Finished(chosen, asAsked: true);
         foreach (var trial in record.Trials.Where(trial => trial.Index != chosen))
             DeleteCheckpoints(TrialDirectory(trial.Index));
+        foreach (var setting in new[] { "recipe-own", "challenger" })
+            foreach (var fold in CrossValidation.FoldDirectories(Path.Combine(searchDirectory, ConfirmationDirectoryName, setting)))
+                DeleteCheckpoints(fold);
         return Adopt(runDirectory, TrialDirectory(chosen), result, record);
     }
 
     /// <summary>
     /// Chooses between the recipe's own settings and the best other finisher by evidence beyond noise: the challenger
-    /// wins only when its held-out loss is lower, example by example, with the whole 95% interval of the mean difference
-    /// below zero, over at least <see cref="SearchEvidence.MinimumExamples"/> held-out examples. With fewer, the
-    /// difference cannot be told from noise and the recipe's own settings are kept: a search on two held-out examples
-    /// would choose on luck.
+    /// wins only when its loss is lower, example by example, with the whole 95% interval of the mean difference below
+    /// zero, over at least <see cref="SearchEvidence.MinimumExamples"/> examples. The held-out examples are asked
+    /// first; when they cannot show it (too few, or too close), both settings are cross-validated on all the data
+    /// (<see cref="CrossValidation"/>), which at small shares gives several times the examples to judge on. With
+    /// too few examples even then, the difference cannot be told from noise and the recipe's own settings are kept:
+    /// a search on two examples would choose on luck.
     /// </summary>
-    static int Decide(SearchRecord record, int own, int challenger, Func<IReadOnlyList<ExampleLoss>> ownLosses, Func<IReadOnlyList<ExampleLoss>> challengerLosses)
+    internal static int Decide(SearchRecord record, int own, int challenger, Func<IReadOnlyList<ExampleLoss>> ownLosses, Func<IReadOnlyList<ExampleLoss>> challengerLosses,
+        Func<SearchConfirmation?> crossValidate)
     {
         var ownTrial = record.Trials[own];
         if (challenger == own || ownTrial.Failure is null && ownTrial.LastLoss <= record.Trials[challenger].LastLoss)
@@ -132,14 +165,30 @@ public static class HyperparameterSearch
             record.Evidence = $"the recipe's own settings {ownTrial.Failure}";
             return challenger;
         }
+        var candidate = record.Trials[challenger].Candidate;
         var difference = SearchEvidence.Compare(ownLosses(), challengerLosses());
         record.Difference = difference;
-        bool convincing = difference.Examples >= SearchEvidence.MinimumExamples && difference.High < 0;
+        if (Convincing(difference))
+        {
+            record.Evidence = FormattableString.Invariant($"{candidate} beat the recipe's own settings beyond noise: {difference}");
+            return challenger;
+        }
+        var confirmation = record.Confirmation ?? crossValidate();
+        record.Confirmation = confirmation;
+        if (confirmation is null)
+        {
+            record.Evidence = FormattableString.Invariant($"kept the recipe's own settings: the best other candidate ({candidate}) was not better beyond noise ({difference})");
+            return own;
+        }
+        bool convincing = Convincing(confirmation.Difference);
+        string outOfFold = FormattableString.Invariant($"{confirmation.Difference} out of fold, {confirmation.Folds}-fold cross-validation on all the data");
         record.Evidence = convincing
-            ? FormattableString.Invariant($"{record.Trials[challenger].Candidate} beat the recipe's own settings beyond noise: {difference}")
-            : FormattableString.Invariant($"kept the recipe's own settings: the best other candidate ({record.Trials[challenger].Candidate}) was not better beyond noise ({difference})");
+            ? FormattableString.Invariant($"{candidate} beat the recipe's own settings beyond noise: {outOfFold} (held out alone: {difference})")
+            : FormattableString.Invariant($"kept the recipe's own settings: the best other candidate ({candidate}) was not better beyond noise: {outOfFold} (held out alone: {difference})");
         return convincing ? challenger : own;
     }
+
+    static bool Convincing(SearchDifference difference) => difference.Examples >= SearchEvidence.MinimumExamples && difference.High < 0;
 
     /// <summary>The candidate with the recipe's own learning rate, epochs and rank.</summary>
     static int OwnIndex(IReadOnlyList<SearchCandidate> candidates, FineTuningOptions options)
@@ -193,8 +242,9 @@ public static class HyperparameterSearch
     static void SetBudget(SearchRecord record, int stepsPerEpoch)
     {
         record.RecipeSteps = record.Trials[record.RecipeOwn].Candidate.Epochs * stepsPerEpoch;
-        record.BudgetSteps = SearchBudget.Steps(record.Trials.Select(trial => trial.Candidate.Epochs).ToList(), record.RecipeOwn, stepsPerEpoch,
-            RungFractions, Reduction);
+        var epochs = record.Trials.Select(trial => trial.Candidate.Epochs).ToList();
+        record.BudgetSteps = SearchBudget.Steps(epochs, record.RecipeOwn, stepsPerEpoch, RungFractions, Reduction)
+            + SearchBudget.ConfirmationSteps(epochs, record.RecipeOwn, stepsPerEpoch, CrossValidation.Folds);
     }
 
     static void DeleteCheckpoints(string trialDirectory)

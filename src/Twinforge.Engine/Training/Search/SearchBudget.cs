@@ -14,6 +14,14 @@ public static class SearchBudget
     /// <summary>How many candidates go on from a round that <paramref name="entered"/> entered: the best 1/reduction, rounded up.</summary>
     public static int Kept(int entered, int reduction) => (entered + reduction - 1) / reduction;
 
+    /// <summary>
+    /// The most updates the cross-validated comparison can take: <paramref name="folds"/> runs of the recipe's own
+    /// epochs and as many of the longest candidate's, each costed at the search's updates per epoch — a fold trains on
+    /// (k − 1)/k of the pooled data, no more than the search's training part while at most a third is held out.
+    /// </summary>
+    public static int ConfirmationSteps(IReadOnlyList<int> epochs, int own, int stepsPerEpoch, int folds) =>
+        folds * (epochs[own] + epochs.Max()) * stepsPerEpoch;
+
     /// <param name="epochs">Every candidate's epochs, in the search's order.</param>
     /// <param name="own">The index of the recipe's own settings among them.</param>
     /// <param name="stepsPerEpoch">Updates per epoch (the same for every candidate: they share the data and batch).</param>

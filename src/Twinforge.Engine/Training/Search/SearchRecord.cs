@@ -38,7 +38,10 @@ public sealed record SearchRecord
     /// <summary>At each rung, the best 1/<see cref="Reduction"/> of the candidates (rounded up) go on to the next.</summary>
     public required int Reduction { get; init; }
 
-    /// <summary>The most updates the search may take: every rung's survivors trained to the rung's end.</summary>
+    /// <summary>
+    /// The most updates the search may take: every rung's survivors trained to the rung's end, and the cross-validated
+    /// comparison of two of them (<see cref="SearchBudget.ConfirmationSteps"/>).
+    /// </summary>
     public int BudgetSteps { get; set; }
 
     /// <summary>The updates the recipe's own settings plan (its epochs), for scale.</summary>
@@ -50,13 +53,19 @@ public sealed record SearchRecord
     /// <summary>The held-out loss of the best other finisher minus the recipe's own, example by example (null when not compared).</summary>
     public SearchDifference? Difference { get; set; }
 
+    /// <summary>
+    /// The cross-validated comparison of the best other finisher with the recipe's own settings, made when the held-out
+    /// data alone could not show a difference (null when not made).
+    /// </summary>
+    public SearchConfirmation? Confirmation { get; set; }
+
     /// <summary>Why the chosen candidate was chosen, in words.</summary>
     public string? Evidence { get; set; }
 
     /// <summary>The chosen trial's index once the search is over.</summary>
     public int? Chosen { get; set; }
 
-    [JsonIgnore] public int UsedSteps => Trials.Sum(trial => trial.Steps);
+    [JsonIgnore] public int UsedSteps => Trials.Sum(trial => trial.Steps) + (Confirmation?.Steps ?? 0);
 
     [JsonIgnore] public SearchTrial? ChosenTrial => Chosen is int index ? Trials[index] : null;
 

@@ -183,4 +183,80 @@ public sealed class HyperparameterSearchTests
         Assert.Equal(0, same.Mean);
         Assert.True(mixed.Low < 0 && mixed.High > 0, mixed.ToString());
     }
+    /// <summary>Two trials, the recipe's own (0) and a challenger (1) better on the held-out part by the given losses.</summary>
+    static SearchRecord TwoTrials(double ownLoss, double challengerLoss) => new()
+    {
+        Trials =
+        [
+            new SearchTrial(0, new SearchCandidate(1e-3, 8, 16, 32), [new SearchRung(8, 8, ownLoss, 8, true)]),
+            new SearchTrial(1, new SearchCandidate(3e-3, 16, 16, 32), [new SearchRung(16, 16, challengerLoss, 16, true)]),
+        ],
+        RungFractions = HyperparameterSearch.RungFractions, Reduction = HyperparameterSearch.Reduction,
+    };
+
+    static IReadOnlyList<ExampleLoss> PerExample(params double[] perToken) => perToken.Select((loss, i) => new ExampleLoss(i, loss * 10, 10)).ToList();
+
+    [Fact]
+    public void Too_few_held_out_examples_are_settled_by_cross_validation_on_all_the_data()
+    {
+        // Four held-out examples all favour the challenger, yet four cannot show it.
+        var held = PerExample(3.0, 3.2, 2.9, 3.1);
+        var heldBetter = PerExample(2.9, 3.1, 2.8, 3.0);
+        var confirmed = new SearchConfirmation(3, SearchEvidence.Compare(PerExample(3, 3, 3, 3, 3, 3, 3, 3, 3, 3), PerExample(2.9, 2.95, 2.9, 2.85, 2.9, 2.92, 2.88, 2.9, 2.93, 2.9)), Steps: 120);
+        var refuted = confirmed with { Difference = SearchEvidence.Compare(PerExample(3, 3, 3, 3, 3, 3, 3, 3, 3, 3), PerExample(2.5, 3.5, 2.9, 3.2, 2.8, 3.3, 3.0, 2.7, 3.4, 3.0)) };
+
+        var won = TwoTrials(3.05, 2.95);
+        Assert.Equal(1, HyperparameterSearch.Decide(won, 0, 1, () => held, () => heldBetter, () => confirmed));
+        Assert.Equal(confirmed, won.Confirmation);
+        Assert.Contains("3-fold cross-validation", won.Evidence);
+        Assert.Equal(120, won.UsedSteps - 8 - 16); // the folds' updates are counted
+
+        var lost = TwoTrials(3.05, 2.95);
+        Assert.Equal(0, HyperparameterSearch.Decide(lost, 0, 1, () => held, () => heldBetter, () => refuted));
+        Assert.StartsWith("kept the recipe's own settings", lost.Evidence);
+        Assert.Contains("cross-validation", lost.Evidence);
+
+        // Too few examples even pooled: nothing could show it, the recipe's own settings are kept.
+        var tiny = TwoTrials(3.05, 2.95);
+        Assert.Equal(0, HyperparameterSearch.Decide(tiny, 0, 1, () => held, () => heldBetter, () => null));
+        Assert.Null(tiny.Confirmation);
+
+        // Held-out data that shows it needs no folds; nor does a reference that was best on it.
+        var clear = TwoTrials(3.05, 2.6);
+        var tenHeld = PerExample(3.0, 2.5, 4.0, 3.2, 2.8, 3.9, 3.1, 2.7, 3.5, 3.3);
+        Assert.Equal(1, HyperparameterSearch.Decide(clear, 0, 1, () => tenHeld, () => PerExample(2.9, 2.42, 3.88, 3.1, 2.71, 3.8, 3.02, 2.6, 3.41, 3.2),
+            () => throw new InvalidOperationException("no cross-validation when the held-out data shows the difference")));
+        var ownBest = TwoTrials(2.9, 3.0);
+        Assert.Equal(0, HyperparameterSearch.Decide(ownBest, 0, 1, () => throw new InvalidOperationException(), () => throw new InvalidOperationException(),
+            () => throw new InvalidOperationException()));
+    }
+
+    [Fact]
+    public void A_search_on_little_held_out_data_cross_validates_its_challenger_on_every_example()
+    {
+        using var directory = new TemporaryDirectory();
+        var basePath = SaveBase(directory);
+        var data = directory.Write("alice.jsonl", Exchanges(24));
+        // A recipe that barely trains (one epoch at a low rate), so a challenger beats it on the four held-out examples.
+        var options = AutoOptions() with
+        {
+            Data = AutoOptions().Data with { ValidationFraction = 1 / 6.0 },
+            Training = AutoOptions().Training with { Epochs = 1, LearningRate = 1e-3 },
+        };
+
+        var result = FineTuning.Run(basePath, [data], directory.Sub("run"), options);
+
+        var search = result.Search!;
+        Assert.Equal(4, search.Difference!.Examples);
+        var confirmation = search.Confirmation!;
+        Assert.Equal(CrossValidation.Folds, confirmation.Folds);
+        Assert.Equal(24, confirmation.Difference.Examples); // every exchange judged once, by a run that did not train on it
+        Assert.True(confirmation.Steps > 0);
+        Assert.True(search.UsedSteps <= search.BudgetSteps, $"{search.UsedSteps} updates of a {search.BudgetSteps} budget");
+        Assert.Contains("cross-validation", search.Evidence);
+        var folds = Path.Combine(directory.Sub("run"), HyperparameterSearch.DirectoryName, HyperparameterSearch.ConfirmationDirectoryName);
+        Assert.All(new[] { "recipe-own", "challenger" }.SelectMany(setting => CrossValidation.FoldDirectories(Path.Combine(folds, setting))),
+            fold => Assert.True(File.Exists(Path.Combine(fold, FineTuning.RecordFileName)), fold));
+        Assert.Equal(search.Chosen == search.RecipeOwn, confirmation.Difference.High >= 0);
+    }
 }
