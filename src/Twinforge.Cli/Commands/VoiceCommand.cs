@@ -128,6 +128,16 @@ public static class VoiceCommand
             var study = new Twinforge.Voice.Study.VoiceStudy(foundation, encoder, threshold, eer, mel, listenDirectory: Path.Combine(outputDirectory, "listen"));
             var scratchOptions = new AcousticTrainingOptions { Epochs = 200, Patience = 8, WarmupSteps = 20, TimeLimit = TimeSpan.FromMinutes(5) };
             var studyResult = study.Run(voice.Id, clips, result.GetValue(heldOut), seconds, VoiceAdaptation.DefaultOptions, scratchOptions, line => console.WriteLine("  " + line), cancellationToken);
+            var kin = Twinforge.Voice.Corpus.BuiltInVoices.CreatorsKin.Id;
+            if (foundation.Config.Speakers.Contains(kin))
+            {
+                // As many of its pre-training clips as sentences judged: the foundation's best case, beside the same voice's real clips.
+                var kinClips = speech.Utterances.Where(utterance => utterance.Speaker == kin).Take(result.GetValue(heldOut))
+                    .Select(utterance => new RecordedClip(utterance.Id, speech.PathOf(utterance), utterance.Text, WavFile.Read(speech.PathOf(utterance)))).ToList();
+                var trained = study.MeasureTrainedVoice(kin, kinClips);
+                console.WriteLine(Invariant($"  the foundation in {kin}'s voice, on {kinClips.Count} sentences it was pre-trained on: WER {trained.Spoken.WordErrorRateText} (its real clips {trained.Real.WordErrorRateText})"));
+                studyResult = studyResult with { TrainedVoice = trained };
+            }
             console.Write(studyResult.Table());
             AtomicFile.WriteAllText(Path.Combine(outputDirectory, "study.json"), System.Text.Json.JsonSerializer.Serialize(studyResult, new System.Text.Json.JsonSerializerOptions
             {

@@ -26,6 +26,12 @@ public static class BuiltInVoices
         new SynthesisVoice(SynthesisEngine.Flite, "slt"),
     ];
 
+    /// <summary>
+    /// The one foundation voice of the creators' family (flite's slt): the study's ceiling of adaptation is the
+    /// foundation speaking in it.
+    /// </summary>
+    public static SynthesisVoice CreatorsKin => Foundation[^1];
+
     /// <summary>The creators: voices of a family pre-training barely heard (one of its members), never these two.</summary>
     public static IReadOnlyList<SynthesisVoice> Creators { get; } =
     [

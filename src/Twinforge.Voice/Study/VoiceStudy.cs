@@ -99,6 +99,30 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
         };
     }
 
+    /// <summary>
+    /// The ceiling of what adapting this foundation can give: the foundation speaking, in a voice it was pre-trained
+    /// on, sentences it was pre-trained on (its best case: nothing is new to it), beside the same voice's real clips of
+    /// them. When its speech is not intelligible even there, no adapter on a frozen foundation makes a new voice so.
+    /// </summary>
+    /// <param name="speaker">The voice's name among the foundation's speakers.</param>
+    /// <param name="clips">That voice's clips from the foundation's training corpus.</param>
+    public TrainedVoiceCheck MeasureTrainedVoice(string speaker, IReadOnlyList<RecordedClip> clips)
+    {
+        int index = foundation.Config.Speakers.ToList().IndexOf(speaker);
+        if (index < 0) throw new ArgumentException($"the foundation was not trained on a voice named '{speaker}'", nameof(speaker));
+        var data = CreatorSpeech.Prepare(clips, foundation.Config, mel);
+        var enrolment = SpeakerVerification.Enrol([.. clips.Select(clip => Embedding(clip.Audio))]);
+        // Not kept for listening: the report's listening rows are the creator's sentences.
+        var real = MeasureAudio($"{speaker}, real", [.. clips.Select(clip => clip.Audio)], clips, data, enrolment, keep: false);
+        using var voice = foundation.SpeakerTable[index].clone();
+        var spoken = MeasureAudio($"{speaker}, the foundation", [.. data.Utterances.Select(utterance =>
+        {
+            using var frames = foundation.Synthesise(utterance.Phonemes, voice);
+            return mel.Invert(frames);
+        })], clips, data, enrolment, keep: false);
+        return new TrainedVoiceCheck(speaker, clips.Count, real with { MelCepstralDistortion = double.NaN }, spoken);
+    }
+
     /// <summary>Every held-out sentence spoken by <paramref name="model"/> in <paramref name="voice"/>, measured against the creator's real clip of it.</summary>
     VoiceFidelity Measure(string system, AcousticModel model, Tensor voice, IReadOnlyList<RecordedClip> judged, SpeechDataset judgedData, float[] enrolment) =>
         MeasureAudio(system, [.. judgedData.Utterances.Select(utterance =>
@@ -108,9 +132,10 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
         })], judged, judgedData, enrolment);
 
     /// <summary>Audio of every held-out sentence, by whatever system made it, measured against the creator's real clip of it.</summary>
-    VoiceFidelity MeasureAudio(string system, IReadOnlyList<Waveform> spoken, IReadOnlyList<RecordedClip> judged, SpeechDataset judgedData, float[] enrolment)
+    VoiceFidelity MeasureAudio(string system, IReadOnlyList<Waveform> spoken, IReadOnlyList<RecordedClip> judged, SpeechDataset judgedData, float[] enrolment,
+        bool keep = true)
     {
-        Keep(system, spoken, judged);
+        if (keep) Keep(system, spoken, judged);
         double mcd = 0, similarity = 0;
         int accepted = 0;
         for (int i = 0; i < spoken.Count; i++)

@@ -38,6 +38,11 @@ public static class VoiceStudyReport
         // Where intelligibility is lost: the vocoder alone, and the decoder alone.
         if (result.Vocoded is { } vocoded) rows.Add(Cells("the real clips' own mel through Griffin-Lim (the vocoder alone)", vocoded));
         if (result.AdaptedGivenTiming is { } forced) rows.Add(Cells(F($"adapted, {seconds.Max():F0} s, given the real timing, pitch and energy (the decoder alone)"), forced));
+        if (result.TrainedVoice is { } trained)
+        {
+            rows.Add(Cells(F($"{trained.Speaker}'s real clips of {trained.Clips} sentences the foundation was pre-trained on"), trained.Real));
+            rows.Add(Cells(F($"the foundation in {trained.Speaker}'s voice, the same sentences (the ceiling of adaptation)"), trained.Spoken));
+        }
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append($"<title>Voice study: {Html.Escape(result.Creator)}</title><style>{ReportStyle.Css} audio {{ width: 220px; }} td img {{ width: 300px; }}</style></head><body>\n")

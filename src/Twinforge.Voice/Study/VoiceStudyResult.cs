@@ -15,6 +15,9 @@ public sealed record VoiceStudyResult(string Creator, int HeldOutClips, double V
     public VoiceFidelity? Vocoded { get; init; }
     public VoiceFidelity? AdaptedGivenTiming { get; init; }
 
+    /// <summary>The foundation in a voice and on sentences it was pre-trained on: the ceiling of adaptation (null: not measured).</summary>
+    public TrainedVoiceCheck? TrainedVoice { get; init; }
+
     /// <summary>Held-out sentences as each system said them, kept for listening (none unless asked).</summary>
     public IReadOnlyList<VoiceSample> Samples { get; init; } = [];
 
@@ -58,6 +61,12 @@ public sealed record VoiceStudyResult(string Creator, int HeldOutClips, double V
                 : Row($"{"",-22} from scratch never matched it (more than {Points.Max(p => p.Seconds) / point.Seconds:F1}× the data)"));
         }
         if (AdaptedGivenTiming is { } forced) Line(Row($"adapted, {Points.Max(p => p.Seconds):F0} s, real timing"), forced);
+        if (TrainedVoice is { } trained)
+        {
+            text.AppendLine(Row($"the foundation in {trained.Speaker}'s voice, on {trained.Clips} sentences it was pre-trained on (the ceiling of adaptation):"));
+            text.AppendLine(Row($"{"  real clips",-22} {"—",8} {trained.Real.Similarity,10:F3} {trained.Real.Accepted,9:P0} {trained.Real.WordErrorRateText,18}"));
+            Line("  the foundation", trained.Spoken);
+        }
         return text.ToString();
     }
 }

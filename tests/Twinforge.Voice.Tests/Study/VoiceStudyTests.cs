@@ -32,10 +32,15 @@ public sealed class VoiceStudyTests
         using var mel = new MelSpectrogram(MelSettings.Default);
         var quick = new AcousticTrainingOptions { Epochs = 3, FramesPerBatch = 1_500, WarmupSteps = 2, Patience = 3 };
 
-        var result = new VoiceStudy(foundation, encoder, verifierThreshold: 0.5, verifierEqualErrorRate: 0.1, mel, listenDirectory: Path.Combine(directory.Path, "listen"))
-            .Run("flite-awb", clips, heldOut: 2, shares: [3, 6], quick, quick, _ => { });
+        var study = new VoiceStudy(foundation, encoder, verifierThreshold: 0.5, verifierEqualErrorRate: 0.1, mel, listenDirectory: Path.Combine(directory.Path, "listen"));
+        var result = study.Run("flite-awb", clips, heldOut: 2, shares: [3, 6], quick, quick, _ => { });
+        // The ceiling of adaptation: the foundation in one of its own voices (here an untrained one, on awb's clips).
+        var trained = study.MeasureTrainedVoice("two", clips.Take(2).ToList());
+        Assert.Throws<ArgumentException>(() => study.MeasureTrainedVoice("three", clips.Take(2).ToList()));
+        result = result with { TrainedVoice = trained };
         var report = File.ReadAllText(VoiceStudyReport.Write(directory.Path, result));
 
+        // Not kept for listening: the listening rows are the creator's sentences (16 below: eight systems, two sentences).
         Assert.Equal(2, result.Points.Count);
         Assert.True(result.Points[0].Seconds < result.Points[1].Seconds);
         Assert.Equal(1, result.Points[0].Clips);
@@ -64,6 +69,12 @@ public sealed class VoiceStudyTests
         Assert.Contains(FormattableString.Invariant($"from scratch, {result.Points[1].Seconds:F0} s"), report);
         Assert.Contains("(the vocoder alone)", report);
         Assert.Contains("real timing", result.Table());
+        Assert.Equal(("two", 2), (trained.Speaker, trained.Clips));
+        Assert.True(double.IsNaN(trained.Real.MelCepstralDistortion));
+        Assert.True(trained.Spoken.MelCepstralDistortion > 0 && double.IsFinite(trained.Spoken.MelCepstralDistortion));
+        Assert.True(trained.Real.WordErrorRate < trained.Spoken.WordErrorRate, $"real {trained.Real.WordErrorRate:P0}, an untrained model {trained.Spoken.WordErrorRate:P0}");
+        Assert.Contains("the foundation in two's voice", result.Table());
+        Assert.Contains("(the ceiling of adaptation)", report);
         // Griffin-Lim of the real clips' own mel is close to them: far closer than anything synthesised.
         Assert.True(result.Vocoded!.MelCepstralDistortion < result.Base.MelCepstralDistortion, $"{result.Vocoded.MelCepstralDistortion:F2} vs {result.Base.MelCepstralDistortion:F2}");
         Assert.Contains(result.Samples, sample => sample.System == FormattableString.Invariant($"adapted, {result.Points[0].Seconds:F0} s"));
