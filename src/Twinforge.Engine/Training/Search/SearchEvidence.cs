@@ -8,8 +8,9 @@ namespace Twinforge.Engine.Training.Search;
 /// </summary>
 public sealed record SearchDifference(double Mean, double Low, double High, int Examples)
 {
-    public override string ToString() =>
-        FormattableString.Invariant($"{Mean:+0.0000;-0.0000} nats per token, 95% interval {Low:+0.000;-0.000} to {High:+0.000;-0.000}, {Examples} held-out examples");
+    public override string ToString() => Examples < 2
+        ? FormattableString.Invariant($"{Mean:+0.0000;-0.0000} nats per token on {Examples} example (too few for an interval)")
+        : FormattableString.Invariant($"{Mean:+0.0000;-0.0000} nats per token, 95% interval {Low:+0.000;-0.000} to {High:+0.000;-0.000}, {Examples} examples");
 }
 
 /// <summary>How the search tells a real improvement from the noise of a small held-out set.</summary>

@@ -182,6 +182,9 @@ public sealed class HyperparameterSearchTests
         Assert.Equal(10, better.Examples);
         Assert.Equal(0, same.Mean);
         Assert.True(mixed.Low < 0 && mixed.High > 0, mixed.ToString());
+        var single = SearchEvidence.Compare(Losses(3.0), Losses(2.9));
+        Assert.True(double.IsInfinity(single.High), single.ToString()); // one example has no spread to judge by
+        Assert.Contains("too few for an interval", single.ToString());
     }
     /// <summary>Two trials, the recipe's own (0) and a challenger (1) better on the held-out part by the given losses.</summary>
     static SearchRecord TwoTrials(double ownLoss, double challengerLoss) => new()
