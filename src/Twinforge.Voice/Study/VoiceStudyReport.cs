@@ -30,9 +30,7 @@ public static class VoiceStudyReport
         var rows = new List<string[]> { Cells("the creator's real clips (ceiling)", result.Real), Cells("the foundation's average voice (floor)", result.Base) };
         foreach (var point in result.Points)
         {
-            var match = result.ScratchSecondsToMatch(point);
-            rows.Add(Cells(F($"adapted, {point.Seconds:F0} s ({point.Clips} clips)"), point.Adapted,
-                match is double needed ? F($"{needed / point.Seconds:F1}× ({needed:F0} s from scratch)") : F($"more than {seconds.Max() / point.Seconds:F1}×")));
+            rows.Add(Cells(F($"adapted, {point.Seconds:F0} s ({point.Clips} clips)"), point.Adapted, result.DataMultiple(point)));
             rows.Add(Cells(F($"from scratch, {point.Seconds:F0} s"), point.FromScratch));
         }
         // Where intelligibility is lost: the vocoder alone, and the decoder alone.

@@ -41,6 +41,20 @@ public sealed record VoiceStudyResult(string Creator, int HeldOutClips, double V
         return null;
     }
 
+    /// <summary>
+    /// The data multiple at <paramref name="point"/> in words: read off the from-scratch curve, a lower bound when that
+    /// never reached it, and no multiple at all at the largest share (from scratch had no more data to try).
+    /// </summary>
+    public string DataMultiple(VoiceStudyPoint point)
+    {
+        double largest = Points.Max(p => p.Seconds);
+        return ScratchSecondsToMatch(point) is double needed
+            ? FormattableString.Invariant($"{needed / point.Seconds:F1}× ({needed:F0} s from scratch)")
+            : point.Seconds < largest
+                ? FormattableString.Invariant($"more than {largest / point.Seconds:F1}× (from scratch never matched it)")
+                : "from scratch never matched it on any share";
+    }
+
     public string Table()
     {
         var text = new StringBuilder();
@@ -55,10 +69,7 @@ public sealed record VoiceStudyResult(string Creator, int HeldOutClips, double V
         {
             Line(Row($"adapted, {point.Seconds:F0} s"), point.Adapted);
             Line(Row($"from scratch, {point.Seconds:F0} s"), point.FromScratch);
-            var match = ScratchSecondsToMatch(point);
-            text.AppendLine(match is double seconds
-                ? Row($"{"",-22} from scratch needs {seconds:F0} s to match: {seconds / point.Seconds:F1}× the data")
-                : Row($"{"",-22} from scratch never matched it (more than {Points.Max(p => p.Seconds) / point.Seconds:F1}× the data)"));
+            text.AppendLine(Row($"{"",-22} data multiple: {DataMultiple(point)}"));
         }
         if (AdaptedGivenTiming is { } forced) Line(Row($"adapted, {Points.Max(p => p.Seconds):F0} s, real timing"), forced);
         if (TrainedVoice is { } trained)

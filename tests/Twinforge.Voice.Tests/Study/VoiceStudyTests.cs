@@ -93,5 +93,9 @@ public sealed class VoiceStudyTests
         // Adapted at 10 s (8 dB): from scratch passes 8 between 10 s (11) and 100 s (7), three quarters of the way in log seconds.
         Assert.Equal(Math.Pow(10, 1.75), result.ScratchSecondsToMatch(result.Points[0])!.Value, 6);
         Assert.Null(result.ScratchSecondsToMatch(result.Points[1]));
+        Assert.Equal("5.6× (56 s from scratch)", result.DataMultiple(result.Points[0]));
+        Assert.Equal("from scratch never matched it on any share", result.DataMultiple(result.Points[1])); // no "more than 1.0×"
+        var beyond = result with { Points = [.. result.Points, new VoiceStudyPoint(1000, 300, At(5.5), At(6.5), 0, 0)] };
+        Assert.Equal("more than 10.0× (from scratch never matched it)", beyond.DataMultiple(beyond.Points[1]));
     }
 }
