@@ -29,6 +29,9 @@ public static class HyperparameterSearch
     /// <summary>Under the search's directory: the cross-validated comparison's fold runs, for each of the two settings.</summary>
     public const string ConfirmationDirectoryName = "cross-validation";
 
+    /// <summary>The two settings' directories under <see cref="ConfirmationDirectoryName"/>: the recipe's own, then the challenger.</summary>
+    public static readonly string[] ConfirmedSettings = ["recipe-own", "challenger"];
+
     /// <summary>The share of a candidate's epochs each rung trains it to.</summary>
     public static readonly double[] RungFractions = [1 / 9.0, 1 / 3.0, 1];
 
@@ -108,35 +111,41 @@ public static class HyperparameterSearch
         // A finished run again restores its best weights and writes its outputs (merged model too, if asked).
         FineTuningResult Finished(int index, bool asAsked = false) => FineTuning.Run(baseModelDirectory, dataFiles, TrialDirectory(index),
             TrialOptions(record.Trials[index]) with { SaveMergedModel = asAsked && options.SaveMergedModel }, onEvent: null, CancellationToken.None, baseModelSource);
+        // The reference's finished run is wanted twice (its held-out losses, the data's size): restored once.
+        var ownFinished = new Lazy<FineTuningResult>(() => Finished(own));
         FineTuningResult? stopped = null;
         SearchConfirmation? Confirm()
         {
-            var pooled = Finished(own).Data;
+            var pooled = ownFinished.Value.Data;
             int examples = pooled.Statistics.Examples + (pooled.HeldOutStatistics?.Examples ?? 0);
             int documents = pooled.Statistics.Documents + (pooled.HeldOutStatistics?.Documents ?? 0);
             // Fewer examples than the evidence rule needs, or than folds: cross-validation could not show a difference either.
             if (examples < SearchEvidence.MinimumExamples || documents < CrossValidation.Folds) return null;
             var confirmationDirectory = Path.Combine(searchDirectory, ConfirmationDirectoryName);
             var (ownLosses, ownSteps, ownStopped) = CrossValidation.OutOfFold(baseModelDirectory, dataFiles, TrialOptions(record.Trials[own]),
-                Path.Combine(confirmationDirectory, "recipe-own"), cancellationToken, baseModelSource);
+                Path.Combine(confirmationDirectory, ConfirmedSettings[0]), cancellationToken, baseModelSource);
             var (challengerLosses, challengerSteps, challengerStopped) = ownStopped is null
                 ? CrossValidation.OutOfFold(baseModelDirectory, dataFiles, TrialOptions(record.Trials[challenger]),
-                    Path.Combine(confirmationDirectory, "challenger"), cancellationToken, baseModelSource)
+                    Path.Combine(confirmationDirectory, ConfirmedSettings[1]), cancellationToken, baseModelSource)
                 : (null, 0, null);
             stopped = ownStopped ?? challengerStopped;
             if (ownLosses is null || challengerLosses is null) return null;
             return new SearchConfirmation(CrossValidation.Folds, SearchEvidence.Compare(ownLosses, challengerLosses), ownSteps + challengerSteps);
         }
-        int chosen = Decide(record, own, challenger, () => SearchEvidence.Losses(baseModelDirectory, dataFiles, options, Finished(own)),
+        int chosen = Decide(record, own, challenger, () => SearchEvidence.Losses(baseModelDirectory, dataFiles, options, ownFinished.Value),
             () => SearchEvidence.Losses(baseModelDirectory, dataFiles, options, Finished(challenger)), Confirm);
-        // Stopped by the caller while cross-validating: running the search again continues the folds.
-        if (stopped is not null) return stopped with { Search = record };
+        // Stopped by the caller while cross-validating: nothing is decided yet, and running the search again continues the folds.
+        if (stopped is not null)
+        {
+            record.Evidence = null;
+            return stopped with { Search = record };
+        }
         record.Chosen = chosen;
         record.Save(recordPath);
         var result = Finished(chosen, asAsked: true);
         foreach (var trial in record.Trials.Where(trial => trial.Index != chosen))
             DeleteCheckpoints(TrialDirectory(trial.Index));
-        foreach (var setting in new[] { "recipe-own", "challenger" })
+        foreach (var setting in ConfirmedSettings)
             foreach (var fold in CrossValidation.FoldDirectories(Path.Combine(searchDirectory, ConfirmationDirectoryName, setting)))
                 DeleteCheckpoints(fold);
         return Adopt(runDirectory, TrialDirectory(chosen), result, record);

@@ -258,7 +258,7 @@ public sealed class HyperparameterSearchTests
         Assert.True(search.UsedSteps <= search.BudgetSteps, $"{search.UsedSteps} updates of a {search.BudgetSteps} budget");
         Assert.Contains("cross-validation", search.Evidence);
         var folds = Path.Combine(directory.Sub("run"), HyperparameterSearch.DirectoryName, HyperparameterSearch.ConfirmationDirectoryName);
-        Assert.All(new[] { "recipe-own", "challenger" }.SelectMany(setting => CrossValidation.FoldDirectories(Path.Combine(folds, setting))),
+        Assert.All(HyperparameterSearch.ConfirmedSettings.SelectMany(setting => CrossValidation.FoldDirectories(Path.Combine(folds, setting))),
             fold => Assert.True(File.Exists(Path.Combine(fold, FineTuning.RecordFileName)), fold));
         Assert.Equal(search.Chosen == search.RecipeOwn, confirmation.Difference.High >= 0);
     }
