@@ -79,4 +79,59 @@ public sealed class PretrainCommandTests
         Assert.Equal(ExitCodes.BadInput, noData.ExitCode);
         Assert.Contains("--output needs --data or --recipe", noData.Error);
     }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void A_sitting_trains_the_built_in_base_further_resumes_and_ships_with_every_recipe()
+    {
+        using var directory = new TemporaryDirectory();
+        var cache = directory.File("cache");
+        var first = Run("pretrain", "--size", "tiny", "--cache", cache, "--plain");
+        Assert.True(first.ExitCode == ExitCodes.Success, first.Error + first.Output);
+        var run = Path.Combine(cache, "base", Twinforge.Cli.BuiltIn.BuiltInModelSize.Tiny.CacheKey);
+
+        var second = Run("pretrain", "--size", "tiny", "--cache", cache, "--continue", "--max-steps", "4", "--plain");
+        Assert.True(second.ExitCode == ExitCodes.Success, second.Error + second.Output);
+        Assert.Contains("after sitting 2", second.Output);
+        var sitting = Path.Combine(run, "sitting-2");
+        var recipe = File.ReadAllText(Path.Combine(sitting, "recipe.yaml"));
+        Assert.Contains("method: full", recipe);
+        Assert.Contains("max_steps: 4", recipe);
+        Assert.Contains(Path.Combine(run, "model"), recipe); // it continues the pre-training's model, not random weights
+        Assert.Contains("learning_rate: 0.0015", recipe); // half the tiny size's 3e-3
+        Assert.Contains("seed: 2", recipe); // the training seed is the sitting's; the data seed (which chose the held-out documents) stays 1
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(run, "model", "model.safetensors")), File.ReadAllBytes(Path.Combine(sitting, "model", "model.safetensors")));
+        // The newest sitting is the base the commands use now.
+        var again = Run("pretrain", "--size", "tiny", "--cache", cache);
+        Assert.Contains(Path.Combine(sitting, "model"), again.Output);
+
+        var shipped = directory.File("shipped");
+        var third = Run("pretrain", "--size", "tiny", "--cache", cache, "--continue", "--max-steps", "3", "--lr", "0.001", "--publish", shipped, "--plain");
+        Assert.True(third.ExitCode == ExitCodes.Success, third.Error + third.Output);
+        Assert.Contains(Path.Combine(run, "sitting-2", "model"), File.ReadAllText(Path.Combine(run, "sitting-3", "recipe.yaml")));
+        var marker = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(shipped, "shipped.json")))!;
+        Assert.Equal(3, marker["sittings"]!.GetValue<int>());
+        Assert.Equal(["recipe.yaml", "sitting-2.recipe.yaml", "sitting-3.recipe.yaml"],
+            Directory.GetFiles(shipped, "*recipe.yaml").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
+        Assert.Contains("learning_rate: 0.001", File.ReadAllText(Path.Combine(shipped, "sitting-3.recipe.yaml")));
+    }
+
+    [Fact]
+    public void A_sitting_takes_only_its_length_and_peak_and_needs_a_base_to_continue()
+    {
+        using var directory = new TemporaryDirectory();
+        var cache = directory.File("cache");
+        var batch = Run("pretrain", "--size", "tiny", "--cache", cache, "--continue", "--batch-size", "4");
+        Assert.Equal(ExitCodes.BadInput, batch.ExitCode);
+        Assert.Contains("a sitting takes only --max-steps and --lr", batch.Error);
+
+        var data = Run("pretrain", "--size", "tiny", "--cache", cache, "--continue", "--data", Corpus(directory.File("corpus.txt")), "--output", directory.File("run"));
+        Assert.Equal(ExitCodes.BadInput, data.ExitCode);
+        Assert.Contains("--continue trains the built-in base further", data.Error);
+
+        var nothing = Run("pretrain", "--size", "tiny", "--cache", cache, "--continue", "--max-steps", "2");
+        Assert.Equal(ExitCodes.BadInput, nothing.ExitCode);
+        Assert.Contains("there is no tiny base to continue", nothing.Error);
+        Assert.False(Directory.Exists(Path.Combine(cache, "base")));
+    }
 }

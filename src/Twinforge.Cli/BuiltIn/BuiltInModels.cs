@@ -4,13 +4,18 @@ namespace Twinforge.Cli.BuiltIn;
 
 /// <summary>
 /// The built-in base model as the commands use it: the one shipped with the project for this size if there is one
-/// (<see cref="ShippedBaseModel"/>), else reused from the cache, else built showing progress.
+/// (<see cref="ShippedBaseModel"/>) unless a later sitting of its pre-training was run here (<see cref="BaseModelSittings"/>),
+/// else reused from the cache, else built showing progress.
 /// </summary>
 public static class BuiltInModels
 {
     public static string EnsureBase(string cacheRoot, BuiltInModelSize size, TrainingDisplay display, CancellationToken cancellationToken)
     {
-        if (ShippedBaseModel.Find(size) is string shipped) return shipped;
+        var shipped = ShippedBaseModel.Find(size);
+        // A sitting of pre-training run here (pretrain --continue) trains the base beyond the shipped one.
+        if (BaseModelSittings.Latest(cacheRoot, size) is { } sitting && sitting.Number > (shipped is null ? 0 : ShippedBaseModel.Sittings(shipped)))
+            return sitting.Model;
+        if (shipped is not null) return shipped;
         if (BuiltInBaseModel.Existing(cacheRoot, size) is string existing) return existing;
         display.Output.WriteLine($"Building the built-in base model ({size.Name}) in {BuiltInBaseModel.RunDirectory(cacheRoot, size)}: " +
                                  (size.ByteLevel

@@ -29,23 +29,29 @@ public static class ShippedBaseModel
         return key == size.CacheKey ? directory : null;
     }
 
+    /// <summary>How many sittings of pre-training made the shipped model in <paramref name="directory"/> (<see cref="BaseModelSittings"/>; 1 when its marker does not say).</summary>
+    public static int Sittings(string directory) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(directory, MarkerFileName)))?["sittings"]?.GetValue<int>() ?? 1;
+
     /// <summary>
     /// Writes the pre-trained model in <paramref name="modelDirectory"/> as shipped into <paramref name="target"/>
     /// (created, or replaced whole): weights converted to bfloat16, the config and tokenizer, the run's recipe.yaml when
-    /// there is one, and the marker with the
-    /// size, its cache key, the parameter count and each file's SHA-256. Returns the marker's JSON.
+    /// there is one (or, for a model pre-trained in sittings, each sitting's <paramref name="recipes"/>), and the marker
+    /// with the size, its cache key, the number of sittings, the parameter count and each file's SHA-256. Returns the marker's JSON.
     /// </summary>
-    public static string Publish(string modelDirectory, BuiltInModelSize size, string target)
+    public static string Publish(string modelDirectory, BuiltInModelSize size, string target, int sittings = 1,
+        IReadOnlyList<(string Name, string Path)>? recipes = null)
     {
         using var model = PretrainedModel.Load(modelDirectory, ScalarType.BFloat16);
         long parameters = model.Network.ParameterCount;
         string json = "";
         // The recipe it was pre-trained with travels with it, when the model is a run's model/ (a run directory's recipe.yaml).
         var recipe = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelDirectory))!, "recipe.yaml");
+        recipes ??= File.Exists(recipe) ? [("recipe.yaml", recipe)] : [];
         AtomicDirectory.Write(target, directory =>
         {
             model.Save(directory);
-            if (File.Exists(recipe)) File.Copy(recipe, Path.Combine(directory, "recipe.yaml"));
+            foreach (var (name, path) in recipes) File.Copy(path, Path.Combine(directory, name));
             var files = new JsonObject();
             foreach (var file in System.IO.Directory.GetFiles(directory).Order(StringComparer.Ordinal))
                 files[Path.GetFileName(file)] = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file))).ToLowerInvariant();
@@ -53,6 +59,7 @@ public static class ShippedBaseModel
             {
                 ["size"] = size.Name,
                 ["cache_key"] = size.CacheKey,
+                ["sittings"] = sittings,
                 ["parameters"] = parameters,
                 ["dtype"] = "bfloat16",
                 ["sha256"] = files,
