@@ -104,6 +104,7 @@ public sealed class PretrainCommandTests
         // The newest sitting is the base the commands use now.
         var again = Run("pretrain", "--size", "tiny", "--cache", cache);
         Assert.Contains(Path.Combine(sitting, "model"), again.Output);
+        Assert.Contains("report: " + Path.Combine(sitting, "report.html"), again.Output);
 
         var shipped = directory.File("shipped");
         var third = Run("pretrain", "--size", "tiny", "--cache", cache, "--continue", "--max-steps", "3", "--lr", "0.001", "--publish", shipped, "--plain");

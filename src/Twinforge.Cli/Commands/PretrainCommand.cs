@@ -71,8 +71,9 @@ public static class PretrainCommand
                 if (continuing) return Task.FromResult(ContinueBuiltIn(line, result, modelSize, cacheRoot, display, result.GetValue(publish), cancellationToken));
                 var model = BuiltInModels.EnsureBase(cacheRoot, modelSize, display, cancellationToken);
                 output.WriteLine($"built-in base model ({modelSize.Name}): {model}");
-                if (BuiltInBaseModel.Existing(cacheRoot, modelSize) is not null)
-                    output.WriteLine($"report: {Path.Combine(BuiltInBaseModel.RunDirectory(cacheRoot, modelSize), RunReport.FileName)}");
+                // The report of the run that made it (the pre-training's or a sitting's); a shipped model has none beside it.
+                var report = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model))!, RunReport.FileName);
+                if (File.Exists(report)) output.WriteLine($"report: {report}");
                 Publish(output, cacheRoot, modelSize, model, result.GetValue(publish));
                 return Task.FromResult(ExitCodes.Success);
             }
