@@ -112,8 +112,8 @@ public sealed class PretrainCommandTests
         Assert.Contains(Path.Combine(run, "sitting-2", "model"), File.ReadAllText(Path.Combine(run, "sitting-3", "recipe.yaml")));
         var marker = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(shipped, "shipped.json")))!;
         Assert.Equal(3, marker["sittings"]!.GetValue<int>());
-        Assert.Equal(["recipe.yaml", "sitting-2.recipe.yaml", "sitting-3.recipe.yaml"],
-            Directory.GetFiles(shipped, "*recipe.yaml").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal<string>(["recipe.yaml", "sitting-2.recipe.yaml", "sitting-3.recipe.yaml"],
+            Directory.GetFiles(shipped, "*recipe.yaml").Select(file => Path.GetFileName(file)!).Order(StringComparer.Ordinal).ToArray());
         Assert.Contains("learning_rate: 0.001", File.ReadAllText(Path.Combine(shipped, "sitting-3.recipe.yaml")));
     }
 

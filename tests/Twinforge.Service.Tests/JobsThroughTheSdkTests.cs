@@ -105,7 +105,10 @@ public sealed class JobsThroughTheSdkTests : IDisposable
         await foreach (var update in chat.CompleteChatStreamingAsync(question, options)) streamed.Add(update);
 
         Assert.Equal(fineTunedModel, whole.Model);                // the version the job trained answered
-        Assert.NotEmpty(whole.Content[0].Text);
+        // A twin of six updates on a 32-wide model may end its turn at once when greedy (it did once in a full run, whose
+        // concurrent tests change the floating point's order): its answer is what it is, the same whole and streamed.
+        Assert.NotNull(Assert.Single(whole.Content).Text);
+        Assert.Contains(whole.FinishReason, new[] { ChatFinishReason.Stop, ChatFinishReason.Length });
         Assert.True(whole.Usage.InputTokenCount > 0);
         Assert.Equal(whole.Usage.InputTokenCount + whole.Usage.OutputTokenCount, whole.Usage.TotalTokenCount);
         Assert.Equal(whole.Content[0].Text, string.Concat(streamed.SelectMany(update => update.ContentUpdate).Select(part => part.Text)));
