@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Twinforge.Cli.Runs;
 using Twinforge.Engine;
 using Twinforge.Engine.Training;
@@ -147,7 +146,7 @@ public static class BaseModelSittings
         foreach (var file in System.IO.Directory.EnumerateFiles(previous, "*" + RecipeWriter.FileName))
         {
             var target = Path.Combine(run, Path.GetFileName(file));
-            if (!File.Exists(target)) File.Copy(file, target);
+            if (!File.Exists(target)) AtomicFile.WriteAllBytes(target, File.ReadAllBytes(file)); // never a half-copied recipe
         }
     }
 }
