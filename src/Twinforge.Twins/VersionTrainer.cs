@@ -35,7 +35,9 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         if (plan.Parent is { } parent && plan.Recipe.UpdateMode == UpdateMode.Continue)
         {
             var recorded = new RecordedArtifacts(registry, store);
-            if (options.Method == FineTuningMethod.Lora)
+            // A parent that is a whole model (fully fine-tuned, as training: auto may choose for a LoRA recipe) is
+            // continued as one: the recipe's training starts from its weights, and what it makes is merged into them.
+            if (options.Method == FineTuningMethod.Lora && parent.Artifacts.Any(artifact => artifact.Kind == ArtifactReference.Adapter))
             {
                 var adapter = Path.Combine(inputs, "parent-adapter");
                 recorded.ExtractDirectory(ArtifactOf(parent, ArtifactReference.Adapter), adapter);
@@ -45,8 +47,12 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
             {
                 startPath = Path.Combine(inputs, "parent-model");
                 recorded.ExtractDirectory(ArtifactOf(parent, ArtifactReference.MergedModel), startPath);
+                options = options with { SaveMergedModel = true };
             }
         }
+        // An adapter trained on a parent's whole model is relative to that model, not to the base: only the merged
+        // model is the version.
+        bool storesAdapter = startPath == basePath || options.InitialAdapter is not null;
 
         var runDirectory = Path.Combine(scratchDirectory, "run");
         FineTuningResult result;
@@ -58,7 +64,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
             _ = result.Training.Best ?? throw new InvalidOperationException("the run had no validation on its held-out data");
             // Scored again by the final weights, example by example: the fixed set's per-conversation losses are what
             // a later version is compared with (and, without new held-out data, the same loss early stopping saw).
-            scored = Evaluate(basePath, result, newHeldOutFile is null ? [fixedHeldOutFile] : [fixedHeldOutFile, newHeldOutFile], options);
+            scored = Evaluate(startPath, result, newHeldOutFile is null ? [fixedHeldOutFile] : [fixedHeldOutFile, newHeldOutFile], options);
         }
         catch (InputFileException error) when (origins.Knows(error.FilePath))
         {
@@ -70,7 +76,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         if (evaluation is not null)
         {
             // Held-out data of plain text has no prompts to answer: such a version is recorded without an evaluation.
-            if (new Fidelity.VersionEvaluator(evaluation).Evaluate(new Fidelity.EvaluationSubject(basePath, () => result.LoadTrained(basePath),
+            if (new Fidelity.VersionEvaluator(evaluation).Evaluate(new Fidelity.EvaluationSubject(basePath, () => result.LoadTrained(startPath),
                     options.ReplayFile is string replayed ? [trainFile, replayed] : [trainFile], fixedHeldOutFile, result.Data.Statistics.TrainableTokens,
                     options.Data, options.Training.BatchSize, plan.Recipe.Canary)) is { } measured)
             {
@@ -85,7 +91,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
 
         var artifacts = new List<ArtifactReference>();
         if (!storeArtifacts) return new TrainedVersion(metrics, artifacts, Cancelled: false);
-        if (result.AdapterDirectory is string adapterDirectory) artifacts.Add(new(ArtifactReference.Adapter, store.PutDirectory(adapterDirectory)));
+        if (storesAdapter && result.AdapterDirectory is string adapterDirectory) artifacts.Add(new(ArtifactReference.Adapter, store.PutDirectory(adapterDirectory)));
         if (result.ModelDirectory is string modelDirectory) artifacts.Add(new(ArtifactReference.MergedModel, store.PutDirectory(modelDirectory)));
         artifacts.Add(new(ArtifactReference.Report, store.PutFile(RunReport.Write(runDirectory, reportTitle))));
         return new TrainedVersion(metrics, artifacts, Cancelled: false);

@@ -108,6 +108,31 @@ public sealed class TwinLifecycleTests
     }
 
     [Fact]
+    public void A_version_continued_from_a_fully_fine_tuned_parent_trains_on_its_weights_and_is_stored_as_a_whole_model()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        // What training: auto with auto_full_finetuning may make of a LoRA recipe: a version that is a whole model.
+        var full = TwinWorkbench.Recipe with { Options = TwinWorkbench.Recipe.Options with { Method = FineTuningMethod.Full, Lora = null, Training = TwinWorkbench.Recipe.Options.Training with { LearningRate = 1e-3 } } };
+        var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), null, full);
+        Assert.Equal([ArtifactReference.MergedModel], v1.Version.Artifacts.Where(a => a.Kind != ArtifactReference.Report).Select(a => a.Kind));
+
+        var v2 = bench.Lifecycle.Update(v1.Version.TwinId, 1, bench.Data(ana, "summer", 30), new UpdatePolicy { Recipe = TwinWorkbench.Recipe });
+
+        // Its adapter was trained on v1's weights, so only the merged model is the version (an adapter alone would be
+        // read against the base); its held-out loss is that model's, not the base's with the adapter.
+        Assert.Equal(VersionStatus.Succeeded, v2.Version.Status);
+        Assert.Equal([ArtifactReference.MergedModel], v2.Version.Artifacts.Where(a => a.Kind != ArtifactReference.Report).Select(a => a.Kind));
+        Assert.NotEqual(VersionTrainer.ArtifactOf(v1.Version, ArtifactReference.MergedModel), VersionTrainer.ArtifactOf(v2.Version, ArtifactReference.MergedModel));
+        Assert.Equal(v1.Metrics.FixedHeldOutLoss, v2.Metrics.ParentFixedHeldOutLoss);
+        Assert.True(double.IsFinite(v2.Metrics.FixedHeldOutLoss));
+        // Rebuilt from its record, the same path gives the same bytes.
+        var rebuilt = bench.Lifecycle.Rebuild(v2.Version.Id);
+        Assert.Equal(ArtifactReference.MergedModel, rebuilt.Kind);
+        Assert.Equal(rebuilt.RecordedHash, rebuilt.RebuiltHash);
+    }
+
+    [Fact]
     public void Further_seeds_are_trained_measured_and_discarded_leaving_nothing_in_the_store()
     {
         using var bench = new TwinWorkbench();

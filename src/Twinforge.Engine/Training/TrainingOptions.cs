@@ -93,6 +93,15 @@ public sealed record TrainingOptions
     /// </summary>
     [RecipeKey("training.auto")] public bool Auto { get; init; }
 
+    /// <summary>
+    /// With <see cref="Auto"/> on a new LoRA adapter: the search also tries full fine-tuning (every weight trained, at
+    /// the recipe's learning rate ÷10 and ÷30, for each of its epoch counts), which on a small base fits a creator's
+    /// data better than an adapter can. Off by default: a fully fine-tuned version stores a whole model instead of an
+    /// adapter, and its training keeps float32 weights and AdamW state for every weight (16 bytes a parameter), too
+    /// much for a large base on a small machine.
+    /// </summary>
+    [RecipeKey("training.auto_full_finetuning")] public bool AutoFullFineTuning { get; init; }
+
     /// <summary>Seeds dropout, LoRA initialisation and anything else random in the run (batch order has the data's seed).</summary>
     [RecipeKey("training.seed")] public long Seed { get; init; } = 1;
 

@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 namespace Twinforge.Engine.Training.Search;
 
 /// <summary>
-/// <c>training: auto</c>: chooses the learning rate, epochs and LoRA rank for a creator's data by successive halving
+/// <c>training: auto</c>: chooses the learning rate, epochs and LoRA rank (and, if the recipe allows, full fine-tuning
+/// instead of an adapter) for a creator's data by successive halving
 /// (Jamieson and Talwalkar 2016) on the held-out loss, under a budget fixed in advance. Every candidate of
 /// <see cref="SearchSpace.Around"/> trains for the first ninth of its epochs; the best third go on to a third of
 /// theirs, and the best third of those to the end; the finisher with the lowest held-out loss is the run's result.
@@ -206,7 +207,8 @@ public static class HyperparameterSearch
         for (int index = 0; index < candidates.Count; index++)
         {
             var candidate = candidates[index];
-            if (candidate.LearningRate == options.Training.LearningRate && candidate.Epochs == options.Training.Epochs && (candidate.Rank ?? lora.Rank) == lora.Rank)
+            if (candidate.Method is null && candidate.LearningRate == options.Training.LearningRate && candidate.Epochs == options.Training.Epochs &&
+                (candidate.Rank ?? lora.Rank) == lora.Rank)
                 return index;
         }
         throw new InvalidOperationException("the search space lacks the recipe's own settings");

@@ -4,17 +4,25 @@ namespace Twinforge.Engine.Training.Search;
 
 /// <summary>
 /// One setting <see cref="HyperparameterSearch"/> tries: a peak learning rate, a number of epochs and (for a new LoRA
-/// adapter) a rank, with alpha scaled with the rank so that alpha / rank, the adapter's scaling, stays the recipe's.
+/// adapter) a rank, with alpha scaled with the rank so that alpha / rank, the adapter's scaling, stays the recipe's —
+/// or, with <see cref="Method"/> full, every weight trained instead of an adapter.
 /// </summary>
-public sealed record SearchCandidate(double LearningRate, int Epochs, int? Rank, double? Alpha)
+/// <param name="Method">Null: the recipe's own method; <see cref="FineTuningMethod.Full"/>: full fine-tuning in place of the recipe's LoRA.</param>
+public sealed record SearchCandidate(double LearningRate, int Epochs, int? Rank, double? Alpha, FineTuningMethod? Method = null)
 {
     /// <summary>The recipe's options with this candidate's values, as one plain training run (not a search).</summary>
-    public FineTuningOptions ApplyTo(FineTuningOptions options) => options with
+    public FineTuningOptions ApplyTo(FineTuningOptions options)
     {
-        Training = options.Training with { LearningRate = LearningRate, Epochs = Epochs, MaxSteps = null, Auto = false },
-        Lora = Rank is int rank ? (options.Lora ?? new LoraConfig()) with { Rank = rank, Alpha = Alpha ?? rank * 2.0 } : options.Lora,
-    };
+        var training = options.Training with { LearningRate = LearningRate, Epochs = Epochs, MaxSteps = null, Auto = false };
+        if (Method is FineTuningMethod method) return options with { Method = method, Lora = null, Training = training };
+        return options with
+        {
+            Training = training,
+            Lora = Rank is int rank ? (options.Lora ?? new LoraConfig()) with { Rank = rank, Alpha = Alpha ?? rank * 2.0 } : options.Lora,
+        };
+    }
 
     public override string ToString() =>
+        (Method == FineTuningMethod.Full ? "full fine-tuning, " : "") +
         FormattableString.Invariant($"learning rate {LearningRate:G3}, {Epochs} epochs") + (Rank is int rank ? $", rank {rank}" : "");
 }

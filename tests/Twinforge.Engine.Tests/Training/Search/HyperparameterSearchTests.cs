@@ -169,6 +169,55 @@ public sealed class HyperparameterSearchTests
     }
 
     [Fact]
+    public void Full_fine_tuning_joins_a_new_adapters_space_only_when_the_recipe_allows_it()
+    {
+        var options = AutoOptions() with { Training = AutoOptions().Training with { AutoFullFineTuning = true } };
+        var candidates = SearchSpace.Around(options);
+
+        Assert.Equal(SearchSpace.Around(AutoOptions()), candidates.Take(27)); // the adapter's candidates first, as before
+        var full = candidates.Skip(27).ToList();
+        Assert.Equal(6, full.Count);
+        Assert.All(full, c => Assert.Equal(FineTuningMethod.Full, c.Method));
+        Assert.All(full, c => Assert.Null(c.Rank));
+        Assert.Equal([1e-2 / 30, 1e-2 / 10], full.Select(c => c.LearningRate).Distinct());
+        Assert.Equal([2, 3, 6], full.Select(c => c.Epochs).Distinct());
+        // A continued adapter keeps its method and shape.
+        Assert.All(SearchSpace.Around(options with { InitialAdapter = "parent-adapter" }), c => Assert.Null(c.Method));
+
+        var applied = full[0].ApplyTo(options);
+        Assert.Equal(FineTuningMethod.Full, applied.Method);
+        Assert.Null(applied.Lora);
+        Assert.Equal((1e-2 / 30, 2, false), (applied.Training.LearningRate, applied.Training.Epochs, applied.Training.Auto));
+        applied.Validate();
+        Assert.StartsWith("full fine-tuning, learning rate", full[0].ToString());
+    }
+
+    [Fact]
+    public void A_search_that_may_fine_tune_fully_trains_those_candidates_as_whole_models_and_adopts_what_it_chose()
+    {
+        using var directory = new TemporaryDirectory();
+        var basePath = SaveBase(directory);
+        var data = directory.Write("alice.jsonl", Exchanges(48));
+        var options = AutoOptions() with { Training = AutoOptions().Training with { AutoFullFineTuning = true } };
+
+        var result = FineTuning.Run(basePath, [data], directory.Sub("run"), options);
+
+        var search = result.Search!;
+        Assert.Equal(33, search.Trials.Count);
+        Assert.Null(search.Trials[search.RecipeOwn].Candidate.Method);
+        foreach (var trial in search.Trials.Where(t => t.Candidate.Method == FineTuningMethod.Full))
+        {
+            Assert.NotEmpty(trial.Rungs);
+            var record = File.ReadAllText(Path.Combine(directory.Sub("run"), HyperparameterSearch.DirectoryName, $"trial-{trial.Index + 1:00}", FineTuning.RecordFileName));
+            Assert.Contains("\"method\": \"full\"", record);
+        }
+        // The run's outputs are the chosen candidate's kind: an adapter for LoRA, a whole model (and no adapter) for full.
+        bool choseFull = search.ChosenTrial!.Candidate.Method == FineTuningMethod.Full;
+        Assert.Equal(choseFull, result.AdapterDirectory is null);
+        Assert.Equal(choseFull, result.ModelDirectory is not null);
+    }
+
+    [Fact]
     public void A_difference_shows_beyond_noise_only_when_every_example_agrees_enough()
     {
         static IReadOnlyList<ExampleLoss> Losses(params double[] perToken) => perToken.Select((loss, i) => new ExampleLoss(i, loss * 10, 10)).ToList();
