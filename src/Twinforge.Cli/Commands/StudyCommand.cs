@@ -115,7 +115,7 @@ public static class StudyCommand
         var size = CommonOptions.Size();
         var cache = CommonOptions.Cache();
         var plain = CommonOptions.Plain();
-        var command = new Command("hyperparameters", "training: auto (a budgeted search over learning rate, epochs and LoRA rank) against the fixed default settings, on the built-in personas.")
+        var command = new Command("hyperparameters", "training: auto (a budgeted search over learning rate, epochs, LoRA rank and full fine-tuning) against the fixed default settings, on the built-in personas.")
         {
             personas, fractions, output, size, cache, plain,
         };

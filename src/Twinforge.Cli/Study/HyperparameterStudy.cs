@@ -87,7 +87,9 @@ public sealed class HyperparameterStudy(string basePath, string outputDirectory)
         static string Range(Engine.Training.Search.SearchDifference d) => d.Examples < 2
             ? FormattableString.Invariant($"{d.Mean:+0.000;-0.000} on {d.Examples} (no interval)")
             : FormattableString.Invariant($"{d.Mean:+0.000;-0.000} ({d.Low:+0.000;-0.000} to {d.High:+0.000;-0.000}) over {d.Examples}");
-        if (search.Confirmation is { } confirmation) return $"held out {Range(search.Difference!)}; {confirmation.Folds}-fold {Range(confirmation.Difference)}";
+        if (search.Confirmation is { } confirmation)
+            return $"held out {Range(search.Difference!)}; {confirmation.Folds}-fold" +
+                (confirmation.Finalists > 1 ? $" (best of {confirmation.Finalists} finishers, Bonferroni)" : "") + $" {Range(confirmation.Difference)}";
         if (search.Difference is { } held) return $"held out {Range(held)}";
         return "the recipe's own was best held out";
     }

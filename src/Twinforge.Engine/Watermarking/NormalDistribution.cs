@@ -7,6 +7,23 @@ public static class NormalDistribution
     public static double UpperTail(double z) => 0.5 * Erfc(z / Math.Sqrt(2));
 
     /// <summary>
+    /// The z whose upper tail is <paramref name="tail"/> (in (0, ½]): 1.96 for 0.025. By bisection on
+    /// <see cref="UpperTail"/>, which falls monotonically; 200 halvings of [0, 40] leave it exact to double precision.
+    /// </summary>
+    public static double UpperQuantile(double tail)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(tail, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(tail, 0.5);
+        double low = 0, high = 40;
+        for (int i = 0; i < 200 && high - low > 0; i++)
+        {
+            double middle = (low + high) / 2;
+            if (UpperTail(middle) > tail) low = middle; else high = middle;
+        }
+        return (low + high) / 2;
+    }
+
+    /// <summary>
     /// The complementary error function. Below 2 it is 1 − erf(x) from erf's series of positive terms
     /// (Abramowitz and Stegun 7.1.6: erf x = 2/√π e^(−x²) Σ 2ⁿ x^(2n+1) / (1·3·…·(2n+1))), which has no cancellation;
     /// from 2 up, erf is too close to 1 for that, so erfc comes from its continued fraction (A&amp;S 7.1.14,

@@ -35,4 +35,16 @@ public sealed class NormalDistributionTests
         Assert.Equal(1.0, NormalDistribution.UpperTail(1.3) + NormalDistribution.UpperTail(-1.3), 14);
         Assert.Equal(0.0, NormalDistribution.UpperTail(60));
     }
+
+    [Theory]
+    [InlineData(0.025, 1.959963984540054)]
+    [InlineData(0.025 / 3, 2.3939797998185104)]
+    [InlineData(0.5, 0)]
+    [InlineData(1e-10, 6.361340902404056)]
+    public void Upper_quantile_inverts_the_upper_tail(double tail, double expected)
+    {
+        Assert.Equal(expected, NormalDistribution.UpperQuantile(tail), 9);
+        Assert.Throws<ArgumentOutOfRangeException>(() => NormalDistribution.UpperQuantile(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NormalDistribution.UpperQuantile(0.6));
+    }
 }

@@ -4,9 +4,11 @@ namespace Twinforge.Engine.Training.Search;
 
 /// <summary>The out-of-fold comparison that decides a search on little data (<see cref="CrossValidation"/>).</summary>
 /// <param name="Folds">How many folds the data was cut into.</param>
-/// <param name="Difference">The challenger's out-of-fold loss minus the reference's, example by example, over every example.</param>
-/// <param name="Steps">The updates the folds took, for both settings.</param>
-public sealed record SearchConfirmation(int Folds, SearchDifference Difference, int Steps);
+/// <param name="Difference">The best finisher's out-of-fold loss minus the reference's, example by example, over every example.</param>
+/// <param name="Steps">The updates the folds took, for every setting.</param>
+/// <param name="Challenger">The trial whose difference that is (null in records from before every finisher was cross-validated: the held-out best).</param>
+/// <param name="Finalists">How many finishers were compared with the reference (the interval holds for all of them at once).</param>
+public sealed record SearchConfirmation(int Folds, SearchDifference Difference, int Steps, int? Challenger = null, int Finalists = 1);
 
 /// <summary>
 /// k-fold cross-validation of one setting: the training data and the held-out data pooled, cut into

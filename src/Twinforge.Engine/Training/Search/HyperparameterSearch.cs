@@ -30,8 +30,11 @@ public static class HyperparameterSearch
     /// <summary>Under the search's directory: the cross-validated comparison's fold runs, for each of the two settings.</summary>
     public const string ConfirmationDirectoryName = "cross-validation";
 
-    /// <summary>The two settings' directories under <see cref="ConfirmationDirectoryName"/>: the recipe's own, then the challenger.</summary>
-    public static readonly string[] ConfirmedSettings = ["recipe-own", "challenger"];
+    /// <summary>The recipe's own settings' directory under <see cref="ConfirmationDirectoryName"/>; each finalist's is its trial's name.</summary>
+    public const string RecipeOwnConfirmationName = "recipe-own";
+
+    /// <summary>A trial's directory under the search's, and a finalist's under <see cref="ConfirmationDirectoryName"/>.</summary>
+    public static string TrialName(int index) => $"trial-{index + 1:00}";
 
     /// <summary>The share of a candidate's epochs each rung trains it to.</summary>
     public static readonly double[] RungFractions = [1 / 9.0, 1 / 3.0, 1];
@@ -59,7 +62,7 @@ public static class HyperparameterSearch
             RungFractions = RungFractions, Reduction = Reduction,
         };
 
-        string TrialDirectory(int index) => Path.Combine(searchDirectory, $"trial-{index + 1:00}");
+        string TrialDirectory(int index) => Path.Combine(searchDirectory, TrialName(index));
         FineTuningOptions TrialOptions(SearchTrial trial)
         {
             var applied = trial.Candidate.ApplyTo(options);
@@ -103,9 +106,10 @@ public static class HyperparameterSearch
             if (!lastRung)
                 alive = Survivors(record, alive, SearchBudget.Kept(alive.Count, Reduction)).Union([own]).Order().ToList();
         }
-        var challenger = Survivors(record, alive.Where(index => index != own).ToList(), 1) is [var best] && record.Trials[best].Failure is null
-            ? best
-            : own;
+        // The finalists: every other candidate that finished, best held-out loss first; the first is the challenger.
+        var finalists = alive.Where(index => index != own && record.Trials[index].Failure is null)
+            .OrderBy(index => record.Trials[index].LastLoss).ThenBy(index => index).ToList();
+        int challenger = finalists is [var best, ..] ? best : own;
         if (record.Trials[own].Failure is not null && challenger == own)
             throw new InvalidOperationException($"every candidate of the search diverged ({searchDirectory}): lower training.learning_rate");
 
@@ -114,6 +118,7 @@ public static class HyperparameterSearch
             TrialOptions(record.Trials[index]) with { SaveMergedModel = asAsked && options.SaveMergedModel }, onEvent: null, CancellationToken.None, baseModelSource);
         // The reference's finished run is wanted twice (its held-out losses, the data's size): restored once.
         var ownFinished = new Lazy<FineTuningResult>(() => Finished(own));
+        var confirmationDirectory = Path.Combine(searchDirectory, ConfirmationDirectoryName);
         FineTuningResult? stopped = null;
         SearchConfirmation? Confirm()
         {
@@ -121,17 +126,32 @@ public static class HyperparameterSearch
             int examples = pooled.Statistics.Examples + (pooled.HeldOutStatistics?.Examples ?? 0);
             int documents = pooled.Statistics.Documents + (pooled.HeldOutStatistics?.Documents ?? 0);
             // Fewer examples than the evidence rule needs, or than folds: cross-validation could not show a difference either.
-            if (examples < SearchEvidence.MinimumExamples || documents < CrossValidation.Folds) return null;
-            var confirmationDirectory = Path.Combine(searchDirectory, ConfirmationDirectoryName);
-            var (ownLosses, ownSteps, ownStopped) = CrossValidation.OutOfFold(baseModelDirectory, dataFiles, TrialOptions(record.Trials[own]),
-                Path.Combine(confirmationDirectory, ConfirmedSettings[0]), cancellationToken, baseModelSource);
-            var (challengerLosses, challengerSteps, challengerStopped) = ownStopped is null
-                ? CrossValidation.OutOfFold(baseModelDirectory, dataFiles, TrialOptions(record.Trials[challenger]),
-                    Path.Combine(confirmationDirectory, ConfirmedSettings[1]), cancellationToken, baseModelSource)
-                : (null, 0, null);
-            stopped = ownStopped ?? challengerStopped;
-            if (ownLosses is null || challengerLosses is null) return null;
-            return new SearchConfirmation(CrossValidation.Folds, SearchEvidence.Compare(ownLosses, challengerLosses), ownSteps + challengerSteps);
+            if (examples < SearchEvidence.MinimumExamples || documents < CrossValidation.Folds || finalists.Count == 0) return null;
+            var (ownLosses, steps, ownStopped) = CrossValidation.OutOfFold(baseModelDirectory, dataFiles, TrialOptions(record.Trials[own]),
+                Path.Combine(confirmationDirectory, RecipeOwnConfirmationName), cancellationToken, baseModelSource);
+            if (ownLosses is null)
+            {
+                stopped = ownStopped;
+                return null;
+            }
+            // Every finalist, not only the held-out tenth's favourite: that few examples rank them by luck. Choosing
+            // the best of several out of fold is itself a chance to be lucky, so each interval is widened to hold for
+            // all of them at once (Bonferroni).
+            (int Index, SearchDifference Difference)? leader = null;
+            foreach (var finalist in finalists)
+            {
+                var (losses, finalistSteps, finalistStopped) = CrossValidation.OutOfFold(baseModelDirectory, dataFiles, TrialOptions(record.Trials[finalist]),
+                    Path.Combine(confirmationDirectory, TrialName(finalist)), cancellationToken, baseModelSource);
+                if (losses is null)
+                {
+                    stopped = finalistStopped;
+                    return null;
+                }
+                steps += finalistSteps;
+                var difference = SearchEvidence.Compare(ownLosses, losses, comparisons: finalists.Count);
+                if (leader is null || difference.Mean < leader.Value.Difference.Mean) leader = (finalist, difference);
+            }
+            return new SearchConfirmation(CrossValidation.Folds, leader!.Value.Difference, steps, leader.Value.Index, finalists.Count);
         }
         int chosen = Decide(record, own, challenger, () => SearchEvidence.Losses(baseModelDirectory, dataFiles, options, ownFinished.Value),
             () => SearchEvidence.Losses(baseModelDirectory, dataFiles, options, Finished(challenger)), Confirm);
@@ -146,26 +166,31 @@ public static class HyperparameterSearch
         var result = Finished(chosen, asAsked: true);
         foreach (var trial in record.Trials.Where(trial => trial.Index != chosen))
             DeleteCheckpoints(TrialDirectory(trial.Index));
-        foreach (var setting in ConfirmedSettings)
-            foreach (var fold in CrossValidation.FoldDirectories(Path.Combine(searchDirectory, ConfirmationDirectoryName, setting)))
-                DeleteCheckpoints(fold);
+        if (Directory.Exists(confirmationDirectory))
+            foreach (var setting in Directory.EnumerateDirectories(confirmationDirectory))
+                foreach (var fold in CrossValidation.FoldDirectories(setting))
+                    DeleteCheckpoints(fold);
         return Adopt(runDirectory, TrialDirectory(chosen), result, record);
     }
 
     /// <summary>
-    /// Chooses between the recipe's own settings and the best other finisher by evidence beyond noise: the challenger
-    /// wins only when its loss is lower, example by example, with the whole 95% interval of the mean difference below
-    /// zero, over at least <see cref="SearchEvidence.MinimumExamples"/> examples. The held-out examples are asked
-    /// first; when they cannot show it (too few, or too close), both settings are cross-validated on all the data
-    /// (<see cref="CrossValidation"/>), which at small shares gives several times the examples to judge on. With
-    /// too few examples even then, the difference cannot be told from noise and the recipe's own settings are kept:
-    /// a search on two examples would choose on luck.
+    /// Chooses between the recipe's own settings and the other finishers by evidence beyond noise: another wins only
+    /// when its loss is lower, example by example, with the whole 95% interval of the mean difference below zero, over
+    /// at least <see cref="SearchEvidence.MinimumExamples"/> examples. The held-out examples are asked first, of the
+    /// best finisher there; when they cannot show it (too few, or too close) — or the recipe's own was best on too few
+    /// to mean it — every finisher is cross-validated against the recipe's own on all the data
+    /// (<see cref="CrossValidation"/>), which at small shares gives several times the examples to judge on, and the
+    /// best out of fold wins if its interval, widened for the number of finishers compared, is below zero. With too
+    /// few examples even then, the difference cannot be told from noise and the recipe's own settings are kept: a
+    /// search on two examples would choose on luck.
     /// </summary>
+    /// <param name="challenger">The best other finisher on the held-out data (<paramref name="own"/> when there is none).</param>
+    /// <param name="crossValidate">The out-of-fold comparison of every finisher with the recipe's own; null when the data are too few.</param>
     internal static int Decide(SearchRecord record, int own, int challenger, Func<IReadOnlyList<ExampleLoss>> ownLosses, Func<IReadOnlyList<ExampleLoss>> challengerLosses,
         Func<SearchConfirmation?> crossValidate)
     {
         var ownTrial = record.Trials[own];
-        if (challenger == own || ownTrial.Failure is null && ownTrial.LastLoss <= record.Trials[challenger].LastLoss)
+        if (challenger == own)
         {
             record.Evidence = "the recipe's own settings had the lowest held-out loss";
             return own;
@@ -175,27 +200,41 @@ public static class HyperparameterSearch
             record.Evidence = $"the recipe's own settings {ownTrial.Failure}";
             return challenger;
         }
-        var candidate = record.Trials[challenger].Candidate;
+        bool ownBest = ownTrial.LastLoss <= record.Trials[challenger].LastLoss;
+        var heldOutCandidate = record.Trials[challenger].Candidate;
         var difference = SearchEvidence.Compare(ownLosses(), challengerLosses());
         record.Difference = difference;
-        if (Convincing(difference))
+        if (ownBest && difference.Examples >= SearchEvidence.MinimumExamples)
         {
-            record.Evidence = FormattableString.Invariant($"{candidate} beat the recipe's own settings beyond noise: {difference}");
+            record.Evidence = "the recipe's own settings had the lowest held-out loss";
+            return own;
+        }
+        if (!ownBest && Convincing(difference))
+        {
+            record.Evidence = FormattableString.Invariant($"{heldOutCandidate} beat the recipe's own settings beyond noise: {difference}");
             return challenger;
         }
+        string heldOut = ownBest
+            ? FormattableString.Invariant($"held out alone the recipe's own settings were best, on {difference.Examples} examples")
+            : FormattableString.Invariant($"held out alone, {heldOutCandidate}: {difference}");
         var confirmation = record.Confirmation ?? crossValidate();
         record.Confirmation = confirmation;
         if (confirmation is null)
         {
-            record.Evidence = FormattableString.Invariant($"kept the recipe's own settings: the best other candidate ({candidate}) was not better beyond noise ({difference})");
+            record.Evidence = ownBest
+                ? FormattableString.Invariant($"kept the recipe's own settings: they had the lowest held-out loss, on {difference.Examples} examples (too few to cross-validate)")
+                : FormattableString.Invariant($"kept the recipe's own settings: the best other candidate ({heldOutCandidate}) was not better beyond noise ({difference})");
             return own;
         }
+        int confirmed = confirmation.Challenger ?? challenger;
+        var candidate = record.Trials[confirmed].Candidate;
         bool convincing = Convincing(confirmation.Difference);
-        string outOfFold = FormattableString.Invariant($"{confirmation.Difference} out of fold, {confirmation.Folds}-fold cross-validation on all the data");
+        string compared = confirmation.Finalists > 1 ? FormattableString.Invariant($" of {confirmation.Finalists} finishers") : "";
+        string outOfFold = FormattableString.Invariant($"{confirmation.Difference} out of fold, {confirmation.Folds}-fold cross-validation{compared} on all the data");
         record.Evidence = convincing
-            ? FormattableString.Invariant($"{candidate} beat the recipe's own settings beyond noise: {outOfFold} (held out alone: {difference})")
-            : FormattableString.Invariant($"kept the recipe's own settings: the best other candidate ({candidate}) was not better beyond noise: {outOfFold} (held out alone: {difference})");
-        return convincing ? challenger : own;
+            ? FormattableString.Invariant($"{candidate} beat the recipe's own settings beyond noise: {outOfFold} ({heldOut})")
+            : FormattableString.Invariant($"kept the recipe's own settings: the best other candidate out of fold ({candidate}) was not better beyond noise: {outOfFold} ({heldOut})");
+        return convincing ? confirmed : own;
     }
 
     static bool Convincing(SearchDifference difference) => difference.Examples >= SearchEvidence.MinimumExamples && difference.High < 0;
@@ -255,7 +294,8 @@ public static class HyperparameterSearch
         record.RecipeSteps = record.Trials[record.RecipeOwn].Candidate.Epochs * stepsPerEpoch;
         var epochs = record.Trials.Select(trial => trial.Candidate.Epochs).ToList();
         record.BudgetSteps = SearchBudget.Steps(epochs, record.RecipeOwn, stepsPerEpoch, RungFractions, Reduction)
-            + SearchBudget.ConfirmationSteps(epochs, record.RecipeOwn, stepsPerEpoch, CrossValidation.Folds);
+            + SearchBudget.ConfirmationSteps(epochs, record.RecipeOwn, stepsPerEpoch, CrossValidation.Folds,
+                SearchBudget.Finalists(epochs.Count, RungFractions.Length, Reduction));
     }
 
     static void DeleteCheckpoints(string trialDirectory)

@@ -15,12 +15,28 @@ public static class SearchBudget
     public static int Kept(int entered, int reduction) => (entered + reduction - 1) / reduction;
 
     /// <summary>
-    /// The most updates the cross-validated comparison can take: <paramref name="folds"/> runs of the recipe's own
-    /// epochs and as many of the longest candidate's, each costed at the search's updates per epoch — a fold trains on
-    /// (k − 1)/k of the pooled data, no more than the search's training part while at most a third is held out.
+    /// The most candidates besides the recipe's own that can finish: the best 1/reduction of each round go on, and
+    /// the recipe's own goes on whatever its rank (making one more to choose from in the next round).
     /// </summary>
-    public static int ConfirmationSteps(IReadOnlyList<int> epochs, int own, int stepsPerEpoch, int folds) =>
-        folds * (epochs[own] + epochs.Max()) * stepsPerEpoch;
+    public static int Finalists(int candidates, int rounds, int reduction)
+    {
+        int others = candidates - 1, entered = candidates, finishing = others;
+        for (int round = 1; round < rounds; round++)
+        {
+            finishing = Math.Min(others, Kept(entered, reduction));
+            entered = finishing + 1;
+        }
+        return finishing;
+    }
+
+    /// <summary>
+    /// The most updates the cross-validated comparison can take: <paramref name="folds"/> runs of the recipe's own
+    /// epochs and as many of the longest candidate's for each of <paramref name="finalists"/> finishers, each costed at
+    /// the search's updates per epoch — a fold trains on (k − 1)/k of the pooled data, no more than the search's
+    /// training part while at most a third is held out.
+    /// </summary>
+    public static int ConfirmationSteps(IReadOnlyList<int> epochs, int own, int stepsPerEpoch, int folds, int finalists) =>
+        folds * (epochs[own] + finalists * epochs.Max()) * stepsPerEpoch;
 
     /// <param name="epochs">Every candidate's epochs, in the search's order.</param>
     /// <param name="own">The index of the recipe's own settings among them.</param>

@@ -40,7 +40,7 @@ public sealed record SearchRecord
 
     /// <summary>
     /// The most updates the search may take: every rung's survivors trained to the rung's end, and the cross-validated
-    /// comparison of two of them (<see cref="SearchBudget.ConfirmationSteps"/>).
+    /// comparison of the recipe's own with every finisher (<see cref="SearchBudget.ConfirmationSteps"/>).
     /// </summary>
     public int BudgetSteps { get; set; }
 
@@ -76,7 +76,11 @@ public sealed record SearchRecord
           FormattableString.Invariant($"{UsedSteps:N0} updates of a {BudgetSteps:N0}-update budget (the recipe's own settings plan {RecipeSteps:N0}); {Evidence}")
         : FormattableString.Invariant($"training: auto has tried {Trials.Count(trial => trial.Rungs.Count > 0)} of {Trials.Count} candidates so far");
 
-    static readonly JsonSerializerOptions Json = new(MetricsLog.SerializerOptions) { WriteIndented = true };
+    // A candidate's method as a word ("full"), as run.json writes it; a number from an earlier record still reads.
+    static readonly JsonSerializerOptions Json = new(MetricsLog.SerializerOptions)
+    {
+        WriteIndented = true, Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
 
     public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 

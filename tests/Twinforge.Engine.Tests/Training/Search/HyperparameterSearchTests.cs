@@ -273,14 +273,41 @@ public sealed class HyperparameterSearchTests
         Assert.Equal(0, HyperparameterSearch.Decide(tiny, 0, 1, () => held, () => heldBetter, () => null));
         Assert.Null(tiny.Confirmation);
 
-        // Held-out data that shows it needs no folds; nor does a reference that was best on it.
+        // Held-out data that shows it needs no folds; nor does a reference that was best on enough of it.
         var clear = TwoTrials(3.05, 2.6);
         var tenHeld = PerExample(3.0, 2.5, 4.0, 3.2, 2.8, 3.9, 3.1, 2.7, 3.5, 3.3);
         Assert.Equal(1, HyperparameterSearch.Decide(clear, 0, 1, () => tenHeld, () => PerExample(2.9, 2.42, 3.88, 3.1, 2.71, 3.8, 3.02, 2.6, 3.41, 3.2),
             () => throw new InvalidOperationException("no cross-validation when the held-out data shows the difference")));
         var ownBest = TwoTrials(2.9, 3.0);
-        Assert.Equal(0, HyperparameterSearch.Decide(ownBest, 0, 1, () => throw new InvalidOperationException(), () => throw new InvalidOperationException(),
-            () => throw new InvalidOperationException()));
+        Assert.Equal(0, HyperparameterSearch.Decide(ownBest, 0, 1, () => tenHeld, () => PerExample(4.0, 3.5, 5.0, 4.2, 3.8, 4.9, 4.1, 3.7, 4.5, 4.3),
+            () => throw new InvalidOperationException("no cross-validation when the reference was best on ten held-out examples")));
+        Assert.Equal("the recipe's own settings had the lowest held-out loss", ownBest.Evidence);
+
+        // Best on four held-out examples means as little as losing on them: the folds decide.
+        var ownBestOnFew = TwoTrials(2.9, 3.0);
+        Assert.Equal(1, HyperparameterSearch.Decide(ownBestOnFew, 0, 1, () => heldBetter, () => held, () => confirmed));
+        Assert.Contains("held out alone the recipe's own settings were best, on 4 examples", ownBestOnFew.Evidence);
+    }
+
+    [Fact]
+    public void The_folds_choose_among_every_finisher_with_an_interval_widened_for_their_number()
+    {
+        var reference = PerExample(3, 3, 3, 3, 3, 3, 3, 3, 3, 3);
+        var finisher = PerExample(2.9, 2.95, 2.9, 2.85, 2.9, 2.92, 2.88, 2.9, 2.93, 2.9);
+        var alone = SearchEvidence.Compare(reference, finisher);
+        var amongFour = SearchEvidence.Compare(reference, finisher, comparisons: 4);
+        Assert.Equal(alone.Mean, amongFour.Mean, 12);
+        Assert.True(amongFour.High - amongFour.Low > (alone.High - alone.Low) * 1.25, $"{amongFour} against {alone}");
+        Assert.Contains("Bonferroni, 4 comparisons", amongFour.ToString());
+
+        // Three trials: the held-out favourite (1) lost out of fold to the third (2), which the folds chose.
+        var record = TwoTrials(3.05, 2.95);
+        record.Trials.Add(new SearchTrial(2, new SearchCandidate(1e-4, 16, null, null, FineTuningMethod.Full), [new SearchRung(16, 16, 2.99, 16, true)]));
+        var confirmation = new SearchConfirmation(3, amongFour, Steps: 90, Challenger: 2, Finalists: 2);
+        var fourHeld = PerExample(3.0, 3.2, 2.9, 3.1);
+        Assert.Equal(2, HyperparameterSearch.Decide(record, 0, 1, () => fourHeld, () => fourHeld, () => confirmation));
+        Assert.StartsWith("full fine-tuning, learning rate 0.0001, 16 epochs beat the recipe's own settings beyond noise", record.Evidence);
+        Assert.Contains("of 2 finishers", record.Evidence);
     }
 
     [Fact]
@@ -306,8 +333,14 @@ public sealed class HyperparameterSearchTests
         Assert.True(confirmation.Steps > 0);
         Assert.True(search.UsedSteps <= search.BudgetSteps, $"{search.UsedSteps} updates of a {search.BudgetSteps} budget");
         Assert.Contains("cross-validation", search.Evidence);
+        // The recipe's own and every finisher, each trained on two folds and scored on the third.
         var folds = Path.Combine(directory.Sub("run"), HyperparameterSearch.DirectoryName, HyperparameterSearch.ConfirmationDirectoryName);
-        Assert.All(HyperparameterSearch.ConfirmedSettings.SelectMany(setting => CrossValidation.FoldDirectories(Path.Combine(folds, setting))),
+        var finishers = search.Trials.Where(t => t.Index != search.RecipeOwn && t.Rungs.Count == HyperparameterSearch.RungFractions.Length).Select(t => t.Index).ToList();
+        Assert.Equal(finishers.Count, confirmation.Finalists);
+        Assert.Contains(confirmation.Challenger!.Value, finishers);
+        Assert.Equal([HyperparameterSearch.RecipeOwnConfirmationName, .. finishers.Select(HyperparameterSearch.TrialName)],
+            Directory.EnumerateDirectories(folds).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.All(Directory.EnumerateDirectories(folds).SelectMany(CrossValidation.FoldDirectories),
             fold => Assert.True(File.Exists(Path.Combine(fold, FineTuning.RecordFileName)), fold));
         Assert.Equal(search.Chosen == search.RecipeOwn, confirmation.Difference.High >= 0);
     }

@@ -76,4 +76,26 @@ public sealed class SearchBudgetTests
         // exist) = 18, and the reference 2 - 1 = 1. Round 3: ceil(10 / 3) = 4 others (8 epochs: 8 - 3 = 5 each) = 20, and the reference 4 - 2 = 2.
         Assert.Equal(27 + 18 + 1 + 20 + 2, budget);
     }
+
+    [Theory]
+    [InlineData(27)]
+    [InlineData(33)]
+    [InlineData(9)]
+    public void At_most_Finalists_other_candidates_reach_the_last_round_and_some_order_of_losses_gets_there(int count)
+    {
+        int most = 0, own = count / 2;
+        var random = new Random(count);
+        for (int trial = 0; trial < 500; trial++)
+        {
+            var losses = Enumerable.Range(0, count).Select(_ => new[] { random.NextDouble(), random.NextDouble() }).ToArray();
+            // Half the time the reference is last every round (carried), the case that lets most others through.
+            if (trial % 2 == 0) losses[own] = [2, 2];
+            var alive = Enumerable.Range(0, count).ToList();
+            for (int round = 0; round < Rounds.Length - 1; round++)
+                alive = alive.OrderBy(index => losses[index][round]).ThenBy(index => index).Take(SearchBudget.Kept(alive.Count, HyperparameterSearch.Reduction))
+                    .Union([own]).Order().ToList();
+            most = Math.Max(most, alive.Count(index => index != own));
+        }
+        Assert.Equal(most, SearchBudget.Finalists(count, Rounds.Length, HyperparameterSearch.Reduction));
+    }
 }
