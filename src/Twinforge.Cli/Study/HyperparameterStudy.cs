@@ -110,7 +110,8 @@ public sealed class HyperparameterStudy(string basePath, string outputDirectory)
         SummaryReport.Write(outputDirectory, new SummaryPage("training: auto against the fixed settings",
             [
                 $"Base model {basePath}. For each persona and share, a tenth of the share chooses (early stopping, and the search's choice; " +
-                "when that tenth cannot show a difference, the search cross-validates its best other finisher against the recipe's own settings on the whole share); " +
+                "when that tenth cannot show a difference, the search cross-validates every other finisher against the recipe's own settings on the whole share, " +
+                "the best of them winning if its interval, widened for their number, is below zero); " +
                 "both are judged on the persona's held-out file, which neither chose on. Losses in nats per token; lower is better.",
             ],
             Headers, points.Select(Row).ToList(), [], reports));

@@ -22,7 +22,9 @@ public sealed record SearchCandidate(double LearningRate, int Epochs, int? Rank,
         };
     }
 
+    // Below 10⁻³ in the engineer's notation (3.33e-5, 1e-4), which reads where G3 would write 3.33E-05.
     public override string ToString() =>
         (Method == FineTuningMethod.Full ? "full fine-tuning, " : "") +
-        FormattableString.Invariant($"learning rate {LearningRate:G3}, {Epochs} epochs") + (Rank is int rank ? $", rank {rank}" : "");
+        "learning rate " + LearningRate.ToString(LearningRate >= 1e-3 ? "G3" : "0.##e0", System.Globalization.CultureInfo.InvariantCulture) +
+        FormattableString.Invariant($", {Epochs} epochs") + (Rank is int rank ? $", rank {rank}" : "");
 }

@@ -306,7 +306,9 @@ public sealed class HyperparameterSearchTests
         var confirmation = new SearchConfirmation(3, amongFour, Steps: 90, Challenger: 2, Finalists: 2);
         var fourHeld = PerExample(3.0, 3.2, 2.9, 3.1);
         Assert.Equal(2, HyperparameterSearch.Decide(record, 0, 1, () => fourHeld, () => fourHeld, () => confirmation));
-        Assert.StartsWith("full fine-tuning, learning rate 0.0001, 16 epochs beat the recipe's own settings beyond noise", record.Evidence);
+        Assert.StartsWith("full fine-tuning, learning rate 1e-4, 16 epochs beat the recipe's own settings beyond noise", record.Evidence);
+        Assert.Equal("learning rate 3.33e-5, 8 epochs", new SearchCandidate(1e-3 / 30, 8, null, null).ToString());
+        Assert.Equal("learning rate 0.003, 8 epochs, rank 64", new SearchCandidate(3e-3, 8, 64, 128).ToString());
         Assert.Contains("of 2 finishers", record.Evidence);
     }
 
