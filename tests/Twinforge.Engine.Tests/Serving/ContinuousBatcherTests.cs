@@ -32,30 +32,37 @@ public sealed class ContinuousBatcherTests
             ("cy", ServingFixture.Prompt(2, vocabulary, 6), 25),
         };
         using var cache = fixture.Cache();
-        using var batcher = new ContinuousBatcher(fixture.Model, SmallSteps);
-
-        // The first two start together; the rest join while the first is decoding. Every adapter is loaded before, so
-        // that the later submissions take microseconds, not a file read, while the first stream runs.
+        // Every adapter is loaded before, so that the later submissions take microseconds, not a file read, while the
+        // first stream runs.
         var leases = requests.Select(request => request.Twin is null ? null : cache.Acquire(request.Twin)).ToList();
-        var streams = new List<BatchedStream>();
-        for (int index = 0; index < requests.Length; index++)
-        {
-            var (_, prompt, maxNewTokens) = requests[index];
-            streams.Add(batcher.Submit(prompt, new GenerationOptions { MaxNewTokens = maxNewTokens }, leases[index]));
-            if (index == 1) WaitForFirstToken(streams[0]);
-        }
-        var batched = streams.Select(stream => stream.ReadAll()).ToList();
 
-        for (int index = 0; index < requests.Length; index++)
+        // The first two start together; the rest join while the first is decoding — unless the test's thread is kept
+        // off the CPU for the first stream's 80 steps (a loaded machine running other tests): then the whole round
+        // is tried again, and each round's tokens are checked all the same.
+        for (int attempt = 1; ; attempt++)
         {
-            var (twin, prompt, maxNewTokens) = requests[index];
-            Assert.Equal(fixture.Solo(twin, prompt, new GenerationOptions { MaxNewTokens = maxNewTokens }), batched[index]);
-            Assert.Equal(StreamFinishReason.Length, streams[index].Completion.Result);
+            using var batcher = new ContinuousBatcher(fixture.Model, SmallSteps);
+            var streams = new List<BatchedStream>();
+            for (int index = 0; index < requests.Length; index++)
+            {
+                var (_, prompt, maxNewTokens) = requests[index];
+                streams.Add(batcher.Submit(prompt, new GenerationOptions { MaxNewTokens = maxNewTokens }, leases[index]));
+                if (index == 1) WaitForFirstToken(streams[0]);
+            }
+            var batched = streams.Select(stream => stream.ReadAll()).ToList();
+
+            for (int index = 0; index < requests.Length; index++)
+            {
+                var (twin, prompt, maxNewTokens) = requests[index];
+                Assert.Equal(fixture.Solo(twin, prompt, new GenerationOptions { MaxNewTokens = maxNewTokens }), batched[index]);
+                Assert.Equal(StreamFinishReason.Length, streams[index].Completion.Result);
+            }
+            Assert.True(streams.Skip(2).All(stream => stream.JoinedAtStep > streams[0].JoinedAtStep), "the later requests joined a running batch");
+            // The adapters differ: not every stream of one prompt would give the same tokens.
+            Assert.NotEqual(fixture.Solo(null, requests[0].Prompt, new GenerationOptions { MaxNewTokens = 80 }), batched[0]);
+            if (streams.Skip(2).Any(stream => stream.JoinedAtStep < streams[0].LeftAtStep)) break;
+            Assert.True(attempt < 5, "in 5 rounds no later request ran beside the first");
         }
-        Assert.True(streams.Skip(2).All(stream => stream.JoinedAtStep > streams[0].JoinedAtStep), "the later requests joined a running batch");
-        Assert.True(streams.Skip(2).Any(stream => stream.JoinedAtStep < streams[0].LeftAtStep), "a later request ran beside the first");
-        // The adapters differ: not every stream of one prompt would give the same tokens.
-        Assert.NotEqual(fixture.Solo(null, requests[0].Prompt, new GenerationOptions { MaxNewTokens = 80 }), batched[0]);
     }
 
     [Fact]
