@@ -16,7 +16,7 @@ public sealed class TwinRecipeArguments
     public Option<FileInfo> Recipe { get; } = new Option<FileInfo>("--recipe")
     {
         Description = "A recipe file with the training settings (base, data, validation and output keys are not used) " +
-                      $"[default: on the built-in base {DescribeBuiltInDefaults(BuiltInModelSize.Standard)}; " +
+                      $"[default: on the built-in base {DescribeBuiltInDefaults(BuiltInModelSize.English)}; " +
                       "on other bases the engine's (src/Twinforge.Recipes/README.md); an update keeps its parent's]",
     }.AcceptOnlyFiles(RecipeLoader.WhatIsExpected, mustExist: true);
 
@@ -49,11 +49,14 @@ public sealed class TwinRecipeArguments
     {
         var options = BuiltInDefaults(size).Options;
         var (lora, data, training) = (options.Lora ?? new(), options.Data, options.Training);
-        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"LoRA rank {lora.Rank} (alpha {lora.Alpha}), sequence length {data.SequenceLength} tokens with longer examples dropped " +
-            $"(more than {data.MaxDroppedFraction * 100:0}% of a file dropped is an error), {training.Epochs} epochs of batches of {training.BatchSize}, " +
-            $"learning rate {training.LearningRate:0.####}, early stopping after {training.EarlyStoppingPatience} evaluations without improvement, " +
-            $"{data.ValidationFraction * 100:0}% of each dataset held out");
+        double byteLevelRate = DemoPlan.For(BuiltInModelSize.Standard).Twin(validationFile: "").Training.LearningRate;
+        return FormattableString.Invariant(
+            $"LoRA rank {lora.Rank} (alpha {lora.Alpha}), sequence length {data.SequenceLength} tokens with longer examples dropped ") +
+            FormattableString.Invariant($"(more than {data.MaxDroppedFraction * 100:0}% of a file dropped is an error), {training.Epochs} epochs of batches of {training.BatchSize}, ") +
+            FormattableString.Invariant($"learning rate {training.LearningRate:0.####}") +
+            (size.ByteLevel ? "" : FormattableString.Invariant($" ({byteLevelRate:0.####} on the byte-level sizes)")) +
+            FormattableString.Invariant($", early stopping after {training.EarlyStoppingPatience} evaluations without improvement, {data.ValidationFraction * 100:0}% of each dataset held out") +
+            (training.AutoFullFineTuning ? ", and training.auto (when set) may also choose full fine-tuning" : "");
     }
 
     public bool Given(ParseResult result) => result.GetValue(Recipe) is not null || result.GetValue(Set) is { Length: > 0 } || result.GetValue(PlantCanary) is not null;
