@@ -27,7 +27,7 @@ public static class HyperparameterSearch
     public const string DirectoryName = "search";
     public const string RecordFileName = "search.json";
 
-    /// <summary>Under the search's directory: the cross-validated comparison's fold runs, for each of the two settings.</summary>
+    /// <summary>Under the search's directory: the cross-validated comparison's fold runs, for the recipe's own settings and each finisher.</summary>
     public const string ConfirmationDirectoryName = "cross-validation";
 
     /// <summary>The recipe's own settings' directory under <see cref="ConfirmationDirectoryName"/>; each finalist's is its trial's name.</summary>
