@@ -18,11 +18,16 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test Twinforge.slnx --configuration Release "$@" 2>&1 | tee "$log" || status=$?
+# --blame: when a test host crashes, the run names the test that was running (and keeps its sequence file).
+dotnet test Twinforge.slnx --configuration Release --blame "$@" 2>&1 | tee "$log" || status=$?
 
-# One plain summary line over all test assemblies, e.g. "tests: 41 passed, 0 failed, 0 skipped".
+# One plain summary line over all test assemblies, e.g. "tests: 41 passed, 0 failed, 0 skipped"; an assembly whose
+# test host crashed counts only the tests it finished, so the line says so.
 awk '/(Passed|Failed)! +- +Failed:/ {
        gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
      }
-     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+     /^Test Run Aborted/ { a += 1 }
+     END { printf "tests: %d passed, %d failed, %d skipped", p, f, s
+           if (a > 0) printf "; %d test run%s aborted (a test host crashed: the test running then is named above)", a, (a > 1 ? "s" : "")
+           printf "\n" }' "$log"
 exit "$status"
