@@ -145,8 +145,9 @@ public static class BaseModelSittings
         System.IO.Directory.CreateDirectory(run);
         foreach (var file in System.IO.Directory.EnumerateFiles(previous, "*" + RecipeWriter.FileName))
         {
-            var target = Path.Combine(run, Path.GetFileName(file));
-            if (!File.Exists(target)) AtomicFile.WriteAllBytes(target, File.ReadAllBytes(file)); // never a half-copied recipe
+            // Never a half-copied recipe, and never over the cache's own (TryCreate leaves an existing file alone).
+            using var source = File.OpenRead(file);
+            AtomicFile.TryCreate(Path.Combine(run, Path.GetFileName(file)), stream => source.CopyTo(stream));
         }
     }
 }
