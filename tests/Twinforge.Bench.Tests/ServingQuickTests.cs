@@ -44,8 +44,9 @@ public sealed class ServingQuickTests
         long before = ProcessMemory.HeapBytesInUse();
         using var block = ones([64 << 20], ScalarType.Byte);
         long after = ProcessMemory.HeapBytesInUse();
-        // mallinfo2 counts the whole process: other threads (the runtime's, other tests') allocate and free a few
-        // kilobytes meanwhile, so the bound has a little room both ways around the 64 MB block.
-        Assert.InRange(after - before, (64 << 20) - (256 << 10), (64 << 20) + (4 << 20));
+        // mallinfo2 counts the whole process: other threads (the runtime's, other tests') allocate and free meanwhile
+        // (in a clean-clone CI run 0.7 MB was freed beside the block), so the bound has 4 MB of room both ways around
+        // the 64 MB block: still a 6% measure of it.
+        Assert.InRange(after - before, (64 << 20) - (4 << 20), (64 << 20) + (4 << 20));
     }
 }
