@@ -1,4 +1,5 @@
 using Twinforge.Engine;
+using Twinforge.Engine.Training;
 using TorchSharp;
 using Twinforge.Voice.Training;
 using static TorchSharp.torch;
@@ -70,7 +71,8 @@ public sealed class SpeakerEncoder : nn.Module<Tensor, Tensor>
         train();
         var random = new Random(seed);
         var clips = data.Utterances.Where(u => u.Frames >= CropFrames).ToList();
-        using var optimizer = optim.Adam(parameters(), learningRate);
+        // The engine's Adam (AdamW without decay): TorchSharp's passes implicit Scalars (see AcousticTrainer).
+        using var optimizer = new AdamW(named_parameters().Select(p => new OptimizedParameter(p.name, p.parameter, Decay: false)));
         int correct = 0, seen = 0;
         for (int step = 0; step < steps; step++)
         {
@@ -87,9 +89,9 @@ public sealed class SpeakerEncoder : nn.Module<Tensor, Tensor>
             var logits = classify.forward(forward(tensor(crops, [batchSize, CropFrames, data.MelBins])).Times(10)); // scaled cosine-like logits
             var target = tensor(labels);
             var loss = nn.functional.cross_entropy(logits, target);
-            optimizer.zero_grad();
+            optimizer.ZeroGradients();
             loss.backward();
-            optimizer.step();
+            optimizer.Step(learningRate);
             if (step >= steps - 100)
             {
                 correct += (int)logits.argmax(1).eq(target).sum().item<long>();

@@ -1,4 +1,5 @@
 using TorchSharp;
+using Twinforge.Engine;
 using static TorchSharp.torch;
 using Parameter = TorchSharp.Modules.Parameter;
 
@@ -65,7 +66,7 @@ public abstract class AdaptableLayer : nn.Module<Tensor, Tensor>
     {
         if (update is null) return weight.alias();
         using var delta = update.Delta(weight.shape);
-        return weight.add(delta);
+        return weight.Plus(delta);
     }
 
     protected override void Dispose(bool disposing)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TorchSharp;
+using Twinforge.Engine.Training;
 using Twinforge.Voice.Model;
 using static TorchSharp.torch;
 using Parameter = TorchSharp.Modules.Parameter;
@@ -34,7 +35,11 @@ public static class AcousticTrainer
     static List<AcousticEpoch> Run(AcousticModel model, Func<SpeechBatch, Tensor> voices, IReadOnlyList<Parameter> trainable, SpeechDataset train,
         SpeechDataset? validation, AcousticTrainingOptions options, Action<AcousticEpoch>? onEpoch, CancellationToken cancellationToken)
     {
-        using var optimizer = optim.AdamW(trainable, options.LearningRate, weight_decay: options.WeightDecay);
+        // The engine's AdamW (PyTorch's formulation, as TorchSharp's is) rather than TorchSharp's: TorchSharp's step
+        // passes its coefficients as implicit Scalars, which the garbage collector may free while libtorch reads them
+        // (see Engine's ScalarOperations); a clean-clone CI run saw voice training fail so in c10::Scalar::toFloat.
+        using var optimizer = new AdamW(trainable.Select((parameter, i) => new OptimizedParameter($"p{i}", parameter, Decay: true)),
+            options.WeightDecay);
         var random = new Random(options.Seed);
         model.Randomness.Seed(options.Seed);
         var clock = Stopwatch.StartNew();
@@ -56,14 +61,12 @@ public static class AcousticTrainer
                     using var scope = NewDisposeScope();
                     using var batch = train.Collate(utterances);
                     double rate = options.LearningRate * Math.Min(1, (step + 1.0) / options.WarmupSteps);
-                    foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
                     model.AlignmentPriorWeight = options.AlignmentPriorSteps > 0 ? model.Config.AlignmentPrior * Math.Max(0, 1 - step / (double)options.AlignmentPriorSteps) : 0;
-                    optimizer.zero_grad();
+                    optimizer.ZeroGradients();
                     using var losses = model.Losses(batch, voices(batch));
                     var loss = losses.Total();
                     loss.backward();
-                    nn.utils.clip_grad_norm_(trainable, options.ClipNorm);
-                    optimizer.step();
+                    optimizer.Step(rate, ClipScale(trainable, options.ClipNorm));
                     total += loss.item<float>();
                     mel += losses.Mel.item<float>();
                     batches++;
@@ -115,6 +118,20 @@ public static class AcousticTrainer
             frames += batchFrames;
         }
         return sum / Math.Max(1, frames);
+    }
+
+    /// <summary>What clipping multiplies the gradients by to bring their global norm to at most <paramref name="maxNorm"/> (as clip_grad_norm_).</summary>
+    static double ClipScale(IReadOnlyList<Parameter> parameters, double maxNorm)
+    {
+        var gradients = parameters.Select(parameter => parameter.grad).OfType<Tensor>().ToList();
+        try
+        {
+            return Math.Min(1, maxNorm / (GradientNorm.Of(gradients) + 1e-6));
+        }
+        finally
+        {
+            foreach (var gradient in gradients) gradient.Dispose(); // each read of .grad is a new handle
+        }
     }
 
     static Tensor[] Snapshot(IReadOnlyList<Parameter> parameters)
