@@ -23,6 +23,10 @@ public sealed class DemoCommandTests
         Assert.Matches(@"twin \(LoRA fine-tuned\) +\d+\.\d{4}", text);
         Assert.Matches(@"from scratch, same data +\d+\.\d{4}", text);
         Assert.Contains("Q: Why is the server down?", text);
+        // Every question answered five times for the English-word share; the report keeps the first answer to each.
+        var answered = Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, @"Answers to all (\d+) questions of the held-out conversations, 5 each:"));
+        Assert.Matches(@"twin +English words +\d+\.\d% \(\d+ of \d+, Debian's wamerican list\); \d+ different answers to \d+ questions", text);
+        Assert.Equal(int.Parse(answered.Groups[1].Value), Twinforge.Reporting.SampleSet.Load(Path.Combine(output, "twin"))!.Samples.Count);
         Assert.True(File.Exists(Path.Combine(output, "twin", "report.html")));
         Assert.True(File.Exists(Path.Combine(output, "twin", "adapter", "adapter_model.safetensors")));
         Assert.Contains("Why is the server down?", File.ReadAllText(Path.Combine(output, "twin", "report.html")));
