@@ -1,4 +1,5 @@
 using TorchSharp;
+using Twinforge.Engine.Training;
 using Twinforge.Voice.Model;
 using static TorchSharp.torch;
 
@@ -57,7 +58,8 @@ public sealed class AlignmentEncoderTests
         using (var generator = new Generator(7))
         using (no_grad())
             foreach (var parameter in embedding.parameters().Concat(aligner.parameters())) parameter.normal_(0, 0.3, generator); // seeded, not the global generator
-        using var optimizer = optim.Adam([.. embedding.parameters(), .. aligner.parameters()], 0.01);
+        // The engine's Adam: TorchSharp's passes implicit Scalars the collector may free mid-call (Engine's ScalarOperations).
+        using var optimizer = new AdamW(embedding.parameters().Concat(aligner.parameters()).Select((p, i) => new OptimizedParameter($"p{i}", p, Decay: false)));
         double FrameAccuracy()
         {
             using var _ = no_grad();
@@ -77,12 +79,12 @@ public sealed class AlignmentEncoderTests
         for (int step = 0; step < 600; step++)
         {
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGradients();
             // The prior fades over the first half, as in training.
             var fading = logPrior.mul(tensor((float)Math.Max(0, 1 - step / 300.0)));
             var loss = aligner.ForwardSumLoss(aligner.LogProbabilities(embedding.forward(phonemes), mel, mask, fading), phonemeCounts, frameCounts);
             loss.backward();
-            optimizer.step();
+            optimizer.Step(0.01);
             if (step == 0) firstLoss = loss.item<float>();
             lastLoss = loss.item<float>();
         }

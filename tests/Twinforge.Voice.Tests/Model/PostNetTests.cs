@@ -1,4 +1,5 @@
 using Twinforge.Engine.Models;
+using Twinforge.Engine.Training;
 using Twinforge.Voice.Model;
 using Twinforge.Voice.Training;
 using static TorchSharp.torch;
@@ -100,13 +101,13 @@ public sealed class PostNetTests
         var (heldSharp, heldSmeared) = Steps(8, seed: 2);
         using var _ = sharp; using var __ = smeared; using var ___ = heldSharp; using var ____ = heldSmeared;
         using var mask = ones(32, 40);
-        using var optimizer = optim.Adam(postNet.parameters(), 3e-3);
+        using var optimizer = new AdamW(postNet.parameters().Select((p, i) => new OptimizedParameter($"p{i}", p, Decay: false))); // not TorchSharp's (implicit Scalars)
         for (int step = 0; step < 300; step++)
         {
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGradients();
             postNet.forward(smeared, mask).sub(sharp).abs().mean().backward();
-            optimizer.step();
+            optimizer.Step(3e-3);
         }
         postNet.eval();
         using var heldMask = ones(8, 40);
