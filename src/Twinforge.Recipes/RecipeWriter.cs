@@ -16,6 +16,18 @@ public static class RecipeWriter
 
     const string Header = "# The effective recipe of this run, after command-line overrides; written by twinforge.\n";
 
+    /// <summary>
+    /// Whether the file at <paramref name="path"/> is a recipe this writer wrote (it starts with the header), not one a
+    /// user keeps beside their data: only the former marks a run directory.
+    /// </summary>
+    public static bool WroteFile(string path)
+    {
+        if (!File.Exists(path)) return false;
+        using var reader = new StreamReader(path);
+        var buffer = new char[Header.Length];
+        return reader.ReadBlock(buffer, 0, buffer.Length) == Header.Length && new string(buffer) == Header;
+    }
+
     /// <summary>Writes atomically: a reader sees the old file or the complete new one.</summary>
     public static void Write(Recipe recipe, string path) => AtomicFile.WriteAllText(path, ToYaml(recipe));
 

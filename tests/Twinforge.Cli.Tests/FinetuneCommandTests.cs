@@ -266,6 +266,48 @@ public sealed class FinetuneCommandTests
     }
 
     [Fact]
+    public void A_users_own_recipe_beside_their_data_is_not_a_run_and_force_leaves_it_alone()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+        // The recipe kept in the data's folder, its output that folder: a run there would write over the recipe.
+        File.Copy(recipe, directory.File("recipe.yaml"));
+        File.WriteAllText(directory.File("recipe.yaml"), File.ReadAllText(recipe).Replace("output: run", "output: ."));
+        File.WriteAllText(directory.File("notes.txt"), "mine");
+
+        foreach (var force in new[] { false, true })
+        {
+            var result = force ? Run("finetune", "--recipe", directory.File("recipe.yaml"), "--force") : Run("finetune", "--recipe", directory.File("recipe.yaml"));
+            Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+            Assert.Contains("holds no Twinforge run (alice.jsonl, alice.yaml, base, held-out.jsonl, notes.txt and 1 more)", result.Error);
+            Assert.Contains("a run writes into a directory of its own", result.Error);
+        }
+        Assert.Equal("mine", File.ReadAllText(directory.File("notes.txt")));
+        Assert.True(File.Exists(directory.File("alice.jsonl")) && File.Exists(directory.File("recipe.yaml")));
+    }
+
+    [Fact]
+    public void Force_replaces_a_run_only_when_the_directory_holds_nothing_the_run_did_not_write()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+        Assert.Equal(ExitCodes.Success, Run("finetune", "--recipe", recipe).ExitCode);
+        var notes = Path.Combine(directory.File("run"), "my-notes.txt");
+        File.WriteAllText(notes, "what I tried");
+
+        var refused = Run("finetune", "--recipe", recipe, "--force");
+
+        Assert.Equal(ExitCodes.BadInput, refused.ExitCode);
+        Assert.Contains("holds a run and files the run did not write (my-notes.txt)", refused.Error);
+        Assert.Equal("what I tried", File.ReadAllText(notes));
+        Assert.True(File.Exists(Path.Combine(directory.File("run"), "run.json")));
+
+        File.Delete(notes);
+        var replaced = Run("finetune", "--recipe", recipe, "--force");
+        Assert.True(replaced.ExitCode == ExitCodes.Success, replaced.Error);
+    }
+
+    [Fact]
     public void A_run_that_cannot_be_saved_fails_with_the_path_and_a_failure_exit_code()
     {
         using var directory = new TemporaryDirectory();

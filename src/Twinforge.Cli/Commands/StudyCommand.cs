@@ -65,7 +65,9 @@ public static class StudyCommand
                 throw new RecipeException("method", "the study compares fine-tuning with training from scratch: use lora or full for the fine-tuned runs");
 
             var root = Path.GetFullPath(RecipeMapper.OutputDirectory(recipe));
-            var guard = new RunDirectoryGuard(DataEfficiencyStudy.ResultsFileName, DataEfficiencyStudy.RunsDirectoryName);
+            var guard = new RunDirectoryGuard([DataEfficiencyStudy.ResultsFileName, DataEfficiencyStudy.RunsDirectoryName],
+                [DataEfficiencyStudy.ResultsFileName, DataEfficiencyStudy.RunsDirectoryName, DataEfficiencyStudy.TableFileName, DataEfficiencyStudy.PlotFileName,
+                    DataEfficiencyStudy.AttributionPlotFileName, DataEfficiencyStudy.DataDirectoryName, Reporting.RunReport.FileName]);
             bool force = line.ForceRequested(result);
             guard.Check(root, line.ResumeRequested(result), force);
             string training, held;

@@ -57,7 +57,7 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
         foreach (var fraction in fractions.Order())
         {
             int count = Math.Max(1, (int)Math.Round(fraction * conversations.Count));
-            var subset = Path.Combine(outputDirectory, "data", Label(fraction) + ".jsonl");
+            var subset = Path.Combine(outputDirectory, DataDirectoryName, Label(fraction) + ".jsonl");
             AtomicFile.WriteAllText(subset, string.Join('\n', order.Take(count).Order().Select(i => conversations[i])) + "\n");
             foreach (var method in new[] { fineTuning.Options.Method, FineTuningMethod.FromScratch })
             {
@@ -113,6 +113,9 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
 
     /// <summary>Where the study's training runs are, one directory per share and method.</summary>
     public const string RunsDirectoryName = "runs";
+
+    /// <summary>Under the output directory: each share's subset of the creator's data.</summary>
+    public const string DataDirectoryName = "data";
 
     /// <summary>The data multiple at every fine-tuned point.</summary>
     public static IReadOnlyList<DataMultiple> Multiples(IReadOnlyList<DataEfficiencyPoint> points)
