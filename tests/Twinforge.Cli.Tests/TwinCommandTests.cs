@@ -99,6 +99,13 @@ public sealed class TwinCommandTests
         Assert.Equal(ExitCodes.BadInput, again.ExitCode);
         Assert.Contains("--force", again.Error);
         Assert.Equal(ExitCodes.Success, registry.Run("twin", "export", "ana-style", "--output", directory.File("served"), "--force").ExitCode);
+        // A file of the user's beside the export: --force would delete it with the directory, so it is refused.
+        File.WriteAllText(Path.Combine(directory.File("served"), "README-mine.txt"), "how we serve it");
+        var besideNotes = registry.Run("twin", "export", "ana-style", "--output", directory.File("served"), "--force");
+        Assert.Equal(ExitCodes.BadInput, besideNotes.ExitCode);
+        Assert.Contains("files an export does not write (README-mine.txt)", besideNotes.Error);
+        Assert.Equal("how we serve it", File.ReadAllText(Path.Combine(directory.File("served"), "README-mine.txt")));
+        Assert.True(File.Exists(Path.Combine(directory.File("served"), "adapter_model.safetensors")));
         var documents = Directory.CreateDirectory(directory.File("documents")).FullName;
         File.WriteAllText(Path.Combine(documents, "letter.txt"), "keep me");
         var intoDocuments = registry.Run("twin", "export", "ana-style", "--output", documents, "--force");
