@@ -308,6 +308,20 @@ public sealed class FinetuneCommandTests
     }
 
     [Fact]
+    public void A_diverged_run_still_writes_its_record_and_report_and_says_what_happened()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+
+        var result = Run("finetune", "--recipe", recipe, "--lr", "1e9", "--set", "training.max_consecutive_non_finite_steps=100");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        Assert.True(result.Output.Contains("the training diverged"), result.Output);
+        Assert.True(File.Exists(Path.Combine(directory.File("run"), "run.json")));
+        Assert.True(File.Exists(Path.Combine(directory.File("run"), "report.html")));
+    }
+
+    [Fact]
     public void A_run_that_cannot_be_saved_fails_with_the_path_and_a_failure_exit_code()
     {
         using var directory = new TemporaryDirectory();

@@ -1,3 +1,4 @@
+using Twinforge.Engine.Generation;
 using System.CommandLine;
 using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.Progress;
@@ -61,7 +62,15 @@ public static class FinetuneCommand
             RunDirectoryGuard.TrainingRun.ReplaceIfForced(runDirectory, force);
             var run = RecipeRun.Execute(display, $"finetune ({options.Method})", recorded, basePath, runDirectory, options, cancellationToken);
             if (run.Training.Cancelled) return Task.FromResult(RecipeRun.Interrupted(console, run, "finetune", runDirectory));
-            RunSamples.Write(runDirectory, basePath, run, RecipeMapper.ValidationFile(effective) ?? dataFiles[0]);
+            try
+            {
+                RunSamples.Write(runDirectory, basePath, run, RecipeMapper.ValidationFile(effective) ?? dataFiles[0]);
+            }
+            catch (NonFiniteScoresException diverged)
+            {
+                // The run's record and report are still written: they show where the losses stopped being finite.
+                console.WriteLine($"warning: no sample answers in the report: {diverged.Message}");
+            }
             var report = RunReport.Write(runDirectory);
             RunSummary.Write(console, run, report);
             return Task.FromResult(ExitCodes.Success);

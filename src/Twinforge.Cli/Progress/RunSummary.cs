@@ -29,6 +29,10 @@ public static class RunSummary
             console.WriteLine("No validation set: overfitting was not measured.");
         }
         if (training.SkippedSteps > 0) console.WriteLine($"Skipped updates (non-finite loss or gradient): {training.SkippedSteps}.");
+        if (training.Evaluations.FirstOrDefault(e => !double.IsFinite(e.Loss)) is { } diverged)
+            console.WriteLine($"warning: the validation loss was not finite from step {diverged.Step}: the training diverged; lower the learning rate.");
+        else if (training.Steps > 1 && training.SkippedSteps * 2 >= training.Steps)
+            console.WriteLine($"warning: {training.SkippedSteps} of {training.Steps} updates were skipped for a non-finite loss or gradient: the training diverged; lower the learning rate.");
         if (run.AdapterDirectory is string adapter) console.WriteLine($"Adapter (PEFT layout): {adapter}");
         if (run.ModelDirectory is string model) console.WriteLine($"Model (Hugging Face layout): {model}");
         console.WriteLine($"Report: {reportPath}");

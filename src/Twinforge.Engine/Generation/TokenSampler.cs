@@ -51,7 +51,9 @@ public sealed class TokenSampler : IDisposable
             var drop = probabilities.cumsum(0).sub(probabilities).GreaterThan(options.TopP);
             scores = scores.index_put_(ScalarOperations.FullLike(sorted, double.NegativeInfinity).masked_select(drop), order.masked_select(drop));
         }
-        return (int)scores.softmax(0).multinomial(1, generator: generator).item<long>();
+        var distribution = scores.softmax(0);
+        if (distribution.isnan().any().item<bool>()) throw new NonFiniteScoresException();
+        return (int)distribution.multinomial(1, generator: generator).item<long>();
     }
 
     /// <summary>The paper's soft watermark: δ added to the logits of the tokens green after <paramref name="previous"/>.</summary>

@@ -4,7 +4,7 @@ namespace Twinforge.Engine.Training;
 /// How far the model drifted from fitting the creator towards memorising their examples, read from the
 /// evaluations of a run.
 /// </summary>
-/// <param name="FinalGap">Validation − training loss at the last evaluation (nats); null without evaluations.</param>
+/// <param name="FinalGap">Validation − training loss at the last evaluation with finite losses (nats); null without one.</param>
 /// <param name="SmallestGap">The smallest gap seen.</param>
 /// <param name="GapWideningStep">
 /// The step of the evaluation after which the gap kept growing: the last evaluation with the smallest gap, reported
@@ -19,13 +19,15 @@ public sealed record OverfittingReport(double? FinalGap, double? SmallestGap, in
 
     public static OverfittingReport From(IReadOnlyList<EvaluationCompleted> evaluations, bool stoppedEarly)
     {
-        if (evaluations.Count == 0) return new OverfittingReport(null, null, null, false, stoppedEarly);
-        var smallest = evaluations.MinBy(e => e.Gap)!.Gap;
-        var lastSmallest = evaluations.Last(e => e.Gap == smallest);
-        double final = evaluations[^1].Gap;
+        // A diverged run's evaluations may hold NaN or infinite losses: they say nothing about a gap.
+        var finite = evaluations.Where(e => double.IsFinite(e.Gap)).ToList();
+        if (finite.Count == 0) return new OverfittingReport(null, null, null, false, stoppedEarly);
+        var smallest = finite.MinBy(e => e.Gap)!.Gap;
+        var lastSmallest = finite.Last(e => e.Gap == smallest);
+        double final = finite[^1].Gap;
         // Widening counts once validation loss sits above training loss by more than noise and the gap has grown.
         int? widening = final > WideningTolerance && final - smallest > WideningTolerance ? lastSmallest.Step : null;
-        bool rose = evaluations[^1].Loss > evaluations.Min(e => e.Loss);
+        bool rose = finite[^1].Loss > finite.Min(e => e.Loss);
         return new OverfittingReport(final, smallest, widening, rose, stoppedEarly);
     }
 }

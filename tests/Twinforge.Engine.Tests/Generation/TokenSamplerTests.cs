@@ -30,6 +30,15 @@ public sealed class TokenSamplerTests
     }
 
     [Fact]
+    public void Scores_of_a_diverged_model_are_refused_in_words_not_by_libtorchs_check()
+    {
+        using var sampler = new TokenSampler(new GenerationOptions { Temperature = 0.7, TopK = 3, Seed = 1 });
+        var error = Assert.Throws<NonFiniteScoresException>(() => sampler.Next(tensor(new[] { 0.5f, float.NaN, 1f, 2f }), []));
+        Assert.Contains("diverged", error.Message);
+        Assert.Throws<NonFiniteScoresException>(() => sampler.Next(tensor(new[] { float.PositiveInfinity, float.PositiveInfinity, 1f, 2f }), []));
+    }
+
+    [Fact]
     public void Top_p_keeps_only_the_nucleus()
     {
         // softmax(Logits): token 1 ≈ 0.45, token 3 ≈ 0.41, the rest ≈ 0.14 together. p = 0.8 keeps tokens 1 and 3.

@@ -47,6 +47,20 @@ public sealed class OverfittingReportTests
         Assert.True(report.ValidationLossRose);
     }
 
+    [Fact]
+    public void A_diverged_runs_non_finite_evaluations_are_left_out_and_none_finite_gives_no_figures()
+    {
+        var diverging = new[] { Evaluation(10, 2.0, 2.1), Evaluation(20, 1.9, 1.7), Evaluation(30, double.NaN, 40.0), Evaluation(40, double.NaN, double.NaN) };
+        var report = OverfittingReport.From(diverging, stoppedEarly: false);
+        Assert.Equal(0.2, report.FinalGap!.Value, 12); // the last finite evaluation's
+        Assert.Equal(-0.1, report.SmallestGap!.Value, 12);
+
+        var neverFinite = OverfittingReport.From([Evaluation(10, double.NaN, 30.0), Evaluation(20, double.PositiveInfinity, double.NaN)], stoppedEarly: false);
+        Assert.Null(neverFinite.FinalGap);
+        Assert.Null(neverFinite.GapWideningStep);
+        Assert.False(neverFinite.ValidationLossRose);
+    }
+
     [Theory]
     [InlineData(0.015)] // within the tolerance: noise, not overfitting
     [InlineData(-0.05)] // validation still below training loss
