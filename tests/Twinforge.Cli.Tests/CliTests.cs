@@ -187,4 +187,15 @@ public sealed class CliTests
         Assert.Equal(ExitCodes.BadInput, exitCode);
         Assert.Contains("twinforge pretrain --size tiny", error);
     }
+
+    [Fact]
+    public void Builtin_names_the_base_the_training_commands_use_the_shipped_one_with_an_empty_cache()
+    {
+        using var directory = new TemporaryDirectory();
+        var (exitCode, output, error) = Run("generate", "--model", "builtin", "--cache", directory.Path, "--prompt", "Hi", "--max-new-tokens", "2");
+        Assert.True(exitCode == ExitCodes.Success, error);
+        Assert.Equal(Twinforge.Cli.BuiltIn.ShippedBaseModel.Find(Twinforge.Cli.BuiltIn.BuiltInModelSize.Default()),
+            Twinforge.Cli.Commands.ModelArguments.Resolve("builtin", directory.Path));
+        Assert.False(string.IsNullOrWhiteSpace(output));
+    }
 }

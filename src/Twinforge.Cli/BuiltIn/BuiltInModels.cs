@@ -11,12 +11,7 @@ public static class BuiltInModels
 {
     public static string EnsureBase(string cacheRoot, BuiltInModelSize size, TrainingDisplay display, CancellationToken cancellationToken)
     {
-        var shipped = ShippedBaseModel.Find(size);
-        // A sitting of pre-training run here (pretrain --continue) trains the base beyond the shipped one.
-        if (BaseModelSittings.Latest(cacheRoot, size) is { } sitting && sitting.Number > (shipped is null ? 0 : ShippedBaseModel.Sittings(shipped)))
-            return sitting.Model;
-        if (shipped is not null) return shipped;
-        if (BuiltInBaseModel.Existing(cacheRoot, size) is string existing) return existing;
+        if (Find(cacheRoot, size) is string found) return found;
         display.Output.WriteLine($"Building the built-in base model ({size.Name}) in {BuiltInBaseModel.RunDirectory(cacheRoot, size)}: " +
                                  (size.ByteLevel
                                      ? "fetching the general-English corpus from Debian's fortunes packages and pre-training from scratch."
@@ -24,5 +19,15 @@ public static class BuiltInModels
                                        "(hours on 2 cores; an interrupted run resumes where it stopped)."));
         return display.Run($"pre-training base ({size.Name})",
             onEvent => BuiltInBaseModel.Ensure(cacheRoot, size, onEvent, cancellationToken));
+    }
+
+    /// <summary>The base <see cref="EnsureBase"/> would use, without building one: null when it would have to.</summary>
+    public static string? Find(string cacheRoot, BuiltInModelSize size)
+    {
+        var shipped = ShippedBaseModel.Find(size);
+        // A sitting of pre-training run here (pretrain --continue) trains the base beyond the shipped one.
+        if (BaseModelSittings.Latest(cacheRoot, size) is { } sitting && sitting.Number > (shipped is null ? 0 : ShippedBaseModel.Sittings(shipped)))
+            return sitting.Model;
+        return shipped ?? BuiltInBaseModel.Existing(cacheRoot, size);
     }
 }

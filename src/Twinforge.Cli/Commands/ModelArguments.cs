@@ -15,7 +15,7 @@ public sealed class ModelArguments(HubSettings hub)
 {
     public Option<string> Model { get; } = new("--model")
     {
-        Description = "Model directory in Hugging Face layout (config.json, *.safetensors, tokenizer.json), 'builtin' (or 'builtin:tiny') for the built-in base model, or hf:ORG/NAME[@REVISION] from the Hugging Face Hub (pulled into its cache when missing)",
+        Description = "Model directory in Hugging Face layout (config.json, *.safetensors, tokenizer.json), 'builtin' for the built-in base the training commands use by default (the shipped English one; 'builtin:standard', 'builtin:tiny' for another size), or hf:ORG/NAME[@REVISION] from the Hugging Face Hub (pulled into its cache when missing)",
         Required = true,
     };
 
@@ -56,8 +56,9 @@ public sealed class ModelArguments(HubSettings hub)
     {
         if (model == "builtin" || model.StartsWith("builtin:", StringComparison.Ordinal))
         {
-            var size = BuiltInModelSize.Parse(model == "builtin" ? "standard" : model["builtin:".Length..]);
-            return BuiltInBaseModel.Existing(cacheRoot, size)
+            // "builtin" is the base the training commands use by default (the shipped English one, when it ships).
+            var size = model == "builtin" ? BuiltInModelSize.Default() : BuiltInModelSize.Parse(model["builtin:".Length..]);
+            return BuiltInModels.Find(cacheRoot, size)
                    ?? throw new BadInputException($"the built-in base model ({size.Name}) has not been built yet in {cacheRoot}: run 'twinforge pretrain --size {size.Name}' first");
         }
         return Path.GetFullPath(model);
