@@ -7,7 +7,7 @@ namespace Twinforge.Twins;
 /// Whether a new version may take an alias automatically: its fixed held-out loss must improve on its parent's by
 /// at least the margin, and — when both have per-conversation losses — beyond the noise of which conversations are
 /// held out: the 95% interval of a paired bootstrap of the change wholly below zero (below the tolerated regression
-/// when the margin is negative). An evaluated version must also stay within the memorisation limits, lose no general
+/// when the margin is negative); with too few held-out conversations for an interval it is not promoted at all. An evaluated version must also stay within the memorisation limits, lose no general
 /// ability beyond <see cref="EvaluationLimits.MaxForgetting"/> against the base, nor any beyond noise against its parent
 /// (on the same general documents). Each refusal says which test failed and by how much.
 /// </summary>
@@ -26,6 +26,12 @@ public static class PromotionGate
         // The interval of the change must lie below zero — or, with a negative margin (a regression tolerated), below
         // the tolerated regression: the evidence, not only the mean, must clear it.
         double tolerated = Math.Max(0, -margin);
+        // Too few held-out conversations for an interval: an improvement asked for cannot be told from noise, so it is
+        // not promoted on the margin alone (a person who knows better promotes it with 'twin promote'). A negative
+        // margin asks for no improvement, only a bounded regression, and is taken as given.
+        if (margin >= 0 && parent is not null && candidate.ComparableHeldOutExamples(parent) is int examples && examples < Fidelity.PairedBootstrap.MinimumItems)
+            return string.Create(CultureInfo.InvariantCulture,
+                $"not promoted to {alias}: only {examples} held-out conversation(s), fewer than the {Fidelity.PairedBootstrap.MinimumItems} an interval needs, so the change against version {parentNumber} cannot be told from noise (add held-out conversations, or promote it by hand with 'twin promote')");
         if (parent is not null && candidate.DifferenceFrom(parent) is { } difference && difference.Upper >= tolerated)
             return tolerated == 0
                 ? $"not promoted to {alias}: {difference.Describe()} against version {parentNumber}, not an improvement beyond its noise"

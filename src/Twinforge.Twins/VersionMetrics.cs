@@ -58,6 +58,17 @@ public sealed record VersionMetrics(
     /// per-example losses, they were scored on different examples (other token counts), or there are fewer than
     /// <see cref="Fidelity.PairedBootstrap.MinimumItems"/> of them.
     /// </summary>
+    /// <summary>
+    /// How many fixed held-out conversations this version and <paramref name="earlier"/> were both scored on (the same
+    /// ones, by their target counts), or null when their per-conversation losses cannot be paired.
+    /// </summary>
+    public int? ComparableHeldOutExamples(VersionMetrics earlier) =>
+        earlier is { FixedHeldOutExampleLosses: { } reference, FixedHeldOutExampleTargets: { } referenceTargets } &&
+        this is { FixedHeldOutExampleLosses: { } candidate, FixedHeldOutExampleTargets: { } targets } &&
+        reference.Count == candidate.Count && targets.SequenceEqual(referenceTargets)
+            ? candidate.Count
+            : null;
+
     public Fidelity.LossDifference? DifferenceFrom(VersionMetrics earlier) =>
         earlier is { FixedHeldOutExampleLosses: { } reference, FixedHeldOutExampleTargets: { } referenceTargets } &&
         this is { FixedHeldOutExampleLosses: { } candidate, FixedHeldOutExampleTargets: { } targets } &&

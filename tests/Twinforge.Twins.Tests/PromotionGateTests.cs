@@ -67,12 +67,17 @@ public sealed class PromotionGateTests
     }
 
     [Fact]
-    public void Too_few_held_out_conversations_give_no_interval_and_only_the_margin_is_applied()
+    public void Too_few_held_out_conversations_give_no_interval_and_no_automatic_promotion()
     {
         var parent = Metrics(Parent.Take(5).ToList());
         var candidate = Metrics(Parent.Take(5).Select((loss, i) => i == 0 ? loss - 0.3 : loss + 0.01).ToList(), parent.FixedHeldOutLoss);
         Assert.Null(candidate.DifferenceFrom(parent));
-        Assert.Null(PromotionGate.Refusal(candidate, parent, 1, margin: 0.01, "production"));
+        Assert.True(candidate.Improvement > 0.01); // the margin alone would pass
+        var refusal = PromotionGate.Refusal(candidate, parent, 1, margin: 0.01, "production");
+        Assert.Equal("not promoted to production: only 5 held-out conversation(s), fewer than the 10 an interval needs, so the change against version 1 " +
+                     "cannot be told from noise (add held-out conversations, or promote it by hand with 'twin promote')", refusal);
+        // A negative margin asks for no improvement, only a bounded regression: the margin alone applies.
+        Assert.Null(PromotionGate.Refusal(candidate, parent, 1, margin: -1, "production"));
     }
 
     [Fact]
