@@ -9,10 +9,11 @@ namespace Twinforge.Engine.Data;
 public sealed record DatasetProblem(string FilePath, long? Line, DatasetProblemKind Kind, string Reason, string? Field = null)
 {
     /// <summary>
-    /// Over-long and untrainable examples are warnings (the report says what happened to them), and so are control
-    /// characters other than NUL (they can belong to real text: see <see cref="ControlCharacters"/>); the rest are errors.
+    /// Over-long and untrainable examples are warnings (the report says what happened to them), and so are held-out
+    /// examples also found in the training data (when not all of them are) and control characters other than NUL (they can belong to real text: see <see cref="ControlCharacters"/>); the rest are errors.
     /// </summary>
     public DatasetProblemSeverity Severity => Kind is DatasetProblemKind.TooLong or DatasetProblemKind.NoTrainableTokens or DatasetProblemKind.ControlCharacter
+        or DatasetProblemKind.HeldOutOverlapsTraining
         ? DatasetProblemSeverity.Warning
         : DatasetProblemSeverity.Error;
 

@@ -45,4 +45,8 @@ public enum DatasetProblemKind
     ControlCharacter,
     /// <summary>The model's chat template refused the conversation (e.g. Gemma's "System role not supported").</summary>
     ChatTemplateRefused,
+    /// <summary>Every example of the validation file is also a training example: it is the training data, not held out.</summary>
+    HeldOutIsTrainingData,
+    /// <summary>Some validation examples are also training examples (a warning: their loss measures memory).</summary>
+    HeldOutOverlapsTraining,
 }

@@ -54,6 +54,10 @@ public sealed class DatasetReport
     public IReadOnlyList<string> DataLossNotices() =>
         Files.Where(file => file.Overlong.Dropped + file.Overlong.Truncated > 0).Select(DataLossNotice).ToList();
 
+    /// <summary>What a run says at its start about its data: <see cref="DataLossNotices"/>, then held-out examples also trained on.</summary>
+    public IReadOnlyList<string> RunNotices() =>
+        [.. DataLossNotices(), .. Warnings.Where(problem => problem.Kind == DatasetProblemKind.HeldOutOverlapsTraining).Select(problem => $"{problem.FilePath}: {problem.Reason}")];
+
     string DataLossNotice(DatasetFileSummary file)
     {
         var counts = file.Overlong;

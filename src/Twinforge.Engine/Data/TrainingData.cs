@@ -65,6 +65,8 @@ public sealed class TrainingData
             problems.AddRange(heldOut.Report.Problems);
             files.AddRange(heldOut.Report.Files);
             heldOutExamples = heldOut.ExamplesRead;
+            if (training.Report.IsValid && heldOut.Report.IsValid && HeldOutOverlap(validationFile, trainExamples, heldOutExamples) is { } overlap)
+                problems.Add(overlap);
         }
         else if (options.Fold is { } fold && training.Report.IsValid)
         {
@@ -95,6 +97,28 @@ public sealed class TrainingData
         if (!report.IsValid) return new TrainingData(report, options, null, null);
         var packer = SequencePacker.For(tokenizer, options.SequenceLength, options.Packing);
         return new TrainingData(report, options, packer.Pack(trainExamples), packer.Pack(heldOutExamples));
+    }
+
+    /// <summary>
+    /// Held-out examples that are also training examples (the same tokens): all of them — the validation file is the
+    /// training data, an error, as every verdict judged on it would be judged on what was trained on — or some, a
+    /// warning, as their loss measures memory rather than generalisation. Null when none are.
+    /// </summary>
+    static DatasetProblem? HeldOutOverlap(string validationFile, IReadOnlyList<TokenizedExample> training, IReadOnlyList<TokenizedExample> heldOut)
+    {
+        if (heldOut.Count == 0) return null;
+        var trained = training.Select(Key).ToHashSet(StringComparer.Ordinal);
+        int shared = heldOut.Count(example => trained.Contains(Key(example)));
+        if (shared == 0) return null;
+        return shared == heldOut.Count
+            ? new DatasetProblem(validationFile, null, DatasetProblemKind.HeldOutIsTrainingData,
+                $"every one of its {heldOut.Count} examples is also in the training data: held-out data must be kept out of training " +
+                "(is it the training file?); give conversations the run does not train on")
+            : new DatasetProblem(validationFile, null, DatasetProblemKind.HeldOutOverlapsTraining,
+                $"{shared} of its {heldOut.Count} examples are also in the training data: their loss measures memory, not how the model does on " +
+                "new data; remove them from one of the files");
+
+        static string Key(TokenizedExample example) => Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(example.Ids.AsSpan()));
     }
 
     /// <summary>Shuffled training batches seeded with <see cref="TrainingDataOptions.Seed"/>, optionally with replay.</summary>

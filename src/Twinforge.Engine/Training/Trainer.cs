@@ -211,7 +211,7 @@ public sealed class Trainer
                     publish(new TrainingWarning(progress.Step, "there is no validation set: overfitting cannot be measured, and early stopping and best-weight restoration are off"));
                 // Examples left out or cut for their length are said at the start, in the output and the report alike.
                 if (resumedState is null)
-                    foreach (var notice in trainer.data.Report.DataLossNotices()) publish(new TrainingWarning(progress.Step, notice));
+                    foreach (var notice in trainer.data.Report.RunNotices()) publish(new TrainingWarning(progress.Step, notice));
                 model.train();
                 while (progress.Step < TotalSteps && !progress.StoppedEarly)
                 {

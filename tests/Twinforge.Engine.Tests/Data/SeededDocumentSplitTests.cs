@@ -82,6 +82,29 @@ public sealed class SeededDocumentSplitTests : IDisposable
     }
 
     [Fact]
+    public void A_validation_file_that_is_the_training_data_is_an_error_and_a_partial_overlap_a_warning_the_run_says()
+    {
+        var training = _temporary.Write("train.jsonl", [.. Enumerable.Range(0, 6).Select(i => Exchange($"Question {i}?", $"Answer {i}."))]);
+        var options = new TrainingDataOptions { SequenceLength = 64 };
+
+        var same = TrainingData.Prepare([training], Tokenizer, options with { ValidationFile = training });
+        var error = Assert.Single(same.Report.Errors);
+        Assert.Equal((training, DatasetProblemKind.HeldOutIsTrainingData), (error.FilePath, error.Kind));
+        Assert.Contains("every one of its 6 examples is also in the training data", error.Reason);
+        Assert.Null(same.Train);
+
+        var partly = _temporary.Write("held.jsonl", Exchange("Question 2?", "Answer 2."), Exchange("Something new?", "A new answer."));
+        var overlapping = TrainingData.Prepare([training], Tokenizer, options with { ValidationFile = partly });
+        Assert.True(overlapping.IsValid);
+        var warning = Assert.Single(overlapping.Report.Warnings);
+        Assert.Equal(DatasetProblemKind.HeldOutOverlapsTraining, warning.Kind);
+        Assert.Contains($"{partly}: 1 of its 2 examples are also in the training data", Assert.Single(overlapping.Report.RunNotices()));
+
+        var apart = TrainingData.Prepare([training], Tokenizer, options with { ValidationFile = _temporary.Write("new.jsonl", Exchange("Something new?", "A new answer.")) });
+        Assert.Empty(apart.Report.Problems);
+    }
+
+    [Fact]
     public void Training_data_holds_out_its_fold_and_says_when_there_are_fewer_documents_than_folds()
     {
         var path = _temporary.Write("chats.jsonl", [.. Enumerable.Range(0, 9).Select(i => Exchange($"Question {i}?", $"Answer {i}."))]);
