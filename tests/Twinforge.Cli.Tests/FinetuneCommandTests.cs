@@ -308,6 +308,21 @@ public sealed class FinetuneCommandTests
     }
 
     [Fact]
+    public void A_refused_resume_names_only_what_the_user_changed_not_the_precision_automatic_resolved_to()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+        File.WriteAllText(recipe, File.ReadAllText(recipe).Replace(", precision: float32", "")); // automatic
+        Assert.Equal(ExitCodes.Success, Run("finetune", "--recipe", recipe, "--max-steps", "2").ExitCode);
+
+        var changed = Run("finetune", "--recipe", recipe, "--max-steps", "4", "--resume");
+
+        Assert.Equal(ExitCodes.BadInput, changed.ExitCode);
+        Assert.Contains("training.max_steps was 2, now 4", changed.Error);
+        Assert.DoesNotContain("precision", changed.Error);
+    }
+
+    [Fact]
     public void A_diverged_run_still_writes_its_record_and_report_and_says_what_happened()
     {
         using var directory = new TemporaryDirectory();

@@ -57,7 +57,9 @@ public static class RecipeRun
     static string ResumeRefused(CheckpointMismatchException mismatch, Recipe recipe, string recipePath, string command)
     {
         var started = RecipeLoader.Load(recipePath);
-        var differences = RecipeComparison.Differences(started, recipe).Select(key => $"{key.Path} was {key.Then}, now {key.Now}").ToList();
+        // The run's recipe records the precision 'automatic' resolved to: compared the same way, it is not a difference.
+        var asStarted = recipe.With(o => o with { Training = o.Training with { Precision = PrecisionChoice.OnThisMachine(o.Training.Precision) } });
+        var differences = RecipeComparison.Differences(started, asStarted).Select(key => $"{key.Path} was {key.Then}, now {key.Now}").ToList();
         var what = differences.Count > 0
             ? $"the run in {Path.GetDirectoryName(recipePath)} was started with other settings: {string.Join("; ", differences)}"
             : $"{mismatch.Message} (its recipe is the same, so its data files or base model have changed since)";
