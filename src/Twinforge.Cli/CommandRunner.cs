@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Twinforge.Engine;
+using Twinforge.Recipes;
 using Twinforge.Registry.Artifacts;
 using Twinforge.Registry.Errors;
 
@@ -51,7 +52,9 @@ public static class CommandRunner
         int Report(Exception exception, int exitCode, string prefix = "error")
         {
             // A recipe reports all its errors at once: one line each, so that each reads "error: file:line: …".
-            var messages = exception is InputFileException file ? file.Errors.Select(each => each.Message) : [exception.Message];
+            var messages = exception is InputFileException file ? file.Errors.Select(each => each.Message)
+                : exception is RecipeException recipe ? [NamedByOption(parseResult, recipe)]
+                : [exception.Message];
             foreach (var message in messages) configuration.Error.WriteLine($"{prefix}: {message}");
             if (verbose) configuration.Error.WriteLine(exception.ToString());
             return exitCode;
@@ -81,5 +84,16 @@ public static class CommandRunner
             // whole (every write is temp + rename) and the last checkpoint is intact. --verbose shows where it happened.
             return Report(e, ExitCodes.Failure);
         }
+    }
+
+    /// <summary>
+    /// A recipe key's error as the user typed it: when an option of the command sets that key (its help says
+    /// "[recipe key: …]") and was given, the option and its value lead, e.g. "--max-steps 0 (training.max_steps): …".
+    /// </summary>
+    static string NamedByOption(ParseResult parseResult, RecipeException error)
+    {
+        var given = parseResult.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>()
+            .FirstOrDefault(option => !option.Implicit && option.Tokens.Count > 0 && option.Option.Description?.Contains($"[recipe key: {error.KeyPath}]") == true);
+        return given is null ? error.Message : $"{given.Option.Name} {given.Tokens[0].Value} ({error.KeyPath}): {error.Problem}";
     }
 }

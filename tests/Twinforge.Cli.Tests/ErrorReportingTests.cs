@@ -23,6 +23,25 @@ public sealed class ErrorReportingTests
     }
 
     [Fact]
+    public void A_bad_value_given_as_an_option_is_named_by_the_option_and_one_given_by_set_by_its_key()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = directory.File("chat.jsonl");
+        File.WriteAllText(data, "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"content\": \"Hello\"}]}\n");
+
+        var option = Run("finetune", "--base", directory.Path, "--data", data, "--output", directory.File("run"), "--max-steps", "0");
+        var set = Run("finetune", "--base", directory.Path, "--data", data, "--output", directory.File("run"), "--set", "training.max_steps=0");
+
+        Assert.Equal((ExitCodes.BadInput, ExitCodes.BadInput), (option.ExitCode, set.ExitCode));
+        Assert.StartsWith("error: --max-steps 0 (training.max_steps): must be at least 1, got 0", option.Error);
+        Assert.StartsWith("error: 'training.max_steps': must be at least 1, got 0", set.Error);
+
+        var fileAsModel = Run("eval", "--model", data, "--data", data);
+        Assert.Equal(ExitCodes.BadInput, fileAsModel.ExitCode);
+        Assert.StartsWith($"error: --model {data}: {data} is a file; give a model directory", fileAsModel.Error);
+    }
+
+    [Fact]
     public void Every_error_of_a_recipe_is_printed_on_its_own_line()
     {
         using var directory = new TemporaryDirectory();

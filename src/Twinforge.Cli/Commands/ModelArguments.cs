@@ -61,7 +61,10 @@ public sealed class ModelArguments(HubSettings hub)
             return BuiltInModels.Find(cacheRoot, size)
                    ?? throw new BadInputException($"the built-in base model ({size.Name}) has not been built yet in {cacheRoot}: run 'twinforge pretrain --size {size.Name}' first");
         }
-        return Path.GetFullPath(model);
+        var directory = Path.GetFullPath(model);
+        if (File.Exists(directory))
+            throw new BadInputException($"--model {model}: {directory} is a file; give a model directory in Hugging Face layout (config.json, *.safetensors, tokenizer.json), 'builtin' or hf:ORG/NAME");
+        return directory;
     }
 
     /// <summary>Loads the model and, if given, the adapter onto it.</summary>
