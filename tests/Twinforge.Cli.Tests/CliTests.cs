@@ -135,6 +135,27 @@ public sealed class CliTests
         Assert.Equal(ExitCodes.BadInput, exitCode);
         Assert.Contains($"{data}:4", output);
         Assert.Contains($"{data}:5", output);
+        Assert.Contains("held out: not chosen while the data has errors", output);
+        Assert.DoesNotContain("held out: 0 documents", output);
+    }
+
+    [Fact]
+    public void Data_validate_counts_with_the_builtin_bases_tokenizer_and_the_overlong_policy_given()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = ChatData(directory.File("alice.jsonl"), 20);
+        File.AppendAllText(data, "{\"messages\": [{\"role\": \"user\", \"content\": \"" + string.Join(" ", Enumerable.Repeat("word", 300)) +
+                                 "\"}, {\"role\": \"assistant\", \"content\": \"ok\"}]}\n");
+
+        var bytes = Run("data", "validate", "--data", data, "--sequence-length", "128");
+        var builtin = Run("data", "validate", "--data", data, "--sequence-length", "128", "--tokenizer", "builtin");
+        var split = Run("data", "validate", "--data", data, "--sequence-length", "128", "--tokenizer", "builtin", "--overlong", "Split");
+
+        Assert.True(builtin.ExitCode == ExitCodes.Success, builtin.Error);
+        string Tokens(string output) => System.Text.RegularExpressions.Regex.Match(output, @"train: .*?, (\d+) tokens").Groups[1].Value;
+        Assert.True(int.Parse(Tokens(builtin.Output)) < int.Parse(Tokens(bytes.Output)), builtin.Output + bytes.Output); // subwords, not bytes
+        Assert.Contains("1 dropped", builtin.Output);
+        Assert.Contains("1 split", split.Output);
     }
 
     [Fact]

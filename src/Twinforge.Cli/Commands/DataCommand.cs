@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Twinforge.Cli.BuiltIn;
 using Twinforge.Engine.Data;
 using Twinforge.Engine.Tokenization;
 using Twinforge.Twins;
@@ -17,9 +18,20 @@ public static class DataCommand
             .AcceptOnlyFiles("a data file", mustExist: true);
         var tokenizer = new Option<string>("--tokenizer")
         {
-            Description = "A model directory whose tokenizer counts the tokens, or 'bytes' for the built-in byte-level tokenizer",
+            Description = "Whose tokenizer counts the tokens: a model directory, 'builtin' (the built-in base twins use by default; " +
+                          "'builtin:SIZE' for another size), or 'bytes' for the byte-level tokenizer, which the service's upload check uses",
             DefaultValueFactory = _ => "bytes",
         };
+        var overlong = new Option<OverlongPolicy>("--overlong")
+        {
+            Description = "What happens to an example longer than the sequence length: Drop, TruncateLeft or Split (recipe key data_options.overlong)",
+            DefaultValueFactory = _ => OverlongPolicy.Drop,
+        };
+        var maxDropped = new Option<double>("--max-dropped-fraction")
+        {
+            Description = "The share of a file's examples that may be dropped for their length before it is an error (recipe key data_options.max_dropped_fraction)",
+            DefaultValueFactory = _ => DatasetOptions.DefaultMaxDroppedFraction,
+        }.Share();
         var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per training sequence", DefaultValueFactory = _ => DataValidation.DefaultSequenceLength }.AtLeast(2);
         var validationFile = new Option<FileInfo>("--validation") { Description = "A held-out file, validated too [default: hold out documents of the data]" }
             .AcceptOnlyFiles("a data file", mustExist: true);
@@ -29,23 +41,27 @@ public static class DataCommand
         var format = new Option<DatasetFormat>("--format") { Description = "Data format, or Auto to detect per file", DefaultValueFactory = _ => DatasetFormat.Auto };
         var validate = new Command("validate", "Validate data files: every malformed line with file and line number, token counts and a run estimate.")
         {
-            data, tokenizer, sequenceLength, validationFile, validationFraction, batchSize, format,
+            data, tokenizer, sequenceLength, validationFile, validationFraction, batchSize, format, overlong, maxDropped,
         };
+        var cache = CommonOptions.Cache();
+        validate.Options.Add(cache);
         validate.SetAction(result =>
         {
             var output = result.InvocationConfiguration.Output;
             var tokenizerSource = result.GetValue(tokenizer)!;
-            ITokenizer counting = tokenizerSource == "bytes" ? new ByteLevelTokenizer() : TokenizerLoader.Load(Path.GetFullPath(tokenizerSource));
+            ITokenizer counting = tokenizerSource == "bytes" ? new ByteLevelTokenizer()
+                : TokenizerLoader.Load(ModelArguments.Resolve(tokenizerSource, CacheLocation.Resolve(result.GetValue(cache))));
             // The same check the service runs on an upload (with these options at their defaults).
             var prepared = DataValidation.Prepare(result.GetValue(data)!.Select(file => file.FullName).ToList(), counting, DataValidation.DefaultOptions with
             {
                 SequenceLength = result.GetValue(sequenceLength), ValidationFile = result.GetValue(validationFile)?.FullName,
                 ValidationFraction = result.GetValue(validationFraction), Format = result.GetValue(format),
+                Overlong = result.GetValue(overlong), MaxDroppedFraction = result.GetValue(maxDropped),
             });
             output.WriteLine(prepared.Report.Summary());
             if (!prepared.Report.IsValid) return ExitCodes.BadInput;
             var estimate = prepared.Estimate(result.GetValue(batchSize));
-            output.WriteLine($"one epoch at batch size {estimate.BatchSize}: {estimate.OptimizerStepsPerEpoch} updates, {estimate.TokensPerEpoch:N0} tokens " +
+            output.WriteLine($"one epoch at batch size {estimate.BatchSize}: {estimate.OptimizerStepsPerEpoch} update{(estimate.OptimizerStepsPerEpoch == 1 ? "" : "s")}, {estimate.TokensPerEpoch:N0} tokens " +
                              $"({estimate.TrainableTokensPerEpoch:N0} trained on, {estimate.PaddingFraction * 100:F1}% padding)");
             return ExitCodes.Success;
         });

@@ -132,7 +132,9 @@ public sealed class DatasetReport
             text.AppendLine();
         }
         AppendStatistics(text, "train", Statistics);
-        if (HeldOutStatistics is not null) AppendStatistics(text, "held out", HeldOutStatistics);
+        if (HeldOutStatistics is { Documents: > 0 }) AppendStatistics(text, "held out", HeldOutStatistics);
+        else if (HeldOutStatistics is not null)
+            text.AppendLine(IsValid ? "held out: nothing" : "held out: not chosen while the data has errors (the train line counts every example read)");
         var errors = Errors.Count;
         text.Append(culture, $"{errors} errors, {Problems.Count - errors} warnings");
         return text.ToString();
