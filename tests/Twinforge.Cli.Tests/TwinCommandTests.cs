@@ -119,7 +119,7 @@ public sealed class TwinCommandTests
 
         var withdrawn = registry.Run("creator", "withdraw", "ana", "--scope", "all", "--reason", "asked by email");
         Assert.True(withdrawn.ExitCode == ExitCodes.Success, withdrawn.Error);
-        Assert.Contains("2 twin version(s)", withdrawn.Output);
+        Assert.Contains("2 twin version(s) (ana-style v1, v2)", withdrawn.Output);
         // Each export was recorded: the withdrawal names the copies outside the store for the operator to delete.
         Assert.Contains("2 exported copies of the deleted versions, outside the store", withdrawn.Output);
         Assert.Contains($"{directory.File("served")}  (twin 'ana-style' version 1, exported ", withdrawn.Output);

@@ -93,7 +93,7 @@ public static class CreatorCommand
             }
             var audit = withdrawal.Audit;
             output.WriteLine($"consent of '{creator.Name}' for '{audit.Scope}' withdrawn: deleted {audit.DeletedDatasetIds.Count} dataset(s), " +
-                             $"{audit.DeletedVersionIds.Count} twin version(s) [{string.Join(", ", audit.DeletedVersionIds)}], {audit.RemovedAliasCount} alias(es), " +
+                             $"{audit.DeletedVersionIds.Count} twin version(s){VersionNames(opened.Registry, audit.DeletedVersionIds)}, {audit.RemovedAliasCount} alias(es), " +
                              $"{withdrawal.Artifacts.Deleted.Count} artifact(s); audit record {audit.Id}.");
             if (withdrawal.Artifacts.KeptStillReferenced.Count > 0)
                 output.WriteLine($"kept {withdrawal.Artifacts.KeptStillReferenced.Count} artifact(s) that versions not derived from this data also record");
@@ -142,5 +142,15 @@ public static class CreatorCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The deleted versions as a person knows them, by twin and number (" (ana-style v1, v2; tom-style v1)").</summary>
+    static string VersionNames(Registry.ITwinRegistry registry, IReadOnlyList<long> versionIds)
+    {
+        if (versionIds.Count == 0) return "";
+        var versions = versionIds.Select(registry.GetVersion).ToList();
+        var byTwin = versions.GroupBy(version => version.TwinId)
+            .Select(twin => $"{registry.GetTwin(twin.Key).Name} {string.Join(", ", twin.OrderBy(v => v.Number).Select(v => $"v{v.Number}"))}");
+        return $" ({string.Join("; ", byTwin)})";
     }
 }
