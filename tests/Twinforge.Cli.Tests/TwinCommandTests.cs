@@ -178,6 +178,11 @@ public sealed class TwinCommandTests
         Assert.True(again.ExitCode == ExitCodes.Success, again.Error + again.Output);
         Assert.Contains("twin 'ana-style' version 2: succeeded", again.Output);
         Assert.Matches(@"\s+1 failed ", registry.Run("twin", "show", "ana-style").Output);
+
+        // An update on the data version 2 trained on: said before it trains.
+        var same = registry.Run("twin", "update", "ana-style", "--data", spring, "--no-evaluation");
+        Assert.True(same.ExitCode == ExitCodes.Success, same.Error + same.Output);
+        Assert.Matches(@"note: this data is dataset \d+, which version 2 already trained on: the update brings nothing new", same.Output);
     }
 
     [Fact]

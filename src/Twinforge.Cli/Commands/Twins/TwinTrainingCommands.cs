@@ -126,6 +126,9 @@ static class TwinTrainingCommands
                     UpdateMode = TwinRecipe.ParseUpdateMode(chosenMode),
                 };
             var newData = opened.Lifecycle.Data.Register(twin.CreatorId, Files(result, data), result.GetValue(scope)!);
+            // The same content registers as the same dataset: say so when the parent already trained on all of it.
+            if (opened.Registry.GetVersionByNumber(twin.Id, parentNumber).Datasets.Any(use => use.DatasetId == newData.Id && use.Role is DatasetUse.Train or DatasetUse.Replay))
+                output.WriteLine($"note: this data is dataset {newData.Id}, which version {parentNumber} already trained on: the update brings nothing new");
             var policy = new UpdatePolicy
             {
                 Recipe = twinRecipe, PromoteTo = result.GetValue(promoteTo), PromotionMargin = result.GetValue(margin), ExpectedLatestVersion = twin.LatestVersion,
