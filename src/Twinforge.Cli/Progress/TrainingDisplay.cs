@@ -25,4 +25,11 @@ public sealed class TrainingDisplay(TextWriter output, bool live)
         var view = new PlainTrainingView(Output, title);
         return work(view.Publish);
     }
+
+    /// <summary>
+    /// As <see cref="Run"/> for a twin version, which trains in a scratch directory the command deletes when it is done:
+    /// its checkpoints are no one's to resume, so where they were saved is not shown.
+    /// </summary>
+    public T RunVersion<T>(string title, Func<Action<TrainingEvent>, T> work) =>
+        Run(title, onEvent => work(trainingEvent => { if (trainingEvent is not CheckpointSaved) onEvent(trainingEvent); }));
 }

@@ -25,7 +25,7 @@ static class TwinMaintenanceCommands
             using var opened = registry.Open(result);
             var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
             var record = opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(version));
-            var rebuilt = TrainingDisplay.For(output, result.GetValue(plain)).Run($"rebuilding version {record.Number}", onEvent =>
+            var rebuilt = TrainingDisplay.For(output, result.GetValue(plain)).RunVersion($"rebuilding version {record.Number}", onEvent =>
                 opened.Lifecycle.Rebuild(record.Id, onEvent, cancellationToken));
             output.WriteLine($"recorded {rebuilt.Kind} {rebuilt.RecordedHash}");
             output.WriteLine($"rebuilt  {rebuilt.Kind} {rebuilt.RebuiltHash}");

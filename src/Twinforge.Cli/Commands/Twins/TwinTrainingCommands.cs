@@ -66,7 +66,7 @@ static class TwinTrainingCommands
                 ? opened.Lifecycle.Data.Register(owner.Id, heldFiles.Select(Path.GetFullPath).ToList(), result.GetValue(scope)!)
                 : null;
             var existing = opened.Registry.ListTwins(owner.Id).FirstOrDefault(twin => twin.Name == result.GetValue(name));
-            var outcome = display.Run($"twin '{result.GetValue(name)}' version {(existing?.LatestVersion ?? 0) + 1}", onEvent =>
+            var outcome = display.RunVersion($"twin '{result.GetValue(name)}' version {(existing?.LatestVersion ?? 0) + 1}", onEvent =>
                 opened.Lifecycle.CreateTwin(owner.Id, result.GetValue(name)!, registeredBase, training, held, twinRecipe, onEvent, cancellationToken, result.GetValue(seeds)));
             VersionPrinter.Outcome(output, opened.Registry.GetTwin(outcome.Version.TwinId), outcome);
             return Task.FromResult(ExitCodes.Success);
@@ -135,7 +135,7 @@ static class TwinTrainingCommands
                 Seeds = result.GetValue(seeds),
             };
             var display = TrainingDisplay.For(output, result.GetValue(plain));
-            var outcome = display.Run($"twin '{twin.Name}' version {twin.LatestVersion + 1}", onEvent =>
+            var outcome = display.RunVersion($"twin '{twin.Name}' version {twin.LatestVersion + 1}", onEvent =>
                 opened.Lifecycle.Update(twin.Id, parentNumber, newData, policy, onEvent, cancellationToken));
             VersionPrinter.Outcome(output, twin, outcome);
             return Task.FromResult(ExitCodes.Success);
@@ -174,7 +174,7 @@ static class TwinTrainingCommands
                 twinRecipe = recipe.ResolveOver(result, TwinRecipe.FromText(failed.RecipeText));
             }
             var display = TrainingDisplay.For(output, result.GetValue(plain));
-            var outcome = display.Run($"twin '{twin.Name}' version {twin.LatestVersion + 1}", onEvent =>
+            var outcome = display.RunVersion($"twin '{twin.Name}' version {twin.LatestVersion + 1}", onEvent =>
                 opened.Lifecycle.Retry(twin.Id, result.GetValue(version), twinRecipe, onEvent, cancellationToken));
             VersionPrinter.Outcome(output, twin, outcome);
             return Task.FromResult(ExitCodes.Success);
