@@ -6,12 +6,22 @@ internal static class DatasetFormatDetector
     /// <summary>
     /// <c>.jsonl</c>/<c>.json</c>: chat when the first line that parses to an object has <c>"messages"</c>,
     /// prompt/completion when it has <c>"prompt"</c> or <c>"completion"</c>, null (reported) otherwise; chat when no line
-    /// parses, so the chat reader reports each. Every other extension: plain text.
+    /// parses, so the chat reader reports each. Every other extension: plain text (with a warning when its first line
+    /// looks like chat or prompt/completion JSON).
     /// </summary>
     public static DatasetFormat? Detect(string path, IReadOnlyList<SourceLine> lines, List<DatasetProblem> problems)
     {
         var extension = Path.GetExtension(path).ToLowerInvariant();
-        if (extension is not (".jsonl" or ".json")) return DatasetFormat.PlainText;
+        if (extension is not (".jsonl" or ".json"))
+        {
+            // The extension decides, but a JSON Lines file saved as .txt would train on its braces and keys: said.
+            if (lines.FirstOrDefault(line => !string.IsNullOrWhiteSpace(line.Text)) is { } first && JsonLine.TryParse(first.Text) is { } parsed
+                && (parsed.ContainsKey("messages") || parsed.ContainsKey("prompt") || parsed.ContainsKey("completion")))
+                problems.Add(new DatasetProblem(path, first.Number, DatasetProblemKind.LooksLikeJsonLines,
+                    $"reads as plain text (its extension is '{extension}'), but its lines look like {(parsed.ContainsKey("messages") ? "chat" : "prompt/completion")} " +
+                    "JSON Lines: name it .jsonl, or set the format (data_options.format, --format)"));
+            return DatasetFormat.PlainText;
+        }
         foreach (var line in lines)
         {
             if (string.IsNullOrWhiteSpace(line.Text) || JsonLine.TryParse(line.Text) is not { } first) continue;

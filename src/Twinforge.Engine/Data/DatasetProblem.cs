@@ -13,7 +13,7 @@ public sealed record DatasetProblem(string FilePath, long? Line, DatasetProblemK
     /// examples also found in the training data (when not all of them are) and control characters other than NUL (they can belong to real text: see <see cref="ControlCharacters"/>); the rest are errors.
     /// </summary>
     public DatasetProblemSeverity Severity => Kind is DatasetProblemKind.TooLong or DatasetProblemKind.NoTrainableTokens or DatasetProblemKind.ControlCharacter
-        or DatasetProblemKind.HeldOutOverlapsTraining
+        or DatasetProblemKind.HeldOutOverlapsTraining or DatasetProblemKind.LooksLikeJsonLines
         ? DatasetProblemSeverity.Warning
         : DatasetProblemSeverity.Error;
 

@@ -49,4 +49,6 @@ public enum DatasetProblemKind
     HeldOutIsTrainingData,
     /// <summary>Some validation examples are also training examples (a warning: their loss measures memory).</summary>
     HeldOutOverlapsTraining,
+    /// <summary>A file read as plain text by its extension whose lines look like JSON Lines data (a warning).</summary>
+    LooksLikeJsonLines,
 }

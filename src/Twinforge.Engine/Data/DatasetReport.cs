@@ -54,9 +54,16 @@ public sealed class DatasetReport
     public IReadOnlyList<string> DataLossNotices() =>
         Files.Where(file => file.Overlong.Dropped + file.Overlong.Truncated > 0).Select(DataLossNotice).ToList();
 
-    /// <summary>What a run says at its start about its data: <see cref="DataLossNotices"/>, then held-out examples also trained on.</summary>
+    /// <summary>
+    /// What a run says at its start about its data: <see cref="DataLossNotices"/>, then held-out examples also trained
+    /// on and files read as plain text that look like JSON Lines.
+    /// </summary>
     public IReadOnlyList<string> RunNotices() =>
-        [.. DataLossNotices(), .. Warnings.Where(problem => problem.Kind == DatasetProblemKind.HeldOutOverlapsTraining).Select(problem => $"{problem.FilePath}: {problem.Reason}")];
+    [
+        .. DataLossNotices(),
+        .. Warnings.Where(problem => problem.Kind is DatasetProblemKind.HeldOutOverlapsTraining or DatasetProblemKind.LooksLikeJsonLines)
+            .Select(problem => $"{(problem.Line is null ? problem.FilePath : $"{problem.FilePath}:{problem.Line}")}: {problem.Reason}"),
+    ];
 
     string DataLossNotice(DatasetFileSummary file)
     {

@@ -105,6 +105,22 @@ public sealed class SeededDocumentSplitTests : IDisposable
     }
 
     [Fact]
+    public void Chat_json_lines_in_a_txt_file_are_read_as_plain_text_with_a_warning_the_run_says()
+    {
+        var lines = Enumerable.Range(0, 4).Select(i => Exchange($"Question {i}?", $"Answer {i}.")).ToArray();
+        var misnamed = _temporary.Write("chats.txt", lines);
+
+        var data = TrainingData.Prepare([misnamed], Tokenizer, new TrainingDataOptions { SequenceLength = 1024, ValidationFraction = 0 });
+
+        var warning = Assert.Single(data.Report.Warnings);
+        Assert.Equal((DatasetProblemKind.LooksLikeJsonLines, 1L), (warning.Kind, warning.Line));
+        Assert.Contains("look like chat JSON Lines: name it .jsonl", warning.Reason);
+        Assert.Contains($"{misnamed}:1: reads as plain text", Assert.Single(data.Report.RunNotices()));
+        Assert.Empty(TrainingData.Prepare([_temporary.Write("prose.txt", "A plain paragraph of prose.", "", "Another one.")], Tokenizer,
+            new TrainingDataOptions { SequenceLength = 256, ValidationFraction = 0 }).Report.Problems);
+    }
+
+    [Fact]
     public void Training_data_holds_out_its_fold_and_says_when_there_are_fewer_documents_than_folds()
     {
         var path = _temporary.Write("chats.jsonl", [.. Enumerable.Range(0, 9).Select(i => Exchange($"Question {i}?", $"Answer {i}."))]);
