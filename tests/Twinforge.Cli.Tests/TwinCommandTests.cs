@@ -155,9 +155,13 @@ public sealed class TwinCommandTests
         Assert.True(retried.ExitCode == ExitCodes.Success, retried.Error + retried.Output);
         Assert.Contains("twin 'ana-style' version 2: succeeded", retried.Output);
         // Now that a version has succeeded, creating the twin again is refused with a pointer to update.
-        var refused = registry.Run(["twin", "create", "ana-style", "--creator", "ana", "--base", model, "--data", longData, .. Registry.QuickRecipe]);
+        var heldOut = ChatData(directory.File("ana-held.jsonl"), 12, offset: 500);
+        var datasetsBefore = registry.Run("creator", "show", "ana").Output;
+        var refused = registry.Run(["twin", "create", "ana-style", "--creator", "ana", "--base", model, "--data", longData, "--heldout", heldOut, .. Registry.QuickRecipe]);
         Assert.Equal(ExitCodes.BadInput, refused.ExitCode);
         Assert.Contains("update", refused.Error);
+        Assert.Equal(datasetsBefore, registry.Run("creator", "show", "ana").Output); // the refused create registered nothing (its held-out file)
+        Assert.DoesNotContain("ana-held.jsonl", datasetsBefore);
     }
 
     [Fact]

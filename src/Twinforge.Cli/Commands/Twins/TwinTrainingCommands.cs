@@ -50,6 +50,8 @@ static class TwinTrainingCommands
             using var opened = registry.Open(result);
             evaluation.Apply(result, opened.Lifecycle, CacheLocation.Resolve(result.GetValue(cache)), limits: false);
             var owner = opened.Creator(result.GetValue(creator)!);
+            // Before anything is built or registered: a refused create leaves no records behind.
+            opened.Lifecycle.CheckNewTwinName(owner.Id, result.GetValue(name)!);
             var builtIn = result.GetValue(baseModel) == Recipe.BuiltInBase ? BuiltInModelSize.Parse(result.GetValue(size)!) : null;
             var fromHub = Hub.HubModelReference.IsHubReference(result.GetValue(baseModel))
                 ? HubBaseModel.Get(hub, result.GetValue(baseModel)!, [], output, cancellationToken)
