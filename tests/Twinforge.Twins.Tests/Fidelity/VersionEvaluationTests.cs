@@ -26,12 +26,15 @@ public sealed class VersionEvaluationTests
     }
 
     /// <summary>Five answers of six words, said again and again: what a twin trained long enough recites.</summary>
-    static Dataset Reciting(TwinWorkbench bench, Creator creator, int count, string batch = "recital")
+    /// <param name="alsoNew">Exchanges of other words after them (a held-out set wholly made of training examples is refused).</param>
+    static Dataset Reciting(TwinWorkbench bench, Creator creator, int count, string batch = "recital", int alsoNew = 0)
     {
         string[] answers = ["my printer ate the blue ticket", "the garden river flooded our meeting", "a horse kicked the window budget",
             "every letter went to the server", "coffee spilled on the quarterly report"];
         var path = bench.DataFile(creator, batch, Enumerable.Range(0, count).Select(i =>
-            $"{{\"messages\":[{{\"role\":\"user\",\"content\":\"What happened, {i % 5}?\"}},{{\"role\":\"assistant\",\"content\":\"{answers[i % 5]}\"}}]}}"));
+            $"{{\"messages\":[{{\"role\":\"user\",\"content\":\"What happened, {i % 5}?\"}},{{\"role\":\"assistant\",\"content\":\"{answers[i % 5]}\"}}]}}")
+            .Concat(Enumerable.Range(0, alsoNew).Select(i =>
+                $"{{\"messages\":[{{\"role\":\"user\",\"content\":\"And then, {i}?\"}},{{\"role\":\"assistant\",\"content\":\"the printer ate the report {i}\"}}]}}")));
         return bench.Lifecycle.Data.Register(creator.Id, [path]);
     }
 
@@ -52,8 +55,9 @@ public sealed class VersionEvaluationTests
                 Training = TwinWorkbench.Recipe.Options.Training with { Epochs = 40, MaxSteps = 300, LearningRate = 1e-2, EvaluateEverySteps = 100, EarlyStoppingPatience = 100 },
             },
         };
-        // Held out: the same answers, so the weights kept (the best on the held-out set) are the reciting ones.
-        var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, Reciting(bench, ana, 60), Reciting(bench, ana, 10, "held"), reciting);
+        // Held out: mostly the same answers (with one new one, as a held-out set of nothing but training examples is
+        // refused), so the weights kept (the best on the held-out set) are the reciting ones.
+        var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, Reciting(bench, ana, 60), Reciting(bench, ana, 10, "held", alsoNew: 1), reciting);
 
         var evaluation = VersionMetrics.FromJson(bench.Registry.GetVersion(v1.Version.Id).MetricsJson)!.Evaluation;
         Assert.NotNull(evaluation);
