@@ -108,7 +108,8 @@ public static class FineTuning
 
     static ReplayMixer LoadReplay(string file, PretrainedModel pretrained, TrainingDataOptions dataOptions, double fraction)
     {
-        var replay = TrainingData.Prepare([file], pretrained.Tokenizer, dataOptions with { ValidationFraction = 0, ValidationFile = null });
+        // In its own format: general text replayed beside chat data is plain text, not a malformed chat file.
+        var replay = TrainingData.Prepare([file], pretrained.Tokenizer, dataOptions with { ValidationFraction = 0, ValidationFile = null, Format = DatasetFormat.Auto });
         replay.ThrowIfInvalid();
         return new ReplayMixer(replay.Train, fraction);
     }

@@ -28,7 +28,12 @@ public sealed record FineTuningOptions
     /// <summary>Sequence length, packing, the held-out split and its seed.</summary>
     public TrainingDataOptions Data { get; init; } = new() { SequenceLength = 512 };
 
-    /// <summary>General-domain text mixed into batches against forgetting (see <see cref="ReplayFraction"/>).</summary>
+    /// <summary>
+    /// General-domain text mixed into batches against forgetting (see <see cref="ReplayFraction"/>). It is read in
+    /// its own format, whatever the creator data's: a <c>.jsonl</c>/<c>.json</c> file as chat or prompt/completion by
+    /// its first line, any other file as plain text, documents separated as <c>data_options.plain_text_separator</c> says
+    /// (so a chat dataset can replay a plain-text corpus).
+    /// </summary>
     [RecipeKey("regularization.replay_file", IsPath = true)] public string? ReplayFile { get; init; }
 
     /// <summary>The share of each batch drawn from <see cref="ReplayFile"/>.</summary>

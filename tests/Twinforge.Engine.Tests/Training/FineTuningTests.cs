@@ -1,3 +1,4 @@
+using Twinforge.Engine.Data;
 using Twinforge.Engine.Lora;
 using Twinforge.Engine.Models;
 using Twinforge.Engine.Tests.Data;
@@ -177,6 +178,34 @@ public sealed class FineTuningTests
         var saved = method == "lora" ? (Directory: "adapter", File: "adapter_model.safetensors") : (Directory: "model", File: "model.safetensors");
         Assert.Equal(File.ReadAllBytes(Path.Combine(directory.Path, "straight", saved.Directory, saved.File)),
             File.ReadAllBytes(Path.Combine(killedDirectory, saved.Directory, saved.File)));
+    }
+
+    /// <summary>
+    /// General English replayed beside a creator's chats is plain text: it is read in its own format (documents split
+    /// at the data options' separator), not refused as a chat file with no JSON on its first line.
+    /// </summary>
+    [Fact]
+    public void A_chat_run_replays_a_plain_text_file_in_its_own_format()
+    {
+        using var directory = new TemporaryDirectory();
+        var basePath = SaveBase(directory, Llama());
+        var dataFile = directory.Write("alice.jsonl", Exchanges(12));
+        var general = directory.Write("general.txt", Enumerable.Range(0, 30).Select(i => $"General text number {i}, plain and calm.\n%").ToArray());
+        var options = new FineTuningOptions
+        {
+            Method = FineTuningMethod.Full,
+            Data = new() { SequenceLength = 64, ValidationFraction = 0.25, Seed = 5, Format = DatasetFormat.Chat, PlainTextSeparator = "%" },
+            Training = Options with { MaxSteps = 4, EvaluateEverySteps = 2 },
+            ReplayFile = general,
+            ReplayFraction = 0.5,
+        };
+
+        var withReplay = FineTuning.Run(basePath, [dataFile], Path.Combine(directory.Path, "replay"), options);
+        var without = FineTuning.Run(basePath, [dataFile], Path.Combine(directory.Path, "plain"), options with { ReplayFile = null });
+
+        Assert.Equal(4, withReplay.Training.Steps);
+        // Half of every batch is general text: the batches, and so the losses, are not those of a run without it.
+        Assert.NotEqual(without.Training.TrainLosses, withReplay.Training.TrainLosses);
     }
 
     [Fact]
