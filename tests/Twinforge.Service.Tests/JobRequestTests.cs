@@ -2,6 +2,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Twinforge.Engine.Training;
+using Twinforge.Service.Jobs;
+using Twinforge.Twins;
 
 namespace Twinforge.Service.Tests;
 
@@ -49,6 +52,43 @@ public sealed class JobRequestTests : IDisposable
         Assert.Equal(["Files validated, moving job to queued state", $"Validating training file: {file}"],
             events.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("message").GetString()));
         Assert.All(events.GetProperty("data").EnumerateArray(), e => Assert.Equal("fine_tuning.job.event", e.GetProperty("object").GetString()));
+    }
+
+    /// <summary>
+    /// A job on a base with defaults of its own (the command line gives the built-in bases the settings `twin create`
+    /// uses there) trains with them, and learning_rate_multiplier scales that base's rate, not the engine's.
+    /// </summary>
+    [Fact]
+    public async Task A_job_on_a_base_with_its_own_twin_defaults_starts_from_them()
+    {
+        var ownDefaults = TwinRecipe.DefaultOptions with
+        {
+            Lora = new Engine.Lora.LoraConfig { Rank = 16, Alpha = 32, Dropout = 0.05 },
+            Training = TwinRecipe.DefaultOptions.Training with { LearningRate = 1e-3, Epochs = 8 },
+        };
+        using var withDefaults = new ServiceFactory(TinyBase.Settings(runWorker: false))
+        {
+            TestServices = services => services.AddSingleton(new BaseTwinDefaults(new Dictionary<string, FineTuningOptions> { [TinyBase.Directory] = ownDefaults })),
+        };
+        var (key, file, _) = await withDefaults.CreatorWithFile(ChatData.Valid("ana", 30));
+        using var client = withDefaults.Client(key);
+
+        var plain = await ServiceFactory.Json(await client.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = TinyBase.Name, training_file = file, suffix = "ana-style" }));
+        var doubled = await ServiceFactory.Json(await client.PostAsJsonAsync("/v1/fine_tuning/jobs", new
+        {
+            model = TinyBase.Name, training_file = file, suffix = "ana-fast",
+            method = new { type = "supervised", supervised = new { hyperparameters = new { learning_rate_multiplier = 2 } } },
+        }));
+
+        Assert.Equal(8, plain.GetProperty("hyperparameters").GetProperty("n_epochs").GetInt32());
+        Assert.Equal(1, plain.GetProperty("hyperparameters").GetProperty("learning_rate_multiplier").GetDouble());
+        var registry = withDefaults.Services.GetRequiredService<Hosting.ServiceStorage>().Registry;
+        var recipes = registry.ListOrganisationCreators(registry.ListOrganisations().Single().Id)
+            .SelectMany(creator => registry.ListTwins(creator.Id))
+            .ToDictionary(twin => twin.Name, twin => TwinRecipe.FromText(registry.ListVersions(twin.Id).Single().RecipeText).Options);
+        Assert.Equal((16, 32, 1e-3), (recipes["ana-style"].Lora!.Rank, recipes["ana-style"].Lora!.Alpha, recipes["ana-style"].Training.LearningRate));
+        Assert.Equal(2e-3, recipes["ana-fast"].Training.LearningRate, 12);
+        Assert.Equal(2, doubled.GetProperty("hyperparameters").GetProperty("learning_rate_multiplier").GetDouble());
     }
 
     [Fact]

@@ -53,6 +53,9 @@ public sealed record BuiltInModelSize(string Name, int HiddenSize, int LayerCoun
         }
     }
 
+    /// <summary>Every size, largest first.</summary>
+    public static IReadOnlyList<BuiltInModelSize> All => [English, Standard, Tiny];
+
     public static BuiltInModelSize Parse(string name) => name switch
     {
         "standard" => Standard,

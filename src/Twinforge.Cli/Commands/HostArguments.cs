@@ -48,11 +48,33 @@ sealed class HostArguments(Hub.HubSettings hub)
     /// </summary>
     public Microsoft.Extensions.Hosting.IHostBuilder Configure(Microsoft.Extensions.Hosting.IHostBuilder builder, ParseResult result)
     {
-        if (result.GetValue(noEvaluation)) return builder;
         var cache = CacheLocation.Resolve(null);
+        // Jobs on a built-in base (wherever it was registered from) start from the settings `twin create` gives it.
+        var builtInDefaults = new Twinforge.Service.Jobs.BaseTwinDefaults(BuiltInModelSize.All
+            .Select(size => (Directory: FindBuiltIn(cache, size), Options: Twins.TwinRecipeArguments.BuiltInTwinOptions(size)))
+            .Where(found => found.Directory is not null)
+            .DistinctBy(found => found.Directory)
+            .ToDictionary(found => found.Directory!, found => found.Options));
         return builder.ConfigureServices((_, services) =>
+        {
+            Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(services, builtInDefaults);
+            if (result.GetValue(noEvaluation)) return;
             Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<Func<Twinforge.Twins.Fidelity.EvaluationSources>>(services,
-                _ => () => BuiltInEvaluationSources.Load(cache)));
+                _ => () => BuiltInEvaluationSources.Load(cache));
+        });
+    }
+
+    /// <summary>A built-in base's directory, or null where none is built (or its shipped marker is unreadable: serving goes on).</summary>
+    static string? FindBuiltIn(string cache, BuiltInModelSize size)
+    {
+        try
+        {
+            return BuiltInModels.Find(cache, size);
+        }
+        catch (Exception error) when (error is System.Text.Json.JsonException or InvalidOperationException or IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The configuration arguments these options give; throws <see cref="Engine.BadInputException"/> for a malformed --base.</summary>

@@ -18,7 +18,7 @@ namespace Twinforge.Service.Jobs;
 /// in <c>validating_files</c>, has its data checked as its training will read it (a bad file fails the job with every
 /// problem by line), and is then <c>queued</c> on Hangfire for a worker (<see cref="FineTuningJobRunner"/>).
 /// </summary>
-public sealed class FineTuningJobs(ServiceStorage storage, IBackgroundJobClient queue, ILogger<FineTuningJobs> logger)
+public sealed class FineTuningJobs(ServiceStorage storage, IBackgroundJobClient queue, BaseTwinDefaults baseDefaults, ILogger<FineTuningJobs> logger)
 {
     const int MaxSuffixLength = 64;
 
@@ -45,6 +45,7 @@ public sealed class FineTuningJobs(ServiceStorage storage, IBackgroundJobClient 
         var creator = creators.Single(c => c.Id == training.CreatorId);
         var lifecycle = storage.Lifecycle(caller.Actor);
 
+        var defaults = baseDefaults.For(resolved.Base);
         TwinRecipe recipe;
         TwinVersion version;
         string twinName;
@@ -55,7 +56,7 @@ public sealed class FineTuningJobs(ServiceStorage storage, IBackgroundJobClient 
                 throw ApiException.BadRequest($"The validation file {validation.PublicId} is another creator's data than the training file's: a twin is one creator's.",
                     "validation_file", "invalid_value");
             twinName = request.Suffix ?? $"twin-{RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 8)}";
-            recipe = JobRequest.Recipe(TwinRecipe.DefaultOptions, extension, hyperparameters, request.Seed);
+            recipe = JobRequest.Recipe(defaults, defaults.Training.LearningRate, extension, hyperparameters, request.Seed);
             var heldOut = validation is null ? null : registry.GetDataset(validation.DatasetId);
             var planned = recipe;
             version = Plan(() => lifecycle.PlanTwin(creator.Id, twinName, resolved.Base, registry.GetDataset(training.DatasetId), heldOut, planned), creator, twinName);
@@ -72,7 +73,7 @@ public sealed class FineTuningJobs(ServiceStorage storage, IBackgroundJobClient 
                     "validation_file", "invalid_value");
             if (request.Suffix is { } named && named != twin.Name)
                 throw ApiException.BadRequest($"'suffix' names a new twin; the next version of {twin.Name} keeps its name: leave 'suffix' out.", "suffix", "invalid_value");
-            recipe = JobRequest.Recipe(TwinRecipe.FromText(parent.RecipeText).Options, extension, hyperparameters, request.Seed);
+            recipe = JobRequest.Recipe(TwinRecipe.FromText(parent.RecipeText).Options, defaults.Training.LearningRate, extension, hyperparameters, request.Seed);
             var planned = recipe;
             version = Plan(() => lifecycle.PlanUpdate(twin.Id, parent.Number, registry.GetDataset(training.DatasetId), new UpdatePolicy { Recipe = planned }),
                 creator, twinName);
@@ -80,7 +81,7 @@ public sealed class FineTuningJobs(ServiceStorage storage, IBackgroundJobClient 
         }
 
         var organisation = registry.ListOrganisations().Single(o => o.Id == caller.OrganisationId);
-        var settings = new JobSettings(organisation.PublicId, creator.Name, twinName, version.Number, parentNumber, JobRequest.Shown(recipe), request.Metadata,
+        var settings = new JobSettings(organisation.PublicId, creator.Name, twinName, version.Number, parentNumber, JobRequest.Shown(recipe, defaults.Training.LearningRate), request.Metadata,
             extension.PromoteTo, extension.PromotionMargin);
         FineTuningJob job;
         try

@@ -3,6 +3,7 @@ using Hangfire.AspNetCore;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Hangfire.Storage.SQLite;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Twinforge.Service.Hosting;
 
@@ -36,6 +37,7 @@ public static class JobQueue
             .UseLogProvider(HangfireLogs.Instance));
         services.AddMetrics();
         services.AddSingleton<JobMetrics>();
+        services.TryAddSingleton(BaseTwinDefaults.None); // the command line adds the built-in bases' own
         services.AddSingleton<FineTuningJobs>();
         services.AddTransient<FineTuningJobRunner>();
         services.AddHostedService<OpenStorageAtStart>();

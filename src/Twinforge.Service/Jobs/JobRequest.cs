@@ -93,7 +93,8 @@ public static class JobRequest
     /// The recipe a job trains with (see the class's summary for the order). Throws <see cref="ApiException"/> naming the
     /// parameter and recipe key at fault.
     /// </summary>
-    public static TwinRecipe Recipe(FineTuningOptions start, Extension extension, Hyperparameters hyperparameters, long? seed)
+    /// <param name="defaultLearningRate">The rate <c>learning_rate_multiplier</c> scales: the base's default (<see cref="BaseTwinDefaults"/>).</param>
+    public static TwinRecipe Recipe(FineTuningOptions start, double defaultLearningRate, Extension extension, Hyperparameters hyperparameters, long? seed)
     {
         var options = start;
         if (extension.RecipeJson is { } json)
@@ -113,7 +114,7 @@ public static class JobRequest
         if (hyperparameters.Epochs is int epochs) training = training with { Epochs = epochs };
         if (hyperparameters.BatchSize is int batchSize) training = training with { BatchSize = batchSize };
         if (hyperparameters.LearningRateMultiplier is double multiplier)
-            training = training with { LearningRate = TwinRecipe.DefaultOptions.Training.LearningRate * multiplier };
+            training = training with { LearningRate = defaultLearningRate * multiplier };
         if (seed is long value) training = training with { Seed = value };
         options = options with { Training = training };
         try
@@ -137,8 +138,8 @@ public static class JobRequest
     }
 
     /// <summary>The hyperparameters a recipe trains with, as the hosted API names them.</summary>
-    public static HyperparametersObject Shown(TwinRecipe recipe) => new(recipe.Options.Training.Epochs, recipe.Options.Training.BatchSize,
-        Math.Round(recipe.Options.Training.LearningRate / TwinRecipe.DefaultOptions.Training.LearningRate, 6));
+    public static HyperparametersObject Shown(TwinRecipe recipe, double defaultLearningRate) => new(recipe.Options.Training.Epochs, recipe.Options.Training.BatchSize,
+        Math.Round(recipe.Options.Training.LearningRate / defaultLearningRate, 6));
 
     static Hyperparameters Read(JsonElement element, string param)
     {

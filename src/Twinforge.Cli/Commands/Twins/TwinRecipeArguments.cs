@@ -44,6 +44,16 @@ public sealed class TwinRecipeArguments
         RecipeMapper.ToRecipe(DemoPlan.For(size).Twin(validationFile: ""), baseModel: null, [], output: null)
             .With(o => o with { Data = o.Data with { ValidationFile = null } });
 
+    /// <summary>
+    /// A twin's settings on a built-in base, as a version records them: the demo twin's, with the LoRA targets left to
+    /// the base's family and no merged copy saved. The service's jobs on the built-in base start from them too.
+    /// </summary>
+    public static Engine.Training.FineTuningOptions BuiltInTwinOptions(BuiltInModelSize size)
+    {
+        var options = BuiltInDefaults(size).Options;
+        return options with { Lora = options.Lora is { } lora ? lora with { TargetModules = [] } : null, SaveMergedModel = false };
+    }
+
     /// <summary>The built-in defaults in words, for --help (and so the README can quote them).</summary>
     public static string DescribeBuiltInDefaults(BuiltInModelSize size)
     {
@@ -67,9 +77,7 @@ public sealed class TwinRecipeArguments
     /// </summary>
     public TwinRecipe Resolve(ParseResult result, BuiltInModelSize? builtInSize)
     {
-        var defaults = builtInSize is { } size
-            ? BuiltInDefaults(size).With(o => o with { Lora = o.Lora is { } lora ? lora with { TargetModules = [] } : null, SaveMergedModel = false })
-            : new Recipe { Options = TwinRecipe.DefaultOptions };
+        var defaults = new Recipe { Options = builtInSize is { } size ? BuiltInTwinOptions(size) : TwinRecipe.DefaultOptions };
         return Resolve(result, defaults, recorded: null);
     }
 
