@@ -60,8 +60,9 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         try
         {
             result = FineTuning.Run(startPath, [trainFile], runDirectory, options, onEvent, cancellationToken);
-            if (result.Training.Cancelled) return new TrainedVersion(EmptyMetrics, [], Cancelled: true);
+            if (result.Training.Cancelled || cancellationToken.IsCancellationRequested) return Cancelled;
             _ = result.Training.Best ?? throw new InvalidOperationException("the run had no validation on its held-out data");
+            onEvent?.Invoke(new StageStarted(result.Training.Steps, "Training done: scoring the held-out conversations with the final weights"));
             // Scored again by the final weights, example by example: the fixed set's per-conversation losses are what
             // a later version is compared with (and, without new held-out data, the same loss early stopping saw).
             scored = Evaluate(startPath, result, newHeldOutFile is null ? [fixedHeldOutFile] : [fixedHeldOutFile, newHeldOutFile], options);
@@ -73,8 +74,12 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         var best = result.Training.Best!;
         double? newHeldOutLoss = scored.Length > 1 ? MeanLoss(scored[1]) : null;
         Fidelity.VersionEvaluation? evaluated = null;
+        // A cancel after the last update still stops the version, between these stages (each a minute at most).
+        if (cancellationToken.IsCancellationRequested) return Cancelled;
         if (evaluation is not null)
         {
+            onEvent?.Invoke(new StageStarted(result.Training.Steps,
+                "Evaluating the version: its answers to held-out prompts beside the base's, memorisation and forgetting"));
             // Held-out data of plain text has no prompts to answer: such a version is recorded without an evaluation.
             if (new Fidelity.VersionEvaluator(evaluation).Evaluate(new Fidelity.EvaluationSubject(basePath, () => result.LoadTrained(startPath),
                     options.ReplayFile is string replayed ? [trainFile, replayed] : [trainFile], fixedHeldOutFile, result.Data.Statistics.TrainableTokens,
@@ -90,6 +95,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
             scored[0].Select(example => example.Loss).ToList(), scored[0].Select(example => example.Targets).ToList(), evaluated, Search: result.Search);
 
         var artifacts = new List<ArtifactReference>();
+        if (cancellationToken.IsCancellationRequested) return Cancelled;
         if (!storeArtifacts) return new TrainedVersion(metrics, artifacts, Cancelled: false);
         if (storesAdapter && result.AdapterDirectory is string adapterDirectory) artifacts.Add(new(ArtifactReference.Adapter, store.PutDirectory(adapterDirectory)));
         if (result.ModelDirectory is string modelDirectory) artifacts.Add(new(ArtifactReference.MergedModel, store.PutDirectory(modelDirectory)));
@@ -230,6 +236,9 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         ?? throw new Registry.Errors.RegistryException($"version {version.Number} of twin {version.TwinId} has no {kind} artifact");
 
     static readonly VersionMetrics EmptyMetrics = new(double.NaN, null, null, 0, 0, false, 0, 0);
+
+    /// <summary>A version whose training or evaluation was cancelled: nothing measured, nothing stored.</summary>
+    static TrainedVersion Cancelled => new(EmptyMetrics, [], Cancelled: true);
 
     /// <summary>
     /// The trained model's loss on each example of each held-out file (base + adapter for LoRA, the saved model for

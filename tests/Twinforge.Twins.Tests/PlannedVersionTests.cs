@@ -53,6 +53,37 @@ public sealed class PlannedVersionTests
         Assert.False(new VersionWorkspace(Path.Combine(workRoot, "versions")).Exists(planned.Id)); // finished: nothing kept outside the store
     }
 
+    /// <summary>
+    /// A cancel that arrives after the last update (a job's, while its version is scored and evaluated) still stops
+    /// the version: nothing is recorded or stored, its checkpoint is kept, and the stage it was in was announced.
+    /// </summary>
+    [Fact]
+    public void A_version_cancelled_after_its_last_update_is_interrupted_not_published()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var workRoot = Path.Combine(bench.Root, "work");
+        var lifecycle = Resumable(bench, workRoot);
+        var planned = lifecycle.PlanTwin(ana.Id, "late", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, Recipe);
+        using var stop = new CancellationTokenSource();
+        var stages = new List<string>();
+
+        var outcome = lifecycle.TrainPlanned(planned.Id, onEvent: e =>
+        {
+            if (e is not StageStarted stage) return;
+            stages.Add(stage.Description);
+            stop.Cancel();
+        }, cancellationToken: stop.Token);
+
+        Assert.Null(outcome);
+        Assert.Single(stages);
+        Assert.StartsWith("Training done", stages[0]);
+        var version = bench.Registry.GetVersion(planned.Id);
+        Assert.Equal(VersionStatus.Training, version.Status);
+        Assert.Empty(version.Artifacts);
+        Assert.True(new VersionWorkspace(Path.Combine(workRoot, "versions")).Exists(planned.Id));
+    }
+
     [Fact]
     public void Abandoning_an_interrupted_version_fails_it_and_deletes_its_work()
     {

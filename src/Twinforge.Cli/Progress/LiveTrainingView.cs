@@ -48,6 +48,9 @@ public static class LiveTrainingView
                         case TrainingWarning warning:
                             console.MarkupLine($"[yellow]warning: {Markup.Escape(warning.Message)}[/]");
                             break;
+                        case StageStarted stage:
+                            console.MarkupLine(Markup.Escape(stage.Description));
+                            break;
                         case SearchTrialCompleted trial:
                             console.MarkupLine($"[grey]{Markup.Escape(TrainingProgressFormat.SearchLine(trial))}[/]");
                             task.Description = Markup.Escape($"{title} · search round {trial.Rung}/{trial.Rungs}");

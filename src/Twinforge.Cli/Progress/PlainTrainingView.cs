@@ -43,6 +43,9 @@ public sealed class PlainTrainingView(TextWriter output, string title)
             case TrainingWarning warning:
                 output.WriteLine($"warning: {warning.Message}");
                 break;
+            case StageStarted stage:
+                output.WriteLine(stage.Description);
+                break;
             case SearchTrialCompleted trial:
                 output.WriteLine(TrainingProgressFormat.SearchLine(trial));
                 break;

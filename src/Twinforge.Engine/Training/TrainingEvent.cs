@@ -54,6 +54,12 @@ public sealed record CheckpointSaved(int Step, string Path) : TrainingEvent(Step
 /// <summary>Validation loss stopped improving for <see cref="Patience"/> evaluations.</summary>
 public sealed record StoppedEarly(int Step, int BestStep, double BestLoss, int Patience) : TrainingEvent(Step);
 
+/// <summary>
+/// Work after the last update began (a twin version's scoring, evaluation, storing): long enough that a watcher
+/// should hear of it rather than see a finished run go quiet.
+/// </summary>
+public sealed record StageStarted(int Step, string Description) : TrainingEvent(Step);
+
 /// <summary>Something the user should know that does not stop the run.</summary>
 public sealed record TrainingWarning(int Step, string Message) : TrainingEvent(Step);
 

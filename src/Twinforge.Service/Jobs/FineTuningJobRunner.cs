@@ -268,6 +268,9 @@ public sealed class FineTuningJobRunner(ServiceStorage storage, JobMetrics metri
                 case TrainingWarning warning:
                     events.Warn(warning.Message);
                     break;
+                case StageStarted stage:
+                    events.Info(stage.Description);
+                    break;
             }
         }
     }
