@@ -19,10 +19,10 @@ public static class PromotionGate
     {
         if (candidate.Improvement is double improvement && improvement < margin)
             return string.Create(CultureInfo.InvariantCulture,
-                $"not promoted to {alias}: the fixed held-out loss improved by {improvement:F4}, less than the margin {margin:F4}");
+                $"not promoted to {alias}: the fixed held-out loss {Change(improvement)}, less than the margin {margin:F4}");
         if (candidate.Improvement is double gain && candidate.SeedNoise is double noise && gain < noise)
             return string.Create(CultureInfo.InvariantCulture,
-                $"not promoted to {alias}: the fixed held-out loss improved by {gain:F4}, within the recipe's seed noise ({candidate.SeedLosses!.Count} seeds, spread {candidate.SeedSpread:F4}: two seeds land up to {noise:F4} apart)");
+                $"not promoted to {alias}: the fixed held-out loss {Change(gain)}, within the recipe's seed noise ({candidate.SeedLosses!.Count} seeds, spread {candidate.SeedSpread:F4}: two seeds land up to {noise:F4} apart)");
         // The interval of the change must lie below zero — or, with a negative margin (a regression tolerated), below
         // the tolerated regression: the evidence, not only the mean, must clear it.
         double tolerated = Math.Max(0, -margin);
@@ -66,4 +66,12 @@ public static class PromotionGate
     }
 
     static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>"improved by 0.0050", "got worse by 0.7804", "did not change": a negative improvement said as what it is.</summary>
+    static string Change(double improvement) => improvement switch
+    {
+        > 0 => Invariant($"improved by {improvement:F4}"),
+        < 0 => Invariant($"got worse by {-improvement:F4}"),
+        _ => "did not change",
+    };
 }

@@ -29,6 +29,15 @@ public sealed class PromotionGateTests
     }
 
     [Fact]
+    public void A_version_worse_than_its_parent_is_refused_saying_it_got_worse()
+    {
+        var parent = Metrics(Parent);
+        var candidate = Metrics(Parent.Select(loss => loss + 0.25).ToList(), parent.FixedHeldOutLoss);
+        var refusal = PromotionGate.Refusal(candidate, parent, 1, margin: 0.01, "production");
+        Assert.Equal("not promoted to production: the fixed held-out loss got worse by 0.2500, less than the margin 0.0100", refusal);
+    }
+
+    [Fact]
     public void A_mean_gain_carried_by_a_few_conversations_is_within_the_noise_and_refused_saying_so()
     {
         var parent = Metrics(Parent);
