@@ -254,7 +254,7 @@ public sealed class ChatCompletionRequestTests(TwinService twins)
         await ServiceFactory.Error(await twins.Service.Client("tf-wrong").PostAsJsonAsync("/v1/chat/completions", Ask("ana-style")), 401);
         await ServiceFactory.Error(await twins.Service.Client(ServiceFactory.AdminKey).PostAsJsonAsync("/v1/chat/completions", Ask("ana-style")), 403);
 
-        // The tiny model's context is 128 tokens (bytes); whole or streamed, the refusal comes before any event.
+        // The tiny twins' context is 256 tokens (bytes); whole or streamed, the refusal comes before any event.
         foreach (var stream in new[] { false, true })
         {
             var tooLong = await ServiceFactory.Error(await client.PostAsJsonAsync("/v1/chat/completions",

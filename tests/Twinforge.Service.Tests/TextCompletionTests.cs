@@ -272,7 +272,7 @@ public sealed class TextCompletionTests(TwinService twins)
     {
         using var client = Client();
 
-        // The tiny model's context is 128 tokens (bytes); streamed, the refusal comes before any event.
+        // The tiny twins' context is 256 tokens (bytes); streamed, the refusal comes before any event.
         foreach (var stream in new[] { false, true })
         {
             var error = await ServiceFactory.Error(await client.PostAsJsonAsync("/v1/completions", new { model = "ana-style", stream, prompt = new string('a', 500) }), 400);

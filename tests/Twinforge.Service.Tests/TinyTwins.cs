@@ -28,7 +28,7 @@ internal sealed class TinyTwins
         root = Path.Combine(service.DataDirectory, "test-twins");
         Lifecycle = new TwinLifecycle(storage.Registry, storage.Store, actor: "test");
         var config = TransformerConfig.Llama(vocabularySize: 260, hiddenSize: 32, layerCount: 2, headCount: 4, keyValueHeadCount: 2,
-            intermediateSize: 64, maxPositions: 128, tieWordEmbeddings: true);
+            intermediateSize: 64, maxPositions: 256, tieWordEmbeddings: true); // room for the watermark tests' 200-token answers
         var baseDirectory = Path.Combine(root, "base");
         using (var model = new PretrainedModel(new CausalLanguageModel(config), new ByteLevelTokenizer()))
         {

@@ -47,8 +47,7 @@ public sealed class BatchTokenGenerator(CausalLanguageModel model) : IDisposable
 
         int longest = prompts.Max(prompt => prompt.Count);
         var padding = prompts.Select(prompt => longest - prompt.Count).ToArray();
-        int capacity = longest + options.MaxNewTokens;
-        if (config.Family == ModelFamily.Gpt2) capacity = Math.Min(capacity, config.MaxPositions);
+        int capacity = ContextWindow.Capacity(config, longest, options.MaxNewTokens);
         var stopIds = config.EosTokenIds.Concat(options.StopTokenIds).ToHashSet();
         var seen = prompts.Select(prompt => new List<int>(prompt)).ToArray();
         var finished = new bool[streams];

@@ -99,7 +99,7 @@ public sealed class TextGenerator(CausalLanguageModel model, ITokenizer tokenize
     {
         if (decoder.Stopped) return StopReason.StopSequence;
         int generated = decoder.TokenIds.Count;
-        int limit = Math.Min(promptTokens + options.MaxNewTokens, config.Family == ModelFamily.Gpt2 ? config.MaxPositions : int.MaxValue);
+        int limit = ContextWindow.Capacity(config, promptTokens, options.MaxNewTokens);
         return generated >= options.MaxNewTokens ? StopReason.MaxNewTokens
             : promptTokens + generated >= limit ? StopReason.ContextFull
             : StopReason.EndOfSequence;

@@ -28,9 +28,8 @@ public sealed class TokenGenerator(CausalLanguageModel model) : IDisposable
         var config = model.Config;
         if (promptIds.Any(id => id < 0 || id >= config.VocabularySize))
             throw new ArgumentException($"prompt token ids must lie in [0, {config.VocabularySize})", nameof(promptIds));
-        int capacity = promptIds.Count + options.MaxNewTokens;
-        if (config.Family == ModelFamily.Gpt2) capacity = Math.Min(capacity, config.MaxPositions);
-        if (promptIds.Count > capacity || promptIds.Count > config.MaxPositions)
+        int capacity = ContextWindow.Capacity(config, promptIds.Count, options.MaxNewTokens);
+        if (promptIds.Count > config.MaxPositions)
             throw new BadInputException($"the prompt has {promptIds.Count} tokens; the model's context is {config.MaxPositions}: shorten it");
         return options.MaxNewTokens == 0 ? [] : Decode(promptIds, options, capacity);
     }

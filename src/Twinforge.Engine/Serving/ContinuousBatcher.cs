@@ -306,9 +306,8 @@ public sealed class ContinuousBatcher : IDisposable
         {
             Request = request;
             var options = request.Options;
-            // As TokenGenerator: room for the prompt and the new tokens, within GPT-2's learned positions.
-            capacity = request.PromptIds.Length + options.MaxNewTokens;
-            if (config.Family == ModelFamily.Gpt2) capacity = Math.Min(capacity, config.MaxPositions);
+            // As TokenGenerator: room for the prompt and the new tokens, within the model's context.
+            capacity = ContextWindow.Capacity(config, request.PromptIds.Length, options.MaxNewTokens);
             stopIds = config.EosTokenIds.Concat(options.StopTokenIds).ToHashSet();
             Seen = new List<int>(request.PromptIds);
             PlainGreedy = options.ChoosesRawArgmax;
