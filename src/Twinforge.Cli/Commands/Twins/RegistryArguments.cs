@@ -16,7 +16,7 @@ public sealed class RegistryArguments
     public Option<string> Registry { get; } = new("--registry")
     {
         Description = "The registry: a SQLite file, or a PostgreSQL connection string (Host=…;Database=…) for a shared one " +
-                      "[default: $TWINFORGE_REGISTRY, else ~/.local/share/twinforge/registry.db]",
+                      "[default: $TWINFORGE_REGISTRY, else registry.db in $TWINFORGE_DATA_DIR (the service's), else ~/.local/share/twinforge/registry.db]",
     };
 
     public Option<DirectoryInfo> Artifacts { get; } = new("--artifacts")
@@ -37,7 +37,7 @@ public sealed class RegistryArguments
     /// <summary>The registry and store the options name, and the lifecycle over them.</summary>
     public OpenedRegistry Open(ParseResult result)
     {
-        var location = result.GetValue(Registry) ?? Environment.GetEnvironmentVariable("TWINFORGE_REGISTRY") ?? DefaultRoot("registry.db");
+        var location = Location(result.GetValue(Registry), Environment.GetEnvironmentVariable);
         var isPostgres = TwinRegistry.IsPostgresConnectionString(location);
         if (!isPostgres)
         {
@@ -52,6 +52,16 @@ public sealed class RegistryArguments
         var actor = result.GetValue(By) ?? Environment.GetEnvironmentVariable("USER") ?? Environment.UserName;
         return new OpenedRegistry(registry, store, new TwinLifecycle(registry, store, actor));
     }
+
+    /// <summary>
+    /// The registry <c>--registry</c> (<paramref name="given"/>) or the environment names: $TWINFORGE_REGISTRY, else the
+    /// service's data directory ($TWINFORGE_DATA_DIR, which `serve` reads too), so these commands see the twins it serves.
+    /// </summary>
+    public static string Location(string? given, Func<string, string?> environment) =>
+        given
+        ?? (environment("TWINFORGE_REGISTRY") is { Length: > 0 } registry ? registry : null)
+        ?? (environment("TWINFORGE_DATA_DIR") is { Length: > 0 } dataDirectory ? Path.Combine(dataDirectory, "registry.db") : null)
+        ?? DefaultRoot("registry.db");
 
     static string DefaultRoot(string name) =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "twinforge", name);
