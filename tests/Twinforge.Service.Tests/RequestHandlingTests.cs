@@ -24,6 +24,26 @@ public sealed class RequestHandlingTests : IDisposable
         await ServiceFactory.Error(await admin.PostAsync("/admin/organizations", new StringContent("[1,2", Encoding.UTF8, "application/json")), 400);
     }
 
+    /// <summary>What the framework could not bind is said in the API's terms: the field at fault, no .NET type names.</summary>
+    [Fact]
+    public async Task Values_of_the_wrong_type_and_bodies_of_the_wrong_kind_name_the_parameter_without_dotnet_types()
+    {
+        var (_, key) = await service.Organisation();
+        using var client = service.Client(key);
+
+        var wrongType = await ServiceFactory.Error(await client.PostAsync("/v1/creators", new StringContent("{\"name\": 5}", Encoding.UTF8, "application/json")), 400);
+        Assert.Equal(("name", "invalid_type"), (wrongType.GetProperty("param").GetString(), wrongType.GetProperty("code").GetString()));
+        var badQuery = await ServiceFactory.Error(await client.GetAsync("/v1/fine_tuning/jobs?limit=abc"), 400);
+        Assert.Equal("limit", badQuery.GetProperty("param").GetString());
+        Assert.Equal("'limit' cannot be \"abc\": it is a whole number.", badQuery.GetProperty("message").GetString());
+        var notJson = await ServiceFactory.Error(await client.PostAsync("/v1/creators", new StringContent("name=Ana", Encoding.UTF8, "application/x-www-form-urlencoded")), 415);
+        Assert.Contains("Content-Type: application/json", notJson.GetProperty("message").GetString());
+        var malformed = await ServiceFactory.Error(await client.PostAsync("/v1/creators", new StringContent("{\"name\": }", Encoding.UTF8, "application/json")), 400);
+        Assert.StartsWith("The request body is not valid JSON (line 1, byte ", malformed.GetProperty("message").GetString());
+        foreach (var error in new[] { wrongType, badQuery, notJson, malformed })
+            Assert.DoesNotMatch("Twinforge\\.|Nullable|System\\.", error.GetProperty("message").GetString()!);
+    }
+
     [Fact]
     public async Task A_key_over_its_rate_limit_gets_429_and_other_keys_do_not()
     {

@@ -44,6 +44,10 @@ public static class ApiErrors
             StatusCodes.Status405MethodNotAllowed => new ApiError($"{context.Request.Method} is not allowed on {context.Request.Path}.",
                 ApiErrorTypes.InvalidRequest, null, "method_not_allowed"),
             StatusCodes.Status413PayloadTooLarge => new ApiError("The request body is too large.", ApiErrorTypes.InvalidRequest, null, "request_too_large"),
+            StatusCodes.Status415UnsupportedMediaType => new ApiError(context.Request.Path.StartsWithSegments("/v1/files")
+                    ? $"{context.Request.Path} takes a multipart/form-data body (curl -F)."
+                    : $"{context.Request.Path} takes a JSON body: send it with the header 'Content-Type: application/json'.",
+                ApiErrorTypes.InvalidRequest, null, "unsupported_media_type"),
             >= 500 => new ApiError("The server had an error while processing the request.", ApiErrorTypes.Server, null, null),
             _ => new ApiError($"The request failed with status {status}.", ApiErrorTypes.InvalidRequest, null, null),
         };
@@ -56,15 +60,11 @@ public static class ApiErrors
         // Body binding and Kestrel's limits: malformed JSON, a wrong content type, an oversized body.
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (413, new ApiError("The request body is too large.", ApiErrorTypes.InvalidRequest, null, "request_too_large")),
-        BadHttpRequestException bad => (bad.StatusCode, new ApiError(BadRequestMessage(bad), ApiErrorTypes.InvalidRequest, null, "invalid_request")),
-        JsonException json => (400, new ApiError($"The request body is not valid JSON: {json.Message}", ApiErrorTypes.InvalidRequest, null, "invalid_json")),
+        BadHttpRequestException bad => (bad.StatusCode, BindingErrors.ForBadRequest(bad)),
+        JsonException json => (400, BindingErrors.ForJson(json)),
         // The registry's refusals of bad values (names, scopes) are the caller's to fix.
         InvalidValueException invalid => (400, new ApiError(invalid.Message, ApiErrorTypes.InvalidRequest, null, "invalid_value")),
         RegistryConflictException conflict => (409, new ApiError(conflict.Message, ApiErrorTypes.Conflict, null, "conflict")),
         _ => (500, new ApiError("The server had an error while processing the request; the log has it under this request's id.", ApiErrorTypes.Server, null, null)),
     };
-
-    /// <summary>Binding failures wrap the JSON reader's error, which says where the body is malformed.</summary>
-    static string BadRequestMessage(BadHttpRequestException bad) =>
-        bad.InnerException is JsonException json ? $"The request body is not valid JSON: {json.Message}" : bad.Message;
 }
