@@ -88,4 +88,14 @@ public sealed class ExportCommandTests : IDisposable
         Assert.StartsWith("error: --adapter-only:", export.Error);
         Assert.False(Directory.Exists(directory.File("x")));
     }
+
+    [Fact]
+    public void A_gguf_type_without_gguf_is_bad_input_naming_the_option()
+    {
+        var (basePath, adapterPath) = BaseAndAdapter();
+        var export = Run("export", "--gguf-type", "q8_0", "--model", basePath, "--adapter", adapterPath, "--output", directory.File("x"));
+        Assert.Equal(ExitCodes.BadInput, export.ExitCode);
+        Assert.StartsWith("error: --gguf-type:", export.Error);
+        Assert.False(Directory.Exists(directory.File("x")));
+    }
 }

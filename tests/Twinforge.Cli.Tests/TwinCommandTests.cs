@@ -112,6 +112,9 @@ public sealed class TwinCommandTests
         Assert.Equal(ExitCodes.BadInput, intoDocuments.ExitCode);
         Assert.Contains("holds no adapter or model", intoDocuments.Error);
         Assert.Equal("keep me", File.ReadAllText(Path.Combine(documents, "letter.txt")));
+        var both = registry.Run("twin", "export", "ana-style", "--version", "2", "--alias", "production", "--output", directory.File("either"));
+        Assert.Equal(ExitCodes.BadInput, both.ExitCode);
+        Assert.Contains("--version and --alias both name the version to export", both.Error);
 
         var rebuilt = registry.Run("twin", "rebuild", "ana-style", "2");
         Assert.True(rebuilt.ExitCode == ExitCodes.Success, rebuilt.Error + rebuilt.Output);

@@ -43,6 +43,8 @@ public static class ExportCommand
                 throw new BadInputException("--adapter: the Hugging Face export merges an adapter into its base; name one (or use --format gguf to export a model as it is)");
             if (result.GetValue(adapterOnly) && !(gguf && hasAdapter))
                 throw new BadInputException("--adapter-only: needs --format gguf and an --adapter");
+            if (!gguf && result.GetResult(ggufType) is { Implicit: false })
+                throw new BadInputException("--gguf-type: encodes a GGUF's matrices; it needs --format gguf (a Hugging Face export keeps the model's own precision)");
             OptionChecks.RequireOutputDirectory(destination, output.Name);
             if (Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).Any())
                 throw new BadInputException($"{destination} already exists and is not empty: choose a new --output directory");

@@ -100,7 +100,7 @@ internal static class ChatJsonlReader
                     "assistant" => ChatRole.Assistant,
                     _ => null,
                 };
-                if (role is null) report(DatasetProblemKind.UnknownRole, $"unknown role {JsonLine.Describe(value)} (expected system, user or assistant)", $"{field}.role");
+                if (role is null) report(DatasetProblemKind.UnknownRole, $"the role is {JsonLine.Describe(value)}: expected system, user or assistant", $"{field}.role");
                 return role;
             case var other:
                 report(DatasetProblemKind.WrongType, $"expected a role string, found {JsonLine.Describe(other)}", $"{field}.role");

@@ -29,7 +29,7 @@ public sealed class DatasetValidatorTests : IDisposable
     [InlineData("{\"messages\": \"hi\"}", DatasetProblemKind.WrongType, "messages", "expected a list of messages")]
     [InlineData("{\"messages\": [\"hi\", {\"role\": \"assistant\", \"content\": \"yo\"}]}", DatasetProblemKind.WrongType, "messages[0]", "expected a message")]
     [InlineData("{\"messages\": [{\"role\": \"bot\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"yo\"}]}",
-        DatasetProblemKind.UnknownRole, "messages[0].role", "unknown role the string \"bot\" (expected system, user or assistant)")]
+        DatasetProblemKind.UnknownRole, "messages[0].role", "the role is the string \"bot\": expected system, user or assistant")]
     [InlineData("{\"messages\": [{\"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"yo\"}]}", DatasetProblemKind.MissingField, "messages[0].role", "is missing")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"  \"}, {\"role\": \"assistant\", \"content\": \"yo\"}]}",
         DatasetProblemKind.EmptyText, "messages[0].content", "is empty")]

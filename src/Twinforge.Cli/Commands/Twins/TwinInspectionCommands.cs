@@ -329,6 +329,8 @@ static partial class TwinInspectionCommands
         command.SetAction(result =>
         {
             using var opened = registry.Open(result);
+            if (result.GetValue(version) is not null && result.GetResult(alias) is { Implicit: false })
+                throw new BadInputException("--version and --alias both name the version to export: give one");
             var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
             var chosen = result.GetValue(version) is int number
                 ? opened.Registry.GetVersionByNumber(twin.Id, number)
