@@ -22,6 +22,17 @@ public sealed class ErrorReportingTests
         Assert.Contains("'[' at line 1, column 4 is not closed", error);
     }
 
+    /// <summary>A place nothing can be created in (here /proc) is bad input naming --output, before any work: not a raw I/O error with exit code 1.</summary>
+    [Fact]
+    public void An_output_where_nothing_can_be_written_is_bad_input_naming_the_option()
+    {
+        var (exitCode, _, error) = Run("export", "--model", "builtin", "--format", "gguf", "--output", "/proc/twinforge-nope/model");
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith("error: --output: /proc/twinforge-nope/model cannot be written: /proc does not let this user create anything in it", error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries("/proc", ".twinforge-write-check-*"));
+    }
+
     [Fact]
     public void A_bad_value_given_as_an_option_is_named_by_the_option_and_one_given_by_set_by_its_key()
     {

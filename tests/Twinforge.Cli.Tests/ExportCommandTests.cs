@@ -98,4 +98,26 @@ public sealed class ExportCommandTests : IDisposable
         Assert.StartsWith("error: --gguf-type:", export.Error);
         Assert.False(Directory.Exists(directory.File("x")));
     }
+
+    /// <summary>An earlier export is replaced only with --force, and never while the user keeps files of their own beside it.</summary>
+    [Fact]
+    public void Exporting_again_replaces_an_earlier_export_only_with_force_and_never_a_users_files()
+    {
+        var (basePath, adapterPath) = BaseAndAdapter();
+        var output = directory.File("alice-gguf");
+        Assert.Equal(ExitCodes.Success, Run("export", "--format", "gguf", "--model", basePath, "--adapter", adapterPath, "--output", output).ExitCode);
+
+        var again = Run("export", "--format", "gguf", "--model", basePath, "--adapter", adapterPath, "--output", output);
+        Assert.Equal(ExitCodes.BadInput, again.ExitCode);
+        Assert.Contains("add --force to replace it", again.Error);
+        var forced = Run("export", "--format", "gguf", "--gguf-type", "q8_0", "--model", basePath, "--adapter", adapterPath, "--output", output, "--force");
+        Assert.True(forced.ExitCode == ExitCodes.Success, forced.Error);
+        Assert.Equal(7, GgufFile.Read(Path.Combine(output, ExportCommand.ModelFileName)).Metadata["general.file_type"].AsInteger()); // llama.cpp's MOSTLY_Q8_0: the new export
+
+        File.WriteAllText(Path.Combine(output, "notes.txt"), "mine");
+        var besideNotes = Run("export", "--format", "gguf", "--model", basePath, "--adapter", adapterPath, "--output", output, "--force");
+        Assert.Equal(ExitCodes.BadInput, besideNotes.ExitCode);
+        Assert.Contains("files an export does not write (notes.txt)", besideNotes.Error);
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(output, "notes.txt")));
+    }
 }

@@ -26,11 +26,12 @@ public static class ExportCommand
         format.AcceptOnlyFromAmong("hf", "gguf");
         var ggufType = new Option<string>("--gguf-type") { Description = "Encoding of the GGUF's matrices (norms and biases stay f32)", DefaultValueFactory = _ => "f32" };
         ggufType.AcceptOnlyFromAmong([.. GgmlTypes.Names]);
+        var force = new Option<bool>("--force") { Description = "Replace an earlier export at --output (never a directory holding other files) [default: false]" };
         var adapterOnly = new Option<bool>("--adapter-only") { Description = "gguf: write the adapter as a llama.cpp LoRA adapter beside the unmerged base instead of merging it [default: false]" };
         var command = new Command("export",
             "Export a model for other tools: the base with a LoRA adapter merged in as a Hugging Face model directory, or as GGUF for llama.cpp and Ollama.")
         {
-            output, shard, format, ggufType, adapterOnly,
+            output, shard, format, ggufType, adapterOnly, force,
         };
         model.AddTo(command);
         command.SetAction(result =>
@@ -45,12 +46,10 @@ public static class ExportCommand
                 throw new BadInputException("--adapter-only: needs --format gguf and an --adapter");
             if (!gguf && result.GetResult(ggufType) is { Implicit: false })
                 throw new BadInputException("--gguf-type: encodes a GGUF's matrices; it needs --format gguf (a Hugging Face export keeps the model's own precision)");
-            OptionChecks.RequireOutputDirectory(destination, output.Name);
-            if (Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).Any())
-                throw new BadInputException($"{destination} already exists and is not empty: choose a new --output directory");
+            ExportDestination.Require(destination, result.GetValue(force));
             using var loaded = model.Load(result);
-            // Written beside the destination and renamed into place: a failed export leaves nothing half-written.
-            if (Directory.Exists(destination)) Directory.Delete(destination);
+            // Written beside the destination and renamed into place: a failed export leaves nothing half-written, and
+            // an earlier export (--force) stays whole until the new one is complete.
             if (gguf)
             {
                 var type = GgmlTypes.Parse(result.GetValue(ggufType)!);

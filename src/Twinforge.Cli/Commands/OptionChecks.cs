@@ -37,7 +37,8 @@ public static class OptionChecks
 
     /// <summary>
     /// Throws <see cref="BadInputException"/> when <paramref name="path"/> cannot be the directory a command creates or
-    /// fills: it is a file, or a file stands where one of its parent directories would be.
+    /// fills: it is a file, a file stands where one of its parent directories would be, or the nearest directory that
+    /// exists cannot be written (a read-only place such as /sys, or one the user may not write) — said before any work.
     /// </summary>
     public static void RequireOutputDirectory(string path, string optionName)
     {
@@ -46,8 +47,27 @@ public static class OptionChecks
             throw new BadInputException($"{optionName}: {fullPath} is a file, not a directory: choose a directory for the output");
         for (var parent = Path.GetDirectoryName(fullPath); parent is not null; parent = Path.GetDirectoryName(parent))
         {
-            if (Directory.Exists(parent)) return;
+            if (Directory.Exists(parent))
+            {
+                RequireWritable(parent, fullPath, optionName);
+                return;
+            }
             if (File.Exists(parent)) throw new BadInputException($"{optionName}: {fullPath} cannot be created: {parent} is a file");
+        }
+    }
+
+    /// <summary>Outputs are written beside their destination and renamed into place, so its parent must take a new entry: tried.</summary>
+    static void RequireWritable(string directory, string fullPath, string optionName)
+    {
+        var probe = Path.Combine(directory, $".twinforge-write-check-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(probe);
+            Directory.Delete(probe);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new BadInputException($"{optionName}: {fullPath} cannot be written: {directory} does not let this user create anything in it", e);
         }
     }
 

@@ -336,37 +336,11 @@ static partial class TwinInspectionCommands
                 ? opened.Registry.GetVersionByNumber(twin.Id, number)
                 : opened.Registry.ResolveAlias(twin.Id, result.GetValue(alias)!);
             var destination = result.GetValue(output)!.FullName;
-            RequireExportDestination(destination, result.GetValue(force));
+            ExportDestination.Require(destination, result.GetValue(force));
             var kind = opened.Lifecycle.Export(chosen, destination);
             result.InvocationConfiguration.Output.WriteLine($"version {chosen.Number} of '{twin.Name}': {kind} written to {destination}");
             return ExitCodes.Success;
         });
         return command;
     }
-
-    /// <summary>
-    /// The store replaces whatever directory it extracts to, so the command checks first: a new or empty directory is
-    /// used, an earlier export (an adapter or model directory) only with --force and only while it holds nothing an
-    /// export does not write (a user's notes beside it would be deleted with it), anything else never.
-    /// </summary>
-    static void RequireExportDestination(string destination, bool force)
-    {
-        OptionChecks.RequireOutputDirectory(destination, "--output");
-        if (!Directory.Exists(destination) || !Directory.EnumerateFileSystemEntries(destination).Any()) return;
-        bool earlierExport = File.Exists(Path.Combine(destination, "adapter_config.json")) || File.Exists(Path.Combine(destination, "config.json"));
-        if (!earlierExport)
-            throw new BadInputException($"{destination} is not empty and holds no adapter or model: choose another --output");
-        if (!force)
-            throw new BadInputException($"{destination} already holds an adapter or model: add --force to replace it, or choose another --output");
-        var foreign = Directory.EnumerateFileSystemEntries(destination).Select(path => Path.GetFileName(path)!)
-            .Where(name => Directory.Exists(Path.Combine(destination, name)) || !ExportedFile().IsMatch(name))
-            .Order(StringComparer.Ordinal).ToList();
-        if (foreign.Count > 0)
-            throw new BadInputException($"{destination} holds an earlier export and files an export does not write ({string.Join(", ", foreign.Take(5))}" +
-                $"{(foreign.Count > 5 ? $" and {foreign.Count - 5} more" : "")}): --force replaces only the export, so move them elsewhere first, or choose another --output");
-    }
-
-    /// <summary>The files an adapter or model directory is made of (Hugging Face's and PEFT's names): all --force may replace.</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(adapter_config\.json|adapter_model\.safetensors|config\.json|generation_config\.json|model(-\d+-of-\d+)?\.safetensors|model\.safetensors\.index\.json|tokenizer\.json|tokenizer_config\.json|special_tokens_map\.json|added_tokens\.json|vocab\.json|merges\.txt|chat_template\.jinja)$")]
-    private static partial System.Text.RegularExpressions.Regex ExportedFile();
 }

@@ -1,0 +1,38 @@
+using System.Text.RegularExpressions;
+using Twinforge.Engine;
+
+namespace Twinforge.Cli.Commands;
+
+/// <summary>
+/// Where an export may go. The new directory replaces whatever stands at <c>--output</c>, so the check comes first: a
+/// new or empty directory is used; an earlier export (an adapter, a model, or a GGUF export) only with <c>--force</c>
+/// and only while it holds nothing an export does not write (a user's notes beside it would be deleted with it);
+/// anything else never.
+/// </summary>
+public static partial class ExportDestination
+{
+    public static void Require(string destination, bool force)
+    {
+        OptionChecks.RequireOutputDirectory(destination, "--output");
+        if (!Directory.Exists(destination) || !Directory.EnumerateFileSystemEntries(destination).Any()) return;
+        bool earlierExport = new[] { "adapter_config.json", "config.json", ExportCommand.ModelFileName, ExportCommand.AdapterFileName }
+            .Any(name => File.Exists(Path.Combine(destination, name)));
+        if (!earlierExport)
+            throw new BadInputException($"{destination} is not empty and holds no adapter or model: choose another --output");
+        if (!force)
+            throw new BadInputException($"{destination} already holds an adapter or model: add --force to replace it, or choose another --output");
+        var foreign = Directory.EnumerateFileSystemEntries(destination).Select(path => Path.GetFileName(path)!)
+            .Where(name => Directory.Exists(Path.Combine(destination, name)) || !ExportedFile().IsMatch(name))
+            .Order(StringComparer.Ordinal).ToList();
+        if (foreign.Count > 0)
+            throw new BadInputException($"{destination} holds an earlier export and files an export does not write ({string.Join(", ", foreign.Take(5))}" +
+                $"{(foreign.Count > 5 ? $" and {foreign.Count - 5} more" : "")}): --force replaces only the export, so move them elsewhere first, or choose another --output");
+    }
+
+    /// <summary>
+    /// The files an adapter or model directory is made of (Hugging Face's and PEFT's names) and a GGUF export's (the
+    /// model or base and adapter, the Ollama Modelfile): all --force may replace.
+    /// </summary>
+    [GeneratedRegex(@"^(adapter_config\.json|adapter_model\.safetensors|config\.json|generation_config\.json|model(-\d+-of-\d+)?\.safetensors|model\.safetensors\.index\.json|tokenizer\.json|tokenizer_config\.json|special_tokens_map\.json|added_tokens\.json|vocab\.json|merges\.txt|chat_template\.jinja|model\.gguf|base\.gguf|adapter\.gguf|Modelfile)$")]
+    private static partial Regex ExportedFile();
+}
