@@ -108,6 +108,12 @@ public sealed class JobRequestTests : IDisposable
         var message = error.GetProperty("message").GetString()!;
         Assert.Contains("ana.jsonl:1:", message);   // each example by the creator's file and line
         Assert.Contains("ana.jsonl:30:", message);
+        // Once each, in the file's order (the training part and its held-out share are checked apart).
+        var lines = System.Text.RegularExpressions.Regex.Matches(message, @"ana\.jsonl:(\d+):").Select(match => int.Parse(match.Groups[1].Value)).ToList();
+        Assert.Equal(lines.Order(), lines);
+        Assert.Equal(lines.Distinct(), lines);
+        var sentences = message.Split('\n').Skip(1).ToList();
+        Assert.Equal(sentences.Distinct(), sentences);
         Assert.Contains("32", message);
         Assert.NotEqual(JsonValueKind.Null, job.GetProperty("finished_at").ValueKind);
         var events = await ServiceFactory.Json(await client.GetAsync($"/v1/fine_tuning/jobs/{job.GetProperty("id").GetString()}/events?limit=1"));

@@ -100,9 +100,14 @@ public sealed class FineTuningJobs(ServiceStorage storage, IBackgroundJobClient 
         var check = Check(lifecycle, version);
         if (!check.IsValid)
         {
-            var problems = check.Errors.Concat(check.Warnings).Select(problem => problem.Message).ToList();
-            var message = $"The job failed due to an invalid training file ({check.Errors.Count} {(check.Errors.Count == 1 ? "error" : "errors")}):\n"
-                + string.Join("\n", problems);
+            // The data is checked in parts (the training part and its held-out share): a problem of the whole file
+            // is said once, and the rest in the file's own order.
+            static List<string> InFileOrder(IEnumerable<InputFileException> problems) => problems
+                .OrderBy(problem => problem.FilePath, StringComparer.Ordinal).ThenBy(problem => problem.Line ?? 0)
+                .Select(problem => problem.Message).Distinct().ToList();
+            var errors = InFileOrder(check.Errors);
+            var message = $"The job failed due to an invalid training file ({errors.Count} {(errors.Count == 1 ? "error" : "errors")}):\n"
+                + string.Join("\n", errors.Concat(InFileOrder(check.Warnings)));
             events.Error(message);
             lifecycle.Abandon(version.Id);
             return registry.ChangeJobStatus(job.Id, [FineTuningJobStatus.ValidatingFiles], FineTuningJobStatus.Failed,
