@@ -334,15 +334,15 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         version.ParentVersionId is long parentId ? registry.GetVersion(parentId) : null, recipe);
 
     /// <summary>
-    /// The creator's twin called <paramref name="name"/> when it has no succeeded version, to train its next version;
-    /// null when there is no such twin. Refused when one of its versions succeeded: it is updated, not created again.
-    /// </summary>
-    /// <summary>
     /// Throws as <see cref="CreateTwin"/> would for a name taken by a twin with a succeeded version: a command calls it
     /// before registering anything (its data, its base), so a refused create leaves no records behind.
     /// </summary>
     public void CheckNewTwinName(long creatorId, string name) => _ = TwinWithoutSuccess(creatorId, name);
 
+    /// <summary>
+    /// The creator's twin called <paramref name="name"/> when it has no succeeded version, to train its next version;
+    /// null when there is no such twin. Refused when one of its versions succeeded: it is updated, not created again.
+    /// </summary>
     Twin? TwinWithoutSuccess(long creatorId, string name)
     {
         if (registry.ListTwins(creatorId).FirstOrDefault(twin => twin.Name == name) is not { } existing) return null;

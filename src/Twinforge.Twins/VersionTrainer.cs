@@ -74,7 +74,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         var best = result.Training.Best!;
         double? newHeldOutLoss = scored.Length > 1 ? MeanLoss(scored[1]) : null;
         Fidelity.VersionEvaluation? evaluated = null;
-        // A cancel after the last update still stops the version, between these stages (each a minute at most).
+        // A cancel after the last update still stops the version, at the next boundary between these stages.
         if (cancellationToken.IsCancellationRequested) return Cancelled;
         if (evaluation is not null)
         {
