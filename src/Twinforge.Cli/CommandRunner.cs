@@ -37,9 +37,9 @@ public static class CommandRunner
             Output = output ?? Console.Out,
             Error = error ?? Console.Error,
             EnableDefaultExceptionHandler = false,
-            // Ctrl-C cancels the command's token; a training run then finishes its update and writes a checkpoint,
-            // which takes longer than System.CommandLine's default grace of two seconds.
-            ProcessTerminationTimeout = TimeSpan.FromMinutes(2),
+            // Signals are the entry point's (TerminationSignals), which cancels cancellationToken: System.CommandLine's
+            // handler ended a graceful stop after a fixed time and crashed on a second signal.
+            ProcessTerminationTimeout = null,
         };
         if (parseResult.Errors.Count > 0)
         {

@@ -47,8 +47,29 @@ public sealed partial class ServeCommandTests : IDisposable
         await again.WaitForExitAsync();
     }
 
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    [InlineData("TERM", "INT")] // a second signal while stopping ends it at once; System.CommandLine's handler crashed on it
+    public async Task A_signal_stops_serve_saying_so_and_a_second_one_ends_it_without_a_crash(params string[] signals)
+    {
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var serve = Start(["serve", "--port", "0", "--data-dir", dataDirectory], errors.Enqueue);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && await serve.StandardOutput.ReadLineAsync() is { } line && !ServingOn().IsMatch(line)) { }
+        foreach (var signal in signals) await Process.Start("kill", $"-{signal} {serve.Id}")!.WaitForExitAsync();
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await serve.WaitForExitAsync(timeout.Token);
+        var stderr = string.Join("\n", errors);
+        Assert.Contains("stopping at the next safe point", stderr);
+        Assert.DoesNotContain("Unhandled exception", stderr);
+    }
+
     /// <summary>The CLI built beside this test (a project reference), run with dotnet, without an admin key in its environment.</summary>
-    static Process Start(params string[] arguments)
+    static Process Start(params string[] arguments) => Start(arguments, _ => { });
+
+    static Process Start(string[] arguments, Action<string> onErrorLine)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "twinforge.dll"));
@@ -56,7 +77,7 @@ public sealed partial class ServeCommandTests : IDisposable
         start.Environment.Remove("TWINFORGE_ADMIN_KEY");
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start)!;
-        process.ErrorDataReceived += (_, _) => { }; // drained, so a chatty log cannot block the server
+        process.ErrorDataReceived += (_, line) => { if (line.Data is { } text) onErrorLine(text); }; // drained, so a chatty log cannot block the server
         process.BeginErrorReadLine();
         return process;
     }
