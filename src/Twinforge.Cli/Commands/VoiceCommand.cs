@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.BuiltIn.Voice;
+using Twinforge.Registry.Records;
 using Twinforge.Voice.Corpus;
 using Twinforge.Voice.Recordings;
 using Twinforge.Voice.Training;
@@ -46,7 +47,8 @@ public static class VoiceCommand
             var dataset = voices.RegisterRecordings(owner.Id, result.GetValue(recordings)!.FullName);
             var foundation = voices.RegisterFoundation(foundationDirectory);
             var version = voices.Create(owner.Id, result.GetValue(name)!, foundation, dataset, result.GetValue(heldOut), cancellationToken: cancellationToken);
-            console.WriteLine($"voice twin '{result.GetValue(name)}' version {version.Number}: {version.Status.ToString().ToLowerInvariant()}, {version.MetricsJson}");
+            var figures = Twinforge.Twins.Voice.VoiceVersionMetrics.FromJson(version.MetricsJson)?.Summary ?? "no figures recorded";
+            console.WriteLine($"voice twin '{result.GetValue(name)}' version {version.Number}: {version.Status.Name()}, {figures}");
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

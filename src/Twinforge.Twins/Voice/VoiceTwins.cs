@@ -108,7 +108,8 @@ public sealed class VoiceTwins(ITwinRegistry registry, IArtifactStore store, str
             }
         }
         else verdict = FormattableString.Invariant($"held-out mel loss {loss:F4} against version {parent.Number}'s {before:F4} on the same clips: not better by more than {margin}");
-        if (promoteTo is not null && !promoted) verdict += $"; '{promoteTo}' left where it was";
+        if (promoteTo is not null && !promoted)
+            verdict += registry.ListAliases(twinId).Any(alias => alias.Name == promoteTo) ? $"; '{promoteTo}' left where it was" : $"; '{promoteTo}' not set";
         return new VoiceUpdate(adapted, parent.Number, loss, parentLoss, promoted, verdict);
     }
 
@@ -187,7 +188,9 @@ public sealed class VoiceTwins(ITwinRegistry registry, IArtifactStore store, str
     public string ExtractAdapter(TwinVersion version, string destination)
     {
         var reference = version.Artifacts.FirstOrDefault(artifact => artifact.Kind == AdapterKind)
-            ?? throw new RegistryException($"version {version.Number} has no voice adapter (status {version.Status.Name()})");
+            ?? throw new RegistryException(version.Artifacts.Count > 0
+                ? $"twin '{registry.GetTwin(version.TwinId).Name}' is a text twin, not a voice twin: give one made by 'twinforge voice create'"
+                : $"version {version.Number} has no voice adapter (status {version.Status.Name()})");
         store.ExtractDirectory(reference.ContentHash, destination);
         return Path.Combine(destination, VoiceAdapter.WeightsFileName);
     }

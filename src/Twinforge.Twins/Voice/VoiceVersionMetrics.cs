@@ -18,10 +18,15 @@ public sealed record VoiceVersionMetrics(string Kind, int Clips, int HeldOutClip
         return JsonSerializer.Deserialize<VoiceVersionMetrics>(json, Json);
     }
 
-    /// <summary>Against its parent on the same held-out clips, in words.</summary>
+    /// <summary>
+    /// Against its parent on the same held-out clips, in words. The parent's figure here is its loss on this version's
+    /// clips, not the one listed on its own row (its own held-out clips were others).
+    /// </summary>
     public string Verdict => PreviousVersion is int parent && PreviousVersionHeldOutMelLoss is double before
-        ? HeldOutMelLoss < before
-            ? Invariant($"voice: better than version {parent} ({before:F4} on these clips)")
-            : Invariant($"voice: not better than version {parent} ({before:F4})")
+        ? Invariant($"voice: {(HeldOutMelLoss < before ? "better" : "not better")} than version {parent} ({before:F4} on these clips)")
         : Invariant($"voice: first version (unadapted {UnadaptedHeldOutMelLoss:F4})");
+
+    /// <summary>The figures in words, for the command that trained the version.</summary>
+    public string Summary => Invariant($"held-out mel loss {HeldOutMelLoss:F4} on {HeldOutClips} held-out clips (the foundation unadapted: ") +
+                             Invariant($"{UnadaptedHeldOutMelLoss:F4}; lower is closer to the creator), adapted on {Clips} clips for {Epochs} epochs");
 }
