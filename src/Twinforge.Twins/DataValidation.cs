@@ -1,3 +1,4 @@
+using Twinforge.Engine;
 using Twinforge.Engine.Data;
 using Twinforge.Engine.Tokenization;
 
@@ -30,4 +31,18 @@ public static class DataValidation
     /// </summary>
     public static TrainingData Prepare(IReadOnlyList<string> files, ITokenizer? tokenizer = null, TrainingDataOptions? options = null) =>
         TrainingData.Prepare(files, tokenizer ?? new ByteLevelTokenizer(), options ?? DefaultOptions);
+
+    /// <summary>
+    /// Refuses files that are not well-formed data (bad JSON, unknown roles, empty conversations) before anything is
+    /// registered or held out, with every error by file and line as <c>twinforge data validate</c> finds them in the
+    /// whole files. Lengths are not judged here: they depend on the base model's tokenizer, which the version's own check
+    /// uses before it trains.
+    /// </summary>
+    /// <exception cref="InputFileException">One per error, combined.</exception>
+    public static void RequireWellFormed(IReadOnlyList<string> files)
+    {
+        var report = Prepare(files, options: DefaultOptions with { ValidationFraction = 0, Overlong = OverlongPolicy.Split }).Report;
+        var errors = report.Errors.Select(problem => new InputFileException(problem.FilePath, problem.Reason, problem.Field, problem.Line)).ToList();
+        if (errors.Count > 0) throw InputFileException.Combine(errors);
+    }
 }

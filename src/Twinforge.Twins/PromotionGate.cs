@@ -18,8 +18,9 @@ public static class PromotionGate
         EvaluationLimits? limits = null)
     {
         if (candidate.Improvement is double improvement && improvement < margin)
-            return string.Create(CultureInfo.InvariantCulture,
-                $"not promoted to {alias}: the fixed held-out loss {Change(improvement)}, less than the margin {margin:F4}");
+            return $"not promoted to {alias}: the fixed held-out loss {Change(improvement)}, " + (margin < 0
+                ? Invariant($"more than the tolerated regression {-margin:F4}")
+                : improvement < 0 ? Invariant($"and the margin asks for an improvement of at least {margin:F4}") : Invariant($"less than the margin {margin:F4}"));
         if (candidate.Improvement is double gain && candidate.SeedNoise is double noise && gain < noise)
             return string.Create(CultureInfo.InvariantCulture,
                 $"not promoted to {alias}: the fixed held-out loss {Change(gain)}, within the recipe's seed noise ({candidate.SeedLosses!.Count} seeds, spread {candidate.SeedSpread:F4}: two seeds land up to {noise:F4} apart)");

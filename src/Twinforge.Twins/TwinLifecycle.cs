@@ -199,6 +199,9 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     {
         var first = registry.GetVersionByNumber(twinId, a);
         var second = registry.GetVersionByNumber(twinId, b);
+        // A deleted version's figures were erased with it: a table of blanks would compare nothing.
+        if (new[] { first, second }.FirstOrDefault(version => version.Status == VersionStatus.Deleted) is { } deleted)
+            throw new VersionDeletedException(registry.GetTwin(twinId).Name, deleted.Number, deleted.Id, "compare it: its figures were erased with it");
         return new VersionComparison(first, VersionMetrics.FromJson(first.MetricsJson), second, VersionMetrics.FromJson(second.MetricsJson));
     }
 
@@ -211,8 +214,23 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     {
         // Recorded before it is written: a copy that may exist is never unrecorded (should the write fail, the
         // record names a copy that is partial or absent, which deleting does no harm to).
-        registry.RecordExport(version.Id, Path.GetFullPath(destination), actor);
+        RecordCopy(version, destination);
         return ExtractWeights(version, destination);
+    }
+
+    /// <summary>
+    /// Records that <paramref name="path"/>, outside the store, will hold something of a succeeded version's — its
+    /// weights, or its answers and the creator's prompts in a report — so that deleting the version (a consent
+    /// withdrawal) lists it for the operator to delete. Call it before writing the copy.
+    /// </summary>
+    public void RecordCopy(TwinVersion version, string path) => registry.RecordExport(version.Id, Path.GetFullPath(path), actor);
+
+    /// <summary>Refuses a version that has not succeeded (a failed one has no weights; a deleted one has nothing left).</summary>
+    /// <param name="use">What only a succeeded version can do, for the message: "can be evaluated".</param>
+    public static void RequireSucceeded(TwinVersion version, string use)
+    {
+        if (version.Status != VersionStatus.Succeeded)
+            throw new InvalidVersionStateException($"version {version.Number} is {version.Status.Name()}: only a succeeded version {use}");
     }
 
     /// <summary>
@@ -221,8 +239,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     /// </summary>
     public string ExtractWeights(TwinVersion version, string destination)
     {
-        if (version.Status != VersionStatus.Succeeded)
-            throw new InvalidVersionStateException($"version {version.Number} is {version.Status.Name()}: only a succeeded version is served");
+        RequireSucceeded(version, "is served");
         var kind = version.Artifacts.Any(artifact => artifact.Kind == ArtifactReference.Adapter) ? ArtifactReference.Adapter : ArtifactReference.MergedModel;
         new RecordedArtifacts(registry, store).ExtractDirectory(VersionTrainer.ArtifactOf(version, kind), destination);
         return kind;
@@ -233,15 +250,15 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     /// for versions trained without an evaluation, or to measure them against other sources. Returns the figures and
     /// the answers the evaluation compared.
     /// </summary>
-    public (Fidelity.VersionEvaluation Figures, Reporting.SampleSet Answers) Evaluate(long versionId, Fidelity.EvaluationSources sources)
+    /// <param name="progress">Told, in words, as each part of the evaluation begins.</param>
+    public (Fidelity.VersionEvaluation Figures, Reporting.SampleSet Answers) Evaluate(long versionId, Fidelity.EvaluationSources sources, Action<string>? progress = null)
     {
         var version = registry.GetVersion(versionId);
-        if (version.Status != VersionStatus.Succeeded)
-            throw new InvalidVersionStateException($"version {version.Number} is {version.Status.Name()}: only a succeeded version can be evaluated");
+        RequireSucceeded(version, "can be evaluated");
         var metrics = VersionMetrics.FromJson(version.MetricsJson)
             ?? throw new InvalidVersionStateException($"version {version.Number} has no recorded metrics to add an evaluation to");
         var plan = PlanOf(version, TwinRecipe.FromText(version.RecipeText));
-        var evaluated = InScratch(scratch => trainer.Evaluate(plan, version, scratch, sources))
+        var evaluated = InScratch(scratch => trainer.Evaluate(plan, version, scratch, sources, progress))
             ?? throw new BadInputException($"version {version.Number}'s held-out data has no prompts and answers (plain text): there is nothing to answer and judge");
         registry.SetVersionMetrics(version.Id, (metrics with { Evaluation = evaluated.Figures }).ToJson());
         return evaluated;
@@ -254,8 +271,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     public RebuildResult Rebuild(long versionId, Action<TrainingEvent>? onEvent = null, CancellationToken cancellationToken = default)
     {
         var version = registry.GetVersion(versionId);
-        if (version.Status != VersionStatus.Succeeded)
-            throw new InvalidVersionStateException($"version {version.Number} is {version.Status.Name()}: only a succeeded version can be rebuilt");
+        RequireSucceeded(version, "can be rebuilt");
         var plan = PlanOf(version, TwinRecipe.FromText(version.RecipeText));
         var kind = version.Artifacts.Any(artifact => artifact.Kind == ArtifactReference.Adapter) ? ArtifactReference.Adapter : ArtifactReference.MergedModel;
         return InScratch(scratch =>
@@ -360,7 +376,8 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     {
         var (_, heldOut) = ContentHashSplit.Split(Data.Examples(training, scratch), recipe.NewDataHeldOutFraction);
         if (heldOut.Count == 0)
-            throw new BadInputException($"dataset {training.Id} is too small to hold out part of it: give a held-out dataset");
+            throw new BadInputException($"{string.Join(", ", training.SourceFiles.Select(Path.GetFileName))} (dataset {training.Id}) is too small to hold out " +
+                                        $"part of it for validation: give held-out data of its own (--heldout, or a validation file)");
         // Named after the data it is held out of, which is how the dataset's record (and any problem with it) names it.
         var file = Path.Combine(scratch, $"heldout-of-{Path.GetFileNameWithoutExtension(training.SourceFiles[0])}.jsonl");
         File.WriteAllLines(file, heldOut);

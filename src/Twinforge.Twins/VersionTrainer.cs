@@ -83,7 +83,8 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
             // Held-out data of plain text has no prompts to answer: such a version is recorded without an evaluation.
             if (new Fidelity.VersionEvaluator(evaluation).Evaluate(new Fidelity.EvaluationSubject(basePath, () => result.LoadTrained(startPath),
                     options.ReplayFile is string replayed ? [trainFile, replayed] : [trainFile], fixedHeldOutFile, result.Data.Statistics.TrainableTokens,
-                    options.Data, options.Training.BatchSize, plan.Recipe.Canary)) is { } measured)
+                    options.Data, options.Training.BatchSize, plan.Recipe.Canary),
+                    stage => onEvent?.Invoke(new StageStarted(result.Training.Steps, "Evaluating: " + stage))) is { } measured)
             {
                 evaluated = measured.Figures;
                 Fidelity.EvaluationReport.Write(runDirectory, measured.Figures);
@@ -108,7 +109,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
     /// weights from the store, its training and fixed held-out data unpacked (verified) into the scratch directory.
     /// </summary>
     public (Fidelity.VersionEvaluation Figures, SampleSet Answers)? Evaluate(VersionPlan plan, TwinVersion version, string scratchDirectory,
-        Fidelity.EvaluationSources sources)
+        Fidelity.EvaluationSources sources, Action<string>? progress = null)
     {
         var (basePath, inputs, _, trainFile, fixedHeldOutFile, _, _, options) = PrepareInputs(plan, scratchDirectory);
         var recorded = new RecordedArtifacts(registry, store);
@@ -125,7 +126,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         long creatorTokens = VersionMetrics.FromJson(version.MetricsJson)?.TrainedTokens ?? 0;
         return new Fidelity.VersionEvaluator(sources).Evaluate(new Fidelity.EvaluationSubject(basePath, Load,
             options.ReplayFile is string replayed ? [trainFile, replayed] : [trainFile], fixedHeldOutFile, creatorTokens, options.Data, options.Training.BatchSize,
-            plan.Recipe.Canary));
+            plan.Recipe.Canary), progress);
     }
 
     /// <summary>

@@ -83,7 +83,9 @@ public sealed class TwinCommandTests
         Assert.Equal(recipe.Output, TwinRecipe.FromText(File.ReadAllText(directory.File("v2.yaml"))).ToText());
 
         var lineage = registry.Run("twin", "lineage", "ana-style", "2");
-        foreach (var role in new[] { "train", "replay", "heldout" }) Assert.Contains(role + " ", lineage.Output);
+        // A refit (the default) trains on the earlier data in full, and says so where the registry's role is "replay".
+        foreach (var role in new[] { "train", "earlier data, trained on in full (refit)", "heldout" }) Assert.Contains(role + " ", lineage.Output);
+        Assert.DoesNotContain("replay ", lineage.Output);
         Assert.Contains("version 1 (succeeded", lineage.Output);
 
         var creatorShown = registry.Run("creator", "show", "ana").Output;
@@ -123,13 +125,57 @@ public sealed class TwinCommandTests
         var withdrawn = registry.Run("creator", "withdraw", "ana", "--scope", "all", "--reason", "asked by email");
         Assert.True(withdrawn.ExitCode == ExitCodes.Success, withdrawn.Error);
         Assert.Contains("2 twin version(s) (ana-style v1, v2)", withdrawn.Output);
-        // Each export was recorded: the withdrawal names the copies outside the store for the operator to delete.
-        Assert.Contains("2 exported copies of the deleted versions, outside the store", withdrawn.Output);
+        // Each export was recorded, and the diff's page (the creator's prompts, both versions' answers) as a copy of
+        // both versions: the withdrawal names the copies outside the store for the operator to delete.
+        Assert.Contains("4 exported copies of the deleted versions, outside the store", withdrawn.Output);
         Assert.Contains($"{directory.File("served")}  (twin 'ana-style' version 1, exported ", withdrawn.Output);
+        foreach (var version in new[] { 1, 2 })
+            Assert.Contains($"{Path.Combine(directory.File("diff"), "report.html")}  (twin 'ana-style' version {version}, exported ", withdrawn.Output);
         Assert.DoesNotContain(documents, withdrawn.Output);
         Assert.Contains("deleted", registry.Run("twin", "show", "ana-style").Output);
         var fromDeleted = registry.Run("twin", "update", "ana-style", "--from", "2", "--data", summer);
         Assert.Equal(ExitCodes.BadInput, fromDeleted.ExitCode);
+        // Nothing left to compare or diff: a clear refusal, not a table of blanks or an internal error.
+        var comparedDeleted = registry.Run("twin", "compare", "ana-style", "1", "2");
+        Assert.Equal(ExitCodes.BadInput, comparedDeleted.ExitCode);
+        Assert.Contains("version 1 of twin 'ana-style'", comparedDeleted.Error);
+        Assert.Contains("was deleted; cannot compare it", comparedDeleted.Error);
+        var diffedDeleted = registry.Run("twin", "diff", "ana-style", "1", "2");
+        Assert.Equal(ExitCodes.BadInput, diffedDeleted.ExitCode);
+        Assert.Contains("version 1 is deleted: only a succeeded version can answer the probes", diffedDeleted.Error);
+    }
+
+    [Fact]
+    public void Malformed_data_is_refused_before_anything_is_registered_with_every_error_as_data_validate_finds_it()
+    {
+        using var directory = new TemporaryDirectory();
+        var registry = new Registry(directory);
+        var model = TinyModel(directory.File("base"));
+        registry.Run("creator", "add", "dan");
+        registry.Run("creator", "consent", "dan", "--scope", "text");
+        // One unfinished line: it was held out of nothing and refused as "too small to hold out", naming no line.
+        var unfinished = directory.File("unfinished.jsonl");
+        File.WriteAllText(unfinished, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"},\n");
+        var good = ChatData(directory.File("good.jsonl"), 3);
+        var mixed = directory.File("mixed.jsonl");
+        File.WriteAllLines(mixed, [File.ReadLines(good).First(), "{not json", File.ReadLines(good).Last().Replace("\"assistant\"", "\"asistant\"")]);
+
+        var refused = registry.Run(["twin", "create", "dan-style", "--creator", "dan", "--base", model, "--data", unfinished, .. Registry.QuickRecipe]);
+        Assert.Equal(ExitCodes.BadInput, refused.ExitCode);
+        Assert.StartsWith($"error: {unfinished}:1: is not valid JSON", refused.Error);
+        Assert.DoesNotContain("hold out", refused.Error);
+
+        var both = registry.Run(["twin", "create", "dan-style", "--creator", "dan", "--base", model, "--data", mixed, .. Registry.QuickRecipe]);
+        var validated = CliTesting.Run("data", "validate", "--data", mixed);
+        Assert.Equal((ExitCodes.BadInput, ExitCodes.BadInput), (both.ExitCode, validated.ExitCode));
+        var errorLines = both.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, errorLines.Length); // both errors, in the file's order, as data validate counts them
+        Assert.StartsWith($"error: {mixed}:2: is not valid JSON", errorLines[0]);
+        Assert.StartsWith($"error: {mixed}:3: 'messages[1].role'", errorLines[1]);
+        Assert.Contains("2 errors", validated.Output);
+        // Refused before anything was registered: no twin, no dataset.
+        Assert.Equal(ExitCodes.BadInput, registry.Run("twin", "show", "dan-style").ExitCode);
+        Assert.DoesNotContain(".jsonl", registry.Run("creator", "show", "dan").Output);
     }
 
     [Fact]

@@ -34,7 +34,16 @@ public sealed class PromotionGateTests
         var parent = Metrics(Parent);
         var candidate = Metrics(Parent.Select(loss => loss + 0.25).ToList(), parent.FixedHeldOutLoss);
         var refusal = PromotionGate.Refusal(candidate, parent, 1, margin: 0.01, "production");
-        Assert.Equal("not promoted to production: the fixed held-out loss got worse by 0.2500, less than the margin 0.0100", refusal);
+        Assert.Equal("not promoted to production: the fixed held-out loss got worse by 0.2500, and the margin asks for an improvement of at least 0.0100", refusal);
+    }
+
+    [Fact]
+    public void A_regression_beyond_a_negative_margin_is_refused_naming_the_tolerated_regression()
+    {
+        var parent = Metrics(Parent);
+        var candidate = Metrics(Parent.Select(loss => loss + 0.25).ToList(), parent.FixedHeldOutLoss);
+        var refusal = PromotionGate.Refusal(candidate, parent, 1, margin: -0.1, "production");
+        Assert.Equal("not promoted to production: the fixed held-out loss got worse by 0.2500, more than the tolerated regression 0.1000", refusal);
     }
 
     [Fact]

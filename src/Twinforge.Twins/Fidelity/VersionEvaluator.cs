@@ -27,7 +27,8 @@ public sealed class VersionEvaluator(EvaluationSources sources, EvaluationOption
     /// The figures, and the prompts with the creator's, the twin's and the base's answers (for the report); null when
     /// the held-out data has no prompt and answer to evaluate on (plain text: a twin of documents, not of replies).
     /// </summary>
-    public (VersionEvaluation Figures, Reporting.SampleSet Answers)? Evaluate(EvaluationSubject subject)
+    /// <param name="progress">Told, in words, as each model's measuring and the judge's training begin: they take minutes.</param>
+    public (VersionEvaluation Figures, Reporting.SampleSet Answers)? Evaluate(EvaluationSubject subject, Action<string>? progress = null)
     {
         var canaryLine = subject.Canary?.ChatLine();
         var training = HeldOutConversation.Read(subject.TrainingFiles.SelectMany(File.ReadLines).Where(line => line != canaryLine));
@@ -36,8 +37,14 @@ public sealed class VersionEvaluator(EvaluationSources sources, EvaluationOption
         var prompts = EvenSpread.Of(heldOut, options.MaxAnswers);
         var trials = ExtractionTrial.From(training, options.ExtractionTrials);
 
+        string Work(string model) => $"{model}: scoring the held-out conversations{(sources.GeneralTextFile is null ? "" : " and general text")}, " +
+                                     $"answering {prompts.Count} held-out prompts, completing {trials.Count} training answers from their first half" +
+                                     (subject.Canary is null ? "" : ", the canary's exposure");
+        progress?.Invoke(Work("the base"));
         var (baseLosses, baseAnswers, baseExtracted, baseExposure) = Measure(PretrainedModel.Load(subject.BasePath), subject, prompts, trials);
+        progress?.Invoke(Work("the twin"));
         var (twinLosses, twinAnswers, twinExtracted, twinExposure) = Measure(subject.LoadTwin(), subject, prompts, trials);
+        if (sources.OtherAuthors.Count > 0) progress?.Invoke($"the stylometric judge: learning the creator's style against {sources.OtherAuthors.Count} other authors, then attributing both models' answers");
 
         var trainingAnswers = training.Select(conversation => conversation.Answer).ToList();
         var verbatim = new VerbatimNgrams(trainingAnswers, options.NgramLength);

@@ -94,8 +94,13 @@ public sealed class VersionEvaluationTests
         var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), null, TwinWorkbench.Recipe);
         Assert.Null(v1.Metrics.Evaluation);
 
-        var (figures, answers) = bench.Lifecycle.Evaluate(v1.Version.Id, EvaluationSources.None);
+        var stages = new List<string>();
+        var (figures, answers) = bench.Lifecycle.Evaluate(v1.Version.Id, EvaluationSources.None, stages.Add);
 
+        // Each model's minutes of work announced before it starts; no judge without other authors.
+        Assert.Equal(2, stages.Count);
+        Assert.StartsWith("the base: scoring the held-out conversations, answering ", stages[0]);
+        Assert.StartsWith("the twin: ", stages[1]);
         Assert.Null(figures.Fidelity.Attribution); // no other authors given
         Assert.Null(figures.Forgetting);          // no general text given
         Assert.Equal(figures.Fidelity.Answers, answers.Samples.Count);

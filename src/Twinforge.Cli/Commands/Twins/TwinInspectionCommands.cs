@@ -115,8 +115,13 @@ static partial class TwinInspectionCommands
                 var v = sources.Version;
                 output.WriteLine($"version {v.Number} ({v.Status.Name()}, seed {v.Seed}, code {v.CodeVersion}, by {v.CreatedBy} at {v.CreatedAt:u})");
                 output.WriteLine($"  base model '{sources.BaseModel.Name}': {sources.BaseModel.Architecture}, {sources.BaseModel.ParameterCount:N0} parameters, {sources.BaseModel.Path}");
+                // A refit trains on its earlier data in full; the registry records that data's role as replay either way.
+                var refit = v.Status != VersionStatus.Deleted && TwinRecipe.FromText(v.RecipeText).UpdateMode == UpdateMode.Refit;
                 foreach (var used in sources.Datasets)
-                    output.WriteLine($"  {used.Role,-8} dataset {used.Dataset.Id}: {string.Join(", ", used.Dataset.SourceFiles)} (sha256 {used.Dataset.ContentHash[..16]}…)");
+                {
+                    var role = refit && used.Role == DatasetUse.Replay ? "earlier data, trained on in full (refit)" : used.Role;
+                    output.WriteLine($"  {role,-8} dataset {used.Dataset.Id}: {string.Join(", ", used.Dataset.SourceFiles)} (sha256 {used.Dataset.ContentHash[..16]}…)");
+                }
             }
             return ExitCodes.Success;
         });
@@ -145,7 +150,8 @@ static partial class TwinInspectionCommands
             output.WriteLine($"{"status",-28} {comparison.A.Status.Name(),14} {comparison.B.Status.Name(),14}");
             output.WriteLine($"{"fixed held-out loss",-28} {Figure(comparison.MetricsA, m => m.FixedHeldOutLoss),14} {Figure(comparison.MetricsB, m => m.FixedHeldOutLoss),14}");
             output.WriteLine($"{"its own new data's held-out",-28} {Figure(comparison.MetricsA, m => m.NewHeldOutLoss),14} {Figure(comparison.MetricsB, m => m.NewHeldOutLoss),14}");
-            output.WriteLine($"{"new tokens trained",-28} {comparison.MetricsA?.TrainedTokens,14:N0} {comparison.MetricsB?.TrainedTokens,14:N0}");
+            string Tokens(VersionMetrics? m) => m is null ? "-" : m.TrainedTokens.ToString("N0", CultureInfo.InvariantCulture);
+            output.WriteLine($"{"tokens trained on",-28} {Tokens(comparison.MetricsA),14} {Tokens(comparison.MetricsB),14}");
             output.WriteLine($"{"seed spread (--seeds)",-28} {Figure(comparison.MetricsA, m => m.SeedSpread),14} {Figure(comparison.MetricsB, m => m.SeedSpread),14}");
             string Percent(VersionMetrics? m, Func<VersionEvaluation, double?> pick) =>
                 m?.Evaluation is { } e && pick(e) is double value ? (value * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-";
@@ -217,7 +223,7 @@ static partial class TwinInspectionCommands
             var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
             var chosen = opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(version));
             var sources = Cli.BuiltIn.BuiltInEvaluationSources.Load(Cli.BuiltIn.CacheLocation.Resolve(result.GetValue(cache)));
-            var (figures, answers) = opened.Lifecycle.Evaluate(chosen.Id, sources);
+            var (figures, answers) = opened.Lifecycle.Evaluate(chosen.Id, sources, stage => output.WriteLine($"evaluating {stage}"));
             output.WriteLine($"twin '{twin.Name}' version {chosen.Number}, evaluated and recorded:");
             foreach (var line in EvaluationReport.Lines(figures)) output.WriteLine("  " + line);
             output.WriteLine("Answers to held-out prompts (the creator's own, the twin's, the base's):");
@@ -265,6 +271,7 @@ static partial class TwinInspectionCommands
             using var opened = registry.Open(result);
             var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
             var (a, b) = (opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(first)), opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(second)));
+            foreach (var version in new[] { a, b }) TwinLifecycle.RequireSucceeded(version, "can answer the probes");
             var scratch = Directory.CreateTempSubdirectory("twinforge-diff-").FullName;
             try
             {
@@ -285,6 +292,10 @@ static partial class TwinInspectionCommands
                 }
                 if (result.GetValue(html) is { } directory)
                 {
+                    // The page holds the creator's held-out prompts and both versions' answers: recorded as a copy of
+                    // each, so that deleting either (a consent withdrawal) lists it for the operator to delete.
+                    var pagePath = Path.Combine(directory.FullName, "report.html");
+                    foreach (var version in new[] { a, b }) opened.Lifecycle.RecordCopy(version, pagePath);
                     Directory.CreateDirectory(directory.FullName);
                     var page = Reporting.SummaryReport.Write(directory.FullName, new Reporting.SummaryPage($"{twin.Name}: version {a.Number} against version {b.Number}",
                         [$"Both versions answered the same {probes.Count} prompts (held-out prompts of the creator's and general ones) with the same sampling and seeds; " +

@@ -52,6 +52,8 @@ static class TwinTrainingCommands
             var owner = opened.Creator(result.GetValue(creator)!);
             // Before anything is built or registered: a refused create leaves no records behind.
             opened.Lifecycle.CheckNewTwinName(owner.Id, result.GetValue(name)!);
+            var trainingFiles = Files(result, data);
+            var heldOutFiles = result.GetValue(heldOut) is { Length: > 0 } ? Files(result, heldOut) : null;
             var builtIn = result.GetValue(baseModel) == Recipe.BuiltInBase ? BuiltInModelSize.Parse(result.GetValue(size)!) : null;
             var fromHub = Hub.HubModelReference.IsHubReference(result.GetValue(baseModel))
                 ? HubBaseModel.Get(hub, result.GetValue(baseModel)!, [], output, cancellationToken)
@@ -63,10 +65,8 @@ static class TwinTrainingCommands
             // A Hub model is registered by its name at its commit, which the twin's lineage then shows.
             var baseName = builtIn is { } b ? $"builtin-{b.CacheKey}" : fromHub?.Pinned.ToString() ?? Path.GetFileName(basePath);
             var registeredBase = BaseModels.Register(opened.Registry, baseName, basePath);
-            var training = opened.Lifecycle.Data.Register(owner.Id, Files(result, data), result.GetValue(scope)!);
-            var held = result.GetValue(heldOut) is { Length: > 0 } heldFiles
-                ? opened.Lifecycle.Data.Register(owner.Id, heldFiles.Select(Path.GetFullPath).ToList(), result.GetValue(scope)!)
-                : null;
+            var training = opened.Lifecycle.Data.Register(owner.Id, trainingFiles, result.GetValue(scope)!);
+            var held = heldOutFiles is null ? null : opened.Lifecycle.Data.Register(owner.Id, heldOutFiles, result.GetValue(scope)!);
             var existing = opened.Registry.ListTwins(owner.Id).FirstOrDefault(twin => twin.Name == result.GetValue(name));
             var outcome = display.RunVersion($"twin '{result.GetValue(name)}' version {(existing?.LatestVersion ?? 0) + 1}", onEvent =>
                 opened.Lifecycle.CreateTwin(owner.Id, result.GetValue(name)!, registeredBase, training, held, twinRecipe, onEvent, cancellationToken, result.GetValue(seeds)));
@@ -201,5 +201,11 @@ static class TwinTrainingCommands
         Description = "The consent scope the data needs", DefaultValueFactory = _ => ConsentScopes.Text,
     };
 
-    static IReadOnlyList<string> Files(ParseResult result, Option<string[]> option) => result.GetValue(option)!.Select(Path.GetFullPath).ToList();
+    /// <summary>The files an option names, checked to be well-formed data before anything is registered from them.</summary>
+    static IReadOnlyList<string> Files(ParseResult result, Option<string[]> option)
+    {
+        var files = result.GetValue(option)!.Select(Path.GetFullPath).ToList();
+        DataValidation.RequireWellFormed(files);
+        return files;
+    }
 }

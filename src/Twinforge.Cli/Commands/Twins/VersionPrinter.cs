@@ -57,7 +57,7 @@ static class VersionPrinter
         if (metrics?.Evaluation is not { } evaluation) return null;
         var parts = new List<string>();
         if (evaluation.Fidelity.Attribution is { } attribution)
-            parts.Add(Invariant($"judge: {attribution.TwinShare * 100:F0}% of its answers the creator's (base {attribution.BaseShare * 100:F0}%, creator {attribution.CreatorShare * 100:F0}%, judge accuracy {attribution.JudgeBalancedAccuracy * 100:F0}%)"));
+            parts.Add(Invariant($"judge: {attribution.TwinShare * 100:F0}% of its {attribution.ChunkWords}-word chunks the creator's (base {attribution.BaseShare * 100:F0}%, creator {attribution.CreatorShare * 100:F0}%, judge accuracy {attribution.JudgeBalancedAccuracy * 100:F0}%)"));
         var memorisation = evaluation.Memorisation;
         parts.Add(Invariant($"verbatim {memorisation.NgramLength}-grams {memorisation.TwinVerbatimShare * 100:F1}% (base {memorisation.BaseVerbatimShare * 100:F1}%)"));
         if (memorisation.ExtractionTrials > 0)
