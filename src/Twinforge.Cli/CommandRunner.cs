@@ -23,7 +23,7 @@ public static class ExitCodes
 /// with 2; anything else, an internal error included, with 1. With <c>--verbose</c> the whole exception follows the
 /// message, stack trace and inner exceptions included.
 /// </summary>
-public static class CommandRunner
+public static partial class CommandRunner
 {
     /// <summary>The global option that prints the whole exception of any error.</summary>
     public const string VerboseOptionName = "--verbose";
@@ -43,7 +43,7 @@ public static class CommandRunner
         };
         if (parseResult.Errors.Count > 0)
         {
-            foreach (var parseError in parseResult.Errors) configuration.Error.WriteLine($"error: {parseError.Message}");
+            foreach (var parseError in parseResult.Errors) configuration.Error.WriteLine($"error: {Described(parseError)}");
             configuration.Error.WriteLine("Run with --help to see the options.");
             return ExitCodes.BadInput;
         }
@@ -85,6 +85,30 @@ public static class CommandRunner
             return Report(e, ExitCodes.Failure);
         }
     }
+
+    /// <summary>
+    /// A value that does not convert, in the user's words rather than .NET's: "--batch-size: expected a whole number,
+    /// found '1.5'" for System.CommandLine's "Cannot parse argument '1.5' for option '--batch-size' as expected type
+    /// 'System.Int32'"; an argument is named with its command. Other parse errors are as System.CommandLine words them.
+    /// </summary>
+    static string Described(System.CommandLine.Parsing.ParseError error)
+    {
+        var match = UnparsableValue().Match(error.Message);
+        if (!match.Success) return error.Message;
+        var type = match.Groups["type"].Value;
+        var expected = type.Contains("Int32") || type.Contains("Int64") ? "a whole number"
+            : type.Contains("Double") || type.Contains("Single") || type.Contains("Decimal") ? "a number"
+            : type.Contains("Boolean") ? "true or false"
+            : type.Contains("DateTime") ? "a date and time"
+            : "a " + type.Split('.', '[', ']', '`').Last(part => part.Length > 0);
+        var where = error.SymbolResult is System.CommandLine.Parsing.ArgumentResult argument && match.Groups["kind"].Value == "command"
+            ? $"argument '{argument.Argument.Name}' of '{match.Groups["name"].Value}'"
+            : match.Groups["name"].Value;
+        return $"{where}: expected {expected}, found '{match.Groups["value"].Value}'";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for (?<kind>command|option) '(?<name>[^']+)' as expected type '(?<type>[^']+)'\.?$")]
+    private static partial System.Text.RegularExpressions.Regex UnparsableValue();
 
     /// <summary>
     /// A recipe key's error as the user typed it: when an option of the command sets that key (its help says

@@ -52,6 +52,24 @@ public sealed class ErrorReportingTests
         Assert.StartsWith($"error: --model {data}: {data} is a file; give a model directory", fileAsModel.Error);
     }
 
+    /// <summary>
+    /// A value that does not convert is bad input in words, naming the option or the argument and its command: not a
+    /// .NET type name, and not a crash (a range check asked for the value of '--batch-size 1.5' and threw).
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { "data", "validate", "--data", "x.jsonl", "--batch-size", "1.5" }, "error: --batch-size: expected a whole number, found '1.5'")]
+    [InlineData(new[] { "data", "validate", "--data", "x.jsonl", "--validation-fraction", "most" }, "error: --validation-fraction: expected a number, found 'most'")]
+    [InlineData(new[] { "twin", "promote", "ana-style", "abc", "--alias", "production" }, "error: argument 'version' of 'promote': expected a whole number, found 'abc'")]
+    [InlineData(new[] { "twin", "update", "ana-style", "--from", "latest", "--data", "x.jsonl" }, "error: --from: expected a whole number, found 'latest'")]
+    public void A_value_that_does_not_convert_is_bad_input_in_words_naming_where_it_was_given(string[] args, string expected)
+    {
+        var (exitCode, _, error) = Run(args);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains(expected, error);
+        Assert.DoesNotContain("System.", error);
+    }
+
     [Fact]
     public void Every_error_of_a_recipe_is_printed_on_its_own_line()
     {

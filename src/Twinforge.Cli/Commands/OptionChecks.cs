@@ -21,7 +21,8 @@ public static class OptionChecks
     {
         option.Validators.Add(result =>
         {
-            foreach (var path in Paths(result.GetValueOrDefault<T>()))
+            if (!TryGetValue(result, out T value)) return;
+            foreach (var path in Paths(value))
                 if (FileProblem(path, what, mustExist) is { } problem) result.AddError($"{option.Name}: {problem}");
         });
         return option;
@@ -76,8 +77,7 @@ public static class OptionChecks
     {
         option.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<T>();
-            if (value < minimum) result.AddError($"{option.Name}: must be at least {Format(minimum)}, got {Format(value)}");
+            if (TryGetValue(result, out T value) && value < minimum) result.AddError($"{option.Name}: must be at least {Format(minimum)}, got {Format(value)}");
         });
         return option;
     }
@@ -87,7 +87,7 @@ public static class OptionChecks
     {
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<T?>() is { } value && value < minimum)
+            if (TryGetValue(result, out T? given) && given is { } value && value < minimum)
                 result.AddError($"{option.Name}: must be at least {Format(minimum)}, got {Format(value)}");
         });
         return option;
@@ -98,10 +98,27 @@ public static class OptionChecks
     {
         option.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<double>();
-            if (!(value is >= 0 and < 1)) result.AddError($"{option.Name}: must be in [0, 1), got {Format(value)}");
+            if (TryGetValue(result, out double value) && !(value is >= 0 and < 1)) result.AddError($"{option.Name}: must be in [0, 1), got {Format(value)}");
         });
         return option;
+    }
+
+    /// <summary>
+    /// The option's value, or false when its text does not convert (1.5 for a whole number): the parser reports that
+    /// itself, naming the option, and a validator that asked for the value anyway would crash the parse.
+    /// </summary>
+    static bool TryGetValue<T>(System.CommandLine.Parsing.OptionResult result, out T value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
     }
 
     static IEnumerable<string> Paths(object? value) => value switch
