@@ -41,6 +41,17 @@ public static class PromotionGate
         return candidate.Evaluation is { } evaluation ? EvaluationRefusal(evaluation, parent?.Evaluation, parentNumber, alias, limits ?? new EvaluationLimits()) : null;
     }
 
+    /// <summary>
+    /// Why an evaluated version's own figures (memorisation, forgetting against the base) would keep it from being
+    /// promoted automatically, or null: a person may still promote it by hand, and is then told.
+    /// </summary>
+    public static string? EvaluationConcern(VersionMetrics metrics, EvaluationLimits? limits = null)
+    {
+        const string alias = "it";
+        var refusal = metrics.Evaluation is { } evaluation ? EvaluationRefusal(evaluation, null, null, alias, limits ?? new EvaluationLimits()) : null;
+        return refusal?[$"not promoted to {alias}: ".Length..]; // the reason alone, without the automatic promotion's lead
+    }
+
     static string? EvaluationRefusal(VersionEvaluation evaluation, VersionEvaluation? parent, int? parentNumber, string alias, EvaluationLimits limits)
     {
         var memorisation = evaluation.Memorisation;

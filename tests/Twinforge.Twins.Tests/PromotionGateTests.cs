@@ -181,6 +181,17 @@ public sealed class PromotionGateTests
     }
 
     [Fact]
+    public void A_version_over_a_limit_has_a_concern_for_promotion_by_hand_and_one_within_every_limit_has_none()
+    {
+        var (reciting, _) = Improved(Evaluation(verbatim: 0.2));
+        Assert.Equal("20.0% of its answers' word 8-grams are in its training answers (the base's 1.0%), over the memorisation limit of 5.0 points above the base",
+            PromotionGate.EvaluationConcern(reciting));
+        var (within, _) = Improved(Evaluation(general: General.Select((loss, i) => loss + 0.02 + 0.01 * (i % 3)).ToList()));
+        Assert.Null(PromotionGate.EvaluationConcern(within));
+        Assert.Null(PromotionGate.EvaluationConcern(Metrics(Parent))); // not evaluated: nothing to go on
+    }
+
+    [Fact]
     public void Extraction_of_training_answers_beyond_the_base_is_refused_saying_how_many()
     {
         var (candidate, parent) = Improved(Evaluation(extracted: 12));

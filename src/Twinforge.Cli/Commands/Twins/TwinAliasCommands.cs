@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Twinforge.Twins;
 
 namespace Twinforge.Cli.Commands.Twins;
 
@@ -20,6 +21,9 @@ static class TwinAliasCommands
             var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
             var moved = opened.Lifecycle.Promote(twin.Id, result.GetValue(version), result.GetValue(alias)!);
             result.InvocationConfiguration.Output.WriteLine($"'{moved.Name}' of twin '{twin.Name}' now serves version {result.GetValue(version)}");
+            // By hand, past the gates an automatic promotion applies: done as asked, and said.
+            if (VersionMetrics.FromJson(opened.Registry.GetVersion(moved.VersionId).MetricsJson) is { } metrics && PromotionGate.EvaluationConcern(metrics) is { } concern)
+                result.InvocationConfiguration.Output.WriteLine($"warning: an automatic promotion would have refused it: {concern}");
             return ExitCodes.Success;
         });
         return command;
