@@ -124,4 +124,17 @@ public sealed class VoiceTwinsTests
         Assert.Contains(again.Version.Id, withdrawal.Audit.DeletedVersionIds);
         Assert.Empty(bench.Registry.ListDatasets(ana.Id).Where(d => d.ConsentScope == ConsentScopes.Voice));
     }
+
+    [Fact]
+    public void Speaking_with_a_text_twin_is_refused_saying_it_is_a_text_twin()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        var text = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
+
+        var refused = Assert.ThrowsAny<RegistryException>(() =>
+            new VoiceTwins(bench.Registry, bench.Store, "test").ExtractAdapter(text.Version, Path.Combine(bench.Root, "voice")));
+
+        Assert.Equal("twin 'ana-style' is a text twin, not a voice twin: give one made by 'twinforge voice create'", refused.Message);
+    }
 }
