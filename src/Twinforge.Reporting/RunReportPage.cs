@@ -67,7 +67,11 @@ static class RunReportPage
         if (record.Method is { } method) yield return ("method", method);
         if (record.BaseModel is { } baseModel) yield return ("base model", baseModel);
         foreach (var (path, sha256, label) in record.DataFiles)
-            yield return ("data file", sha256 is null ? label ?? path : $"{label ?? path} (sha256 {sha256[..Math.Min(12, sha256.Length)]}…)");
+            // A labelled file stands for data people know by another name (a twin's: the training part of its datasets):
+            // its hash is of the file trained on, which no registered dataset's hash matches, and it says so.
+            yield return ("data file", sha256 is null ? label ?? path
+                : label is null ? $"{path} (sha256 {sha256[..Math.Min(12, sha256.Length)]}…)"
+                : $"{label} (sha256 of the file trained on {sha256[..Math.Min(12, sha256.Length)]}…)");
         yield return ("validation", record.ValidationFile ?? "held out from the data files");
         if (record.Adapter is { } adapter) yield return ("adapter", adapter);
         if (record.Model is { } model) yield return ("model", model);

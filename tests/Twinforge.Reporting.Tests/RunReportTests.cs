@@ -65,6 +65,20 @@ public class RunReportTests
         Assert.Contains("<th>training › precision</th><td>float32</td>", html);
         Assert.DoesNotContain("512.123456", html);
         Assert.DoesNotContain("<th>training.learning_rate", html);
+        Assert.Contains("<td>/data/alice.jsonl (sha256 0123456789ab…)</td>", html);
+    }
+
+    [Fact]
+    public void A_labelled_data_file_says_its_hash_is_of_the_file_trained_on()
+    {
+        using var run = new SyntheticRun();
+        run.WriteMetrics(SyntheticRun.OverfittingRun());
+        run.WriteFile("run.json", SyntheticRun.RunJson.Replace("\"path\": \"/data/alice.jsonl\",", "\"path\": \"/tmp/x/train.jsonl\", \"label\": \"the training part of alice.jsonl\","));
+
+        var html = File.ReadAllText(RunReport.Write(run.Path));
+
+        Assert.Contains("<td>the training part of alice.jsonl (sha256 of the file trained on 0123456789ab…)</td>", html);
+        Assert.DoesNotContain("/tmp/x/train.jsonl (sha256", html);
     }
 
     [Fact]
