@@ -74,7 +74,7 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
                 if (result.Training.Cancelled) throw new OperationCanceledException("the study was interrupted; run it again with --resume to continue");
                 var best = result.Training.Best ?? throw new InvalidOperationException("a study run had no validation");
                 var point = new DataEfficiencyPoint(name, fraction, count, result.Data.Statistics.TrainableTokens, best.Loss, best.Step, result.Training.StoppedEarly);
-                if (judge is not null && method != FineTuningMethod.FromScratch && Attribution(result, options) is { } attribution)
+                if (judge is not null && method != FineTuningMethod.FromScratch && Attribution(result, options, console) is { } attribution)
                 {
                     point = point with { CreatorShare = attribution.TwinShare };
                     // The base answers the same prompts with the same seeds every time: judged once, with the creator's own answers.
@@ -103,12 +103,13 @@ public sealed class DataEfficiencyStudy(string basePath, string trainingFile, st
     }
 
     /// <summary>The judge's attribution of a fine-tuned run's answers (and the base's) to the held-out prompts; null without prompts.</summary>
-    Twins.Fidelity.AttributionFigures? Attribution(FineTuningResult result, FineTuningOptions options)
+    Twins.Fidelity.AttributionFigures? Attribution(FineTuningResult result, FineTuningOptions options, TextWriter console)
     {
         // Attribution only: no extraction trials, no general text; the judge learns from all the creator's training answers.
         var evaluator = new Twins.Fidelity.VersionEvaluator(judge! with { GeneralTextFile = null }, new Twins.Fidelity.EvaluationOptions(ExtractionTrials: 0));
         return evaluator.Evaluate(new Twins.Fidelity.EvaluationSubject(basePath, () => result.LoadTrained(basePath), [trainingFile], validationFile, result.Data.Statistics.TrainableTokens,
-            options.Data with { ValidationFile = null }, options.Training.BatchSize))?.Figures.Fidelity.Attribution;
+            options.Data with { ValidationFile = null }, options.Training.BatchSize),
+            stage => console.WriteLine($"  {"",12} {"",6}  judging: {stage}"))?.Figures.Fidelity.Attribution; // minutes of generation: said, not silent
     }
 
     /// <summary>Where the study's training runs are, one directory per share and method.</summary>

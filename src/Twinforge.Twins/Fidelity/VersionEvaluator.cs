@@ -37,14 +37,14 @@ public sealed class VersionEvaluator(EvaluationSources sources, EvaluationOption
         var prompts = EvenSpread.Of(heldOut, options.MaxAnswers);
         var trials = ExtractionTrial.From(training, options.ExtractionTrials);
 
-        string Work(string model) => $"{model}: scoring the held-out conversations{(sources.GeneralTextFile is null ? "" : " and general text")}, " +
-                                     $"answering {prompts.Count} held-out prompts, completing {trials.Count} training answers from their first half" +
-                                     (subject.Canary is null ? "" : ", the canary's exposure");
+        string Work(string model) => $"{model} answers {prompts.Count} held-out prompts, completes {trials.Count} training answers from their first half" +
+                                     (subject.Canary is null ? "" : ", is tried on the canary") +
+                                     $" and is scored on the held-out conversations{(sources.GeneralTextFile is null ? "" : " and general text")}";
         progress?.Invoke(Work("the base"));
         var (baseLosses, baseAnswers, baseExtracted, baseExposure) = Measure(PretrainedModel.Load(subject.BasePath), subject, prompts, trials);
         progress?.Invoke(Work("the twin"));
         var (twinLosses, twinAnswers, twinExtracted, twinExposure) = Measure(subject.LoadTwin(), subject, prompts, trials);
-        if (sources.OtherAuthors.Count > 0) progress?.Invoke($"the stylometric judge: learning the creator's style against {sources.OtherAuthors.Count} other authors, then attributing both models' answers");
+        if (sources.OtherAuthors.Count > 0) progress?.Invoke($"the stylometric judge learns the creator's style against {sources.OtherAuthors.Count} other authors and attributes both models' answers");
 
         var trainingAnswers = training.Select(conversation => conversation.Answer).ToList();
         var verbatim = new VerbatimNgrams(trainingAnswers, options.NgramLength);

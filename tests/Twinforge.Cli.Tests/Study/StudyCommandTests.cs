@@ -89,8 +89,13 @@ public sealed class StudyCommandTests
         };
         var output = directory.File("study");
 
+        var console = new StringWriter();
         var points = new Cli.Study.DataEfficiencyStudy(model, training, validation, output, judge)
-            .Run([0.5, 1], recipe, (_, work) => work(_ => { }), TextWriter.Null, CancellationToken.None);
+            .Run([0.5, 1], recipe, (_, work) => work(_ => { }), console, CancellationToken.None);
+
+        // The judging after each fine-tuned run takes minutes of generation on a real base: announced, not silent.
+        Assert.Contains("judging: the twin answers ", console.ToString());
+        Assert.Contains("judging: the stylometric judge learns the creator's style", console.ToString());
 
         var untouched = points[0];
         Assert.InRange(untouched.CreatorShare!.Value, 0, 1);

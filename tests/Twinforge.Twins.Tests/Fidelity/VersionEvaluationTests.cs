@@ -99,8 +99,9 @@ public sealed class VersionEvaluationTests
 
         // Each model's minutes of work announced before it starts; no judge without other authors.
         Assert.Equal(2, stages.Count);
-        Assert.StartsWith("the base: scoring the held-out conversations, answering ", stages[0]);
-        Assert.StartsWith("the twin: ", stages[1]);
+        Assert.StartsWith("the base answers ", stages[0]);
+        Assert.EndsWith("and is scored on the held-out conversations", stages[0]);
+        Assert.StartsWith("the twin answers ", stages[1]);
         Assert.Null(figures.Fidelity.Attribution); // no other authors given
         Assert.Null(figures.Forgetting);          // no general text given
         Assert.Equal(figures.Fidelity.Answers, answers.Samples.Count);

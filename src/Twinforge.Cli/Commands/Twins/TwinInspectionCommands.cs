@@ -223,7 +223,7 @@ static partial class TwinInspectionCommands
             var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
             var chosen = opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(version));
             var sources = Cli.BuiltIn.BuiltInEvaluationSources.Load(Cli.BuiltIn.CacheLocation.Resolve(result.GetValue(cache)));
-            var (figures, answers) = opened.Lifecycle.Evaluate(chosen.Id, sources, stage => output.WriteLine($"evaluating {stage}"));
+            var (figures, answers) = opened.Lifecycle.Evaluate(chosen.Id, sources, stage => output.WriteLine($"evaluating: {stage}"));
             output.WriteLine($"twin '{twin.Name}' version {chosen.Number}, evaluated and recorded:");
             foreach (var line in EvaluationReport.Lines(figures)) output.WriteLine("  " + line);
             output.WriteLine("Answers to held-out prompts (the creator's own, the twin's, the base's):");
