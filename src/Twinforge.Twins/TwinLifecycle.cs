@@ -384,6 +384,20 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         return Data.Register(creatorId, [file], training.ConsentScope);
     });
 
+    /// <summary>Marks the version failed with its reason (what <c>twin show</c> prints under it).</summary>
+    void RecordFailure(TwinVersion version, string reason)
+    {
+        try
+        {
+            registry.SetVersionMetrics(version.Id, VersionFailure.ToJson(reason));
+        }
+        catch (RegistryException)
+        {
+            // Deleted (consent withdrawn) while it trained: nothing of it is kept, its reason neither.
+        }
+        registry.SetVersionStatus(version.Id, VersionStatus.Failed);
+    }
+
     /// <summary>"ana-style version 2": a version's report names the version, not the scratch directory it trained in.</summary>
     string ReportTitle(TwinVersion version) => $"{registry.GetTwin(version.TwinId).Name} version {version.Number}";
 
@@ -418,9 +432,9 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
             interrupted = true;
             return null;
         }
-        catch
+        catch (Exception error)
         {
-            registry.SetVersionStatus(version.Id, VersionStatus.Failed);
+            RecordFailure(version, error.Message);
             throw;
         }
         finally
@@ -430,7 +444,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         if (interrupted) return null;
         if (trained.Cancelled)
         {
-            registry.SetVersionStatus(version.Id, VersionStatus.Failed);
+            RecordFailure(version, "cancelled while it trained");
             throw new OperationCanceledException($"training of version {version.Number} was cancelled; it is recorded as failed");
         }
         // Artifacts are recorded only once they are in the store; a crash before this leaves orphans, never served.

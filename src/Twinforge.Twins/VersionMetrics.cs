@@ -78,5 +78,7 @@ public sealed record VersionMetrics(
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonSettings.Options);
 
-    public static VersionMetrics? FromJson(string? json) => json is null ? null : JsonSerializer.Deserialize<VersionMetrics>(json, JsonSettings.Options);
+    /// <summary>The figures recorded, or null when there are none (a version not trained yet, or failed: <see cref="VersionFailure"/>).</summary>
+    public static VersionMetrics? FromJson(string? json) =>
+        json is null || VersionFailure.ReasonIn(json) is not null ? null : JsonSerializer.Deserialize<VersionMetrics>(json, JsonSettings.Options);
 }

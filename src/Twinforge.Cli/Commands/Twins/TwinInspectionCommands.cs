@@ -62,6 +62,7 @@ static partial class TwinInspectionCommands
                     (heldOut, fresh, verdict) = (voice.HeldOutMelLoss.ToString("F4", CultureInfo.InvariantCulture), "-", voice.Verdict);
                 output.WriteLine($"{version.Number,7} {version.Status.Name(),-10} {parent,6} {heldOut,9} {fresh,9}  {verdict,-36} {version.CreatedBy,-10} " +
                                  $"{version.CreatedAt:u} {string.Join(" ", aliases[version.Id].Select(a => "[" + a + "]"))}");
+                if (VersionFailure.ReasonIn(version.MetricsJson) is { } reason) output.WriteLine($"{"",7} failed: {OneLine(reason)}");
                 if (VersionPrinter.EvaluationSummary(metrics) is string summary) output.WriteLine($"{"",7} {summary}");
                 if (metrics?.Search is { } search) output.WriteLine($"{"",7} {search.Describe()}");
             }
@@ -114,6 +115,7 @@ static partial class TwinInspectionCommands
             {
                 var v = sources.Version;
                 output.WriteLine($"version {v.Number} ({v.Status.Name()}, seed {v.Seed}, code {v.CodeVersion}, by {v.CreatedBy} at {v.CreatedAt:u})");
+                if (VersionFailure.ReasonIn(v.MetricsJson) is { } reason) output.WriteLine($"  failed: {OneLine(reason)}");
                 output.WriteLine($"  base model '{sources.BaseModel.Name}': {sources.BaseModel.Architecture}, {sources.BaseModel.ParameterCount:N0} parameters, {sources.BaseModel.Path}");
                 // A refit trains on its earlier data in full; the registry records that data's role as replay either way.
                 var refit = v.Status != VersionStatus.Deleted && TwinRecipe.FromText(v.RecipeText).UpdateMode == UpdateMode.Refit;
