@@ -120,4 +120,21 @@ public sealed class ExportCommandTests : IDisposable
         Assert.Contains("files an export does not write (notes.txt)", besideNotes.Error);
         Assert.Equal("mine", File.ReadAllText(Path.Combine(output, "notes.txt")));
     }
+
+    /// <summary>--output on the model or adapter being exported (or around them): refused even with --force, which deleted them.</summary>
+    [Fact]
+    public void An_export_never_replaces_the_model_or_adapter_it_reads()
+    {
+        var (basePath, adapterPath) = BaseAndAdapter();
+        var before = Directory.GetFiles(basePath).Order().ToList();
+
+        var ontoModel = Run("export", "--format", "gguf", "--model", basePath, "--output", basePath, "--force");
+        var ontoAdapter = Run("export", "--format", "gguf", "--model", basePath, "--adapter", adapterPath, "--output", adapterPath, "--force");
+
+        Assert.Equal((ExitCodes.BadInput, ExitCodes.BadInput), (ontoModel.ExitCode, ontoAdapter.ExitCode));
+        Assert.Contains($"--output: {basePath} would replace what the export reads ({basePath})", ontoModel.Error);
+        Assert.Contains("would replace what the export reads", ontoAdapter.Error);
+        Assert.Equal(before, Directory.GetFiles(basePath).Order().ToList());
+        Assert.True(File.Exists(Path.Combine(adapterPath, "adapter_model.safetensors")));
+    }
 }

@@ -76,4 +76,44 @@ public sealed class TokenizerCommandTests : IDisposable
         Assert.Equal(ExitCodes.BadInput, exitCode);
         Assert.Contains($"--input: {missing} does not exist", stderr);
     }
+
+    /// <summary>A model's tokenizer is never replaced (its embeddings would no longer match); an earlier tokenizer only with --force.</summary>
+    [Fact]
+    public void Train_never_writes_into_a_model_or_a_folder_of_other_files_and_replaces_a_tokenizer_only_with_force()
+    {
+        var corpus = Corpus("corpus.txt", 50);
+        var model = Directory.CreateDirectory(_temporary.File("model")).FullName;
+        File.WriteAllText(Path.Combine(model, "config.json"), "{}");
+        File.WriteAllText(Path.Combine(model, "tokenizer.json"), "the model's own");
+        var notes = Directory.CreateDirectory(_temporary.File("notes")).FullName;
+        File.WriteAllText(Path.Combine(notes, "letter.txt"), "mine");
+        string[] Train(string output, params string[] more) => ["tokenizer", "train", "--input", corpus, "--vocab-size", "280", "--output", output, .. more];
+
+        var intoModel = CliTesting.Run(Train(model, "--force"));
+        var intoNotes = CliTesting.Run(Train(notes, "--force"));
+        Assert.Equal((ExitCodes.BadInput, ExitCodes.BadInput), (intoModel.ExitCode, intoNotes.ExitCode));
+        Assert.Contains("is a model's directory", intoModel.Error);
+        Assert.Contains("holds files a tokenizer is not (letter.txt)", intoNotes.Error);
+        Assert.Equal("the model's own", File.ReadAllText(Path.Combine(model, "tokenizer.json")));
+
+        var output = _temporary.File("tokenizer");
+        Assert.Equal(0, CliTesting.Run(Train(output)).ExitCode);
+        var again = CliTesting.Run(Train(output));
+        Assert.Equal(ExitCodes.BadInput, again.ExitCode);
+        Assert.Contains("already holds a tokenizer: add --force", again.Error);
+        Assert.Equal(0, CliTesting.Run(Train(output, "--force")).ExitCode);
+    }
+
+    [Fact]
+    public void Train_on_input_without_text_is_bad_input()
+    {
+        var empty = _temporary.File("empty.txt");
+        File.WriteAllText(empty, "");
+
+        var (exitCode, _, stderr) = CliTesting.Run("tokenizer", "train", "--input", empty, "--vocab-size", "300", "--output", _temporary.File("out"));
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains($"--input: {empty} holds no text", stderr);
+        Assert.False(File.Exists(Path.Combine(_temporary.File("out"), "tokenizer.json")));
+    }
 }

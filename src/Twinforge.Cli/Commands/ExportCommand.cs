@@ -46,7 +46,8 @@ public static class ExportCommand
                 throw new BadInputException("--adapter-only: needs --format gguf and an --adapter");
             if (!gguf && result.GetResult(ggufType) is { Implicit: false })
                 throw new BadInputException("--gguf-type: encodes a GGUF's matrices; it needs --format gguf (a Hugging Face export keeps the model's own precision)");
-            ExportDestination.Require(destination, result.GetValue(force));
+            var sources = new[] { model.ResolveDirectory(result), result.GetValue(model.Adapter)?.FullName }.OfType<string>().ToList();
+            ExportDestination.Require(destination, result.GetValue(force), sources);
             using var loaded = model.Load(result);
             // Written beside the destination and renamed into place: a failed export leaves nothing half-written, and
             // an earlier export (--force) stays whole until the new one is complete.

@@ -11,9 +11,13 @@ namespace Twinforge.Cli.Commands;
 /// </summary>
 public static partial class ExportDestination
 {
-    public static void Require(string destination, bool force)
+    /// <param name="inputs">The directories the export reads (its model, its adapter): never replaced, nor anything inside or around them.</param>
+    public static void Require(string destination, bool force, IReadOnlyList<string>? inputs = null)
     {
         OptionChecks.RequireOutputDirectory(destination, "--output");
+        foreach (var input in inputs ?? [])
+            if (Overlap(destination, input))
+                throw new BadInputException($"--output: {destination} would replace what the export reads ({input}): choose another --output");
         if (!Directory.Exists(destination) || !Directory.EnumerateFileSystemEntries(destination).Any()) return;
         bool earlierExport = new[] { "adapter_config.json", "config.json", ExportCommand.ModelFileName, ExportCommand.AdapterFileName }
             .Any(name => File.Exists(Path.Combine(destination, name)));
@@ -27,6 +31,14 @@ public static partial class ExportDestination
         if (foreign.Count > 0)
             throw new BadInputException($"{destination} holds an earlier export and files an export does not write ({string.Join(", ", foreign.Take(5))}" +
                 $"{(foreign.Count > 5 ? $" and {foreign.Count - 5} more" : "")}): --force replaces only the export, so move them elsewhere first, or choose another --output");
+    }
+
+    /// <summary>Whether one path is the other or inside it.</summary>
+    static bool Overlap(string first, string second)
+    {
+        string Normal(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)) + Path.DirectorySeparatorChar;
+        var (a, b) = (Normal(first), Normal(second));
+        return a.StartsWith(b, StringComparison.Ordinal) || b.StartsWith(a, StringComparison.Ordinal);
     }
 
     /// <summary>

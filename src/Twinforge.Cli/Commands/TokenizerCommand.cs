@@ -36,17 +36,18 @@ public static class TokenizerCommand
             DefaultValueFactory = _ => ChatTemplates.Plain,
         };
         chatTemplate.AcceptOnlyFromAmong([.. ChatTemplates.Names]);
+        var force = new Option<bool>("--force") { Description = "Replace a tokenizer trained earlier at --output [default: false]" };
         var heldOut = new Option<FileInfo>("--held-out") { Description = "A text file not trained on, to report compression on (default: none, the input only)" }
             .AcceptOnlyFiles("a text file", mustExist: true);
         var train = new Command("train", "Learn a byte-level BPE tokenizer (tokenizer.json) from text files.")
         {
-            input, vocabularySize, output, specials, minimumFrequency, preTokenizer, chatTemplate, heldOut,
+            input, vocabularySize, output, specials, minimumFrequency, preTokenizer, chatTemplate, heldOut, force,
         };
         train.SetAction((result, cancellation) =>
         {
             var console = result.InvocationConfiguration.Output;
             var outputDirectory = result.GetValue(output)!.FullName;
-            OptionChecks.RequireOutputDirectory(outputDirectory, "--output");
+            RequireDestination(outputDirectory, result.GetValue(force));
             var options = new BpeTrainerOptions
             {
                 VocabularySize = result.GetValue(vocabularySize),
@@ -69,6 +70,8 @@ public static class TokenizerCommand
                 trainer.AddFile(file);
                 console.WriteLine(Invariant($"read {file}: {(trainer.TextBytes - before) / 1e6:F1} MB ({clock.Elapsed.TotalSeconds:F1} s)"));
             }
+            if (trainer.TextBytes == 0)
+                throw new BadInputException($"--input: {string.Join(", ", files)} hold{(files.Count == 1 ? "s" : "")} no text: there is nothing to learn a vocabulary from");
             int mergesWanted = options.VocabularySize - options.SpecialTokens.Count - ByteLevelTokenizer.ByteCount;
             var progress = new InlineProgress(merges =>
             {
@@ -112,5 +115,27 @@ public static class TokenizerCommand
     sealed class InlineProgress(Action<int> report) : IProgress<int>
     {
         public void Report(int value) => report(value);
+    }
+
+    /// <summary>The files a trained tokenizer is: all --force replaces.</summary>
+    static readonly string[] TokenizerFiles = ["tokenizer.json", "tokenizer_config.json"];
+
+    /// <summary>
+    /// A new or empty directory, or one holding only a tokenizer trained earlier, with --force. Never a model's
+    /// directory (a new tokenizer there would no longer match the model's embeddings) nor one holding other files.
+    /// </summary>
+    static void RequireDestination(string directory, bool force)
+    {
+        OptionChecks.RequireOutputDirectory(directory, "--output");
+        if (!Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any()) return;
+        if (File.Exists(Path.Combine(directory, "config.json")))
+            throw new BadInputException($"--output: {directory} is a model's directory: a new tokenizer would not match its embeddings; choose another --output");
+        var others = Directory.EnumerateFileSystemEntries(directory).Select(path => Path.GetFileName(path)!).Where(name => !TokenizerFiles.Contains(name))
+            .Order(StringComparer.Ordinal).ToList();
+        if (others.Count > 0)
+            throw new BadInputException($"--output: {directory} holds files a tokenizer is not ({string.Join(", ", others.Take(5))}" +
+                                        $"{(others.Count > 5 ? $" and {others.Count - 5} more" : "")}): choose a new or empty directory");
+        if (!force)
+            throw new BadInputException($"--output: {directory} already holds a tokenizer: add --force to replace it, or choose another --output");
     }
 }
