@@ -337,6 +337,19 @@ public sealed class FinetuneCommandTests
     }
 
     [Fact]
+    public void Resume_where_there_is_no_run_is_bad_input_not_a_new_run()
+    {
+        using var directory = new TemporaryDirectory();
+        var recipe = WriteRecipe(directory);
+
+        var result = Run("finetune", "--recipe", recipe, "--output", directory.File("mistyped"), "--resume");
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains($"--resume: {directory.File("mistyped")} holds no run to continue", result.Error);
+        Assert.False(Directory.Exists(directory.File("mistyped")));
+    }
+
+    [Fact]
     public void A_run_that_cannot_be_saved_fails_with_the_path_and_a_failure_exit_code()
     {
         using var directory = new TemporaryDirectory();

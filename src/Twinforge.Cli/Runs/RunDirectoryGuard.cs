@@ -29,7 +29,12 @@ public sealed class RunDirectoryGuard(string[] markers, string[] outputs)
     {
         if (resume && force) throw new BadInputException("--resume and --force contradict each other: continue the run, or replace it");
         OptionChecks.RequireOutputDirectory(directory, "--output");
-        if (!Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any()) return;
+        if (!Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            // A mistyped --output must not start a new run from scratch where a continuation was asked for.
+            if (resume) throw new BadInputException($"--resume: {directory} holds no run to continue: check --output, or leave out --resume to start one");
+            return;
+        }
         if (!HoldsRun(directory))
             throw new BadInputException($"{directory} is not empty and holds no Twinforge run ({Listing(Foreign(directory))}): a run writes into a " +
                 "directory of its own; choose another --output (a recipe's 'output' key), e.g. a new subdirectory");
