@@ -156,6 +156,13 @@ public sealed class CliTests
         Assert.True(int.Parse(Tokens(builtin.Output)) < int.Parse(Tokens(bytes.Output)), builtin.Output + bytes.Output); // subwords, not bytes
         Assert.Contains("1 dropped", builtin.Output);
         Assert.Contains("1 split", split.Output);
+
+        // All of a file's examples dropped for their length: an error, unless --max-dropped-fraction 1 allows any share.
+        var allLong = directory.File("long.jsonl");
+        File.WriteAllLines(allLong, File.ReadLines(data).TakeLast(1));
+        Assert.Equal(ExitCodes.BadInput, Run("data", "validate", "--data", allLong, "--sequence-length", "128", "--tokenizer", "builtin").ExitCode);
+        var anyShare = Run("data", "validate", "--data", allLong, "--sequence-length", "128", "--tokenizer", "builtin", "--max-dropped-fraction", "1");
+        Assert.DoesNotContain("--max-dropped-fraction: must be", anyShare.Error);
     }
 
     [Fact]

@@ -61,6 +61,9 @@ public sealed class ErrorReportingTests
     [InlineData(new[] { "data", "validate", "--data", "x.jsonl", "--validation-fraction", "most" }, "error: --validation-fraction: expected a number, found 'most'")]
     [InlineData(new[] { "twin", "promote", "ana-style", "abc", "--alias", "production" }, "error: argument 'version' of 'promote': expected a whole number, found 'abc'")]
     [InlineData(new[] { "twin", "update", "ana-style", "--from", "latest", "--data", "x.jsonl" }, "error: --from: expected a whole number, found 'latest'")]
+    [InlineData(new[] { "watermark", "detect", "--key-file", "k.key", "--model", "m", "--threshold", "-1", "hello" }, "error: --threshold: must be above 0, got -1")]
+    [InlineData(new[] { "eval", "--model", "m", "--data", "x.txt", "--separator", "" }, "error: --separator: must be visible text such as %")]
+    [InlineData(new[] { "data", "validate", "--data", "x.jsonl", "--max-dropped-fraction", "1.5" }, "error: --max-dropped-fraction: must be in [0, 1], got 1.5")]
     public void A_value_that_does_not_convert_is_bad_input_in_words_naming_where_it_was_given(string[] args, string expected)
     {
         var (exitCode, _, error) = Run(args);

@@ -29,9 +29,9 @@ public static class DataCommand
         };
         var maxDropped = new Option<double>("--max-dropped-fraction")
         {
-            Description = "The share of a file's examples that may be dropped for their length before it is an error (recipe key data_options.max_dropped_fraction)",
+            Description = "The share of a file's examples that may be dropped for their length before it is an error; 1 allows any (recipe key data_options.max_dropped_fraction)",
             DefaultValueFactory = _ => DatasetOptions.DefaultMaxDroppedFraction,
-        }.Share();
+        }.Fraction();
         var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per training sequence", DefaultValueFactory = _ => DataValidation.DefaultSequenceLength }.AtLeast(2);
         var validationFile = new Option<FileInfo>("--validation") { Description = "A held-out file, validated too [default: hold out documents of the data]" }
             .AcceptOnlyFiles("a data file", mustExist: true);

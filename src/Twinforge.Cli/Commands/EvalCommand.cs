@@ -23,6 +23,11 @@ public static class EvalCommand
         {
             Description = "Plain text: a line holding only this separates documents (the built-in corpora use %) [default: a blank line]",
         };
+        separator.Validators.Add(given =>
+        {
+            if (given.Tokens.Count > 0 && string.IsNullOrWhiteSpace(given.Tokens[0].Value))
+                given.AddError("--separator: must be visible text such as %; leave it out for blank lines between documents");
+        });
         var command = new Command("eval", "Measure a model's loss, perplexity and token accuracy on a dataset.") { data, sequenceLength, batchSize, separator };
         model.AddTo(command);
         command.SetAction(result =>

@@ -8,11 +8,15 @@ public static class InspectCommand
 {
     public static Command Create()
     {
-        var model = new Option<DirectoryInfo>("--model") { Description = "Model directory in Hugging Face layout", Required = true };
-        var command = new Command("inspect", "Load a model directory and describe its architecture, size and tokenizer.") { model };
+        var model = new Option<string>("--model")
+        {
+            Description = "Model directory in Hugging Face layout, or 'builtin' for the built-in base ('builtin:standard', 'builtin:tiny' for another size)", Required = true,
+        };
+        var cache = CommonOptions.Cache();
+        var command = new Command("inspect", "Load a model directory and describe its architecture, size and tokenizer.") { model, cache };
         command.SetAction(result =>
         {
-            using var loaded = PretrainedModel.Load(result.GetValue(model)!.FullName);
+            using var loaded = PretrainedModel.Load(ModelArguments.Resolve(result.GetValue(model)!, BuiltIn.CacheLocation.Resolve(result.GetValue(cache))));
             var config = loaded.Config;
             var output = result.InvocationConfiguration.Output;
             output.WriteLine($"model type      {config.ModelType} ({config.Family} family)");

@@ -121,6 +121,26 @@ public static class OptionChecks
         }
     }
 
+    /// <summary>The option's value must be a fraction in [0, 1], both ends allowed (1: any share).</summary>
+    public static Option<double> Fraction(this Option<double> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (TryGetValue(result, out double value) && !(value is >= 0 and <= 1)) result.AddError($"{option.Name}: must be in [0, 1], got {Format(value)}");
+        });
+        return option;
+    }
+
+    /// <summary>The option's value must be above zero.</summary>
+    public static Option<double> Positive(this Option<double> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (TryGetValue(result, out double value) && !(value > 0)) result.AddError($"{option.Name}: must be above 0, got {Format(value)}");
+        });
+        return option;
+    }
+
     static IEnumerable<string> Paths(object? value) => value switch
     {
         string path => [path],

@@ -40,8 +40,8 @@ public static class WatermarkCommand
         };
         var threshold = new Option<double>("--threshold")
         {
-            Description = "z-score from which the text counts as watermarked", DefaultValueFactory = _ => WatermarkDetector.DefaultZThreshold,
-        };
+            Description = "z-score from which the text counts as watermarked (above 0: at 0 half of all human text would count)", DefaultValueFactory = _ => WatermarkDetector.DefaultZThreshold,
+        }.Positive();
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON object, for scripts [default: false]" };
         var command = new Command("detect",
             "Test a text for a key's watermark: green tokens against the share γ expected without the key, as a z-score and a one-sided p-value.")

@@ -119,7 +119,7 @@ public sealed class DatasetReport
         var first = errors[0];
         var count = errors.Count == 1
             ? "the only error in the training data"
-            : $"first of {errors.Count} errors in the training data; the dataset report lists each with its file and line";
+            : $"first of {errors.Count} errors in the training data; 'twinforge data validate' lists each with its file and line";
         throw new InputFileException(first.FilePath, $"{first.Reason} ({count})", first.Field, first.Line);
     }
 
