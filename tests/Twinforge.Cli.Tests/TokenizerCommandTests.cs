@@ -116,4 +116,23 @@ public sealed class TokenizerCommandTests : IDisposable
         Assert.Contains($"--input: {empty} holds no text", stderr);
         Assert.False(File.Exists(Path.Combine(_temporary.File("out"), "tokenizer.json")));
     }
+
+    [Fact]
+    public void Special_tokens_must_hold_the_end_of_text_token_and_the_chat_formats_markers()
+    {
+        var corpus = Corpus("corpus.txt", 20);
+        string[] Train(params string[] more) => ["tokenizer", "train", "--input", corpus, "--vocab-size", "300", "--output", _temporary.File("out"), .. more];
+
+        var noEnd = CliTesting.Run(Train("--special", "<s>", "</s>"));
+        var chatMlWithout = CliTesting.Run(Train("--chat-template", "chatml", "--special", "<|endoftext|>"));
+        var llama3Default = CliTesting.Run(Train("--chat-template", "llama3"));
+
+        Assert.Equal((ExitCodes.BadInput, ExitCodes.BadInput, ExitCodes.BadInput), (noEnd.ExitCode, chatMlWithout.ExitCode, llama3Default.ExitCode));
+        Assert.Contains("--special: <|endoftext|> must be among them", noEnd.Error);
+        Assert.Contains("--chat-template chatml needs <|im_start|> and <|im_end|> among the special tokens", chatMlWithout.Error);
+        Assert.Contains("--chat-template llama3 needs <|start_header_id|> and <|end_header_id|> and <|eot_id|>", llama3Default.Error);
+        Assert.False(Directory.Exists(_temporary.File("out")));
+        var llama3 = CliTesting.Run(Train("--chat-template", "llama3", "--special", "<|endoftext|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"));
+        Assert.True(llama3.ExitCode == 0, llama3.Error);
+    }
 }

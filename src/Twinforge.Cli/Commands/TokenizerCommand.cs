@@ -60,6 +60,7 @@ public static class TokenizerCommand
                 throw new BadInputException($"--vocab-size: must be at least {options.MinimumVocabularySize} (256 byte symbols + " +
                     $"{options.SpecialTokens.Count} special tokens), got {options.VocabularySize}");
             options.Validate(); // repeated or empty --special tokens
+            RequireCoherentSpecials(options);
 
             var clock = Stopwatch.StartNew();
             var trainer = new BpeTrainer(options);
@@ -137,5 +138,24 @@ public static class TokenizerCommand
                                         $"{(others.Count > 5 ? $" and {others.Count - 5} more" : "")}): choose a new or empty directory");
         if (!force)
             throw new BadInputException($"--output: {directory} already holds a tokenizer: add --force to replace it, or choose another --output");
+    }
+
+    /// <summary>
+    /// Special tokens a tokenizer for a model needs (the engine's trainer also learns bare vocabularies): the end-of-text
+    /// token, which is bos and eos (without it a model never learns where an answer ends), and the chat format's markers,
+    /// which would otherwise be cut into learned pieces like any text.
+    /// </summary>
+    static void RequireCoherentSpecials(BpeTrainerOptions options)
+    {
+        if (!options.SpecialTokens.Contains(ByteLevelTokenizer.EndOfTextToken))
+            throw new BadInputException($"--special: {ByteLevelTokenizer.EndOfTextToken} must be among them: it is the tokenizer's bos and eos, which end every document and answer");
+        var markers = options.ChatTemplate?.ToLowerInvariant() switch
+        {
+            ChatTemplates.ChatMl => new[] { ChatMlTemplate.StartToken, ChatMlTemplate.EndToken },
+            ChatTemplates.Llama3 => new[] { Llama3ChatTemplate.StartHeader, Llama3ChatTemplate.EndHeader, Llama3ChatTemplate.EndOfTurn },
+            _ => [],
+        };
+        if (markers.Where(marker => !options.SpecialTokens.Contains(marker)).ToList() is { Count: > 0 } missing)
+            throw new BadInputException($"--special: --chat-template {options.ChatTemplate} needs {string.Join(" and ", missing)} among the special tokens, or its markers are split like text");
     }
 }
