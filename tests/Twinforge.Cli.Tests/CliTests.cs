@@ -166,6 +166,21 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Data_validate_reads_plain_text_documents_by_the_separator_given()
+    {
+        using var directory = new TemporaryDirectory();
+        var text = directory.File("sayings.txt");
+        File.WriteAllText(text, "one saying\nover two lines\n%\nanother\n%\na third\n");
+
+        var bySeparator = Run("data", "validate", "--data", text, "--separator", "%");
+        var byBlankLines = Run("data", "validate", "--data", text);
+
+        Assert.True(bySeparator.ExitCode == ExitCodes.Success, bySeparator.Error + bySeparator.Output);
+        Assert.Contains("PlainText, 3 documents", bySeparator.Output);
+        Assert.Contains("PlainText, 1 document", byBlankLines.Output);
+    }
+
+    [Fact]
     public void Data_validate_refuses_a_nul_in_message_content_naming_file_line_and_field()
     {
         using var directory = new TemporaryDirectory();

@@ -30,4 +30,19 @@ public static class CommonOptions
                       "pre-training) or tiny (seconds, for tests); the default is english when it ships pre-trained, else standard",
         DefaultValueFactory = _ => BuiltInModelSize.Default().Name,
     };
+
+    /// <summary>How plain-text documents are separated: <c>--separator %</c> (the built-in corpora's), else blank lines.</summary>
+    public static Option<string> PlainTextSeparator()
+    {
+        var separator = new Option<string>("--separator")
+        {
+            Description = "Plain text: a line holding only this separates documents (the built-in corpora use %) [default: a blank line]",
+        };
+        separator.Validators.Add(given =>
+        {
+            if (given.Tokens.Count > 0 && string.IsNullOrWhiteSpace(given.Tokens[0].Value))
+                given.AddError("--separator: must be visible text such as %; leave it out for blank lines between documents");
+        });
+        return separator;
+    }
 }

@@ -38,10 +38,11 @@ public static class DataCommand
         var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of documents held out when there is no validation file", DefaultValueFactory = _ => DataValidation.DefaultValidationFraction }
             .Share();
         var batchSize = new Option<int>("--batch-size") { Description = "Batch size for the run estimate", DefaultValueFactory = _ => 8 }.AtLeast(1);
+        var separator = CommonOptions.PlainTextSeparator();
         var format = new Option<DatasetFormat>("--format") { Description = "Data format, or Auto to detect per file", DefaultValueFactory = _ => DatasetFormat.Auto };
         var validate = new Command("validate", "Validate data files: every malformed line with file and line number, token counts and a run estimate.")
         {
-            data, tokenizer, sequenceLength, validationFile, validationFraction, batchSize, format, overlong, maxDropped,
+            data, tokenizer, sequenceLength, validationFile, validationFraction, batchSize, format, overlong, maxDropped, separator,
         };
         var cache = CommonOptions.Cache();
         validate.Options.Add(cache);
@@ -56,7 +57,7 @@ public static class DataCommand
             {
                 SequenceLength = result.GetValue(sequenceLength), ValidationFile = result.GetValue(validationFile)?.FullName,
                 ValidationFraction = result.GetValue(validationFraction), Format = result.GetValue(format),
-                Overlong = result.GetValue(overlong), MaxDroppedFraction = result.GetValue(maxDropped),
+                Overlong = result.GetValue(overlong), MaxDroppedFraction = result.GetValue(maxDropped), PlainTextSeparator = result.GetValue(separator),
             });
             output.WriteLine(prepared.Report.Summary());
             if (!prepared.Report.IsValid) return ExitCodes.BadInput;

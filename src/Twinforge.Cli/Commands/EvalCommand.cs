@@ -19,15 +19,7 @@ public static class EvalCommand
         var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per sequence, at most the model's positions", DefaultValueFactory = _ => 512 }
             .AtLeast(2);
         var batchSize = new Option<int>("--batch-size") { Description = "Sequences per forward pass", DefaultValueFactory = _ => 8 }.AtLeast(1);
-        var separator = new Option<string>("--separator")
-        {
-            Description = "Plain text: a line holding only this separates documents (the built-in corpora use %) [default: a blank line]",
-        };
-        separator.Validators.Add(given =>
-        {
-            if (given.Tokens.Count > 0 && string.IsNullOrWhiteSpace(given.Tokens[0].Value))
-                given.AddError("--separator: must be visible text such as %; leave it out for blank lines between documents");
-        });
+        var separator = CommonOptions.PlainTextSeparator();
         var command = new Command("eval", "Measure a model's loss, perplexity and token accuracy on a dataset.") { data, sequenceLength, batchSize, separator };
         model.AddTo(command);
         command.SetAction(result =>

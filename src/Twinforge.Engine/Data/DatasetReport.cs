@@ -131,7 +131,7 @@ public sealed class DatasetReport
         foreach (var problem in Problems) text.AppendLine(problem.ToString());
         foreach (var file in Files)
         {
-            text.Append(culture, $"{file.Path}: {file.Format?.ToString() ?? "unread"}, {file.Documents} documents, {file.Examples} examples");
+            text.Append(culture, $"{file.Path}: {file.Format?.ToString() ?? "unread"}, {Count(file.Documents, "document")}, {Count(file.Examples, "example")}");
             var overlong = file.Overlong;
             if (overlong.Overlong > 0)
                 text.Append(culture, $"; {overlong.Overlong} of {overlong.DocumentsRead} over {SequenceLength} tokens " +
@@ -149,6 +149,8 @@ public sealed class DatasetReport
 
     static void AppendStatistics(StringBuilder text, string name, DatasetStatistics statistics) =>
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"{name}: {statistics.Documents} documents, {statistics.Examples} examples, {statistics.TotalTokens} tokens " +
+            $"{name}: {Count(statistics.Documents, "document")}, {Count(statistics.Examples, "example")}, {statistics.TotalTokens} tokens " +
             $"({statistics.TrainableTokens} trained on), tokens per example min {statistics.MinTokens} / mean {statistics.MeanTokens:F1} / max {statistics.MaxTokens}");
+
+    static string Count(long count, string noun) => string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? "" : "s")}");
 }
