@@ -93,6 +93,19 @@ public static partial class CommandRunner
     /// </summary>
     static string Described(System.CommandLine.Parsing.ParseError error)
     {
+        // "Argument 'alpaca' not recognized. Must be one of: …" names neither the option nor the choices on one line.
+        if (NotAmongChoices().Match(error.Message) is { Success: true } refused)
+        {
+            var choices = System.Text.RegularExpressions.Regex.Matches(error.Message[refused.Length..], "'([^']*)'").Select(choice => choice.Groups[1].Value);
+            var given = error.SymbolResult switch
+            {
+                System.CommandLine.Parsing.OptionResult option => option.Option.Name,
+                System.CommandLine.Parsing.ArgumentResult { Parent: System.CommandLine.Parsing.OptionResult option } => option.Option.Name,
+                System.CommandLine.Parsing.ArgumentResult bare => $"argument '{bare.Argument.Name}'",
+                _ => "the value",
+            };
+            return $"{given}: '{refused.Groups["value"].Value}' is not one of {string.Join(", ", choices)}";
+        }
         var match = UnparsableValue().Match(error.Message);
         if (!match.Success) return error.Message;
         var type = match.Groups["type"].Value;
@@ -109,6 +122,9 @@ public static partial class CommandRunner
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for (?<kind>command|option) '(?<name>[^']+)' as expected type '(?<type>[^']+)'\.?$")]
     private static partial System.Text.RegularExpressions.Regex UnparsableValue();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Argument '(?<value>[^']*)' not recognized\. Must be one of:")]
+    private static partial System.Text.RegularExpressions.Regex NotAmongChoices();
 
     /// <summary>
     /// A recipe key's error as the user typed it: when an option of the command sets that key (its help says

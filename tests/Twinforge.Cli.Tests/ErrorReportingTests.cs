@@ -64,6 +64,8 @@ public sealed class ErrorReportingTests
     [InlineData(new[] { "watermark", "detect", "--key-file", "k.key", "--model", "m", "--threshold", "-1", "hello" }, "error: --threshold: must be above 0, got -1")]
     [InlineData(new[] { "eval", "--model", "m", "--data", "x.txt", "--separator", "" }, "error: --separator: must be visible text such as %")]
     [InlineData(new[] { "data", "validate", "--data", "x.jsonl", "--max-dropped-fraction", "1.5" }, "error: --max-dropped-fraction: must be in [0, 1], got 1.5")]
+    [InlineData(new[] { "pretrain", "--size", "bogus" }, "error: --size: 'bogus' is not one of english, standard, tiny")]
+    [InlineData(new[] { "tokenizer", "train", "--input", "x.txt", "--vocab-size", "300", "--output", "t", "--chat-template", "alpaca" }, "error: --chat-template: 'alpaca' is not one of chatml, llama3, plain")]
     public void A_value_that_does_not_convert_is_bad_input_in_words_naming_where_it_was_given(string[] args, string expected)
     {
         var (exitCode, _, error) = Run(args);

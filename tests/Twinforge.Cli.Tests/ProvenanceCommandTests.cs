@@ -79,6 +79,21 @@ public sealed class ProvenanceCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_file_that_is_not_a_record_or_a_directory_exits_2_naming_it()
+    {
+        var notJson = Write("notes.txt", "these are not a record");
+        var directory = Path.GetDirectoryName(notJson)!;
+
+        var (exit, output, error) = CliTesting.Run("provenance", "verify", notJson, "--public-key", Key());
+        var (directoryExit, _, directoryError) = CliTesting.Run("provenance", "verify", directory, "--public-key", Key());
+
+        Assert.Equal((2, 2), (exit, directoryExit));
+        Assert.Empty(output);
+        Assert.StartsWith($"error: {notJson}:1: is not a JSON record", error);
+        Assert.StartsWith($"error: {directory}: is a directory, not a record or key file", directoryError);
+    }
+
+    [Fact]
     public void A_record_of_another_key_exits_1_with_key_id_mismatch()
     {
         using var other = ProvenanceSigner.Create();
@@ -101,7 +116,8 @@ public sealed class ProvenanceCommandTests : IDisposable
 
         Assert.Equal(1, exit);
         Assert.StartsWith("invalid: malformed field prompt_tokens", error);
-        Assert.Equal(1, CliTesting.Run("provenance", "verify", Write("not.json", "not json"), "--public-key", Key()).ExitCode);
+        // Not JSON at all is not a record that failed verification but a file that cannot be read as one: exit 2.
+        Assert.Equal(2, CliTesting.Run("provenance", "verify", Write("not.json", "not json"), "--public-key", Key()).ExitCode);
     }
 
     [Fact]

@@ -47,10 +47,11 @@ public sealed partial class ServeCommandTests : IDisposable
         await again.WaitForExitAsync();
     }
 
+    // SIGTERM, not SIGINT: a process started in the background of a non-interactive shell (as CI may start the tests)
+    // inherits SIGINT ignored, and no handler of its own sees it then.
     [Theory]
     [InlineData("TERM")]
-    [InlineData("INT")]
-    [InlineData("TERM", "INT")] // a second signal while stopping ends it at once; System.CommandLine's handler crashed on it
+    [InlineData("TERM", "TERM")] // a second signal while stopping ends it at once; System.CommandLine's handler crashed on it
     public async Task A_signal_stops_serve_saying_so_and_a_second_one_ends_it_without_a_crash(params string[] signals)
     {
         var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();

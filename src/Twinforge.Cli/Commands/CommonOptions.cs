@@ -23,13 +23,18 @@ public static class CommonOptions
         Recursive = true,
     };
 
-    public static Option<string> Size() => new("--size")
+    public static Option<string> Size()
     {
-        Description = "Built-in base model size: english (12.6 M parameters, a vocabulary learned from the 57 MB English corpus; shipped " +
-                      "pre-trained with the program, else 1.5 hours of pre-training on 2 cores), standard (byte-level, a few minutes of " +
-                      "pre-training) or tiny (seconds, for tests); the default is english when it ships pre-trained, else standard",
-        DefaultValueFactory = _ => BuiltInModelSize.Default().Name,
-    };
+        var size = new Option<string>("--size")
+        {
+            Description = "Built-in base model size: english (12.6 M parameters, a vocabulary learned from the 57 MB English corpus; shipped " +
+                          "pre-trained with the program, else 1.5 hours of pre-training on 2 cores), standard (byte-level, a few minutes of " +
+                          "pre-training) or tiny (seconds, for tests); the default is english when it ships pre-trained, else standard",
+            DefaultValueFactory = _ => BuiltInModelSize.Default().Name,
+        };
+        size.AcceptOnlyFromAmong([.. BuiltInModelSize.All.Select(known => known.Name)]); // a wrong size is named with the option
+        return size;
+    }
 
     /// <summary>How plain-text documents are separated: <c>--separator %</c> (the built-in corpora's), else blank lines.</summary>
     public static Option<string> PlainTextSeparator()

@@ -45,7 +45,7 @@ public static class ExportCommand
             if (result.GetValue(adapterOnly) && !(gguf && hasAdapter))
                 throw new BadInputException("--adapter-only: needs --format gguf and an --adapter");
             if (!gguf && result.GetResult(ggufType) is { Implicit: false })
-                throw new BadInputException("--gguf-type: encodes a GGUF's matrices; it needs --format gguf (a Hugging Face export keeps the model's own precision)");
+                throw new BadInputException("--gguf-type: encodes a GGUF's matrices; it needs --format gguf (a Hugging Face export is written in float32, the precision the adapter is merged in)");
             var sources = new[] { model.ResolveDirectory(result), result.GetValue(model.Adapter)?.FullName }.OfType<string>().ToList();
             ExportDestination.Require(destination, result.GetValue(force), sources);
             using var loaded = model.Load(result);

@@ -49,7 +49,9 @@ public static class ProvenanceCommand
             }
             catch (JsonException e)
             {
-                verdict = ProvenanceVerification.Malformed(new ProvenanceFormatException("record", $"is not JSON: {e.Message}"));
+                // Not a record at all (empty, binary, JSON Lines): the file cannot be read as one, which is bad input;
+                // a record whose fields were changed is read, and judged invalid (exit 1).
+                throw new InputFileException(file.FullName, $"is not a JSON record: {e.Message}", line: e.LineNumber + 1, inner: e);
             }
             catch (ProvenanceFormatException malformed)
             {
@@ -77,6 +79,7 @@ public static class ProvenanceCommand
 
     static string ReadFile(FileInfo file)
     {
+        if (Directory.Exists(file.FullName)) throw new InputFileException(file.FullName, "is a directory, not a record or key file");
         try
         {
             return File.ReadAllText(file.FullName);
