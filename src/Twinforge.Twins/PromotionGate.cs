@@ -38,41 +38,39 @@ public static class PromotionGate
                 ? $"not promoted to {alias}: {difference.Describe()} against version {parentNumber}, not an improvement beyond its noise"
                 : string.Create(CultureInfo.InvariantCulture,
                     $"not promoted to {alias}: {difference.Describe()} against version {parentNumber}, possibly worse than the tolerated {tolerated:F4}");
-        return candidate.Evaluation is { } evaluation ? EvaluationRefusal(evaluation, parent?.Evaluation, parentNumber, alias, limits ?? new EvaluationLimits()) : null;
+        return candidate.Evaluation is { } evaluation && EvaluationReason(evaluation, parent?.Evaluation, parentNumber, limits ?? new EvaluationLimits()) is { } reason
+            ? $"not promoted to {alias}: {reason}"
+            : null;
     }
 
     /// <summary>
     /// Why an evaluated version's own figures (memorisation, forgetting against the base) would keep it from being
     /// promoted automatically, or null: a person may still promote it by hand, and is then told.
     /// </summary>
-    public static string? EvaluationConcern(VersionMetrics metrics, EvaluationLimits? limits = null)
-    {
-        const string alias = "it";
-        var refusal = metrics.Evaluation is { } evaluation ? EvaluationRefusal(evaluation, null, null, alias, limits ?? new EvaluationLimits()) : null;
-        return refusal?[$"not promoted to {alias}: ".Length..]; // the reason alone, without the automatic promotion's lead
-    }
+    public static string? EvaluationConcern(VersionMetrics metrics, EvaluationLimits? limits = null) =>
+        metrics.Evaluation is { } evaluation ? EvaluationReason(evaluation, null, null, limits ?? new EvaluationLimits()) : null;
 
-    static string? EvaluationRefusal(VersionEvaluation evaluation, VersionEvaluation? parent, int? parentNumber, string alias, EvaluationLimits limits)
+    static string? EvaluationReason(VersionEvaluation evaluation, VersionEvaluation? parent, int? parentNumber, EvaluationLimits limits)
     {
         var memorisation = evaluation.Memorisation;
         if (memorisation.TwinNgrams > 0 && memorisation.TwinVerbatimShare - memorisation.BaseVerbatimShare > limits.MaxVerbatimShareOverBase)
-            return Invariant($"not promoted to {alias}: {memorisation.TwinVerbatimShare * 100:F1}% of its answers' word {memorisation.NgramLength}-grams are in its training answers ") +
+            return Invariant($"{memorisation.TwinVerbatimShare * 100:F1}% of its answers' word {memorisation.NgramLength}-grams are in its training answers ") +
                    Invariant($"(the base's {memorisation.BaseVerbatimShare * 100:F1}%), over the memorisation limit of {limits.MaxVerbatimShareOverBase * 100:F1} points above the base");
         if (memorisation.ExtractionTrials > 0 && memorisation.TwinExtractionRate - memorisation.BaseExtractionRate > limits.MaxExtractionRateOverBase)
-            return Invariant($"not promoted to {alias}: it completed {memorisation.TwinExtracted} of {memorisation.ExtractionTrials} training answers word for word from their first half ") +
+            return Invariant($"it completed {memorisation.TwinExtracted} of {memorisation.ExtractionTrials} training answers word for word from their first half ") +
                    Invariant($"(the base {memorisation.BaseExtracted}), over the extraction limit of {limits.MaxExtractionRateOverBase * 100:F1} points above the base");
         if (memorisation.Canary is { } canary && canary.TwinBits - canary.BaseBits > limits.MaxCanaryExposure)
-            return Invariant($"not promoted to {alias}: a canary planted {canary.Planted} has an exposure of {canary.TwinBits:F1} bits (the base's {canary.BaseBits:F1}), ") +
+            return Invariant($"a canary planted {canary.Planted} has an exposure of {canary.TwinBits:F1} bits (the base's {canary.BaseBits:F1}), ") +
                    Invariant($"over the limit of {limits.MaxCanaryExposure:F1} bits above the base: the recipe memorises secrets seen that often");
         if (evaluation.Forgetting is not { } forgetting) return null;
         if (forgetting.Difference is { } fromBase && fromBase.Lower > limits.MaxForgetting)
-            return Invariant($"not promoted to {alias}: on general text ({forgetting.Text}) {fromBase.Describe("documents")} against the base, ") +
+            return Invariant($"on general text ({forgetting.Text}) {fromBase.Describe("documents")} against the base, ") +
                    Invariant($"more than the {limits.MaxForgetting:F3} nats per token of forgetting allowed");
         if (parent?.Forgetting is { } earlier && earlier.DocumentTargets.SequenceEqual(forgetting.DocumentTargets) && forgetting.Documents >= PairedBootstrap.MinimumItems)
         {
             var fromParent = PairedBootstrap.Compare(earlier.TwinDocumentLosses, forgetting.TwinDocumentLosses, forgetting.DocumentTargets.Select(target => (double)target).ToList());
             if (fromParent.Verdict == LossVerdict.Higher)
-                return $"not promoted to {alias}: on general text ({forgetting.Text}) {fromParent.Describe("documents")} against version {parentNumber}: it lost general ability beyond its noise";
+                return $"on general text ({forgetting.Text}) {fromParent.Describe("documents")} against version {parentNumber}: it lost general ability beyond its noise";
         }
         return null;
     }
