@@ -11,6 +11,8 @@ namespace Twinforge.Cli.Commands;
 /// </summary>
 public static partial class ExportDestination
 {
+    /// <param name="destination">The --output directory, full path.</param>
+    /// <param name="force">Whether --force was given: an earlier export may then be replaced.</param>
     /// <param name="inputs">The directories the export reads (its model, its adapter): never replaced, nor anything inside or around them.</param>
     public static void Require(string destination, bool force, IReadOnlyList<string>? inputs = null)
     {
