@@ -18,6 +18,8 @@ public static class RecordingsFolder
     /// <exception cref="InputFileException">Clips or transcripts with problems: every one of them, each naming its file (and line).</exception>
     public static IReadOnlyList<RecordedClip> Read(string directory)
     {
+        if (File.Exists(directory))
+            throw new BadInputException($"{directory}: is a file, not a folder of recordings (give the folder that holds the .wav files and their transcripts)");
         if (!Directory.Exists(directory)) throw new BadInputException($"{directory}: no such folder of recordings");
         var wavs = Directory.EnumerateFiles(directory).Where(file => file.EndsWith(".wav", StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal).ToList();
@@ -28,14 +30,9 @@ public static class RecordingsFolder
         foreach (var wav in wavs)
         {
             var id = Path.GetFileNameWithoutExtension(wav);
-            if (!transcripts.TryGetValue(id, out var transcript))
-            {
-                errors.Add(new InputFileException(wav, File.Exists(Path.Combine(directory, MetadataFileName))
-                    ? $"has no transcript: add a line '{id}|what is said' to {MetadataFileName}"
-                    : $"has no transcript: write what is said in {id}.txt beside it"));
-                continue;
-            }
-            Waveform audio;
+            // The audio is read even when the transcript is missing, so a file that is not WAV is reported as such
+            // at once rather than after its transcript has been written.
+            Waveform? audio = null;
             try
             {
                 audio = WavFile.Read(wav);
@@ -43,8 +40,15 @@ public static class RecordingsFolder
             catch (InputFileException error)
             {
                 errors.Add(error);
+            }
+            if (!transcripts.TryGetValue(id, out var transcript))
+            {
+                errors.Add(new InputFileException(wav, File.Exists(Path.Combine(directory, MetadataFileName))
+                    ? $"has no transcript: add a line '{id}|what is said' to {MetadataFileName}"
+                    : $"has no transcript: write what is said in {id}.txt beside it"));
                 continue;
             }
+            if (audio is null) continue;
             var problems = ClipChecks.Check(wav, audio, transcript);
             if (problems.Count > 0) errors.AddRange(problems);
             else clips.Add(new RecordedClip(id, wav, transcript, audio));

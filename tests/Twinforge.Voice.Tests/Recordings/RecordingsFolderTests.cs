@@ -103,4 +103,29 @@ public sealed class RecordingsFolderTests
         Assert.Contains(directory.Path, error.Message);
         Assert.Contains("no .wav files", error.Message);
     }
+    [Fact]
+    public void A_file_that_is_not_audio_is_reported_as_such_even_without_its_transcript()
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("notes.wav"), "a text file named like a clip");
+
+        var error = Assert.Throws<InputFileException>(() => RecordingsFolder.Read(directory.Path));
+
+        var problems = error.Errors.Where(e => e.FilePath == directory.File("notes.wav")).Select(e => e.Problem).ToList();
+        Assert.Equal(2, problems.Count);
+        Assert.StartsWith("is not a WAV file", problems[0]);
+        Assert.StartsWith("has no transcript", problems[1]);
+    }
+
+    [Fact]
+    public void A_file_given_as_the_folder_is_called_a_file()
+    {
+        using var directory = new TemporaryDirectory();
+        var clip = directory.File("one.wav");
+        WavFile.Write(clip, Tones.Tone(2.5));
+
+        var error = Assert.Throws<BadInputException>(() => RecordingsFolder.Read(clip));
+
+        Assert.Contains($"{clip}: is a file, not a folder of recordings", error.Message);
+    }
 }
