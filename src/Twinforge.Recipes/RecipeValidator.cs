@@ -1,3 +1,4 @@
+using Twinforge.Engine;
 using Twinforge.Engine.Data;
 using Twinforge.Engine.Lora;
 using Twinforge.Engine.Training;
@@ -40,12 +41,7 @@ public static class RecipeValidator
     /// </summary>
     static string EngineProblem(ArgumentException e)
     {
-        var problem = e.Message.Split('\n')[0];
-        if (e.ParamName is { } name)
-        {
-            problem = problem.Replace($" (Parameter '{name}')", "");
-            if (problem.StartsWith(name + " ", StringComparison.Ordinal)) problem = problem[(name.Length + 1)..];
-        }
+        var problem = ArgumentProblem.Of(e);
         return e is ArgumentOutOfRangeException { ActualValue: { } value } ? $"{problem}, got {Format(value)}" : problem;
     }
 

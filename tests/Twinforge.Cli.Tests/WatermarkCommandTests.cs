@@ -60,14 +60,18 @@ public sealed class WatermarkCommandTests
         Assert.Contains($"scored tokens  {expected.ScoredTokens}", output);
         Assert.Contains($"z-score        {expected.ZScore:F2}", output);
 
+        var found = JsonDocument.Parse(Run("watermark", "detect", "--key-file", keyFile, "--model", model, "--file", textFile, "--json").Output).RootElement;
+        Assert.True(found.GetProperty("watermarked").GetBoolean()); // the field the HTTP API's detection has
+        Assert.Equal("acme", found.GetProperty("key_id").GetString());
+
         var human = JsonDocument.Parse(Run("watermark", "detect", "--key-hex", key.SecretHex(), "--model", model, HumanText, "--json").Output).RootElement;
-        Assert.False(human.GetProperty("detected").GetBoolean());
+        Assert.False(human.GetProperty("watermarked").GetBoolean());
         Assert.InRange(human.GetProperty("z_score").GetDouble(), -4, 4);
         Assert.Contains("low entropy", human.GetProperty("note").GetString());
 
         var anotherKey = WatermarkKey.Create("other").SecretHex();
         var withAnother = JsonDocument.Parse(Run("watermark", "detect", "--key-hex", anotherKey, "--model", model, "--file", textFile, "--json").Output).RootElement;
-        Assert.False(withAnother.GetProperty("detected").GetBoolean());
+        Assert.False(withAnother.GetProperty("watermarked").GetBoolean());
     }
 
     [Fact]
@@ -102,5 +106,31 @@ public sealed class WatermarkCommandTests
         var badHex = Run("watermark", "detect", "--model", model, "--key-hex", "xyz", "text");
         Assert.Equal(ExitCodes.BadInput, badHex.ExitCode);
         Assert.Contains("--key-hex", badHex.Error);
+    }
+    [Fact]
+    public void Empty_or_binary_text_and_an_empty_key_file_are_refused_naming_the_file()
+    {
+        using var directory = new TemporaryDirectory();
+        var (model, keyFile) = ModelAndKey(directory);
+        var empty = directory.File("empty.txt");
+        File.WriteAllText(empty, " \n");
+        var binary = directory.File("image.txt");
+        File.WriteAllBytes(binary, [0x89, 0x50, 0x4E, 0x47, 0x00, 0x00, 0x1A, 0x0A, 0x41, 0x42]);
+        var emptyKey = directory.File("blank.key");
+        File.WriteAllText(emptyKey, "");
+
+        var emptyFile = Run("watermark", "detect", "--model", model, "--key-file", keyFile, "--file", empty);
+        Assert.Equal(ExitCodes.BadInput, emptyFile.ExitCode);
+        Assert.Contains($"{empty}: is empty", emptyFile.Error);
+        var emptyText = Run("watermark", "detect", "--model", model, "--key-file", keyFile, "");
+        Assert.Equal(ExitCodes.BadInput, emptyText.ExitCode);
+        Assert.Contains("the text to test is empty", emptyText.Error);
+        var binaryFile = Run("watermark", "detect", "--model", model, "--key-file", keyFile, "--file", binary);
+        Assert.Equal(ExitCodes.BadInput, binaryFile.ExitCode);
+        Assert.Contains($"{binary}: is not text", binaryFile.Error);
+        var blankKey = Run("watermark", "detect", "--model", model, "--key-file", emptyKey, "some text");
+        Assert.Equal(ExitCodes.BadInput, blankKey.ExitCode);
+        Assert.Contains($"{emptyKey}: is empty", blankKey.Error);
+        Assert.DoesNotContain("(Parameter", blankKey.Error);
     }
 }

@@ -50,9 +50,7 @@ internal sealed class GenerationOptionsBinder
         }
         catch (ArgumentException e) when (e.ParamName is { } property && OptionOf(property) is var (option, key))
         {
-            // The engine's message starts with the property's name ("TopP must be in (0, 1], got 0").
-            var rule = e.Message.Split(" (Parameter")[0];
-            rule = rule.StartsWith(property + " ", StringComparison.Ordinal) ? rule[(property.Length + 1)..] : rule;
+            var rule = ArgumentProblem.Of(e);
             if (result.GetResult(option) is { Implicit: false }) throw new BadInputException($"{option.Name}: {rule}", e);
             throw new InputFileException(Path.Combine(modelDirectory, GenerationConfig.FileName), rule, key, inner: e);
         }

@@ -100,14 +100,21 @@ public static class WatermarkCommand
         }
         catch (ArgumentException error)
         {
-            throw new BadInputException($"--key-hex: {error.Message.Split(" (Parameter")[0]}", error);
+            throw new BadInputException($"--key-hex: {ArgumentProblem.Of(error)}", error);
         }
     }
 
     static string ReadText(string? text, FileInfo? file)
     {
         if ((text is null) == (file is null)) throw new BadInputException("give the text to test as an argument or as --file, one of them");
-        return text ?? File.ReadAllText(file!.FullName);
+        if (text is not null)
+            return string.IsNullOrWhiteSpace(text) ? throw new BadInputException("the text to test is empty") : text;
+        if (!file!.Exists) throw new InputFileException(file.FullName, "not found");
+        var content = File.ReadAllText(file.FullName);
+        // A test of nothing, or of a binary file's bytes read as text, would print a verdict about no text at all.
+        if (string.IsNullOrWhiteSpace(content)) throw new InputFileException(file.FullName, "is empty: there is no text to test");
+        if (content.Contains('\0')) throw new InputFileException(file.FullName, "is not text (it holds NUL bytes): give the text to test as a UTF-8 file");
+        return content;
     }
 
     static void Print(TextWriter output, WatermarkDetection detection, WatermarkSettings settings, double threshold)
@@ -134,7 +141,7 @@ public static class WatermarkCommand
         green_tokens = detection.GreenTokens,
         z_score = detection.ZScore,
         p_value = detection.PValue,
-        detected = detection.Detected,
+        watermarked = detection.Detected,
         note = detection.Note,
     });
 }

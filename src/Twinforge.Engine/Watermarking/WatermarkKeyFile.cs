@@ -27,6 +27,7 @@ public static class WatermarkKeyFile
     {
         if (!File.Exists(path)) throw new InputFileException(path, "watermark key file not found");
         var text = File.ReadAllText(path).Trim();
+        if (text.Length == 0) throw new InputFileException(path, "is empty; a watermark key file holds a key's id and secret ('twinforge watermark key new' makes one)");
         try
         {
             if (!text.StartsWith('{')) return WatermarkKey.FromHex(Path.GetFileNameWithoutExtension(path), text);
@@ -42,7 +43,7 @@ public static class WatermarkKeyFile
         }
         catch (ArgumentException error)
         {
-            throw new InputFileException(path, error.Message, inner: error);
+            throw new InputFileException(path, ArgumentProblem.Of(error), inner: error);
         }
     }
 }
