@@ -66,6 +66,7 @@ public sealed class ErrorReportingTests
     [InlineData(new[] { "data", "validate", "--data", "x.jsonl", "--max-dropped-fraction", "1.5" }, "error: --max-dropped-fraction: must be in [0, 1], got 1.5")]
     [InlineData(new[] { "pretrain", "--size", "bogus" }, "error: --size: 'bogus' is not one of english, standard, tiny")]
     [InlineData(new[] { "tokenizer", "train", "--input", "x.txt", "--vocab-size", "300", "--output", "t", "--chat-template", "alpaca" }, "error: --chat-template: 'alpaca' is not one of chatml, llama3, plain")]
+    [InlineData(new[] { "generate", "--model", "m", "--prompt", "" }, "error: --prompt: is empty; give the text to continue")]
     public void A_value_that_does_not_convert_is_bad_input_in_words_naming_where_it_was_given(string[] args, string expected)
     {
         var (exitCode, _, error) = Run(args);
@@ -331,6 +332,19 @@ public sealed class ErrorReportingTests
 
         Assert.Equal(ExitCodes.BadInput, exitCode);
         Assert.StartsWith($"error: {command[^2]}", error);
+    }
+
+    [Fact]
+    public void A_tokenizer_that_cannot_be_loaded_is_named_by_its_option()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = ChatData(directory.File("alice.jsonl"), 4);
+        var missing = directory.File("nosuchdir");
+
+        var (exitCode, _, error) = Run("data", "validate", "--data", data, "--tokenizer", missing);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"error: --tokenizer: {missing}", error);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Twinforge.Cli.BuiltIn;
+using Twinforge.Engine;
 using Twinforge.Engine.Data;
 using Twinforge.Engine.Tokenization;
 using Twinforge.Twins;
@@ -50,8 +51,16 @@ public static class DataCommand
         {
             var output = result.InvocationConfiguration.Output;
             var tokenizerSource = result.GetValue(tokenizer)!;
-            ITokenizer counting = tokenizerSource == "bytes" ? new ByteLevelTokenizer()
-                : TokenizerLoader.Load(ModelArguments.Resolve(tokenizerSource, CacheLocation.Resolve(result.GetValue(cache))));
+            ITokenizer counting;
+            try
+            {
+                counting = tokenizerSource == "bytes" ? new ByteLevelTokenizer()
+                    : TokenizerLoader.Load(ModelArguments.Resolve(tokenizerSource, CacheLocation.Resolve(result.GetValue(cache))));
+            }
+            catch (BadInputException error)
+            {
+                throw new BadInputException($"--tokenizer: {error.Message}", error);
+            }
             // The same check the service runs on an upload (with these options at their defaults).
             var prepared = DataValidation.Prepare(result.GetValue(data)!.Select(file => file.FullName).ToList(), counting, DataValidation.DefaultOptions with
             {

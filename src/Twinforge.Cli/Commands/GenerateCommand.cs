@@ -16,6 +16,7 @@ public static class GenerateCommand
         decoding.AddTo(command);
         command.SetAction(result =>
         {
+            if (string.IsNullOrEmpty(result.GetValue(prompt))) throw new BadInputException("--prompt: is empty; give the text to continue");
             using var loaded = model.Load(result);
             var options = decoding.Bind(result, loaded.DefaultGenerationOptions, model.ResolveDirectory(result));
             var output = result.InvocationConfiguration.Output;
