@@ -6,8 +6,9 @@ namespace Twinforge.Engine.Tests.Training;
 /// validation loss went past its best.</summary>
 public sealed class OverfittingReportTests
 {
-    static EvaluationCompleted Evaluation(int step, double validation, double train) =>
-        new(step, 0, "interval", validation, Math.Exp(validation), 0.5, 100, train, validation - train, IsBest: false);
+    // Epoch is the batch iterator's next position: 1 once a whole pass over the training data is done.
+    static EvaluationCompleted Evaluation(int step, double validation, double train, int epoch = 1) =>
+        new(step, epoch, "interval", validation, Math.Exp(validation), 0.5, 100, train, validation - train, IsBest: false);
 
     [Fact]
     public void A_gap_that_shrinks_then_grows_widens_after_its_last_smallest_point()
@@ -72,6 +73,20 @@ public sealed class OverfittingReportTests
 
         Assert.Null(report.GapWideningStep);
         Assert.False(report.ValidationLossRose); // validation loss fell to its best at the end
+    }
+
+    [Fact]
+    public void A_gap_that_grows_before_any_example_is_read_again_is_not_called_overfitting()
+    {
+        // Pre-training's first pass: each batch is new text, so a gap that grows (the training loss is a lagging mean
+        // since the last evaluation) is no sign of learning the training data by heart.
+        var firstPass = new[] { Evaluation(6, 6.0, 6.5, epoch: 0), Evaluation(12, 5.5, 5.6, epoch: 0), Evaluation(18, 5.2, 5.0, epoch: 0) };
+        Assert.Null(OverfittingReport.From(firstPass, stoppedEarly: false).GapWideningStep);
+        Assert.Equal(0.2, OverfittingReport.From(firstPass, stoppedEarly: false).FinalGap!.Value, 12);
+
+        // The same gaps once the data has been read again are the signal.
+        var secondPass = firstPass.Append(Evaluation(24, 5.1, 4.7, epoch: 1)).ToArray();
+        Assert.Equal(6, OverfittingReport.From(secondPass, stoppedEarly: false).GapWideningStep);
     }
 
     [Fact]
