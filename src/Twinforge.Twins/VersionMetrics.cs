@@ -49,6 +49,14 @@ public sealed record VersionMetrics(
 
     public double? Improvement => ParentFixedHeldOutLoss is double parent ? parent - FixedHeldOutLoss : null;
 
+    /// <summary>How this version's fixed held-out loss stands against its parent's, in words.</summary>
+    public string Verdict => Improvement switch
+    {
+        null => "first version",
+        double improvement when improvement > 0 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"better than its parent by {improvement:F4}"),
+        double improvement => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"not better than its parent ({-improvement:F4} worse)"),
+    };
+
     /// <summary>Better than its parent on the fixed held-out set (a first version counts as better than nothing).</summary>
     public bool IsBetterThanParent => Improvement is not double improvement || improvement > 0;
 

@@ -349,6 +349,11 @@ public sealed class TwinLifecycleTests
         var html = report.ReadToEnd();
         Assert.Contains("<h1>Run report: ana-style version 1</h1>", html);
         Assert.Contains("part of ana-mixed.jsonl: 1 of", html);
+        // Not evaluated (the workbench gives no evaluation sources), it still shows the loss `twin show` gives.
+        Assert.Null(v1.Metrics.Evaluation);
+        Assert.Contains("Held-out loss: the version against its parent", html);
+        Assert.Contains($"<td>{v1.Metrics.FixedHeldOutLoss.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}</td>", html);
+        Assert.Contains("first version", html);
     }
 
     [Fact]

@@ -9,9 +9,6 @@ namespace Twinforge.Twins.Fidelity;
 /// </summary>
 public static class EvaluationReport
 {
-    /// <summary>Adds the evaluation's tables to the run's report (<see cref="ReportSections"/>).</summary>
-    public static void Write(string runDirectory, VersionEvaluation evaluation) => ReportSections.Save(runDirectory, Sections(evaluation));
-
     public static IReadOnlyList<ReportSection> Sections(VersionEvaluation evaluation)
     {
         var fidelity = evaluation.Fidelity;

@@ -76,6 +76,7 @@ public sealed class VersionEvaluationTests
 
         // The report carries the figures; an update meant for production is refused for its recital.
         var report = File.ReadAllText(bench.Store.PathOf(v1.Version.Artifacts.Single(artifact => artifact.Kind == ArtifactReference.Report).ContentHash));
+        Assert.Contains("Held-out loss: the version against its parent", report);
         Assert.Contains("Memorisation: does it recite the creator", report);
         Assert.Contains("Forgetting: did it lose general ability?", report);
         // The report names the creator's files, not the scratch copies training read (gone once the version is recorded).

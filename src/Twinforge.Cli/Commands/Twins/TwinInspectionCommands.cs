@@ -55,7 +55,7 @@ static partial class TwinInspectionCommands
                 var metrics = VersionMetrics.FromJson(version.MetricsJson);
                 var parent = version.ParentVersionId is long id ? numbers[id].ToString(CultureInfo.InvariantCulture) : "-";
                 var fresh = metrics?.NewHeldOutLoss is double loss ? loss.ToString("F4", CultureInfo.InvariantCulture) : "-";
-                var verdict = metrics is null ? "" : VersionPrinter.Verdict(metrics);
+                var verdict = metrics is null ? "" : metrics.Verdict;
                 var heldOut = VersionPrinter.Loss(metrics);
                 // A voice version's held-out figure is its mel loss, judged against its parent on the same clips.
                 if (Twinforge.Twins.Voice.VoiceVersionMetrics.FromJson(version.MetricsJson) is { } voice)

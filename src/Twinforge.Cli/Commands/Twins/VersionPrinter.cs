@@ -14,7 +14,7 @@ static class VersionPrinter
         output.WriteLine(Invariant($"  fixed held-out loss {metrics.FixedHeldOutLoss:F4} (perplexity {metrics.FixedHeldOutPerplexity:F2})") +
                          (metrics.NewHeldOutLoss is double fresh ? Invariant($", new data's held-out loss {fresh:F4}") : ""));
         var refitted = outcome.Version.ParentVersionId is not null && TwinRecipe.FromText(outcome.Version.RecipeText).UpdateMode == UpdateMode.Refit;
-        output.WriteLine($"  {Verdict(metrics)}; best at step {metrics.BestStep} of {metrics.Steps}{(metrics.StoppedEarly ? ", stopped early" : "")}, " +
+        output.WriteLine($"  {metrics.Verdict}; best at step {metrics.BestStep} of {metrics.Steps}{(metrics.StoppedEarly ? ", stopped early" : "")}, " +
                          (refitted
                              ? Invariant($"refitted from the base on all {metrics.TrainedTokens:N0} tokens of the twin's data")
                              : Invariant($"{metrics.TrainedTokens:N0} new tokens, {metrics.ReplayedExamples} older examples replayed")));
@@ -30,13 +30,6 @@ static class VersionPrinter
         if (outcome.PromotedTo is { } alias) output.WriteLine($"  promoted to '{alias.Name}'");
         if (outcome.PromotionNote is string note) output.WriteLine($"  {note}");
     }
-
-    public static string Verdict(VersionMetrics metrics) => metrics.Improvement switch
-    {
-        null => "first version",
-        double improvement when improvement > 0 => Invariant($"better than its parent by {improvement:F4}"),
-        double improvement => Invariant($"not better than its parent ({-improvement:F4} worse)"),
-    };
 
     /// <summary>
     /// The copies of deleted versions that were exported outside the store: the registry cannot delete them, so the
