@@ -32,7 +32,8 @@ internal static class RecipeTextParser
             var lineStart = lineStarts[Math.Min((int)lineIndex, lineStarts.Length - 1)];
             var offset = (int)Math.Min(lineStart + bytePosition, utf8.Length);
             var column = Encoding.UTF8.GetCharCount(utf8[lineStart..offset]) + 1;
-            var problem = Problem(e.Message);
+            var problem = JsonProblem.Reason(e);
+            if (problem.StartsWith("The ", StringComparison.Ordinal)) problem = "the " + problem[4..];
             // The reader finds an unclosed '{' or '[' only at the end of the file: name where it opened.
             if (open.Count > 0 && utf8[offset..].Trim(" \t\r\n"u8).IsEmpty)
             {
@@ -47,17 +48,6 @@ internal static class RecipeTextParser
             throw new InputFileException(filePath, "not valid JSON: the string is not valid UTF-8 text; save the file as UTF-8",
                 line: LineOf(reader.TokenStartIndex, lineStarts), inner: e, column: ColumnOf(utf8, reader.TokenStartIndex, lineStarts));
         }
-    }
-
-    /// <summary>
-    /// The reader's message without its own "LineNumber: 2 | BytePositionInLine: 5." (the location is reported apart)
-    /// or its advice on reader options, which is for programmers, not for the recipe's author.
-    /// </summary>
-    static string Problem(string message)
-    {
-        var problem = message.Split(" LineNumber:")[0]
-            .Replace(" Change the reader options.", "").Replace(" which is not supported in this mode", "").TrimEnd().TrimEnd('.');
-        return problem.StartsWith("The ", StringComparison.Ordinal) ? "the " + problem[4..] : problem;
     }
 
     static RecipeNode ReadValue(ref Utf8JsonReader reader, int[] lineStarts, Stack<long> open)

@@ -46,16 +46,10 @@ internal static class JsonLine
 
     public static string Describe(JsonNode? node) => JsonFields.Describe(node);
 
-    /// <summary>System.Text.Json's message without its "Path: … | LineNumber: …" tail (the line is already known).</summary>
+    /// <summary>The reader's reason and the byte of the line where it found it (the line is already known).</summary>
     static string Shorten(JsonException error)
     {
-        var message = error.Message;
-        foreach (var tail in new[] { " Path:", " LineNumber:" })
-        {
-            int cut = message.IndexOf(tail, StringComparison.Ordinal);
-            if (cut > 0) message = message[..cut];
-        }
-        message = message.TrimEnd(' ', '.');
+        var message = JsonProblem.Reason(error);
         return error.BytePositionInLine is long position ? $"{message} (at byte {position + 1})" : message;
     }
 }

@@ -37,7 +37,8 @@ internal static class JsonFields
         catch (JsonException error)
         {
             long? line = error.LineNumber is long zeroBased ? zeroBased + 1 : null;
-            throw new InputFileException(filePath, $"is not valid JSON: {FirstSentence(error.Message)}", line: line, inner: error);
+            long? column = line is null ? null : error.BytePositionInLine + 1;
+            throw new InputFileException(filePath, $"is not valid JSON: {JsonProblem.Reason(error)}", line: line, inner: error, column: column);
         }
         return root as JsonObject
             ?? throw new InputFileException(filePath, $"expected a JSON object at the top level, found {Describe(root)}");
@@ -109,10 +110,4 @@ internal static class JsonFields
     };
 
     static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
-
-    static string FirstSentence(string message)
-    {
-        int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
-    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Twinforge.Engine;
 
 namespace Twinforge.Service.Errors;
 
@@ -19,7 +20,7 @@ public static partial class BindingErrors
             return new ApiError($"'{param}' has a value of the wrong type (a string where a number belongs, say): see the API reference for what it takes.",
                 ApiErrorTypes.InvalidRequest, param, "invalid_type");
         var at = json.LineNumber is long line ? $" (line {line + 1}, byte {json.BytePositionInLine + 1})" : "";
-        var reason = ReaderReason().Match(json.Message) is { Success: true } match ? $": {match.Groups["reason"].Value}" : "";
+        var reason = JsonProblem.Reason(json) is { Length: > 0 } said ? $": {said}" : "";
         return new ApiError($"The request body is not valid JSON{at}{reason}.", ApiErrorTypes.InvalidRequest, param, "invalid_json");
     }
 
@@ -46,8 +47,4 @@ public static partial class BindingErrors
     /// <summary>ASP.NET Core's "Failed to bind parameter "Nullable&lt;int&gt; limit" from "abc"."</summary>
     [GeneratedRegex("^Failed to bind parameter \"(?<type>.+) (?<name>[A-Za-z_][A-Za-z0-9_]*)\" from \"(?<value>.*)\"\\.?$")]
     private static partial Regex FailedBinding();
-
-    /// <summary>The JSON reader's own reason, before its ". Path: … | LineNumber: …" suffix ("'}' is an invalid start of a value").</summary>
-    [GeneratedRegex("^(?<reason>.+?)\\.? (?:Path|LineNumber): ")]
-    private static partial Regex ReaderReason();
 }

@@ -54,7 +54,9 @@ public sealed class TokenizerInputErrorTests : IDisposable
         var error = LoadFails(directory);
         AssertNames(error, "tokenizer.json", item: null);
         Assert.Equal(3, error.Line);
-        Assert.Contains("tokenizer.json:3", error.Message);
+        Assert.Equal(27, error.Column); // the second comma, counted from 1
+        Assert.Contains("tokenizer.json:3:27: is not valid JSON: ", error.Message);
+        Assert.DoesNotContain("LineNumber", error.Message); // the location once, not again in the reader's words
     }
 
     [Theory]
