@@ -56,6 +56,12 @@ public sealed class TwinCommandTests
         var shown = registry.Run("twin", "show", "ana-style");
         Assert.Contains("[production]", shown.Output);
         Assert.Matches(@"\s+2 succeeded\s+1 ", shown.Output);
+        // Columns line up whatever the verdicts' lengths: every version's creation time sits under "created".
+        var shownLines = shown.Output.Split('\n');
+        int createdColumn = shownLines.Single(line => line.TrimStart().StartsWith("version ", StringComparison.Ordinal)).IndexOf("created", StringComparison.Ordinal);
+        var versionRows = shownLines.Where(line => System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s+\d+ (succeeded|failed|deleted)")).ToList();
+        Assert.Equal(2, versionRows.Count);
+        Assert.All(versionRows, row => Assert.Matches(@"^\d{4}-\d\d-\d\d ", row[createdColumn..]));
 
         var compared = registry.Run("twin", "compare", "ana-style", "1", "2", "--prompts", "1");
         Assert.True(compared.ExitCode == ExitCodes.Success, compared.Error);

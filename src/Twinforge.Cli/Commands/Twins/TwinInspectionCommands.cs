@@ -49,8 +49,11 @@ static partial class TwinInspectionCommands
             var aliases = opened.Registry.ListAliases(twin.Id).ToLookup(a => a.VersionId, a => a.Name);
             var numbers = opened.Registry.ListVersions(twin.Id).ToDictionary(v => v.Id, v => v.Number);
             output.WriteLine($"twin '{twin.Name}' of {opened.Registry.GetCreator(twin.CreatorId).Name}");
-            output.WriteLine($"{"version",7} {"status",-10} {"parent",6} {"held-out",9} {"new data",9}  {"verdict",-36} {"by",-10} created");
-            foreach (var version in opened.Registry.ListVersions(twin.Id))
+            var versions = opened.Registry.ListVersions(twin.Id).ToList();
+            // The verdict and author columns are as wide as their widest entry, so a long verdict never shifts the rest.
+            int verdictWidth = 7, byWidth = Math.Max(2, versions.Select(v => v.CreatedBy.Length).DefaultIfEmpty(0).Max());
+            var cells = new List<(TwinVersion Version, string Parent, string HeldOut, string Fresh, string Verdict, List<string> Notes)>();
+            foreach (var version in versions)
             {
                 var metrics = VersionMetrics.FromJson(version.MetricsJson);
                 var parent = version.ParentVersionId is long id ? numbers[id].ToString(CultureInfo.InvariantCulture) : "-";
@@ -60,11 +63,19 @@ static partial class TwinInspectionCommands
                 // A voice version's held-out figure is its mel loss, judged against its parent on the same clips.
                 if (Twinforge.Twins.Voice.VoiceVersionMetrics.FromJson(version.MetricsJson) is { } voice)
                     (heldOut, fresh, verdict) = (voice.HeldOutMelLoss.ToString("F4", CultureInfo.InvariantCulture), "-", voice.Verdict);
-                output.WriteLine($"{version.Number,7} {version.Status.Name(),-10} {parent,6} {heldOut,9} {fresh,9}  {verdict,-36} {version.CreatedBy,-10} " +
-                                 $"{version.CreatedAt:u} {string.Join(" ", aliases[version.Id].Select(a => "[" + a + "]"))}");
-                if (VersionFailure.ReasonIn(version.MetricsJson) is { } reason) output.WriteLine($"{"",7} failed: {OneLine(reason)}");
-                if (VersionPrinter.EvaluationSummary(metrics) is string summary) output.WriteLine($"{"",7} {summary}");
-                if (metrics?.Search is { } search) output.WriteLine($"{"",7} {search.Describe()}");
+                var notes = new List<string>();
+                if (VersionFailure.ReasonIn(version.MetricsJson) is { } reason) notes.Add($"failed: {OneLine(reason)}");
+                if (VersionPrinter.EvaluationSummary(metrics) is string summary) notes.Add(summary);
+                if (metrics?.Search is { } search) notes.Add(search.Describe());
+                verdictWidth = Math.Max(verdictWidth, verdict.Length);
+                cells.Add((version, parent, heldOut, fresh, verdict, notes));
+            }
+            output.WriteLine($"{"version",7} {"status",-10} {"parent",6} {"held-out",9} {"new data",9}  {"verdict".PadRight(verdictWidth)} {"by".PadRight(byWidth)} created");
+            foreach (var (version, parent, heldOut, fresh, verdict, notes) in cells)
+            {
+                output.WriteLine($"{version.Number,7} {version.Status.Name(),-10} {parent,6} {heldOut,9} {fresh,9}  {verdict.PadRight(verdictWidth)} {version.CreatedBy.PadRight(byWidth)} " +
+                                 $"{version.CreatedAt:u} {string.Join(" ", aliases[version.Id].Select(a => "[" + a + "]"))}".TrimEnd());
+                foreach (var note in notes) output.WriteLine($"{"",7} {note}");
             }
             return ExitCodes.Success;
         });
