@@ -22,7 +22,8 @@ public sealed class HubClient(HttpClient http, HubSettings settings)
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    public HubSettings Settings { get; } = settings;
+    /// <exception cref="HubException">The settings' endpoint is unusable (<see cref="HubSettings.EndpointProblem"/>).</exception>
+    public HubSettings Settings { get; } = settings.EndpointProblem is { } problem ? throw new HubException(HubProblem.BadReference, problem) : settings;
 
     /// <summary>The commit <paramref name="revision"/> points to and its files with their sizes and hashes.</summary>
     public async Task<HubRevision> GetRevisionAsync(string repoId, string revision, CancellationToken cancellationToken)

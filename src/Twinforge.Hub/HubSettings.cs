@@ -24,6 +24,12 @@ public sealed record HubSettings
     /// <summary>Use the cache only, never the network (<c>HF_HUB_OFFLINE=1</c>).</summary>
     public bool Offline { get; init; }
 
+    /// <summary>
+    /// What is wrong with <c>HF_ENDPOINT</c> when it is not an http(s) address; null when it is usable. Reported by
+    /// <see cref="HubClient"/> when the Hub is used, so a host whose commands never pull still starts with it set.
+    /// </summary>
+    public string? EndpointProblem { get; init; }
+
     /// <summary>How many times one file's download is tried, each resuming where the last stopped.</summary>
     public int DownloadAttempts { get; init; } = 5;
 
@@ -36,11 +42,11 @@ public sealed record HubSettings
         var home = Given("HF_HOME") ?? Path.Combine(
             Given("XDG_CACHE_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "huggingface");
         var endpoint = Given("HF_ENDPOINT") ?? DefaultEndpoint;
-        if (!Uri.TryCreate(endpoint.TrimEnd('/'), UriKind.Absolute, out var endpointUri) || endpointUri.Scheme is not ("http" or "https"))
-            throw new HubException(HubProblem.BadReference, $"HF_ENDPOINT: '{endpoint}' is not an http(s) address");
+        bool usable = Uri.TryCreate(endpoint.TrimEnd('/'), UriKind.Absolute, out var endpointUri) && endpointUri.Scheme is "http" or "https";
         return new HubSettings
         {
-            Endpoint = endpointUri,
+            Endpoint = usable ? endpointUri! : new Uri(DefaultEndpoint),
+            EndpointProblem = usable ? null : $"HF_ENDPOINT: '{endpoint}' is not an http(s) address",
             CacheDirectory = Path.GetFullPath(Given("HF_HUB_CACHE") ?? Path.Combine(home, "hub")),
             Token = Given("HF_TOKEN") ?? StoredToken(Given("HF_TOKEN_PATH") ?? Path.Combine(home, "token")),
             Offline = IsTrue(Given("HF_HUB_OFFLINE")),

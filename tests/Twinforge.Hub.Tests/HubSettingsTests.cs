@@ -41,7 +41,19 @@ public sealed class HubSettingsTests
         }
     }
 
-    [Fact]
-    public void A_malformed_endpoint_is_named() =>
-        Assert.Contains("HF_ENDPOINT: 'not a url'", Assert.Throws<HubException>(() => From(("HF_ENDPOINT", "not a url"))).Message);
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("ftp://mirror.example")]
+    public void A_malformed_endpoint_is_named_when_the_hub_is_used_not_before(string endpoint)
+    {
+        // Read at a host's start: a command that never pulls (--version, --help) must run with it set.
+        var settings = From(("HF_HOME", "/y"), ("HF_ENDPOINT", endpoint));
+        Assert.Equal($"HF_ENDPOINT: '{endpoint}' is not an http(s) address", settings.EndpointProblem);
+
+        using var http = HubClient.CreateHttpClient();
+        var refused = Assert.Throws<HubException>(() => new HubClient(http, settings));
+        Assert.Contains($"HF_ENDPOINT: '{endpoint}'", refused.Message);
+        Assert.True(refused.IsBadInput);
+        Assert.Null(From(("HF_HOME", "/y"), ("HF_ENDPOINT", "http://127.0.0.1:9999")).EndpointProblem);
+    }
 }

@@ -124,4 +124,20 @@ public sealed class HubModelCommandTests : IAsyncLifetime
         Assert.Equal(ExitCodes.BadInput, missing.ExitCode);
         Assert.Contains("hf:tiny-org/elsewhere@main is not in the Hugging Face cache", missing.Error);
     }
+    [Fact]
+    public void A_malformed_HF_ENDPOINT_stops_only_what_uses_the_hub_and_in_words()
+    {
+        var settings = HubSettings.FromEnvironment(name => name switch
+        {
+            "HF_ENDPOINT" => "notaurl",
+            "HF_HUB_CACHE" => directory.File("hf-cache"),
+            _ => null,
+        });
+
+        var version = RunWithHub(settings, "--version");
+        Assert.Equal(ExitCodes.Success, version.ExitCode);
+        var pulled = RunWithHub(settings, "models", "pull", Repo);
+        Assert.Equal(ExitCodes.BadInput, pulled.ExitCode);
+        Assert.StartsWith("error: HF_ENDPOINT: 'notaurl' is not an http(s) address", pulled.Error);
+    }
 }
