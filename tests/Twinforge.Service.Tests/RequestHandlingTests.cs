@@ -18,7 +18,8 @@ public sealed class RequestHandlingTests : IDisposable
         Assert.Contains("JSON", malformed.GetProperty("message").GetString());
         var missing = await ServiceFactory.Error(await client.PostAsJsonAsync("/v1/creators", new { consent = new { scope = "text" } }), 400);
         Assert.Equal("name", missing.GetProperty("param").GetString());
-        await ServiceFactory.Error(await client.PostAsJsonAsync("/v1/creators", new { name = "Ana", consent = new { scope = "Not A Scope!" } }), 400);
+        var badScope = await ServiceFactory.Error(await client.PostAsJsonAsync("/v1/creators", new { name = "Ana", consent = new { scope = "Not A Scope!" } }), 400);
+        Assert.Equal(("consent.scope", "invalid_value"), (badScope.GetProperty("param").GetString(), badScope.GetProperty("code").GetString()));
         await ServiceFactory.Error(await client.GetAsync("/v1/no_such_thing"), 404);
         using var admin = service.Client(ServiceFactory.AdminKey);
         await ServiceFactory.Error(await admin.PostAsync("/admin/organizations", new StringContent("[1,2", Encoding.UTF8, "application/json")), 400);
@@ -33,6 +34,17 @@ public sealed class RequestHandlingTests : IDisposable
 
         var wrongType = await ServiceFactory.Error(await client.PostAsync("/v1/creators", new StringContent("{\"name\": 5}", Encoding.UTF8, "application/json")), 400);
         Assert.Equal(("name", "invalid_type"), (wrongType.GetProperty("param").GetString(), wrongType.GetProperty("code").GetString()));
+        Assert.Equal("'name' must be a string, not a number: see the API reference for what it takes.", wrongType.GetProperty("message").GetString());
+        // The type the field takes, whichever was sent: a number, true or false, a whole number, an object.
+        async Task<string> ChatError(string body) => (await ServiceFactory.Error(
+            await client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json")), 400)).GetProperty("message").GetString()!;
+        Assert.StartsWith("'stream' must be true or false, not a string", await ChatError("{\"model\": \"m\", \"messages\": [], \"stream\": \"yes\"}"));
+        Assert.StartsWith("'max_tokens' must be a whole number", await ChatError("{\"model\": \"m\", \"messages\": [], \"max_tokens\": 1.5}"));
+        Assert.StartsWith("'temperature' must be a number", await ChatError("{\"model\": \"m\", \"messages\": [], \"temperature\": \"hot\"}"));
+        Assert.StartsWith("'messages' must be a list", await ChatError("{\"model\": \"m\", \"messages\": 3}"));
+        Assert.Equal("The request body must be a JSON object: see the API reference for its fields.", await ChatError("[]"));
+        Assert.StartsWith("The request body is empty: send a JSON object", await ChatError(""));
+        Assert.StartsWith("The request body is empty: send a JSON object", await ChatError("null"));
         var badQuery = await ServiceFactory.Error(await client.GetAsync("/v1/fine_tuning/jobs?limit=abc"), 400);
         Assert.Equal("limit", badQuery.GetProperty("param").GetString());
         Assert.Equal("'limit' cannot be \"abc\": it is a whole number.", badQuery.GetProperty("message").GetString());
@@ -40,6 +52,7 @@ public sealed class RequestHandlingTests : IDisposable
         Assert.Contains("Content-Type: application/json", notJson.GetProperty("message").GetString());
         var malformed = await ServiceFactory.Error(await client.PostAsync("/v1/creators", new StringContent("{\"name\": }", Encoding.UTF8, "application/json")), 400);
         Assert.StartsWith("The request body is not valid JSON (line 1, byte ", malformed.GetProperty("message").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, malformed.GetProperty("param").ValueKind); // broken JSON is the body's fault, not a field's
         foreach (var error in new[] { wrongType, badQuery, notJson, malformed })
             Assert.DoesNotMatch("Twinforge\\.|Nullable|System\\.", error.GetProperty("message").GetString()!);
     }

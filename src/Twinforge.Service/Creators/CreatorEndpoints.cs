@@ -22,7 +22,7 @@ public static class CreatorEndpoints
         creators.MapPost("", (CreateCreatorRequest request, Caller caller, ServiceStorage storage) =>
         {
             if (string.IsNullOrWhiteSpace(request.Name)) throw ApiException.BadRequest("'name' is required.", "name", "missing_required_parameter");
-            var scope = request.Consent is { } consent ? Scope(consent.Scope) : null;
+            var scope = request.Consent is { } consent ? Scope(consent.Scope, "consent.scope") : null;
             var creator = storage.Registry.CreateOrganisationCreator(caller.OrganisationId, PublicIds.New(PublicIds.Creator), request.Name.Trim());
             if (scope is not null) storage.Registry.GiveConsent(creator.Id, scope, request.Consent!.Note);
             return Results.Json(View(storage, creator), statusCode: StatusCodes.Status201Created);
@@ -36,14 +36,14 @@ public static class CreatorEndpoints
         creators.MapPost("/{creatorId}/consents", (string creatorId, ConsentRequest request, Caller caller, ServiceStorage storage) =>
         {
             var creator = Find(storage, caller, creatorId);
-            storage.Registry.GiveConsent(creator.Id, Scope(request.Scope), request.Note);
+            storage.Registry.GiveConsent(creator.Id, Scope(request.Scope, "scope"), request.Note);
             return View(storage, creator);
         });
 
         creators.MapPost("/{creatorId}/consents/withdraw", (string creatorId, WithdrawConsentRequest request, Caller caller, ServiceStorage storage, ServedModels served) =>
         {
             var creator = Find(storage, caller, creatorId);
-            var scope = Scope(request.Scope);
+            var scope = Scope(request.Scope, "scope");
             if (string.IsNullOrWhiteSpace(request.Reason))
                 throw ApiException.BadRequest("'reason' is required: it is kept in the audit record.", "reason", "missing_required_parameter");
             try
@@ -70,5 +70,16 @@ public static class CreatorEndpoints
 
     static CreatorObject View(ServiceStorage storage, Creator creator) => CreatorObject.From(creator, storage.Registry.ListConsents(creator.Id));
 
-    static string Scope(string? scope) => ConsentScopes.Validate(scope ?? ConsentScopes.Text);
+    /// <param name="param">Where the request gave the scope, named in the error when it is not a scope's name.</param>
+    static string Scope(string? scope, string param)
+    {
+        try
+        {
+            return ConsentScopes.Validate(scope ?? ConsentScopes.Text);
+        }
+        catch (InvalidValueException invalid)
+        {
+            throw ApiException.BadRequest(invalid.Message, param, "invalid_value");
+        }
+    }
 }

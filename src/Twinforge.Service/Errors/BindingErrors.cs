@@ -15,13 +15,18 @@ public static partial class BindingErrors
     {
         // "$.messages[0].content" → "messages[0].content": the field as the request names it.
         var param = json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
-        var wrongType = json.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal);
-        if (wrongType && param is not null)
-            return new ApiError($"'{param}' has a value of the wrong type (a string where a number belongs, say): see the API reference for what it takes.",
+        if (ConversionTarget().Match(json.Message) is { Success: true } conversion)
+        {
+            if (param is null)
+                return new ApiError("The request body must be a JSON object: see the API reference for its fields.", ApiErrorTypes.InvalidRequest, null, "invalid_json");
+            var (expected, found) = Mismatch(json, conversion.Groups["type"].Value);
+            return new ApiError($"'{param}' must be {expected}{(found is null ? "" : ", not " + found)}: see the API reference for what it takes.",
                 ApiErrorTypes.InvalidRequest, param, "invalid_type");
+        }
         var at = json.LineNumber is long line ? $" (line {line + 1}, byte {json.BytePositionInLine + 1})" : "";
         var reason = JsonProblem.Reason(json) is { Length: > 0 } said ? $": {said}" : "";
-        return new ApiError($"The request body is not valid JSON{at}{reason}.", ApiErrorTypes.InvalidRequest, param, "invalid_json");
+        // Broken JSON is the body's fault wherever the reader stopped: no field is named.
+        return new ApiError($"The request body is not valid JSON{at}{reason}.", ApiErrorTypes.InvalidRequest, null, "invalid_json");
     }
 
     /// <summary>A query or route value of the wrong form (<c>?limit=abc</c>), or a body the framework refused.</summary>
@@ -34,8 +39,49 @@ public static partial class BindingErrors
             return new ApiError($"'{name}' cannot be \"{binding.Groups["value"].Value}\"{Expected(binding.Groups["type"].Value)}.",
                 ApiErrorTypes.InvalidRequest, name, "invalid_value");
         }
+        // ASP.NET Core's "Implicit body inferred for parameter "request" but no body was provided" (an empty body, or null).
+        if (bad.Message.Contains("no body was provided", StringComparison.Ordinal))
+            return new ApiError("The request body is empty: send a JSON object (see the API reference for its fields).", ApiErrorTypes.InvalidRequest, null, "invalid_json");
         return new ApiError(bad.Message, ApiErrorTypes.InvalidRequest, null, "invalid_request");
     }
+
+    /// <summary>
+    /// What the field takes and what was sent, in the API's words. A scalar's reader says both ("Cannot get the value
+    /// of a token type 'String' as a boolean"); a number that does not parse says which kind it wanted; otherwise the
+    /// converter's type is the field's own (a request's record, a list), which says what it takes but not what came.
+    /// </summary>
+    static (string Expected, string? Found) Mismatch(JsonException json, string convertedTo)
+    {
+        if (json.InnerException is InvalidOperationException inner && TokenMismatch().Match(inner.Message) is { Success: true } token)
+        {
+            var expected = token.Groups["expected"].Value switch { "boolean" => "true or false", "string" => "a string", _ => "a number" };
+            var found = token.Groups["found"].Value switch
+            {
+                "String" => "a string",
+                "Number" => "a number",
+                "True" or "False" => "true or false",
+                "StartObject" => "an object",
+                "StartArray" => "a list",
+                _ => null,
+            };
+            return (expected, found);
+        }
+        // A number that does not parse: a fraction or a huge value for a whole number, or (as the API reads numbers
+        // from strings too) text that is no number.
+        if (json.InnerException is FormatException format)
+            return (format.Message.Contains("Int", StringComparison.Ordinal) ? "a whole number" : "a number", null);
+        bool list = convertedTo.Contains("List`1", StringComparison.Ordinal) || convertedTo.Contains("Enumerable`1", StringComparison.Ordinal)
+                    || convertedTo.EndsWith("[]", StringComparison.Ordinal);
+        return (list ? "a list" : "a JSON object", null);
+    }
+
+    /// <summary>The JSON reader's "Cannot get the value of a token type 'Number' as a string."</summary>
+    [GeneratedRegex("^Cannot get the value of a token type '(?<found>[A-Za-z]+)' as an? (?<expected>[a-z]+)")]
+    private static partial Regex TokenMismatch();
+
+    /// <summary>System.Text.Json's "The JSON value could not be converted to System.Int32. Path: $.n | LineNumber: …".</summary>
+    [GeneratedRegex("^The JSON value could not be converted to (?<type>.+?)\\. Path: ")]
+    private static partial Regex ConversionTarget();
 
     static string Expected(string type) => type switch
     {
