@@ -38,6 +38,32 @@ public sealed class CreatorCommandTests
     }
 
     [Fact]
+    public void The_services_creators_are_listed_with_their_organisations_name_for_them_and_shown_by_it()
+    {
+        using var directory = new TemporaryDirectory();
+        var registry = new Registry(directory);
+        using (var opened = TwinRegistry.Open(registry.Location))
+        {
+            var acme = opened.CreateOrganisation("org-acme", "Acme");
+            var other = opened.CreateOrganisation("org-other", "Other");
+            opened.GiveConsent(opened.CreateOrganisationCreator(acme.Id, "creator-aaa", "Ana").Id, "text");
+            opened.CreateOrganisationCreator(acme.Id, "creator-bbb", "Bo");
+            opened.CreateOrganisationCreator(other.Id, "creator-ccc", "Bo");
+        }
+
+        var listed = registry.Run("creator", "list");
+        Assert.Matches(@"creator-aaa\s+consent: text\s+'Ana' of organisation 'Acme'", listed.Output);
+        var shown = registry.Run("creator", "show", "Ana");
+        Assert.True(shown.ExitCode == ExitCodes.Success, shown.Error);
+        Assert.Contains("creator-aaa", shown.Output);
+        var twoBos = registry.Run("creator", "show", "Bo");
+        Assert.Equal(ExitCodes.BadInput, twoBos.ExitCode);
+        Assert.Contains("2 of the service's creators are called 'Bo' (creator-bbb, 'Bo' of organisation 'Acme'; creator-ccc, 'Bo' of organisation 'Other'): give the creator's id", twoBos.Error);
+        Assert.Equal(ExitCodes.Success, registry.Run("creator", "show", "creator-ccc").ExitCode);
+        Assert.Equal(ExitCodes.BadInput, registry.Run("creator", "show", "Nobody").ExitCode);
+    }
+
+    [Fact]
     public void Show_is_a_readable_view_with_every_consent_and_its_note_and_json_for_scripts()
     {
         using var directory = new TemporaryDirectory();

@@ -114,7 +114,10 @@ public static class CreatorCommand
             foreach (var creator in opened.Registry.ListCreators())
             {
                 var scopes = opened.Registry.ListConsents(creator.Id).Where(c => c.WithdrawnAt is null).Select(c => c.Scope);
-                result.InvocationConfiguration.Output.WriteLine($"{creator.Name,-24} consent: {string.Join(", ", scopes.DefaultIfEmpty("none"))}");
+                var line = $"{creator.Name,-24} consent: {string.Join(", ", scopes.DefaultIfEmpty("none"))}";
+                // The service's creators are named by their id; the name their organisation gave them follows.
+                if (creator.DisplayName is not null) line = $"{line,-44} {opened.OrganisationsName(creator)}";
+                result.InvocationConfiguration.Output.WriteLine(line);
             }
             return ExitCodes.Success;
         });

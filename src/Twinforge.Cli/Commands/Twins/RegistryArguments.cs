@@ -70,7 +70,29 @@ public sealed class RegistryArguments
 /// <summary>An open registry with its store and lifecycle; disposing closes the registry.</summary>
 public sealed record OpenedRegistry(ITwinRegistry Registry, LocalArtifactStore Store, TwinLifecycle Lifecycle) : IDisposable
 {
-    public Creator Creator(string name) => Registry.GetCreatorByName(name);
+    /// <summary>
+    /// The creator named <paramref name="name"/>: the command line's by their name, the service's by their id
+    /// ("creator-…") or, when no creator has that name, by the name their organisation gave them.
+    /// </summary>
+    public Creator Creator(string name)
+    {
+        try
+        {
+            return Registry.GetCreatorByName(name);
+        }
+        catch (UnknownEntityException)
+        {
+            var called = Registry.ListCreators().Where(creator => creator.DisplayName == name).ToList();
+            if (called.Count == 0) throw;
+            if (called.Count == 1) return called[0];
+            throw new RegistryException($"{called.Count} of the service's creators are called '{name}' (" +
+                                        string.Join("; ", called.Select(creator => $"{creator.Name}, {OrganisationsName(creator)}")) + "): give the creator's id");
+        }
+    }
+
+    /// <summary>What a service creator's organisation calls them: "'Ana' of organisation 'Acme'".</summary>
+    public string OrganisationsName(Creator creator) =>
+        $"'{creator.DisplayName}' of organisation '{(creator.OrganisationId is long id ? Registry.FindOrganisation(id)?.Name : null) ?? "?"}'";
 
     /// <summary>
     /// The twin called <paramref name="name"/>: of <paramref name="creatorName"/> when given, else the only twin of
