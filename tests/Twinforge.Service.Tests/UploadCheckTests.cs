@@ -30,6 +30,18 @@ public sealed class UploadCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_of_one_conversation_is_accepted_as_holding_out_is_the_jobs_choice()
+    {
+        var (_, key) = await service.Organisation();
+        var creator = await service.Creator(key);
+        using var client = service.Client(key);
+
+        var file = await ServiceFactory.Json(await client.PostAsync("/v1/files", ServiceFactory.Upload(ChatData.Valid(conversations: 1), "one.jsonl", creator: creator)));
+
+        Assert.Equal("one.jsonl", file.GetProperty("filename").GetString());
+    }
+
+    [Fact]
     public async Task An_upload_over_the_limit_is_refused_with_413()
     {
         var (_, key) = await service.Organisation();

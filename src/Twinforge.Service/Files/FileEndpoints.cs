@@ -88,7 +88,9 @@ public static class FileEndpoints
         if (!storage.Registry.HasValidConsent(creator.Id, ConsentScopes.Text))
             throw ConsentRequired(creator);
 
-        var report = DataValidation.Prepare([upload.ContentPath]).Report;
+        // Nothing is held out of an upload: whether and how much is the job's choice (a validation file, or its
+        // validation fraction, 0 included), so a file of one conversation is as uploadable as the API's own.
+        var report = DataValidation.Prepare([upload.ContentPath], options: DataValidation.DefaultOptions with { ValidationFraction = 0 }).Report;
         var problems = report.Problems.Select(problem => ProblemObject.From(problem, upload.ContentPath, filename)).ToList();
         if (!report.IsValid)
         {
