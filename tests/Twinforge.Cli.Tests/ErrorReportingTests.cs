@@ -67,6 +67,7 @@ public sealed class ErrorReportingTests
     [InlineData(new[] { "pretrain", "--size", "bogus" }, "error: --size: 'bogus' is not one of english, standard, tiny")]
     [InlineData(new[] { "tokenizer", "train", "--input", "x.txt", "--vocab-size", "300", "--output", "t", "--chat-template", "alpaca" }, "error: --chat-template: 'alpaca' is not one of chatml, llama3, plain")]
     [InlineData(new[] { "generate", "--model", "m", "--prompt", "" }, "error: --prompt: is empty; give the text to continue")]
+    [InlineData(new[] { "serve", "--port", "99999" }, "error: --port: must be between 0 and 65535, got 99999")]
     public void A_value_that_does_not_convert_is_bad_input_in_words_naming_where_it_was_given(string[] args, string expected)
     {
         var (exitCode, _, error) = Run(args);

@@ -231,6 +231,21 @@ public sealed class ChatCompletionRequestTests(TwinService twins)
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
     }
 
+    [Theory]
+    [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}""", "Twinforge generates plain text: only {\"type\": \"text\"}")]
+    [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"frequency_penalty":0.5}""", "without penalties or biases")]
+    [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"logit_bias":{"50":10}}""", "without penalties or biases")]
+    [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f"}}]}""", "without tools")]
+    public async Task An_unsupported_parameter_is_refused_for_its_own_reason(string body, string reason)
+    {
+        using var client = Client();
+
+        var error = await ServiceFactory.Error(await client.PostAsync("/v1/chat/completions", Json(body)), 400);
+
+        Assert.Equal("unsupported_parameter", error.GetProperty("code").GetString());
+        Assert.Contains(reason, error.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task Defaults_of_unsupported_features_are_accepted()
     {

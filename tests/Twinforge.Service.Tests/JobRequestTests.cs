@@ -186,6 +186,7 @@ public sealed class JobRequestTests : IDisposable
         Assert.True(cancelled.GetProperty("twinforge").GetProperty("cancel_requested").GetBoolean());
         var again = await ServiceFactory.Error(await client.PostAsync($"/v1/fine_tuning/jobs/{id}/cancel", null), 400);
         Assert.Equal("job_finished", again.GetProperty("code").GetString());
+        Assert.Equal($"Job {id} has already been cancelled: only an unfinished job can be cancelled.", again.GetProperty("message").GetString());
         // The twin's name is free again for a new job: its only version failed.
         await ServiceFactory.Json(await client.PostAsJsonAsync("/v1/fine_tuning/jobs", Job(file)));
     }

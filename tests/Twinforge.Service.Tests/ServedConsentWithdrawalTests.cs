@@ -24,6 +24,7 @@ public sealed class ServedConsentWithdrawalTests(TwinService twins)
         var error = await ServiceFactory.Error(await client.PostAsJsonAsync("/v1/chat/completions",
             new { model = "bo-style", messages = new[] { new { role = "user", content = "summer question 1?" } } }), 404);
         Assert.Equal("model_not_found", error.GetProperty("code").GetString());
+        Assert.Contains("every version of the twin was deleted", error.GetProperty("message").GetString());
         var listed = await ServiceFactory.Json(await client.GetAsync("/v1/models"));
         Assert.DoesNotContain(listed.GetProperty("data").EnumerateArray(), model => model.GetProperty("id").GetString()!.Contains("bo-style"));
         // Ana's twin, unpacked alongside, is still served.

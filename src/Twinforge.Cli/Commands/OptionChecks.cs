@@ -93,6 +93,17 @@ public static class OptionChecks
         return option;
     }
 
+    /// <summary>The option's value, when given, must lie in [<paramref name="minimum"/>, <paramref name="maximum"/>].</summary>
+    public static Option<T?> Between<T>(this Option<T?> option, T minimum, T maximum) where T : struct, INumber<T>
+    {
+        option.Validators.Add(result =>
+        {
+            if (TryGetValue(result, out T? given) && given is { } value && (value < minimum || value > maximum))
+                result.AddError($"{option.Name}: must be between {Format(minimum)} and {Format(maximum)}, got {Format(value)}");
+        });
+        return option;
+    }
+
     /// <summary>The option's value must be a share in [0, 1).</summary>
     public static Option<double> Share(this Option<double> option)
     {

@@ -19,7 +19,8 @@ public static class ServeCommand
     public static Command Create(Hub.HubSettings hub)
     {
         var urls = new Option<string>("--urls") { Description = $"Where to listen, e.g. http://0.0.0.0:8080 (several separated by ';') [default: {TwinforgeService.DefaultUrls}]" };
-        var port = new Option<int?>("--port") { Description = "Listen on 127.0.0.1 at this port (0: any free port, printed at start) [default: 8080, or what --urls or the configuration say]" };
+        var port = new Option<int?>("--port") { Description = "Listen on 127.0.0.1 at this port (0: any free port, printed at start) [default: 8080, or what --urls or the configuration say]" }
+            .Between(0, 65535);
         var hostArguments = new HostArguments(hub);
         var noWorker = new Option<bool>("--no-worker")
         {

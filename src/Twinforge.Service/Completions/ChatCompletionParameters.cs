@@ -108,7 +108,7 @@ public static class ChatCompletionParameters
         if (Given(request.ResponseFormat)
             && !(request.ResponseFormat!.Value.ValueKind == JsonValueKind.Object && request.ResponseFormat.Value.TryGetProperty("type", out var format)
                  && format.ValueKind == JsonValueKind.String && format.GetString() == "text"))
-            throw NotSupported("response_format");
+            throw NotSupported("response_format", "Twinforge generates plain text: only {\"type\": \"text\"}");
         if (Given(request.Tools) && !(request.Tools!.Value.ValueKind == JsonValueKind.Array && request.Tools.Value.GetArrayLength() == 0)) throw NotSupported("tools");
         if (Given(request.ToolChoice) && !(request.ToolChoice!.Value.ValueKind == JsonValueKind.String && request.ToolChoice.Value.GetString() == "none"))
             throw NotSupported("tool_choice");

@@ -69,10 +69,11 @@ public static class CompletionParameters
         var stop = StopSequences(request.Stop);
         if (request.User is { Length: > MaxUserLength } user)
             throw Invalid($"'user' has {user.Length} characters; at most {MaxUserLength}.", "user");
-        if (request.FrequencyPenalty is { } frequency && frequency != 0) throw NotSupported("frequency_penalty");
-        if (request.PresencePenalty is { } presence && presence != 0) throw NotSupported("presence_penalty");
+        const string sampling = "Twinforge samples with temperature, top_p and the twin's own settings, without penalties or biases";
+        if (request.FrequencyPenalty is { } frequency && frequency != 0) throw NotSupported("frequency_penalty", sampling);
+        if (request.PresencePenalty is { } presence && presence != 0) throw NotSupported("presence_penalty", sampling);
         if (Given(request.LogitBias) && request.LogitBias!.Value.ValueKind == JsonValueKind.Object && request.LogitBias.Value.EnumerateObject().Any())
-            throw NotSupported("logit_bias");
+            throw NotSupported("logit_bias", sampling);
 
         var generation = new GenerationOptions
         {

@@ -132,7 +132,8 @@ public sealed class FineTuningJobs(ServiceStorage storage, IBackgroundJobClient 
         var registry = storage.Registry;
         var job = Find(caller, jobId);
         if (job.IsFinished)
-            throw ApiException.BadRequest($"Job {job.PublicId} has already {job.Status}: only an unfinished job can be cancelled.", "fine_tuning_job_id", "job_finished");
+            throw ApiException.BadRequest($"Job {job.PublicId} has already {(job.Status == FineTuningJobStatus.Cancelled ? "been cancelled" : job.Status)}: " +
+                                          "only an unfinished job can be cancelled.", "fine_tuning_job_id", "job_finished");
         registry.RequestJobCancel(caller.OrganisationId, job.PublicId);
         if (job.Status is FineTuningJobStatus.ValidatingFiles or FineTuningJobStatus.Queued)
         {

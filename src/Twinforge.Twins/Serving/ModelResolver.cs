@@ -43,7 +43,9 @@ public sealed class ModelResolver(ITwinRegistry registry)
         var version = name.Selector switch
         {
             null => registry.ListVersions(twin.Id).LastOrDefault(v => v.Status == VersionStatus.Succeeded)
-                ?? throw new UnknownModelException(name.ToString(), "the twin has no succeeded version yet"),
+                ?? throw new UnknownModelException(name.ToString(), Erased(twin)
+                    ? "every version of the twin was deleted (its creator's consent was withdrawn)"
+                    : "the twin has no succeeded version yet"),
             _ when name.VersionNumber is int number => VersionNumbered(name, twin, number),
             var alias => Aliased(name, twin, alias),
         };
