@@ -34,7 +34,9 @@ public sealed class JobEvents(ITwinRegistry registry, ILogger logger, long jobId
             data is null ? null : JsonSerializer.Serialize(data, Json)));
     }
 
-    /// <summary>The log scope of everything done for one job: its public id, as structured logs carry it.</summary>
-    public static IDisposable? Scope(ILogger logger, string jobPublicId) =>
-        logger.BeginScope(new Dictionary<string, object?> { ["JobId"] = jobPublicId });
+    /// <summary>
+    /// The log scope of everything done for one job: its public id, as structured logs carry it (<c>JobId</c>), and a
+    /// message a person reads (a dictionary's scope would be written as its .NET type's name).
+    /// </summary>
+    public static IDisposable? Scope(ILogger logger, string jobPublicId) => logger.BeginScope("fine-tuning job {JobId}", jobPublicId);
 }
