@@ -88,6 +88,22 @@ public sealed class TwinCommandTests
         File.WriteAllText(directory.File("v2.yaml"), recipe.Output);
         Assert.Equal(recipe.Output, TwinRecipe.FromText(File.ReadAllText(directory.File("v2.yaml"))).ToText());
 
+        // Version 1's stored page: evaluated, it has its figures; version 2 (--no-evaluation) its held-out loss all the same.
+        var report = registry.Run("twin", "report", "ana-style", "1", "--output", directory.File("v1.html"));
+        Assert.True(report.ExitCode == ExitCodes.Success, report.Error);
+        Assert.Contains($"Report of twin 'ana-style' version 1: {directory.File("v1.html")}", report.Output);
+        var page = File.ReadAllText(directory.File("v1.html"));
+        Assert.Contains("Run report: ana-style version 1", page);
+        Assert.Contains("Held-out loss: the version against its parent", page);
+        Assert.Contains("Fidelity: does it sound like its creator?", page);
+        Assert.Equal(ExitCodes.Success, registry.Run("twin", "report", "ana-style", "2", "--output", directory.File("v2.html")).ExitCode);
+        var unevaluated = File.ReadAllText(directory.File("v2.html"));
+        Assert.Contains("Held-out loss: the version against its parent", unevaluated);
+        Assert.DoesNotContain("Fidelity: does it sound like its creator?", unevaluated);
+        var notAgain = registry.Run("twin", "report", "ana-style", "1", "--output", directory.File("v1.html"));
+        Assert.Equal(ExitCodes.BadInput, notAgain.ExitCode);
+        Assert.Contains("--force", notAgain.Error);
+
         var lineage = registry.Run("twin", "lineage", "ana-style", "2");
         // A refit (the default) trains on the earlier data in full, and says so where the registry's role is "replay".
         foreach (var role in new[] { "train", "earlier data, trained on in full (refit)", "heldout" }) Assert.Contains(role + " ", lineage.Output);
@@ -133,7 +149,9 @@ public sealed class TwinCommandTests
         Assert.Contains("2 twin version(s) (ana-style v1, v2)", withdrawn.Output);
         // Each export was recorded, and the diff's page (the creator's prompts, both versions' answers) as a copy of
         // both versions: the withdrawal names the copies outside the store for the operator to delete.
-        Assert.Contains("4 exported copies of the deleted versions, outside the store", withdrawn.Output);
+        Assert.Contains("6 exported copies of the deleted versions, outside the store", withdrawn.Output);
+        Assert.Contains($"{directory.File("v1.html")}  (twin 'ana-style' version 1, exported ", withdrawn.Output);
+        Assert.Contains($"{directory.File("v2.html")}  (twin 'ana-style' version 2, exported ", withdrawn.Output);
         Assert.Contains($"{directory.File("served")}  (twin 'ana-style' version 1, exported ", withdrawn.Output);
         foreach (var version in new[] { 1, 2 })
             Assert.Contains($"{Path.Combine(directory.File("diff"), "report.html")}  (twin 'ana-style' version {version}, exported ", withdrawn.Output);
