@@ -19,7 +19,8 @@ public static class HeldOutLossSection
         };
         if (metrics.NewHeldOutLoss is double fresh) rows.Add(new[] { "the held-out part of the data this version added", F4(fresh), Math.Exp(fresh).ToString("F2", CultureInfo.InvariantCulture), "-" });
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"Scored by the final weights, conversation by conversation: {metrics.Verdict}. Best validation at step {metrics.BestStep} of {metrics.Steps}") +
+            $"Scored by the final weights, conversation by conversation: {(metrics.Improvement is null ? "the first version, with no parent to compare with" : metrics.Verdict)}. " +
+            $"Best validation at step {metrics.BestStep} of {metrics.Steps}") +
             (metrics.StoppedEarly ? ", stopped early." : ".");
         return new ReportSection("Held-out loss: the version against its parent", text, ["held-out data", "loss (nats per token)", "perplexity", "parent's loss"], rows);
     }

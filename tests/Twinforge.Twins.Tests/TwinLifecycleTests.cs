@@ -353,7 +353,7 @@ public sealed class TwinLifecycleTests
         Assert.Null(v1.Metrics.Evaluation);
         Assert.Contains("Held-out loss: the version against its parent", html);
         Assert.Contains($"<td>{v1.Metrics.FixedHeldOutLoss.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}</td>", html);
-        Assert.Contains("first version", html);
+        Assert.Contains("the first version, with no parent to compare with", html);
     }
 
     [Fact]
