@@ -10,18 +10,20 @@ namespace Twinforge.Twins;
 /// </summary>
 public static class HeldOutLossSection
 {
-    public static ReportSection Of(VersionMetrics metrics)
+    /// <param name="parent">The parent's figures, whose per-conversation losses give the difference its interval; null for a first version.</param>
+    public static ReportSection Of(VersionMetrics metrics, VersionMetrics? parent)
     {
         var rows = new List<IReadOnlyList<string>>
         {
             new[] { "the twin's fixed held-out set (the same for every version)", F4(metrics.FixedHeldOutLoss), metrics.FixedHeldOutPerplexity.ToString("F2", CultureInfo.InvariantCulture),
-                metrics.ParentFixedHeldOutLoss is double parent ? F4(parent) : "-" },
+                metrics.ParentFixedHeldOutLoss is double parentLoss ? F4(parentLoss) : "-" },
         };
         if (metrics.NewHeldOutLoss is double fresh) rows.Add(new[] { "the held-out part of the data this version added", F4(fresh), Math.Exp(fresh).ToString("F2", CultureInfo.InvariantCulture), "-" });
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"Scored by the final weights, conversation by conversation: {(metrics.Improvement is null ? "the first version, with no parent to compare with" : metrics.Verdict)}. " +
-            $"Best validation at step {metrics.BestStep} of {metrics.Steps}") +
-            (metrics.StoppedEarly ? ", stopped early." : ".");
+            $"Scored by the final weights on the twin's fixed held-out conversations: {(metrics.Improvement is null ? "the first version, with no parent to compare with" : metrics.Verdict)}. ");
+        if (parent is not null && metrics.DifferenceFrom(parent) is { } difference)
+            text += $"Against its parent, conversation by conversation: {difference.Describe()}. ";
+        text += string.Create(CultureInfo.InvariantCulture, $"Best validation at step {metrics.BestStep} of {metrics.Steps}") + (metrics.StoppedEarly ? ", stopped early." : ".");
         return new ReportSection("Held-out loss: the version against its parent", text, ["held-out data", "loss (nats per token)", "perplexity", "parent's loss"], rows);
     }
 

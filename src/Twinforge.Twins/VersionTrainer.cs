@@ -93,7 +93,7 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         var metrics = new VersionMetrics(MeanLoss(scored[0]), newHeldOutLoss, VersionMetrics.FromJson(plan.Parent?.MetricsJson)?.FixedHeldOutLoss,
             best.Step, result.Training.Steps, result.Training.StoppedEarly, result.Data.Statistics.TrainableTokens, replayCount,
             scored[0].Select(example => example.Loss).ToList(), scored[0].Select(example => example.Targets).ToList(), evaluated, Search: result.Search);
-        ReportSections.Save(runDirectory, [HeldOutLossSection.Of(metrics), .. evaluated is null ? [] : Fidelity.EvaluationReport.Sections(evaluated)]);
+        ReportSections.Save(runDirectory, [HeldOutLossSection.Of(metrics, VersionMetrics.FromJson(plan.Parent?.MetricsJson)), .. evaluated is null ? [] : Fidelity.EvaluationReport.Sections(evaluated)]);
 
         var artifacts = new List<ArtifactReference>();
         if (cancellationToken.IsCancellationRequested) return Cancelled;
