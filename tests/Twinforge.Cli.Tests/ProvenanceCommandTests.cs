@@ -89,8 +89,15 @@ public sealed class ProvenanceCommandTests : IDisposable
 
         Assert.Equal((2, 2), (exit, directoryExit));
         Assert.Empty(output);
-        Assert.StartsWith($"error: {notJson}:1: is not a JSON record", error);
+        Assert.StartsWith($"error: {notJson}:1:2: is not a JSON record: ", error); // the reader stops at the h of "these"
+        Assert.DoesNotContain("LineNumber", error); // located once, not again in the JSON reader's words
         Assert.StartsWith($"error: {directory}: is a directory, not a record or key file", directoryError);
+
+        // A key file that is no key is named, in words without .NET's "(Parameter 'input')".
+        var (keyExit, _, keyError) = CliTesting.Run("provenance", "verify", notJson, "--public-key", notJson);
+        Assert.Equal(2, keyExit);
+        Assert.StartsWith($"error: {notJson}: not an ECDSA P-256 public key in PEM (", keyError);
+        Assert.DoesNotContain("(Parameter", keyError);
     }
 
     [Fact]

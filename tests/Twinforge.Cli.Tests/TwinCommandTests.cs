@@ -96,8 +96,16 @@ public sealed class TwinCommandTests
         Assert.Contains("Run report: ana-style version 1", page);
         Assert.Contains("Held-out loss: the version against its parent", page);
         Assert.Contains("Fidelity: does it sound like its creator?", page);
-        Assert.Equal(ExitCodes.Success, registry.Run("twin", "report", "ana-style", "2", "--output", directory.File("v2.html")).ExitCode);
-        var unevaluated = File.ReadAllText(directory.File("v2.html"));
+        // Into a folder not made yet, which is made; not where a file stands in for a folder, nor onto a directory.
+        var v2Page = Path.Combine(directory.File("reports"), "v2.html");
+        Assert.Equal(ExitCodes.Success, registry.Run("twin", "report", "ana-style", "2", "--output", v2Page).ExitCode);
+        var underAFile = registry.Run("twin", "report", "ana-style", "2", "--output", Path.Combine(directory.File("v1.html"), "v2.html"));
+        Assert.Equal(ExitCodes.BadInput, underAFile.ExitCode);
+        Assert.Contains($"{directory.File("v1.html")} is a file", underAFile.Error);
+        var ontoADirectory = registry.Run("twin", "report", "ana-style", "2", "--output", directory.File("reports"));
+        Assert.Equal(ExitCodes.BadInput, ontoADirectory.ExitCode);
+        Assert.Contains("is a directory, not a file to write the report to", ontoADirectory.Error);
+        var unevaluated = File.ReadAllText(v2Page);
         Assert.Contains("Held-out loss: the version against its parent", unevaluated);
         Assert.DoesNotContain("Fidelity: does it sound like its creator?", unevaluated);
         var notAgain = registry.Run("twin", "report", "ana-style", "1", "--output", directory.File("v1.html"));
@@ -151,7 +159,7 @@ public sealed class TwinCommandTests
         // both versions: the withdrawal names the copies outside the store for the operator to delete.
         Assert.Contains("6 exported copies of the deleted versions, outside the store", withdrawn.Output);
         Assert.Contains($"{directory.File("v1.html")}  (twin 'ana-style' version 1, exported ", withdrawn.Output);
-        Assert.Contains($"{directory.File("v2.html")}  (twin 'ana-style' version 2, exported ", withdrawn.Output);
+        Assert.Contains($"{v2Page}  (twin 'ana-style' version 2, exported ", withdrawn.Output);
         Assert.Contains($"{directory.File("served")}  (twin 'ana-style' version 1, exported ", withdrawn.Output);
         foreach (var version in new[] { 1, 2 })
             Assert.Contains($"{Path.Combine(directory.File("diff"), "report.html")}  (twin 'ana-style' version {version}, exported ", withdrawn.Output);

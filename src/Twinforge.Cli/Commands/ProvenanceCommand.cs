@@ -51,7 +51,8 @@ public static class ProvenanceCommand
             {
                 // Not a record at all (empty, binary, JSON Lines): the file cannot be read as one, which is bad input;
                 // a record whose fields were changed is read, and judged invalid (exit 1).
-                throw new InputFileException(file.FullName, $"is not a JSON record: {e.Message}", line: e.LineNumber + 1, inner: e);
+                throw new InputFileException(file.FullName, $"is not a JSON record: {JsonProblem.Reason(e)}", line: e.LineNumber + 1, inner: e,
+                    column: e.BytePositionInLine + 1);
             }
             catch (ProvenanceFormatException malformed)
             {
@@ -106,7 +107,8 @@ public static class ProvenanceCommand
         }
         catch (Exception e) when (e is ArgumentException or JsonException or System.Security.Cryptography.CryptographicException)
         {
-            throw new BadInputException($"{source}: not an ECDSA P-256 public key in PEM ({e.Message})", e);
+            var why = e switch { JsonException json => JsonProblem.Reason(json), ArgumentException argument => ArgumentProblem.Of(argument), _ => e.Message };
+            throw new BadInputException($"{source}: not an ECDSA P-256 public key in PEM ({why})", e);
         }
     }
 

@@ -19,7 +19,8 @@ public static class TwinReportCommand
         var name = new Argument<string>("name") { Description = "The twin" };
         var version = new Argument<int>("version") { Description = "The version" };
         var creator = TwinTrainingCommands.CreatorOption();
-        var output = new Option<FileInfo>("--output", "-o") { Description = "The file to write the version's report to (an .html page)", Required = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "The file to write the version's report to (an .html page)", Required = true }
+            .AcceptOnlyFiles("a file to write the report to");
         var force = new Option<bool>("--force") { Description = "Replace a file already at --output [default: false]" };
         var registry = new RegistryArguments();
         var command = new Command("report",
@@ -37,8 +38,10 @@ public static class TwinReportCommand
                 ?? throw new BadInputException($"version {recorded.Number} of twin '{twin.Name}' has no report: it is {recorded.Status.Name()}" +
                                                (recorded.Status == VersionStatus.Deleted ? " (its report was erased with it)" : " (only a version that finished training has one)"));
             var path = result.GetValue(output)!.FullName;
-            if (Directory.Exists(path)) throw new BadInputException($"--output: {path} is a directory; give the file to write");
             if (File.Exists(path) && !result.GetValue(force)) throw new BadInputException($"--output: {path} exists; --force replaces it");
+            var folder = Path.GetDirectoryName(path)!;
+            OptionChecks.RequireOutputDirectory(folder, "--output"); // its folder: made when missing, if it can be
+            Directory.CreateDirectory(folder);
             // Recorded before it is written: a crash between the two leaves a record of a copy that may not exist,
             // never a copy of the creator's data that no record lists.
             opened.Lifecycle.RecordCopy(recorded, path);
