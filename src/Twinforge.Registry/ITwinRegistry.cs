@@ -61,10 +61,15 @@ public interface ITwinRegistry : IDisposable
 
     // Datasets and base models
 
-    /// <summary>Registers a dataset, or returns the existing one with the same content hash and creator.</summary>
+    /// <summary>
+    /// Registers a dataset, or returns the creator's existing one with the same content hash. Content another creator
+    /// of the same organisation holds (among the command line's creators, another of them) is refused with
+    /// <see cref="Errors.DuplicateEntityException"/>; creators of different organisations may hold the same content,
+    /// each as a dataset of their own, so that a refusal never tells an organisation what another has registered.
+    /// </summary>
     Dataset RegisterDataset(NewDataset dataset);
     Dataset GetDataset(long datasetId);
-    Dataset? FindDatasetByHash(string contentHash);
+    Dataset? FindDatasetByHash(long creatorId, string contentHash);
     IReadOnlyList<Dataset> ListDatasets(long? creatorId = null);
 
     BaseModel CreateBaseModel(NewBaseModel baseModel);

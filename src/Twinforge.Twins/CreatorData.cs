@@ -30,7 +30,7 @@ public sealed class CreatorData(ITwinRegistry registry, IArtifactStore store)
         foreach (var file in files)
             if (!File.Exists(file)) throw new InputFileException(file, "the data file does not exist");
         var fingerprint = DatasetContentHash.Compute(files);
-        if (registry.FindDatasetByHash(fingerprint.ContentHash) is { } existing && existing.CreatorId == creatorId) return existing;
+        if (registry.FindDatasetByHash(creatorId, fingerprint.ContentHash) is { } existing) return existing;
 
         var staging = Directory.CreateTempSubdirectory("twinforge-dataset-").FullName;
         try

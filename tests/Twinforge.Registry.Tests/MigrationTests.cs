@@ -1,11 +1,15 @@
+using Twinforge.Registry.Artifacts;
 using Twinforge.Registry.Errors;
+using Twinforge.Registry.Migrations;
+using Twinforge.Registry.Records;
+using Twinforge.Registry.Sql;
 using Twinforge.Registry.Tests.Backends;
 
 namespace Twinforge.Registry.Tests;
 
 public abstract class MigrationTests(RegistryBackend backend) : RegistryTest(backend)
 {
-    const int NewestSchema = 8;
+    const int NewestSchema = 9;
 
     [SkippableFact]
     public void Opening_an_empty_database_applies_every_migration()
@@ -35,15 +39,60 @@ public abstract class MigrationTests(RegistryBackend backend) : RegistryTest(bac
     public void A_registry_from_a_newer_schema_is_refused_naming_both_versions()
     {
         using (Open()) { }
-        Backend.ExecuteRaw("INSERT INTO schema_migrations (version, description, applied_at) SELECT 9, 'from the future', MAX(applied_at) FROM schema_migrations");
+        Backend.ExecuteRaw("INSERT INTO schema_migrations (version, description, applied_at) SELECT 10, 'from the future', MAX(applied_at) FROM schema_migrations");
 
         var error = Assert.Throws<SchemaTooNewException>(() => Open());
 
-        Assert.Equal(9, error.DatabaseVersion);
+        Assert.Equal(10, error.DatabaseVersion);
         Assert.Equal(NewestSchema, error.NewestKnownVersion);
-        Assert.Contains("schema version 9", error.Message);
+        Assert.Contains("schema version 10", error.Message);
         Assert.Contains($"up to {NewestSchema}", error.Message);
     }
+
+    [SkippableFact]
+    public void Migration_9_keeps_the_datasets_and_the_files_naming_them_and_makes_content_unique_per_creator()
+    {
+        using (var dialect = OpenDialect())
+            Assert.Equal(8, MigrationRunner.Apply(dialect, [.. RegistrySchema.Migrations.Where(m => m.Number <= 8)]));
+        var hash = ContentHash.Of("ana's chats"u8.ToArray());
+        const string At = "'2026-01-02T03:04:05.000000Z'", NoStatistics = "'{}'";
+        Backend.ExecuteRaw($"INSERT INTO organisations (public_id, name, created_at) VALUES ('org-acme', 'Acme', {At})");
+        Backend.ExecuteRaw($"INSERT INTO organisations (public_id, name, created_at) VALUES ('org-globex', 'Globex', {At})");
+        Backend.ExecuteRaw($"INSERT INTO creators (name, created_at, organisation_id, display_name) SELECT 'creator-ana', {At}, id, 'Ana' FROM organisations WHERE public_id = 'org-acme'");
+        Backend.ExecuteRaw($"INSERT INTO creators (name, created_at, organisation_id, display_name) SELECT 'creator-bo', {At}, id, 'Bo' FROM organisations WHERE public_id = 'org-globex'");
+        Backend.ExecuteRaw($"""
+            INSERT INTO datasets (creator_id, content_hash, consent_scope, source_files, statistics, created_at)
+            SELECT id, '{hash}', 'text', '["ana.jsonl"]', {NoStatistics}, {At} FROM creators WHERE name = 'creator-ana'
+            """);
+        Backend.ExecuteRaw($"""
+            INSERT INTO files (public_id, organisation_id, dataset_id, filename, bytes, purpose, created_at)
+            SELECT 'file-1', c.organisation_id, d.id, 'ana.jsonl', 11, 'fine-tune', {At} FROM datasets d JOIN creators c ON c.id = d.creator_id
+            """);
+
+        using var registry = Open();
+
+        Assert.Equal(NewestSchema, registry.SchemaVersion);
+        var ana = registry.GetCreatorByName("creator-ana");
+        var dataset = Assert.Single(registry.ListDatasets());
+        Assert.Equal((ana.Id, hash, "ana.jsonl"), (dataset.CreatorId, dataset.ContentHash, Assert.Single(dataset.SourceFiles)));
+        Assert.Equal(dataset.Id, registry.FindFile(ana.OrganisationId!.Value, "file-1")!.DatasetId);
+        // The rebuilt table is referenced as before: a file naming no dataset is still refused.
+        var orphan = Assert.ThrowsAny<Exception>(() => Backend.ExecuteRaw((Backend is SqliteBackend ? "PRAGMA foreign_keys = ON; " : "") +
+            $"INSERT INTO files (public_id, organisation_id, dataset_id, filename, bytes, purpose, created_at) VALUES ('file-2', {ana.OrganisationId}, 999, 'x', 1, 'fine-tune', {At})"));
+        Assert.Matches("(?i)foreign key", orphan.Message);
+        // Another organisation's creator may now hold the same content; the same creator twice is still one dataset.
+        var bo = registry.GetCreatorByName("creator-bo");
+        registry.GiveConsent(bo.Id, ConsentScopes.Text);
+        var bos = registry.RegisterDataset(new NewDataset(bo.Id, hash, ConsentScopes.Text, ["bo.jsonl"], "{}"));
+        Assert.NotEqual(dataset.Id, bos.Id);
+        var duplicate = Assert.ThrowsAny<Exception>(() => Backend.ExecuteRaw(
+            $"INSERT INTO datasets (creator_id, content_hash, consent_scope, source_files, statistics, created_at) VALUES ({bo.Id}, '{hash}', 'text', '[]', {NoStatistics}, {At})"));
+        Assert.Matches("(?i)unique", duplicate.Message);
+    }
+
+    ISqlDialect OpenDialect() => Backend is PostgresBackend
+        ? new PostgresDialect(Backend.Location, TimeSpan.FromSeconds(10))
+        : new SqliteDialect(Backend.Location, TimeSpan.FromSeconds(10));
 
     [SkippableFact]
     public void Two_processes_opening_a_new_database_at_once_both_succeed()

@@ -83,6 +83,42 @@ public abstract class OrganisationTests(RegistryBackend backend) : RegistryTest(
     }
 
     [SkippableFact]
+    public void Creators_of_different_organisations_may_hold_the_same_content_and_one_withdrawal_keeps_the_others_copy()
+    {
+        using var registry = Open();
+        var store = new LocalArtifactStore(Scratch.Sub("artifacts"));
+        var acme = registry.CreateOrganisation("org-acme", "Acme");
+        var globex = registry.CreateOrganisation("org-globex", "Globex");
+        var ana = registry.CreateOrganisationCreator(acme.Id, "creator-ana", "Ana");
+        var bo = registry.CreateOrganisationCreator(globex.Id, "creator-bo", "Bo");
+        var cy = registry.CreateOrganisationCreator(acme.Id, "creator-cy", "Cy");
+        foreach (var creator in new[] { ana, bo, cy }) registry.GiveConsent(creator.Id, ConsentScopes.Text);
+        var stored = store.Put(new MemoryStream("the shared text"u8.ToArray()));
+
+        var anas = Build.Dataset(registry, ana, "the shared text", storedHash: stored);
+        var bos = Build.Dataset(registry, bo, "the shared text", storedHash: stored);
+        // Within one organisation the content stays one creator's, and the refusal may name them.
+        var refused = Assert.Throws<DuplicateEntityException>(() => Build.Dataset(registry, cy, "the shared text", storedHash: stored));
+
+        Assert.NotEqual(anas.Id, bos.Id);
+        Assert.Equal((bo.Id, anas.ContentHash), (bos.CreatorId, bos.ContentHash));
+        Assert.Equal(bos.Id, Build.Dataset(registry, bo, "the shared text", storedHash: stored).Id); // again: the same dataset
+        Assert.Equal(bos.Id, registry.FindDatasetByHash(bo.Id, anas.ContentHash)!.Id);
+        Assert.Contains($"dataset {anas.Id} of creator 'creator-ana'", refused.Message);
+
+        var withdrawal = registry.WithdrawConsent(ana.Id, ConsentScopes.Text, "asked to be forgotten", "acme", store);
+
+        Assert.Equal([anas.Id], withdrawal.Audit.DeletedDatasetIds);
+        Assert.Empty(withdrawal.Audit.ArtifactHashesToDelete);    // Bo's dataset still records the stored copy
+        Assert.True(store.Exists(stored));
+        Assert.Null(registry.FindDatasetByHash(ana.Id, anas.ContentHash));
+        Assert.Equal(stored, registry.GetDataset(bos.Id).StoredArtifactHash);
+
+        registry.WithdrawConsent(bo.Id, ConsentScopes.Text, "asked to be forgotten", "globex", store);
+        Assert.False(store.Exists(stored));                       // the last dataset that recorded it is gone
+    }
+
+    [SkippableFact]
     public void Deleting_the_last_file_of_an_untrained_dataset_deletes_the_dataset_and_its_stored_copy()
     {
         using var registry = Open();
@@ -104,7 +140,7 @@ public abstract class OrganisationTests(RegistryBackend backend) : RegistryTest(
         Assert.Equal([data.Id], last.Audit.DeletedDatasetIds);
         Assert.Equal([stored], last.Artifacts.Deleted);
         Assert.False(store.Exists(stored));
-        Assert.Null(registry.FindDatasetByHash(data.ContentHash));
+        Assert.Null(registry.FindDatasetByHash(ana.Id, data.ContentHash));
         Assert.Null(registry.DeleteFile(acme.Id, "file-2", "acme", store));
     }
 

@@ -60,8 +60,8 @@ public abstract class RecordRoundTripTests(RegistryBackend backend) : RegistryTe
         Assert.Equal(["chats-2024.jsonl", "chats 2025.jsonl"], read.SourceFiles);
         Assert.Equal((ana.Id, Build.Hash("chats"), "text", """{"examples": 120, "tokens": 4096}""", stored, dataset.CreatedAt),
             (read.CreatorId, read.ContentHash, read.ConsentScope, read.StatisticsJson, read.StoredArtifactHash, read.CreatedAt));
-        Assert.Equal(dataset.Id, reader.FindDatasetByHash(Build.Hash("chats"))!.Id);
-        Assert.Null(reader.FindDatasetByHash(Build.Hash("other")));
+        Assert.Equal(dataset.Id, reader.FindDatasetByHash(ana.Id, Build.Hash("chats"))!.Id);
+        Assert.Null(reader.FindDatasetByHash(ana.Id, Build.Hash("other")));
         Assert.Equal([dataset.Id], reader.ListDatasets(ana.Id).Select(d => d.Id));
     }
 

@@ -46,6 +46,36 @@ public sealed class IsolationTests : IDisposable
         Assert.NotEqual(acme, globexId);
     }
 
+    [Fact]
+    public async Task An_upload_never_learns_that_another_organisation_registered_the_same_text()
+    {
+        var (_, acmeKey) = await service.Organisation("Acme");
+        var (_, globexKey) = await service.Organisation("Globex");
+        var ana = await service.Creator(acmeKey);
+        var cy = await service.Creator(acmeKey, "Cy");
+        var bo = await service.Creator(globexKey, "Bo");
+        using var acme = service.Client(acmeKey);
+        using var globex = service.Client(globexKey);
+        var anas = (await ServiceFactory.Json(await acme.PostAsync("/v1/files", ServiceFactory.Upload(ChatData.Valid(), creator: ana)))).GetProperty("id").GetString();
+
+        // The same text for Globex's creator is simply Bo's file; for another of Acme's creators it is refused, as
+        // Acme may know its own creators' data.
+        var bos = (await ServiceFactory.Json(await globex.PostAsync("/v1/files", ServiceFactory.Upload(ChatData.Valid(), creator: bo)))).GetProperty("id").GetString();
+        var refused = await ServiceFactory.Error(await acme.PostAsync("/v1/files", ServiceFactory.Upload(ChatData.Valid(), creator: cy)), 409);
+
+        Assert.NotEqual(anas, bos);
+        Assert.Equal("content_of_another_creator", refused.GetProperty("code").GetString());
+        Assert.Contains("another of your organisation's creators", refused.GetProperty("message").GetString());
+        Assert.Equal(await (await acme.GetAsync($"/v1/files/{anas}/content")).Content.ReadAsStringAsync(),
+            await (await globex.GetAsync($"/v1/files/{bos}/content")).Content.ReadAsStringAsync());
+        // Ana's withdrawal deletes Ana's file, not Bo's, whose stored copy is the same.
+        await ServiceFactory.Json(await acme.PostAsJsonAsync($"/v1/creators/{ana}/consents/withdraw", new { scope = "all", reason = "asked" }));
+        await ServiceFactory.Error(await acme.GetAsync($"/v1/files/{anas}"), 404);
+        var content = await globex.GetAsync($"/v1/files/{bos}/content");
+        Assert.Equal(200, (int)content.StatusCode);
+        Assert.Contains("messages", await content.Content.ReadAsStringAsync());
+    }
+
     [Theory]
     [InlineData("/v1/files/..%2F..%2Fregistry.db")]
     [InlineData("/v1/files/..%2Fregistry.db/content")]

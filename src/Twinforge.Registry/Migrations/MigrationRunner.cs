@@ -39,7 +39,7 @@ internal static class MigrationRunner
                 transaction.Commit();
                 return version;
             }
-            foreach (var statement in next.Statements)
+            foreach (var statement in dialect.StatementsOf(next))
                 session.Execute(statement.Replace("{id}", dialect.IdColumnType).Replace("{timestamp}", dialect.TimestampColumnType));
             session.Execute("INSERT INTO schema_migrations (version, description, applied_at) VALUES (@version, @description, @at)",
                 ("version", (long)next.Number), ("description", next.Description), ("at", session.Time(DateTimeOffset.UtcNow)));

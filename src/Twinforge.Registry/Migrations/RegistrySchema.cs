@@ -322,6 +322,46 @@ internal static class RegistrySchema
         [
             "ALTER TABLE organisations ADD COLUMN watermark_completions BIGINT NOT NULL DEFAULT 1",
         ]),
+        // Content identity per creator: two creators (of different organisations, say) may hold the same text, each as
+        // a dataset of their own under their own consent, sharing the stored copy (a withdrawal deletes it only when no
+        // other dataset records it). Unique across the registry, a second organisation's upload of it was refused,
+        // which told that organisation the text was registered.
+        new(9, "datasets unique per creator and content, no longer per content alone",
+        [
+            "ALTER TABLE datasets DROP CONSTRAINT datasets_content_hash_key",
+            "ALTER TABLE datasets ADD CONSTRAINT datasets_creator_content_key UNIQUE (creator_id, content_hash)",
+            "CREATE INDEX datasets_content ON datasets (content_hash)",
+        ])
+        {
+            // SQLite keeps a table constraint for the table's life: the table is rebuilt. Copied aside, dropped and
+            // created again under its own name, so the files and versions that reference it keep their references; the
+            // drop's implicit delete leaves their rows orphaned until the copy comes back, so the checks wait for commit.
+            SqliteStatements =
+            [
+                "PRAGMA defer_foreign_keys = ON",
+                "CREATE TABLE datasets_before_9 AS SELECT * FROM datasets",
+                "DROP TABLE datasets",
+                """
+                CREATE TABLE datasets (
+                    id {id},
+                    creator_id BIGINT NOT NULL REFERENCES creators (id),
+                    content_hash TEXT NOT NULL,
+                    consent_scope TEXT NOT NULL,
+                    source_files TEXT NOT NULL,
+                    statistics TEXT NOT NULL,
+                    stored_artifact_hash TEXT,
+                    created_at {timestamp} NOT NULL,
+                    CONSTRAINT datasets_creator_content_key UNIQUE (creator_id, content_hash))
+                """,
+                """
+                INSERT INTO datasets (id, creator_id, content_hash, consent_scope, source_files, statistics, stored_artifact_hash, created_at)
+                SELECT id, creator_id, content_hash, consent_scope, source_files, statistics, stored_artifact_hash, created_at FROM datasets_before_9
+                """,
+                "DROP TABLE datasets_before_9",
+                "CREATE INDEX datasets_creator ON datasets (creator_id)",
+                "CREATE INDEX datasets_content ON datasets (content_hash)",
+            ],
+        },
     ];
 
     public static int NewestVersion => Migrations[^1].Number;

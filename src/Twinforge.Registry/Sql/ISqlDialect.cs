@@ -35,6 +35,9 @@ internal interface ISqlDialect : IDisposable
     /// <summary>Serialises schema migrations between processes for the rest of the transaction.</summary>
     void LockForMigration(DbConnection connection, DbTransaction transaction);
 
+    /// <summary>The statements that apply <paramref name="migration"/> on this back-end.</summary>
+    IReadOnlyList<string> StatementsOf(Migrations.Migration migration);
+
     object ToParameter(DateTimeOffset time);
     DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal);
 

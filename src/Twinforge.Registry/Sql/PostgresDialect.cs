@@ -46,6 +46,8 @@ internal sealed class PostgresDialect : ISqlDialect
         command.ExecuteNonQuery();
     }
 
+    public IReadOnlyList<string> StatementsOf(Migrations.Migration migration) => migration.Statements;
+
     public object ToParameter(DateTimeOffset time) => time.UtcDateTime;
 
     public DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal) =>

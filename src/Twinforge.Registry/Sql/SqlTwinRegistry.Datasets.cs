@@ -6,7 +6,9 @@ using Twinforge.Registry.Records;
 
 namespace Twinforge.Registry.Sql;
 
-// Datasets: immutable and content-addressed.
+// Datasets: immutable, and content-addressed per creator. Within one organisation (or among the command line's creators)
+// a content is one creator's; creators of different organisations may each hold the same content, since an organisation
+// must not learn from a refusal what another has registered.
 internal sealed partial class SqlTwinRegistry
 {
     const string DatasetColumns =
@@ -30,7 +32,8 @@ internal sealed partial class SqlTwinRegistry
                 var creator = RequireCreator(s, dataset.CreatorId, dialect.ForUpdateOf("c"));
                 if (dataset.RequireValidConsent && !HasValidConsent(s, dataset.CreatorId, dataset.ConsentScope))
                     throw new ConsentRequiredException(creator.Name, dataset.ConsentScope);
-                if (FindDatasetByHash(s, dataset.ContentHash) is { } existing) return SameCreatorOrThrow(s, existing, dataset.CreatorId);
+                if (FindDatasetByHash(s, dataset.CreatorId, dataset.ContentHash) is { } existing) return existing;
+                RequireNotHeldNearby(s, creator, dataset.ContentHash);
                 var now = Now();
                 var id = s.InsertReturningId(
                     """
@@ -46,35 +49,51 @@ internal sealed partial class SqlTwinRegistry
         }
         catch (DbException e) when (dialect.IsUniqueViolation(e))
         {
-            // Another process registered the same content between our look-up and insert: that record is the answer.
-            return Read(s => SameCreatorOrThrow(s,
-                FindDatasetByHash(s, dataset.ContentHash) ?? throw new RegistryConflictException(
-                    $"dataset {dataset.ContentHash} was registered and deleted by other writers meanwhile; try again", e),
-                dataset.CreatorId));
+            // Another process registered the same content for this creator between our look-up and insert: that record is the answer.
+            return Read(s => FindDatasetByHash(s, dataset.CreatorId, dataset.ContentHash) ?? throw new RegistryConflictException(
+                $"dataset {dataset.ContentHash} was registered and deleted by other writers meanwhile; try again", e));
         }
     }
 
     public Dataset GetDataset(long datasetId) => Read(s => RequireDataset(s, datasetId));
 
-    public Dataset? FindDatasetByHash(string contentHash) => Read(s => FindDatasetByHash(s, contentHash));
+    public Dataset? FindDatasetByHash(long creatorId, string contentHash) => Read(s => FindDatasetByHash(s, creatorId, contentHash));
 
     public IReadOnlyList<Dataset> ListDatasets(long? creatorId = null) => Read(s => creatorId is { } creator
         ? s.Query($"SELECT {DatasetColumns} FROM datasets d WHERE d.creator_id = @creator ORDER BY d.id", r => ReadDataset(s, r), ("creator", creator))
         : s.Query($"SELECT {DatasetColumns} FROM datasets d ORDER BY d.id", r => ReadDataset(s, r)));
 
-    static Dataset? FindDatasetByHash(SqlSession s, string contentHash) =>
-        s.QuerySingle($"SELECT {DatasetColumns} FROM datasets d WHERE d.content_hash = @hash", r => ReadDataset(s, r), ("hash", contentHash));
+    static Dataset? FindDatasetByHash(SqlSession s, long creatorId, string contentHash) =>
+        s.QuerySingle($"SELECT {DatasetColumns} FROM datasets d WHERE d.creator_id = @creator AND d.content_hash = @hash",
+            r => ReadDataset(s, r), ("creator", creatorId), ("hash", contentHash));
 
     static Dataset RequireDataset(SqlSession s, long datasetId) =>
         s.QuerySingle($"SELECT {DatasetColumns} FROM datasets d WHERE d.id = @id", r => ReadDataset(s, r), ("id", datasetId))
         ?? throw new UnknownEntityException("dataset", $"with id {datasetId}");
 
-    /// <summary>Same content registered again: fine for its creator; for anyone else it is someone else's data.</summary>
-    static Dataset SameCreatorOrThrow(SqlSession s, Dataset existing, long creatorId)
+    /// <summary>
+    /// The same content already held by another creator of the same organisation (or, among the command line's
+    /// creators, by another of them) is someone else's data, most likely given for the wrong person: refused, naming them.
+    /// </summary>
+    static void RequireNotHeldNearby(SqlSession s, Creator creator, string contentHash)
     {
-        if (existing.CreatorId == creatorId) return existing;
-        var owner = RequireCreator(s, existing.CreatorId);
-        throw new DuplicateEntityException("dataset", $"with content {existing.ContentHash} (dataset {existing.Id} of creator '{owner.Name}')");
+        List<(string Name, object? Value)> parameters = [("hash", contentHash), ("creator", creator.Id)];
+        var sameOrganisation = "c.organisation_id IS NULL";
+        if (creator.OrganisationId is { } organisation)
+        {
+            sameOrganisation = "c.organisation_id = @organisation";
+            parameters.Add(("organisation", organisation));
+        }
+        var holder = s.Query(
+            $"""
+            SELECT d.id, c.name FROM datasets d JOIN creators c ON c.id = d.creator_id
+            WHERE d.content_hash = @hash AND d.creator_id <> @creator AND {sameOrganisation}
+            ORDER BY d.id
+            """,
+            r => (Dataset: r.Int64(0), Creator: r.GetString(1)),
+            [.. parameters]).FirstOrDefault();
+        if (holder.Creator is not null)
+            throw new DuplicateEntityException("dataset", $"with content {contentHash} (dataset {holder.Dataset} of creator '{holder.Creator}')");
     }
 
     static Dataset ReadDataset(SqlSession s, DbDataReader r) => new(

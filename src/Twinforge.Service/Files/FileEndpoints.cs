@@ -114,10 +114,10 @@ public static class FileEndpoints
         }
         catch (DuplicateEntityException)
         {
-            // Datasets are content-addressed across the registry. The registry's message names the other creator,
-            // who may be another organisation's: say only that the content is taken.
+            // Only another creator of this organisation can hold it (organisations never see each other's content,
+            // nor learn from a refusal that it exists); the registry names them by public id, which the caller knows.
             throw new ApiException(StatusCodes.Status409Conflict,
-                "This exact content is already registered as another creator's data; a dataset belongs to one creator.",
+                "This exact content is already registered as the data of another of your organisation's creators; a dataset belongs to one creator.",
                 ApiErrorTypes.Conflict, "file", "content_of_another_creator");
         }
         var file = storage.Registry.RecordFile(new NewUploadedFile(PublicIds.New(PublicIds.File), caller.OrganisationId, dataset.Id, filename,

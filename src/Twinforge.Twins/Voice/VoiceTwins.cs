@@ -40,7 +40,7 @@ public sealed class VoiceTwins(ITwinRegistry registry, IArtifactStore store, str
             foreach (var file in files) File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
             // Every file's name and bytes, in name order: the same recordings, the same hash.
             var hash = BaseModels.ContentHash(staging);
-            if (registry.FindDatasetByHash(hash) is { } existing && existing.CreatorId == creatorId) return existing;
+            if (registry.FindDatasetByHash(creatorId, hash) is { } existing) return existing;
             var stored = store.PutDirectory(staging);
             var statistics = JsonSerializer.Serialize(new { clips = clips.Count, seconds = Math.Round(clips.Sum(clip => clip.Audio.Seconds), 2), files = files.Count });
             return registry.RegisterDataset(new NewDataset(creatorId, hash, ConsentScopes.Voice, [.. files.Select(Path.GetFileName)!], statistics) { StoredArtifactHash = stored });
