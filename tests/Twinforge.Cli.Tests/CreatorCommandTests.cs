@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Twinforge.Registry;
 using Twinforge.Registry.Artifacts;
+using Twinforge.Registry.Records;
 using Twinforge.Twins;
 
 namespace Twinforge.Cli.Tests;
@@ -82,6 +83,18 @@ public sealed class CreatorCommandTests
 
         var shown = registry.Run("creator", "show", "ana");
         var json = registry.Run("creator", "show", "ana", "--json");
+        using (var opened = TwinRegistry.Open(registry.Location))
+        {
+            // A cancelled job's version is recorded failed, with why: the view says which.
+            var twin = opened.GetTwin(opened.ListTwins().Single().Id);
+            var baseModel = opened.CreateBaseModel(new NewBaseModel("tiny", "/models/tiny", null, "llama", 1000));
+            var version = opened.NextVersion(new NewTwinVersion(twin.Id, baseModel.Id, [new DatasetUse(opened.ListDatasets().Single().Id, DatasetUse.Train)],
+                "{}", 1, "test", "tester"));
+            opened.SetVersionMetrics(version.Id, VersionFailure.ToJson("cancelled while it trained"));
+            opened.SetVersionStatus(version.Id, VersionStatus.Failed);
+        }
+        var failed = registry.Run("creator", "show", "ana");
+        var failedJson = registry.Run("creator", "show", "ana", "--json");
 
         Assert.True(shown.ExitCode == ExitCodes.Success, shown.Error);
         Assert.Matches(@"consent voice: given \S+ \S+Z, withdrawn \S+ \S+Z; note: signed form 7", shown.Output);
@@ -100,5 +113,10 @@ public sealed class CreatorCommandTests
         Assert.Equal(JsonValueKind.Null, root.GetProperty("consents")[1].GetProperty("withdrawn_at").ValueKind);
         Assert.Equal(30, root.GetProperty("datasets")[0].GetProperty("statistics").GetProperty("examples").GetInt32());
         Assert.Equal("ana-style", root.GetProperty("twins")[0].GetProperty("name").GetString());
+        Assert.Contains("twin 'ana-style': 1 version(s), the latest failed (cancelled while it trained)", failed.Output);
+        using var failedDocument = JsonDocument.Parse(failedJson.Output);
+        var failedTwin = failedDocument.RootElement.GetProperty("twins")[0];
+        Assert.Equal(("failed", "cancelled while it trained"),
+            (failedTwin.GetProperty("latest_status").GetString(), failedTwin.GetProperty("latest_failure").GetString()));
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Twinforge.Registry;
 using Twinforge.Registry.Records;
+using Twinforge.Twins;
 
 namespace Twinforge.Cli.Commands.Twins;
 
@@ -16,7 +17,8 @@ sealed class CreatorView
     /// <summary>A version as people name it: its twin and number, with its status.</summary>
     sealed record VersionName(string Twin, int Number, VersionStatus Status);
 
-    sealed record TwinSummary(Twin Twin, VersionStatus? LatestStatus, IReadOnlyList<(string Alias, int Number)> Aliases);
+    /// <summary>A twin with its latest version's status and, when that failed, why (a cancelled job's version says so).</summary>
+    sealed record TwinSummary(Twin Twin, VersionStatus? LatestStatus, string? LatestFailure, IReadOnlyList<(string Alias, int Number)> Aliases);
 
     readonly Creator creator;
     readonly IReadOnlyList<ConsentRecord> consents;
@@ -44,7 +46,9 @@ sealed class CreatorView
         {
             var versions = registry.ListVersions(twin.Id).ToDictionary(v => v.Id);
             var aliases = registry.ListAliases(twin.Id).Select(alias => (alias.Name, versions[alias.VersionId].Number)).ToList();
-            return new TwinSummary(twin, versions.Values.MaxBy(v => v.Number)?.Status, aliases);
+            var latest = versions.Values.MaxBy(v => v.Number);
+            var failure = latest?.Status == VersionStatus.Failed ? VersionFailure.ReasonIn(latest.MetricsJson) : null;
+            return new TwinSummary(twin, latest?.Status, failure, aliases);
         }).ToList();
         return new CreatorView(creator, registry.ListConsents(creator.Id), datasets, twins, Names(registry.VersionsBuiltFromCreator(creator.Id)));
     }
@@ -64,7 +68,7 @@ sealed class CreatorView
         }
         foreach (var summary in twins)
             output.WriteLine($"  twin '{summary.Twin.Name}': " + (summary.LatestStatus is { } status
-                ? $"{summary.Twin.LatestVersion} version(s), the latest {status.Name()}"
+                ? $"{summary.Twin.LatestVersion} version(s), the latest {status.Name()}" + (summary.LatestFailure is { } failure ? $" ({failure})" : "")
                   + string.Concat(summary.Aliases.Select(alias => $"; {alias.Alias} → v{alias.Number}"))
                 : "no version yet"));
         foreach (var version in builtFromTheirData)
@@ -116,6 +120,7 @@ sealed class CreatorView
                 json.WriteString("name", summary.Twin.Name);
                 json.WriteNumber("latest_version", summary.Twin.LatestVersion);
                 json.WriteString("latest_status", summary.LatestStatus?.Name());
+                json.WriteString("latest_failure", summary.LatestFailure);
                 json.WriteStartObject("aliases");
                 foreach (var (alias, number) in summary.Aliases) json.WriteNumber(alias, number);
                 json.WriteEndObject();
