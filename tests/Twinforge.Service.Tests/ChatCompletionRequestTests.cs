@@ -221,6 +221,8 @@ public sealed class ChatCompletionRequestTests(TwinService twins)
     [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"logprobs":true,"top_logprobs":21}""", "top_logprobs")]
     [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f"}}]}""", "tools")]
     [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}""", "response_format")]
+    [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"stream_options":{"include_usage":true}}""", "stream_options")]
+    [InlineData("""{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"max_token":5}""", "max_token")]
     public async Task A_bad_parameter_is_400_naming_it(string body, string param)
     {
         using var client = Client();
@@ -244,6 +246,20 @@ public sealed class ChatCompletionRequestTests(TwinService twins)
 
         Assert.Equal("unsupported_parameter", error.GetProperty("code").GetString());
         Assert.Contains(reason, error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_misspelt_parameter_is_refused_not_ignored_and_the_hosted_apis_bookkeeping_ones_are_accepted()
+    {
+        using var client = Client();
+
+        var misspelt = await ServiceFactory.Error(await client.PostAsync("/v1/chat/completions", Json(
+            """{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"temprature":0}""")), 400);
+        await ServiceFactory.Json(await client.PostAsync("/v1/chat/completions", Json(
+            """{"model":"ana-style","messages":[{"role":"user","content":"hi"}],"max_tokens":2,"store":false,"metadata":{"ticket":"7"},"service_tier":"auto"}""")));
+
+        Assert.Equal(("unknown_parameter", "temprature"), (misspelt.GetProperty("code").GetString(), misspelt.GetProperty("param").GetString()));
+        Assert.Equal("'temprature' is not a parameter of chat completions.", misspelt.GetProperty("message").GetString());
     }
 
     [Fact]

@@ -229,6 +229,9 @@ public sealed class TextCompletionTests(TwinService twins)
     [InlineData("""{"model":"ana-style","prompt":"hi","stop":["a","b","c","d","e"]}""", "stop")]
     [InlineData("""{"model":"ana-style","prompt":"hi","frequency_penalty":0.5}""", "frequency_penalty")]
     [InlineData("""{"model":"ana-style","prompt":"hi","logit_bias":{"50":10}}""", "logit_bias")]
+    [InlineData("""{"model":"ana-style","prompt":"hi","max_completion_tokens":5}""", "max_completion_tokens")]
+    [InlineData("""{"model":"ana-style","prompt":"hi","messages":[]}""", "messages")]
+    [InlineData("""{"model":"ana-style","prompt":"hi","stream_options":{"include_usage":true}}""", "stream_options")]
     public async Task A_bad_parameter_is_400_naming_it(string body, string param)
     {
         using var client = Client();

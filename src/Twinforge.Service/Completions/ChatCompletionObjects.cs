@@ -31,7 +31,13 @@ public sealed record ChatCompletionRequest(
     JsonElement? Tools,
     JsonElement? ToolChoice,
     JsonElement? Functions,
-    JsonElement? FunctionCall) : ICompletionRequest;
+    JsonElement? FunctionCall) : ICompletionRequest
+{
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unrecognised { get; init; }
+
+    IReadOnlyDictionary<string, JsonElement>? ICompletionRequest.Unrecognised => Unrecognised;
+}
 
 /// <summary>One message: <c>content</c> is a string or an array of <c>{"type":"text","text":…}</c> parts.</summary>
 public sealed record ChatRequestMessage(string? Role, JsonElement? Content, string? Name);

@@ -16,9 +16,16 @@ public sealed record ChatCompletionCall(IReadOnlyList<ChatMessage> Messages, Com
 /// </summary>
 public static class ChatCompletionParameters
 {
+    /// <summary>
+    /// The hosted API's chat parameters that change nothing about what a twin generates, accepted and ignored: whether
+    /// the provider stores the completion, tags for it, its processing tier, cache and abuse-monitoring keys.
+    /// </summary>
+    static readonly IReadOnlySet<string> Ignored = new HashSet<string> { "store", "metadata", "service_tier", "prompt_cache_key", "safety_identifier" };
+
     public static ChatCompletionCall Read(ChatCompletionRequest request, CompletionOptions limits)
     {
         CompletionParameters.RequireModel(request);
+        RequireKnownParameters(request, "chat completions", Ignored);
         var messages = Messages(request.Messages);
         var maxTokens = MaxTokens(request, limits);
         var topLogprobs = TopLogprobs(request.Logprobs, request.TopLogprobs);

@@ -20,6 +20,9 @@ public interface ICompletionRequest
     double? FrequencyPenalty { get; }
     double? PresencePenalty { get; }
     JsonElement? LogitBias { get; }
+
+    /// <summary>Whatever the request sent that is none of its parameters, by name (null when there was nothing else).</summary>
+    IReadOnlyDictionary<string, JsonElement>? Unrecognised { get; }
 }
 
 /// <summary>
@@ -58,6 +61,9 @@ public static class CompletionParameters
     public static CompletionSettings Read(ICompletionRequest request, int maxTokens, int? topLogprobs)
     {
         var choices = request.N ?? 1;
+        var stream = request.Stream ?? false;
+        if (request.StreamOptions is not null && !stream)
+            throw Invalid("'stream_options' is only allowed with 'stream': true.", "stream_options");
         if (choices < 1 || choices > MaxChoices)
             throw Invalid($"'n' is {choices}; it must be between 1 and {MaxChoices}.", "n");
         var temperature = request.Temperature ?? 1.0;
@@ -85,7 +91,6 @@ public static class CompletionParameters
             Seed = request.Seed,
             TopLogprobs = topLogprobs,
         };
-        var stream = request.Stream ?? false;
         return new CompletionSettings(request.Model!.Trim(), generation, choices, stream, stream && request.StreamOptions?.IncludeUsage == true, request.User);
     }
 
@@ -93,6 +98,18 @@ public static class CompletionParameters
     public static void RequireModel(ICompletionRequest request)
     {
         if (string.IsNullOrWhiteSpace(request.Model)) throw Missing("model");
+    }
+
+    /// <summary>
+    /// Refuses a parameter the endpoint does not know, as the hosted API does: a misspelt or misplaced one
+    /// (<c>max_completion_tokens</c> on text completions) would otherwise be ignored without a word. The names in
+    /// <paramref name="ignored"/> are the hosted API's own that change nothing here, accepted so that its clients work.
+    /// </summary>
+    public static void RequireKnownParameters(ICompletionRequest request, string endpoint, IReadOnlySet<string> ignored)
+    {
+        var unknown = request.Unrecognised?.Keys.Where(name => !ignored.Contains(name)).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (unknown is not null)
+            throw ApiException.BadRequest($"'{unknown}' is not a parameter of {endpoint}.", unknown, "unknown_parameter");
     }
 
     /// <summary>A token limit between 1 and the service's <see cref="CompletionOptions.MaxTokensLimit"/>, named <paramref name="param"/> when refused.</summary>

@@ -28,7 +28,13 @@ public sealed record TextCompletionRequest(
     int? BestOf,
     double? FrequencyPenalty,
     double? PresencePenalty,
-    JsonElement? LogitBias) : ICompletionRequest;
+    JsonElement? LogitBias) : ICompletionRequest
+{
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unrecognised { get; init; }
+
+    IReadOnlyDictionary<string, JsonElement>? ICompletionRequest.Unrecognised => Unrecognised;
+}
 
 /// <summary>
 /// A text completion, whole (<c>object: "text_completion"</c>, with its usage and provenance), or one chunk of its

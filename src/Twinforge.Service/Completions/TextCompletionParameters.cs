@@ -24,9 +24,13 @@ public static class TextCompletionParameters
     /// <summary>The most choices one request may ask for in all, prompts × <c>n</c>: each is a stream of its own in the batch.</summary>
     public const int MaxChoicesInAll = 16;
 
+    /// <summary>The hosted API's parameters of text completions that change nothing here: none.</summary>
+    static readonly IReadOnlySet<string> Ignored = new HashSet<string>();
+
     public static TextCompletionCall Read(TextCompletionRequest request, CompletionOptions limits)
     {
         RequireModel(request);
+        RequireKnownParameters(request, "text completions (/v1/completions)", Ignored);
         var prompts = Prompts(request.Prompt);
         var maxTokens = MaxTokens(request.MaxTokens ?? Math.Min(DefaultMaxTokens, limits.MaxTokensLimit), "max_tokens", limits);
         if (request.Logprobs is int logprobs && (logprobs < 0 || logprobs > MaxLogprobs))
