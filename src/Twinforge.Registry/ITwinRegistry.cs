@@ -223,7 +223,11 @@ public interface ITwinRegistry : IDisposable
     /// <summary>A job by its id, whatever its organisation (for the workers that run it); null when it was erased.</summary>
     FineTuningJob? FindJob(long jobId);
 
-    /// <summary>The organisation's jobs, newest first, those created before <paramref name="after"/> (a job's public id) when given; at most <paramref name="limit"/>.</summary>
+    /// <summary>
+    /// The organisation's jobs, newest first, those created before <paramref name="after"/> (a job's public id) when
+    /// given; at most <paramref name="limit"/>. An <paramref name="after"/> that is none of the organisation's jobs is
+    /// an <see cref="UnknownEntityException"/> (as for the events' and checkpoints' pages).
+    /// </summary>
     IReadOnlyList<FineTuningJob> ListJobs(long organisationId, string? after, int limit);
 
     /// <summary>

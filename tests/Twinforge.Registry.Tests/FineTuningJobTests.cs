@@ -140,6 +140,11 @@ public abstract class FineTuningJobTests(RegistryBackend backend) : RegistryTest
         Assert.Empty(registry.ListJobEvents(f.Globex.Id, job.Id, null, 10));
         Assert.Empty(registry.ListJobEventsSince(f.Globex.Id, job.Id, 0));
         Assert.Empty(registry.ListJobCheckpoints(f.Globex.Id, job.Id, null, 10));
+        // A cursor naming nothing of the list is unknown, not the list's end: another organisation's job, another
+        // job's event, an id never given.
+        Assert.Equal("no fine-tuning job with id 'ftjob-2'", Assert.Throws<UnknownEntityException>(() => registry.ListJobs(f.Globex.Id, "ftjob-2", 2)).Message);
+        Assert.Throws<UnknownEntityException>(() => registry.ListJobEvents(f.Acme.Id, jobs[1].Id, "ftevent-6", 2));
+        Assert.Throws<UnknownEntityException>(() => registry.ListJobCheckpoints(f.Acme.Id, job.Id, "ftckpt-9", 2));
         Assert.Equal(5, registry.CountJobsByStatus()[FineTuningJobStatus.ValidatingFiles]);
         Assert.Equal(0, registry.CountJobsByStatus()[FineTuningJobStatus.Running]);
     }

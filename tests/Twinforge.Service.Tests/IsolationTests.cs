@@ -25,6 +25,10 @@ public sealed class IsolationTests : IDisposable
         await ServiceFactory.Error(await globex.GetAsync($"/v1/files/{file}/content"), 404);
         await ServiceFactory.Error(await globex.DeleteAsync($"/v1/files/{file}"), 404);
         Assert.Empty((await ServiceFactory.Json(await globex.GetAsync("/v1/files"))).GetProperty("data").EnumerateArray());
+        // Acme's file as Globex's cursor reads like an id never given: 404 naming 'after', not an empty last page.
+        Assert.Equal("after", (await ServiceFactory.Error(await globex.GetAsync($"/v1/files?after={file}"), 404)).GetProperty("param").GetString());
+        await ServiceFactory.Error(await globex.GetAsync("/v1/files?after=file-000000000000000000000000"), 404);
+        Assert.Empty((await ServiceFactory.Json(await acmeClient.GetAsync($"/v1/files?after={file}"))).GetProperty("data").EnumerateArray());
         await ServiceFactory.Error(await globex.GetAsync($"/v1/creators/{ana}"), 404);
         await ServiceFactory.Error(await globex.PostAsJsonAsync($"/v1/creators/{ana}/consents", new { scope = "text" }), 404);
         await ServiceFactory.Error(await globex.PostAsJsonAsync($"/v1/creators/{ana}/consents/withdraw", new { scope = "all", reason = "x" }), 404);

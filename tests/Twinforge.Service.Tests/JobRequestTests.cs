@@ -171,6 +171,12 @@ public sealed class JobRequestTests : IDisposable
         Assert.Equal($"Validating training file: {file}", older.GetProperty("data")[0].GetProperty("message").GetString());
         Assert.False(older.GetProperty("has_more").GetBoolean());
         await ServiceFactory.Error(await client.GetAsync("/v1/fine_tuning/jobs?limit=0"), 400);
+        // A cursor that names nothing in the list (well-formed or not) is 404 naming 'after', never an empty last page.
+        foreach (var path in new[] { "/v1/fine_tuning/jobs?after=ftjob-000000000000000000000000", "/v1/fine_tuning/jobs?after=nonsense",
+                     $"/v1/fine_tuning/jobs/{ids[0]}/events?after=ftevent-000000000000000000000000",
+                     $"/v1/fine_tuning/jobs/{ids[1]}/events?after={newest.GetProperty("data")[0].GetProperty("id").GetString()}",
+                     $"/v1/fine_tuning/jobs/{ids[0]}/checkpoints?after=ftckpt-000000000000000000000000" })
+            Assert.Equal("after", (await ServiceFactory.Error(await client.GetAsync(path), 404)).GetProperty("param").GetString());
     }
 
     [Fact]
@@ -206,7 +212,7 @@ public sealed class JobRequestTests : IDisposable
         await ServiceFactory.Error(await globex.GetAsync($"/v1/fine_tuning/jobs/{id}/events?stream=true"), 404);
         await ServiceFactory.Error(await globex.GetAsync($"/v1/fine_tuning/jobs/{id}/checkpoints"), 404);
         Assert.Empty((await ServiceFactory.Json(await globex.GetAsync("/v1/fine_tuning/jobs"))).GetProperty("data").EnumerateArray());
-        Assert.Empty((await ServiceFactory.Json(await globex.GetAsync($"/v1/fine_tuning/jobs?after={id}"))).GetProperty("data").EnumerateArray());
+        Assert.Equal("after", (await ServiceFactory.Error(await globex.GetAsync($"/v1/fine_tuning/jobs?after={id}"), 404)).GetProperty("param").GetString());
         var foreignFile = await ServiceFactory.Error(await globex.PostAsJsonAsync("/v1/fine_tuning/jobs", Job(file)), 404);
         Assert.Equal("training_file", foreignFile.GetProperty("param").GetString());
         var foreignValidation = await ServiceFactory.Error(await globex.PostAsJsonAsync("/v1/fine_tuning/jobs",

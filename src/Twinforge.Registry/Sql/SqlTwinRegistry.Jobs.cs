@@ -76,13 +76,10 @@ internal sealed partial class SqlTwinRegistry
         return Read(s => after is null
             ? s.Query($"SELECT {JobColumns} FROM fine_tuning_jobs j WHERE j.organisation_id = @organisation ORDER BY j.id DESC LIMIT @limit",
                 r => ReadJob(s, r), ("organisation", organisationId), ("limit", (long)limit))
-            : s.Query($"""
-                SELECT {JobColumns} FROM fine_tuning_jobs j
-                WHERE j.organisation_id = @organisation
-                  AND j.id < (SELECT a.id FROM fine_tuning_jobs a WHERE a.organisation_id = @organisation AND a.public_id = @after)
-                ORDER BY j.id DESC LIMIT @limit
-                """,
-                r => ReadJob(s, r), ("organisation", organisationId), ("after", after), ("limit", (long)limit)));
+            : s.Query($"SELECT {JobColumns} FROM fine_tuning_jobs j WHERE j.organisation_id = @organisation AND j.id < @cursor ORDER BY j.id DESC LIMIT @limit",
+                r => ReadJob(s, r), ("organisation", organisationId), ("limit", (long)limit),
+                ("cursor", Cursor(s, "fine-tuning job", after,
+                    "SELECT a.id FROM fine_tuning_jobs a WHERE a.organisation_id = @organisation AND a.public_id = @after", ("organisation", organisationId)))));
     }
 
     public FineTuningJob? ChangeJobStatus(long jobId, IReadOnlyCollection<string> from, string to, FineTuningJobOutcome? outcome = null)
@@ -164,8 +161,9 @@ internal sealed partial class SqlTwinRegistry
         return Read(s => after is null
             ? s.Query($"SELECT {JobEventColumns} {OfTheJob} ORDER BY e.id DESC LIMIT @limit", ReadJobEvent,
                 ("organisation", organisationId), ("job", jobId), ("limit", (long)limit))
-            : s.Query($"SELECT {JobEventColumns} {OfTheJob} AND e.id < (SELECT a.id FROM fine_tuning_job_events a WHERE a.job_id = @job AND a.public_id = @after) ORDER BY e.id DESC LIMIT @limit",
-                ReadJobEvent, ("organisation", organisationId), ("job", jobId), ("after", after), ("limit", (long)limit)));
+            : s.Query($"SELECT {JobEventColumns} {OfTheJob} AND e.id < @cursor ORDER BY e.id DESC LIMIT @limit",
+                ReadJobEvent, ("organisation", organisationId), ("job", jobId), ("limit", (long)limit),
+                ("cursor", Cursor(s, "event of this job", after, "SELECT a.id FROM fine_tuning_job_events a WHERE a.job_id = @job AND a.public_id = @after", ("job", jobId)))));
     }
 
     public IReadOnlyList<FineTuningJobEvent> ListJobEventsSince(long organisationId, long jobId, long afterEventId) => Read(s => s.Query(
@@ -197,9 +195,18 @@ internal sealed partial class SqlTwinRegistry
         return Read(s => after is null
             ? s.Query($"SELECT {JobCheckpointColumns} {OfTheJob} ORDER BY k.id DESC LIMIT @limit", ReadJobCheckpoint,
                 ("organisation", organisationId), ("job", jobId), ("limit", (long)limit))
-            : s.Query($"SELECT {JobCheckpointColumns} {OfTheJob} AND k.id < (SELECT a.id FROM fine_tuning_job_checkpoints a WHERE a.job_id = @job AND a.public_id = @after) ORDER BY k.id DESC LIMIT @limit",
-                ReadJobCheckpoint, ("organisation", organisationId), ("job", jobId), ("after", after), ("limit", (long)limit)));
+            : s.Query($"SELECT {JobCheckpointColumns} {OfTheJob} AND k.id < @cursor ORDER BY k.id DESC LIMIT @limit",
+                ReadJobCheckpoint, ("organisation", organisationId), ("job", jobId), ("limit", (long)limit),
+                ("cursor", Cursor(s, "checkpoint of this job", after, "SELECT a.id FROM fine_tuning_job_checkpoints a WHERE a.job_id = @job AND a.public_id = @after", ("job", jobId)))));
     }
+
+    /// <summary>
+    /// The row id a page's <c>after</c> names, found by <paramref name="sql"/> among the list's own rows: a cursor that
+    /// names none (never one of them, or deleted since) is unknown, not the end of the list, which an empty page would
+    /// wrongly say.
+    /// </summary>
+    static long Cursor(SqlSession s, string entity, string after, string sql, (string Name, object? Value) scope) =>
+        s.ScalarInt64(sql, ("after", after), scope) ?? throw new UnknownEntityException(entity, $"with id '{after}'");
 
     public IReadOnlyDictionary<string, int> CountJobsByStatus()
     {

@@ -35,8 +35,14 @@ public static class FileEndpoints
             if (order is not (null or "asc" or "desc")) throw ApiException.BadRequest("'order' is 'asc' or 'desc'.", "order", "invalid_value");
             IEnumerable<UploadedFile> listed = storage.Registry.ListFiles(caller.OrganisationId, purpose);
             if (order == "asc") listed = listed.Reverse();
-            if (after is not null) listed = listed.SkipWhile(file => file.PublicId != after).Skip(1);
             var all = listed.ToList();
+            if (after is not null)
+            {
+                // A cursor that names none of the files (another organisation's, or deleted since) is not the list's end.
+                var cursor = all.FindIndex(file => file.PublicId == after);
+                if (cursor < 0) throw ApiException.NotFound("File", after, "after");
+                all = all[(cursor + 1)..];
+            }
             var page = all.Take(limit ?? 10_000).ToList();
             var creators = CreatorIds(storage, caller);
             var data = page.Select(file => FileObject.From(file, creators[file.CreatorId])).ToList();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Twinforge.Registry.Errors;
 using Twinforge.Service.Auth;
 using Twinforge.Service.Errors;
 using Twinforge.Service.Hosting;
@@ -25,8 +26,7 @@ public static class FineTuningJobEndpoints
         jobs.MapGet("", (Caller caller, ServiceStorage storage, string? after, int? limit) =>
         {
             var size = Limit(limit, 20);
-            if (after is not null && !PublicIds.IsValid(PublicIds.FineTuningJob, after)) throw ApiException.NotFound("FineTuningJob", after, "after");
-            var page = storage.Registry.ListJobs(caller.OrganisationId, after, size + 1);
+            var page = After("FineTuningJob", PublicIds.FineTuningJob, after, () => storage.Registry.ListJobs(caller.OrganisationId, after, size + 1));
             return Page(page.Take(size).Select(FineTuningJobObject.From).ToList(), page.Count > size, job => job.Id);
         });
 
@@ -44,8 +44,7 @@ public static class FineTuningJobEndpoints
                 return Results.Empty;
             }
             var size = Limit(limit, 20);
-            if (after is not null && !PublicIds.IsValid(PublicIds.JobEvent, after)) throw ApiException.NotFound("FineTuningJobEvent", after, "after");
-            var page = storage.Registry.ListJobEvents(caller.OrganisationId, job.Id, after, size + 1);
+            var page = After("FineTuningJobEvent", PublicIds.JobEvent, after, () => storage.Registry.ListJobEvents(caller.OrganisationId, job.Id, after, size + 1));
             return Results.Json(Page(page.Take(size).Select(JobEventObject.From).ToList(), page.Count > size, e => e.Id),
                 context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
         });
@@ -54,10 +53,28 @@ public static class FineTuningJobEndpoints
         {
             var job = service.Find(caller, jobId);
             var size = Limit(limit, 10);
-            if (after is not null && !PublicIds.IsValid(PublicIds.JobCheckpoint, after)) throw ApiException.NotFound("FineTuningJobCheckpoint", after, "after");
-            var page = storage.Registry.ListJobCheckpoints(caller.OrganisationId, job.Id, after, size + 1);
+            var page = After("FineTuningJobCheckpoint", PublicIds.JobCheckpoint, after, () => storage.Registry.ListJobCheckpoints(caller.OrganisationId, job.Id, after, size + 1));
             return Page(page.Take(size).Select(checkpoint => JobCheckpointObject.From(checkpoint, job)).ToList(), page.Count > size, c => c.Id);
         });
+    }
+
+    /// <summary>
+    /// The page after the cursor <paramref name="after"/>: a cursor of the wrong form, or one that names nothing in the
+    /// list (another organisation's, or deleted since), is 404 naming <c>after</c>, not an empty page that would read as
+    /// the list's end.
+    /// </summary>
+    static IReadOnlyList<T> After<T>(string objectName, string idPrefix, string? after, Func<IReadOnlyList<T>> page)
+    {
+        if (after is null) return page();
+        if (!PublicIds.IsValid(idPrefix, after)) throw ApiException.NotFound(objectName, after, "after");
+        try
+        {
+            return page();
+        }
+        catch (UnknownEntityException)
+        {
+            throw ApiException.NotFound(objectName, after, "after");
+        }
     }
 
     /// <summary>
