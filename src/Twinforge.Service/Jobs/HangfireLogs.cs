@@ -39,18 +39,10 @@ public sealed class HangfireLogs : ILogProvider
             try
             {
                 var logger = factory.CreateLogger(name);
-                var level = logLevel switch
-                {
-                    HangfireLevel.Trace => MsLogLevel.Trace,
-                    HangfireLevel.Debug => MsLogLevel.Debug,
-                    HangfireLevel.Info => MsLogLevel.Information,
-                    HangfireLevel.Warn => MsLogLevel.Warning,
-                    HangfireLevel.Error => MsLogLevel.Error,
-                    _ => MsLogLevel.Critical,
-                };
+                var level = Level(name, logLevel);
                 if (!logger.IsEnabled(level)) return false;
                 if (messageFunc is null) return true; // asked whether the level is on
-                logger.Log(level, 0, messageFunc(), exception, static (text, _) => text);
+                logger.Log(level, 0, OneLine(messageFunc()), exception, static (text, _) => text);
                 return true;
             }
             catch (ObjectDisposedException)
@@ -58,6 +50,34 @@ public sealed class HangfireLogs : ILogProvider
                 return false;
             }
         }
+    }
+
+    /// <summary>
+    /// Hangfire's level, except that its housekeeping (expiring old records, aggregating counters, a dozen lines each
+    /// run) reports its routine work at Debug: at Information it buried the service's own lines.
+    /// </summary>
+    public static MsLogLevel Level(string category, HangfireLevel level) => level switch
+    {
+        HangfireLevel.Trace => MsLogLevel.Trace,
+        HangfireLevel.Debug => MsLogLevel.Debug,
+        HangfireLevel.Info when category.EndsWith(".ExpirationManager", StringComparison.Ordinal)
+                                || category.EndsWith(".CountersAggregator", StringComparison.Ordinal) => MsLogLevel.Debug,
+        HangfireLevel.Info => MsLogLevel.Information,
+        HangfireLevel.Warn => MsLogLevel.Warning,
+        HangfireLevel.Error => MsLogLevel.Error,
+        _ => MsLogLevel.Critical,
+    };
+
+    /// <summary>
+    /// A message on one line: Hangfire writes some over several, with Windows line ends ("options:\r\n    Worker
+    /// count: 1\r\n    …"), which a JSON log shows as escapes and a line-based one splits; here "options: Worker
+    /// count: 1; …".
+    /// </summary>
+    public static string OneLine(string message)
+    {
+        var lines = message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (lines.Length <= 1) return lines.Length == 1 ? lines[0] : message;
+        return lines[0] + (lines[0].EndsWith(':') ? " " : "; ") + string.Join("; ", lines[1..]);
     }
 
     sealed class Detach(ILoggerFactory? factory) : IDisposable
