@@ -55,19 +55,26 @@ public abstract class MigrationTests(RegistryBackend backend) : RegistryTest(bac
         using (var dialect = OpenDialect())
             Assert.Equal(8, MigrationRunner.Apply(dialect, [.. RegistrySchema.Migrations.Where(m => m.Number <= 8)]));
         var hash = ContentHash.Of("ana's chats"u8.ToArray());
-        const string At = "'2026-01-02T03:04:05.000000Z'", NoStatistics = "'{}'";
+        const string At = "'2026-01-02T03:04:05.000000Z'", EmptyObject = "'{}'";
         Backend.ExecuteRaw($"INSERT INTO organisations (public_id, name, created_at) VALUES ('org-acme', 'Acme', {At})");
         Backend.ExecuteRaw($"INSERT INTO organisations (public_id, name, created_at) VALUES ('org-globex', 'Globex', {At})");
         Backend.ExecuteRaw($"INSERT INTO creators (name, created_at, organisation_id, display_name) SELECT 'creator-ana', {At}, id, 'Ana' FROM organisations WHERE public_id = 'org-acme'");
         Backend.ExecuteRaw($"INSERT INTO creators (name, created_at, organisation_id, display_name) SELECT 'creator-bo', {At}, id, 'Bo' FROM organisations WHERE public_id = 'org-globex'");
         Backend.ExecuteRaw($"""
             INSERT INTO datasets (creator_id, content_hash, consent_scope, source_files, statistics, created_at)
-            SELECT id, '{hash}', 'text', '["ana.jsonl"]', {NoStatistics}, {At} FROM creators WHERE name = 'creator-ana'
+            SELECT id, '{hash}', 'text', '["ana.jsonl"]', {EmptyObject}, {At} FROM creators WHERE name = 'creator-ana'
             """);
         Backend.ExecuteRaw($"""
             INSERT INTO files (public_id, organisation_id, dataset_id, filename, bytes, purpose, created_at)
             SELECT 'file-1', c.organisation_id, d.id, 'ana.jsonl', 11, 'fine-tune', {At} FROM datasets d JOIN creators c ON c.id = d.creator_id
             """);
+        Backend.ExecuteRaw($"INSERT INTO base_models (name, path, architecture, parameter_count, created_at) VALUES ('tiny', '/models/tiny', 'llama', 1000, {At})");
+        Backend.ExecuteRaw($"INSERT INTO twins (creator_id, name, latest_version, created_at) SELECT id, 'ana-style', 1, {At} FROM creators WHERE name = 'creator-ana'");
+        Backend.ExecuteRaw($"""
+            INSERT INTO twin_versions (twin_id, version, base_model_id, recipe, seed, code_version, status, created_by, created_at)
+            SELECT t.id, 1, b.id, {EmptyObject}, 42, 'test', 'succeeded', 'tester', {At} FROM twins t, base_models b
+            """);
+        Backend.ExecuteRaw("INSERT INTO version_datasets (version_id, position, dataset_id, role) SELECT v.id, 0, d.id, 'train' FROM twin_versions v, datasets d");
 
         using var registry = Open();
 
@@ -76,6 +83,7 @@ public abstract class MigrationTests(RegistryBackend backend) : RegistryTest(bac
         var dataset = Assert.Single(registry.ListDatasets());
         Assert.Equal((ana.Id, hash, "ana.jsonl"), (dataset.CreatorId, dataset.ContentHash, Assert.Single(dataset.SourceFiles)));
         Assert.Equal(dataset.Id, registry.FindFile(ana.OrganisationId!.Value, "file-1")!.DatasetId);
+        Assert.Equal(1, Assert.Single(registry.VersionsBuiltFromDataset(dataset.Id)).Number);
         // The rebuilt table is referenced as before: a file naming no dataset is still refused.
         var orphan = Assert.ThrowsAny<Exception>(() => Backend.ExecuteRaw((Backend is SqliteBackend ? "PRAGMA foreign_keys = ON; " : "") +
             $"INSERT INTO files (public_id, organisation_id, dataset_id, filename, bytes, purpose, created_at) VALUES ('file-2', {ana.OrganisationId}, 999, 'x', 1, 'fine-tune', {At})"));
@@ -86,7 +94,7 @@ public abstract class MigrationTests(RegistryBackend backend) : RegistryTest(bac
         var bos = registry.RegisterDataset(new NewDataset(bo.Id, hash, ConsentScopes.Text, ["bo.jsonl"], "{}"));
         Assert.NotEqual(dataset.Id, bos.Id);
         var duplicate = Assert.ThrowsAny<Exception>(() => Backend.ExecuteRaw(
-            $"INSERT INTO datasets (creator_id, content_hash, consent_scope, source_files, statistics, created_at) VALUES ({bo.Id}, '{hash}', 'text', '[]', {NoStatistics}, {At})"));
+            $"INSERT INTO datasets (creator_id, content_hash, consent_scope, source_files, statistics, created_at) VALUES ({bo.Id}, '{hash}', 'text', '[]', {EmptyObject}, {At})"));
         Assert.Matches("(?i)unique", duplicate.Message);
     }
 
