@@ -38,6 +38,36 @@ public sealed class VoiceCommandTests
     }
 
     [Fact]
+    public void Adapt_and_say_refuse_what_would_destroy_a_users_files_and_bad_values_before_any_work()
+    {
+        using var directory = new TemporaryDirectory();
+        WavFile.Write(directory.File("a.wav"), Tone(3));
+        File.WriteAllText(directory.File("metadata.csv"), "a|The old clock on the wall struck nine.\n");
+        WavFile.Write(directory.File("mine.wav"), Tone(1));
+        var before = File.ReadAllBytes(directory.File("mine.wav"));
+
+        // The recordings' folder as the voice's: it would be replaced whole, recordings and all.
+        var (exitCode, _, error) = CliTesting.Run("voice", "adapt", "--recordings", directory.Path, "--output", directory.Path, "--foundation", directory.File("none"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--output: {directory.Path} holds files a voice is not (a.wav, metadata.csv, mine.wav)", error);
+        (exitCode, _, error) = CliTesting.Run("voice", "adapt", "--recordings", directory.Path, "--output", directory.File("v"), "--seconds", "0");
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--seconds: must be above 0, got 0", error);
+        // say: an existing file only with --force, a directory never, and something to say.
+        (exitCode, _, error) = CliTesting.Run("voice", "say", "Hello.", "-o", directory.File("mine.wav"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--output: {directory.File("mine.wav")} exists; --force replaces it", error);
+        (exitCode, _, error) = CliTesting.Run("voice", "say", "Hello.", "-o", directory.Path);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("is a directory: give the file to write", error);
+        (exitCode, _, error) = CliTesting.Run("voice", "say", " ", "-o", directory.File("new.wav"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains("text: it is empty", error);
+        Assert.Equal(before, File.ReadAllBytes(directory.File("mine.wav")));
+        Assert.Equal(["a.wav", "metadata.csv", "mine.wav"], Directory.EnumerateFileSystemEntries(directory.Path).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
     public void Pretrain_continue_does_not_go_with_force()
     {
         using var cache = new TemporaryDirectory();
@@ -109,6 +139,16 @@ public sealed class VoiceAdaptCommandTests
         Assert.True(exitCode == 0, error + output);
         var said = WavFile.Read(directory.File("said.wav"));
         Assert.True(said.Seconds > 0.1, $"{said.Seconds} s");
+        // An earlier voice is replaced only with --force; a long text is spoken clause by clause into one file.
+        string[] again = ["voice", "adapt", "--recordings", recordings, "--foundation", directory.File("foundation"), "--output", directory.File("voice"), "--held-out", "2"];
+        (exitCode, _, error) = CliTesting.Run(again);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("already holds a voice: add --force to replace it", error);
+        Assert.Equal(0, CliTesting.Run([.. again, "--force"]).ExitCode);
+        var longText = string.Join(" ", Enumerable.Repeat("The rain stopped by the old gate, and we walked home.", 40));
+        (exitCode, output, error) = CliTesting.Run("voice", "say", "--voice", directory.File("voice"), longText, "-o", directory.File("said.wav"), "--force");
+        Assert.True(exitCode == 0, error + output);
+        Assert.True(WavFile.Read(directory.File("said.wav")).Seconds > 20 * said.Seconds, output);
 
         // The same recordings as a voice twin in a registry: refused without voice consent, then created, spoken, and erased by withdrawal.
         string[] registry = ["--registry", directory.File("registry.db")];

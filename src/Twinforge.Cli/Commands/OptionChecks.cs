@@ -57,6 +57,36 @@ public static class OptionChecks
         }
     }
 
+    /// <summary>
+    /// A directory a command writes whole and swaps into place, deleting what stood there: it must be new or empty, or
+    /// hold only <paramref name="ownFiles"/> (an earlier <paramref name="what"/>, replaced only with --force). Anything
+    /// else in it — a user's notes, recordings — would be deleted with it: refused, naming it.
+    /// </summary>
+    /// <param name="what">What the command writes, with its article: "a tokenizer", "a voice".</param>
+    public static void RequireReplaceable(string directory, bool force, IReadOnlyCollection<string> ownFiles, string what)
+    {
+        if (!Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any()) return;
+        var others = Directory.EnumerateFileSystemEntries(directory).Select(path => Path.GetFileName(path)!)
+            .Where(name => !ownFiles.Contains(name) || Directory.Exists(Path.Combine(directory, name))).Order(StringComparer.Ordinal).ToList();
+        if (others.Count > 0)
+            throw new BadInputException($"--output: {directory} holds files {what} is not ({string.Join(", ", others.Take(5))}" +
+                                        $"{(others.Count > 5 ? $" and {others.Count - 5} more" : "")}): choose a new or empty directory");
+        if (!force)
+            throw new BadInputException($"--output: {directory} already holds {what}: add --force to replace it, or choose another --output");
+    }
+
+    /// <summary>
+    /// A file a command writes: not a directory, in a folder that exists or can be made, and an existing file replaced
+    /// only with --force (it may be the user's own: a recording, a report).
+    /// </summary>
+    public static void RequireOutputFile(string path, bool force, string optionName)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath)) throw new BadInputException($"{optionName}: {fullPath} is a directory: give the file to write");
+        if (File.Exists(fullPath) && !force) throw new BadInputException($"{optionName}: {fullPath} exists; --force replaces it");
+        RequireOutputDirectory(Path.GetDirectoryName(fullPath)!, optionName);
+    }
+
     /// <summary>Outputs are written beside their destination and renamed into place, so its parent must take a new entry: tried.</summary>
     static void RequireWritable(string directory, string fullPath, string optionName)
     {
@@ -148,6 +178,16 @@ public static class OptionChecks
         option.Validators.Add(result =>
         {
             if (TryGetValue(result, out double value) && !(value > 0)) result.AddError($"{option.Name}: must be above 0, got {Format(value)}");
+        });
+        return option;
+    }
+
+    /// <summary>The option's value, when given, must be above zero.</summary>
+    public static Option<double?> Positive(this Option<double?> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (TryGetValue(result, out double? given) && given is { } value && !(value > 0)) result.AddError($"{option.Name}: must be above 0, got {Format(value)}");
         });
         return option;
     }

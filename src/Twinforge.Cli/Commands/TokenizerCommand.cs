@@ -128,16 +128,9 @@ public static class TokenizerCommand
     static void RequireDestination(string directory, bool force)
     {
         OptionChecks.RequireOutputDirectory(directory, "--output");
-        if (!Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any()) return;
         if (File.Exists(Path.Combine(directory, "config.json")))
             throw new BadInputException($"--output: {directory} is a model's directory: a new tokenizer would not match its embeddings; choose another --output");
-        var others = Directory.EnumerateFileSystemEntries(directory).Select(path => Path.GetFileName(path)!).Where(name => !TokenizerFiles.Contains(name))
-            .Order(StringComparer.Ordinal).ToList();
-        if (others.Count > 0)
-            throw new BadInputException($"--output: {directory} holds files a tokenizer is not ({string.Join(", ", others.Take(5))}" +
-                                        $"{(others.Count > 5 ? $" and {others.Count - 5} more" : "")}): choose a new or empty directory");
-        if (!force)
-            throw new BadInputException($"--output: {directory} already holds a tokenizer: add --force to replace it, or choose another --output");
+        OptionChecks.RequireReplaceable(directory, force, TokenizerFiles, "a tokenizer");
     }
 
     /// <summary>

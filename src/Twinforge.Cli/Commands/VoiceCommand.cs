@@ -158,7 +158,8 @@ public static class VoiceCommand
         var recordings = new Option<DirectoryInfo>("--recordings") { Description = "The creator's recordings: WAV files with a transcript each (see voice check)", Required = true };
         var output = new Option<DirectoryInfo>("--output") { Description = "Directory for the voice (voice_adapter.safetensors and voice.json)", Required = true };
         var foundationOption = new Option<DirectoryInfo>("--foundation") { Description = "An acoustic model directory to adapt [default: the built-in foundation, pre-trained first if needed]" };
-        var seconds = new Option<double?>("--seconds") { Description = "Adapt on the first clips adding up to this many seconds [default: every clip but the held-out ones]" };
+        var seconds = new Option<double?>("--seconds") { Description = "Adapt on the first clips adding up to this many seconds (above 0) [default: every clip but the held-out ones]" }.Positive();
+        var force = new Option<bool>("--force") { Description = "Replace a voice already in --output (only a voice: a folder holding anything else is refused) [default: off]" };
         var heldOut = HeldOutClips("to stop it early and to judge it");
         var rank = new Option<int>("--rank")
         {
@@ -167,13 +168,15 @@ public static class VoiceCommand
         }.AtLeast(0);
         var command = new Command("adapt", "Adapt the foundation to a creator's voice: a speaker vector, conditional norms and low-rank updates of its layers trained on their recordings, the foundation frozen.")
         {
-            cache, recordings, output, foundationOption, seconds, heldOut, rank,
+            cache, recordings, output, foundationOption, seconds, heldOut, rank, force,
         };
         command.SetAction((result, cancellationToken) =>
         {
             var console = result.InvocationConfiguration.Output;
             var outputDirectory = result.GetValue(output)!.FullName;
             OptionChecks.RequireOutputDirectory(outputDirectory, "--output");
+            // The voice replaces the folder whole: never the recordings or anything else of the user's in it.
+            OptionChecks.RequireReplaceable(outputDirectory, result.GetValue(force), [VoiceAdapter.WeightsFileName, VoiceRecord.FileName], "a voice");
             var foundationDirectory = FoundationDirectory(result.GetValue(foundationOption), result.GetValue(cache), console, cancellationToken);
             var clips = RecordingsFolder.Read(result.GetValue(recordings)!.FullName);
             int held = result.GetValue(heldOut);
@@ -209,22 +212,29 @@ public static class VoiceCommand
     static Command Say()
     {
         var cache = CommonOptions.Cache();
-        var text = new Argument<string>("text") { Description = "What to say" };
+        var text = new Argument<string>("text") { Description = "What to say (any length: it is spoken clause by clause)" };
+        text.Validators.Add(given =>
+        {
+            if (string.IsNullOrWhiteSpace(given.GetValueOrDefault<string>())) given.AddError("text: it is empty; give the words to say");
+        });
         var voice = new Option<DirectoryInfo>("--voice") { Description = "A voice made by voice adapt [default: the foundation's own --speaker]" };
-        var speaker = new Option<string>("--speaker") { Description = "One of the foundation's speakers, by name (voice corpus lists them) [default: their average voice]" };
+        var speaker = new Option<string>("--speaker") { Description = "One of the foundation's speakers, by name (an unknown name lists them) [default: their average voice]" };
         var output = new Option<FileInfo>("--output", "-o") { Description = "The WAV file to write", Required = true };
+        var force = new Option<bool>("--force") { Description = "Replace a file already at --output [default: off]" };
         var twin = new Option<string>("--twin") { Description = "A voice twin in the registry (its --version, else its production alias, else its latest version) [default: none, --voice or the foundation]" };
         var twinCreator = new Option<string>("--creator") { Description = "The twin's creator, when two creators have a twin of that name [default: the only creator with a twin of that name]" };
         var versionNumber = new Option<int?>("--version") { Description = "The twin's version [default: production, else the latest that succeeded]" };
         var registry = new Twins.RegistryArguments();
         var command = new Command("say", "Speak a text in a creator's adapted voice (or one of the foundation's) into a WAV file.")
         {
-            cache, text, voice, twin, twinCreator, versionNumber, speaker, output,
+            cache, text, voice, twin, twinCreator, versionNumber, speaker, output, force,
         };
         registry.AddTo(command);
         command.SetAction((result, cancellationToken) =>
         {
             var console = result.InvocationConfiguration.Output;
+            var path = result.GetValue(output)!.FullName;
+            OptionChecks.RequireOutputFile(path, result.GetValue(force), "--output");
             var scratch = Directory.CreateTempSubdirectory("twinforge-say-").FullName;
             try
             {
@@ -235,14 +245,14 @@ public static class VoiceCommand
                 using var vector = adapter is not null ? adapter.Speaker.clone()
                     : result.GetValue(speaker) is string name
                         ? foundation.SpeakerTable[foundation.Config.Speakers.ToList().IndexOf(name) is var index and >= 0 ? index
-                            : throw new Engine.BadInputException($"--speaker: the foundation has no speaker '{name}'")].clone()
+                            : throw new Engine.BadInputException($"--speaker: the foundation has no speaker '{name}'; it has {foundation.Config.Speakers.Count}: " +
+                                $"{string.Join(", ", foundation.Config.Speakers.Take(12))}{(foundation.Config.Speakers.Count > 12 ? ", …" : "")}")].clone()
                         : foundation.SpeakerTable.mean([0]);
                 var phonemes = Phonemiser.Phonemise(result.GetValue(text)!);
-                int[] ids = [foundation.Config.PhonemeId(Phonemiser.Pause), .. phonemes.Select(foundation.Config.PhonemeId), foundation.Config.PhonemeId(Phonemiser.Pause)];
+                if (phonemes.Count == 0) throw new Engine.BadInputException("text: there is nothing to say in it (no word espeak-ng can pronounce)");
                 using var mel = new MelSpectrogram(MelSettings.Default);
-                using var frames = foundation.Synthesise(ids, vector);
+                using var frames = foundation.SynthesiseText(phonemes, vector);
                 var audio = mel.Invert(frames);
-                var path = result.GetValue(output)!.FullName;
                 WavFile.Write(path, audio);
                 console.WriteLine(Invariant($"{audio.Seconds:F1} s written to {path}"));
                 return Task.FromResult(ExitCodes.Success);

@@ -3,6 +3,7 @@ using Twinforge.Engine.Models;
 using TorchSharp;
 using Twinforge.Voice.Alignment;
 using Twinforge.Voice.Features;
+using Twinforge.Voice.Phonemes;
 using static TorchSharp.torch;
 
 namespace Twinforge.Voice.Model;
@@ -199,6 +200,28 @@ public sealed class AcousticModel : nn.Module
         using var frameMask = ones(1, durations.Sum());
         var mel = Refine(Decode(Gather(varied, frameToPhoneme), frameMask, voice), frameMask);
         return mel.squeeze(0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Log-mel frames [frames, bins] for a text's phonemes, however long: spoken piece by piece
+    /// (<see cref="PhonemeChunks"/>), each framed by pauses as the model was trained, and joined, so the memory it takes
+    /// is bounded by a piece's length rather than growing with the square of the text's.
+    /// </summary>
+    public Tensor SynthesiseText(IReadOnlyList<string> phonemes, Tensor speaker, int maxPhonemes = PhonemeChunks.DefaultMaxPhonemes)
+    {
+        var pieces = PhonemeChunks.Split(phonemes, maxPhonemes);
+        if (pieces.Count == 0) throw new ArgumentException("there are no phonemes to speak", nameof(phonemes));
+        var pause = Config.PhonemeId(Phonemiser.Pause);
+        var frames = new List<Tensor>(pieces.Count);
+        try
+        {
+            foreach (var piece in pieces) frames.Add(Synthesise([pause, .. piece.Select(Config.PhonemeId), pause], speaker));
+            return frames.Count == 1 ? frames[0].alias() : cat(frames, 0);
+        }
+        finally
+        {
+            foreach (var piece in frames) piece.Dispose();
+        }
     }
 
     Tensor Decode(Tensor frames, Tensor frameMask, Tensor speaker)

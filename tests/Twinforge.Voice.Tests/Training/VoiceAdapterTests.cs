@@ -92,4 +92,25 @@ public sealed class VoiceAdapterTests
         error = Assert.Throws<InputFileException>(() => VoiceAdapter.Load(half, model));
         Assert.Equal("melOut", error.Item);
     }
+
+    [Fact]
+    public void A_long_text_is_spoken_piece_by_piece_and_a_short_one_as_one_call_framed_by_pauses()
+    {
+        using var model = Tiny();
+        using var speaker = model.SpeakerTable[0].clone();
+        var pause = model.Config.PhonemeId(Twinforge.Voice.Phonemes.Phonemiser.Pause);
+
+        using var whole = model.SynthesiseText(["a", "b"], speaker);
+        using var direct = model.Synthesise([pause, 2, 3, pause], speaker);
+        string[] longText = [.. Enumerable.Repeat(new[] { "a", " ", "b", "." }, 30).SelectMany(p => p)];
+        using var pieced = model.SynthesiseText(longText, speaker, maxPhonemes: 8);
+        using var first = model.Synthesise([pause, 2, model.Config.PhonemeId(" "), 3, pause, 2, model.Config.PhonemeId(" "), 3, pause], speaker);
+
+        Assert.True(whole.allclose(direct), "a text that fits is one call, as before");
+        Assert.Equal(whole.shape[1], pieced.shape[1]);
+        // The pieces' frames follow one another: the first piece's come first, unchanged.
+        Assert.True(pieced.narrow(0, 0, first.shape[0]).allclose(first));
+        Assert.True(pieced.shape[0] > 10 * first.shape[0]);
+        Assert.Throws<ArgumentException>(() => model.SynthesiseText(["."], speaker));
+    }
 }
