@@ -61,16 +61,20 @@ public sealed class MelSpectrogram : IDisposable
         var generator = new Generator((ulong)seed);
         var angles = polar(ones_like(magnitude), rand(magnitude.shape, generator: generator).Times(2 * Math.PI));
         Tensor previous = zeros_like(angles);
-        Tensor audio = zeros(samples);
         for (int round = 0; round < iterations; round++)
         {
-            audio = istft(magnitude.mul(angles), Settings.FftSize, Settings.HopLength, Settings.FftSize, window, center: true, length: samples);
-            var rebuilt = stft(audio, Settings.FftSize, Settings.HopLength, Settings.FftSize, window, center: true, return_complex: true);
+            // Each round's spectrograms go with it: kept to the end of the call, 32 rounds of them took gigabytes a
+            // minute of speech.
+            using var step = NewDisposeScope();
+            var spoken = istft(magnitude.mul(angles), Settings.FftSize, Settings.HopLength, Settings.FftSize, window, center: true, length: samples);
+            var rebuilt = stft(spoken, Settings.FftSize, Settings.HopLength, Settings.FftSize, window, center: true, return_complex: true);
             var accelerated = rebuilt.Minus(previous.Times(0.99 / 1.99));
-            angles = accelerated.div(accelerated.abs().AtLeast(1e-8));
-            previous = rebuilt;
+            var nextAngles = accelerated.div(accelerated.abs().AtLeast(1e-8)).MoveToOuterDisposeScope();
+            angles.Dispose();
+            previous.Dispose();
+            (angles, previous) = (nextAngles, rebuilt.MoveToOuterDisposeScope());
         }
-        audio = istft(magnitude.mul(angles), Settings.FftSize, Settings.HopLength, Settings.FftSize, window, center: true, length: samples);
+        var audio = istft(magnitude.mul(angles), Settings.FftSize, Settings.HopLength, Settings.FftSize, window, center: true, length: samples);
         var peak = audio.abs().max().item<float>();
         if (peak > 0.99f) audio = audio.Times(0.99 / peak);
         return new Waveform(audio.data<float>().ToArray(), Settings.SampleRate);
@@ -87,7 +91,12 @@ public sealed class MelSpectrogram : IDisposable
         var power = inverseFilterbank.matmul(melPower).AtLeast(1e-10);
         var target = filterbank.t().matmul(melPower);
         for (int round = 0; round < 30; round++)
-            power = power.mul(target).div(filterbank.t().matmul(filterbank.matmul(power)).AtLeast(1e-12));
+        {
+            using var step = NewDisposeScope(); // as in Invert: one round's products at a time
+            var refined = power.mul(target).div(filterbank.t().matmul(filterbank.matmul(power)).AtLeast(1e-12)).MoveToOuterDisposeScope();
+            power.Dispose();
+            power = refined;
+        }
         return power.MoveToOuterDisposeScope();
     }
 
