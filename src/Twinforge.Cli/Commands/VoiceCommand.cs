@@ -63,7 +63,7 @@ public static class VoiceCommand
         var promoteTo = new Option<string>("--promote-to") { Description = "An alias (production, …) to move to the new version if it beats the one it updates by --margin on the same held-out clips [default: none]" };
         var margin = new Option<double>("--margin")
         {
-            Description = "Least improvement of the held-out mel loss (L1 on log-mel) for --promote-to", DefaultValueFactory = _ => Twinforge.Twins.Voice.VoiceTwins.DefaultMargin,
+            Description = "Least improvement of the held-out mel loss (L1 on log-mel) for --promote-to; a negative margin tolerates that much regression", DefaultValueFactory = _ => Twinforge.Twins.Voice.VoiceTwins.DefaultMargin,
         };
         var registry = new Twins.RegistryArguments();
         var command = new Command("update", "The voice twin's next version: its foundation adapted afresh on the creator's recordings as they are now, judged against the version before.")

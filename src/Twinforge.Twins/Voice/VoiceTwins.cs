@@ -100,11 +100,15 @@ public sealed class VoiceTwins(ITwinRegistry registry, IArtifactStore store, str
         if (parentLoss is not { } before) verdict = $"version {parent.Number} could not be judged";
         else if (loss < before - margin)
         {
-            verdict = FormattableString.Invariant($"held-out mel loss {loss:F4} against version {parent.Number}'s {before:F4} on the same clips: better by more than {margin}");
+            // A negative margin tolerates a regression: then the version may be promoted without being better, and says so.
+            verdict = FormattableString.Invariant($"held-out mel loss {loss:F4} against version {parent.Number}'s {before:F4} on the same clips: ") + (loss < before
+                ? FormattableString.Invariant($"better by more than {margin}")
+                : FormattableString.Invariant($"not better, but within the tolerated regression of {-margin}"));
             if (promoteTo is not null)
             {
                 registry.SetAlias(twinId, promoteTo, adapted.Id, actor);
                 promoted = true;
+                verdict += $"; '{promoteTo}' moved to version {adapted.Number}";
             }
         }
         else verdict = FormattableString.Invariant($"held-out mel loss {loss:F4} against version {parent.Number}'s {before:F4} on the same clips: not better by more than {margin}");

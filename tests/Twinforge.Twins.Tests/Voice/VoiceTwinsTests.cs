@@ -116,12 +116,17 @@ public sealed class VoiceTwinsTests
         // "left where it was" only when the alias exists: the first update may not have set it.
         Assert.Contains("not better by more than 0.001; " + (production is null ? "'production' not set" : "'production' left where it was"), again.Verdict);
         Assert.Equal(production?.VersionId, bench.Registry.ListAliases(v1.TwinId).SingleOrDefault(alias => alias.Name == "production")?.VersionId);
+        // A negative margin tolerates a regression: promoted then, and the verdict says it was not better and where the alias went.
+        var tolerated = voices.Update(v1.TwinId, recordings, heldOut: 2, promoteTo: "production", options, margin: -1);
+        Assert.True(tolerated.Promoted);
+        Assert.Contains("not better, but within the tolerated regression of 1; 'production' moved to version 4", tolerated.Verdict);
 
         // Withdrawal takes both versions and both recordings.
         var withdrawal = bench.Lifecycle.WithdrawConsent(ana.Id, ConsentScopes.Voice, "she withdrew her voice");
         Assert.Contains(v1.Id, withdrawal.Audit.DeletedVersionIds);
         Assert.Contains(update.Version.Id, withdrawal.Audit.DeletedVersionIds);
         Assert.Contains(again.Version.Id, withdrawal.Audit.DeletedVersionIds);
+        Assert.Contains(tolerated.Version.Id, withdrawal.Audit.DeletedVersionIds);
         Assert.Empty(bench.Registry.ListDatasets(ana.Id).Where(d => d.ConsentScope == ConsentScopes.Voice));
     }
 
