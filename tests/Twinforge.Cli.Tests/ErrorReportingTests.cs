@@ -346,6 +346,13 @@ public sealed class ErrorReportingTests
 
         Assert.Equal(ExitCodes.BadInput, exitCode);
         Assert.StartsWith($"error: --tokenizer: {missing}", error);
+        // A tokenizer.json given for its folder: that folder is named, and no other option.
+        File.WriteAllText(directory.File("tokenizer.json"), "{}");
+        (exitCode, _, error) = Run("data", "validate", "--data", data, "--tokenizer", directory.File("tokenizer.json"));
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains($"--tokenizer: {directory.File("tokenizer.json")} is a file; give the directory that holds tokenizer.json", error);
+        Assert.Contains($"here {directory.Path}", error);
+        Assert.DoesNotContain("--model", error);
     }
 
     [Fact]

@@ -52,6 +52,9 @@ public static class DataCommand
             var output = result.InvocationConfiguration.Output;
             var tokenizerSource = result.GetValue(tokenizer)!;
             ITokenizer counting;
+            if (File.Exists(tokenizerSource))
+                throw new BadInputException($"--tokenizer: {Path.GetFullPath(tokenizerSource)} is a file; give the directory that holds tokenizer.json " +
+                                            $"(a tokenizer's from 'tokenizer train', or a model's{(Path.GetFileName(tokenizerSource) == "tokenizer.json" ? $": here {Path.GetDirectoryName(Path.GetFullPath(tokenizerSource))}" : "")}), 'builtin' or 'bytes'");
             try
             {
                 counting = tokenizerSource == "bytes" ? new ByteLevelTokenizer()

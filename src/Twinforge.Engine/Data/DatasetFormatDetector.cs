@@ -15,7 +15,9 @@ internal static class DatasetFormatDetector
         if (extension is not (".jsonl" or ".json"))
         {
             // The extension decides, but a JSON Lines file saved as .txt would train on its braces and keys: said.
-            if (lines.FirstOrDefault(line => !string.IsNullOrWhiteSpace(line.Text)) is { } first && JsonLine.TryParse(first.Text) is { } parsed
+            // SourceLine is a struct: with no such line FirstOrDefault gives a default one (no text), not null.
+            var first = lines.FirstOrDefault(line => !string.IsNullOrWhiteSpace(line.Text));
+            if (first.Text is not null && JsonLine.TryParse(first.Text) is { } parsed
                 && (parsed.ContainsKey("messages") || parsed.ContainsKey("prompt") || parsed.ContainsKey("completion")))
                 problems.Add(new DatasetProblem(path, first.Number, DatasetProblemKind.LooksLikeJsonLines,
                     $"reads as plain text (its extension is '{extension}'), but its lines look like {(parsed.ContainsKey("messages") ? "chat" : "prompt/completion")} " +

@@ -116,6 +116,19 @@ public sealed class DatasetValidatorTests : IDisposable
         Assert.Equal((DatasetProblemKind.InvalidUtf8, 3L), (error.Kind, error.Line));
     }
 
+    [Fact]
+    public void A_file_in_another_encoding_lists_its_first_ten_bad_lines_then_counts_the_rest_in_one_problem()
+    {
+        var latin1 = _temporary.File("latin1.txt");
+        File.WriteAllBytes(latin1, [.. Enumerable.Range(0, 25).SelectMany(i => (byte[])[.. "caf"u8, 0xE9, (byte)'\n'])]);
+
+        var errors = Validate(latin1).Report.Errors.Where(error => error.Kind == DatasetProblemKind.InvalidUtf8).ToList();
+
+        Assert.Equal(11, errors.Count);
+        Assert.Equal(Enumerable.Range(1, 11).Select(line => (long?)line), errors.Select(error => error.Line));
+        Assert.Contains("is the first of 15 more lines that are not valid UTF-8 text (only the first 10 are listed)", errors[^1].Reason);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("\n   \n\t\n")]
