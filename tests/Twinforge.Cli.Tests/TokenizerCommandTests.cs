@@ -33,6 +33,7 @@ public sealed class TokenizerCommandTests : IDisposable
         Assert.Equal(296, tokenizer.TokenToId("<|endoftext|>"));
         Assert.Equal("plain", tokenizer.ChatTemplate.Name); // the default: a base pre-trained on text reads "User:" as words
         Assert.Contains("vocabulary 300 (256 bytes + 40 learned + 4 special), 40 merges", stdout);
+        Assert.Matches(@"read .*: \d+\.\d kB \(", stdout); // a small corpus in kB, not "0.0 MB"
         Assert.Matches(@"input: \d+\.\d\d bytes per token \([\d,]+ bytes, [\d,]+ tokens\)", stdout);
         Assert.Matches(@"held-out: \d+\.\d\d bytes per token \(38 bytes, [\d,]+ tokens\)", stdout);
         Assert.True(File.Exists(Path.Combine(output, "tokenizer_config.json")));

@@ -69,7 +69,7 @@ public static class TokenizerCommand
             {
                 long before = trainer.TextBytes;
                 trainer.AddFile(file);
-                console.WriteLine(Invariant($"read {file}: {(trainer.TextBytes - before) / 1e6:F1} MB ({clock.Elapsed.TotalSeconds:F1} s)"));
+                console.WriteLine(Invariant($"read {file}: {Size(trainer.TextBytes - before)} ({clock.Elapsed.TotalSeconds:F1} s)"));
             }
             if (trainer.TextBytes == 0)
                 throw new BadInputException($"--input: {string.Join(", ", files)} hold{(files.Count == 1 ? "s" : "")} no text: there is nothing to learn a vocabulary from");
@@ -86,7 +86,7 @@ public static class TokenizerCommand
             int learned = tokenizer.VocabularySize - options.SpecialTokens.Count - ByteLevelTokenizer.ByteCount;
             console.WriteLine(
                 Invariant($"vocabulary {tokenizer.VocabularySize:N0} (256 bytes + {learned:N0} learned + {options.SpecialTokens.Count} special), ") +
-                Invariant($"{trained.MergeCount:N0} merges from {trained.DistinctPieces:N0} distinct pieces of {trained.TextBytes / 1e6:F1} MB in {trainingTime.TotalSeconds:F1} s"));
+                Invariant($"{trained.MergeCount:N0} merges from {trained.DistinctPieces:N0} distinct pieces of {Size(trained.TextBytes)} in {trainingTime.TotalSeconds:F1} s"));
             if (trained.StoppedEarly)
                 console.WriteLine(Invariant($"stopped before {options.VocabularySize:N0}: no pair left that occurs at least {options.MinimumPairFrequency} times"));
             console.WriteLine($"input: {Compression(tokenizer, files)}");
@@ -107,8 +107,12 @@ public static class TokenizerCommand
             bytes += Encoding.UTF8.GetByteCount(text);
             tokens += tokenizer.Encode(text, parseSpecialTokens: true).Count;
         }
-        return Invariant($"{(double)bytes / Math.Max(tokens, 1):F2} bytes per token ({bytes:N0} bytes, {tokens:N0} tokens)");
+        if (tokens == 0) return "no text to measure it on (the file is empty)";
+        return Invariant($"{(double)bytes / tokens:F2} bytes per token ({bytes:N0} bytes, {tokens:N0} tokens)");
     }
+
+    /// <summary>A text's size as people read it: "17.3 kB", "57.1 MB".</summary>
+    static string Size(long bytes) => bytes < 1_000_000 ? Invariant($"{bytes / 1e3:F1} kB") : Invariant($"{bytes / 1e6:F1} MB");
 
     static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

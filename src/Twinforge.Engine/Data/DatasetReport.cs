@@ -143,7 +143,7 @@ public sealed class DatasetReport
         else if (HeldOutStatistics is not null)
             text.AppendLine(IsValid ? "held out: nothing" : "held out: not chosen while the data has errors (the train line counts every example read)");
         var errors = Errors.Count;
-        text.Append(culture, $"{errors} errors, {Problems.Count - errors} warnings");
+        text.Append(culture, $"{Count(errors, "error")}, {Count(Problems.Count - errors, "warning")}");
         return text.ToString();
     }
 

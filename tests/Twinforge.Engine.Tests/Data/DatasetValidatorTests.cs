@@ -111,9 +111,11 @@ public sealed class DatasetValidatorTests : IDisposable
         var path = _temporary.File("posts.txt");
         File.WriteAllBytes(path, [.. "fine\n\nbroken "u8, 0xC3, 0x28, .. "\n\nfine again\n"u8]);
 
-        var error = SingleError(Validate(path));
+        var validated = Validate(path);
+        var error = SingleError(validated);
 
         Assert.Equal((DatasetProblemKind.InvalidUtf8, 3L), (error.Kind, error.Line));
+        Assert.EndsWith("1 error, 0 warnings", validated.Report.Summary());
     }
 
     [Fact]
