@@ -109,7 +109,8 @@ public static class PeftAdapter
             if (targets.Count == 0)
                 throw new InputFileException(Path.Combine(directory, ConfigFileName),
                     $"no module of the model ({model.Config.ModelType}) matches {config.TargetsDescription}", "target_modules");
-            CheckTensors(file, ExpectedShapes(targets, config.Rank), model, weightsPath);
+            CheckTensors(file, ExpectedShapes(targets, config.Rank), model, weightsPath,
+                PeftAdapterConfigFile.ReadBaseModel(Path.Combine(directory, ConfigFileName)));
             return new CheckedAdapterFile(config, targets, file);
         }
         catch
@@ -137,7 +138,8 @@ public static class PeftAdapter
         return shapes;
     }
 
-    static void CheckTensors(SafetensorsFile file, Dictionary<string, long[]> expected, CausalLanguageModel model, string path)
+    /// <param name="madeFor">The base the adapter's config says it was trained on, to name when its shapes show it is another.</param>
+    static void CheckTensors(SafetensorsFile file, Dictionary<string, long[]> expected, CausalLanguageModel model, string path, string? madeFor)
     {
         var projections = model.NamedProjections().Select(entry => entry.Name).ToHashSet();
         var problems = new List<(string Tensor, string Problem)>();
@@ -157,10 +159,16 @@ public static class PeftAdapter
         foreach (var name in expected.Keys.Where(name => !file.Contains(name)))
             problems.Add((name, "missing: adapter_config.json targets this module but the file has no such tensor"));
         if (problems.Count == 0) return;
-        var listed = string.Join("; ", problems.Take(8).Select(entry => $"{entry.Tensor}: {entry.Problem}"));
-        if (problems.Count > 8) listed += $"; and {problems.Count - 8} more";
+        // Shapes that differ mean an adapter trained on another base: said first, with the base its config names,
+        // before the tensors (dozens of lines of them otherwise).
+        var mismatched = problems.Count(entry => entry.Problem.StartsWith("shape mismatch", StringComparison.Ordinal));
+        var cause = mismatched == 0 ? ""
+            : $"it was trained on another base ({(madeFor is null ? "its adapter_config.json names none" : $"its adapter_config.json names {madeFor}")}): " +
+              $"{mismatched} of its tensors {(mismatched == 1 ? "has a shape" : "have shapes")} other than this model's; ";
+        var listed = string.Join("; ", problems.Take(3).Select(entry => $"{entry.Tensor}: {entry.Problem}"));
+        if (problems.Count > 3) listed += $"; and {problems.Count - 3} more";
         throw new InputFileException(path,
-            $"the adapter does not fit the model ({model.Config.ModelType}): {listed}", item: problems[0].Tensor);
+            $"the adapter does not fit the model ({model.Config.ModelType}): {cause}{listed}", item: problems[0].Tensor);
     }
 
     static string DescribeUnexpected(string key, HashSet<string> projections)

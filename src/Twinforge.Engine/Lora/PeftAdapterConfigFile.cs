@@ -49,6 +49,20 @@ internal static class PeftAdapterConfigFile
         value == Math.Floor(value) && Math.Abs(value) < int.MaxValue ? JsonValue.Create((int)value) : JsonValue.Create(value);
 
     /// <summary>Reads and validates an adapter_config.json; every error names the file and the field.</summary>
+    /// <summary>The base the adapter was trained on, as its config names it (<c>base_model_name_or_path</c>), or null.</summary>
+    public static string? ReadBaseModel(string path)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path)) is JsonObject json && json["base_model_name_or_path"] is JsonValue value
+                   && value.TryGetValue(out string? name) && !string.IsNullOrWhiteSpace(name) ? name : null;
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null; // Read reports what is wrong with the file
+        }
+    }
+
     public static LoraConfig Read(string path)
     {
         if (!File.Exists(path))

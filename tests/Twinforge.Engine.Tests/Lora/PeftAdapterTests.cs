@@ -198,6 +198,9 @@ public sealed class PeftAdapterTests
         Assert.Contains("shape mismatch", error.Message);
         Assert.Contains("[4, 31]", error.Message);
         Assert.EndsWith("adapter_model.safetensors", error.FilePath);
+        // Said first: an adapter whose shapes differ was trained on another base (its config names which, when it does).
+        Assert.Contains("it was trained on another base (its adapter_config.json names", error.Message);
+        Assert.Contains("1 of its tensors has a shape other than this model's", error.Message);
     }
 
     [Fact]
