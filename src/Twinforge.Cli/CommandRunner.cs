@@ -109,7 +109,22 @@ public static partial class CommandRunner
         var match = UnparsableValue().Match(error.Message);
         if (!match.Success) return error.Message;
         var type = match.Groups["type"].Value;
-        var expected = type.Contains("Int32") || type.Contains("Int64") ? "a whole number"
+        var value = match.Groups["value"].Value;
+        var valueType = error.SymbolResult switch
+        {
+            System.CommandLine.Parsing.OptionResult option => option.Option.ValueType,
+            System.CommandLine.Parsing.ArgumentResult { Parent: System.CommandLine.Parsing.OptionResult option } => option.Option.ValueType,
+            System.CommandLine.Parsing.ArgumentResult bare => bare.Argument.ValueType,
+            _ => null,
+        };
+        valueType = valueType is null ? null : Nullable.GetUnderlyingType(valueType) ?? valueType;
+        var whole = type.Contains("Int32") || type.Contains("Int64");
+        // A whole number too large for the option is a whole number all the same: its limit is what is wrong.
+        var expected = whole && System.Numerics.BigInteger.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _)
+            ? $"a whole number from {(type.Contains("Int64") ? long.MinValue : int.MinValue):N0} to {(type.Contains("Int64") ? long.MaxValue : int.MaxValue):N0}"
+            // An enumeration's own names, as the user types them, not its .NET type's.
+            : valueType is { IsEnum: true } ? "one of " + string.Join(", ", Enum.GetNames(valueType).Select(name => name.ToLowerInvariant()))
+            : whole ? "a whole number"
             : type.Contains("Double") || type.Contains("Single") || type.Contains("Decimal") ? "a number"
             : type.Contains("Boolean") ? "true or false"
             : type.Contains("DateTime") ? "a date and time"
@@ -117,10 +132,10 @@ public static partial class CommandRunner
         var where = error.SymbolResult is System.CommandLine.Parsing.ArgumentResult argument && match.Groups["kind"].Value == "command"
             ? $"argument '{argument.Argument.Name}' of '{match.Groups["name"].Value}'"
             : match.Groups["name"].Value;
-        return $"{where}: expected {expected}, found '{match.Groups["value"].Value}'";
+        return $"{where}: expected {expected}, found '{value}'";
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for (?<kind>command|option) '(?<name>[^']+)' as expected type '(?<type>[^']+)'\.?$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for (?<kind>command|option) '(?<name>[^']+)' as expected type '(?<type>[^']+)'\.?( Did you mean one of the following\?[\s\S]*)?$")]
     private static partial System.Text.RegularExpressions.Regex UnparsableValue();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^Argument '(?<value>[^']*)' not recognized\. Must be one of:")]

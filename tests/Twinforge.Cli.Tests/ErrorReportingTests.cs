@@ -68,6 +68,8 @@ public sealed class ErrorReportingTests
     [InlineData(new[] { "tokenizer", "train", "--input", "x.txt", "--vocab-size", "300", "--output", "t", "--chat-template", "alpaca" }, "error: --chat-template: 'alpaca' is not one of chatml, llama3, plain")]
     [InlineData(new[] { "generate", "--model", "m", "--prompt", "" }, "error: --prompt: is empty; give the text to continue")]
     [InlineData(new[] { "serve", "--port", "99999" }, "error: --port: must be between 0 and 65535, got 99999")]
+    [InlineData(new[] { "tokenizer", "train", "--input", "x.txt", "--vocab-size", "300", "--output", "t", "--pre-tokenizer", "bert" }, "error: --pre-tokenizer: expected one of llama3, qwen2, gpt2, found 'bert'")]
+    [InlineData(new[] { "tokenizer", "train", "--input", "x.txt", "--vocab-size", "99999999999", "--output", "t" }, "error: --vocab-size: expected a whole number from -2,147,483,648 to 2,147,483,647, found '99999999999'")]
     public void A_value_that_does_not_convert_is_bad_input_in_words_naming_where_it_was_given(string[] args, string expected)
     {
         var (exitCode, _, error) = Run(args);
