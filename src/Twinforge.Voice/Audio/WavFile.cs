@@ -21,7 +21,9 @@ public static class WavFile
         }
         catch (Exception error) when (error is FormatException or EndOfStreamException or InvalidDataException or ArgumentException)
         {
-            throw new InputFileException(path, $"is not a WAV file ({error.Message})", inner: error);
+            throw new InputFileException(path, error is EndOfStreamException
+                ? "is not a whole WAV file: it ends before its header does (cut short while copying?)"
+                : $"is not a WAV file ({error.Message})", inner: error);
         }
         using (reader)
         {

@@ -72,7 +72,9 @@ public static class RecordingsFolder
                 var fields = line.Split('|');
                 var id = fields[0].Trim();
                 if (id.EndsWith(".wav", StringComparison.OrdinalIgnoreCase)) id = id[..^4];
-                if (fields.Length < 2 || string.IsNullOrWhiteSpace(fields[^1]))
+                if (fields.Length < 2)
+                    errors.Add(new InputFileException(metadata, "is not 'id|transcript' (no '|' between the clip's name and what is said)", line: number));
+                else if (string.IsNullOrWhiteSpace(fields[^1]))
                     errors.Add(new InputFileException(metadata, "is not 'id|transcript' (nothing after a '|')", line: number));
                 else if (!ids.Contains(id))
                     errors.Add(new InputFileException(metadata, $"names a clip '{id}' with no {id}.wav in the folder", line: number));

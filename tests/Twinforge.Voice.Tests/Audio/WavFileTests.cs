@@ -51,6 +51,19 @@ public sealed class WavFileTests
     }
 
     [Fact]
+    public void A_wav_cut_short_in_its_header_says_so_in_words()
+    {
+        using var directory = new TemporaryDirectory();
+        WavFile.Write(directory.File("whole.wav"), new Waveform(new float[1600], 16_000));
+        File.WriteAllBytes(directory.File("cut.wav"), File.ReadAllBytes(directory.File("whole.wav"))[..30]);
+
+        var error = Assert.Throws<InputFileException>(() => WavFile.Read(directory.File("cut.wav")));
+
+        Assert.Contains("is not a whole WAV file: it ends before its header does", error.Message);
+        Assert.DoesNotContain("Unable to read", error.Message);
+    }
+
+    [Fact]
     public void A_compressed_sample_format_is_an_error_naming_the_file_and_the_format()
     {
         using var directory = new TemporaryDirectory();

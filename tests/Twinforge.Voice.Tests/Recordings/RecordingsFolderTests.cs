@@ -88,7 +88,7 @@ public sealed class RecordingsFolderTests
 
         var metadata = directory.File("metadata.csv");
         Assert.Contains(error.Errors, e => e.FilePath == metadata && e.Line == 2 && e.Problem.Contains("'three' with no three.wav"));
-        Assert.Contains(error.Errors, e => e.FilePath == metadata && e.Line == 3 && e.Problem.StartsWith("is not 'id|transcript'"));
+        Assert.Contains(error.Errors, e => e.FilePath == metadata && e.Line == 3 && e.Problem == "is not 'id|transcript' (no '|' between the clip's name and what is said)");
         Assert.Contains(error.Errors, e => e.FilePath == directory.File("two.wav") && e.Problem.Contains("add a line 'two|what is said' to metadata.csv"));
     }
 
