@@ -212,6 +212,11 @@ public sealed class Trainer
                 // Examples left out or cut for their length are said at the start, in the output and the report alike.
                 if (resumedState is null)
                     foreach (var notice in trainer.data.Report.RunNotices()) publish(new TrainingWarning(progress.Step, notice));
+                // A warm-up longer than the run never reaches the peak: the run trains at a fraction of the rate asked for.
+                if (resumedState is null && schedule.WarmupSteps > TotalSteps)
+                    publish(new TrainingWarning(progress.Step, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"the warm-up ({schedule.WarmupSteps} steps) is longer than the run ({TotalSteps}): the learning rate never reaches its peak " +
+                        $"{options.LearningRate:G3} (it ends at {schedule.At(TotalSteps - 1):G3}); set training.warmup_steps to at most {TotalSteps}")));
                 model.train();
                 while (progress.Step < TotalSteps && !progress.StoppedEarly)
                 {

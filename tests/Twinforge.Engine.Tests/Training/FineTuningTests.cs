@@ -102,6 +102,28 @@ public sealed class FineTuningTests
     }
 
     [Fact]
+    public void A_warm_up_longer_than_the_run_is_said_at_its_start()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = Prepare(directory, Exchanges(6));
+        using var model = Model();
+        var warnings = new List<string>();
+
+        new Trainer(model, data, Options with { MaxSteps = 3, WarmupSteps = 90 }, directory.Sub("run")).Run(onEvent: e =>
+        {
+            if (e is TrainingWarning warning) warnings.Add(warning.Message);
+        });
+        using var within = Model();
+        new Trainer(within, data, Options with { MaxSteps = 3, WarmupSteps = 3 }, directory.Sub("within")).Run(onEvent: e =>
+        {
+            if (e is TrainingWarning warning) warnings.Add("within: " + warning.Message);
+        });
+
+        var said = Assert.Single(warnings, message => message.Contains("warm-up"));
+        Assert.StartsWith("the warm-up (90 steps) is longer than the run (3): the learning rate never reaches its peak", said);
+    }
+
+    [Fact]
     public void Full_fine_tuning_with_frozen_layers_leaves_them_untouched()
     {
         using var directory = new TemporaryDirectory();
