@@ -53,6 +53,29 @@ public sealed class PretrainedModel : IDisposable
         return new PretrainedModel(network, tokenizer, generationConfig);
     }
 
+    /// <summary>
+    /// A model directory's architecture and tokenizer (config.json and tokenizer.json) with the weights as constructed,
+    /// not read: what pre-training from scratch starts from, so that a config and a tokenizer of one's own (from
+    /// <c>tokenizer train</c>) make a base to pre-train without a checkpoint to throw away.
+    /// </summary>
+    public static PretrainedModel LoadArchitecture(string directory)
+    {
+        if (!System.IO.Directory.Exists(directory)) throw new InputFileException(directory, "model directory not found");
+        var tokenizer = TokenizerLoader.Load(directory);
+        var config = TransformerConfig.Load(System.IO.Path.Combine(directory, HuggingFaceModelCheckpoint.ConfigFileName));
+        var network = new CausalLanguageModel(config);
+        try
+        {
+            TokenizerChecks.EnsureFitsModel(tokenizer, network.Config.VocabularySize, directory);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+        return new PretrainedModel(network, tokenizer, GenerationConfig.LoadIfPresent(directory));
+    }
+
     /// <summary>Decoding defaults: the checkpoint's generation config, or greedy.</summary>
     public GenerationOptions DefaultGenerationOptions => GenerationConfig?.ToOptions() ?? new GenerationOptions();
 

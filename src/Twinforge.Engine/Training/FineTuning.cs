@@ -41,7 +41,10 @@ public static class FineTuning
         options.Validate();
         if (options.Training.Auto)
             return Search.HyperparameterSearch.Run(baseModelDirectory, dataFiles, runDirectory, options, onEvent, cancellationToken, baseModelSource);
-        using var pretrained = PretrainedModel.Load(baseModelDirectory, BaseDType(baseModelDirectory, options.Method));
+        // From scratch, the weights are re-initialised: a directory with only config.json and a tokenizer is base enough.
+        using var pretrained = options.Method == FineTuningMethod.FromScratch && !SafetensorsCheckpoint.IsSafetensorsCheckpoint(baseModelDirectory)
+            ? PretrainedModel.LoadArchitecture(baseModelDirectory)
+            : PretrainedModel.Load(baseModelDirectory, BaseDType(baseModelDirectory, options.Method));
         var model = pretrained.Network;
         if (options.FrozenLayers > model.Config.LayerCount)
             throw new BadInputException($"cannot freeze the first {options.FrozenLayers} layers: the base model has {model.Config.LayerCount}");

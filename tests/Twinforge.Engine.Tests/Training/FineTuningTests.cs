@@ -102,6 +102,30 @@ public sealed class FineTuningTests
     }
 
     [Fact]
+    public void From_scratch_a_config_and_a_tokenizer_are_base_enough_without_weights()
+    {
+        using var directory = new TemporaryDirectory();
+        var basePath = SaveBase(directory, Llama());
+        foreach (var weights in Directory.EnumerateFiles(basePath, "*.safetensors")) File.Delete(weights);
+        var dataFile = directory.Write("alice.jsonl", Enumerable.Repeat(DataTesting.Exchange("hi?", "yo."), 8).ToArray());
+        var options = new FineTuningOptions
+        {
+            Method = FineTuningMethod.FromScratch,
+            Data = new() { SequenceLength = 64, ValidationFraction = 0, Seed = 5 },
+            Training = Options with { MaxSteps = 2, BatchSize = 4 },
+        };
+
+        var result = FineTuning.Run(basePath, [dataFile], Path.Combine(directory.Path, "run"), options);
+
+        using var trained = PretrainedModel.Load(result.ModelDirectory!);
+        Assert.Equal(Llama().HiddenSize, trained.Network.Config.HiddenSize);
+        // Anything that keeps the weights still needs them, and says so.
+        var lora = Assert.Throws<InputFileException>(() => FineTuning.Run(basePath, [dataFile], Path.Combine(directory.Path, "lora"),
+            options with { Method = FineTuningMethod.Lora }));
+        Assert.Contains("no model.safetensors", lora.Message);
+    }
+
+    [Fact]
     public void A_warm_up_longer_than_the_run_is_said_at_its_start()
     {
         using var directory = new TemporaryDirectory();
