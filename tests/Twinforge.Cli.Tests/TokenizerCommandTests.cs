@@ -69,6 +69,21 @@ public sealed class TokenizerCommandTests : IDisposable
     }
 
     [Fact]
+    public void An_input_given_twice_and_an_empty_special_token_are_refused_naming_their_option()
+    {
+        var corpus = Corpus("corpus.txt", 2);
+
+        var twice = CliTesting.Run("tokenizer", "train", "--input", corpus, corpus, "--vocab-size", "300", "--output", _temporary.File("out"));
+        var empty = CliTesting.Run("tokenizer", "train", "--input", corpus, "--vocab-size", "300", "--output", _temporary.File("out"), "--special", "<|endoftext|>", "");
+
+        Assert.Equal(ExitCodes.BadInput, twice.ExitCode);
+        Assert.Contains($"--input: {corpus} is given twice", twice.Error);
+        Assert.Equal(ExitCodes.BadInput, empty.ExitCode);
+        Assert.Contains("--special: a special token cannot be empty", empty.Error);
+        Assert.False(Directory.Exists(_temporary.File("out")));
+    }
+
+    [Fact]
     public void Missing_input_file_is_named()
     {
         var missing = _temporary.File("nowhere.txt");

@@ -59,12 +59,21 @@ public static class TokenizerCommand
             if (options.VocabularySize < options.MinimumVocabularySize)
                 throw new BadInputException($"--vocab-size: must be at least {options.MinimumVocabularySize} (256 byte symbols + " +
                     $"{options.SpecialTokens.Count} special tokens), got {options.VocabularySize}");
-            options.Validate(); // repeated or empty --special tokens
+            try
+            {
+                options.Validate(); // repeated or empty --special tokens
+            }
+            catch (BadInputException e) when (e.Message.StartsWith("special tokens: ", StringComparison.Ordinal))
+            {
+                throw new BadInputException("--special: " + e.Message["special tokens: ".Length..], e);
+            }
             RequireCoherentSpecials(options);
 
             var clock = Stopwatch.StartNew();
             var trainer = new BpeTrainer(options);
             var files = result.GetValue(input)!.Select(file => file.FullName).ToList();
+            if (files.GroupBy(file => file, StringComparer.Ordinal).FirstOrDefault(group => group.Count() > 1) is { } twice)
+                throw new BadInputException($"--input: {twice.Key} is given twice; its text would count double in what is learned");
             foreach (var file in files)
             {
                 long before = trainer.TextBytes;

@@ -94,6 +94,8 @@ public static class PeftAdapter
     internal static CheckedAdapterFile OpenChecked(CausalLanguageModel model, string directory)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (File.Exists(directory))
+            throw new InputFileException(directory, "is a file: give the adapter's directory (adapter_config.json and adapter_model.safetensors)");
         if (!Directory.Exists(directory))
             throw new InputFileException(directory, "adapter directory not found");
         var config = ReadConfig(directory);

@@ -188,6 +188,19 @@ public sealed class PeftAdapterTests
     }
 
     [Fact]
+    public void A_file_given_for_the_adapter_directory_is_called_a_file()
+    {
+        using var fixture = SavedAdapter();
+        var weights = fixture.Directory.File("adapter_model.safetensors");
+
+        var error = Assert.Throws<InputFileException>(() => PeftAdapter.Load(fixture.Model, weights));
+
+        Assert.Equal(weights, error.FilePath);
+        Assert.Contains("is a file: give the adapter's directory", error.Message);
+        Assert.False(fixture.Model.HasAdapters);
+    }
+
+    [Fact]
     public void A_wrong_tensor_shape_is_reported_naming_the_tensor()
     {
         using var fixture = SavedAdapter();

@@ -356,9 +356,14 @@ static partial class TwinInspectionCommands
             if (result.GetValue(version) is not null && result.GetResult(alias) is { Implicit: false })
                 throw new BadInputException("--version and --alias both name the version to export: give one");
             var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
+            var aliasName = result.GetValue(alias)!;
             var chosen = result.GetValue(version) is int number
                 ? opened.Registry.GetVersionByNumber(twin.Id, number)
-                : opened.Registry.ResolveAlias(twin.Id, result.GetValue(alias)!);
+                : opened.Registry.ListAliases(twin.Id).Any(existing => existing.Name == aliasName)
+                    ? opened.Registry.ResolveAlias(twin.Id, aliasName)
+                    // A new twin has no alias until one is set: say how to get one, or to name the version.
+                    : throw new BadInputException($"twin '{twin.Name}' has no alias '{aliasName}' (--alias' default) yet: export a version with --version N " +
+                                                  $"(its versions: twin show {twin.Name}), or set the alias first (twin promote {twin.Name} N --alias {aliasName})");
             var destination = result.GetValue(output)!.FullName;
             ExportDestination.Require(destination, result.GetValue(force));
             var kind = opened.Lifecycle.Export(chosen, destination);
