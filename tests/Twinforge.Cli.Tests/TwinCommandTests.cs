@@ -126,7 +126,7 @@ public sealed class TwinCommandTests
         // "served/" exactly as the README writes it.
         var noSuchAlias = registry.Run("twin", "export", "ana-style", "--alias", "staging", "--output", directory.File("staged"));
         Assert.Equal(ExitCodes.BadInput, noSuchAlias.ExitCode);
-        Assert.Contains("twin 'ana-style' has no alias 'staging' (--alias' default) yet: export a version with --version N", noSuchAlias.Error);
+        Assert.Contains("twin 'ana-style' has no alias 'staging' yet: export a version with --version N", noSuchAlias.Error);
         Assert.Contains("twin promote ana-style N --alias staging", noSuchAlias.Error);
         var exported = registry.Run("twin", "export", "ana-style", "--alias", "production", "--output", directory.File("served") + "/");
         Assert.True(exported.ExitCode == ExitCodes.Success, exported.Error);

@@ -362,7 +362,7 @@ static partial class TwinInspectionCommands
                 : opened.Registry.ListAliases(twin.Id).Any(existing => existing.Name == aliasName)
                     ? opened.Registry.ResolveAlias(twin.Id, aliasName)
                     // A new twin has no alias until one is set: say how to get one, or to name the version.
-                    : throw new BadInputException($"twin '{twin.Name}' has no alias '{aliasName}' (--alias' default) yet: export a version with --version N " +
+                    : throw new BadInputException($"twin '{twin.Name}' has no alias '{aliasName}'{(result.GetResult(alias) is { Implicit: false } ? "" : " (--alias' default)")} yet: export a version with --version N " +
                                                   $"(its versions: twin show {twin.Name}), or set the alias first (twin promote {twin.Name} N --alias {aliasName})");
             var destination = result.GetValue(output)!.FullName;
             ExportDestination.Require(destination, result.GetValue(force));
