@@ -245,8 +245,8 @@ public static class VoiceCommand
                 using var vector = adapter is not null ? adapter.Speaker.clone()
                     : result.GetValue(speaker) is string name
                         ? foundation.SpeakerTable[foundation.Config.Speakers.ToList().IndexOf(name) is var index and >= 0 ? index
-                            : throw new Engine.BadInputException($"--speaker: the foundation has no speaker '{name}'; it has {foundation.Config.Speakers.Count}: " +
-                                $"{string.Join(", ", foundation.Config.Speakers.Take(12))}{(foundation.Config.Speakers.Count > 12 ? ", …" : "")}")].clone()
+                            : throw new Engine.BadInputException($"--speaker: the foundation has no speaker '{name}'; its {foundation.Config.Speakers.Count} are " +
+                                string.Join(", ", foundation.Config.Speakers))].clone()
                         : foundation.SpeakerTable.mean([0]);
                 var phonemes = Phonemiser.Phonemise(result.GetValue(text)!);
                 if (phonemes.Count == 0) throw new Engine.BadInputException("text: there is nothing to say in it (no word espeak-ng can pronounce)");
