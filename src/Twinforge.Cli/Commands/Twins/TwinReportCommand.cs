@@ -38,10 +38,8 @@ public static class TwinReportCommand
                 ?? throw new BadInputException($"version {recorded.Number} of twin '{twin.Name}' has no report: it is {recorded.Status.Name()}" +
                                                (recorded.Status == VersionStatus.Deleted ? " (its report was erased with it)" : " (only a version that finished training has one)"));
             var path = result.GetValue(output)!.FullName;
-            if (File.Exists(path) && !result.GetValue(force)) throw new BadInputException($"--output: {path} exists; --force replaces it");
-            var folder = Path.GetDirectoryName(path)!;
-            OptionChecks.RequireOutputDirectory(folder, "--output"); // its folder: made when missing, if it can be
-            Directory.CreateDirectory(folder);
+            OptionChecks.RequireOutputFile(path, result.GetValue(force), "--output");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!); // its folder: made when missing (checked that it can be)
             // Recorded before it is written: a crash between the two leaves a record of a copy that may not exist,
             // never a copy of the creator's data that no record lists.
             opened.Lifecycle.RecordCopy(recorded, path);
