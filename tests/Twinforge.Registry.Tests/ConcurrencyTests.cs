@@ -68,6 +68,40 @@ public abstract class ConcurrencyTests(RegistryBackend backend) : RegistryTest(b
     }
 
     [SkippableFact]
+    public void Creators_registering_the_same_content_at_once_leave_it_with_exactly_one_of_them()
+    {
+        using var setupRegistry = Open();
+        const int writers = 4, rounds = 5;
+        var creators = Enumerable.Range(0, writers).Select(i => Build.ConsentingCreator(setupRegistry, $"creator-{i}")).ToArray();
+        var registries = Enumerable.Range(0, writers).Select(_ => Open()).ToArray();
+        using var start = new Barrier(writers);
+
+        // Each round, every creator registers one new content at the same moment; without a lock on the content each
+        // would find the others' rows absent and all would succeed.
+        for (var round = 0; round < rounds; round++)
+        {
+            var content = $"the same conversation, round {round}";
+            var outcomes = new object[writers];
+            Parallel.For(0, writers, new ParallelOptions { MaxDegreeOfParallelism = writers }, i =>
+            {
+                start.SignalAndWait();
+                try
+                {
+                    outcomes[i] = Build.Dataset(registries[i], creators[i], content);
+                }
+                catch (DuplicateEntityException refused)
+                {
+                    outcomes[i] = refused;
+                }
+            });
+
+            var holder = Assert.Single(outcomes.OfType<Dataset>());
+            Assert.Equal(writers - 1, outcomes.OfType<DuplicateEntityException>().Count());
+            Assert.Single(setupRegistry.ListDatasets(), dataset => dataset.ContentHash == holder.ContentHash);
+        }
+    }
+
+    [SkippableFact]
     public void Parallel_reservations_without_an_expected_version_all_get_distinct_numbers()
     {
         using var setupRegistry = Open();

@@ -35,6 +35,13 @@ internal interface ISqlDialect : IDisposable
     /// <summary>Serialises schema migrations between processes for the rest of the transaction.</summary>
     void LockForMigration(DbConnection connection, DbTransaction transaction);
 
+    /// <summary>
+    /// Makes the writers that register <paramref name="contentHash"/> for different creators queue for the rest of
+    /// the transaction, so that the check "no one nearby holds this content" and the insert act as one (nothing where
+    /// the write transaction already serialises writers).
+    /// </summary>
+    void LockContent(SqlSession session, string contentHash);
+
     /// <summary>The statements that apply <paramref name="migration"/> on this back-end.</summary>
     IReadOnlyList<string> StatementsOf(Migrations.Migration migration);
 

@@ -13,6 +13,7 @@ internal sealed class PostgresDialect : ISqlDialect
 {
     // An arbitrary constant that names "Twinforge registry migrations" among advisory locks.
     const long MigrationLockKey = 0x7477_696E_666F_7267;
+    const int ContentLockSpace = 0x7466_6463; // "tfdc": dataset content
 
     readonly NpgsqlDataSource dataSource;
     readonly TimeSpan busyTimeout;
@@ -45,6 +46,12 @@ internal sealed class PostgresDialect : ISqlDialect
         command.CommandText = $"SELECT pg_advisory_xact_lock({MigrationLockKey})";
         command.ExecuteNonQuery();
     }
+
+    // Advisory locks with two 32-bit keys live apart from the migration's one 64-bit key; two contents sharing their
+    // first 32 bits only queue needlessly.
+    public void LockContent(SqlSession session, string contentHash) =>
+        session.Execute("SELECT pg_advisory_xact_lock(@space, @key)",
+            ("space", ContentLockSpace), ("key", Convert.ToInt32(Artifacts.ContentHash.Require(contentHash)[..8], 16)));
 
     public IReadOnlyList<string> StatementsOf(Migrations.Migration migration) => migration.Statements;
 

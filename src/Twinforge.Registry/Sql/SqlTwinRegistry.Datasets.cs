@@ -33,6 +33,9 @@ internal sealed partial class SqlTwinRegistry
                 if (dataset.RequireValidConsent && !HasValidConsent(s, dataset.CreatorId, dataset.ConsentScope))
                     throw new ConsentRequiredException(creator.Name, dataset.ConsentScope);
                 if (FindDatasetByHash(s, dataset.CreatorId, dataset.ContentHash) is { } existing) return existing;
+                // Two creators of one organisation registering the same content at once would each find the other's
+                // row absent (each locks only its own creator); queued on the content, the second sees the first's.
+                s.Dialect.LockContent(s, dataset.ContentHash);
                 RequireNotHeldNearby(s, creator, dataset.ContentHash);
                 var now = Now();
                 var id = s.InsertReturningId(

@@ -63,6 +63,8 @@ internal sealed class SqliteDialect : ISqlDialect
     // BEGIN IMMEDIATE already holds the write lock.
     public void LockForMigration(DbConnection connection, DbTransaction transaction) { }
 
+    public void LockContent(SqlSession session, string contentHash) { }
+
     public IReadOnlyList<string> StatementsOf(Migrations.Migration migration) => migration.SqliteStatements ?? migration.Statements;
 
     public object ToParameter(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
