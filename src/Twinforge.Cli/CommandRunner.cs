@@ -41,9 +41,13 @@ public static partial class CommandRunner
             // handler ended a graceful stop after a fixed time and crashed on a second signal.
             ProcessTerminationTimeout = null,
         };
-        if (parseResult.Errors.Count > 0)
+        // A misspelt option bound to a command's argument is no parse error to System.CommandLine, but it is one.
+        var unknown = UnknownWords.In(parseResult, args);
+        if (parseResult.Errors.Count > 0 || unknown.Messages.Count > 0)
         {
-            foreach (var parseError in parseResult.Errors) configuration.Error.WriteLine($"error: {Described(parseError)}");
+            foreach (var message in unknown.Messages) configuration.Error.WriteLine($"error: {message}");
+            foreach (var parseError in parseResult.Errors.Where(parseError => !ExplainedBy(unknown, parseError)))
+                configuration.Error.WriteLine($"error: {Described(parseError)}");
             configuration.Error.WriteLine("Run with --help to see the options.");
             return ExitCodes.BadInput;
         }
@@ -85,6 +89,20 @@ public static partial class CommandRunner
             return Report(e, ExitCodes.Failure);
         }
     }
+
+    /// <summary>
+    /// An error about a word <paramref name="unknown"/> has already named: "Unrecognized command or argument" for it,
+    /// a check of the option that took it as a value ("--data: /…/--tokenizr does not exist"), or the missing
+    /// command after an unknown one.
+    /// </summary>
+    static bool ExplainedBy(UnknownWords unknown, System.CommandLine.Parsing.ParseError error) =>
+        UnrecognizedToken().Match(error.Message) is { Success: true } match ? unknown.Explained.Contains(match.Groups["token"].Value)
+        : error.SymbolResult is System.CommandLine.Parsing.OptionResult option
+            ? option.Tokens.Any(token => unknown.Explained.Contains(token.Value) && error.Message.Contains(token.Value, StringComparison.Ordinal))
+        : unknown.NamedUnknownCommand && error.Message.StartsWith("Required command was not provided", StringComparison.Ordinal);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Unrecognized command or argument '(?<token>.*)'\.?$")]
+    private static partial System.Text.RegularExpressions.Regex UnrecognizedToken();
 
     /// <summary>
     /// A value that does not convert, in the user's words rather than .NET's: "--batch-size: expected a whole number,

@@ -79,6 +79,46 @@ public sealed class ErrorReportingTests
         Assert.DoesNotContain("System.", error);
     }
 
+    /// <summary>
+    /// A misspelt option or command is named as unknown, with the nearest real one, and System.CommandLine's errors
+    /// about what it swallowed are not repeated: a twin's NAME took '--nmae' without complaint, and '--data' took
+    /// '--tokenizr builtin' as two more files that did not exist.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { "tiwn", "list" }, new[] { "error: 'tiwn' is not a command of 'twinforge'; did you mean 'twin'?" })]
+    [InlineData(new[] { "twin", "crate", "ana" }, new[] { "error: 'crate' is not a command of 'twinforge twin'; did you mean 'create'?" })]
+    [InlineData(new[] { "twin", "frobnicate" }, new[] { "error: 'frobnicate' is not a command of 'twinforge twin'; its commands: create, " })]
+    [InlineData(new[] { "generate", "--model", "m", "--prompt", "Hi", "--temprature", "0.5" },
+        new[] { "error: unknown option '--temprature' for 'twinforge generate'; did you mean '--temperature'?" })]
+    [InlineData(new[] { "data", "validate", "--data", "a.jsonl", "--tokenizr", "builtin" },
+        new[] { "error: unknown option '--tokenizr' for 'twinforge data validate'; did you mean '--tokenizer'?", "error: --data: " })]
+    [InlineData(new[] { "twin", "create", "--nmae", "ana-style", "--creator", "ana", "--data", "a.jsonl" },
+        new[] { "error: unknown option '--nmae' for 'twinforge twin create' (a value that starts with '-' goes after '--': twinforge twin create -- --nmae)", "error: --data: " })]
+    [InlineData(new[] { "twin", "list", "--verbos" }, new[] { "error: unknown option '--verbos' for 'twinforge twin list'; did you mean '--verbose'?" })]
+    [InlineData(new[] { "eval", "--model", "m", "--data", "a.jsonl", "--xyzzy=3" }, new[] { "error: unknown option '--xyzzy' for 'twinforge eval'", "error: --data: " })]
+    public void An_unknown_option_or_command_is_named_with_the_nearest_real_one(string[] args, string[] expectedLines)
+    {
+        var (exitCode, _, error) = Run(args);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        var lines = error.TrimEnd().Split('\n').Select(line => line.TrimEnd('\r')).ToList();
+        Assert.Equal("Run with --help to see the options.", lines[^1]);
+        Assert.Equal(expectedLines.Length, lines.Count - 1);
+        foreach (var (line, expected) in lines.Zip(expectedLines)) Assert.StartsWith(expected, line);
+        Assert.DoesNotContain("Unrecognized", error);
+        Assert.DoesNotContain("builtin does not exist", error);
+    }
+
+    [Fact]
+    public void A_value_after_double_dash_or_a_negative_number_is_not_taken_for_an_option()
+    {
+        var afterDoubleDash = Run("twin", "show", "--registry", "/nonexistent/registry.db", "--", "-odd-name");
+        var negative = Run("twin", "promote", "ana-style", "-1", "--alias", "production");
+
+        Assert.DoesNotContain("unknown option", afterDoubleDash.Error);
+        Assert.DoesNotContain("unknown option", negative.Error);
+    }
+
     [Fact]
     public void Every_error_of_a_recipe_is_printed_on_its_own_line()
     {
