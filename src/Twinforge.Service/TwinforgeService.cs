@@ -91,6 +91,8 @@ public static class TwinforgeService
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             json.SerializerOptions.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // ASP.NET Core's web defaults read "10" as 10; the hosted API refuses a number sent as a string, and so do we.
+            json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         // A malformed body throws, so it reaches the error shape rather than an empty 400.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

@@ -57,6 +57,55 @@ public sealed class RequestHandlingTests : IDisposable
             Assert.DoesNotMatch("Twinforge\\.|Nullable|System\\.", error.GetProperty("message").GetString()!);
     }
 
+    /// <summary>
+    /// A number sent as a string is the wrong type, as the hosted API says ("10" was read as 10 for max_tokens, n and
+    /// seed); a string that parses but is no text (a lone surrogate escape, bytes that are not UTF-8) is a 400 naming
+    /// the field, not a 500 from whatever read it first.
+    /// </summary>
+    [Fact]
+    public async Task Numbers_sent_as_strings_and_strings_that_are_no_text_are_400_naming_the_field()
+    {
+        var (_, key) = await service.Organisation();
+        using var client = service.Client(key);
+        async Task<System.Text.Json.JsonElement> Refused(string url, string body) =>
+            await ServiceFactory.Error(await client.PostAsync(url, new StringContent(body, Encoding.UTF8, "application/json")), 400);
+        const string hi = "[{\"role\": \"user\", \"content\": \"hi\"}]";
+
+        foreach (var (field, value) in new[] { ("max_tokens", "\"10\""), ("n", "\"2\""), ("seed", "\"7\""), ("temperature", "\"0.5\""), ("top_logprobs", "\"2\"") })
+        {
+            var error = await Refused("/v1/chat/completions", $"{{\"model\": \"m\", \"messages\": {hi}, \"{field}\": {value}}}");
+            Assert.Equal((field, "invalid_type"), (error.GetProperty("param").GetString(), error.GetProperty("code").GetString()));
+            Assert.EndsWith("not a string: see the API reference for what it takes.", error.GetProperty("message").GetString());
+        }
+        var completionLimit = await Refused("/v1/completions", "{\"model\": \"m\", \"prompt\": \"hi\", \"max_tokens\": \"3\"}");
+        Assert.Equal("max_tokens", completionLimit.GetProperty("param").GetString());
+
+        foreach (var (url, body, param) in new[]
+        {
+            ("/v1/chat/completions", "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"\\ud800 hi\"}]}", "messages[0].content"),
+            ("/v1/chat/completions", "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"\\udc00\"}]}]}", "messages[0].content[0].text"),
+            ("/v1/chat/completions", $"{{\"model\": \"m\", \"messages\": {hi}, \"stop\": [\"ok\", \"\\ud800\"]}}", "stop[1]"),
+            ("/v1/completions", "{\"model\": \"m\", \"prompt\": \"\\ud800 hi\"}", "prompt"),
+            ("/v1/creators", "{\"name\": \"\\udc00 Ana\"}", "name"),
+            ("/v1/watermark/detect", "{\"model\": \"m\", \"text\": \"\\udc00 hi\"}", "text"),
+        })
+        {
+            var error = await Refused(url, body);
+            Assert.Equal((param, "invalid_value"), (error.GetProperty("param").GetString(), error.GetProperty("code").GetString()));
+            Assert.Equal($"'{param}' is not valid Unicode text: it holds a \\uD800–\\uDFFF escape that is not half of a pair (a lone surrogate), or bytes that are not UTF-8.",
+                error.GetProperty("message").GetString());
+        }
+
+        // Bytes that are no UTF-8 inside a string of the body.
+        var bytes = Encoding.UTF8.GetBytes("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"XX\"}]}");
+        var at = Encoding.UTF8.GetString(bytes).IndexOf("XX", StringComparison.Ordinal);
+        (bytes[at], bytes[at + 1]) = (0xFF, 0xFE);
+        using var raw = new ByteArrayContent(bytes);
+        raw.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        var notUtf8 = await ServiceFactory.Error(await client.PostAsync("/v1/chat/completions", raw), 400);
+        Assert.Contains("UTF-8", notUtf8.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task A_key_over_its_rate_limit_gets_429_and_other_keys_do_not()
     {

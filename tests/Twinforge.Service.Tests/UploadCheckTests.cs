@@ -30,6 +30,22 @@ public sealed class UploadCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_with_a_lone_surrogate_escape_is_refused_naming_its_line_and_field_not_a_server_error()
+    {
+        var (_, key) = await service.Organisation();
+        var creator = await service.Creator(key);
+        using var client = service.Client(key);
+        var data = ChatData.Valid(conversations: 2) + "{\"messages\": [{\"role\": \"user\", \"content\": \"hi \\ud800\"}, {\"role\": \"assistant\", \"content\": \"x\"}]}\n";
+
+        var error = await ServiceFactory.Error(await client.PostAsync("/v1/files", ServiceFactory.Upload(data, "surrogate.jsonl", creator: creator)), 400);
+
+        Assert.Equal("invalid_file", error.GetProperty("code").GetString());
+        var problem = Assert.Single(error.GetProperty("twinforge").GetProperty("problems").EnumerateArray());
+        Assert.Equal((3, "messages[0].content"), (problem.GetProperty("line").GetInt64(), problem.GetProperty("field").GetString()));
+        Assert.Contains("surrogate.jsonl:3: 'messages[0].content': is not valid Unicode text", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task A_file_of_one_conversation_is_accepted_as_holding_out_is_the_jobs_choice()
     {
         var (_, key) = await service.Organisation();

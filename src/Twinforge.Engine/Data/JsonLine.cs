@@ -30,6 +30,12 @@ internal static class JsonLine
         {
             node = JsonNode.Parse(line.Text, documentOptions: Options);
         }
+        catch (InvalidOperationException error) when (JsonProblem.IsUndecodableText(error))
+        {
+            // A property name with a lone surrogate escape is decoded while parsing.
+            problems.Add(new DatasetProblem(path, line.Number, DatasetProblemKind.InvalidJson, $"a name {JsonProblem.UndecodableText}"));
+            return null;
+        }
         catch (JsonException error)
         {
             var hint = line.Number == 1 && line.Text.TrimStart().StartsWith('[')
@@ -38,13 +44,58 @@ internal static class JsonLine
             problems.Add(new DatasetProblem(path, line.Number, DatasetProblemKind.InvalidJson, $"is not valid JSON: {Shorten(error)}{hint}"));
             return null;
         }
-        if (node is JsonObject value) return value;
+        if (node is JsonObject value)
+        {
+            // A value's escapes are decoded only when it is read: found here, the line is refused with where it is,
+            // not by an exception from whatever reads the field first.
+            string? field;
+            try
+            {
+                if ((field = FirstBrokenString(value, "")) is null) return value;
+            }
+            catch (InvalidOperationException error) when (JsonProblem.IsUndecodableText(error))
+            {
+                problems.Add(new DatasetProblem(path, line.Number, DatasetProblemKind.InvalidJson, $"a name {JsonProblem.UndecodableText}"));
+                return null;
+            }
+            problems.Add(new DatasetProblem(path, line.Number, DatasetProblemKind.InvalidJson, JsonProblem.UndecodableText, field));
+            return null;
+        }
         problems.Add(new DatasetProblem(path, line.Number, DatasetProblemKind.NotAnObject,
             $"expected a JSON object, found {JsonFields.Describe(node)}"));
         return null;
     }
 
     public static string Describe(JsonNode? node) => JsonFields.Describe(node);
+
+
+    /// <summary>The path (<c>messages[0].content</c>) of the first string that does not decode, or null.</summary>
+    static string? FirstBrokenString(JsonNode? node, string at)
+    {
+        switch (node)
+        {
+            case JsonObject fields:
+                foreach (var (name, child) in fields)
+                    if (FirstBrokenString(child, at.Length == 0 ? name : $"{at}.{name}") is { } found) return found;
+                return null;
+            case JsonArray items:
+                for (var i = 0; i < items.Count; i++)
+                    if (FirstBrokenString(items[i], $"{at}[{i}]") is { } found) return found;
+                return null;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                try
+                {
+                    value.GetValue<string>();
+                    return null;
+                }
+                catch (InvalidOperationException error) when (JsonProblem.IsUndecodableText(error))
+                {
+                    return at;
+                }
+            default:
+                return null;
+        }
+    }
 
     /// <summary>The reader's reason and the byte of the line where it found it (the line is already known).</summary>
     static string Shorten(JsonException error)

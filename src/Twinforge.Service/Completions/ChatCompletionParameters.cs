@@ -66,7 +66,7 @@ public static class ChatCompletionParameters
             case null or { ValueKind: JsonValueKind.Null }:
                 throw Missing(param);
             case { ValueKind: JsonValueKind.String } text:
-                return text.GetString()!;
+                return TextOf(text, param);
             case { ValueKind: JsonValueKind.Array } parts:
                 var joined = new StringBuilder();
                 int j = 0;
@@ -78,7 +78,7 @@ public static class ChatCompletionParameters
                         throw Invalid($"{param}[{j}] is a '{type.GetString()}' part; this service reads text parts only.", $"{param}[{j}].type");
                     if (!part.TryGetProperty("text", out var partText) || partText.ValueKind != JsonValueKind.String)
                         throw Invalid($"{param}[{j}].text must be a string.", $"{param}[{j}].text");
-                    joined.Append(partText.GetString());
+                    joined.Append(TextOf(partText, $"{param}[{j}].text"));
                     j++;
                 }
                 return joined.ToString();

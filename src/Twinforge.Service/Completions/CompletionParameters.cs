@@ -124,10 +124,10 @@ public static class CompletionParameters
             case null or { ValueKind: JsonValueKind.Null }:
                 return [];
             case { ValueKind: JsonValueKind.String } one:
-                sequences = [one.GetString()!];
+                sequences = [TextOf(one, "stop")];
                 break;
             case { ValueKind: JsonValueKind.Array } many when many.EnumerateArray().All(item => item.ValueKind == JsonValueKind.String):
-                sequences = many.EnumerateArray().Select(item => item.GetString()!).ToList();
+                sequences = many.EnumerateArray().Select((item, i) => TextOf(item, $"stop[{i}]")).ToList();
                 break;
             default:
                 throw Invalid("'stop' must be a string or an array of strings.", "stop");
@@ -145,6 +145,19 @@ public static class CompletionParameters
     public static ApiException Missing(string param) => ApiException.BadRequest($"'{param}' is required.", param, "missing_required_parameter");
 
     public static ApiException Invalid(string message, string param) => ApiException.BadRequest(message, param, "invalid_value");
+
+    /// <summary>A JSON string's text, or a 400 naming <paramref name="param"/> when it does not decode (a lone surrogate escape).</summary>
+    public static string TextOf(JsonElement text, string param)
+    {
+        try
+        {
+            return text.GetString()!;
+        }
+        catch (InvalidOperationException error) when (Engine.JsonProblem.IsUndecodableText(error))
+        {
+            throw Invalid($"'{param}' {Engine.JsonProblem.UndecodableText}.", param);
+        }
+    }
 
     public static ApiException NotSupported(string param, string why = "Twinforge generates plain text, without tools") =>
         ApiException.BadRequest($"'{param}' is not supported by this service ({why}).", param, "unsupported_parameter");

@@ -76,7 +76,7 @@ public static class TextCompletionParameters
     }
 
     static string Text(JsonElement text, string param) =>
-        text.GetString() is { Length: > 0 } value ? value : throw Invalid($"'{param}' is empty: give the text to continue.", param);
+        TextOf(text, param) is { Length: > 0 } value ? value : throw Invalid($"'{param}' is empty: give the text to continue.", param);
 
     static Errors.ApiException TokenIds(string param) =>
         Invalid($"'{param}' is token ids: this service takes prompts as text (each model reads it with its own tokenizer); send a string.", param);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Twinforge.Engine;
 using Twinforge.Registry.Errors;
 
 namespace Twinforge.Service.Errors;
@@ -62,6 +63,8 @@ public static class ApiErrors
             (413, new ApiError("The request body is too large.", ApiErrorTypes.InvalidRequest, null, "request_too_large")),
         BadHttpRequestException bad => (bad.StatusCode, BindingErrors.ForBadRequest(bad)),
         JsonException json => (400, BindingErrors.ForJson(json)),
+        // A string read where no field is named for it (a parsed body's own checks name theirs).
+        InvalidOperationException undecodable when JsonProblem.IsUndecodableText(undecodable) => (400, BindingErrors.UndecodableText(null)),
         // The registry's refusals of bad values (names, scopes) are the caller's to fix.
         InvalidValueException invalid => (400, new ApiError(invalid.Message, ApiErrorTypes.InvalidRequest, null, "invalid_value")),
         RegistryConflictException conflict => (409, new ApiError(conflict.Message, ApiErrorTypes.Conflict, null, "conflict")),

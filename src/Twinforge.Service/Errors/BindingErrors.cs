@@ -15,6 +15,7 @@ public static partial class BindingErrors
     {
         // "$.messages[0].content" → "messages[0].content": the field as the request names it.
         var param = json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
+        if (JsonProblem.IsUndecodableText(json.InnerException)) return UndecodableText(param);
         if (ConversionTarget().Match(json.Message) is { Success: true } conversion)
         {
             if (param is null)
@@ -28,6 +29,11 @@ public static partial class BindingErrors
         // Broken JSON is the body's fault wherever the reader stopped: no field is named.
         return new ApiError($"The request body is not valid JSON{at}{reason}.", ApiErrorTypes.InvalidRequest, null, "invalid_json");
     }
+
+    /// <summary>A string of the body that parsed but does not decode, named when the reader knew where it was.</summary>
+    public static ApiError UndecodableText(string? param) =>
+        new(param is null ? $"A string of the request body {JsonProblem.UndecodableText}." : $"'{param}' {JsonProblem.UndecodableText}.",
+            ApiErrorTypes.InvalidRequest, param, "invalid_value");
 
     /// <summary>A query or route value of the wrong form (<c>?limit=abc</c>), or a body the framework refused.</summary>
     public static ApiError ForBadRequest(BadHttpRequestException bad)
@@ -66,8 +72,7 @@ public static partial class BindingErrors
             };
             return (expected, found);
         }
-        // A number that does not parse: a fraction or a huge value for a whole number, or (as the API reads numbers
-        // from strings too) text that is no number.
+        // A number that does not parse: a fraction or a huge value for a whole number.
         if (json.InnerException is FormatException format)
             return (format.Message.Contains("Int", StringComparison.Ordinal) ? "a whole number" : "a number", null);
         bool list = convertedTo.Contains("List`1", StringComparison.Ordinal) || convertedTo.Contains("Enumerable`1", StringComparison.Ordinal)

@@ -45,6 +45,13 @@ public sealed class DatasetValidatorTests : IDisposable
         DatasetProblemKind.InvalidWeight, "messages[1].weight", "expected 0 or 1, found true")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\", \"weight\": 1}, {\"role\": \"assistant\", \"content\": \"yo\"}]}",
         DatasetProblemKind.InvalidWeight, "messages[0].weight", "only allowed on assistant messages")]
+    // An escape of half a surrogate pair parses as JSON but is no text: it threw from the reader (exit 1, a 500 upload).
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"hi \\ud800\"}, {\"role\": \"assistant\", \"content\": \"yo\"}]}",
+        DatasetProblemKind.InvalidJson, "messages[0].content", "is not valid Unicode text: it holds a \\uD800–\\uDFFF escape that is not half of a pair")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"\\udc00 yo\"}]}",
+        DatasetProblemKind.InvalidJson, "messages[1].content", "lone surrogate")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\", \"na\\ud800me\": 1}, {\"role\": \"assistant\", \"content\": \"yo\"}]}",
+        DatasetProblemKind.InvalidJson, null, "a name is not valid Unicode text")]
     public void A_malformed_chat_line_is_reported_with_its_line_and_reason(string badLine, DatasetProblemKind kind, string? field, string reason)
     {
         var path = _temporary.Write("chats.jsonl", GoodChat, GoodChat, badLine, GoodChat);
@@ -81,6 +88,7 @@ public sealed class DatasetValidatorTests : IDisposable
     [InlineData("{\"prompt\": [\"Say hi:\"], \"completion\": \" hi\"}", DatasetProblemKind.NotAString, "prompt", "expected a string, found an array")]
     [InlineData("{\"prompt\": \"Say hi:\", \"completion\": null}", DatasetProblemKind.NotAString, "completion", "expected a string, found null")]
     [InlineData("{\"prompt\": \"Say hi:\" \"completion\": \" hi\"}", DatasetProblemKind.InvalidJson, null, "is not valid JSON")]
+    [InlineData("{\"prompt\": \"Say hi:\", \"completion\": \" hi \\ud83d\"}", DatasetProblemKind.InvalidJson, "completion", "lone surrogate")]
     public void A_malformed_prompt_completion_line_is_reported_with_its_line_and_reason(string badLine, DatasetProblemKind kind, string? field, string reason)
     {
         var path = _temporary.Write("pairs.jsonl", GoodPrompt, GoodPrompt, badLine);
