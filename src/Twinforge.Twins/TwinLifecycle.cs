@@ -143,11 +143,11 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     }
 
     /// <summary>
-    /// Stops a planned or interrupted version for good at its caller's request (a cancelled job): marked failed, but its
-    /// work directory with the last checkpoint is kept, as a cancelled run's is; consent withdrawal or twin deletion
-    /// erases it with the version.
+    /// Stops a planned or interrupted version for good at its caller's request (a cancelled job): marked failed with
+    /// <paramref name="reason"/> (what <c>twin show</c> and <c>creator show</c> print), but its work directory with the
+    /// last checkpoint is kept, as a cancelled run's is; consent withdrawal or twin deletion erases it with the version.
     /// </summary>
-    public TwinVersion Cancel(long versionId) => registry.SetVersionStatus(versionId, VersionStatus.Failed);
+    public TwinVersion Cancel(long versionId, string reason) => RecordFailure(registry.GetVersion(versionId), reason);
 
     /// <summary>
     /// Checks a planned version's data as its training will read it (the base model's tokenizer, the recipe's data
@@ -385,7 +385,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     });
 
     /// <summary>Marks the version failed with its reason (what <c>twin show</c> prints under it).</summary>
-    void RecordFailure(TwinVersion version, string reason)
+    TwinVersion RecordFailure(TwinVersion version, string reason)
     {
         try
         {
@@ -395,7 +395,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         {
             // Deleted (consent withdrawn) while it trained: nothing of it is kept, its reason neither.
         }
-        registry.SetVersionStatus(version.Id, VersionStatus.Failed);
+        return registry.SetVersionStatus(version.Id, VersionStatus.Failed);
     }
 
     /// <summary>"ana-style version 2": a version's report names the version, not the scratch directory it trained in.</summary>

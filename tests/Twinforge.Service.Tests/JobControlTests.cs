@@ -46,7 +46,9 @@ public sealed class JobControlTests : IDisposable
         Assert.Equal(JsonValueKind.Null, job.GetProperty("fine_tuned_model").ValueKind);
         var storage = service.Services.GetRequiredService<ServiceStorage>();
         var registryJob = storage.Registry.FindJob(storage.Registry.FindJob(1)!.Id)!;
-        Assert.Equal(VersionStatus.Failed, storage.Registry.GetVersion(registryJob.VersionId).Status);
+        var version = storage.Registry.GetVersion(registryJob.VersionId);
+        Assert.Equal(VersionStatus.Failed, version.Status);
+        Assert.Equal($"its fine-tuning job {id} was cancelled", Twinforge.Twins.VersionFailure.ReasonIn(version.MetricsJson)); // what creator show says of it
         var checkpoints = Path.Combine(storage.WorkDirectory, "versions", $"version-{registryJob.VersionId}", "run", "checkpoints");
         Assert.NotEmpty(Directory.EnumerateDirectories(checkpoints, "step-*"));
         var events = await ServiceFactory.Json(await client.GetAsync($"/v1/fine_tuning/jobs/{id}/events?limit=1"));

@@ -120,9 +120,11 @@ public sealed class PlannedVersionTests
         var workRoot = Path.Combine(bench.Root, "work");
         var (lifecycle, planned) = Interrupted(bench, workRoot, atStep: 2);
 
-        lifecycle.Cancel(planned.Id);
+        lifecycle.Cancel(planned.Id, "its fine-tuning job ftjob-x was cancelled");
 
-        Assert.Equal(VersionStatus.Failed, bench.Registry.GetVersion(planned.Id).Status);
+        var cancelled = bench.Registry.GetVersion(planned.Id);
+        Assert.Equal(VersionStatus.Failed, cancelled.Status);
+        Assert.Equal("its fine-tuning job ftjob-x was cancelled", VersionFailure.ReasonIn(cancelled.MetricsJson));
         var work = new VersionWorkspace(Path.Combine(workRoot, "versions")).PathOf(planned.Id);
         Assert.Contains(Directory.EnumerateDirectories(work, "*", SearchOption.AllDirectories), d => Path.GetFileName(d).StartsWith("step-", StringComparison.Ordinal)
             || Path.GetFileName(d) == "checkpoints");

@@ -120,7 +120,7 @@ public sealed class FineTuningJobRunner(ServiceStorage storage, JobMetrics metri
     {
         try
         {
-            lifecycle.Cancel(job.VersionId);
+            lifecycle.Cancel(job.VersionId, $"its fine-tuning job {job.PublicId} was cancelled");
         }
         catch (RegistryException)
         {

@@ -144,7 +144,7 @@ public sealed class FineTuningJobs(ServiceStorage storage, IBackgroundJobClient 
             {
                 try
                 {
-                    storage.Lifecycle(caller.Actor).Cancel(job.VersionId);
+                    storage.Lifecycle(caller.Actor).Cancel(job.VersionId, $"its fine-tuning job {job.PublicId} was cancelled before it started");
                 }
                 catch (RegistryException)
                 {
