@@ -132,7 +132,9 @@ public sealed class ChatCompletionsThroughTheSdkTests(TwinService twins)
         ChatCompletion second = await Chat().CompleteChatAsync([new UserChatMessage(Question)], options);
 
         Assert.Equal(first.Content[0].Text, second.Content[0].Text);
-        var expected = twins.Twins.Reference(twins.Version, EngineQuestion, new GenerationOptions { Temperature = 1.25, Seed = 7, MaxNewTokens = 20, Watermark = twins.Watermark });
+        // The engine with the seed the service drew from 7 and the conversation (which its provenance record names).
+        var seed = ChoiceSeedTests.FirstChoiceSeed(7, new Twinforge.Service.Completions.CompletionPrompt.Chat(EngineQuestion));
+        var expected = twins.Twins.Reference(twins.Version, EngineQuestion, new GenerationOptions { Temperature = 1.25, Seed = seed, MaxNewTokens = 20, Watermark = twins.Watermark });
         Assert.Equal(expected.Text, first.Content[0].Text);
     }
 

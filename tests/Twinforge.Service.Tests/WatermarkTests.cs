@@ -24,7 +24,7 @@ namespace Twinforge.Service.Tests;
 public sealed class WatermarkTests(TwinService twins)
 {
     const string Question = "spring question 3?";
-    const int Seed = 18;
+    const int Seed = 29;
 
     /// <summary>Ordinary English, written by a person: the opening of Jane Austen's "Pride and Prejudice" (1813).</summary>
     const string HumanText =

@@ -32,10 +32,24 @@ public interface ICompletionRequest
 public sealed record CompletionSettings(string Model, GenerationOptions Generation, int Choices, bool Stream, bool IncludeUsage, string? User)
 {
     /// <summary>
-    /// The options of a prompt's choice <paramref name="index"/>: with a seed, choice i samples with seed + i, so the
-    /// choices differ and the same request gives the same choices again; without one, each draws its own.
+    /// The options of <paramref name="prompt"/>'s choice <paramref name="index"/>: with a seed, choice i samples with
+    /// the prompt's seed + i, the prompt's seed drawn from the request's and the prompt's content. So the choices differ,
+    /// the same prompt and seed give the same choices again (alone or among other prompts), and different prompts do
+    /// not share their random draws: with the request's seed itself, every prompt took the same unlikely token at the
+    /// same step, and two prompts could begin with the same odd words. Without a seed, each choice draws its own.
     /// </summary>
-    public GenerationOptions GenerationOf(int index) => Generation.Seed is long seed ? Generation with { Seed = unchecked(seed + index) } : Generation;
+    public GenerationOptions GenerationOf(CompletionPrompt prompt, int index) =>
+        Generation.Seed is long seed ? Generation with { Seed = unchecked(PromptSeed(seed, prompt) + index) } : Generation;
+
+    static long PromptSeed(long seed, CompletionPrompt prompt)
+    {
+        var content = System.Text.Encoding.UTF8.GetBytes(prompt.ProvenanceJson());
+        var input = new byte[sizeof(long) + content.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(input, seed);
+        content.CopyTo(input, sizeof(long));
+        // Kept to 53 bits: a seed stays a whole number that JSON readers (the provenance record's) hold exactly.
+        return (long)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(System.Security.Cryptography.SHA256.HashData(input)) >> 11);
+    }
 }
 
 /// <summary>

@@ -28,7 +28,7 @@ public sealed record AnsweredChoice(int Index, GenerationResult Result, IReadOnl
 /// <summary>
 /// Answers a completion request, chat or text alike, once its parameters are checked: resolves the model among the
 /// caller's organisation's, starts one generation per choice (each prompt's <c>n</c> choices in turn, so choice
-/// <c>p·n + i</c> is prompt p's i-th, seeded seed + i) in the base's batch, and either streams them
+/// <c>p·n + i</c> is prompt p's i-th, seeded by the seed and the prompt, plus i) in the base's batch, and either streams them
 /// (<see cref="CompletionStream"/>) or waits for them all. Every choice carries the organisation's watermark unless it
 /// switched watermarking off, and gets a signed provenance record, its id chosen
 /// before generating (a stream's header names it before it exists), made and stored before the answer ends. The
@@ -54,7 +54,7 @@ public sealed class CompletionResponder(ServiceStorage storage, CompletionGenera
         if (settings.User is { } user) logger.LogDebug("{Path} for end user {User}", context.Request.Path.Value, user);
         var header = new CompletionHeader(kind.IdPrefix + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 29),
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(), model.Id, Fingerprint(model));
-        var choices = prompts.SelectMany(prompt => Enumerable.Range(0, settings.Choices).Select(i => (Prompt: prompt, Generation: settings.GenerationOf(i)))).ToList();
+        var choices = prompts.SelectMany(prompt => Enumerable.Range(0, settings.Choices).Select(i => (Prompt: prompt, Generation: settings.GenerationOf(prompt, i)))).ToList();
         var provenanceIds = choices.Select(_ => PublicIds.New(PublicIds.Provenance)).ToList();
         JsonElement Record(int choice, GenerationResult result) =>
             provenance.Record(organisation, provenanceIds[choice], header, model, choices[choice].Prompt, choices[choice].Generation, result);

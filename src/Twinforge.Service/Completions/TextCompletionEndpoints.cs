@@ -8,7 +8,7 @@ namespace Twinforge.Service.Completions;
 /// <c>POST /v1/completions</c>, the legacy text completions API in the hosted API's shape, whole or streamed as
 /// server-sent events, as the official SDKs send it (the npm client's <c>client.completions.create</c>). The model
 /// continues each prompt as plain text, without the chat format; <c>model</c> names a twin or a base as for chat
-/// completions. Each prompt gets <c>n</c> choices, choice <c>prompt_index × n + i</c> seeded seed + i; <c>logprobs</c>
+/// completions. Each prompt gets <c>n</c> choices, choice <c>prompt_index × n + i</c> seeded by the seed and the prompt, plus i; <c>logprobs</c>
 /// (0–5) gives the legacy per-token log-probabilities. As chat's, every choice has a signed provenance record
 /// (<see cref="ProvenanceRecorder"/>; its prompt is the prompt's text as a JSON string), named by the
 /// <c>x-twinforge-provenance</c> header and carried in <c>twinforge</c>. The generation, the stream and the
