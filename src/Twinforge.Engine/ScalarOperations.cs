@@ -16,7 +16,7 @@ namespace Twinforge.Engine;
 /// finalizer, at the next garbage collection, which may be many training steps away; meanwhile each of these small
 /// native blocks sits where the C heap carved it, often at the start of a large freed tensor block, and the next
 /// tensor of that size no longer fits there (bench/NOTES.md, change 15: a GPT-2 124M LoRA step left ~260 of them and
-/// grew resident memory by ~100 MB a step under the CLI's heap setting). Hence <see cref="Plus"/>,
+/// grew resident memory by ~100 MB a step under the CLI's heap setting). Hence <see cref="Plus(Tensor, Tensor)"/>,
 /// <see cref="PlusInPlace(Tensor, Tensor)"/> and <see cref="Squared"/>.
 /// </remarks>
 internal static class ScalarOperations

@@ -62,12 +62,12 @@ public static class RecipeLoader
         return recipe;
     }
 
+    const string TrainingSection = "training", AutoTraining = "auto";
+
     /// <summary>
     /// Sets every key of <paramref name="mapping"/> (the top level or one section) and records its line; a key that
     /// is unknown, repeated or of the wrong type is added to <paramref name="errors"/> and left unset.
     /// </summary>
-    const string TrainingSection = "training", AutoTraining = "auto";
-
     static Recipe ReadMapping(string filePath, RecipeMapping mapping, string? section, Recipe recipe,
         Func<string, string> resolvePath, Dictionary<string, int?> lines, List<InputFileException> errors)
     {

@@ -20,7 +20,7 @@ public static class TinyHubModel
                 model.Network.InitializeWeights(seed: 3);
                 model.Save(directory);
             }
-            return Directory.GetFiles(directory).ToDictionary(Path.GetFileName, File.ReadAllBytes)!;
+            return Directory.GetFiles(directory).ToDictionary(file => Path.GetFileName(file), File.ReadAllBytes);
         }
         finally
         {

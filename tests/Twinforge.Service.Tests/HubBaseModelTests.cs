@@ -20,7 +20,7 @@ public sealed class HubBaseModelTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         hub = await FakeHub.StartAsync();
-        commit = hub.AddRepository(Repo, Directory.GetFiles(TinyBase.Directory).ToDictionary(Path.GetFileName, File.ReadAllBytes)!);
+        commit = hub.AddRepository(Repo, Directory.GetFiles(TinyBase.Directory).ToDictionary(file => Path.GetFileName(file), File.ReadAllBytes));
     }
 
     public async Task DisposeAsync()

@@ -54,7 +54,7 @@ public static class ChatCommand
                     }
                     continue;
                 }
-                conversation.Add(new ChatMessage(ChatRole.User, line));
+                conversation.Add(new ChatMessage(ChatRole.User, line!));
                 var reply = loaded.Chat(conversation, options);
                 conversation.Add(new ChatMessage(ChatRole.Assistant, reply.Text));
                 output.WriteLine($"twin> {reply.Text.Trim()}");

@@ -68,7 +68,7 @@ public static class WavFile
     public static void Write(string path, Waveform waveform)
     {
         using var memory = new MemoryStream();
-        using (var writer = new WaveFileWriter(new IgnoreDisposeStream(memory), new WaveFormat(waveform.SampleRate, 16, 1)))
+        using (var writer = new WaveFileWriter(memory, new WaveFormat(waveform.SampleRate, 16, 1)))
         {
             var pcm = new short[waveform.Samples.Length];
             for (int i = 0; i < pcm.Length; i++) pcm[i] = (short)Math.Round(Math.Clamp(waveform.Samples[i], -1f, 1f) * short.MaxValue);

@@ -18,7 +18,7 @@ public sealed class HubModelCommandTests : IAsyncLifetime
     {
         hub = await FakeHub.StartAsync();
         var model = TinyModel(directory.File("made"));
-        commit = hub.AddRepository(Repo, Directory.GetFiles(model).ToDictionary(Path.GetFileName, File.ReadAllBytes)!);
+        commit = hub.AddRepository(Repo, Directory.GetFiles(model).ToDictionary(file => Path.GetFileName(file), File.ReadAllBytes));
     }
 
     public async Task DisposeAsync()

@@ -21,7 +21,7 @@ public sealed class ExampleLossTests
 
         Assert.True(model.training); // its mode restored
         Assert.Equal(7, documents.Count);
-        Assert.True(data.Train.Sequences.Any(sequence => sequence.Examples.Count > 1), "the test wants documents packed together");
+        Assert.True(data.Train!.Sequences.Any(sequence => sequence.Examples.Count > 1), "the test wants documents packed together");
         Assert.Equal(evaluation.Targets, documents.Sum(document => document.Targets));
         Assert.Equal(evaluation.Loss, documents.Sum(document => document.SummedLoss) / documents.Sum(document => document.Targets), 1e-5);
         Assert.Equal(Enumerable.Range(0, 7), documents.Select(document => document.Example));
