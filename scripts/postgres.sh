@@ -7,7 +7,8 @@
 # Usage: scripts/postgres.sh [start|status|stop|connection-string]
 #   start              installs Debian's postgresql package if missing (as root), then starts the server (default)
 #   status             exits 0 if the server answers
-#   stop               stops the server started by start
+#   stop [--force]     stops the server started by start; refuses while other clients are connected (the tests of
+#                      another checkout share the server on the same port) unless --force
 #   connection-string  prints the connection string the tests read from TWINFORGE_TEST_POSTGRES
 # Environment: TWINFORGE_POSTGRES_PORT (55432), TWINFORGE_POSTGRES_DIR (/tmp/twinforge-postgres-$port).
 set -euo pipefail
@@ -87,6 +88,14 @@ case "$command" in
   status) bin=$(server_bin) && answers "$bin" ;;
   stop)
     bin=$(server_bin)
+    if [ "${2:-}" != --force ] && answers "$bin"; then
+      others=$("$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc \
+        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()" 2>/dev/null || echo 0)
+      if [ "${others:-0}" -gt 0 ]; then
+        say "not stopping the server on port $port: $others other connection(s) are open (another checkout's tests or service?); 'stop --force' stops it all the same"
+        exit 1
+      fi
+    fi
     if [ -f "$data/PG_VERSION" ]; then as_server_user "$bin/pg_ctl" -D "$data" -m fast stop >/dev/null || true; fi ;;
   connection-string) connection_string ;;
   *) say "unknown command '$command' (start, status, stop, connection-string)"; exit 2 ;;

@@ -20,6 +20,10 @@ public sealed partial record ModelName(string? Creator, string Name, string? Sel
     public static ModelName Parse(string text)
     {
         var match = Syntax().Match(text ?? "");
+        // A fine-tuning job's checkpoint (its "fine_tuned_model_checkpoint") is kept to resume and inspect the run; only
+        // the version the job publishes is served.
+        if (!match.Success && CheckpointSuffix().Match(text ?? "") is { Success: true } checkpoint)
+            throw new UnknownModelException(text!, $"a fine-tuning job's checkpoint is not served, only the version the job publishes: ask {checkpoint.Groups["model"].Value}");
         if (!match.Success)
             throw new UnknownModelException(text ?? "", "a model is named as twin, twin@version, twin@alias or creator/twin (letters, digits, '.', '_', '-')");
         return new ModelName(match.Groups["creator"].Success ? match.Groups["creator"].Value : null, match.Groups["name"].Value,
@@ -31,4 +35,7 @@ public sealed partial record ModelName(string? Creator, string Name, string? Sel
     // Names as the registry allows them; nothing else (no path separators, no "..") can reach a lookup.
     [GeneratedRegex(@"\A(?:(?<creator>[A-Za-z0-9][A-Za-z0-9._-]{0,127})/)?(?<name>[A-Za-z0-9][A-Za-z0-9._-]{0,127})(?:@(?<selector>[A-Za-z0-9][A-Za-z0-9._-]{0,63}))?\z")]
     private static partial Regex Syntax();
+
+    [GeneratedRegex(@"\A(?<model>.+):ckpt-step-[0-9]+\z")]
+    private static partial Regex CheckpointSuffix();
 }

@@ -32,6 +32,14 @@ public sealed class ModelNameTests
     }
 
     [Fact]
+    public void A_job_checkpoint_is_refused_naming_the_model_to_ask_instead()
+    {
+        var refused = Assert.Throws<UnknownModelException>(() => ModelName.Parse("creator-abc/ana-cancel@1:ckpt-step-6"));
+
+        Assert.Equal("a fine-tuning job's checkpoint is not served, only the version the job publishes: ask creator-abc/ana-cancel@1", refused.Why);
+    }
+
+    [Fact]
     public void Only_a_plain_number_is_a_version()
     {
         Assert.Equal(12, ModelName.Parse("t@12").VersionNumber);
