@@ -276,7 +276,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         var kind = version.Artifacts.Any(artifact => artifact.Kind == ArtifactReference.Adapter) ? ArtifactReference.Adapter : ArtifactReference.MergedModel;
         return InScratch(scratch =>
         {
-            var rebuilt = trainer.Train(plan, scratch, onEvent, cancellationToken, ReportTitle(version));
+            var rebuilt = trainer.Train(plan, scratch, onEvent, cancellationToken, ReportTitle(version), artifacts: ArtifactHandling.HashOnly);
             if (rebuilt.Cancelled) throw new OperationCanceledException("the rebuild was cancelled");
             return new RebuildResult(kind, VersionTrainer.ArtifactOf(version, kind), rebuilt.Artifacts.Single(artifact => artifact.Kind == kind).ContentHash);
         });
@@ -498,7 +498,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
                     },
                 },
             };
-            var run = InScratch(scratch => trainer.Train(reseeded, scratch, onEvent, cancellationToken, "seed noise", evaluation: null, storeArtifacts: false));
+            var run = InScratch(scratch => trainer.Train(reseeded, scratch, onEvent, cancellationToken, "seed noise", evaluation: null, artifacts: ArtifactHandling.None));
             if (run.Cancelled) throw new OperationCanceledException("training the further seeds was cancelled");
             losses.Add(run.Metrics.FixedHeldOutLoss);
         }

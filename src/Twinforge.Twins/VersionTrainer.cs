@@ -25,9 +25,13 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
     /// What to evaluate the trained version against (<see cref="Fidelity.VersionEvaluator"/>); null records no
     /// evaluation. Its figures go into the metrics and the report.
     /// </param>
-    /// <param name="storeArtifacts">False for a run that only measures (another seed's loss): nothing is put in the store.</param>
+    /// <param name="artifacts">
+    /// What becomes of the weights and the report: stored (a version), only hashed (a rebuild, which compares its weights'
+    /// hash with the record and must leave nothing in the store: what it stored was recorded by no one, and so survived
+    /// the twin's deletion and its creator's withdrawal), or neither (a run that only measures, another seed's loss).
+    /// </param>
     public TrainedVersion Train(VersionPlan plan, string scratchDirectory, Action<TrainingEvent>? onEvent, CancellationToken cancellationToken,
-        string reportTitle, Fidelity.EvaluationSources? evaluation = null, bool storeArtifacts = true)
+        string reportTitle, Fidelity.EvaluationSources? evaluation = null, ArtifactHandling artifacts = ArtifactHandling.Store)
     {
         var (basePath, inputs, origins, trainFile, fixedHeldOutFile, newHeldOutFile, replayCount, options) = PrepareInputs(plan, scratchDirectory);
         var startPath = basePath;
@@ -95,13 +99,14 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
             scored[0].Select(example => example.Loss).ToList(), scored[0].Select(example => example.Targets).ToList(), evaluated, Search: result.Search);
         ReportSections.Save(runDirectory, [HeldOutLossSection.Of(metrics, VersionMetrics.FromJson(plan.Parent?.MetricsJson)), .. evaluated is null ? [] : Fidelity.EvaluationReport.Sections(evaluated)]);
 
-        var artifacts = new List<ArtifactReference>();
+        var made = new List<ArtifactReference>();
         if (cancellationToken.IsCancellationRequested) return Cancelled;
-        if (!storeArtifacts) return new TrainedVersion(metrics, artifacts, Cancelled: false);
-        if (storesAdapter && result.AdapterDirectory is string adapterDirectory) artifacts.Add(new(ArtifactReference.Adapter, store.PutDirectory(adapterDirectory)));
-        if (result.ModelDirectory is string modelDirectory) artifacts.Add(new(ArtifactReference.MergedModel, store.PutDirectory(modelDirectory)));
-        artifacts.Add(new(ArtifactReference.Report, store.PutFile(RunReport.Write(runDirectory, reportTitle))));
-        return new TrainedVersion(metrics, artifacts, Cancelled: false);
+        if (artifacts == ArtifactHandling.None) return new TrainedVersion(metrics, made, Cancelled: false);
+        Func<string, string> weights = artifacts == ArtifactHandling.Store ? store.PutDirectory : DirectoryArchive.HashOf;
+        if (storesAdapter && result.AdapterDirectory is string adapterDirectory) made.Add(new(ArtifactReference.Adapter, weights(adapterDirectory)));
+        if (result.ModelDirectory is string modelDirectory) made.Add(new(ArtifactReference.MergedModel, weights(modelDirectory)));
+        if (artifacts == ArtifactHandling.Store) made.Add(new(ArtifactReference.Report, store.PutFile(RunReport.Write(runDirectory, reportTitle))));
+        return new TrainedVersion(metrics, made, Cancelled: false);
     }
 
     /// <summary>

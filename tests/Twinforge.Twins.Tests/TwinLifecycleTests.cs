@@ -178,10 +178,15 @@ public sealed class TwinLifecycleTests
         var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), null, TwinWorkbench.Recipe);
         var v2 = bench.Lifecycle.Update(v1.Version.TwinId, 1, bench.Data(ana, "summer", 30), new UpdatePolicy());
 
+        var stored = bench.Store.List().Select(artifact => artifact.ContentHash).ToList();
+
         var rebuilt = bench.Lifecycle.Rebuild(v2.Version.Id);
 
         Assert.True(rebuilt.Identical, $"recorded {rebuilt.RecordedHash}, rebuilt {rebuilt.RebuiltHash}");
         Assert.Equal(ArtifactReference.Adapter, rebuilt.Kind);
+        // Nothing is stored: a report it left there was recorded by no version, so neither deleting the twin nor
+        // withdrawing the creator's consent removed it.
+        Assert.Equal(stored, bench.Store.List().Select(artifact => artifact.ContentHash));
     }
 
     [Fact]
