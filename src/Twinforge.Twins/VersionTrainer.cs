@@ -33,7 +33,9 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
     public TrainedVersion Train(VersionPlan plan, string scratchDirectory, Action<TrainingEvent>? onEvent, CancellationToken cancellationToken,
         string reportTitle, Fidelity.EvaluationSources? evaluation = null, ArtifactHandling artifacts = ArtifactHandling.Store)
     {
-        var (basePath, inputs, origins, trainFile, fixedHeldOutFile, newHeldOutFile, replayCount, options) = PrepareInputs(plan, scratchDirectory);
+        var prepared = PrepareInputs(plan, scratchDirectory);
+        var (basePath, inputs, origins, trainFile, fixedHeldOutFile, newHeldOutFile, replayCount, options) = prepared;
+        if (OverlongPerFile(prepared) is { Count: > 0 } overlong) throw InputFileException.Combine(overlong);
         var startPath = basePath;
         // A refit starts from the base again, however many versions came before.
         if (plan.Parent is { } parent && plan.Recipe.UpdateMode == UpdateMode.Continue)
@@ -141,14 +143,16 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
     /// </summary>
     public DataCheck Check(VersionPlan plan, string scratchDirectory)
     {
-        var (basePath, _, origins, trainFile, _, _, _, options) = PrepareInputs(plan, scratchDirectory);
+        var inputs = PrepareInputs(plan, scratchDirectory);
+        var (basePath, _, origins, trainFile, _, _, _, options) = inputs;
         var prepared = TrainingData.Prepare([trainFile], Engine.Tokenization.TokenizerLoader.Load(basePath), options.Data);
         var problems = prepared.Report.Problems.Select(problem =>
         {
             var error = new InputFileException(problem.FilePath, problem.Reason, problem.Field, problem.Line);
             return (problem.IsError, Located: origins.Knows(problem.FilePath) ? origins.Translate(error) : error);
         }).ToList();
-        return new DataCheck(problems.Where(p => p.IsError).Select(p => p.Located).ToList(), problems.Where(p => !p.IsError).Select(p => p.Located).ToList());
+        return new DataCheck([.. OverlongPerFile(inputs), .. problems.Where(p => p.IsError).Select(p => p.Located)],
+            problems.Where(p => !p.IsError).Select(p => p.Located).ToList());
     }
 
     /// <summary>The plan's data unpacked (verified) and split into the files training reads, and the options that name them.</summary>
@@ -165,11 +169,13 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
         var origins = new ExampleOrigins();
         var newTrain = new List<string>();
         var newHeldOut = new List<string>();
+        var newParts = new List<string>();
         foreach (var dataset in plan.NewData)
         {
             var (train, heldOut) = ContentHashSplit.Split(origins.Learn(data.SourcedExamples(dataset, inputs)), recipe.NewDataHeldOutFraction);
             newTrain.AddRange(train);
             newHeldOut.AddRange(heldOut);
+            newParts.Add(origins.Write(Path.Combine(inputs, $"train-part-{newParts.Count + 1}.jsonl"), train, [dataset]));
         }
         // Older data is replayed without its held-out part, which earlier versions were judged on.
         var replay = plan.ReplayData
@@ -202,7 +208,12 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
             ReplayFile = replayFile,
             ReplayFraction = recipe.ReplayFraction,
         };
-        return new PreparedInputs(basePath, inputs, origins, trainFile, fixedHeldOutFile, newHeldOutFile, refit ? 0 : replay.Count, options);
+        // Merged with other data, a new file's own share of over-long examples is judged only when it is the one source.
+        bool merged = plan.NewData.Count > 1 || refit && replay.Count > 0;
+        return new PreparedInputs(basePath, inputs, origins, trainFile, fixedHeldOutFile, newHeldOutFile, refit ? 0 : replay.Count, options)
+        {
+            SeparatelyJudgedParts = merged ? newParts : [],
+        };
     }
 
     /// <summary>
@@ -234,7 +245,28 @@ public sealed class VersionTrainer(ITwinRegistry registry, IArtifactStore store)
     }
 
     sealed record PreparedInputs(string BasePath, string Inputs, ExampleOrigins Origins, string TrainFile, string FixedHeldOutFile, string? NewHeldOutFile,
-        int ReplayCount, FineTuningOptions Options);
+        int ReplayCount, FineTuningOptions Options)
+    {
+        /// <summary>Each new file's training part, written apart when the training file merges it with other data.</summary>
+        public IReadOnlyList<string> SeparatelyJudgedParts { get; init; } = [];
+    }
+
+    /// <summary>
+    /// Each new file's training part held to the share of over-long examples that may be dropped
+    /// (<c>data_options.max_dropped_fraction</c>) on its own, as a twin's first version holds its file: merged with the
+    /// twin's other data (a refit trains on all of it), a new file most of whose examples are too long passed within
+    /// the whole's share, and had them dropped. The errors name the file.
+    /// </summary>
+    static IReadOnlyList<InputFileException> OverlongPerFile(PreparedInputs prepared)
+    {
+        if (prepared.SeparatelyJudgedParts.Count == 0 || prepared.Options.Data.Overlong != OverlongPolicy.Drop) return [];
+        var tokenizer = Engine.Tokenization.TokenizerLoader.Load(prepared.BasePath);
+        var options = prepared.Options.Data with { ValidationFile = null, ValidationFraction = 0, FileLabels = null };
+        return prepared.SeparatelyJudgedParts
+            .SelectMany(part => TrainingData.Prepare([part], tokenizer, options).Report.Errors.Where(problem => problem.Kind == DatasetProblemKind.TooManyDropped))
+            .Select(problem => prepared.Origins.Translate(new InputFileException(problem.FilePath, problem.Reason, problem.Field, problem.Line)))
+            .ToList();
+    }
 
     /// <summary>The content hash of a version's artifact of one kind.</summary>
     public static string ArtifactOf(TwinVersion version, string kind) =>

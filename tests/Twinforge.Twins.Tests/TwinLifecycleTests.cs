@@ -171,6 +171,27 @@ public sealed class TwinLifecycleTests
     }
 
     [Fact]
+    public void An_update_holds_its_new_file_to_the_share_of_overlong_examples_on_its_own_not_merged_with_the_twins_data()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        // A refit trains on all the twin's data in one file.
+        var v1 = bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 100), null,
+            TwinWorkbench.Recipe with { UpdateMode = UpdateMode.Refit });
+        // Eight over-long examples that the content-hash split keeps for training (the held-out part is judged on its
+        // own already): a quarter of the new file's training part, far over the 10% allowed, but 7% of the refit's.
+        var longOnes = ContentHashSplit.Split([.. TwinWorkbench.LongExchanges(40)], 0.2).Train.Take(8);
+        var partLong = bench.DataFile(ana, "partlong", [.. longOnes,
+            .. Enumerable.Range(0, 32).Select(i => $"{{\"messages\":[{{\"role\":\"user\",\"content\":\"summer question {i}?\"}},{{\"role\":\"assistant\",\"content\":\"ana says {i}.\"}}]}}")]);
+
+        var refused = Assert.Throws<InputFileException>(() =>
+            bench.Lifecycle.Update(v1.Version.TwinId, 1, bench.Lifecycle.Data.Register(ana.Id, [partLong]), new UpdatePolicy()));
+
+        Assert.Equal("ana-partlong.jsonl", Path.GetFileName(refused.FilePath)); // the file at fault, not every file merged with it
+        Assert.Contains("are longer than the sequence length of 96 tokens and would be dropped, more than the 10% allowed", refused.Message);
+    }
+
+    [Fact]
     public void Rebuilding_a_version_from_its_record_gives_the_same_artifact_hash()
     {
         using var bench = new TwinWorkbench();
