@@ -65,7 +65,7 @@ public sealed class TrainingData
             problems.AddRange(heldOut.Report.Problems);
             files.AddRange(heldOut.Report.Files);
             heldOutExamples = heldOut.ExamplesRead;
-            if (training.Report.IsValid && heldOut.Report.IsValid && HeldOutOverlap(validationFile, trainExamples, heldOutExamples) is { } overlap)
+            if (training.Report.IsValid && heldOut.Report.IsValid && HeldOutOverlap(validationFile, options.FileLabels?.GetValueOrDefault(validationFile), trainExamples, heldOutExamples) is { } overlap)
                 problems.Add(overlap);
         }
         else if (options.Fold is { } fold && training.Report.IsValid)
@@ -104,7 +104,11 @@ public sealed class TrainingData
     /// training data, an error, as every verdict judged on it would be judged on what was trained on — or some, a
     /// warning, as their loss measures memory rather than generalisation. Null when none are.
     /// </summary>
-    static DatasetProblem? HeldOutOverlap(string validationFile, IReadOnlyList<TokenizedExample> training, IReadOnlyList<TokenizedExample> heldOut)
+    /// <remarks>
+    /// The warning names the file by <paramref name="label"/> when it has one (a twin's held-out part is a scratch file;
+    /// its label names the creator's files); the error keeps the path, which its caller translates to the user's file.
+    /// </remarks>
+    static DatasetProblem? HeldOutOverlap(string validationFile, string? label, IReadOnlyList<TokenizedExample> training, IReadOnlyList<TokenizedExample> heldOut)
     {
         if (heldOut.Count == 0) return null;
         var trained = training.Select(Key).ToHashSet(StringComparer.Ordinal);
@@ -114,7 +118,7 @@ public sealed class TrainingData
             ? new DatasetProblem(validationFile, null, DatasetProblemKind.HeldOutIsTrainingData,
                 $"every one of its {heldOut.Count} examples is also in the training data: held-out data must be kept out of training " +
                 "(is it the training file?); give conversations the run does not train on")
-            : new DatasetProblem(validationFile, null, DatasetProblemKind.HeldOutOverlapsTraining,
+            : new DatasetProblem(label ?? validationFile, null, DatasetProblemKind.HeldOutOverlapsTraining,
                 $"{shared} of its {heldOut.Count} examples are also in the training data: their loss measures memory, not how the model does on " +
                 "new data; remove them from one of the files");
 

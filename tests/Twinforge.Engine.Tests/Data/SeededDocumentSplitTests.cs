@@ -99,6 +99,12 @@ public sealed class SeededDocumentSplitTests : IDisposable
         var warning = Assert.Single(overlapping.Report.Warnings);
         Assert.Equal(DatasetProblemKind.HeldOutOverlapsTraining, warning.Kind);
         Assert.Contains($"{partly}: 1 of its 2 examples are also in the training data", Assert.Single(overlapping.Report.RunNotices()));
+        // A labelled file (a twin's scratch held-out part) is named by its label, the creator's files, not its path.
+        var labelled = TrainingData.Prepare([training], Tokenizer, options with
+        {
+            ValidationFile = partly, FileLabels = new Dictionary<string, string> { [partly] = "the held-out part of ana-q2.jsonl" },
+        });
+        Assert.Contains("the held-out part of ana-q2.jsonl: 1 of its 2 examples are also in the training data", Assert.Single(labelled.Report.RunNotices()));
 
         var apart = TrainingData.Prepare([training], Tokenizer, options with { ValidationFile = _temporary.Write("new.jsonl", Exchange("Something new?", "A new answer.")) });
         Assert.Empty(apart.Report.Problems);
