@@ -130,7 +130,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
         if (workspace is null) throw new InvalidOperationException("resumable training needs a scratch root: give TwinLifecycle one");
         var version = registry.GetVersion(versionId);
         if (version.Status is not (VersionStatus.Pending or VersionStatus.Training))
-            throw new InvalidVersionStateException($"version {version.Number} is {version.Status.Name()}: only a pending or interrupted version is trained");
+            throw new InvalidVersionStateException($"version {version.Number} {version.Status.Stated()}: only a pending or interrupted version is trained");
         return Train(version, PlanOf(version, TwinRecipe.FromText(version.RecipeText)), promoteTo, margin, onEvent, cancellationToken, resumable: true);
     }
 
@@ -180,7 +180,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
             throw new InvalidVersionStateException($"twin '{twin.Name}' has no version to retry: create it again with its data");
         var failed = registry.GetVersionByNumber(twinId, version ?? twin.LatestVersion);
         if (failed.Status != VersionStatus.Failed)
-            throw new InvalidVersionStateException($"version {failed.Number} of twin '{twin.Name}' is {failed.Status.Name()}: only a failed version is retried"
+            throw new InvalidVersionStateException($"version {failed.Number} of twin '{twin.Name}' {failed.Status.Stated()}: only a failed version is retried"
                 + (failed.Status == VersionStatus.Succeeded ? "; train a new version with an update" : ""));
         recipe ??= TwinRecipe.FromText(failed.RecipeText);
         recipe.Validate();
@@ -230,7 +230,7 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     public static void RequireSucceeded(TwinVersion version, string use)
     {
         if (version.Status != VersionStatus.Succeeded)
-            throw new InvalidVersionStateException($"version {version.Number} is {version.Status.Name()}: only a succeeded version {use}");
+            throw new InvalidVersionStateException($"version {version.Number} {version.Status.Stated()}: only a succeeded version {use}");
     }
 
     /// <summary>

@@ -161,12 +161,12 @@ public sealed class TwinCommandTests
         Assert.Contains("2 twin version(s) (ana-style v1, v2)", withdrawn.Output);
         // Each export was recorded, and the diff's page (the creator's prompts, both versions' answers) as a copy of
         // both versions: the withdrawal names the copies outside the store for the operator to delete.
-        Assert.Contains("6 exported copies of the deleted versions, outside the store", withdrawn.Output);
+        // A place exported to twice (served/, replaced with --force; the diff page, a copy of both versions) is one line.
+        Assert.Contains("4 exported copies of the deleted versions, outside the store", withdrawn.Output);
         Assert.Contains($"{directory.File("v1.html")}  (twin 'ana-style' version 1, exported ", withdrawn.Output);
         Assert.Contains($"{v2Page}  (twin 'ana-style' version 2, exported ", withdrawn.Output);
-        Assert.Contains($"{directory.File("served")}  (twin 'ana-style' version 1, exported ", withdrawn.Output);
-        foreach (var version in new[] { 1, 2 })
-            Assert.Contains($"{Path.Combine(directory.File("diff"), "report.html")}  (twin 'ana-style' version {version}, exported ", withdrawn.Output);
+        Assert.Contains($"{directory.File("served")}  (twin 'ana-style' version 1, exported there 2 times, last ", withdrawn.Output);
+        Assert.Contains($"{Path.Combine(directory.File("diff"), "report.html")}  (twin 'ana-style' versions 1, 2, exported there 2 times, last ", withdrawn.Output);
         Assert.DoesNotContain(documents, withdrawn.Output);
         Assert.Contains("deleted", registry.Run("twin", "show", "ana-style").Output);
         var fromDeleted = registry.Run("twin", "update", "ana-style", "--from", "2", "--data", summer);
@@ -178,7 +178,10 @@ public sealed class TwinCommandTests
         Assert.Contains("was deleted; cannot compare it", comparedDeleted.Error);
         var diffedDeleted = registry.Run("twin", "diff", "ana-style", "1", "2");
         Assert.Equal(ExitCodes.BadInput, diffedDeleted.ExitCode);
-        Assert.Contains("version 1 is deleted: only a succeeded version can answer the probes", diffedDeleted.Error);
+        Assert.Contains("version 1 was deleted: only a succeeded version can answer the probes", diffedDeleted.Error);
+        var diffedItself = registry.Run("twin", "diff", "ana-style", "2", "2");
+        Assert.Equal(ExitCodes.BadInput, diffedItself.ExitCode);
+        Assert.Contains("a and b are both version 2", diffedItself.Error);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public abstract class AliasTests(RegistryBackend backend) : RegistryTest(backend
         var refusedFailed = Assert.Throws<VersionNotPromotableException>(() => registry.SetAlias(twin.Id, "production", failed.Id, "ana"));
         var refusedPending = Assert.Throws<VersionNotPromotableException>(() => registry.SetAlias(twin.Id, "production", pending.Id, "ana"));
 
-        Assert.Equal("version 5 of twin 'chat' is failed; only a succeeded version can become 'production'", refusedFailed.Message);
+        Assert.Equal("version 5 of twin 'chat' failed; only a succeeded version can become 'production'", refusedFailed.Message);
         Assert.Contains("is pending", refusedPending.Message);
         Assert.Empty(registry.ListAliases(twin.Id));
     }

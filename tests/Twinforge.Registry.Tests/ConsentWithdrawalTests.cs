@@ -198,7 +198,7 @@ public abstract class ConsentWithdrawalTests(RegistryBackend backend) : Registry
 
         var error = Assert.Throws<InvalidVersionStateException>(() => registry.RecordExport(failed.Id, "/srv/served", "ops"));
 
-        Assert.Contains("version 1 of twin 'ana-chat' is failed", error.Message);
+        Assert.Contains("version 1 of twin 'ana-chat' failed", error.Message);
         Assert.Empty(registry.ListExports());
     }
 

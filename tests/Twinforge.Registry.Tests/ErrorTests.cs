@@ -125,7 +125,7 @@ public abstract class ErrorTests(RegistryBackend backend) : RegistryTest(backend
         registry.SetVersionStatus(version.Id, VersionStatus.Failed);
 
         var backwards = Assert.Throws<InvalidVersionStateException>(() => registry.SetVersionStatus(version.Id, VersionStatus.Succeeded));
-        Assert.Equal("version 1 of twin 'chat' is failed; it cannot become succeeded", backwards.Message);
+        Assert.Equal("version 1 of twin 'chat' failed; it cannot become succeeded", backwards.Message);
         Assert.Throws<InvalidVersionStateException>(() => registry.SetVersionStatus(version.Id, VersionStatus.Deleted));
         Assert.Equal(VersionStatus.Failed, registry.GetVersion(version.Id).Status);
     }
@@ -146,7 +146,7 @@ public abstract class ErrorTests(RegistryBackend backend) : RegistryTest(backend
         var fromFailed = Assert.Throws<InvalidVersionStateException>(() => registry.NextVersion(Build.Request(twin, baseModel, [Build.Train(data)], failed)));
         var fromOtherTwin = Assert.Throws<InvalidVersionStateException>(() => registry.NextVersion(Build.Request(twin, baseModel, [Build.Train(data)], foreign)));
 
-        Assert.Equal("cannot update twin 'chat' from version 1: it is failed; only a succeeded version can be a parent", fromFailed.Message);
+        Assert.Equal("cannot update twin 'chat' from version 1: it failed; only a succeeded version can be a parent", fromFailed.Message);
         Assert.Contains("belongs to twin 'other', not 'chat'", fromOtherTwin.Message);
     }
 

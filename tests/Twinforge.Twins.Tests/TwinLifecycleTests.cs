@@ -434,7 +434,7 @@ public sealed class TwinLifecycleTests
             bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "summer", 30), heldOut: null, TwinWorkbench.Recipe));
         Assert.Contains("update", duplicate.Message);
         var notFailed = Assert.Throws<InvalidVersionStateException>(() => bench.Lifecycle.Retry(twin.Id));
-        Assert.Contains("version 3 of twin 'ana-style' is succeeded", notFailed.Message);
+        Assert.Contains("version 3 of twin 'ana-style' succeeded", notFailed.Message);
     }
 
     [Fact]

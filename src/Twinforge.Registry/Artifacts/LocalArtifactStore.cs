@@ -89,6 +89,15 @@ public sealed class LocalArtifactStore : IArtifactStore
         var path = PathOf(contentHash);
         if (!File.Exists(path)) return false;
         File.Delete(path);
+        // Its two-letter folder goes with its last object: an erasure leaves no trace of which prefixes were used.
+        try
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!);
+        }
+        catch (IOException)
+        {
+            // Not empty (another object shares the prefix), or a concurrent put is writing into it: it stays.
+        }
         return true;
     }
 
@@ -148,7 +157,16 @@ public sealed class LocalArtifactStore : IArtifactStore
             }
             else
             {
-                File.Move(temporary, path, overwrite: true);
+                try
+                {
+                    File.Move(temporary, path, overwrite: true);
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    // A delete of the prefix's last object removed its empty folder in between: made again.
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    File.Move(temporary, path, overwrite: true);
+                }
             }
             return hash;
         }

@@ -26,6 +26,17 @@ public static class VersionStatusNames
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
+    /// <summary>The status as a sentence says it of a version: "version 3 failed", "version 2 is training".</summary>
+    public static string Stated(this VersionStatus status) => status switch
+    {
+        VersionStatus.Pending => "is pending",
+        VersionStatus.Training => "is training",
+        VersionStatus.Succeeded => "succeeded",
+        VersionStatus.Failed => "failed",
+        VersionStatus.Deleted => "was deleted",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
     public static VersionStatus Parse(string name) => name switch
     {
         "pending" => VersionStatus.Pending,

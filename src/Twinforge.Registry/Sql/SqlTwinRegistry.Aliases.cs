@@ -27,7 +27,7 @@ internal sealed partial class SqlTwinRegistry
                 if (version.Status == VersionStatus.Deleted)
                     throw new VersionDeletedException(twin.Name, version.Number, versionId, $"make it '{aliasName}'");
                 if (version.Status != VersionStatus.Succeeded)
-                    throw new VersionNotPromotableException(twin.Name, version.Number, version.Status.Name(), aliasName);
+                    throw new VersionNotPromotableException(twin.Name, version.Number, version.Status, aliasName);
 
                 var current = FindAlias(s, twinId, aliasName, dialect.ForUpdateOf("a"));
                 if (expectedRowVersion is { } expected && expected != (current?.RowVersion ?? 0))

@@ -25,7 +25,7 @@ internal sealed partial class SqlTwinRegistry
                 throw new VersionDeletedException(version.TwinName, version.Number, versionId, "export it");
             if (version.Status != VersionStatus.Succeeded)
                 throw new InvalidVersionStateException(
-                    $"version {version.Number} of twin '{version.TwinName}' is {version.Status.Name()}: only a succeeded version is exported");
+                    $"version {version.Number} of twin '{version.TwinName}' {version.Status.Stated()}: only a succeeded version is exported");
             var now = Now();
             var id = s.InsertReturningId(
                 "INSERT INTO exports (twin_id, version_id, path, exported_at, exported_by) VALUES (@twin, @version, @path, @at, @by) RETURNING id",

@@ -92,7 +92,7 @@ internal sealed partial class SqlTwinRegistry
             if (version.Status == status) return RequireVersion(s, versionId);
             if (!version.Status.CanMoveTo(status))
                 throw new InvalidVersionStateException(
-                    $"version {version.Number} of twin '{version.TwinName}' is {version.Status.Name()}; it cannot become {status.Name()}");
+                    $"version {version.Number} of twin '{version.TwinName}' {version.Status.Stated()}; it cannot become {status.Name()}");
             s.Execute("UPDATE twin_versions SET status = @status WHERE id = @id", ("status", status.Name()), ("id", versionId));
             return RequireVersion(s, versionId);
         });
@@ -143,7 +143,7 @@ internal sealed partial class SqlTwinRegistry
             throw new VersionDeletedException(parent.TwinName, parent.Number, parentId, "update from it");
         if (parent.Status != VersionStatus.Succeeded)
             throw new InvalidVersionStateException(
-                $"cannot update twin '{twin.Name}' from version {parent.Number}: it is {parent.Status.Name()}; only a succeeded version can be a parent");
+                $"cannot update twin '{twin.Name}' from version {parent.Number}: it {parent.Status.Stated()}; only a succeeded version can be a parent");
     }
 
     void RequireConsentedDataset(SqlSession s, long datasetId)

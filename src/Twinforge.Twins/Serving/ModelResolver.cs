@@ -50,7 +50,7 @@ public sealed class ModelResolver(ITwinRegistry registry)
             var alias => Aliased(name, twin, alias),
         };
         if (version.Status != VersionStatus.Succeeded)
-            throw new UnknownModelException(name.ToString(), $"version {version.Number} is {version.Status.Name()}, not ready to serve");
+            throw new UnknownModelException(name.ToString(), $"version {version.Number} {version.Status.Stated()}, not ready to serve");
         return new ResolvedModel($"{creator.Name}/{twin.Name}@{version.Number}", registry.GetBaseModel(version.BaseModelId), creator, twin, version);
     }
 

@@ -90,6 +90,19 @@ public sealed class LocalArtifactStoreTests : IDisposable
     }
 
     [Fact]
+    public void Deleting_the_last_object_of_a_prefix_removes_its_folder_and_a_later_put_makes_it_again()
+    {
+        var hash = store.Put(new MemoryStream(Bytes("erase me")));
+        var folder = Path.GetDirectoryName(store.PathOf(hash))!;
+
+        Assert.True(store.Delete(hash));
+
+        Assert.False(Directory.Exists(folder)); // no empty folder telling which prefixes were used
+        Assert.Equal(hash, store.Put(new MemoryStream(Bytes("erase me"))));
+        Assert.True(store.Exists(hash));
+    }
+
+    [Fact]
     public void A_missing_artifact_is_reported_as_not_found()
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(Bytes("never stored")));

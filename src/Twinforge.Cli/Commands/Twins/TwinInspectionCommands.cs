@@ -281,6 +281,8 @@ static partial class TwinInspectionCommands
         command.SetAction(result =>
         {
             var output = result.InvocationConfiguration.Output;
+            if (result.GetValue(first) == result.GetValue(second))
+                throw new BadInputException($"a and b are both version {result.GetValue(first)}: a version answers as itself, so there is nothing to diff; name two versions");
             using var opened = registry.Open(result);
             var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
             var (a, b) = (opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(first)), opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(second)));

@@ -35,7 +35,7 @@ public static class TwinReportCommand
             var twin = opened.Twin(result.GetValue(name)!, result.GetValue(creator));
             var recorded = opened.Registry.GetVersionByNumber(twin.Id, result.GetValue(version));
             var report = recorded.Artifacts.FirstOrDefault(artifact => artifact.Kind == ArtifactReference.Report)
-                ?? throw new BadInputException($"version {recorded.Number} of twin '{twin.Name}' has no report: it is {recorded.Status.Name()}" +
+                ?? throw new BadInputException($"version {recorded.Number} of twin '{twin.Name}' has no report: it {recorded.Status.Stated()}" +
                                                (recorded.Status == VersionStatus.Deleted ? " (its report was erased with it)" : " (only a version that finished training has one)"));
             var path = result.GetValue(output)!.FullName;
             OptionChecks.RequireOutputFile(path, result.GetValue(force), "--output");

@@ -38,10 +38,20 @@ static class VersionPrinter
     public static void ExportedCopies(TextWriter output, IReadOnlyList<VersionExport> copies, Func<long, string> twinName)
     {
         if (copies.Count == 0) return;
-        var (copy, it) = copies.Count == 1 ? ("copy", "it") : ("copies", "them");
-        output.WriteLine($"{copies.Count} exported {copy} of the deleted versions, outside the store: delete {it} yourself (the audit record lists {it} too):");
-        foreach (var exported in copies)
-            output.WriteLine($"  {exported.Path}  ({twinName(exported.TwinId)} version {exported.VersionNumber}, exported {exported.ExportedAt:u} by {exported.ExportedBy})");
+        // A place exported to more than once (an export replaced with --force, two versions' reports to one folder) is
+        // one copy to delete: listed once, with what went there.
+        var places = copies.GroupBy(exported => Path.TrimEndingDirectorySeparator(exported.Path)).ToList();
+        var (copy, it) = places.Count == 1 ? ("copy", "it") : ("copies", "them");
+        output.WriteLine($"{places.Count} exported {copy} of the deleted versions, outside the store: delete {it} yourself (the audit record lists {it} too):");
+        foreach (var place in places)
+        {
+            var last = place.MaxBy(exported => exported.ExportedAt)!;
+            var versions = place.Select(exported => exported.VersionNumber).Distinct().Order().ToList();
+            var what = versions.Count == 1 ? $"version {versions[0]}" : $"versions {string.Join(", ", versions)}";
+            output.WriteLine(place.Count() == 1
+                ? $"  {place.Key}  ({twinName(last.TwinId)} {what}, exported {last.ExportedAt:u} by {last.ExportedBy})"
+                : $"  {place.Key}  ({twinName(last.TwinId)} {what}, exported there {place.Count()} times, last {last.ExportedAt:u} by {last.ExportedBy})");
+        }
     }
 
     /// <summary>An evaluated version's figures on one line, for <c>twin show</c>; null when it was not evaluated.</summary>
