@@ -65,6 +65,22 @@ public sealed class CreatorCommandTests
     }
 
     [Fact]
+    public void Consent_for_a_scope_no_data_asks_for_is_recorded_with_a_warning()
+    {
+        using var directory = new TemporaryDirectory();
+        var registry = new Registry(directory);
+        registry.Run("creator", "add", "ana");
+
+        var slip = registry.Run("creator", "consent", "ana", "--scope", "txt");
+        var known = registry.Run("creator", "consent", "ana", "--scope", "text");
+
+        Assert.Equal((ExitCodes.Success, ExitCodes.Success), (slip.ExitCode, known.ExitCode));
+        Assert.Contains("consent of 'ana' for 'txt' recorded", slip.Output);
+        Assert.Contains("warning: 'txt' is not a scope Twinforge's data asks for (text, voice, face, all)", slip.Error);
+        Assert.Empty(known.Error);
+    }
+
+    [Fact]
     public void Show_is_a_readable_view_with_every_consent_and_its_note_and_json_for_scripts()
     {
         using var directory = new TemporaryDirectory();

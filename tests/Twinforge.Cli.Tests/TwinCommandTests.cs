@@ -307,6 +307,12 @@ public sealed class TwinCommandTests
         var again = registry.Run(create);
         Assert.True(again.ExitCode == ExitCodes.Success, again.Error + again.Output);
         Assert.Contains("version 1: succeeded", again.Output);
+
+        // Withdrawing the creator's consent later names the copies the deleted twin left, which hold their data too.
+        var withdrawn = registry.Run("creator", "withdraw", "ana", "--scope", "all", "--reason", "asked");
+        Assert.True(withdrawn.ExitCode == ExitCodes.Success, withdrawn.Error);
+        Assert.Contains("twin 'ana-style', deleted ", withdrawn.Output);
+        Assert.Contains($"{directory.File("served")}  (twin 'ana-style' version 1, exported ", withdrawn.Output);
     }
 
     [Fact]

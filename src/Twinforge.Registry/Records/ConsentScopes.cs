@@ -13,6 +13,16 @@ public static class ConsentScopes
     public const string Face = "face";
     public const string All = "all";
 
+    /// <summary>The scopes Twinforge's own data asks for, and the one that covers them all.</summary>
+    public static IReadOnlyList<string> Known { get; } = [Text, Voice, Face, All];
+
+    /// <summary>
+    /// A note for a scope none of Twinforge's data asks for ("txt"): accepted, as new media need no schema change, but
+    /// most likely a slip, and consent for it covers none of the creator's text or recordings. Null for a known scope.
+    /// </summary>
+    public static string? UnknownScopeNote(string scope) => Known.Contains(scope) ? null
+        : $"'{scope}' is not a scope Twinforge's data asks for ({string.Join(", ", Known)}): consent for it covers none of their text or recordings";
+
     /// <summary>Checks a scope name at the boundary: lowercase letters, digits and '-', 1 to 32 characters.</summary>
     public static string Validate(string scope)
     {

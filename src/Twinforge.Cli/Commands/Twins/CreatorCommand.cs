@@ -59,6 +59,7 @@ public static class CreatorCommand
             var creator = opened.Creator(result.GetValue(name)!);
             var consent = opened.Registry.GiveConsent(creator.Id, ConsentScopes.Validate(result.GetValue(scope)!), result.GetValue(note));
             result.InvocationConfiguration.Output.WriteLine($"consent of '{creator.Name}' for '{consent.Scope}' recorded at {consent.GivenAt:u}");
+            if (ConsentScopes.UnknownScopeNote(consent.Scope) is { } unknownScope) result.InvocationConfiguration.Error.WriteLine($"warning: {unknownScope}");
             return ExitCodes.Success;
         });
         return command;
@@ -98,6 +99,14 @@ public static class CreatorCommand
             if (withdrawal.Artifacts.KeptStillReferenced.Count > 0)
                 output.WriteLine($"kept {withdrawal.Artifacts.KeptStillReferenced.Count} artifact(s) that versions not derived from this data also record");
             VersionPrinter.ExportedCopies(output, audit.ExportedCopies, twinId => $"twin '{opened.Registry.GetTwin(twinId).Name}'");
+            // Twins of theirs deleted before listed their copies then: the withdrawal is when those must be gone too.
+            foreach (var earlier in opened.Registry.ListAuditRecords().Where(record => record.CreatorId == creator.Id
+                         && record.Action == AuditRecord.TwinDeleted && record.ExportedCopies.Count > 0))
+            {
+                output.WriteLine($"twin '{earlier.TwinName}', deleted {earlier.PerformedAt:u} (audit record {earlier.Id}), had copies outside the store; " +
+                                 "if they are still there, they hold this creator's data:");
+                VersionPrinter.ExportedCopies(output, earlier.ExportedCopies, _ => $"twin '{earlier.TwinName}'");
+            }
             return ExitCodes.Success;
         });
         return command;
