@@ -34,6 +34,7 @@ public abstract class ErrorTests(RegistryBackend backend) : RegistryTest(backend
         var error = Assert.Throws<DuplicateEntityException>(() => Build.Dataset(registry, bo, "shared words"));
 
         Assert.Contains($"dataset {dataset.Id} of creator 'ana'", error.Message);
+        Assert.EndsWith("this exact data is already 'ana''s, and one person's data cannot be another's; check that the file is the right person's", error.Message);
     }
 
     [SkippableFact]

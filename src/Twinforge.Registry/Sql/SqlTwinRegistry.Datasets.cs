@@ -96,7 +96,8 @@ internal sealed partial class SqlTwinRegistry
             r => (Dataset: r.Int64(0), Creator: r.GetString(1)),
             [.. parameters]).FirstOrDefault();
         if (holder.Creator is not null)
-            throw new DuplicateEntityException("dataset", $"with content {contentHash} (dataset {holder.Dataset} of creator '{holder.Creator}')");
+            throw new DuplicateEntityException("dataset", $"with content {contentHash} (dataset {holder.Dataset} of creator '{holder.Creator}')",
+                advice: $"this exact data is already '{holder.Creator}''s, and one person's data cannot be another's; check that the file is the right person's");
     }
 
     static Dataset ReadDataset(SqlSession s, DbDataReader r) => new(
