@@ -147,7 +147,15 @@ public sealed class TwinLifecycle(ITwinRegistry registry, IArtifactStore store, 
     /// <paramref name="reason"/> (what <c>twin show</c> and <c>creator show</c> print), but its work directory with the
     /// last checkpoint is kept, as a cancelled run's is; consent withdrawal or twin deletion erases it with the version.
     /// </summary>
-    public TwinVersion Cancel(long versionId, string reason) => RecordFailure(registry.GetVersion(versionId), reason);
+    /// <exception cref="InvalidVersionStateException">The version already finished (a racing cancel, or it succeeded): its record is left as it is.</exception>
+    public TwinVersion Cancel(long versionId, string reason)
+    {
+        var version = registry.GetVersion(versionId);
+        // Checked first: the reason is written before the status, and must not replace a finished version's figures.
+        if (version.Status is not (VersionStatus.Pending or VersionStatus.Training))
+            throw new InvalidVersionStateException($"version {version.Number} {version.Status.Stated()}: only a pending or training version is cancelled");
+        return RecordFailure(version, reason);
+    }
 
     /// <summary>
     /// Checks a planned version's data as its training will read it (the base model's tokenizer, the recipe's data

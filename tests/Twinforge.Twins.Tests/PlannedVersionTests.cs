@@ -125,6 +125,9 @@ public sealed class PlannedVersionTests
         var cancelled = bench.Registry.GetVersion(planned.Id);
         Assert.Equal(VersionStatus.Failed, cancelled.Status);
         Assert.Equal("its fine-tuning job ftjob-x was cancelled", VersionFailure.ReasonIn(cancelled.MetricsJson));
+        // A second (racing) cancel leaves the record as the first left it.
+        Assert.Throws<InvalidVersionStateException>(() => lifecycle.Cancel(planned.Id, "cancelled again"));
+        Assert.Equal("its fine-tuning job ftjob-x was cancelled", VersionFailure.ReasonIn(bench.Registry.GetVersion(planned.Id).MetricsJson));
         var work = new VersionWorkspace(Path.Combine(workRoot, "versions")).PathOf(planned.Id);
         Assert.Contains(Directory.EnumerateDirectories(work, "*", SearchOption.AllDirectories), d => Path.GetFileName(d).StartsWith("step-", StringComparison.Ordinal)
             || Path.GetFileName(d) == "checkpoints");

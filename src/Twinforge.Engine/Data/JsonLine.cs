@@ -26,13 +26,17 @@ internal static class JsonLine
     public static JsonObject? Parse(string path, SourceLine line, List<DatasetProblem> problems)
     {
         JsonNode? node;
+        string? brokenField;
         try
         {
             node = JsonNode.Parse(line.Text, documentOptions: Options);
+            // A string's escapes are decoded only when it is read: found here, the line is refused with where it is,
+            // not by an exception from whatever reads the field first.
+            brokenField = node is JsonObject fields ? FirstBrokenString(fields, "") : null;
         }
         catch (InvalidOperationException error) when (JsonProblem.IsUndecodableText(error))
         {
-            // A property name with a lone surrogate escape is decoded while parsing.
+            // A property name that does not decode (while parsing or listing the fields): no field to name.
             problems.Add(new DatasetProblem(path, line.Number, DatasetProblemKind.InvalidJson, $"a name {JsonProblem.UndecodableText}"));
             return null;
         }
@@ -44,23 +48,12 @@ internal static class JsonLine
             problems.Add(new DatasetProblem(path, line.Number, DatasetProblemKind.InvalidJson, $"is not valid JSON: {Shorten(error)}{hint}"));
             return null;
         }
-        if (node is JsonObject value)
+        if (brokenField is not null)
         {
-            // A value's escapes are decoded only when it is read: found here, the line is refused with where it is,
-            // not by an exception from whatever reads the field first.
-            string? field;
-            try
-            {
-                if ((field = FirstBrokenString(value, "")) is null) return value;
-            }
-            catch (InvalidOperationException error) when (JsonProblem.IsUndecodableText(error))
-            {
-                problems.Add(new DatasetProblem(path, line.Number, DatasetProblemKind.InvalidJson, $"a name {JsonProblem.UndecodableText}"));
-                return null;
-            }
-            problems.Add(new DatasetProblem(path, line.Number, DatasetProblemKind.InvalidJson, JsonProblem.UndecodableText, field));
+            problems.Add(new DatasetProblem(path, line.Number, DatasetProblemKind.InvalidJson, JsonProblem.UndecodableText, brokenField));
             return null;
         }
+        if (node is JsonObject value) return value;
         problems.Add(new DatasetProblem(path, line.Number, DatasetProblemKind.NotAnObject,
             $"expected a JSON object, found {JsonFields.Describe(node)}"));
         return null;

@@ -37,22 +37,15 @@ public static class DirectoryArchive
     }
 
     /// <summary>
-    /// The content hash <paramref name="directory"/> would be stored under (<see cref="IArtifactStore.PutDirectory"/>),
-    /// from its archive written to a temporary file beside nothing of the store's: for comparing without storing.
+    /// The content hash <paramref name="directory"/> would be stored under (<see cref="IArtifactStore.PutDirectory"/>):
+    /// its archive streamed through SHA-256 and written nowhere, for comparing without storing.
     /// </summary>
     public static string HashOf(string directory)
     {
-        var archive = Path.Combine(Path.GetTempPath(), $"twinforge-archive-{Guid.NewGuid():N}.tar");
-        try
-        {
-            using (var written = File.Create(archive)) Write(directory, written);
-            using var content = File.OpenRead(archive);
-            return ContentHash.Of(content);
-        }
-        finally
-        {
-            File.Delete(archive);
-        }
+        using var sha = System.Security.Cryptography.SHA256.Create();
+        using (var hashing = new System.Security.Cryptography.CryptoStream(Stream.Null, sha, System.Security.Cryptography.CryptoStreamMode.Write))
+            Write(directory, hashing);
+        return Convert.ToHexStringLower(sha.Hash!);
     }
 
     /// <summary>Unpacks an archive written by <see cref="Write"/> into an existing empty directory.</summary>
