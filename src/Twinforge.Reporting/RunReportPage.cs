@@ -81,7 +81,9 @@ static class RunReportPage
     {
         yield return ("steps", figures.TotalSteps is int total ? $"{figures.Steps} of {total} planned" : $"{figures.Steps}");
         if (figures.Epochs is double epochs) yield return ("epochs", ReportFormat.Epochs(epochs));
-        yield return ("tokens trained on", ReportFormat.Count(figures.TokensSeen));
+        // Every position of every step, so epochs and padding count: not the data's own token count, which the
+        // training-data section and the command line ("trained on") give per epoch.
+        yield return ("positions computed", $"{ReportFormat.Count(figures.TokensSeen)} (tokens over all steps, padding included)");
         if (figures.SkippedSteps > 0) yield return ("skipped steps", $"{figures.SkippedSteps} (non-finite loss or gradient)");
         if (figures.Best is not { } best)
         {

@@ -36,6 +36,8 @@ public class RunReportTests
         var html = File.ReadAllText(RunReport.Write(run.Path));
 
         Assert.Contains("<th>best step</th><td>20</td>", html);
+        // Every step's positions (35 steps of 512), which is not the data's token count: the label says what it is.
+        Assert.Contains("<th>positions computed</th><td>17,920 (tokens over all steps, padding included)</td>", html);
         Assert.Contains("<th>best validation loss</th><td>1.2346</td>", html);
         Assert.Contains($"<th>best validation perplexity</th><td>{Math.Exp(1.23456):0.00}</td>", html);
         Assert.Contains("<th>token accuracy at best</th><td>60.00%</td>", html);

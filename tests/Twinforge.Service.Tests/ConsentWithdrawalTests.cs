@@ -37,6 +37,27 @@ public sealed class ConsentWithdrawalTests : IDisposable
         Assert.NotEqual(JsonValueKindNull, creator.GetProperty("consents")[0].GetProperty("withdrawn_at").ValueKind);
     }
 
+    /// <summary>A scope no data asks for is recorded (new media need no schema change) with a warning, as the command line gives.</summary>
+    [Fact]
+    public async Task Consent_for_a_scope_no_data_asks_for_is_recorded_with_a_warning_naming_the_known_ones()
+    {
+        var (_, key) = await service.Organisation();
+        using var client = service.Client(key);
+
+        var created = await ServiceFactory.Json(await client.PostAsJsonAsync("/v1/creators", new { name = "Ana", consent = new { scope = "txet" } }));
+        var warning = Assert.Single(created.GetProperty("warnings").EnumerateArray()).GetString();
+        Assert.Contains("'txet' is not a scope Twinforge's data asks for (text, voice, face, all)", warning);
+        Assert.Equal("txet", created.GetProperty("consents")[0].GetProperty("scope").GetString());
+        var ana = created.GetProperty("id").GetString();
+
+        var known = await ServiceFactory.Json(await client.PostAsJsonAsync($"/v1/creators/{ana}/consents", new { scope = "text" }));
+        Assert.False(known.TryGetProperty("warnings", out _));
+        var unknown = await ServiceFactory.Json(await client.PostAsJsonAsync($"/v1/creators/{ana}/consents", new { scope = "vioce" }));
+        Assert.Contains("'vioce'", Assert.Single(unknown.GetProperty("warnings").EnumerateArray()).GetString());
+        Assert.Equal(3, unknown.GetProperty("consents").GetArrayLength());
+        Assert.False((await ServiceFactory.Json(await client.GetAsync($"/v1/creators/{ana}"))).TryGetProperty("warnings", out _)); // the answer to that request only
+    }
+
     const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
 
     public void Dispose() => service.Dispose();

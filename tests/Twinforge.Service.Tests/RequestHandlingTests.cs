@@ -40,6 +40,7 @@ public sealed class RequestHandlingTests : IDisposable
             await client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json")), 400)).GetProperty("message").GetString()!;
         Assert.StartsWith("'stream' must be true or false, not a string", await ChatError("{\"model\": \"m\", \"messages\": [], \"stream\": \"yes\"}"));
         Assert.StartsWith("'max_tokens' must be a whole number", await ChatError("{\"model\": \"m\", \"messages\": [], \"max_tokens\": 1.5}"));
+        Assert.StartsWith("'max_tokens' must be a whole number, not a string", await ChatError("{\"model\": \"m\", \"messages\": [], \"max_tokens\": \"10\"}"));
         Assert.StartsWith("'temperature' must be a number", await ChatError("{\"model\": \"m\", \"messages\": [], \"temperature\": \"hot\"}"));
         Assert.StartsWith("'messages' must be a list", await ChatError("{\"model\": \"m\", \"messages\": 3}"));
         Assert.Equal("The request body must be a JSON object: see the API reference for its fields.", await ChatError("[]"));

@@ -11,7 +11,7 @@ public static class RunSummary
         var training = run.Training;
         var invariant = CultureInfo.InvariantCulture;
         console.WriteLine();
-        console.WriteLine(string.Create(invariant, $"Finished: {training.Steps} of {training.TotalSteps} steps ({training.Epochs:F2} epochs, {training.TokensSeen:N0} tokens) in {TrainingProgressFormat.Duration(training.Duration)}."));
+        console.WriteLine(string.Create(invariant, $"Finished: {training.Steps} of {training.TotalSteps} steps ({training.Epochs:F2} epochs, {training.TokensSeen:N0} token positions, padding included) in {TrainingProgressFormat.Duration(training.Duration)}."));
         if (training.Best is { } best)
         {
             console.WriteLine(string.Create(invariant,

@@ -25,7 +25,7 @@ public static class CreatorEndpoints
             var scope = request.Consent is { } consent ? Scope(consent.Scope, "consent.scope") : null;
             var creator = storage.Registry.CreateOrganisationCreator(caller.OrganisationId, PublicIds.New(PublicIds.Creator), request.Name.Trim());
             if (scope is not null) storage.Registry.GiveConsent(creator.Id, scope, request.Consent!.Note);
-            return Results.Json(View(storage, creator), statusCode: StatusCodes.Status201Created);
+            return Results.Json(View(storage, creator, scope), statusCode: StatusCodes.Status201Created);
         });
 
         creators.MapGet("", (Caller caller, ServiceStorage storage) =>
@@ -36,8 +36,9 @@ public static class CreatorEndpoints
         creators.MapPost("/{creatorId}/consents", (string creatorId, ConsentRequest request, Caller caller, ServiceStorage storage) =>
         {
             var creator = Find(storage, caller, creatorId);
-            storage.Registry.GiveConsent(creator.Id, Scope(request.Scope, "scope"), request.Note);
-            return View(storage, creator);
+            var scope = Scope(request.Scope, "scope");
+            storage.Registry.GiveConsent(creator.Id, scope, request.Note);
+            return View(storage, creator, scope);
         });
 
         creators.MapPost("/{creatorId}/consents/withdraw", (string creatorId, WithdrawConsentRequest request, Caller caller, ServiceStorage storage, ServedModels served) =>
@@ -68,7 +69,12 @@ public static class CreatorEndpoints
         (PublicIds.IsValid(PublicIds.Creator, creatorId) ? storage.Registry.FindOrganisationCreator(caller.OrganisationId, creatorId!) : null)
         ?? throw ApiException.NotFound("Creator", creatorId, param);
 
-    static CreatorObject View(ServiceStorage storage, Creator creator) => CreatorObject.From(creator, storage.Registry.ListConsents(creator.Id));
+    /// <param name="given">The scope this request gave consent for, if any: warned of when no data asks for it.</param>
+    static CreatorObject View(ServiceStorage storage, Creator creator, string? given = null) =>
+        CreatorObject.From(creator, storage.Registry.ListConsents(creator.Id)) with
+        {
+            Warnings = given is not null && ConsentScopes.UnknownScopeNote(given) is { } note ? [note] : null,
+        };
 
     /// <param name="param">Where the request gave the scope, named in the error when it is not a scope's name.</param>
     static string Scope(string? scope, string param)

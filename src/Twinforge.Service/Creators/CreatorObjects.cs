@@ -16,7 +16,12 @@ public sealed record ConsentObject(string Scope, string? Note, long GivenAt, lon
         new(consent.Scope, consent.Note, consent.GivenAt.ToUnixTimeSeconds(), consent.WithdrawnAt?.ToUnixTimeSeconds());
 }
 
-public sealed record CreatorObject(string Id, string Object, string Name, long CreatedAt, IReadOnlyList<ConsentObject> Consents)
+/// <summary>
+/// A creator with their consents; <c>warnings</c> only in the answer to a request that gave consent for a scope none of
+/// Twinforge's data asks for (a likely slip, recorded all the same, as the command line warns and records it).
+/// </summary>
+public sealed record CreatorObject(string Id, string Object, string Name, long CreatedAt, IReadOnlyList<ConsentObject> Consents,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Warnings = null)
 {
     public static CreatorObject From(Creator creator, IEnumerable<ConsentRecord> consents) =>
         new(creator.Name, "creator", creator.DisplayName ?? creator.Name, creator.CreatedAt.ToUnixTimeSeconds(), consents.Select(ConsentObject.From).ToList());

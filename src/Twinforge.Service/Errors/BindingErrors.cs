@@ -20,7 +20,7 @@ public static partial class BindingErrors
         {
             if (param is null)
                 return new ApiError("The request body must be a JSON object: see the API reference for its fields.", ApiErrorTypes.InvalidRequest, null, "invalid_json");
-            var (expected, found) = Mismatch(json, conversion.Groups["type"].Value);
+            var (expected, found) = Mismatch(json, conversion.Groups["type"].Value, param);
             return new ApiError($"'{param}' must be {expected}{(found is null ? "" : ", not " + found)}: see the API reference for what it takes.",
                 ApiErrorTypes.InvalidRequest, param, "invalid_type");
         }
@@ -56,11 +56,16 @@ public static partial class BindingErrors
     /// of a token type 'String' as a boolean"); a number that does not parse says which kind it wanted; otherwise the
     /// converter's type is the field's own (a request's record, a list), which says what it takes but not what came.
     /// </summary>
-    static (string Expected, string? Found) Mismatch(JsonException json, string convertedTo)
+    static (string Expected, string? Found) Mismatch(JsonException json, string convertedTo, string param)
     {
         if (json.InnerException is InvalidOperationException inner && TokenMismatch().Match(inner.Message) is { Success: true } token)
         {
-            var expected = token.Groups["expected"].Value switch { "boolean" => "true or false", "string" => "a string", _ => "a number" };
+            var expected = token.Groups["expected"].Value switch
+            {
+                "boolean" => "true or false",
+                "string" => "a string",
+                _ => IsWholeNumber(convertedTo, param) ? "a whole number" : "a number",
+            };
             var found = token.Groups["found"].Value switch
             {
                 "String" => "a string",
@@ -78,6 +83,24 @@ public static partial class BindingErrors
         bool list = convertedTo.Contains("List`1", StringComparison.Ordinal) || convertedTo.Contains("Enumerable`1", StringComparison.Ordinal)
                     || convertedTo.EndsWith("[]", StringComparison.Ordinal);
         return (list ? "a list" : "a JSON object", null);
+    }
+
+    /// <summary>
+    /// Whether the field takes a whole number. The reader names the field's own type for a settable property
+    /// ("System.Nullable`1[System.Int32]"), but a request record bound through its constructor names the record, so
+    /// its property of the path's last name is looked up.
+    /// </summary>
+    static bool IsWholeNumber(string convertedTo, string? param)
+    {
+        var type = Type.GetType(convertedTo) ?? typeof(BindingErrors).Assembly.GetType(convertedTo);
+        var name = param?[(param.LastIndexOf('.') + 1)..];
+        if (type is not null && name is { Length: > 0 } && !IsNumber(type)
+            && type.GetProperties().FirstOrDefault(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == name) is { } property)
+            type = property.PropertyType;
+        return type is not null && IsWhole(Nullable.GetUnderlyingType(type) ?? type);
+
+        static bool IsNumber(Type t) => (Nullable.GetUnderlyingType(t) ?? t).IsPrimitive;
+        static bool IsWhole(Type t) => t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(uint) || t == typeof(ulong) || t == typeof(ushort);
     }
 
     /// <summary>The JSON reader's "Cannot get the value of a token type 'Number' as a string."</summary>
