@@ -18,7 +18,7 @@ public sealed class ContinuousBatcherTests
 
     [Theory]
     [MemberData(nameof(Families))]
-    public void Every_stream_gets_exactly_the_greedy_tokens_it_gets_decoded_alone_with_its_adapter_attached(string family)
+    public async Task Every_stream_gets_exactly_the_greedy_tokens_it_gets_decoded_alone_with_its_adapter_attached(string family)
     {
         using var fixture = new ServingFixture(Config(family), ScalarType.Float32, ServingFixture.MixedTwins);
         int vocabulary = fixture.Model.Config.VocabularySize;
@@ -55,7 +55,7 @@ public sealed class ContinuousBatcherTests
             {
                 var (twin, prompt, maxNewTokens) = requests[index];
                 Assert.Equal(fixture.Solo(twin, prompt, new GenerationOptions { MaxNewTokens = maxNewTokens }), batched[index]);
-                Assert.Equal(StreamFinishReason.Length, streams[index].Completion.Result);
+                Assert.Equal(StreamFinishReason.Length, await streams[index].Completion);
             }
             Assert.True(streams.Skip(2).All(stream => stream.JoinedAtStep > streams[0].JoinedAtStep), "the later requests joined a running batch");
             // The adapters differ: not every stream of one prompt would give the same tokens.
@@ -90,7 +90,7 @@ public sealed class ContinuousBatcherTests
     }
 
     [Fact]
-    public void A_cancelled_stream_leaves_at_once_and_the_others_are_unaffected()
+    public async Task A_cancelled_stream_leaves_at_once_and_the_others_are_unaffected()
     {
         using var fixture = new ServingFixture(Config("gpt2"), ScalarType.Float32, ServingFixture.MixedTwins);
         int vocabulary = fixture.Model.Config.VocabularySize;
@@ -103,11 +103,11 @@ public sealed class ContinuousBatcherTests
         var cancelled = batcher.Submit(prompts[0], options, cache.Acquire("cy"), cancellation.Token);
         var others = new[] { batcher.Submit(prompts[1], options, cache.Acquire("ada")), batcher.Submit(prompts[2], options) };
         var received = new List<int>();
-        for (int i = 0; i < 3; i++) received.Add(cancelled.Tokens.ReadAsync().AsTask().Result.Id);
+        for (int i = 0; i < 3; i++) received.Add((await cancelled.Tokens.ReadAsync()).Id);
         cancellation.Cancel();
 
         Assert.ThrowsAny<OperationCanceledException>(() => cancelled.ReadAll());
-        Assert.Equal(StreamFinishReason.Cancelled, cancelled.Completion.Result);
+        Assert.Equal(StreamFinishReason.Cancelled, await cancelled.Completion);
         var outputs = others.Select(stream => stream.ReadAll()).ToList();
         // The references attach adapters to the base, so they run once the batcher has nothing left to serve.
         Assert.Equal(fixture.Solo("ada", prompts[1], options), outputs[0]);
@@ -118,7 +118,7 @@ public sealed class ContinuousBatcherTests
     }
 
     [Fact]
-    public void Stop_tokens_and_seeded_sampling_behave_as_with_the_single_stream_generator()
+    public async Task Stop_tokens_and_seeded_sampling_behave_as_with_the_single_stream_generator()
     {
         using var fixture = new ServingFixture(Config("llama"), ScalarType.Float32, ServingFixture.MixedTwins);
         int vocabulary = fixture.Model.Config.VocabularySize;
@@ -137,7 +137,7 @@ public sealed class ContinuousBatcherTests
 
         Assert.Equal(fixture.Solo("bo", prompt, sampling), outputs[0]);
         Assert.Equal(free.TakeWhile(id => id != free[4]), outputs[1]);
-        Assert.Equal(StreamFinishReason.Stop, stopped.Completion.Result);
+        Assert.Equal(StreamFinishReason.Stop, await stopped.Completion);
         Assert.Equal(free, outputs[2]);
     }
 

@@ -41,7 +41,7 @@ public sealed class TrainerTests
     /// interleaved on two threads (each step of one between steps of the other) end exactly as each ends alone.
     /// </summary>
     [Fact]
-    public void Two_runs_interleaved_on_two_threads_give_exactly_what_each_gives_alone()
+    public async Task Two_runs_interleaved_on_two_threads_give_exactly_what_each_gives_alone()
     {
         using var directory = new TemporaryDirectory();
         var data = Prepare(directory, Exchanges(8));
@@ -80,12 +80,12 @@ public sealed class TrainerTests
         }
         var runs = new[] { (Seed: 1L, Name: "first-together"), (Seed: 2L, Name: "second-together") }
             .Select(run => Task.Factory.StartNew(() => Interleaved(run.Seed, run.Name), TaskCreationOptions.LongRunning)).ToArray();
-        Task.WaitAll(runs);
+        var together = await Task.WhenAll(runs);
 
-        Assert.Equal(first.Losses, runs[0].Result.Losses);
-        Assert.Equal(second.Losses, runs[1].Result.Losses);
-        AssertIdentical(first.Weights, runs[0].Result.Weights);
-        AssertIdentical(second.Weights, runs[1].Result.Weights);
+        Assert.Equal(first.Losses, together[0].Losses);
+        Assert.Equal(second.Losses, together[1].Losses);
+        AssertIdentical(first.Weights, together[0].Weights);
+        AssertIdentical(second.Weights, together[1].Weights);
         Assert.NotEqual(first.Losses, second.Losses); // the seeds differ, so the masks did
     }
 

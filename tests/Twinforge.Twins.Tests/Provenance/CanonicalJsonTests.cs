@@ -36,7 +36,6 @@ public sealed class CanonicalJsonTests
     [Theory]
     // ECMAScript's Number::toString, from RFC 8785's appendix B and the ECMAScript specification.
     [InlineData(0.0, "0")]
-    [InlineData(-0.0, "0")]
     [InlineData(1.0, "1")]
     [InlineData(0.7, "0.7")]
     [InlineData(1.25, "1.25")]
@@ -55,5 +54,14 @@ public sealed class CanonicalJsonTests
     public void Numbers_are_written_as_ecmascript_writes_them(double value, string expected)
     {
         Assert.Equal(expected, CanonicalJson.Number(value));
+    }
+
+    /// <summary>Its own test: xUnit reads -0.0 and 0.0 as the same inline data, so the theory would run it once.</summary>
+    [Fact]
+    public void Negative_zero_is_written_as_zero()
+    {
+        const double negativeZero = -0.0;
+        Assert.True(double.IsNegative(negativeZero));
+        Assert.Equal("0", CanonicalJson.Number(negativeZero));
     }
 }

@@ -105,7 +105,7 @@ public sealed class ServingTests
     }
 
     [Fact]
-    public void Twins_of_one_base_answer_together_in_one_batch_each_as_it_answers_alone()
+    public async Task Twins_of_one_base_answer_together_in_one_batch_each_as_it_answers_alone()
     {
         using var bench = new TwinWorkbench();
         var ana = bench.Creator("ana");
@@ -120,7 +120,7 @@ public sealed class ServingTests
 
         var together = models.Select(model => Task.Run(() => served.Chat(model, Question, Greedy).Text)).ToArray();
 
-        Assert.Equal(alone, Task.WhenAll(together).Result);
+        Assert.Equal(alone, await Task.WhenAll(together));
         Assert.NotEqual(alone[0], alone[1]); // the two adapters make different twins of the same base
     }
 

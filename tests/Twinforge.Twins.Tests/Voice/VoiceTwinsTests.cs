@@ -127,7 +127,7 @@ public sealed class VoiceTwinsTests
         Assert.Contains(update.Version.Id, withdrawal.Audit.DeletedVersionIds);
         Assert.Contains(again.Version.Id, withdrawal.Audit.DeletedVersionIds);
         Assert.Contains(tolerated.Version.Id, withdrawal.Audit.DeletedVersionIds);
-        Assert.Empty(bench.Registry.ListDatasets(ana.Id).Where(d => d.ConsentScope == ConsentScopes.Voice));
+        Assert.DoesNotContain(bench.Registry.ListDatasets(ana.Id), d => d.ConsentScope == ConsentScopes.Voice);
     }
 
     [Fact]

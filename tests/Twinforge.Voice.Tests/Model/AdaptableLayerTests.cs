@@ -40,7 +40,7 @@ public sealed class AdaptableLayerTests
         using var weight = layer.weight.add(update.B.matmul(update.A));
         using var expected = nn.functional.linear(input, weight, layer.bias);
         Assert.True(after.allclose(expected, rtol: 1e-5, atol: 1e-6));
-        Assert.Empty(layer.named_parameters().Where(p => p.name != "weight" && p.name != "bias")); // the update is never saved with the layer
+        Assert.DoesNotContain(layer.named_parameters(), p => p.name != "weight" && p.name != "bias"); // the update is never saved with the layer
 
         layer.ClearUpdate();
         using var cleared = layer.forward(input);
