@@ -26,7 +26,7 @@ public static class TwinforgeCommands
         ChatCommand.Create(input, hub),
         ExportCommand.Create(hub),
         WatermarkCommand.Create(hub),
-        InspectCommand.Create(),
+        InspectCommand.Create(hub),
         TwinCommand.Create(hub),
         CreatorCommand.Create(),
         ServeCommand.Create(hub),

@@ -71,10 +71,24 @@ internal static class HubBlobDownload
         await using var target = new FileStream(incomplete, offset > 0 ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, BufferSize);
         var buffer = new byte[BufferSize];
         long written = offset;
+        // Each read waits at most the download timeout: a transfer that stalls is cut, and the next attempt resumes it.
+        using var stalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        async Task<int> ReadAsync()
+        {
+            stalled.CancelAfter(client.Settings.DownloadTimeout);
+            try
+            {
+                return await source.ReadAsync(buffer, stalled.Token);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new IOException($"no bytes for {HubClient.Seconds(client.Settings.DownloadTimeout)} (HF_HUB_DOWNLOAD_TIMEOUT sets the wait)", e);
+            }
+        }
         try
         {
             int read;
-            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            while ((read = await ReadAsync()) > 0)
             {
                 written += read;
                 // More than was listed means this is not the file listed: stop before filling the disk with it.

@@ -18,30 +18,35 @@ public sealed class HubClient(HttpClient http, HubSettings settings)
     /// <summary>An HttpClient for <see cref="HubClient"/>: redirects are followed by the client so it can drop the token.</summary>
     public static HttpClient CreateHttpClient() => new(new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None })
     {
-        // A large file takes long; a stalled one fails on the socket, and the next attempt resumes it.
+        // A large file takes long: the settings' timeouts bound each wait instead (for the answer, then for each next
+        // bytes), so a stalled transfer fails and the next attempt resumes it.
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
     /// <exception cref="HubException">The settings' endpoint is unusable (<see cref="HubSettings.EndpointProblem"/>).</exception>
-    public HubSettings Settings { get; } = settings.EndpointProblem is { } problem ? throw new HubException(HubProblem.BadReference, problem) : settings;
+    public HubSettings Settings { get; } = (settings.EndpointProblem ?? settings.TimeoutProblem) is { } problem
+        ? throw new HubException(HubProblem.BadReference, problem) : settings;
 
     /// <summary>The commit <paramref name="revision"/> points to and its files with their sizes and hashes.</summary>
     public async Task<HubRevision> GetRevisionAsync(string repoId, string revision, CancellationToken cancellationToken)
     {
         var address = Address($"api/models/{repoId}/revision/{Uri.EscapeDataString(revision)}?blobs=true");
-        HttpResponseMessage sent;
+        // The whole listing, answer and body, within the metadata timeout.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Settings.MetadataTimeout);
+        string text;
         try
         {
-            sent = await SendAsync(address, offset: 0, cancellationToken);
+            using var response = await SendAsync(address, offset: 0, deadline.Token);
+            await ThrowIfFailedAsync(response, repoId, revision, fileName: null, deadline.Token);
+            text = await response.Content.ReadAsStringAsync(deadline.Token);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw new HubException(HubProblem.Transfer, $"cannot reach the Hub at {Settings.Endpoint.GetLeftPart(UriPartial.Authority)} ({e.Message}); " +
+            var reason = e is OperationCanceledException ? $"no answer within {Seconds(Settings.MetadataTimeout)}; HF_HUB_ETAG_TIMEOUT sets the wait" : e.Message;
+            throw new HubException(HubProblem.Transfer, $"cannot reach the Hub at {Settings.Endpoint.GetLeftPart(UriPartial.Authority)} ({reason}); " +
                                                         "set HF_HUB_OFFLINE=1 to use the cache only", e);
         }
-        using var response = sent;
-        await ThrowIfFailedAsync(response, repoId, revision, fileName: null, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
         try
         {
             return ParseRevision(text);
@@ -78,7 +83,20 @@ public sealed class HubClient(HttpClient http, HubSettings settings)
     public async Task<HttpResponseMessage> OpenFileAsync(string repoId, string commit, string fileName, long offset, CancellationToken cancellationToken)
     {
         var path = string.Join('/', fileName.Split('/').Select(Uri.EscapeDataString));
-        var response = await SendAsync(Address($"{repoId}/resolve/{commit}/{path}"), offset, cancellationToken);
+        HttpResponseMessage response;
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            deadline.CancelAfter(Settings.DownloadTimeout);
+            try
+            {
+                response = await SendAsync(Address($"{repoId}/resolve/{commit}/{path}"), offset, deadline.Token);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // As a cut connection: the download tries again.
+                throw new HttpRequestException($"no answer within {Seconds(Settings.DownloadTimeout)} (HF_HUB_DOWNLOAD_TIMEOUT sets the wait)", e);
+            }
+        }
         try
         {
             await ThrowIfFailedAsync(response, repoId, commit, fileName, cancellationToken);
@@ -130,7 +148,8 @@ public sealed class HubClient(HttpClient http, HubSettings settings)
             (401 or 403, _) => new HubException(HubProblem.AccessDenied, Settings.Token is null
                 ? $"{model}: access denied (HTTP {status}): the model is gated or private. Set HF_TOKEN to a token of an account that accepted its terms at {page}"
                 : $"{model}: access denied with the token in HF_TOKEN (HTTP {status}): accept the model's terms at {page} with that account, or use a token that has access"),
-            _ => new HubException(HubProblem.Transfer, $"{model}: the Hub answered HTTP {status} for {response.RequestMessage?.RequestUri}: {Shorten(serverMessage)}"),
+            _ => new HubException(HubProblem.Transfer, $"{model}: the Hub answered HTTP {status} for {response.RequestMessage?.RequestUri}: " +
+                                                    (Shorten(serverMessage) is { Length: > 0 } said ? said : "with no reason given")),
         };
     }
 
@@ -139,4 +158,6 @@ public sealed class HubClient(HttpClient http, HubSettings settings)
         (Settings.Token is null ? ", or set HF_TOKEN if it is private" : ""));
 
     static string Shorten(string text) => text.Length <= 300 ? text.Trim() : text[..300].Trim() + "…";
+
+    internal static string Seconds(TimeSpan timeout) => $"{timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s";
 }

@@ -33,6 +33,21 @@ public sealed record HubSettings
     /// <summary>How many times one file's download is tried, each resuming where the last stopped.</summary>
     public int DownloadAttempts { get; init; } = 5;
 
+    /// <summary>
+    /// How long a revision's listing may take, answer and body (<c>HF_HUB_ETAG_TIMEOUT</c>, seconds, default 10 as in
+    /// huggingface_hub): a Hub that takes the connection and never answers is reported, not waited on for ever.
+    /// </summary>
+    public TimeSpan MetadataTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a file's download may wait for the answer, and then for each next bytes (<c>HF_HUB_DOWNLOAD_TIMEOUT</c>,
+    /// seconds, default 10): a stalled transfer counts as a cut connection, and the next attempt resumes it.
+    /// </summary>
+    public TimeSpan DownloadTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>What is wrong with a timeout variable, as <see cref="EndpointProblem"/> for the endpoint; null when both are usable.</summary>
+    public string? TimeoutProblem { get; init; }
+
     public static HubSettings FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
 
     /// <param name="variable">An environment variable's value, or null when unset.</param>
@@ -43,14 +58,30 @@ public sealed record HubSettings
             Given("XDG_CACHE_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "huggingface");
         var endpoint = Given("HF_ENDPOINT") ?? DefaultEndpoint;
         bool usable = Uri.TryCreate(endpoint.TrimEnd('/'), UriKind.Absolute, out var endpointUri) && endpointUri.Scheme is "http" or "https";
+        var (metadataTimeout, metadataProblem) = Seconds(Given("HF_HUB_ETAG_TIMEOUT"), "HF_HUB_ETAG_TIMEOUT");
+        var (downloadTimeout, downloadProblem) = Seconds(Given("HF_HUB_DOWNLOAD_TIMEOUT"), "HF_HUB_DOWNLOAD_TIMEOUT");
         return new HubSettings
         {
+            MetadataTimeout = metadataTimeout,
+            DownloadTimeout = downloadTimeout,
+            TimeoutProblem = metadataProblem ?? downloadProblem,
             Endpoint = usable ? endpointUri! : new Uri(DefaultEndpoint),
             EndpointProblem = usable ? null : $"HF_ENDPOINT: '{endpoint}' is not an http(s) address",
             CacheDirectory = Path.GetFullPath(Given("HF_HUB_CACHE") ?? Path.Combine(home, "hub")),
             Token = Given("HF_TOKEN") ?? StoredToken(Given("HF_TOKEN_PATH") ?? Path.Combine(home, "token")),
             Offline = IsTrue(Given("HF_HUB_OFFLINE")),
         };
+    }
+
+    /// <summary>A timeout variable's seconds (default 10, huggingface_hub's), or the problem with its value.</summary>
+    static (TimeSpan Timeout, string? Problem) Seconds(string? value, string name)
+    {
+        var fallback = TimeSpan.FromSeconds(10);
+        if (value is null) return (fallback, null);
+        return double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+               && seconds > 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2
+            ? (TimeSpan.FromSeconds(seconds), null)
+            : (fallback, $"{name}: '{value}' is not a number of seconds above 0");
     }
 
     // huggingface_hub's own reading of a boolean variable.

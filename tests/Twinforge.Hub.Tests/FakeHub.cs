@@ -24,6 +24,8 @@ public sealed class FakeHub : IAsyncDisposable
     readonly ConcurrentDictionary<string, Repository> repositories = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, int> cutsLeft = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, bool> corrupted = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, int> stallsLeft = new(StringComparer.Ordinal);
+    volatile bool listingStalls;
 
     /// <summary>Every request, in order: path and query, Range and Authorization headers.</summary>
     public ConcurrentQueue<SeenRequest> Requests { get; } = new();
@@ -62,6 +64,12 @@ public sealed class FakeHub : IAsyncDisposable
     /// <summary>The next <paramref name="times"/> downloads of <paramref name="fileName"/> close the connection after <paramref name="bytes"/> bytes.</summary>
     public void CutAfter(string fileName, int bytes, int times = 1) => cutsLeft[fileName] = times * 1_000_000 + bytes;
 
+    /// <summary>The next download of <paramref name="fileName"/> sends <paramref name="bytes"/> bytes and then nothing more, keeping the connection open.</summary>
+    public void StallAfter(string fileName, int bytes) => stallsLeft[fileName] = bytes;
+
+    /// <summary>Every revision listing is taken and never answered, as by a server that accepts connections and hangs.</summary>
+    public void StallListings() => listingStalls = true;
+
     /// <summary><paramref name="fileName"/> is served with its last byte changed, while its listing keeps the true hash.</summary>
     public void Corrupt(string fileName) => corrupted[fileName] = true;
 
@@ -85,6 +93,11 @@ public sealed class FakeHub : IAsyncDisposable
 
     async Task RevisionAsync(HttpContext context, string repoId, string revision)
     {
+        if (listingStalls)
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
         if (Find(context, repoId, revision) is not var (repository, commit)) return;
         var siblings = repository.Files.Select(entry => new Dictionary<string, object?>
         {
@@ -147,6 +160,13 @@ public sealed class FakeHub : IAsyncDisposable
             // A reset drops what the client has not read yet: let it read the bytes sent, then close on it.
             await Task.Delay(300);
             context.Abort();
+            return;
+        }
+        if (stallsLeft.TryRemove(fileName, out var stallAfter))
+        {
+            await context.Response.Body.WriteAsync(body[..Math.Min(stallAfter, body.Length)]);
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
             return;
         }
         await context.Response.Body.WriteAsync(body);

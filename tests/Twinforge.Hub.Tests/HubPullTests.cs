@@ -26,8 +26,12 @@ public sealed class HubPullTests : IAsyncLifetime
         cache.Dispose();
     }
 
-    HubSettings Settings(string? token = null, bool offline = false, int attempts = 5) =>
-        new() { Endpoint = hub.Endpoint, CacheDirectory = cache.Path, Token = token, Offline = offline, DownloadAttempts = attempts };
+    HubSettings Settings(string? token = null, bool offline = false, int attempts = 5, double timeoutSeconds = 10) =>
+        new()
+        {
+            Endpoint = hub.Endpoint, CacheDirectory = cache.Path, Token = token, Offline = offline, DownloadAttempts = attempts,
+            MetadataTimeout = TimeSpan.FromSeconds(timeoutSeconds), DownloadTimeout = TimeSpan.FromSeconds(timeoutSeconds),
+        };
 
     Task<PulledModel> PullAsync(string reference, HubSettings? settings = null, List<HubPullEvent>? events = null) =>
         new HubPull(settings ?? Settings(), http).PullAsync(HubModelReference.Parse(reference), [], events is null ? null : events.Add, CancellationToken.None);
@@ -120,6 +124,34 @@ public sealed class HubPullTests : IAsyncLifetime
         Assert.Equal(weights, File.ReadAllBytes(Path.Combine(pulled.Directory, "model.safetensors")));
         Assert.Equal("bytes=3000-", hub.Requests.Last(request => request.Path.StartsWith("/cdn/", StringComparison.Ordinal)).Range);
         Assert.False(File.Exists(incomplete));
+    }
+
+    /// <summary>A server that takes the connection and never answers is reported within the timeout, not waited on for ever.</summary>
+    [Fact]
+    public async Task A_hub_that_never_answers_the_listing_is_reported_within_the_metadata_timeout()
+    {
+        hub.StallListings();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var failed = await Assert.ThrowsAsync<HubException>(() => PullAsync(Repo, Settings(timeoutSeconds: 0.5)));
+
+        Assert.Equal(HubProblem.Transfer, failed.Problem);
+        Assert.Contains($"cannot reach the Hub at {hub.Endpoint.GetLeftPart(UriPartial.Authority)} (no answer within 0.5 s; HF_HUB_ETAG_TIMEOUT sets the wait)", failed.Message);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.4, 20);
+    }
+
+    /// <summary>A transfer that stops sending but keeps its connection counts as cut: the next attempt resumes it.</summary>
+    [Fact]
+    public async Task A_download_that_stalls_is_cut_after_the_download_timeout_and_resumed()
+    {
+        hub.StallAfter("model.safetensors", bytes: 1200);
+        var events = new List<HubPullEvent>();
+
+        var pulled = await PullAsync(Repo, Settings(timeoutSeconds: 0.5), events);
+
+        Assert.Equal(ModelFiles.Value["model.safetensors"], File.ReadAllBytes(Path.Combine(pulled.Directory, "model.safetensors")));
+        Assert.Equal(1200, Assert.Single(events.OfType<DownloadResumed>()).From);
+        Assert.Contains(hub.Requests, request => request.Range == "bytes=1200-" && request.Path.Contains("model.safetensors", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -56,4 +56,22 @@ public sealed class HubSettingsTests
         Assert.True(refused.IsBadInput);
         Assert.Null(From(("HF_HOME", "/y"), ("HF_ENDPOINT", "http://127.0.0.1:9999")).EndpointProblem);
     }
+
+    [Fact]
+    public void The_timeouts_are_read_as_seconds_and_a_bad_one_is_named_when_the_hub_is_used()
+    {
+        var defaults = From(("HF_HOME", "/y"));
+        Assert.Equal((TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)), (defaults.MetadataTimeout, defaults.DownloadTimeout));
+        var given = From(("HF_HOME", "/y"), ("HF_HUB_ETAG_TIMEOUT", "2.5"), ("HF_HUB_DOWNLOAD_TIMEOUT", "60"));
+        Assert.Equal((TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(60)), (given.MetadataTimeout, given.DownloadTimeout));
+        Assert.Null(given.TimeoutProblem);
+
+        foreach (var bad in new[] { "abc", "0", "-3" })
+        {
+            var settings = From(("HF_HOME", "/y"), ("HF_HUB_DOWNLOAD_TIMEOUT", bad));
+            Assert.Equal($"HF_HUB_DOWNLOAD_TIMEOUT: '{bad}' is not a number of seconds above 0", settings.TimeoutProblem);
+            using var http = HubClient.CreateHttpClient();
+            Assert.True(Assert.Throws<HubException>(() => new HubClient(http, settings)).IsBadInput);
+        }
+    }
 }

@@ -21,11 +21,12 @@ public static class ChatCommand
         var command = new Command("chat", "Talk with a model (or a twin: a base with --adapter) in its chat format; /reset starts over, /exit quits.") { system };
         model.AddTo(command);
         decoding.AddTo(command);
-        command.SetAction(result =>
+        command.SetAction((result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
-            using var loaded = model.Load(result);
-            var options = decoding.Bind(result, loaded.DefaultGenerationOptions, model.ResolveDirectory(result));
+            var directory = model.ResolveDirectory(result, cancellationToken);
+            using var loaded = model.Load(result, directory);
+            var options = decoding.Bind(result, loaded.DefaultGenerationOptions, directory);
             var opening = result.GetValue(system) is string text ? new[] { new ChatMessage(ChatRole.System, text) } : [];
             var conversation = new List<ChatMessage>(opening);
             output.WriteLine($"Type a message; {Commands}.");
@@ -60,7 +61,7 @@ public static class ChatCommand
                 output.WriteLine($"twin> {reply.Text.Trim()}");
             }
             output.WriteLine();
-            return ExitCodes.Success;
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }

@@ -36,7 +36,8 @@ public static class DataCommand
         var sequenceLength = new Option<int>("--sequence-length") { Description = "Tokens per training sequence", DefaultValueFactory = _ => DataValidation.DefaultSequenceLength }.AtLeast(2);
         var validationFile = new Option<FileInfo>("--validation") { Description = "A held-out file, validated too [default: hold out documents of the data]" }
             .AcceptOnlyFiles("a data file", mustExist: true);
-        var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of documents held out when there is no validation file", DefaultValueFactory = _ => DataValidation.DefaultValidationFraction }
+        var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of documents held out when there is no validation file, chosen as finetune chooses them " +
+                          "(a seeded shuffle; a twin holds out by each example's content hash, so its count may differ by a few)", DefaultValueFactory = _ => DataValidation.DefaultValidationFraction }
             .Share();
         var batchSize = new Option<int>("--batch-size") { Description = "Batch size for the run estimate", DefaultValueFactory = _ => 8 }.AtLeast(1);
         var separator = CommonOptions.PlainTextSeparator();

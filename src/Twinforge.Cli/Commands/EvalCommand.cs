@@ -22,10 +22,10 @@ public static class EvalCommand
         var separator = CommonOptions.PlainTextSeparator();
         var command = new Command("eval", "Measure a model's loss, perplexity and token accuracy on a dataset.") { data, sequenceLength, batchSize, separator };
         model.AddTo(command);
-        command.SetAction(result =>
+        command.SetAction((result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
-            using var loaded = model.Load(result);
+            using var loaded = model.Load(result, model.ResolveDirectory(result, cancellationToken));
             var files = result.GetValue(data)!.Select(file => file.FullName).ToList();
             var prepared = TrainingData.Prepare(files, loaded.Tokenizer, new TrainingDataOptions
             {
@@ -43,7 +43,7 @@ public static class EvalCommand
                 : "";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"loss {evaluation.Loss:F4}  perplexity {evaluation.Perplexity:F3}{bitsPerByte}  token accuracy {evaluation.TokenAccuracy * 100:F2}%  over {evaluation.Targets:N0} target tokens ({targetBytes:N0} bytes)"));
-            return ExitCodes.Success;
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }

@@ -34,7 +34,7 @@ public static class ExportCommand
             output, shard, format, ggufType, adapterOnly, force,
         };
         model.AddTo(command);
-        command.SetAction(result =>
+        command.SetAction((result, cancellationToken) =>
         {
             var console = result.InvocationConfiguration.Output;
             var destination = result.GetValue(output)!.FullName;
@@ -46,9 +46,10 @@ public static class ExportCommand
                 throw new BadInputException("--adapter-only: needs --format gguf and an --adapter");
             if (!gguf && result.GetResult(ggufType) is { Implicit: false })
                 throw new BadInputException("--gguf-type: encodes a GGUF's matrices; it needs --format gguf (a Hugging Face export is written in float32, the precision the adapter is merged in)");
-            var sources = new[] { model.ResolveDirectory(result), result.GetValue(model.Adapter)?.FullName }.OfType<string>().ToList();
+            var directory = model.ResolveDirectory(result, cancellationToken);
+            var sources = new[] { directory, result.GetValue(model.Adapter)?.FullName }.OfType<string>().ToList();
             ExportDestination.Require(destination, result.GetValue(force), sources);
-            using var loaded = model.Load(result);
+            using var loaded = model.Load(result, directory);
             // Written beside the destination and renamed into place: a failed export leaves nothing half-written, and
             // an earlier export (--force) stays whole until the new one is complete.
             if (gguf)
@@ -59,12 +60,12 @@ public static class ExportCommand
                     ? WriteGgufAdapter(loaded, destination, type, name)
                     : WriteGgufModel(loaded, destination, type, name);
                 console.WriteLine(written);
-                return ExitCodes.Success;
+                return Task.FromResult(ExitCodes.Success);
             }
             var merged = LoraMerger.Merge(loaded.Network);
             AtomicDirectory.Write(destination, directory => loaded.Save(directory, result.GetValue(shard) << 20));
             console.WriteLine($"merged {merged.Count} adapted modules into the base; model written to {destination}");
-            return ExitCodes.Success;
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }

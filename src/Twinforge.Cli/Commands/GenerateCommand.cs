@@ -14,11 +14,12 @@ public static class GenerateCommand
         var command = new Command("generate", "Continue a prompt with a model, printing the text as it is generated.") { prompt };
         model.AddTo(command);
         decoding.AddTo(command);
-        command.SetAction(result =>
+        command.SetAction((result, cancellationToken) =>
         {
             if (string.IsNullOrEmpty(result.GetValue(prompt))) throw new BadInputException("--prompt: is empty; give the text to continue");
-            using var loaded = model.Load(result);
-            var options = decoding.Bind(result, loaded.DefaultGenerationOptions, model.ResolveDirectory(result));
+            var directory = model.ResolveDirectory(result, cancellationToken);
+            using var loaded = model.Load(result, directory);
+            var options = decoding.Bind(result, loaded.DefaultGenerationOptions, directory);
             var output = result.InvocationConfiguration.Output;
             output.Write(result.GetValue(prompt));
             using var generator = new Engine.Generation.TextGenerator(loaded.Network, loaded.Tokenizer);
@@ -26,9 +27,12 @@ public static class GenerateCommand
             {
                 output.Write(piece);
                 output.Flush();
+                if (!cancellationToken.IsCancellationRequested) continue;
+                output.WriteLine();
+                return Task.FromResult(ExitCodes.Interrupted);
             }
             output.WriteLine();
-            return ExitCodes.Success;
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }

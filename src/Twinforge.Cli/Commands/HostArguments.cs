@@ -78,7 +78,8 @@ sealed class HostArguments(Hub.HubSettings hub)
     }
 
     /// <summary>The configuration arguments these options give; throws <see cref="Engine.BadInputException"/> for a malformed --base.</summary>
-    public List<string> ToConfiguration(ParseResult result)
+    /// <param name="cancellationToken">Ctrl-C: stops the pull of a Hub base (or the wait for the Hub) at once.</param>
+    public List<string> ToConfiguration(ParseResult result, CancellationToken cancellationToken)
     {
         const string Section = ServiceOptions.Section;
         var arguments = new List<string>();
@@ -98,7 +99,7 @@ sealed class HostArguments(Hub.HubSettings hub)
             // "builtin" (or "builtin:tiny"): the CLI's built-in base model, once `twinforge pretrain` has built it.
             var model = given[(equals + 1)..];
             var directory = Hub.HubModelReference.IsHubReference(model)
-                ? Runs.HubBaseModel.Get(hub, model, [], result.InvocationConfiguration.Output, CancellationToken.None).Directory
+                ? Runs.HubBaseModel.Get(hub, model, [], result.InvocationConfiguration.Output, cancellationToken).Directory
                 : ModelArguments.Resolve(model, CacheLocation.Resolve(null));
             if (!File.Exists(Path.Combine(directory, "config.json")))
                 throw new Engine.BadInputException($"--base: {directory} is not a model directory (no config.json)");

@@ -6,17 +6,16 @@ namespace Twinforge.Cli.Commands;
 /// <summary><c>twinforge inspect --model DIR</c>: what a model directory holds, validated by loading it.</summary>
 public static class InspectCommand
 {
-    public static Command Create()
+    public static Command Create(Hub.HubSettings hub)
     {
-        var model = new Option<string>("--model")
+        // The model options every command shares, without --adapter: what is inspected is a model as it is.
+        var arguments = new ModelArguments(hub);
+        var model = arguments.Model;
+        var cache = arguments.Cache;
+        var command = new Command("inspect", "Load a model (a directory, the built-in base or one from the Hub) and describe its architecture, size and tokenizer.") { model, cache };
+        command.SetAction((result, cancellationToken) =>
         {
-            Description = "Model directory in Hugging Face layout, or 'builtin' for the built-in base ('builtin:standard', 'builtin:tiny' for another size)", Required = true,
-        };
-        var cache = CommonOptions.Cache();
-        var command = new Command("inspect", "Load a model directory and describe its architecture, size and tokenizer.") { model, cache };
-        command.SetAction(result =>
-        {
-            using var loaded = PretrainedModel.Load(ModelArguments.Resolve(result.GetValue(model)!, BuiltIn.CacheLocation.Resolve(result.GetValue(cache))));
+            using var loaded = PretrainedModel.Load(arguments.ResolveDirectory(result, cancellationToken));
             var config = loaded.Config;
             var output = result.InvocationConfiguration.Output;
             output.WriteLine($"model type      {config.ModelType} ({config.Family} family)");
@@ -25,7 +24,7 @@ public static class InspectCommand
             output.WriteLine($"context         {config.MaxPositions} positions");
             output.WriteLine($"vocabulary      {config.VocabularySize} (tokenizer: {loaded.Tokenizer.VocabularySize}, chat format: {loaded.Tokenizer.ChatTemplate.Name})");
             output.WriteLine($"tied embeddings {config.TieWordEmbeddings}");
-            return ExitCodes.Success;
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }

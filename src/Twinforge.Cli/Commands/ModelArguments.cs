@@ -43,13 +43,14 @@ public sealed class ModelArguments(HubSettings hub)
     /// The model directory the arguments name (the built-in base must have been built: see <c>pretrain</c>). A Hub
     /// model's pull reports on the error stream, so that what the command prints stays its own output.
     /// </summary>
-    public string ResolveDirectory(ParseResult result) =>
-        Resolve(result.GetValue(Model)!, CacheLocation.Resolve(result.GetValue(Cache)), hub, result.InvocationConfiguration.Error);
+    /// <param name="cancellationToken">Ctrl-C: stops a pull (or the wait for the Hub) at once.</param>
+    public string ResolveDirectory(ParseResult result, CancellationToken cancellationToken) =>
+        Resolve(result.GetValue(Model)!, CacheLocation.Resolve(result.GetValue(Cache)), hub, result.InvocationConfiguration.Error, cancellationToken);
 
     /// <summary><paramref name="model"/> as a directory: a Hub model pulled (or found offline) through <paramref name="hub"/>.</summary>
-    public static string Resolve(string model, string cacheRoot, HubSettings hub, TextWriter progress) =>
+    public static string Resolve(string model, string cacheRoot, HubSettings hub, TextWriter progress, CancellationToken cancellationToken) =>
         HubModelReference.IsHubReference(model)
-            ? Runs.HubBaseModel.Get(hub, model, [], progress, CancellationToken.None).Directory
+            ? Runs.HubBaseModel.Get(hub, model, [], progress, cancellationToken).Directory
             : Resolve(model, cacheRoot);
 
     public static string Resolve(string model, string cacheRoot)
@@ -67,10 +68,10 @@ public sealed class ModelArguments(HubSettings hub)
         return directory;
     }
 
-    /// <summary>Loads the model and, if given, the adapter onto it.</summary>
-    public PretrainedModel Load(ParseResult result)
+    /// <summary>Loads the model from <paramref name="directory"/> (<see cref="ResolveDirectory"/>'s) and, if given, the adapter onto it.</summary>
+    public PretrainedModel Load(ParseResult result, string directory)
     {
-        var loaded = PretrainedModel.Load(ResolveDirectory(result));
+        var loaded = PretrainedModel.Load(directory);
         try
         {
             if (result.GetValue(Adapter) is DirectoryInfo adapter) PeftAdapter.Load(loaded.Network, adapter.FullName);

@@ -38,7 +38,7 @@ public static class ServeCommand
             var arguments = new List<string>();
             if (result.GetValue(urls) is { } given) arguments.AddRange(["--urls", given]);
             if (result.GetValue(port) is { } number) arguments.AddRange(["--urls", $"http://127.0.0.1:{number}"]);
-            arguments.AddRange(hostArguments.ToConfiguration(result));
+            arguments.AddRange(hostArguments.ToConfiguration(result, cancellationToken));
             if (result.GetValue(noWorker)) arguments.AddRange([$"--{ServiceOptions.Section}:Jobs:RunWorker", "false"]);
 
             using var host = hostArguments.Configure(TwinforgeService.CreateHostBuilder([.. arguments]), result).Build();

@@ -48,7 +48,7 @@ public static class WatermarkCommand
         {
             text, file, keyFile, keyHex, model, cache, greenFraction, threshold, json,
         };
-        command.SetAction(result =>
+        command.SetAction((result, cancellationToken) =>
         {
             var key = ReadKey(result.GetValue(keyFile), result.GetValue(keyHex));
             var content = ReadText(result.GetValue(text), result.GetValue(file));
@@ -61,12 +61,12 @@ public static class WatermarkCommand
             {
                 throw new BadInputException($"--green-fraction: must lie in (0, 1), got {result.GetValue(greenFraction).ToString(CultureInfo.InvariantCulture)}", error);
             }
-            var tokenizer = TokenizerLoader.Load(ModelArguments.Resolve(result.GetValue(model)!, CacheLocation.Resolve(result.GetValue(cache)), hub, result.InvocationConfiguration.Error));
+            var tokenizer = TokenizerLoader.Load(ModelArguments.Resolve(result.GetValue(model)!, CacheLocation.Resolve(result.GetValue(cache)), hub, result.InvocationConfiguration.Error, cancellationToken));
             var detection = WatermarkDetector.Detect(tokenizer, content, settings, result.GetValue(threshold));
             var output = result.InvocationConfiguration.Output;
             if (result.GetValue(json)) output.WriteLine(ToJson(detection, settings, result.GetValue(threshold)));
             else Print(output, detection, settings, result.GetValue(threshold));
-            return ExitCodes.Success;
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }

@@ -19,7 +19,7 @@ public static class WorkerCommand
         foreach (var option in host.Options) command.Options.Add(option);
         command.SetAction(async (result, cancellationToken) =>
         {
-            using var worker = host.Configure(TwinforgeWorker.CreateHostBuilder([.. host.ToConfiguration(result)]), result).Build();
+            using var worker = host.Configure(TwinforgeWorker.CreateHostBuilder([.. host.ToConfiguration(result, cancellationToken)]), result).Build();
             await worker.StartAsync(cancellationToken);
             result.InvocationConfiguration.Output.WriteLine($"twinforge: worker {Environment.MachineName}:{Environment.ProcessId} is taking jobs (Ctrl-C stops)");
             await worker.WaitForShutdownAsync(cancellationToken);

@@ -116,6 +116,11 @@ public sealed class HubModelCommandTests : IAsyncLifetime
         Assert.True(generated.ExitCode == ExitCodes.Success, generated.Error + generated.Output);
         Assert.Contains($"hf:{Repo}@{commit}: {Snapshot}", generated.Error); // the pull's report, not the command's output
         Assert.DoesNotContain(Snapshot, generated.Output);
+        var offline = RunWithHub(Settings(offline: true), "generate", "--model", $"hf:{Repo}", "--prompt", "hello", "--max-new-tokens", "2");
+        Assert.Single(offline.Error.Split('\n'), line => line.Contains("(offline: from the cache)", StringComparison.Ordinal)); // resolved once, said once
+        var described = RunWithHub(Settings(offline: true), "inspect", "--model", $"hf:{Repo}@{commit}");
+        Assert.True(described.ExitCode == ExitCodes.Success, described.Error + described.Output);
+        Assert.Contains("model type", described.Output);
         var inspected = RunWithHub(Settings(offline: true), "watermark", "detect", "--key-hex", new string('a', 64), "--model", $"hf:{Repo}@{commit}", "some text to test");
         Assert.True(inspected.ExitCode == ExitCodes.Success, inspected.Error + inspected.Output);
         Assert.Contains("z-score", inspected.Output);
