@@ -131,6 +131,29 @@ public sealed class TokenizerCommandTests : IDisposable
         Assert.Equal(ExitCodes.BadInput, exitCode);
         Assert.Contains($"--input: {empty} holds no text", stderr);
         Assert.False(File.Exists(Path.Combine(_temporary.File("out"), "tokenizer.json")));
+
+        var specialsOnly = _temporary.File("specials.txt");
+        File.WriteAllText(specialsOnly, "<|endoftext|><|pad|>");
+        var onlySpecials = CliTesting.Run("tokenizer", "train", "--input", specialsOnly, "--vocab-size", "300", "--output", _temporary.File("out"));
+        Assert.Equal(ExitCodes.BadInput, onlySpecials.ExitCode);
+        Assert.Contains($"--input: {specialsOnly} holds only special tokens, which are never learned from", onlySpecials.Error);
+    }
+
+    /// <summary>A held-out file that is not UTF-8 is refused before training, as the input is, not measured as replaced characters.</summary>
+    [Fact]
+    public void A_held_out_file_that_is_not_utf8_is_refused_at_its_line_before_training()
+    {
+        var binary = _temporary.File("held-out.bin");
+        File.WriteAllBytes(binary, [.. "first line\nsecond "u8, 0xC3, 0x28, .. " line\n"u8]);
+        var output = Path.Combine(_temporary.Path, "tokenizer");
+
+        var (exitCode, stdout, stderr) = CliTesting.Run("tokenizer", "train", "--input", Corpus("corpus.txt", 50), "--vocab-size", "300", "--output", output,
+            "--held-out", binary);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains($"{binary}:2: is not valid UTF-8 text: the bytes from offset 18 (counting from 0) are not UTF-8", stderr);
+        Assert.DoesNotContain("read ", stdout); // refused before the input was read and trained on
+        Assert.False(File.Exists(Path.Combine(output, "tokenizer.json")));
     }
 
     [Fact]

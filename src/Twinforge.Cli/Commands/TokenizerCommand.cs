@@ -74,6 +74,8 @@ public static class TokenizerCommand
             var files = result.GetValue(input)!.Select(file => file.FullName).ToList();
             if (files.GroupBy(file => file, StringComparer.Ordinal).FirstOrDefault(group => group.Count() > 1) is { } twice)
                 throw new BadInputException($"--input: {twice.Key} is given twice; its text would count double in what is learned");
+            // Read (and refused, if it is not UTF-8) before the training's minutes, not after them.
+            string? heldOutText = result.GetValue(heldOut) is { } heldOutFile ? BpeTrainer.ReadText(heldOutFile.FullName) : null;
             foreach (var file in files)
             {
                 long before = trainer.TextBytes;
@@ -82,6 +84,9 @@ public static class TokenizerCommand
             }
             if (trainer.TextBytes == 0)
                 throw new BadInputException($"--input: {string.Join(", ", files)} hold{(files.Count == 1 ? "s" : "")} no text: there is nothing to learn a vocabulary from");
+            if (trainer.DistinctPieces == 0)
+                throw new BadInputException($"--input: {string.Join(", ", files)} hold{(files.Count == 1 ? "s" : "")} only special tokens, which are never learned from: " +
+                                            "there is nothing to learn a vocabulary from");
             int mergesWanted = options.VocabularySize - options.SpecialTokens.Count - ByteLevelTokenizer.ByteCount;
             var progress = new InlineProgress(merges =>
             {
@@ -95,24 +100,23 @@ public static class TokenizerCommand
             int learned = tokenizer.VocabularySize - options.SpecialTokens.Count - ByteLevelTokenizer.ByteCount;
             console.WriteLine(
                 Invariant($"vocabulary {tokenizer.VocabularySize:N0} (256 bytes + {learned:N0} learned + {options.SpecialTokens.Count} special), ") +
-                Invariant($"{trained.MergeCount:N0} merges from {trained.DistinctPieces:N0} distinct pieces of {Size(trained.TextBytes)} in {trainingTime.TotalSeconds:F1} s"));
+                Invariant($"{trained.MergeCount:N0} merge{(trained.MergeCount == 1 ? "" : "s")} from {trained.DistinctPieces:N0} distinct pieces of {Size(trained.TextBytes)} in {trainingTime.TotalSeconds:F1} s"));
             if (trained.StoppedEarly)
                 console.WriteLine(Invariant($"stopped before {options.VocabularySize:N0}: no pair left that occurs at least {options.MinimumPairFrequency} times"));
-            console.WriteLine($"input: {Compression(tokenizer, files)}");
-            if (result.GetValue(heldOut) is { } heldOutFile) console.WriteLine($"held-out: {Compression(tokenizer, [heldOutFile.FullName])}");
+            console.WriteLine($"input: {Compression(tokenizer, files.Select(BpeTrainer.ReadText))}");
+            if (heldOutText is not null) console.WriteLine($"held-out: {Compression(tokenizer, [heldOutText])}");
             console.WriteLine($"wrote {Path.Combine(outputDirectory, "tokenizer.json")} and tokenizer_config.json");
             return Task.FromResult(ExitCodes.Success);
         });
         return new Command("tokenizer", "Train tokenizers.") { train };
     }
 
-    /// <summary>Bytes per token over the files: what a tokenizer saves a model, in a figure comparable across tokenizers.</summary>
-    static string Compression(ITokenizer tokenizer, IReadOnlyList<string> files)
+    /// <summary>Bytes per token over the texts: what a tokenizer saves a model, in a figure comparable across tokenizers.</summary>
+    static string Compression(ITokenizer tokenizer, IEnumerable<string> texts)
     {
         long bytes = 0, tokens = 0;
-        foreach (var file in files)
+        foreach (var text in texts)
         {
-            var text = File.ReadAllText(file, Encoding.UTF8);
             bytes += Encoding.UTF8.GetByteCount(text);
             tokens += tokenizer.Encode(text, parseSpecialTokens: true).Count;
         }

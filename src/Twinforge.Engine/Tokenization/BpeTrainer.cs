@@ -46,6 +46,9 @@ public sealed class BpeTrainer
     /// <summary>UTF-8 bytes of text added so far.</summary>
     public long TextBytes => _textBytes;
 
+    /// <summary>Distinct pieces counted so far: none when the text held only special tokens, which are never learned from.</summary>
+    public int DistinctPieces => _pieceCounts.Count;
+
     /// <summary>Counts the pieces of <paramref name="text"/>. Special tokens in it are cut out and never learned from.</summary>
     public void AddText(string text)
     {
@@ -74,18 +77,33 @@ public sealed class BpeTrainer
     public void AddFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        AddText(ReadText(path));
+    }
+
+    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// A text file's contents, read as UTF-8 (a byte-order mark is skipped), as training reads them; bytes that are
+    /// not UTF-8 are refused at the line and byte offset where they start, never replaced.
+    /// </summary>
+    /// <exception cref="InputFileException">The file is missing or is not valid UTF-8.</exception>
+    public static string ReadText(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new InputFileException(path, "does not exist");
-        string text;
+        var bytes = File.ReadAllBytes(path);
+        int start = bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
         try
         {
-            text = File.ReadAllText(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true));
+            return StrictUtf8.GetString(bytes.AsSpan(start));
         }
         catch (DecoderFallbackException error)
         {
-            throw new InputFileException(path, $"is not valid UTF-8 text (byte {error.Index} of a bad sequence); training reads UTF-8 text",
-                inner: error);
+            int offset = start + Math.Max(0, error.Index);
+            long line = bytes.AsSpan(0, offset).Count((byte)'\n') + 1;
+            throw new InputFileException(path, $"is not valid UTF-8 text: the bytes from offset {offset:N0} (counting from 0) are not UTF-8; " +
+                                               "training reads UTF-8 text", line: line, inner: error);
         }
-        AddText(text);
     }
 
     static void Count(Dictionary<string, long>.AlternateLookup<ReadOnlySpan<char>> counts, ReadOnlySpan<char> piece)
