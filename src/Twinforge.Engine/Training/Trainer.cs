@@ -126,6 +126,7 @@ public sealed class Trainer
         readonly BatchIterator iterator;
         readonly LearningRateSchedule schedule;
         readonly EarlyStopping tracker;
+        readonly RunIdentity identity;
         readonly string fingerprint;
         readonly PackedDataset validation;
         RunProgress progress = new();
@@ -148,7 +149,8 @@ public sealed class Trainer
             int warmup = options.WarmupSteps ?? Math.Max(1, (int)Math.Round(0.05 * TotalSteps));
             schedule = new LearningRateSchedule(options.LearningRate, warmup, TotalSteps, options.Schedule, options.MinimumLearningRateRatio);
             tracker = new EarlyStopping(options.EarlyStoppingPatience ?? int.MaxValue, options.EarlyStoppingMinimumImprovement);
-            fingerprint = Fingerprint();
+            identity = Identify();
+            fingerprint = identity.Fingerprint;
         }
 
         public TrainingPrecision Precision => options.Precision;
@@ -163,7 +165,7 @@ public sealed class Trainer
         {
             var statePath = Path.Combine(checkpointDirectory, TrainerState.FileName);
             var state = TrainerState.Load(statePath);
-            if (state.RunFingerprint != fingerprint) throw new CheckpointMismatchException(checkpointDirectory);
+            if (state.RunFingerprint != fingerprint) throw new CheckpointMismatchException(checkpointDirectory, identity.DifferencesFrom(state));
             ReadInto(Path.Combine(checkpointDirectory, CheckpointStore.WeightsFileName), trainable);
             var optimizerPath = Path.Combine(checkpointDirectory, CheckpointStore.OptimizerFileName);
             using (var file = SafetensorsFile.Open(optimizerPath))
@@ -187,6 +189,9 @@ public sealed class Trainer
         TrainerState CurrentState(bool finished) => new()
         {
             RunFingerprint = fingerprint,
+            RunOptions = identity.Options,
+            RunParameters = identity.Parameters,
+            RunData = identity.Data,
             TotalSteps = TotalSteps,
             Precision = Precision,
             Finished = finished,
@@ -354,27 +359,44 @@ public sealed class Trainer
         /// retention and activation checkpointing, which may change between sessions: a run short of memory can resume
         /// with checkpointing on), the planned length, the trainable parameters, the data.
         /// </summary>
-        string Fingerprint()
+        /// <summary>
+        /// The run's identity: one hash over options, trainable parameters and data, fed exactly as it always was (so
+        /// older checkpoints still resume), and each part's own hash beside it.
+        /// </summary>
+        RunIdentity Identify()
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            void Add(string text) => hash.AppendData(Encoding.UTF8.GetBytes(text + "\n"));
-            Add(JsonSerializer.Serialize(options with { CheckpointEverySteps = 0, KeepLastCheckpoints = 1, ActivationCheckpointing = false }, MetricsLog.SerializerOptions));
-            Add($"steps {TotalSteps} compute {PrecisionChoice.ComputeDType(Precision)}");
-            foreach (var (name, parameter) in trainable) Add($"{name} {string.Join('x', parameter.shape)} {parameter.dtype}");
+            using var parameters = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var data = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            void Add(IncrementalHash part, string text)
+            {
+                var bytes = Encoding.UTF8.GetBytes(text + "\n");
+                hash.AppendData(bytes);
+                part.AppendData(bytes);
+            }
+            void AddBytes(IncrementalHash part, ReadOnlySpan<byte> bytes)
+            {
+                hash.AppendData(bytes);
+                part.AppendData(bytes);
+            }
+            var optionsJson = JsonSerializer.Serialize(options with { CheckpointEverySteps = 0, KeepLastCheckpoints = 1, ActivationCheckpointing = false }, MetricsLog.SerializerOptions);
+            hash.AppendData(Encoding.UTF8.GetBytes(optionsJson + "\n"));
+            hash.AppendData(Encoding.UTF8.GetBytes($"steps {TotalSteps} compute {PrecisionChoice.ComputeDType(Precision)}\n"));
+            foreach (var (name, parameter) in trainable) Add(parameters, $"{name} {string.Join('x', parameter.shape)} {parameter.dtype}");
             foreach (var (name, projection) in model.AdaptedProjections())
-                Add(FormattableString.Invariant($"adapter {name} scaling {projection.Adapter!.Scaling} dropout {projection.Adapter.Dropout}"));
-            Add(FormattableString.Invariant($"dropout {model.Config.EmbeddingDropout} {model.Config.AttentionDropout} {model.Config.ResidualDropout} data seed {trainer.data.Options.Seed}"));
+                Add(parameters, FormattableString.Invariant($"adapter {name} scaling {projection.Adapter!.Scaling} dropout {projection.Adapter.Dropout}"));
+            Add(data, FormattableString.Invariant($"dropout {model.Config.EmbeddingDropout} {model.Config.AttentionDropout} {model.Config.ResidualDropout} data seed {trainer.data.Options.Seed}"));
             foreach (var dataset in new[] { trainer.data.Train!, validation }.Concat(trainer.replay is { } r ? [r.Data] : []))
             {
-                Add($"data {dataset.Count} {dataset.SequenceLength} {dataset.UsesDocumentMask}");
+                Add(data, $"data {dataset.Count} {dataset.SequenceLength} {dataset.UsesDocumentMask}");
                 foreach (var sequence in dataset.Sequences)
                 {
-                    hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(sequence.InputIds.ToArray().AsSpan()));
-                    hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(sequence.Labels.ToArray().AsSpan()));
+                    AddBytes(data, System.Runtime.InteropServices.MemoryMarshal.AsBytes(sequence.InputIds.ToArray().AsSpan()));
+                    AddBytes(data, System.Runtime.InteropServices.MemoryMarshal.AsBytes(sequence.Labels.ToArray().AsSpan()));
                 }
             }
-            Add($"replay {trainer.replay?.Fraction}");
-            return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+            Add(data, $"replay {trainer.replay?.Fraction}");
+            return new RunIdentity(RunIdentity.Hex(hash.GetHashAndReset()), optionsJson, RunIdentity.Hex(parameters.GetHashAndReset()), RunIdentity.Hex(data.GetHashAndReset()));
         }
 
         public void Dispose() => step.Dispose();

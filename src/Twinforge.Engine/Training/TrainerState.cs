@@ -21,6 +21,15 @@ public sealed record TrainerState
     /// <summary>Identifies the run's options, data and trainable parameters: a checkpoint resumes only the same run.</summary>
     public required string RunFingerprint { get; init; }
 
+    /// <summary>The run's options as JSON (<see cref="RunIdentity.Options"/>); null in checkpoints written before it was kept.</summary>
+    public string? RunOptions { get; init; }
+
+    /// <summary>The hash of the trainable parameters (<see cref="RunIdentity.Parameters"/>); null in older checkpoints.</summary>
+    public string? RunParameters { get; init; }
+
+    /// <summary>The hash of the data (<see cref="RunIdentity.Data"/>); null in older checkpoints.</summary>
+    public string? RunData { get; init; }
+
     public required int TotalSteps { get; init; }
 
     /// <summary>

@@ -347,6 +347,12 @@ public sealed class TrainerTests
         var error = Assert.Throws<CheckpointMismatchException>(() =>
             new Trainer(other, data, Options with { MaxSteps = 2, LearningRate = 1e-3 }, runDirectory).Run());
         Assert.Contains("other options", error.Message);
+        // What differs is said, as a caller without a recipe (the C# API) has nothing else to go by.
+        Assert.Equal([$"learning_rate was {Options.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}, now 0.001"], error.Differences);
+        Assert.Contains("(learning_rate was ", error.Message);
+        var otherData = Prepare(directory, Exchanges(7));
+        var dataError = Assert.Throws<CheckpointMismatchException>(() => new Trainer(other, otherData, Options with { MaxSteps = 2 }, runDirectory).Run());
+        Assert.Equal(["the data differ (other files, contents, sequence length, split or data seed)"], dataError.Differences);
         Assert.Throws<InvalidOperationException>(() => new Trainer(other, data, Options with { MaxSteps = 2 }, runDirectory).Run(resume: false));
     }
 
