@@ -63,6 +63,19 @@ public sealed class VoiceCommandTests
         (exitCode, _, error) = CliTesting.Run("voice", "say", " ", "-o", directory.File("new.wav"));
         Assert.Equal(2, exitCode);
         Assert.Contains("text: it is empty", error);
+        (exitCode, _, error) = CliTesting.Run("voice", "say", "Hello.", "--voice", directory.File("v"), "--speaker", "flite-slt", "-o", directory.File("new.wav"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--speaker and --voice name two voices: give one", error);
+        // study: never into the recordings (it wrote its listen/ folder there), an earlier study only with --force.
+        (exitCode, _, error) = CliTesting.Run("voice", "study", "--output", directory.Path);
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"{directory.Path} is not empty and holds no Twinforge voice study (a.wav, metadata.csv, mine.wav)", error);
+        using var earlier = new TemporaryDirectory();
+        File.WriteAllText(earlier.File("study.json"), "{}");
+        (exitCode, _, error) = CliTesting.Run("voice", "study", "--output", earlier.Path);
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"{earlier.Path} already holds a voice study: --force to replace it, or choose another --output", error);
+        Assert.Equal("{}", File.ReadAllText(earlier.File("study.json")));
         Assert.Equal(before, File.ReadAllBytes(directory.File("mine.wav")));
         Assert.Equal(["a.wav", "metadata.csv", "mine.wav"], Directory.EnumerateFileSystemEntries(directory.Path).Select(Path.GetFileName).Order());
     }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Twinforge.Cli.BuiltIn;
 using Twinforge.Cli.BuiltIn.Voice;
+using Twinforge.Cli.Runs;
 using Twinforge.Registry.Records;
 using Twinforge.Voice.Corpus;
 using Twinforge.Voice.Recordings;
@@ -91,6 +92,11 @@ public static class VoiceCommand
     static Twinforge.Twins.Voice.VoiceTwins VoiceTwinsOf(Twins.OpenedRegistry opened, Twins.RegistryArguments registry, ParseResult result) =>
         new(opened.Registry, opened.Store, result.GetValue(registry.By) ?? Environment.UserName);
 
+    /// <summary>What a voice study writes at its output's top level.</summary>
+    static readonly RunDirectoryGuard StudyDirectory = new(["study.json", Twinforge.Voice.Study.VoiceStudy.ListenDirectoryName],
+        ["study.json", Twinforge.Voice.Study.VoiceStudy.ListenDirectoryName, Twinforge.Voice.Study.VoiceStudyReport.FileName, Twinforge.Voice.Study.VoiceStudyReport.PlotFileName],
+        what: "voice study", resumable: false);
+
     static Command StudyCommand()
     {
         var cache = CommonOptions.Cache();
@@ -100,24 +106,29 @@ public static class VoiceCommand
         };
         var shares = new Option<string>("--shares") { Description = "Seconds of the creator to adapt on, comma-separated", DefaultValueFactory = _ => "10,30,60,300" };
         var heldOut = new Option<int>("--held-out") { Description = "The creator's last clips, kept to judge on", DefaultValueFactory = _ => 20 }.AtLeast(1);
-        var output = new Option<DirectoryInfo>("--output") { Description = "Where study.json is written [default: runs/voice-study]" };
+        var output = new Option<DirectoryInfo>("--output") { Description = "A directory of its own for study.json, report.html and the clips to listen to [default: runs/voice-study]" };
+        var force = new Option<bool>("--force") { Description = "Replace an earlier study at --output (never a directory holding other files) [default: false]" };
         var command = new Command("study", "The voice data-efficiency study: adapted against from scratch on 10 s, 30 s, 1 min and 5 min of a creator, with distortion, similarity and intelligibility.")
         {
-            cache, creator, shares, heldOut, output,
+            cache, creator, shares, heldOut, output, force,
         };
         command.SetAction((result, cancellationToken) =>
         {
             var console = result.InvocationConfiguration.Output;
             var cacheRoot = CacheLocation.Resolve(result.GetValue(cache));
             var outputDirectory = result.GetValue(output)?.FullName ?? Path.GetFullPath(Path.Combine("runs", "voice-study"));
-            OptionChecks.RequireOutputDirectory(outputDirectory, "--output");
+            // Never into a folder of the user's (their recordings), and an earlier study is replaced only when asked:
+            // a study half-written over another would leave a report whose clips are not its figures'.
+            StudyDirectory.Check(outputDirectory, resume: false, result.GetValue(force));
             var seconds = result.GetValue(shares)!.Split(',').Select(part => double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
                 ? value : throw new Engine.BadInputException($"--shares: '{part}' is not a positive number of seconds")).ToList();
             var voice = Twinforge.Voice.Corpus.BuiltInVoices.Creators.FirstOrDefault(v => v.Id == result.GetValue(creator))
                 ?? throw new Engine.BadInputException($"--creator: no built-in creator '{result.GetValue(creator)}' ({string.Join(", ", Twinforge.Voice.Corpus.BuiltInVoices.Creators)})");
             var foundationDirectory = FoundationDirectory(null, result.GetValue(cache), console, cancellationToken);
             var corpus = new BuiltInVoiceCorpus(cacheRoot);
-            var (speech, _) = corpus.Build(BuiltInVoiceCorpus.DefaultClipsPerVoice, BuiltInVoiceCorpus.DefaultCreatorClips, _ => { }, cancellationToken);
+            // The study is measured on the corpus at its defaults: a smaller one made with 'voice corpus' is completed to them (minutes), said as it goes.
+            console.WriteLine(Invariant($"the built-in speech corpus at its defaults ({BuiltInVoiceCorpus.DefaultClipsPerVoice} clips a voice, {BuiltInVoiceCorpus.DefaultCreatorClips} a creator); what is missing is rendered:"));
+            var (speech, _) = corpus.Build(BuiltInVoiceCorpus.DefaultClipsPerVoice, BuiltInVoiceCorpus.DefaultCreatorClips, line => console.WriteLine("  " + line), cancellationToken);
             using var mel = new MelSpectrogram(MelSettings.Default);
             var (train, held, config) = VoiceFoundation.Prepare(speech, new AcousticModelConfig { Phonemes = [], Speakers = [] }, mel, 2, line => console.WriteLine("  " + line));
             console.WriteLine("training the speaker judge on the foundation corpus…");
@@ -126,8 +137,9 @@ public static class VoiceCommand
             console.WriteLine(Invariant($"  verifier threshold {threshold:F3}, equal-error rate {eer:P1} on the corpus's held-out clips"));
             using var foundation = AcousticModelFiles.Load(foundationDirectory);
             var clips = RecordingsFolder.Read(corpus.CreatorDirectory(voice));
+            StudyDirectory.ReplaceIfForced(outputDirectory, result.GetValue(force));
             Directory.CreateDirectory(outputDirectory);
-            var study = new Twinforge.Voice.Study.VoiceStudy(foundation, encoder, threshold, eer, mel, listenDirectory: Path.Combine(outputDirectory, "listen"));
+            var study = new Twinforge.Voice.Study.VoiceStudy(foundation, encoder, threshold, eer, mel, listenDirectory: Path.Combine(outputDirectory, Twinforge.Voice.Study.VoiceStudy.ListenDirectoryName));
             var scratchOptions = new AcousticTrainingOptions { Epochs = 200, Patience = 8, WarmupSteps = 20, TimeLimit = TimeSpan.FromMinutes(5) };
             var studyResult = study.Run(voice.Id, clips, result.GetValue(heldOut), seconds, VoiceAdaptation.DefaultOptions, scratchOptions, line => console.WriteLine("  " + line), cancellationToken);
             var kin = Twinforge.Voice.Corpus.BuiltInVoices.CreatorsKin.Id;
@@ -235,6 +247,9 @@ public static class VoiceCommand
             var console = result.InvocationConfiguration.Output;
             var path = result.GetValue(output)!.FullName;
             OptionChecks.RequireOutputFile(path, result.GetValue(force), "--output");
+            // A voice speaks as itself: one of the foundation's speakers is a voice of its own, not a setting of another.
+            if (result.GetValue(speaker) is not null && (result.GetValue(voice) is not null || result.GetValue(twin) is not null))
+                throw new Engine.BadInputException($"--speaker and {(result.GetValue(voice) is not null ? "--voice" : "--twin")} name two voices: give one");
             var scratch = Directory.CreateTempSubdirectory("twinforge-say-").FullName;
             try
             {

@@ -13,7 +13,9 @@ namespace Twinforge.Cli.Runs;
 /// </summary>
 /// <param name="markers">Entries whose presence shows the directory holds a run of this kind (files or directories).</param>
 /// <param name="outputs">Every entry a run of this kind writes at its top level: all that <c>--force</c> may delete.</param>
-public sealed class RunDirectoryGuard(string[] markers, string[] outputs)
+/// <param name="what">What the directory holds, in the messages ("run", "voice study").</param>
+/// <param name="resumable">Whether a run of this kind continues with <c>--resume</c> (the messages offer it only then).</param>
+public sealed class RunDirectoryGuard(string[] markers, string[] outputs, string what = "run", bool resumable = true)
 {
     /// <summary>
     /// What a fine-tuning or pre-training run directory holds. Its <c>recipe.yaml</c> marks a run only when Twinforge
@@ -36,12 +38,12 @@ public sealed class RunDirectoryGuard(string[] markers, string[] outputs)
             return;
         }
         if (!HoldsRun(directory))
-            throw new BadInputException($"{directory} is not empty and holds no Twinforge run ({Listing(Foreign(directory))}): a run writes into a " +
-                "directory of its own; choose another --output (a recipe's 'output' key), e.g. a new subdirectory");
+            throw new BadInputException($"{directory} is not empty and holds no Twinforge {what} ({Listing(Foreign(directory))}): a {what} writes into a " +
+                $"directory of its own; choose another --output{(resumable ? " (a recipe's 'output' key)" : "")}, e.g. a new subdirectory");
         if (!resume && !force)
-            throw new BadInputException($"{directory} already holds a run: add --resume to continue it, --force to replace it, or choose another --output");
+            throw new BadInputException($"{directory} already holds a {what}: {(resumable ? "add --resume to continue it, " : "")}--force to replace it, or choose another --output");
         if (force && Foreign(directory) is { Count: > 0 } foreign)
-            throw new BadInputException($"{directory} holds a run and files the run did not write ({Listing(foreign)}): --force replaces only a run, " +
+            throw new BadInputException($"{directory} holds a {what} and files the {what} did not write ({Listing(foreign)}): --force replaces only a {what}, " +
                 "so move them elsewhere first, or choose another --output");
     }
 
@@ -50,7 +52,7 @@ public sealed class RunDirectoryGuard(string[] markers, string[] outputs)
     {
         if (!force || !Directory.Exists(directory) || !HoldsRun(directory)) return;
         // Checked again here, as the directory may have changed since: never delete what a run did not write.
-        if (Foreign(directory).Count > 0) throw new BadInputException($"{directory} holds files a run did not write: not replaced");
+        if (Foreign(directory).Count > 0) throw new BadInputException($"{directory} holds files a {what} did not write: not replaced");
         Directory.Delete(directory, recursive: true);
     }
 

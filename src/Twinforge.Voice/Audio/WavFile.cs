@@ -47,9 +47,38 @@ public static class WavFile
             int read;
             while ((read = samples.Read(buffer)) > 0)
                 interleaved.AddRange(buffer.AsSpan(0, read));
+            // A file cut inside its audio (the usual failed copy) still has a whole header, which says how long it was;
+            // NAudio reads what is there without a word.
+            if (DataChunk(path) is var (declared, present) && present < declared)
+                throw new InputFileException(path, $"is cut short: its header declares {Seconds(declared / format.BlockAlign, format.SampleRate)} of audio and it holds " +
+                                                   $"{Seconds(present / format.BlockAlign, format.SampleRate)} (cut short while copying?)");
             return new Waveform(Downmix(interleaved, format.Channels), format.SampleRate);
         }
     }
+
+    /// <summary>
+    /// The bytes of audio a RIFF WAV's <c>data</c> chunk declares and the bytes the file has after its header; null
+    /// when it declares no length (writers that stream put 0 or the largest value there, RF64 keeps it elsewhere).
+    /// </summary>
+    static (long Declared, long Present)? DataChunk(string path)
+    {
+        using var file = File.OpenRead(path);
+        using var binary = new BinaryReader(file);
+        if (file.Length < 12 || new string(binary.ReadChars(4)) != "RIFF") return null;
+        file.Position = 12;
+        while (file.Position + 8 <= file.Length)
+        {
+            var id = new string(binary.ReadChars(4));
+            uint size = binary.ReadUInt32();
+            if (id == "data")
+                return size is 0 or uint.MaxValue ? null : (size, file.Length - file.Position);
+            file.Position += size + (size & 1); // chunks are padded to an even length
+        }
+        return null;
+    }
+
+    static string Seconds(long frames, int sampleRate) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(double)frames / sampleRate:0.###} s");
 
     static float[] Downmix(List<float> interleaved, int channels)
     {

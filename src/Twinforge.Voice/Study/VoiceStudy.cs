@@ -21,6 +21,9 @@ public sealed class VoiceStudy(AcousticModel foundation, SpeakerEncoder encoder,
     string? listenDirectory = null)
 {
     public const int ValidationClips = 5;
+
+    /// <summary>The folder beside a study's figures that holds the sentences to listen to (the study's listen directory, by convention).</summary>
+    public const string ListenDirectoryName = "listen";
     public const int ListenedSentences = 3;
 
     readonly List<VoiceSample> samples = [];

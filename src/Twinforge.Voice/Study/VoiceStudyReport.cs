@@ -14,6 +14,8 @@ public static class VoiceStudyReport
 {
     public const string PlotFileName = "voice-study.png";
 
+    public const string FileName = "report.html";
+
     public static string Write(string directory, VoiceStudyResult result)
     {
         var seconds = result.Points.Select(p => p.Seconds).ToList();
@@ -63,7 +65,7 @@ public static class VoiceStudyReport
                 html.Append("</table>\n");
             }
         }
-        var path = Path.Combine(directory, "report.html");
+        var path = Path.Combine(directory, FileName);
         AtomicFile.WriteAllText(path, html.Append("</body></html>\n").ToString());
         return path;
     }

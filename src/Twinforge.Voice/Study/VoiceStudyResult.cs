@@ -61,7 +61,9 @@ public sealed record VoiceStudyResult(string Creator, int HeldOutClips, double V
         string Row(FormattableString line) => line.ToString(CultureInfo.InvariantCulture);
         text.AppendLine(Row($"voice study: creator {Creator}, {HeldOutClips} held-out clips; verifier threshold {VerifierThreshold:F3} (equal-error rate {VerifierEqualErrorRate:P1} on the foundation's held-out clips)"));
         text.AppendLine(Row($"{"",-22} {"MCD dB",8} {"similarity",10} {"accepted",9} {"WER (95% interval)",18}"));
-        void Line(string label, VoiceFidelity f) => text.AppendLine(Row($"{label,-22} {f.MelCepstralDistortion,8:F2} {f.Similarity,10:F3} {f.Accepted,9:P0} {f.WordErrorRateText,18}"));
+        // The real clips have no distortion from themselves (NaN): a dash, as the report shows it.
+        static string Distortion(double mcd) => double.IsNaN(mcd) ? "—" : mcd.ToString("F2", CultureInfo.InvariantCulture);
+        void Line(string label, VoiceFidelity f) => text.AppendLine(Row($"{label,-22} {Distortion(f.MelCepstralDistortion),8} {f.Similarity,10:F3} {f.Accepted,9:P0} {f.WordErrorRateText,18}"));
         Line("real clips (ceiling)", Real);
         Line("foundation's average", Base);
         if (Vocoded is { } vocoded) Line("real mel, Griffin-Lim", vocoded);

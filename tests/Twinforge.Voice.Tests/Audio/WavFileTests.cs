@@ -63,6 +63,22 @@ public sealed class WavFileTests
         Assert.DoesNotContain("Unable to read", error.Message);
     }
 
+    /// <summary>The usual failed copy: the header whole, the audio cut. Its transcript would no longer match what is heard.</summary>
+    [Fact]
+    public void A_wav_cut_short_in_its_audio_is_an_error_saying_how_much_is_missing()
+    {
+        using var directory = new TemporaryDirectory();
+        WavFile.Write(directory.File("whole.wav"), Tones.Tone(1.5));
+        var bytes = File.ReadAllBytes(directory.File("whole.wav"));
+        File.WriteAllBytes(directory.File("cut.wav"), bytes[..(44 + 16_000 * 2 / 2)]); // the header, and a third of the audio
+
+        var error = Assert.Throws<InputFileException>(() => WavFile.Read(directory.File("cut.wav")));
+
+        Assert.Equal(directory.File("cut.wav"), error.FilePath);
+        Assert.Contains("is cut short: its header declares 1.5 s of audio and it holds 0.5 s", error.Message);
+        Assert.Equal(24_000, WavFile.Read(directory.File("whole.wav")).Samples.Length); // a whole file reads as before
+    }
+
     [Fact]
     public void A_compressed_sample_format_is_an_error_naming_the_file_and_the_format()
     {

@@ -57,6 +57,8 @@ public sealed class VoiceStudyTests
         Assert.True(double.IsNaN(result.Real.MelCepstralDistortion));
         Assert.True(result.Real.WordErrorRate < 0.6, $"the recogniser on the real clips: {result.Real.WordErrorRate:P0}");
         Assert.Contains("adapted, ", result.Table());
+        Assert.Matches(@"real clips \(ceiling\)\s+—\s", result.Table()); // no distortion from themselves: a dash, not NaN
+        Assert.DoesNotContain("NaN", result.Table());
         // Both judged sentences by all eight systems (real, average, the vocoder alone, two shares adapted and from
         // scratch, the decoder alone), each a WAV and a spectrogram the report links.
         Assert.Equal(16, result.Samples.Count);
