@@ -15,7 +15,7 @@ public static class BenchHarness
         if (MachineInfo.ContentionWarning(loadBefore) is { } warning) output.WriteLine(warning);
         var machine = MachineInfo.Current();
         var speed = new List<SpeedCheck>();
-        void CheckSpeed(string when) => speed.Add(SpeedCheck.Measure(when));
+        void CheckSpeed(string when) => speed.Add(SpeedCheck.Measure(when, machine.AutomaticPrecisionIsBFloat16));
         CheckSpeed("start");
         var ceiling = parts.HasFlag(BenchParts.Ceiling) ? MatmulCeiling.Measure(plan, output) : null;
         if (parts.HasFlag(BenchParts.FineTuning)) CheckSpeed("before training");

@@ -6,8 +6,8 @@ namespace Twinforge.Bench;
 /// <summary>Everything one harness run measured, as written to JSON so runs can be compared over time.</summary>
 public sealed record BenchReport
 {
-    /// <summary>Bumped when a field changes meaning.</summary>
-    public int SchemaVersion { get; init; } = 2;
+    /// <summary>Bumped when a field changes meaning (3: a speed check is timed in the training precision, <c>gflopsPerSecond</c> with its <c>precision</c>).</summary>
+    public int SchemaVersion { get; init; } = 3;
     public required DateTimeOffset Date { get; init; }
     public required string? GitCommit { get; init; }
     public required string Model { get; init; }

@@ -12,9 +12,9 @@ public static class ReportTable
         output.WriteLine(report.Machine.Line(report.LoadAverageBefore, report.LoadAverageAfter));
         if (report.SpeedChecks.Count > 0)
         {
-            double first = report.SpeedChecks[0].BFloat16GflopsPerSecond, slowest = report.SpeedChecks.Min(check => check.BFloat16GflopsPerSecond);
-            output.WriteLine("machine speed, bf16 256x768·768x3072 GFLOP/s: " +
-                             string.Join(", ", report.SpeedChecks.Select(check => $"{check.When} {check.BFloat16GflopsPerSecond:F0}")) +
+            double first = report.SpeedChecks[0].GflopsPerSecond, slowest = report.SpeedChecks.Min(check => check.GflopsPerSecond);
+            output.WriteLine($"machine speed, {report.SpeedChecks[0].Precision} 256x768·768x3072 GFLOP/s: " +
+                             string.Join(", ", report.SpeedChecks.Select(check => $"{check.When} {Rate(check.GflopsPerSecond)}")) +
                              (slowest < 0.9 * first ? $"  [DRIFT: the machine slowed by {1 - slowest / first:P0} during the run]" : ""));
         }
 
@@ -81,6 +81,15 @@ public static class ReportTable
             ? (t.Precision == Precision.Float32 ? "C fp32 61 / " : "") + $"≥{Targets.FullFineTuningTokensPerSecond:F0}"
             : $"≥{Targets.LoraTokensPerSecond:F0}, peak < {Bytes((long)Targets.LoraPeakResidentBytes)}";
     }
+
+    /// <summary>A rate to three significant figures or whole numbers: 190, 41.2, 0.385 (a slow machine's is not "0").</summary>
+    static string Rate(double gflopsPerSecond) => gflopsPerSecond.ToString(gflopsPerSecond switch
+    {
+        >= 100 => "F0",
+        >= 10 => "F1",
+        >= 1 => "F2",
+        _ => "F3",
+    }, CultureInfo.InvariantCulture);
 
     static string Rate(IEnumerable<MatmulMeasurement> shape, string dtype) =>
         shape.FirstOrDefault(s => s.DType == dtype)?.GflopsPerSecond.ToString("F1", CultureInfo.InvariantCulture) ?? "–";
