@@ -50,7 +50,16 @@ internal sealed class UnknownWords
                 explained.Add(token);
                 continue;
             }
-            if (LooksLikeOption(token))
+            if (LooksLikeOption(token) && OptionNamesFor(command).Contains(token)
+                && command.Children.OfType<OptionResult>().FirstOrDefault(option => option.Tokens.Any(value => value.Value == token)) is { } taker)
+            {
+                // A known option taken as the value of the one before it, which was given none ("--input --vocab-size 300").
+                messages.Add($"{taker.Option.Name} was given no value: it took the next option, '{token}', as one; give {taker.Option.Name} its value first");
+                explained.Add(token);
+                // And that option's value, if it took that too (a list option does): it was meant for the option.
+                if (i + 1 < args.Count && !LooksLikeOption(args[i + 1]) && taker.Tokens.Any(value => value.Value == args[i + 1])) explained.Add(args[i + 1]);
+            }
+            else if (LooksLikeOption(token))
             {
                 var name = token.Split('=', ':')[0];
                 // Bound to the command's argument, it may have been meant as one: say how to give such a value.

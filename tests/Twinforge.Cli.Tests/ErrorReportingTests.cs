@@ -95,6 +95,9 @@ public sealed class ErrorReportingTests
     [InlineData(new[] { "twin", "create", "--nmae", "ana-style", "--creator", "ana", "--data", "a.jsonl" },
         new[] { "error: unknown option '--nmae' for 'twinforge twin create' (a value that starts with '-' goes after '--': twinforge twin create -- --nmae)", "error: --data: " })]
     [InlineData(new[] { "twin", "list", "--verbos" }, new[] { "error: unknown option '--verbos' for 'twinforge twin list'; did you mean '--verbose'?" })]
+    // A known option taken as the value of the one before it: not "unknown option '--vocab-size'; did you mean '--vocab-size'?".
+    [InlineData(new[] { "tokenizer", "train", "--input", "--vocab-size", "300", "--output", "t" },
+        new[] { "error: --input was given no value: it took the next option, '--vocab-size', as one; give --input its value first", "error: Option '--vocab-size' is required." })]
     [InlineData(new[] { "eval", "--model", "m", "--data", "a.jsonl", "--xyzzy=3" }, new[] { "error: unknown option '--xyzzy' for 'twinforge eval'", "error: --data: " })]
     public void An_unknown_option_or_command_is_named_with_the_nearest_real_one(string[] args, string[] expectedLines)
     {
