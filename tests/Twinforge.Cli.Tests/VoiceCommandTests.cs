@@ -63,6 +63,13 @@ public sealed class VoiceCommandTests
         (exitCode, _, error) = CliTesting.Run("voice", "say", " ", "-o", directory.File("new.wav"));
         Assert.Equal(2, exitCode);
         Assert.Contains("text: it is empty", error);
+        // A voice or foundation that is not there: said as the option's problem, before any work.
+        (exitCode, _, error) = CliTesting.Run("voice", "say", "Hello.", "--voice", directory.File("v"), "-o", directory.File("new.wav"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--voice: {Path.Combine(directory.File("v"), "voice.json")}: does not exist", error);
+        (exitCode, _, error) = CliTesting.Run("voice", "adapt", "--recordings", directory.Path, "--output", directory.File("v"), "--foundation", directory.File("none"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--foundation: {directory.File("none")} is not an acoustic model directory (it does not exist)", error);
         (exitCode, _, error) = CliTesting.Run("voice", "say", "Hello.", "--voice", directory.File("v"), "--speaker", "flite-slt", "-o", directory.File("new.wav"));
         Assert.Equal(2, exitCode);
         Assert.Contains("--speaker and --voice name two voices: give one", error);

@@ -288,7 +288,7 @@ public static class VoiceCommand
         if (result.GetValue(twin) is not string twinName)
             return voiceDirectory is null
                 ? (FoundationDirectory(null, result.GetValue(cache), console, cancellationToken), null)
-                : (VoiceRecord.Load(voiceDirectory).Foundation, Path.Combine(voiceDirectory, VoiceAdapter.WeightsFileName));
+                : (VoiceOf(voiceDirectory).Foundation, Path.Combine(voiceDirectory, VoiceAdapter.WeightsFileName));
         if (voiceDirectory is not null) throw new Engine.BadInputException("--voice and --twin name two voices: give one");
         using var opened = registry.Open(result);
         var found = opened.Twin(twinName, result.GetValue(creator));
@@ -302,9 +302,25 @@ public static class VoiceCommand
         return (foundationPath, adapterFile);
     }
 
+    /// <summary>The voice record of --voice, its problem said as the option's.</summary>
+    static VoiceRecord VoiceOf(string voiceDirectory)
+    {
+        try
+        {
+            return VoiceRecord.Load(voiceDirectory);
+        }
+        catch (Engine.InputFileException problem)
+        {
+            throw new Engine.BadInputException($"--voice: {problem.Message}", problem);
+        }
+    }
+
     static string FoundationDirectory(DirectoryInfo? given, DirectoryInfo? cache, TextWriter console, CancellationToken cancellationToken)
     {
-        if (given is not null) return given.FullName;
+        if (given is not null)
+            return Directory.Exists(given.FullName) && File.Exists(Path.Combine(given.FullName, "config.json")) ? given.FullName
+                : throw new Engine.BadInputException($"--foundation: {given.FullName} is not an acoustic model directory " +
+                                                     $"({(Directory.Exists(given.FullName) ? "it has no config.json" : "it does not exist")})");
         var builtIn = new BuiltInVoiceFoundation(CacheLocation.Resolve(cache));
         if (builtIn.Existing() is { } existing) return existing;
         console.WriteLine("pre-training the built-in voice foundation first (voice pretrain; about half an hour on 2 cores)…");
