@@ -83,6 +83,9 @@ public sealed class VoiceCommandTests
         Assert.Equal(2, exitCode);
         Assert.Contains($"{earlier.Path} already holds a voice study: --force to replace it, or choose another --output", error);
         Assert.Equal("{}", File.ReadAllText(earlier.File("study.json")));
+        (exitCode, _, error) = CliTesting.Run("voice", "study", "--held-out", "200", "--output", Path.Combine(earlier.Path, "new"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--held-out: a built-in creator has 130 clips; holding out 200 leaves none to adapt on", error);
         Assert.Equal(before, File.ReadAllBytes(directory.File("mine.wav")));
         Assert.Equal(["a.wav", "metadata.csv", "mine.wav"], Directory.EnumerateFileSystemEntries(directory.Path).Select(Path.GetFileName).Order());
     }

@@ -122,6 +122,9 @@ public static class VoiceCommand
             StudyDirectory.Check(outputDirectory, resume: false, result.GetValue(force));
             var seconds = result.GetValue(shares)!.Split(',').Select(part => double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
                 ? value : throw new Engine.BadInputException($"--shares: '{part}' is not a positive number of seconds")).ToList();
+            if (result.GetValue(heldOut) >= BuiltInVoiceCorpus.DefaultCreatorClips)
+                throw new Engine.BadInputException($"--held-out: a built-in creator has {BuiltInVoiceCorpus.DefaultCreatorClips} clips; holding out " +
+                                                   $"{result.GetValue(heldOut)} leaves none to adapt on (the default is 20)");
             var voice = Twinforge.Voice.Corpus.BuiltInVoices.Creators.FirstOrDefault(v => v.Id == result.GetValue(creator))
                 ?? throw new Engine.BadInputException($"--creator: no built-in creator '{result.GetValue(creator)}' ({string.Join(", ", Twinforge.Voice.Corpus.BuiltInVoices.Creators)})");
             var foundationDirectory = FoundationDirectory(null, result.GetValue(cache), console, cancellationToken);
