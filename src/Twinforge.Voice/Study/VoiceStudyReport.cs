@@ -20,11 +20,14 @@ public static class VoiceStudyReport
     {
         var seconds = result.Points.Select(p => p.Seconds).ToList();
         var plotPath = Path.Combine(directory, PlotFileName);
+        // The foundation's level spans the shares; with one share it spans an octave each side, or it has no length to draw.
+        double from = seconds.Min(), to = seconds.Max();
+        if (from == to) (from, to) = (from / 2, to * 2);
         LineChart.Save(plotPath, $"Distortion against the creator's real clips ({result.Creator})", "seconds of the creator's recordings", "mel-cepstral distortion, dB",
             [
                 LineSeries.Of("adapted from the foundation", seconds, [.. result.Points.Select(p => p.Adapted.MelCepstralDistortion)], SeriesStyle.LineWithMarkers),
                 LineSeries.Of("from scratch", seconds, [.. result.Points.Select(p => p.FromScratch.MelCepstralDistortion)], SeriesStyle.LineWithMarkers),
-                LineSeries.Of("the foundation's average voice", [seconds.Min(), seconds.Max()], [result.Base.MelCepstralDistortion, result.Base.MelCepstralDistortion]),
+                LineSeries.Of("the foundation's average voice", [from, to], [result.Base.MelCepstralDistortion, result.Base.MelCepstralDistortion]),
             ], logX: true);
         string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
         string[] Cells(string label, VoiceFidelity f, string multiple = "") =>
