@@ -63,6 +63,9 @@ public sealed class VoiceCommandTests
         (exitCode, _, error) = CliTesting.Run("voice", "say", " ", "-o", directory.File("new.wav"));
         Assert.Equal(2, exitCode);
         Assert.Contains("text: it is empty", error);
+        (exitCode, _, error) = CliTesting.Run("voice", "say", "Hello.", "-o", directory.File("hello.mp3"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--output: hello.mp3: say writes WAV audio (16-bit mono PCM); name the file .wav", error);
         // A voice or foundation that is not there: said as the option's problem, before any work.
         (exitCode, _, error) = CliTesting.Run("voice", "say", "Hello.", "--voice", directory.File("v"), "-o", directory.File("new.wav"));
         Assert.Equal(2, exitCode);

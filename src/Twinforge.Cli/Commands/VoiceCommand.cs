@@ -250,6 +250,9 @@ public static class VoiceCommand
             var console = result.InvocationConfiguration.Output;
             var path = result.GetValue(output)!.FullName;
             OptionChecks.RequireOutputFile(path, result.GetValue(force), "--output");
+            // A WAV under another format's name would be opened as that format, and fail, by the player it is given to.
+            if (Path.GetExtension(path).ToLowerInvariant() is ".mp3" or ".ogg" or ".oga" or ".opus" or ".flac" or ".m4a" or ".aac" or ".wma" or ".aiff")
+                throw new Engine.BadInputException($"--output: {Path.GetFileName(path)}: say writes WAV audio (16-bit mono PCM); name the file .wav");
             // A voice speaks as itself: one of the foundation's speakers is a voice of its own, not a setting of another.
             if (result.GetValue(speaker) is not null && (result.GetValue(voice) is not null || result.GetValue(twin) is not null))
                 throw new Engine.BadInputException($"--speaker and {(result.GetValue(voice) is not null ? "--voice" : "--twin")} name two voices: give one");
