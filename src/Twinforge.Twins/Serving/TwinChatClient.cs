@@ -15,8 +15,10 @@ namespace Twinforge.Twins.Serving;
 /// which takes any <see cref="IChatClient"/>) talk to a twin without HTTP. Requests go through
 /// <see cref="ServedModels"/>, so they are decoded in their base's continuous batch beside every other twin's, as the
 /// service's are. Defaults follow the hosted chat API: temperature 1 and top-p 1 (sampling), 256 new tokens; set
-/// <see cref="ChatOptions.Temperature"/> to 0 for greedy decoding. Tools, response formats and frequency or
-/// presence penalties are refused with <see cref="NotSupportedException"/>.
+/// <see cref="ChatOptions.Temperature"/> to 0 for greedy decoding. <see cref="ChatOptions.Instructions"/> open the
+/// conversation as its system message (before the one it has, if any). Tools, response formats, frequency or presence
+/// penalties and content other than text (images, audio) are refused with <see cref="NotSupportedException"/>; a
+/// <see cref="ChatOptions.ModelId"/> that names another model than this client's, with <see cref="ArgumentException"/>.
 /// </summary>
 /// <example><code>
 /// using var served = new ServedModels(registry, store, ".twinforge/served");
@@ -57,8 +59,10 @@ public sealed class TwinChatClient : IChatClient
             foreach (var _ in served.StreamChat(model, conversation, generation, finished => result = finished, cancellationToken)) { }
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         cancellationToken.ThrowIfCancellationRequested();
-        return new ChatResponse(new AIChatMessage(AIChatRole.Assistant, result!.Text))
+        var responseId = Guid.NewGuid().ToString("N");
+        return new ChatResponse(new AIChatMessage(AIChatRole.Assistant, result!.Text) { MessageId = responseId })
         {
+            ResponseId = responseId,
             ModelId = model.Id,
             CreatedAt = DateTimeOffset.UtcNow,
             FinishReason = FinishReasonOf(result),
@@ -125,6 +129,11 @@ public sealed class TwinChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         var conversation = messages.Select(Converted).ToList();
         if (conversation.Count == 0) throw new ArgumentException("send at least one message", nameof(messages));
+        if (options?.ModelId is { } asked) RequireThisModel(asked);
+        if (options?.Instructions is { Length: > 0 } instructions)
+            conversation = conversation is [{ Role: EngineChatRole.System } system, .. var rest]
+                ? [new EngineChatMessage(EngineChatRole.System, instructions + "\n\n" + system.Content), .. rest]
+                : [new EngineChatMessage(EngineChatRole.System, instructions), .. conversation];
         if (options?.Tools is { Count: > 0 }) throw new NotSupportedException("a twin has no tools: send no ChatOptions.Tools");
         if (options?.ResponseFormat is not null and not ChatResponseFormatText)
             throw new NotSupportedException("a twin writes plain text: ChatOptions.ResponseFormat must be null or Text");
@@ -150,7 +159,36 @@ public sealed class TwinChatClient : IChatClient
             : message.Role == AIChatRole.User ? EngineChatRole.User
             : message.Role == AIChatRole.Assistant ? EngineChatRole.Assistant
             : throw new NotSupportedException($"a twin reads system, user and assistant messages, not '{message.Role}'");
+        // Text is all a twin reads: an image or a recording left out would change the question without a word.
+        if (message.Contents.FirstOrDefault(content => content is not TextContent) is { } other)
+            throw new NotSupportedException($"a twin reads text: a {message.Role} message holds {other.GetType().Name}" +
+                                            (other is DataContent { MediaType: { } media } ? $" ({media})" : ""));
         return new EngineChatMessage(role, message.Text);
+    }
+
+    /// <summary>
+    /// A <see cref="ChatOptions.ModelId"/> must name this client's model (its id, the twin by name, with its creator,
+    /// version or an alias): a client answers as one model, and a request meant for another must not be answered by it.
+    /// </summary>
+    void RequireThisModel(string asked)
+    {
+        if (asked == model.Id) return;
+        ModelName name;
+        try
+        {
+            name = ModelName.Parse(asked);
+        }
+        catch (UnknownModelException)
+        {
+            throw new ArgumentException($"ChatOptions.ModelId '{asked}' is not a model name; this client answers as {model.Id}", "options");
+        }
+        bool same = model.Twin is { } twin
+            ? name.Name == twin.Name && (name.Creator is null || name.Creator == model.Creator!.Name)
+              && (name.VersionNumber is not int number || number == model.Version!.Number)
+            : name.Creator is null && name.Selector is null && name.Name == model.Base.Name;
+        if (!same)
+            throw new ArgumentException($"ChatOptions.ModelId '{asked}' names another model than this client's, {model.Id}: " +
+                                        "make a TwinChatClient for that model, or leave ModelId unset", "options");
     }
 
     static ChatFinishReason FinishReasonOf(GenerationResult result) =>

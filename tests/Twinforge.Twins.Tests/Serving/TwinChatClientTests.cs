@@ -78,5 +78,40 @@ public sealed class TwinChatClientTests
         Assert.Contains("Tools", (await Assert.ThrowsAsync<NotSupportedException>(() => twin.GetResponseAsync("hi", tools))).Message);
         Assert.Contains("tool", (await Assert.ThrowsAsync<NotSupportedException>(() =>
             twin.GetResponseAsync([new ChatMessage(ChatRole.Tool, "42")], Greedy))).Message);
+        // An image beside the text would be left out without a word: refused, naming what it is.
+        var picture = new ChatMessage(ChatRole.User, [new TextContent("what is this?"), new DataContent(new byte[] { 1, 2, 3 }, "image/png")]);
+        Assert.Contains("DataContent (image/png)", (await Assert.ThrowsAsync<NotSupportedException>(() => twin.GetResponseAsync([picture], Greedy))).Message);
+    }
+
+    /// <summary>
+    /// What code written for Microsoft.Extensions.AI sets is honoured or refused, never dropped: its system prompt in
+    /// Instructions answers as a system message would, and a ModelId of another model is refused.
+    /// </summary>
+    [Fact]
+    public async Task Instructions_are_the_system_message_and_a_model_id_of_another_model_is_refused()
+    {
+        using var bench = new TwinWorkbench();
+        var ana = bench.Creator("ana");
+        bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
+        using var served = new ServedModels(bench.Registry, bench.Store, Path.Combine(bench.Root, "served"));
+        var model = new ModelResolver(bench.Registry).Resolve("ana-style", [ana]);
+        IChatClient twin = new TwinChatClient(served, model);
+        const string instructions = "Answer as a lighthouse keeper.";
+
+        var instructed = await twin.GetResponseAsync("spring question 3?", new ChatOptions { Temperature = 0, MaxOutputTokens = 12, Instructions = instructions });
+        var asSystem = await twin.GetResponseAsync([new ChatMessage(ChatRole.System, instructions), new ChatMessage(ChatRole.User, "spring question 3?")], Greedy);
+        var bare = await twin.GetResponseAsync("spring question 3?", Greedy);
+
+        Assert.Equal(asSystem.Usage!.InputTokenCount, instructed.Usage!.InputTokenCount);
+        Assert.Equal(asSystem.Text, instructed.Text);
+        Assert.True(instructed.Usage.InputTokenCount > bare.Usage!.InputTokenCount, "the instructions are in the prompt");
+        Assert.False(string.IsNullOrEmpty(instructed.ResponseId));
+        Assert.Equal(instructed.ResponseId, instructed.Messages.Single().MessageId);
+
+        foreach (var same in new[] { model.Id, "ana-style", "ana/ana-style", "ana-style@1", "ana-style@production" })
+            Assert.Equal(bare.Text, (await twin.GetResponseAsync("spring question 3?", new ChatOptions { Temperature = 0, MaxOutputTokens = 12, ModelId = same })).Text);
+        foreach (var other in new[] { "bo-style", "bo/ana-style", "ana-style@7", bench.BaseModel.Name })
+            Assert.Contains($"ChatOptions.ModelId '{other}' names another model than this client's, {model.Id}",
+                (await Assert.ThrowsAsync<ArgumentException>(() => twin.GetResponseAsync("hi", new ChatOptions { ModelId = other }))).Message);
     }
 }
