@@ -64,6 +64,46 @@ public sealed class ProvenanceCommandTests : IDisposable
         Assert.Equal(0, CliTesting.Run("provenance", "verify", record, "--public-key", key).ExitCode);
     }
 
+    /// <summary>A completion's own fields are what a reader takes the record to sign: one that says otherwise is refused.</summary>
+    [Fact]
+    public void A_completion_whose_model_id_or_usage_contradicts_its_record_exits_1()
+    {
+        JsonObject Completion() => new()
+        {
+            ["id"] = "chatcmpl-xyz", ["object"] = "chat.completion", ["model"] = "creator-ana/ana-style@1",
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = "hello" } }),
+            ["usage"] = new JsonObject { ["prompt_tokens"] = 12, ["completion_tokens"] = 9, ["total_tokens"] = 21 },
+            ["twinforge"] = new JsonObject { ["provenance"] = JsonNode.Parse(signer.Sign(Record())) },
+        };
+        Assert.Equal(0, CliTesting.Run("provenance", "verify", Write("whole.json", Completion().ToJsonString()), "--public-key", Key()).ExitCode);
+
+        foreach (var (edit, expected) in new (Action<JsonObject>, string)[]
+                 {
+                     (c => c["model"] = "someone-else/x@9", "the completion's 'model' is 'someone-else/x@9', but the signed record's is 'creator-ana/ana-style@1'"),
+                     (c => c["id"] = "chatcmpl-other", "the completion's 'id' is 'chatcmpl-other', but the signed record's completion_id is 'chatcmpl-xyz'"),
+                     (c => c["usage"]!["completion_tokens"] = 999, "the completion's 'usage.completion_tokens' is 999, but the signed record's is 9"),
+                 })
+        {
+            var completion = Completion();
+            edit(completion);
+            var (exit, _, error) = CliTesting.Run("provenance", "verify", Write("edited.json", completion.ToJsonString()), "--public-key", Key());
+            Assert.Equal(1, exit);
+            Assert.Contains($"invalid: content mismatch: {expected}", error);
+        }
+    }
+
+    [Fact]
+    public void A_key_file_whose_key_id_is_not_its_pems_is_bad_input()
+    {
+        var record = Write("record.json", signer.Sign(Record()));
+        var key = Write("key.json", new JsonObject { ["key_id"] = "0000000000000000", ["pem"] = signer.PublicKey.Pem }.ToJsonString());
+
+        var (exit, _, error) = CliTesting.Run("provenance", "verify", record, "--public-key", key);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"its key_id '0000000000000000' is not its pem's key ('{signer.PublicKey.KeyId}')", error);
+    }
+
     [Fact]
     public void A_tampered_record_exits_1_with_signature_mismatch()
     {

@@ -91,19 +91,25 @@ public static class ProvenanceCommand
         }
     }
 
-    /// <summary>PEM, or the service's JSON answer (its <c>pem</c>).</summary>
+    /// <summary>PEM, or the service's JSON answer (its <c>pem</c>, and its <c>key_id</c>, which must be that key's).</summary>
     static ProvenancePublicKey PublicKeyFrom(string text, string source)
     {
         try
         {
+            string? declaredId = null;
             if (text.TrimStart().StartsWith('{'))
             {
                 using var document = JsonDocument.Parse(text);
                 text = document.RootElement.TryGetProperty("pem", out var pem) && pem.ValueKind == JsonValueKind.String
                     ? pem.GetString()!
                     : throw new BadInputException($"{source}: a JSON key file must be GET /v1/provenance/public_key's answer, with 'pem'");
+                if (document.RootElement.TryGetProperty("key_id", out var id)) declaredId = id.ValueKind == JsonValueKind.String ? id.GetString() : id.GetRawText();
             }
-            return ProvenancePublicKey.FromPem(text);
+            var key = ProvenancePublicKey.FromPem(text);
+            // The id is the key's own hash: one that says otherwise belongs to another key, or was edited.
+            if (declaredId is not null && declaredId != key.KeyId)
+                throw new BadInputException($"{source}: its key_id '{declaredId}' is not its pem's key ('{key.KeyId}'): the file was edited, or mixes two keys");
+            return key;
         }
         catch (Exception e) when (e is ArgumentException or JsonException or System.Security.Cryptography.CryptographicException)
         {

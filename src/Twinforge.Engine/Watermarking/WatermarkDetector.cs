@@ -55,7 +55,7 @@ public static class WatermarkDetector
     {
         var notes = new List<string>();
         if (scored < MinimumScoredTokens)
-            notes.Add($"only {scored} tokens could be scored (fewer than {MinimumScoredTokens}): too short for a reliable verdict");
+            notes.Add($"only {scored} token{(scored == 1 ? "" : "s")} could be scored (fewer than {MinimumScoredTokens}): too short for a reliable verdict");
         int repeated = Math.Max(0, tokens - 1 - scored);
         if (tokens > 1 && repeated * 2 > tokens - 1)
             notes.Add($"{repeated} of {tokens - 1} tokens repeat an earlier (previous, token) pair and were not scored: repetitive text carries little watermark");
