@@ -15,7 +15,8 @@ namespace Twinforge.Twins.Serving;
 /// loaded on demand — from the artifact store, unpacked into a cache directory named by content hash — into the
 /// base's <see cref="AdapterCache"/>, never merged into a copy of the base. A fully fine-tuned version has weights of
 /// its own and is loaded as a model by itself. Beyond <see cref="ServingOptions.LoadedModels"/> the least recently
-/// used model no stream is using is unloaded.
+/// used model no stream is using is unloaded. Once disposed, requests under way finish on what they hold and new ones
+/// are refused with <see cref="ObjectDisposedException"/> (they would load models nobody disposes).
 /// </summary>
 /// <example><code>
 /// using var served = new ServedModels(registry, store, ".twinforge/served");
@@ -57,6 +58,7 @@ public sealed class ServedModels : IDisposable
     readonly Dictionary<string, Entry> loaded = [];
     readonly Lock gate = new();
     long clock;
+    bool disposed;
 
     public ServedModels(ITwinRegistry registry, IArtifactStore store, string cacheDirectory, ServingOptions? options = null)
     {
@@ -180,6 +182,7 @@ public sealed class ServedModels : IDisposable
         Entry entry;
         lock (gate)
         {
+            ObjectDisposedException.ThrowIf(disposed, this);
             if (!loaded.TryGetValue(key, out entry!))
             {
                 entry = Load(model, ownWeights);
@@ -267,6 +270,7 @@ public sealed class ServedModels : IDisposable
     {
         lock (gate)
         {
+            disposed = true;
             foreach (var entry in loaded.Values) Retire(entry);
             loaded.Clear();
         }

@@ -102,6 +102,9 @@ public sealed class ServingTests
         Assert.True(reply.PromptTokenCount > Question[0].Content.Length); // bytes of the question plus the chat markup
         using var baseOnly = PretrainedModel.Load(bench.BaseModel.Path!);
         Assert.Equal(baseOnly.Chat(Question, Greedy).Text, served.Chat(new ModelResolver(bench.Registry).Resolve(bench.BaseModel.Name, [ana]), Question, Greedy).Text);
+        // Disposed, it refuses new requests: it would load models that nobody disposes.
+        served.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => served.Chat(model, Question, Greedy));
     }
 
     [Fact]
