@@ -25,7 +25,7 @@ public static class WatermarkCommand
         var text = new Argument<string?>("text") { Description = "The text to test (or --file)", Arity = ArgumentArity.ZeroOrOne };
         var file = new Option<FileInfo>("--file") { Description = "Read the text to test from this file (UTF-8) instead [default: none: the text argument]" }
             .AcceptOnlyFiles("a text file", mustExist: true);
-        var keyFile = new Option<FileInfo>("--key-file") { Description = "The watermark key file (from 'twinforge watermark key new') [required unless --key-hex]" }
+        var keyFile = new Option<FileInfo>("--key-file") { Description = "The watermark key file (from 'twinforge watermark key new', or a file holding just the secret in hexadecimal) [required unless --key-hex]" }
             .AcceptOnlyFiles("a watermark key file", mustExist: true);
         var keyHex = new Option<string>("--key-hex") { Description = "The key's secret as hexadecimal, instead of --key-file [required unless --key-file]" };
         var model = new Option<string>("--model")

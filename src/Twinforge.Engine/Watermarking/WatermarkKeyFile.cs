@@ -30,6 +30,10 @@ public static class WatermarkKeyFile
         if (text.Length == 0) throw new InputFileException(path, "is empty; a watermark key file holds a key's id and secret ('twinforge watermark key new' makes one)");
         try
         {
+            // Neither the JSON of 'key new' nor a bare hexadecimal secret: say what a key file is, not how hex is written.
+            if (!text.StartsWith('{') && !text.All(Uri.IsHexDigit))
+                throw new InputFileException(path, "is not a watermark key file: expected the JSON 'twinforge watermark key new' writes " +
+                                                   "({\"key_id\": …, \"secret\": …}), or a file holding just the secret in hexadecimal");
             if (!text.StartsWith('{')) return WatermarkKey.FromHex(Path.GetFileNameWithoutExtension(path), text);
             var json = JsonNode.Parse(text)?.AsObject() ?? throw new InputFileException(path, "expected a JSON object with key_id and secret");
             string Field(string name) => json[name]?.GetValueKind() == JsonValueKind.String

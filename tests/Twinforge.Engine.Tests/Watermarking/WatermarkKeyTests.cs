@@ -68,6 +68,14 @@ public sealed class WatermarkKeyTests
         File.WriteAllText(path, "{\"key_id\": \"x\"}");
         var error = Assert.Throws<InputFileException>(() => WatermarkKeyFile.Read(path));
         Assert.Contains("secret", error.Message);
+
+        // Neither JSON nor hex (a text file, a JSON list): what a key file is, not how hexadecimal is written.
+        foreach (var notAKey in new[] { "hello", "[1]" })
+        {
+            File.WriteAllText(path, notAKey);
+            Assert.Contains("is not a watermark key file: expected the JSON 'twinforge watermark key new' writes",
+                Assert.Throws<InputFileException>(() => WatermarkKeyFile.Read(path)).Message);
+        }
     }
 
     [Theory]
