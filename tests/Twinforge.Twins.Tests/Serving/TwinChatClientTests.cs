@@ -15,12 +15,8 @@ public sealed class TwinChatClientTests
     [Fact]
     public async Task A_twin_answers_through_IChatClient_whole_and_streamed_as_it_is_served_with_usage()
     {
-        using var bench = new TwinWorkbench();
-        var ana = bench.Creator("ana");
-        bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
-        using var served = new ServedModels(bench.Registry, bench.Store, Path.Combine(bench.Root, "served"));
-        var model = new ModelResolver(bench.Registry).Resolve("ana-style", [ana]);
-        IChatClient twin = new TwinChatClient(served, model);
+        using var ana = new AnaTwin();
+        var (served, model, twin) = (ana.Served, ana.Model, ana.Client);
         var expected = served.Chat(model, [new EngineChatMessage(EngineChatRole.User, "spring question 3?")], new GenerationOptions { MaxNewTokens = 12 });
 
         var response = await twin.GetResponseAsync("spring question 3?", Greedy);
@@ -90,12 +86,8 @@ public sealed class TwinChatClientTests
     [Fact]
     public async Task Instructions_are_the_system_message_and_a_model_id_of_another_model_is_refused()
     {
-        using var bench = new TwinWorkbench();
-        var ana = bench.Creator("ana");
-        bench.Lifecycle.CreateTwin(ana.Id, "ana-style", bench.BaseModel, bench.Data(ana, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
-        using var served = new ServedModels(bench.Registry, bench.Store, Path.Combine(bench.Root, "served"));
-        var model = new ModelResolver(bench.Registry).Resolve("ana-style", [ana]);
-        IChatClient twin = new TwinChatClient(served, model);
+        using var ana = new AnaTwin();
+        var (bench, served, model, twin) = (ana.Bench, ana.Served, ana.Model, ana.Client);
         const string instructions = "Answer as a lighthouse keeper.";
 
         var instructed = await twin.GetResponseAsync("spring question 3?", new ChatOptions { Temperature = 0, MaxOutputTokens = 12, Instructions = instructions });
@@ -113,5 +105,29 @@ public sealed class TwinChatClientTests
         foreach (var other in new[] { "bo-style", "bo/ana-style", "ana-style@7", bench.BaseModel.Name })
             Assert.Contains($"ChatOptions.ModelId '{other}' names another model than this client's, {model.Id}",
                 (await Assert.ThrowsAsync<ArgumentException>(() => twin.GetResponseAsync("hi", new ChatOptions { ModelId = other }))).Message);
+    }
+
+    /// <summary>Ana's twin trained on the workbench, served, and a chat client for it.</summary>
+    sealed class AnaTwin : IDisposable
+    {
+        public TwinWorkbench Bench { get; } = new();
+        public ServedModels Served { get; }
+        public ResolvedModel Model { get; }
+        public IChatClient Client { get; }
+
+        public AnaTwin()
+        {
+            var ana = Bench.Creator("ana");
+            Bench.Lifecycle.CreateTwin(ana.Id, "ana-style", Bench.BaseModel, Bench.Data(ana, "spring", 30), heldOut: null, TwinWorkbench.Recipe);
+            Served = new ServedModels(Bench.Registry, Bench.Store, Path.Combine(Bench.Root, "served"));
+            Model = new ModelResolver(Bench.Registry).Resolve("ana-style", [ana]);
+            Client = new TwinChatClient(Served, Model);
+        }
+
+        public void Dispose()
+        {
+            Served.Dispose();
+            Bench.Dispose();
+        }
     }
 }
