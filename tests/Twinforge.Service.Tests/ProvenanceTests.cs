@@ -142,6 +142,9 @@ public sealed class ProvenanceTests(TwinService twins)
         Assert.Equal(includeUsage, carrying.TryGetProperty("usage", out _));
         var verdict = (await PublishedKey()).Verify(carrying.GetProperty("twinforge").GetProperty("provenance"));
         Assert.True(verdict.IsValid, verdict.Problem);
+        // The chunk as a whole too: its own model, id and usage agree with the record it carries.
+        var asChunk = ProvenanceDocument.Read(carrying).Verify(await PublishedKey());
+        Assert.True(asChunk.IsValid, asChunk.Problem);
         var text = string.Concat(chunks.SelectMany(c => c.GetProperty("choices").EnumerateArray())
             .Select(choice => choice.GetProperty("delta").TryGetProperty("content", out var content) ? content.GetString() : ""));
         Assert.Equal((header, chunks[0].GetProperty("id").GetString(), ProvenanceRecord.Sha256(text)), (verdict.Record!.Id, verdict.Record.CompletionId, verdict.Record.TextSha256));

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace Twinforge.Engine.Training;
@@ -52,6 +51,4 @@ public sealed record RunIdentity(string Fingerprint, string Options, string Para
         Walk(node, "");
         return values;
     }
-
-    internal static string Hex(byte[] hash) => Convert.ToHexString(hash).ToLower(CultureInfo.InvariantCulture);
 }

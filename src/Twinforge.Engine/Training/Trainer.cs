@@ -355,13 +355,10 @@ public sealed class Trainer
         }
 
         /// <summary>
-        /// A hash of everything that determines the run's trajectory: the options (except checkpoint cadence and
-        /// retention and activation checkpointing, which may change between sessions: a run short of memory can resume
-        /// with checkpointing on), the planned length, the trainable parameters, the data.
-        /// </summary>
-        /// <summary>
-        /// The run's identity: one hash over options, trainable parameters and data, fed exactly as it always was (so
-        /// older checkpoints still resume), and each part's own hash beside it.
+        /// The run's identity: one hash of everything that determines its trajectory — the options (except checkpoint
+        /// cadence and retention and activation checkpointing, which may change between sessions: a run short of memory
+        /// can resume with checkpointing on), the planned length, the trainable parameters, the data — fed exactly as it
+        /// always was (so older checkpoints still resume), and the parameters' and data's own hashes beside it.
         /// </summary>
         RunIdentity Identify()
         {
@@ -396,7 +393,8 @@ public sealed class Trainer
                 }
             }
             Add(data, $"replay {trainer.replay?.Fraction}");
-            return new RunIdentity(RunIdentity.Hex(hash.GetHashAndReset()), optionsJson, RunIdentity.Hex(parameters.GetHashAndReset()), RunIdentity.Hex(data.GetHashAndReset()));
+            return new RunIdentity(Convert.ToHexStringLower(hash.GetHashAndReset()), optionsJson,
+                Convert.ToHexStringLower(parameters.GetHashAndReset()), Convert.ToHexStringLower(data.GetHashAndReset()));
         }
 
         public void Dispose() => step.Dispose();

@@ -64,13 +64,14 @@ public static class WavFile
     {
         using var file = File.OpenRead(path);
         using var binary = new BinaryReader(file);
-        if (file.Length < 12 || new string(binary.ReadChars(4)) != "RIFF") return null;
+        // Chunk ids are four bytes, compared as bytes: read as characters, bytes that form UTF-8 would take more.
+        if (file.Length < 12 || !binary.ReadBytes(4).AsSpan().SequenceEqual("RIFF"u8)) return null;
         file.Position = 12;
         while (file.Position + 8 <= file.Length)
         {
-            var id = new string(binary.ReadChars(4));
+            bool data = binary.ReadBytes(4).AsSpan().SequenceEqual("data"u8);
             uint size = binary.ReadUInt32();
-            if (id == "data")
+            if (data)
                 return size is 0 or uint.MaxValue ? null : (size, file.Length - file.Position);
             file.Position += size + (size & 1); // chunks are padded to an even length
         }
