@@ -22,7 +22,9 @@ public sealed class AllocationChurnTests
             var figures = System.Text.Json.JsonSerializer.Deserialize<FineTuningMeasurement>(File.ReadAllText(resultFile), BenchReport.SerializerOptions)!;
 
             // Without the heap setting a step faults in its bf16 weight copies and logits: tens of thousands of pages.
-            Assert.True(figures.MinorPageFaultsPerStep < 2000, $"{figures.MinorPageFaultsPerStep:F0} minor page faults per step");
+            // With it, on the AVX2-only EPYC (bf16 emulated), 2026-12-08: under 2,000 in one run, 2,430 and 2,432 in two
+            // others of the same commit; the bound sits well below the churn it guards against, not at the noise.
+            Assert.True(figures.MinorPageFaultsPerStep < 5000, $"{figures.MinorPageFaultsPerStep:F0} minor page faults per step");
         }
         finally
         {
